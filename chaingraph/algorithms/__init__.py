@@ -1,0 +1,1 @@
+"""Analyses: one module per question a chain office asks."""

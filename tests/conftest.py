@@ -1,0 +1,37 @@
+"""Shared fixtures; doctests get ``cg``, ``nx``, ``pd`` and ``np`` preloaded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, settings
+
+import chaingraph as cg
+
+os.environ.setdefault("CHAINGRAPH_PROGRESS", "0")
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("dev", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path to ../shared/data (skips when the shared data is absent)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data is not present beside the checkout")
+    return SHARED
