@@ -1,0 +1,29 @@
+"""Built-in segment templates, an embedded example chain and a chain generator.
+
+* :func:`load_template`, :func:`list_templates`: reference chains of industries
+  (新能源汽车, 化妆品, 电子信息与新型显示, ...), simplified structures compiled from
+  public industry descriptions.
+* :func:`load_example`: a small, clearly synthetic district chain on the ``nev``
+  template with designed weaknesses for the diagnosis to find.
+* :func:`generate_chain`: seeded, realistic synthetic supply networks from ten to
+  millions of enterprises.
+"""
+
+from __future__ import annotations
+
+from chaingraph.datasets._generator import (
+    DEFAULT_REGIONS,
+    ChainArrays,
+    generate_chain,
+    generate_chain_arrays,
+)
+from chaingraph.datasets._templates import list_templates, load_template
+
+__all__ = [
+    "DEFAULT_REGIONS",
+    "ChainArrays",
+    "generate_chain",
+    "generate_chain_arrays",
+    "list_templates",
+    "load_template",
+]
