@@ -1,0 +1,330 @@
+"""Benchmark suite: chaingraph vs a plain networkx baseline, per analysis and size.
+
+Usage (from the repository root)::
+
+    python -m benchmarks.run --sizes 10k,100k,1M --baseline-max 100k --out docs/benchmarks.md
+    python -m benchmarks.run --sizes 2000 --check      # answers only (CI smoke test)
+
+For each size it generates a chain with ``chaingraph.datasets.generate_chain(n,
+n_links=links_per * n, seed=seed)`` (timed), then runs each chaingraph analysis and
+the whole ``diagnose`` -- and, up to ``--baseline-max`` enterprises, the networkx
+baseline of ``benchmarks/nx_baseline.py`` -- each in a fresh subprocess
+(``benchmarks/_measure.py``) so that the peak resident memory is per analysis. It
+writes a markdown report (machine, versions, date, one table per size with the
+speed-up) to ``--out``. ``--check`` instead compares the answers of the two
+implementations in-process (no timing, nothing written) and exits 1 on a mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if not __package__:  # run as a script: ``python benchmarks/run.py``
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._measure import ANALYSES  # noqa: E402
+
+__all__ = ["main", "parse_size", "run_suite"]
+
+DEFAULT_ANALYSES = ("tiers", "spof", "breakpoints", "max_flow", "throughput",
+                    "concentration", "outside_dependence", "leaders", "diagnose")
+
+
+def parse_size(text: str) -> int:
+    """``"10k"`` -> 10000, ``"1M"`` -> 1000000, ``"2000"`` -> 2000."""
+    text = text.strip().replace("_", "")
+    scale = {"k": 10**3, "K": 10**3, "m": 10**6, "M": 10**6}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def _label(n: int) -> str:
+    if n >= 10**6 and n % 10**6 == 0:
+        return f"{n // 10**6}M"
+    if n >= 10**3 and n % 10**3 == 0:
+        return f"{n // 10**3}k"
+    return str(n)
+
+
+def _child(spec: dict[str, Any], timeout: float, env: dict | None = None) -> dict:
+    """Run one measurement in a fresh interpreter; never raises."""
+    cmd = [sys.executable, "-m", "benchmarks._measure", json.dumps(spec)]
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                              timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "error": f"timed out after {timeout:.0f} s"}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"ok": False, "error": f"exit {proc.returncode}: {' | '.join(tail)}"}
+    return json.loads(lines[-1])
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_suite(sizes: list[int], *, analyses: tuple[str, ...] = DEFAULT_ANALYSES,
+              links_per: float = 5.0, baseline_max: int = 100_000, repeat: int = 1,
+              samples: int = 256, seed: int = 0, timeout: float = 1800.0,
+              compile_check: bool = True) -> dict[str, Any]:
+    """Measure every analysis at every size; returns the raw results."""
+    results: dict[str, Any] = {"sizes": [], "compile": None}
+    with tempfile.TemporaryDirectory(prefix="chaingraph-bench-") as tmp:
+        if compile_check:
+            results["compile"] = _compile_time(Path(tmp), seed, timeout)
+        for n in sizes:
+            m = round(links_per * n)
+            cache = str(Path(tmp) / f"chain_{n}.pkl")
+            base = {"n": n, "links": m, "seed": seed, "cache": cache, "repeat": repeat,
+                    "region": "focal", "template": "nev", "samples": samples}
+            _log(f"[{_label(n)}] generating {n:,} enterprises / {m:,} links")
+            gen = _child({**base, "task": "generate"}, timeout)
+            entry = {"n": n, "links": m, "generate": gen, "rows": []}
+            results["sizes"].append(entry)
+            if not gen.get("ok"):
+                _log(f"  generation failed: {gen.get('error')}")
+                continue
+            entry["links"] = gen.get("n_links", m)
+            for name in analyses:
+                row = {"analysis": name}
+                _log(f"[{_label(n)}] chaingraph {name}")
+                row["chaingraph"] = _child({**base, "task": "chaingraph",
+                                            "analysis": name}, timeout)
+                _log(f"    {_brief(row['chaingraph'])}")
+                if ANALYSES[name][1] is not None and n <= baseline_max:
+                    _log(f"[{_label(n)}] networkx {name}")
+                    row["networkx"] = _child({**base, "task": "networkx",
+                                              "analysis": name}, timeout)
+                    _log(f"    {_brief(row['networkx'])}")
+                entry["rows"].append(row)
+            os.remove(cache)
+    return results
+
+
+def _brief(res: dict) -> str:
+    if not res.get("ok"):
+        return f"FAILED: {res.get('error')}"
+    return f"{min(res['times']):.3f} s, peak {res['peak_mb']:.0f} MiB"
+
+
+def _compile_time(tmp: Path, seed: int, timeout: float) -> dict:
+    """numba compile time: ``diagnose`` on a small chain with an empty numba cache."""
+    cache = str(tmp / "chain_compile.pkl")
+    spec = {"n": 2000, "links": 10000, "seed": seed, "cache": cache, "repeat": 1,
+            "region": "focal", "template": "nev", "samples": 256}
+    gen = _child({**spec, "task": "generate"}, timeout)
+    if not gen.get("ok"):
+        return gen
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp / "numba-cache")}
+    _log("[compile] diagnose on 2k with an empty numba cache")
+    res = _child({**spec, "task": "chaingraph", "analysis": "diagnose"}, timeout, env)
+    _log(f"    {_brief(res)}")
+    return res
+
+
+# --- report -------------------------------------------------------------------------
+def _versions() -> str:
+    parts = []
+    for pkg in ("chaingraph", "numpy", "scipy", "pandas", "networkx", "numba"):
+        try:
+            parts.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            parts.append(f"{pkg} (not installed)")
+    return ", ".join(parts)
+
+
+def _machine() -> str:
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as fh:
+            kb = int(fh.readline().split()[1])
+        mem = f"{kb / 2**20:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def _fmt_time(res: dict | None) -> str:
+    if res is None:
+        return "-"
+    if not res.get("ok"):
+        return "n/a" if res.get("missing") else "failed"
+    return f"{min(res['times']):.3g}"
+
+
+def _fmt_mb(res: dict | None, key: str = "peak_mb") -> str:
+    if res is None or not res.get("ok") or key not in res:
+        return "-"
+    return f"{res[key]:,.0f}"
+
+
+def _speedup(row: dict) -> str:
+    cg_res, nx_res = row.get("chaingraph"), row.get("networkx")
+    if not (cg_res and nx_res and cg_res.get("ok") and nx_res.get("ok")):
+        return "-"
+    return f"{min(nx_res['times']) / max(min(cg_res['times']), 1e-9):,.0f}x"
+
+
+def render(results: dict[str, Any], command: str) -> str:
+    """The markdown report."""
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        "# Benchmarks", "",
+        "Generated by `benchmarks/run.py` -- do not edit by hand; rerun it:", "",
+        f"    {command}", "",
+        f"- Date: {now}; commit `{_commit()}`",
+        f"- Machine: {_machine()}",
+        f"- Versions: {_versions()}", "",
+        "Each cell is one measurement in a fresh Python process (`benchmarks/_measure.py`):"
+        " wall time (`time.perf_counter`, best of `--repeat`) and the process's peak "
+        "resident memory (`ru_maxrss`, includes the chain itself and the interpreter "
+        "with its libraries). chaingraph runs once as a warm-up first (*first call*: "
+        "includes loading numba's on-disk cache, or compiling when it is empty). The "
+        "networkx baseline (`benchmarks/nx_baseline.py`, the same definitions written "
+        "with plain networkx) starts from a `DiGraph`; building it is timed separately "
+        "(*nx build*) and NOT included in the speed-up, which is networkx analysis time"
+        " / chaingraph warm time.", "",
+    ]
+    comp = results.get("compile")
+    if comp:
+        if comp.get("ok"):
+            warm = min(comp["times"])
+            out += [f"numba compilation (`diagnose` on 2k enterprises with an empty "
+                    f"numba cache): first call {comp['first_s']:.1f} s, then "
+                    f"{warm:.2f} s warm -> about {comp['first_s'] - warm:.1f} s of "
+                    "compilation, paid once per machine (numba caches to disk).", ""]
+        else:
+            out += [f"numba compilation: not measured ({comp.get('error')}).", ""]
+    for entry in results["sizes"]:
+        out += _size_table(entry)
+    return "\n".join(out) + "\n"
+
+
+def _size_table(entry: dict) -> list[str]:
+    n, m, gen = entry["n"], entry["links"], entry["generate"]
+    out = [f"## {_label(n)} enterprises / {m:,} links", ""]
+    if not gen.get("ok"):
+        return [*out, f"Generation failed: {gen.get('error')}", ""]
+    out += [f"Generation (`generate_chain`): {min(gen['times']):.2f} s, peak "
+            f"{gen['peak_mb']:,.0f} MiB.", ""]
+    nx_build = next((r["networkx"] for r in entry["rows"]
+                     if r.get("networkx", {}).get("ok")), None)
+    if nx_build:
+        out += [f"networkx: building the `DiGraph` from the tables takes "
+                f"{nx_build['build_s']:.2f} s; the process holding it peaks at "
+                f"{nx_build['rss_loaded_mb']:,.0f} MiB before any analysis.", ""]
+    cg_loaded = next((r["chaingraph"]["rss_loaded_mb"] for r in entry["rows"]
+                      if r["chaingraph"].get("ok")), None)
+    if cg_loaded:
+        out += [f"chaingraph: the process holding the loaded chain uses "
+                f"{cg_loaded:,.0f} MiB before any analysis.", ""]
+    out += ["| analysis | chaingraph (s) | first call (s) | peak MiB | networkx (s) | "
+            "nx build (s) | nx peak MiB | speed-up |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in entry["rows"]:
+        cg_res, nx_res = row["chaingraph"], row.get("networkx")
+        first = f"{cg_res['first_s']:.3g}" if cg_res.get("ok") else "-"
+        build = f"{nx_res['build_s']:.3g}" if nx_res and nx_res.get("ok") else "-"
+        out.append(f"| {row['analysis']} | {_fmt_time(cg_res)} | {first} | "
+                   f"{_fmt_mb(cg_res)} | {_fmt_time(nx_res)} | {build} | "
+                   f"{_fmt_mb(nx_res)} | {_speedup(row)} |")
+    errors = [(row["analysis"], engine, row[engine]["error"])
+              for row in entry["rows"] for engine in ("chaingraph", "networkx")
+              if row.get(engine) and not row[engine].get("ok")]
+    if errors:
+        out += ["", "Not measured:", ""]
+        out += [f"- {name} ({engine}): {err}" for name, engine, err in errors]
+    return [*out, ""]
+
+
+# --- command line -----------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split(
+        "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="10k,100k", help="comma-separated, e.g. 10k,100k,1M")
+    p.add_argument("--links-per", type=float, default=5.0,
+                   help="links per enterprise (default 5)")
+    p.add_argument("--baseline-max", default="100k",
+                   help="largest size for the networkx baseline (default 100k)")
+    p.add_argument("--repeat", type=int, default=1, help="timed runs per cell (best kept)")
+    p.add_argument("--samples", type=int, default=256,
+                   help="sampled sources for throughput centrality (default 256)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--analyses", default=",".join(DEFAULT_ANALYSES),
+                   help=f"comma-separated subset of {', '.join(ANALYSES)}")
+    p.add_argument("--timeout", type=float, default=1800.0,
+                   help="seconds per measurement (default 1800)")
+    p.add_argument("--no-compile", action="store_true",
+                   help="skip the numba compile-time measurement")
+    p.add_argument("--out", default="docs/benchmarks.md", help="markdown report path")
+    p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--check", action="store_true",
+                   help="compare answers with the networkx baseline instead of timing")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    analyses = tuple(a.strip() for a in args.analyses.split(",") if a.strip())
+    unknown = [a for a in analyses if a not in ANALYSES]
+    if unknown:
+        _parser().error(f"unknown analyses {unknown}; choose from {list(ANALYSES)}")
+    if args.check:
+        from benchmarks._compare import check_sizes
+
+        failures = check_sizes(sizes, links_per=args.links_per, seed=args.seed,
+                               log=_log)
+        _log("check: all answers agree" if not failures else
+             f"check: {len(failures)} disagreement(s)")
+        for failure in failures:
+            print(f"MISMATCH {failure}")
+        return 1 if failures else 0
+    results = run_suite(sizes, analyses=analyses, links_per=args.links_per,
+                        baseline_max=parse_size(args.baseline_max), repeat=args.repeat,
+                        samples=args.samples, seed=args.seed, timeout=args.timeout,
+                        compile_check=not args.no_compile)
+    command = "python -m benchmarks.run " + " ".join(
+        argv if argv is not None else sys.argv[1:])
+    out = ROOT / args.out if not Path(args.out).is_absolute() else Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(results, command), encoding="utf-8")
+    _log(f"wrote {out}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
