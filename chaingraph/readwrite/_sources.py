@@ -1,0 +1,248 @@
+"""Read one table from a file or DataFrame, with the row labels users see.
+
+Every failure becomes a :class:`~chaingraph.exceptions.ChainDataError` naming the file:
+a missing file, an unknown format, undecodable text, a broken workbook, an empty
+sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.exceptions import ChainDataError, Problem
+
+__all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
+           "read_parquet_table", "table_from_frame"]
+
+#: File suffix -> format name.
+FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "text",
+    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel",
+    ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+    ".graphml": "graphml", ".gexf": "gexf",
+}
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class RawTable:
+    """A table as read, with the user's column names and row labels."""
+
+    frame: pd.DataFrame
+    file: str | None
+    rows: Any = None  # row label per positional row (None: positions)
+    text: bool = False  # cells came from text (CSV) or a workbook: ids need str()
+    schema: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def fail(message: str, file: str | None) -> ChainDataError:
+    """A one-problem ChainDataError."""
+    return ChainDataError([Problem(message, file)])
+
+
+def detect_format(path: Path, format: str | None) -> str:
+    """Format name from ``format`` or the suffix; a directory is a chain directory."""
+    if format is not None:
+        name = format.lower().lstrip(".")
+        aliases = {"xlsx": "excel", "xls": "excel", "pq": "parquet", "tab": "tsv"}
+        name = aliases.get(name, name)
+        known = {*FORMATS.values(), "directory"}
+        if name not in known:
+            raise fail(f"unknown format {format!r} (expected one of "
+                       f"{', '.join(sorted(known))})", path.name)
+        return name
+    if path.is_dir():
+        return "directory"
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise fail(f"cannot tell the format of {path.name!r} from its suffix (known: "
+                   f"{', '.join(sorted(FORMATS))}); pass format=...", path.name)
+    return fmt
+
+
+def table_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
+    """Wrap a user DataFrame (never modified); rows are named by its index labels."""
+    if not isinstance(frame, pd.DataFrame):
+        raise fail(f"expected a DataFrame or a path, got {type(frame).__name__}", name)
+    return RawTable(frame.copy(deep=False), name, rows=frame.index.to_numpy())
+
+
+def _finish(frame: pd.DataFrame, first_row: int, name: str) -> RawTable:
+    """Drop blank rows and unnamed blank columns; label rows as in a spreadsheet."""
+    if frame.shape[1] == 0:
+        raise fail("the table is empty (expected a header row with column names)", name)
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    empty = [c for c in unnamed if frame[c].isna().all()]
+    if empty:
+        frame = frame.drop(columns=empty)
+    rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame, rows = frame[~blank].reset_index(drop=True), rows[~blank]
+    return RawTable(frame, name, rows=rows, text=True)
+
+
+def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
+    """Read a delimited text file as strings: UTF-8 (with or without BOM), then GB18030."""
+    if not path.is_file():
+        raise fail(f"file not found: {path}", name)
+    for encoding in ENCODINGS:
+        try:
+            delimiter = sep if sep is not None else _sniff(path, encoding)
+            frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
+                                na_values=[""], skip_blank_lines=False,
+                                encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise fail("the file is empty (expected a header row with column names)",
+                       name) from None
+        except (pd.errors.ParserError, ValueError, csv.Error, OSError) as err:
+            raise fail(f"cannot read the file as delimited text: {err}", name) from None
+        return _finish(frame, 2, name)
+    raise fail("the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
+               name)
+
+
+def _sniff(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding) as handle:
+        sample = handle.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _rows_to_table(rows: Any, name: str) -> RawTable:
+    """Build a table from (row number, cells) pairs: header = first non-blank row."""
+    header, first, data = None, 0, []
+    for number, cells in rows:
+        if header is None:
+            if any(not _blank(c) for c in cells):
+                header, first = cells, number
+            continue
+        data.append(cells)
+    if header is None:
+        raise fail("the sheet is empty (expected a header row with column names)", name)
+    names, seen = [], {}
+    for j, cell in enumerate(header):
+        label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
+        count = seen.get(label, 0)
+        seen[label] = count + 1
+        names.append(label if count == 0 else f"{label}.{count}")
+    width = len(names)
+    body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in data]
+    frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
+        {n: pd.Series([], dtype=object) for n in names})
+    frame = frame.map(lambda v: None if _blank(v) else v)
+    return _finish(frame, first + 1, name)
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def read_excel_table(path: Path, sheet: str | int | None, name: str,
+                     role: str | None = None) -> RawTable:
+    """Read one sheet (by name, position, or ``None``: the first) of a workbook."""
+    if not path.is_file():
+        raise fail(f"file not found: {path}", name)
+    sheets = excel_sheets(path, name)
+    label = _pick_sheet(sheets, sheet, name)
+    shown = name if len(sheets) == 1 else f"{name}[{label}]"
+    if path.suffix.lower() == ".xls":
+        return _read_xls(path, label, shown)
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = enumerate(book[label].iter_rows(values_only=True), start=1)
+            return _rows_to_table(rows, shown)
+        finally:
+            book.close()
+
+
+def excel_sheets(path: Path, name: str) -> list[str]:
+    """Sheet names of a workbook (ChainDataError when it is not one)."""
+    if path.suffix.lower() == ".xls":
+        try:
+            return list(pd.ExcelFile(path, engine="xlrd").sheet_names)
+        except ImportError:
+            raise fail("reading .xls needs the xlrd package (pip install xlrd); or save "
+                       "the workbook as .xlsx", name) from None
+        except Exception as err:
+            raise fail(f"cannot read the workbook: {err}", name) from None
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # zipfile.BadZipFile, InvalidFileException, KeyError, ...
+        raise fail(f"cannot read the workbook ({type(err).__name__}: {err}); is it an "
+                   ".xlsx file?", name) from None
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _pick_sheet(sheets: list[str], sheet: str | int | None, name: str) -> str:
+    if sheet is None:
+        return sheets[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(sheets):
+            return sheets[sheet]
+    elif str(sheet) in sheets:
+        return str(sheet)
+    raise fail(f"no sheet {sheet!r} in the workbook (sheets: {', '.join(sheets)})", name)
+
+
+def _read_xls(path: Path, label: str, shown: str) -> RawTable:
+    try:
+        frame = pd.read_excel(path, sheet_name=label, header=None, dtype=object,
+                              engine="xlrd")
+    except Exception as err:
+        raise fail(f"cannot read the workbook: {err}", shown) from None
+    rows = ((i + 1, tuple(r)) for i, r in enumerate(frame.itertuples(index=False)))
+    return _rows_to_table(rows, shown)
+
+
+def read_parquet_table(path: Path, name: str) -> RawTable:
+    """Read a Parquet file (types as stored; rows are numbered from 0)."""
+    if not path.exists():
+        raise fail(f"file not found: {path}", name)
+    try:
+        frame = pd.read_parquet(path)
+    except ImportError:
+        raise fail("reading Parquet needs pyarrow (pip install chaingraph[parquet])",
+                   name) from None
+    except Exception as err:  # pyarrow.ArrowInvalid, OSError, ...
+        raise fail(f"cannot read the file as Parquet ({type(err).__name__}: {err})",
+                   name) from None
+    return RawTable(frame, name, rows=None)
+
+
+def text_io(data: bytes) -> io.StringIO:
+    """Decode bytes as UTF-8 (BOM allowed) or GB18030."""
+    for encoding in ENCODINGS:
+        try:
+            return io.StringIO(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "neither UTF-8 nor GB18030")

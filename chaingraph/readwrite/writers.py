@@ -1,0 +1,155 @@
+"""Write a chain: CSV or Parquet directory, Excel workbook, JSON, GraphML, GEXF."""
+
+from __future__ import annotations
+
+import json
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from chaingraph.exceptions import ChainGraphError
+from chaingraph.model import Chain, as_chain
+from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, schema_of
+
+__all__ = ["write_chain"]
+
+WRITE_FORMATS = ("csv", "excel", "parquet", "json", "graphml", "gexf")
+_SUFFIXES = {".xlsx": "excel", ".json": "json", ".graphml": "graphml", ".gexf": "gexf",
+             ".csv": "csv", ".parquet": "parquet"}
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def write_chain(G: Chain | nx.DiGraph, path: str | PathLike, /, *,
+                format: str | None = None) -> Path:
+    """Write a chain in one of our formats; :func:`read_chain` reads it back losslessly.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    path : path
+        Where to write: a directory for ``"csv"`` and ``"parquet"`` (created if
+        needed), a file for the others.
+    format : {"csv", "excel", "parquet", "json", "graphml", "gexf"}, optional
+        Default: from the suffix (``.xlsx``, ``.json``, ``.graphml``, ``.gexf``);
+        a path without one of these suffixes is a CSV directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The file or directory written.
+
+    Raises
+    ------
+    ValueError
+        Unknown format.
+    ChainGraphError
+        The chain does not fit the format (more rows than an Excel sheet holds).
+
+    See Also
+    --------
+    read_chain, write_graphml, write_gexf
+
+    Notes
+    -----
+    Layouts:
+
+    * ``csv``: directory with ``enterprises.csv`` and ``links.csv`` (UTF-8 with BOM,
+      so that Excel shows Chinese text) and ``meta.json`` (metadata and the kind of
+      every column, so that ids, numbers and booleans read back as they were).
+    * ``parquet``: directory with ``enterprises.parquet``, ``links.parquet``,
+      ``meta.json``.
+    * ``excel``: one workbook with sheets ``enterprises``, ``links`` and ``meta``.
+    * ``json``: one file, see :mod:`chaingraph.readwrite.json`.
+    * ``graphml`` / ``gexf``: see :mod:`chaingraph.readwrite.graph`.
+
+    Text cells that are empty strings read back as missing; object columns mixing
+    types (e.g. numbers and text) read back as text from CSV and Excel.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> chain = cg.as_chain(nx.DiGraph([("007", "整车", {"volume": 5.0})], name="toy"))
+    >>> folder = cg.write_chain(chain, pathlib.Path(tempfile.mkdtemp()) / "toy")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['enterprises.csv', 'links.csv', 'meta.json']
+    >>> back = cg.read_chain(folder)
+    >>> back.ids.tolist(), back.meta["name"]
+    (['007', '整车'], 'toy')
+    """
+    chain = as_chain(G)
+    path = Path(path)
+    fmt = _format(path, format)
+    if fmt == "json":
+        from chaingraph.readwrite.json import write_json
+
+        return write_json(chain, path)
+    if fmt in ("graphml", "gexf"):
+        from chaingraph.readwrite.graph import write_gexf, write_graphml
+
+        return (write_graphml if fmt == "graphml" else write_gexf)(chain, path)
+    if fmt == "excel":
+        return _write_excel(chain, path)
+    return _write_directory(chain, path, fmt)
+
+
+def _format(path: Path, format: str | None) -> str:
+    if format is None:
+        return _SUFFIXES.get(path.suffix.lower(), "csv")
+    name = {"xlsx": "excel"}.get(format.lower(), format.lower())
+    if name not in WRITE_FORMATS:
+        raise ValueError(f"format must be one of {WRITE_FORMATS}, got {format!r}")
+    return name
+
+
+def _stamp(chain: Chain) -> dict[str, Any]:
+    return {"format": FORMAT_TAG, "version": VERSION, "meta": chain.meta,
+            "schema": {"enterprises": schema_of(chain.enterprises),
+                       "links": schema_of(chain.links)}}
+
+
+def _write_directory(chain: Chain, path: Path, fmt: str) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for role, frame in (("enterprises", chain.enterprises), ("links", chain.links)):
+        if fmt == "csv":
+            frame.to_csv(path / f"{role}.csv", index=False, encoding="utf-8-sig")
+        else:
+            _to_parquet(frame, path / f"{role}.parquet")
+    with (path / "meta.json").open("w", encoding="utf-8") as handle:
+        json.dump(_stamp(chain), handle, ensure_ascii=False, indent=1, default=str)
+    return path
+
+
+def _to_parquet(frame: pd.DataFrame, file: Path) -> None:
+    """Parquet needs one type per column: mixed object columns are written as text."""
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            kind = pd.api.types.infer_dtype(frame[col], skipna=True)
+            if kind not in ("string", "integer", "floating", "boolean", "empty"):
+                frame[col] = frame[col].map(lambda v: None if v is None else str(v))
+    frame.to_parquet(file, index=False)
+
+
+def _write_excel(chain: Chain, path: Path) -> Path:
+    if max(chain.n_enterprises, chain.n_links) > EXCEL_MAX_ROWS:
+        raise ChainGraphError(
+            f"an Excel sheet holds at most {EXCEL_MAX_ROWS:,} rows; this chain has "
+            f"{chain.n_enterprises:,} enterprises and {chain.n_links:,} links: write "
+            "format='parquet' or 'csv' instead")
+    stamp = _stamp(chain)
+    meta = pd.DataFrame({"key": ["format", "version", "meta", "schema"],
+                         "value": [FORMAT_TAG, str(VERSION),
+                                   json.dumps(stamp["meta"], ensure_ascii=False,
+                                              default=str),
+                                   json.dumps(stamp["schema"], ensure_ascii=False)]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        chain.enterprises.to_excel(writer, sheet_name="enterprises", index=False)
+        chain.links.to_excel(writer, sheet_name="links", index=False)
+        meta.to_excel(writer, sheet_name="meta", index=False)
+    return path
