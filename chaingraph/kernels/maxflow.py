@@ -1,0 +1,270 @@
+"""Maximum flow on a capacitated arc list: a numba float Dinic and a scipy path.
+
+The network is given as parallel arrays ``tail``, ``head``, ``capacity`` over nodes
+``0 .. n_nodes - 1`` (capacities float64, ``inf`` allowed, no antiparallel arc pairs
+and no duplicate arcs). Both engines return the flow on every arc; the minimum cut is
+read from the residual graph by :func:`source_side`.
+
+Engines
+-------
+``"numba"``
+    Dinic's algorithm on float64 residual capacities (breadth-first level graph,
+    iterative depth-first blocking flow with current-arc pointers, retreat to the
+    first saturated arc after each augmentation). A residual capacity at or below
+    ``eps = rtol * (largest finite capacity)`` counts as saturated, so the result is
+    exact up to that tolerance per arc.
+``"scipy"``
+    :func:`scipy.sparse.csgraph.maximum_flow` (Dinic) works on int32 capacities
+    only: larger integers silently wrap, and it computes ``capacity - flow`` in
+    int32, which overflows unless the two capacities of an arc pair add up to at
+    most ``2**31 - 1`` (checked: with capacities near ``2**31`` it returns wrong
+    values). Capacities are therefore scaled to integers: every residual capacity is
+    capped at an upper bound ``U`` of the remaining flow (this does not change the
+    maximum flow value: some maximum flow has no cycle, so no arc carries more than
+    the flow value), multiplied by ``(2**30 - 1) / U`` and floored. The scaled flow is
+    feasible for the float capacities and falls short of the maximum by at most
+    ``k U / (2**30 - 1)`` (``k`` = residual arcs with positive capacity). The
+    shortfall is then solved the same way on the float residual graph (iterative
+    refinement, ``U`` shrinking by ``k / 2**30`` a round) until no augmenting path
+    with residual capacity above ``eps`` is left (the residual breadth-first search
+    is the certificate of optimality) or after ``max_rounds`` rounds. On graphs
+    with ``k`` near ``2**30`` the refinement stops gaining and the result is the
+    best scaled flow (a lower bound); the min cut read from it then exceeds the
+    value, which :class:`chaingraph.algorithms.bottlenecks.FlowResult` reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from chaingraph._engines import jit
+
+__all__ = ["Network", "build_network", "max_flow_numba", "max_flow_scipy",
+           "source_side"]
+
+INT32_MAX = 2**31 - 1
+#: Largest scaled capacity: scipy computes ``capacity(u, v) - flow(u, v)`` in int32,
+#: which overflows unless the capacities of each arc pair add to at most 2**31 - 1.
+HALF_INT32 = INT32_MAX // 2
+
+
+class Network:
+    """Residual network in forward-star (CSR) form, one reverse arc per arc.
+
+    Attributes
+    ----------
+    first : int64 array (n_nodes + 1)
+        Residual arcs of node ``u`` are ``first[u]:first[u + 1]``.
+    head, rev : int64 arrays (2 m)
+        Head of each residual arc and the position of its paired arc.
+    position : int64 array (m)
+        Position of the forward residual arc of input arc ``i``.
+    capacity : float64 array (2 m)
+        Capacity of each residual arc (0 for reverse arcs).
+    """
+
+    __slots__ = ("capacity", "first", "head", "n_nodes", "position", "rev")
+
+    def __init__(self, n_nodes: int, tail: np.ndarray, head: np.ndarray,
+                 capacity: np.ndarray) -> None:
+        m = len(tail)
+        all_tail = np.concatenate([tail, head]).astype(np.int64)
+        order = np.argsort(all_tail, kind="stable")
+        position = np.empty(2 * m, dtype=np.int64)
+        position[order] = np.arange(2 * m, dtype=np.int64)
+        self.n_nodes = n_nodes
+        self.first = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(all_tail, minlength=n_nodes), out=self.first[1:])
+        self.head = np.concatenate([head, tail]).astype(np.int64)[order]
+        self.rev = np.concatenate([position[m:], position[:m]])[order]
+        self.capacity = np.concatenate(
+            [np.asarray(capacity, dtype=np.float64), np.zeros(m)])[order]
+        self.position = position[:m]
+
+
+def build_network(n_nodes: int, tail: np.ndarray, head: np.ndarray,
+                  capacity: np.ndarray) -> Network:
+    """Forward-star residual network of an arc list (see :class:`Network`)."""
+    return Network(n_nodes, tail, head, capacity)
+
+
+def _eps(capacity: np.ndarray, rtol: float) -> float:
+    finite = capacity[np.isfinite(capacity)]
+    top = float(finite.max()) if len(finite) else 1.0
+    return rtol * max(top, np.finfo(float).tiny)
+
+
+@jit
+def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
+    n = first.shape[0] - 1
+    level = np.empty(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    current = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    total = 0.0
+    while True:
+        # breadth-first levels over residual arcs above eps
+        level[:] = -1
+        level[s] = 0
+        queue[0] = s
+        lo, hi = 0, 1
+        while lo < hi:
+            x = queue[lo]
+            lo += 1
+            for a in range(first[x], first[x + 1]):
+                y = head[a]
+                if level[y] < 0 and res[a] > eps:
+                    level[y] = level[x] + 1
+                    queue[hi] = y
+                    hi += 1
+        if level[t] < 0:
+            break
+        current[:] = first[:-1]
+        top = 0
+        u = s
+        while True:
+            if u == t:
+                f = np.inf
+                for i in range(top):
+                    if res[stack[i]] < f:
+                        f = res[stack[i]]
+                if not np.isfinite(f):
+                    return -1.0
+                total += f
+                cut = -1
+                for i in range(top):
+                    a = stack[i]
+                    res[a] -= f
+                    res[rev[a]] += f
+                    if cut < 0 and res[a] <= eps:
+                        cut = i
+                top = cut
+                u = head[rev[stack[cut]]]
+                continue
+            advanced = False
+            while current[u] < first[u + 1]:
+                a = current[u]
+                v = head[a]
+                if res[a] > eps and level[v] == level[u] + 1:
+                    stack[top] = a
+                    top += 1
+                    u = v
+                    advanced = True
+                    break
+                current[u] += 1
+            if not advanced:
+                if u == s:
+                    break
+                level[u] = -1
+                top -= 1
+                u = head[rev[stack[top]]]
+                current[u] += 1
+    return total
+
+
+def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
+                   ) -> tuple[float, np.ndarray]:
+    """Maximum s-t flow with the numba float Dinic engine.
+
+    Returns
+    -------
+    value : float
+    flow : float64 array
+        Flow on each input arc (input order).
+    residual : float64 array
+        Residual capacity of every residual arc (for :func:`source_side`).
+    """
+    res = net.capacity.copy()
+    eps = _eps(net.capacity, rtol)
+    value = _dinic(net.first, net.head, net.rev, res, s, t, eps)
+    if value < 0:
+        raise ValueError("the maximum flow is unbounded: a source reaches a final "
+                         "producer through arcs without capacity")
+    flow = res[net.rev[net.position]].copy()
+    return float(value), flow, res
+
+
+def _tails(net: Network) -> np.ndarray:
+    return np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(net.first))
+
+
+def max_flow_scipy(net: Network, s: int, t: int, *, rtol: float = 1e-12,
+                   max_rounds: int = 8) -> tuple[float, np.ndarray, np.ndarray]:
+    """Maximum s-t flow with scipy's integer Dinic and iterative refinement.
+
+    See the module docstring for the precision argument. Returns like
+    :func:`max_flow_numba`.
+    """
+    res = net.capacity.copy()
+    eps = _eps(net.capacity, rtol)
+    finite = np.isfinite(res) & (res > 0)
+    bound = float(res[finite].sum()) if finite.any() else 0.0
+    key = _tails(net) * net.n_nodes + net.head
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    starts = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]])
+    for _ in range(max_rounds):
+        if bound <= 0 or not source_side(net, res, s, eps=eps)[t]:
+            break
+        capped = np.minimum(res, bound)
+        scale = HALF_INT32 / bound
+        pushed = _scaled_round(net, capped, scale, s, t, order, skey, starts)
+        res -= pushed
+        res[net.rev] += pushed
+        np.maximum(res, 0, out=res)
+        bound = np.count_nonzero(capped > 0) / scale
+    flow = res[net.rev[net.position]].copy()
+    value = float(flow[net.head[net.position] == t].sum())
+    return value, flow, res
+
+
+def _scaled_round(net: Network, capped: np.ndarray, scale: float, s: int, t: int,
+                  order: np.ndarray, skey: np.ndarray, starts: np.ndarray
+                  ) -> np.ndarray:
+    """One integer max flow on the scaled residual graph; flow per residual arc."""
+    group_key = skey[starts]
+    group_cap = np.add.reduceat(capped[order], starts) if len(starts) else capped[:0]
+    values = np.minimum(np.floor(np.minimum(group_cap, HALF_INT32 / scale) * scale),
+                        HALF_INT32)
+    keep = values >= 1
+    rows, cols = np.divmod(group_key[keep], net.n_nodes)
+    A = sp.csr_array((values[keep].astype(np.int32), (rows, cols)),
+                     shape=(net.n_nodes, net.n_nodes))
+    A.sort_indices()
+    pushed = np.zeros(len(capped))
+    if A.nnz == 0:
+        return pushed
+    F = csgraph.maximum_flow(A, s, t, method="dinic").flow.tocoo()
+    positive = F.data > 0
+    fkey = F.row[positive].astype(np.int64) * net.n_nodes + F.col[positive]
+    where = np.searchsorted(group_key, fkey)
+    group_flow = np.zeros(len(group_key))
+    group_flow[where] = F.data[positive] / scale
+    # split each group's flow over its residual arcs, filling them in order
+    sizes = np.diff(np.r_[starts, len(skey)])
+    sorted_cap = capped[order]
+    before = np.cumsum(sorted_cap) - sorted_cap
+    before -= np.repeat(before[starts], sizes)
+    share = np.clip(np.repeat(group_flow, sizes) - before, 0, sorted_cap)
+    pushed[order] = share
+    return pushed
+
+
+def source_side(net: Network, res: np.ndarray, s: int, *, eps: float | None = None,
+                rtol: float = 1e-12) -> np.ndarray:
+    """Nodes reachable from ``s`` through residual arcs above ``eps`` (boolean mask).
+
+    With a maximum flow, the arcs from this side to the other form a minimum cut.
+    """
+    if eps is None:
+        eps = _eps(net.capacity, rtol)
+    tails = _tails(net)
+    keep = res > eps
+    A = sp.csr_array((np.ones(int(keep.sum()), dtype=np.int8),
+                      (tails[keep], net.head[keep])), shape=(net.n_nodes, net.n_nodes))
+    order = csgraph.breadth_first_order(A, s, directed=True, return_predecessors=False)
+    mask = np.zeros(net.n_nodes, dtype=bool)
+    mask[order] = True
+    return mask
