@@ -17,13 +17,20 @@ from chaingraph.datasets._generator import (
     generate_chain,
     generate_chain_arrays,
 )
-from chaingraph.datasets._templates import list_templates, load_template
+from chaingraph.datasets._loaders import (
+    example_template,
+    list_templates,
+    load_example,
+    load_template,
+)
 
 __all__ = [
     "DEFAULT_REGIONS",
     "ChainArrays",
+    "example_template",
     "generate_chain",
     "generate_chain_arrays",
     "list_templates",
+    "load_example",
     "load_template",
 ]

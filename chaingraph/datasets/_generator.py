@@ -251,7 +251,7 @@ def generate_chain_arrays(
     >>> arrays.n_enterprises, arrays.n_links
     (1000, 5000)
     """
-    from chaingraph.datasets._templates import load_template
+    from chaingraph.datasets._loaders import load_template
 
     n, m = _check_sizes(n_enterprises, n_links)
     shares = np.array([1.0 - same_segment_share - skip_share - cycle_share,
