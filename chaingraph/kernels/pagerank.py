@@ -117,9 +117,10 @@ def pagerank(
     if A.nnz and (A.data < 0).any():
         raise ValueError("A must have non-negative weights")
     out = np.asarray(A.sum(axis=1)).ravel()
-    inverse = np.zeros(n)
-    np.divide(1.0, out, out=inverse, where=out != 0)
-    P = sp.csr_array(sp.diags_array(inverse) @ A)
+    row_total = np.repeat(out, np.diff(A.indptr))
+    data = np.zeros(A.nnz)
+    np.divide(A.data, row_total, out=data, where=row_total > 0)
+    P = sp.csr_array((data, A.indices, A.indptr), shape=(n, n))
     is_dangling = out == 0
     uniform = np.full(n, 1.0 / n)
     p = _distribution(personalization, n, "personalization")

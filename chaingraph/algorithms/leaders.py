@@ -1,0 +1,400 @@
+"""Chain leaders (链主): the focal enterprises that organise the chain around them.
+
+A chain leader is large (output share), buys from many local suppliers (it anchors a
+local supplier base), reaches far downstream, and absorbs the output of important
+suppliers (demand pull). Each component is measured, normalised to [0, 1] by dividing
+by its largest value among the focal enterprises, and combined with documented
+weights (:data:`DEFAULT_WEIGHTS`, overridable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from chaingraph.algorithms.roles import focal_mask
+from chaingraph.kernels.pagerank import pagerank
+from chaingraph.model import (
+    NAME,
+    OUTPUT,
+    REGION,
+    SEGMENT,
+    VOLUME,
+    Chain,
+    SegmentTemplate,
+    as_chain,
+)
+
+__all__ = ["DEFAULT_WEIGHTS", "find_leaders", "leader_scores"]
+
+#: Default weights of the four normalised components of the leader score.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "output_share": 0.35,
+    "local_suppliers": 0.20,
+    "downstream_reach": 0.15,
+    "demand_pull": 0.30,
+}
+#: Up to this many focal enterprises, downstream reach is counted exactly.
+EXACT_REACH_LIMIT = 16_384
+_CHUNK = 1024  # sources per bit-parallel pass (16 uint64 words)
+
+
+def _format_amount(value: float, unit: str = "yuan") -> str:
+    """Readable amount: ``1.2亿`` / ``3.4万`` for yuan, else a plain number and unit."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if unit in ("yuan", "元", "CNY"):
+        for size, label in ((1e8, "亿"), (1e4, "万")):
+            if abs(value) >= size:
+                return f"{value / size:,.1f}{label} yuan"
+        return f"{value:,.0f} yuan"
+    return f"{value:,.4g} {unit}"
+
+
+def _condensation(chain: Chain) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
+    """Strongly connected components: labels, condensed DAG (CSR), component sizes."""
+    n = chain.n_enterprises
+    src, dst = chain.link_codes
+    A = sp.csr_array((np.ones(len(src)), (src, dst)), shape=(n, n))
+    n_comp, labels = connected_components(A, directed=True, connection="strong")
+    cs, cd = labels[src], labels[dst]
+    proper = cs != cd
+    C = sp.csr_array((np.ones(int(proper.sum())), (cs[proper], cd[proper])),
+                     shape=(n_comp, n_comp))
+    C.sum_duplicates()
+    C.sort_indices()
+    return labels, C, np.bincount(labels, minlength=n_comp)
+
+
+def _levels(C: sp.csr_array) -> np.ndarray:
+    """Longest-path distance of each DAG node from a node without predecessors."""
+    n = C.shape[0]
+    indeg = np.diff(C.T.tocsr().indptr).astype(np.int64)
+    level = np.full(n, -1, dtype=np.int64)
+    frontier = np.flatnonzero(indeg == 0)
+    depth = 0
+    while len(frontier):
+        level[frontier] = depth
+        succ = C[frontier].indices if len(frontier) < n else C.indices
+        indeg -= np.bincount(succ, minlength=n)
+        frontier = np.flatnonzero((indeg == 0) & (level < 0))
+        depth += 1
+    return level
+
+
+def _exact_reach(C: sp.csr_array, sizes: np.ndarray, comps: np.ndarray) -> np.ndarray:
+    """Enterprises reachable from each component in ``comps`` (itself included)."""
+    n = C.shape[0]
+    level = _levels(C)
+    CT = C.T.tocsr()
+    order = [np.flatnonzero(level == d) for d in range(1, level.max() + 1)]
+    counts = np.zeros(len(comps), dtype=np.float64)
+    for start in range(0, len(comps), _CHUNK):
+        chunk = comps[start:start + _CHUNK]
+        words = (len(chunk) + 63) // 64
+        bits = np.zeros((n, words), dtype=np.uint64)
+        pos = np.arange(len(chunk))
+        np.bitwise_or.at(bits, (chunk, pos // 64),
+                         np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)))
+        for nodes in order:  # forward: a node inherits its predecessors' source bits
+            rows = CT[nodes]
+            starts = rows.indptr[:-1]
+            bits[nodes] |= np.bitwise_or.reduceat(bits[rows.indices], starts, axis=0)
+        for lo in range(0, n, 65536):
+            block = bits[lo:lo + 65536].view(np.uint8)
+            flags = np.unpackbits(block, axis=1, bitorder="little")[:, :len(chunk)]
+            counts[start:start + len(chunk)] += sizes[lo:lo + 65536] @ flags
+    return counts
+
+
+def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
+                     seed: Any) -> np.ndarray:
+    """Cohen's min-rank estimate of the enterprises reachable from each component."""
+    rng = np.random.default_rng(seed)
+    n = C.shape[0]
+    level = _levels(C.T.tocsr())  # distance from a node without successors
+    ranks = (rng.exponential(size=(n, samples)) / sizes[:, None]).astype(np.float32)
+    for d in range(1, level.max() + 1):
+        nodes = np.flatnonzero(level == d)
+        rows = C[nodes]
+        mins = np.minimum.reduceat(ranks[rows.indices], rows.indptr[:-1], axis=0)
+        ranks[nodes] = np.minimum(ranks[nodes], mins)
+    return (samples - 1) / ranks.astype(np.float64).sum(axis=1)
+
+
+def _downstream_reach(chain: Chain, codes: np.ndarray, samples: int | None,
+                      seed: Any) -> np.ndarray:
+    """Share of the other enterprises reachable downstream from each of ``codes``."""
+    n = chain.n_enterprises
+    if n <= 1 or not len(codes):
+        return np.zeros(len(codes))
+    labels, C, sizes = _condensation(chain)
+    if samples is None and len(codes) <= EXACT_REACH_LIMIT:
+        comps, inverse = np.unique(labels[codes], return_inverse=True)
+        reach = _exact_reach(C, sizes.astype(np.float64), comps)[inverse]
+    else:
+        reach = _estimated_reach(C, sizes, samples or 64, seed)[labels[codes]]
+    return np.clip((reach - 1) / (n - 1), 0.0, 1.0)
+
+
+def _sales_weights(chain: Chain) -> np.ndarray:
+    """Link volumes; a link without a volume counts as a median-volume link."""
+    if VOLUME not in chain._links.columns:
+        return np.ones(chain.n_links)
+    volume = chain.column(VOLUME, table="links")
+    known = volume[np.isfinite(volume) & (volume > 0)]
+    fill = float(np.median(known)) if len(known) else 1.0
+    return np.where(np.isnan(volume), fill, volume)
+
+
+def _components(chain: Chain, focal: np.ndarray, samples: int | None,
+                seed: Any) -> pd.DataFrame:
+    """Raw and normalised components for the focal enterprises."""
+    codes = np.flatnonzero(focal)
+    n = chain.n_enterprises
+    output = np.nan_to_num(chain.column(OUTPUT))
+    total = output[codes].sum()
+    share = output[codes] / total if total > 0 else np.zeros(len(codes))
+    src, dst = chain.link_codes
+    local = focal[src] & focal[dst] & (src != dst)
+    volume = np.nan_to_num(chain.column(VOLUME, table="links"))
+    n_local = np.bincount(dst[local], minlength=n)[codes].astype(np.float64)
+    v_local = np.bincount(dst[local], weights=volume[local], minlength=n)[codes]
+    A = sp.csr_array((_sales_weights(chain), (src, dst)), shape=(n, n))
+    pull = pagerank(A)[0][codes] if n else np.zeros(0)
+    reach = _downstream_reach(chain, codes, samples, seed)
+    frame = pd.DataFrame({
+        "code": codes, "output_share": share, "local_suppliers": n_local,
+        "local_supplier_volume": v_local, "downstream_reach": reach,
+        "demand_pull": pull})
+    local_norm = _norm(n_local)
+    if VOLUME in chain._links.columns:
+        local_norm = (local_norm + _norm(v_local)) / 2
+    frame["output_share_norm"] = _norm(share)
+    frame["local_suppliers_norm"] = local_norm
+    frame["downstream_reach_norm"] = _norm(reach)
+    frame["demand_pull_norm"] = _norm(pull)
+    return frame
+
+
+def _norm(values: np.ndarray) -> np.ndarray:
+    top = values.max() if len(values) else 0.0
+    return values / top if top > 0 else np.zeros(len(values))
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    merged = {**DEFAULT_WEIGHTS, **dict(weights or {})}
+    unknown = set(merged) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown leader weight(s) {sorted(unknown)}; expected keys "
+                         f"{list(DEFAULT_WEIGHTS)}")
+    if any(w < 0 or not np.isfinite(w) for w in merged.values()):
+        raise ValueError(f"leader weights must be finite and >= 0, got {merged}")
+    total = sum(merged.values())
+    if total <= 0:
+        raise ValueError("at least one leader weight must be positive")
+    return {k: w / total for k, w in merged.items()}
+
+
+def _scored(chain: Chain, region: Any, weights: Mapping[str, float] | None,
+            samples: int | None, seed: Any) -> tuple[pd.DataFrame, dict[str, float]]:
+    w = _weights(weights)
+    frame = _components(chain, focal_mask(chain, region), samples, seed)
+    frame["score"] = sum(w[k] * frame[f"{k}_norm"] for k in w) if len(frame) else 0.0
+    return frame, w
+
+
+def leader_scores(G: Chain | nx.DiGraph, /, *, region: Any = None,
+                  weights: Mapping[str, float] | None = None,
+                  samples: int | None = None, seed: Any = None) -> dict[Any, float]:
+    """Chain-leader (链主) score of each focal enterprise, in [0, 1].
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain (edges supplier -> buyer).
+    region : str or list of str, optional
+        Focal region; None scores every enterprise.
+    weights : dict, optional
+        Weights of the components, merged into :data:`DEFAULT_WEIGHTS`
+        (``output_share``, ``local_suppliers``, ``downstream_reach``,
+        ``demand_pull``); they are rescaled to sum 1.
+    samples : int, optional
+        Estimate downstream reach with this many min-rank samples instead of
+        counting it exactly (the default above 16,384 focal enterprises uses 64).
+    seed : int, numpy Generator or None
+        Randomness of the reach estimate (unused when counting exactly).
+
+    Returns
+    -------
+    dict
+        Enterprise id -> score, for focal enterprises.
+
+    Raises
+    ------
+    ValueError
+        Unknown or negative weights; a region no enterprise is in.
+
+    See Also
+    --------
+    find_leaders : the components, ranks and explanations.
+
+    Notes
+    -----
+    See :func:`find_leaders` for the definition.
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.leaders import leader_scores
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 5}), ("cell", "car", {"volume": 9})])
+    >>> nx.set_node_attributes(G, {"ore": 1, "cell": 2, "car": 7}, "output")
+    >>> {k: round(v, 2) for k, v in leader_scores(G).items()}
+    {'ore': 0.32, 'cell': 0.55, 'car': 0.85}
+    """
+    chain = as_chain(G)
+    frame, _ = _scored(chain, region, weights, samples, seed)
+    return dict(zip(chain.ids[frame["code"].to_numpy()], frame["score"].tolist(),
+                    strict=True))
+
+
+def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
+                 template: SegmentTemplate | None = None,
+                 weights: Mapping[str, float] | None = None, top: int | None = None,
+                 samples: int | None = None, seed: Any = None) -> pd.DataFrame:
+    """Rank focal enterprises as chain leaders (链主), with each score explained.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain (edges supplier -> buyer), with ``output`` and link ``volume``
+        where known.
+    region : str or list of str, optional
+        Focal region; None ranks every enterprise.
+    template : SegmentTemplate, optional
+        Used to show segment names in explanations.
+    weights : dict, optional
+        Component weights, merged into :data:`DEFAULT_WEIGHTS`.
+    top : int, optional
+        Keep only the ``top`` best rows.
+    samples, seed
+        See :func:`leader_scores`.
+
+    Returns
+    -------
+    DataFrame
+        One row per focal enterprise, sorted by ``score`` descending: ``enterprise``,
+        ``name``, ``segment``, ``region``, ``output``, ``output_share``,
+        ``local_suppliers`` (count), ``local_supplier_volume``,
+        ``downstream_reach``, ``demand_pull``, the four ``*_norm`` components,
+        ``score``, ``rank`` (1 = best), ``segment_rank`` (within its segment),
+        ``designated`` (the chain's ``is_leader`` column, if any) and
+        ``explanation``. With an ``is_leader`` column, ``attrs["designated_hits"]``
+        counts designated leaders among the top ``k`` (``k`` = number designated).
+
+    Raises
+    ------
+    ValueError
+        Unknown or negative weights; a region no enterprise is in.
+
+    See Also
+    --------
+    leader_scores : the scores alone.
+
+    Notes
+    -----
+    Components, for each focal enterprise ``v``:
+
+    * ``output_share``: ``output(v) / sum of focal output`` (missing output = 0);
+    * ``local_suppliers``: number of distinct focal suppliers of ``v`` and the
+      volume it buys from them (normalised: the mean of count / max count and
+      volume / max volume; count only when links have no volume);
+    * ``downstream_reach``: share of the other enterprises of the chain reachable
+      from ``v`` along supply links;
+    * ``demand_pull``: PageRank on the supplier -> buyer graph whose transition
+      weights are the share of the supplier's sales going to each buyer
+      (importance flows to the buyers that absorb important suppliers' output;
+      links without volume count as a median-volume link; damping 0.85).
+
+    Each component is divided by its maximum over the focal enterprises (0 when
+    all are 0); the score is the weighted mean. Exact reach is a bit-parallel
+    propagation over the condensation (O(m * n_focal / 64)); above 16,384 focal
+    enterprises, Cohen's min-rank estimator with 64 samples (relative error about
+    13 %) runs in O(64 m). PageRank is O(m) per iteration.
+
+    References
+    ----------
+    .. [1] Cohen (1997), "Size-estimation framework with applications to
+       transitive closure and reachability", J. Comput. Syst. Sci. 55(3).
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.leaders import find_leaders
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 5}), ("cell", "car", {"volume": 9})])
+    >>> nx.set_node_attributes(G, {"ore": 1, "cell": 2, "car": 7}, "output")
+    >>> find_leaders(G)[["enterprise", "score", "rank"]].round(2)
+      enterprise  score  rank
+    0        car   0.85     1
+    1       cell   0.55     2
+    2        ore   0.32     3
+    >>> find_leaders(G)["explanation"][0]
+    'car ranks 1 of 3 as chain leader (score 0.85): 70.0% of focal output, buys from 1 local suppliers, 9 yuan, reaches 0.0% of the chain downstream, demand pull 1.00 of the highest'
+    """
+    chain = as_chain(G)
+    frame, _ = _scored(chain, region, weights, samples, seed)
+    codes = frame.pop("code").to_numpy()
+    out = pd.DataFrame({
+        "enterprise": pd.Series(chain.ids[codes], dtype=object),
+        "name": chain.column(NAME, default=None)[codes],
+        "segment": chain.column(SEGMENT, default=None)[codes],
+        "region": chain.column(REGION, default=None)[codes],
+        "output": chain.column(OUTPUT)[codes]})
+    out = pd.concat([out, frame.reset_index(drop=True)], axis=1)
+    out["rank"] = out["score"].rank(ascending=False, method="min").astype(np.int64)
+    seg = out["segment"].astype(object).where(out["segment"].notna(), "")
+    out["segment_rank"] = out.groupby(seg)["score"].rank(
+        ascending=False, method="min").astype(np.int64)
+    designated = "is_leader" in chain._enterprises.columns
+    if designated:
+        out["designated"] = pd.Series(chain.column("is_leader", default=False)[codes],
+                                      dtype=object).fillna(False).astype(bool)
+    out["explanation"] = [_explain(row, len(out), chain, template, designated)
+                          for row in out.itertuples(index=False)]
+    out = out.sort_values(["score", "enterprise"], ascending=[False, True],
+                          key=_sort_key, kind="stable").reset_index(drop=True)
+    if designated:
+        k = int(out["designated"].sum())
+        out.attrs["designated_hits"] = int(out["designated"].iloc[:k].sum())
+        out.attrs["designated_count"] = k
+    return out if top is None else out.head(top)
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    return column if column.name == "score" else column.astype(str)
+
+
+def _explain(row: Any, n: int, chain: Chain, template: SegmentTemplate | None,
+             designated: bool) -> str:
+    label = row.name if isinstance(row.name, str) and row.name else str(row.enterprise)
+    segment = row.segment
+    if template is not None and isinstance(segment, str):
+        sid = template.resolve(segment)
+        if sid is not None:
+            segment = template.segments.set_index("id").at[sid, "name_zh"]
+    where = f" ({segment})" if isinstance(segment, str) and segment else ""
+    unit = chain.meta.get("unit", "yuan")
+    bought = (f", {_format_amount(row.local_supplier_volume, unit)}"
+              if VOLUME in chain._links.columns else "")
+    text = (f"{label}{where} ranks {row.rank} of {n} as chain leader (score "
+            f"{row.score:.2f}): {row.output_share:.1%} of focal output, buys from "
+            f"{int(row.local_suppliers)} local suppliers{bought}, reaches "
+            f"{row.downstream_reach:.1%} of the chain downstream, demand pull "
+            f"{row.demand_pull_norm:.2f} of the highest")
+    if designated:
+        text += "; designated leader" if row.designated else "; not designated"
+    return text
