@@ -77,7 +77,7 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     >>> import tempfile, pathlib
     >>> chain = cg.as_chain(nx.DiGraph([("007", "整车", {"volume": 5.0})]))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "chain.graphml"
-    >>> back = cg.read_chain_graph(cg.write_graphml(chain, path))
+    >>> back = cg.readwrite.read_chain_graph(cg.readwrite.write_graphml(chain, path))
     >>> back.links[["supplier", "buyer", "volume"]].values.tolist()
     [['007', '整车', 5.0]]
     """
@@ -112,7 +112,7 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     >>> import tempfile, pathlib
     >>> chain = cg.as_chain(nx.DiGraph([("a", "b", {"volume": 5.0})]))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "chain.gexf"
-    >>> cg.read_chain_graph(cg.write_gexf(chain, path)).n_links
+    >>> cg.readwrite.read_chain_graph(cg.readwrite.write_gexf(chain, path)).n_links
     1
     """
     chain = as_chain(G)
@@ -181,11 +181,11 @@ def graph_tables(path: Path, fmt: str) -> tuple[RawTable, RawTable, dict[str, An
     tables = []
     for role, rows, first in (("enterprises", nodes, [ID]),
                               ("links", edges, [SUPPLIER, BUYER])):
-        frame = _frame(rows, first)
         kinds = schema.get(role, {}) if isinstance(schema, dict) else {}
+        kinds = kinds if isinstance(kinds, dict) else {}
+        frame = _frame(rows, [*first, *kinds])  # columns a graph file cannot hold
         for col in frame.columns:
-            kind = kinds.get(col) if isinstance(kinds, dict) else None
-            frame[col] = restore(frame[col], kind or _kind(frame[col]))
+            frame[col] = restore(frame[col], kinds.get(col) or _kind(frame[col]))
         tables.append(RawTable(frame, path.name, rows=None))
     meta = info.get("meta") if ours else {
         k: v for k, v in G.graph.items() if k not in _GRAPH_DEFAULTS}
@@ -227,8 +227,8 @@ def read_chain_graph(path: str | PathLike, /, *, format: str | None = None,
     --------
     >>> import tempfile, pathlib
     >>> G = nx.DiGraph([(1, 2, {"volume": 3.0})], name="toy")
-    >>> path = cg.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
-    >>> chain = cg.read_chain_graph(path)
+    >>> path = cg.readwrite.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
+    >>> chain = cg.readwrite.read_chain_graph(path)
     >>> chain.ids.tolist(), chain.meta["name"]
     ([1, 2], 'toy')
     """

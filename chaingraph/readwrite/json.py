@@ -54,6 +54,9 @@ def _table(records: Any, file: str, key: str, schema: dict[str, str] | None = No
         raise fail(f"{key!r} record {bad[0]} is not an object "
                    "({'column': value, ...})", file)
     columns = list(dict.fromkeys(k for r in records for k in r))
+    if not records:  # an empty list still has the columns its schema names
+        columns = list(schema or {}) or (["supplier", "buyer"] if key in (
+            "links", "edges") else [])
     data = {str(c): pd.Series([r.get(c) for r in records], dtype=object)
             for c in columns}
     frame = pd.DataFrame(data, index=range(len(records)))
