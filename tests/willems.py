@@ -52,7 +52,7 @@ def willems_frames(path: Path, number: str | int) -> tuple[pd.DataFrame, pd.Data
         stage = record["stage_id"]
         record["segment"] = stage.split("_")[0]
         stages.append(record)
-        rest = [cell for cell in row[fixed:]]
+        rest = row[fixed:]
         for k in range(0, len(rest) - 1, 2):
             if rest[k].strip():
                 links.append({"supplier": rest[k].strip(), "buyer": stage,
