@@ -74,6 +74,9 @@ PROXIMITY = np.array([[4.0, 2.0, 1.5, 1.0, 1.0],
                       [0.3, 0.5, 1.0, 3.0, 1.0],
                       [0.2, 0.2, 0.5, 1.0, 4.0]])
 IMPORTED = ("automotive_chips", "power_semiconductors")  # abroad suppliers dominate
+# relative weight of an input in its buyers' purchases (the battery is the costliest)
+CAPPED = "lithium_salts"  # the focal makers run at full capacity
+COST_WEIGHT = {"battery_pack": 5.0, "battery_cell": 5.0, "body_chassis": 2.0}
 PRODUCTS = {
     "lithium_resources": "锂精矿", "nickel_cobalt": "硫酸镍/硫酸钴", "graphite": "石墨原料",
     "lithium_salts": "碳酸锂", "basic_chemicals": "化工原料", "rare_earth_magnets": "钕铁硼磁体",
@@ -216,8 +219,8 @@ def _designed_links(rng, ent: pd.DataFrame) -> list[tuple[int, int]]:
     pairs += [(pack, int(b)) for b in focal("vehicle_assembly")]
     dealers = focal("after_sales")
     for recycler in focal("battery_recycling"):
-        pairs += [(int(d), int(recycler)) for d in rng.choice(dealers, 6, replace=False)]
-        pairs += [(int(recycler), int(s)) for s in focal("lithium_salts")]
+        pairs += [(int(d), int(recycler)) for d in rng.choice(dealers, 4, replace=False)]
+    pairs.append((int(focal("battery_recycling")[0]), int(focal("lithium_salts")[0])))
     salts, cathode = focal("lithium_salts"), focal("cathode")
     pairs += [(int(salts[0]), int(cathode[0])), (int(cathode[0]), int(focal("battery_cell")[0]))]
     return pairs
@@ -244,19 +247,54 @@ def _repair(rng, ent: pd.DataFrame, tpl, pairs: list[tuple[int, int]]
 
 
 def _volumes(rng, ent: pd.DataFrame, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Split each buyer's purchases (50-70% of output, 85% for cells) over suppliers.
+    """Link volumes consistent with outputs (``ent["output"]`` is raised in place).
 
-    Suppliers whose sales would then exceed 90% of their output get a larger output.
+    Each buyer spends 50-70% of its output along its links (the capped focal
+    lithium-salt makers spend 85% and sell 90% of their output in the chain); vehicle makers sell 90% of their output to the dealers in
+    the chain, and dealers buy cars for 75% of their output. Suppliers whose sales
+    would exceed 90% of their output get a larger output.
     """
-    out, seg, r = ent["output"].to_numpy(), ent["segment"].to_numpy(), ent["r"].to_numpy()
-    share = np.where(seg == "battery_cell", 0.85, rng.uniform(0.5, 0.7, len(ent)))
-    w = out[src] ** 0.5 * rng.lognormal(0.0, 0.4, len(src))
+    seg, r = ent["segment"].to_numpy(), ent["r"].to_numpy()
+    capped = _capped(ent)
+    share = np.where(capped, 0.85, rng.uniform(0.5, 0.7, len(ent)))
+    w = ent["output"].to_numpy()[src] ** 0.5 * rng.lognormal(0.0, 0.4, len(src))
     w = w * np.where(np.isin(seg[src], IMPORTED) & (r[src] == len(REGIONS) - 1), 4.0, 1.0)
-    total = np.bincount(dst, weights=w, minlength=len(ent))
-    volume = share[dst] * out[dst] * w / total[dst]
+    w = w * pd.Series(seg[src]).map(COST_WEIGHT).fillna(1.0).to_numpy()
+    retail = (seg[src] == "vehicle_assembly") & (seg[dst] == "after_sales")
+    volume = np.zeros(len(src))
+    _buyer_split(ent, dst, w, share, ~retail, volume)
+    _raise_outputs(ent, src, volume, ~retail)
     sold = np.bincount(src, weights=volume, minlength=len(ent))
-    ent["output"] = np.maximum(out, sold / 0.9)
+    ent.loc[capped, "output"] = sold[capped] / 0.9   # they sell all they can make
+    _buyer_split(ent, dst, w, share, capped[dst], volume)
+    _raise_outputs(ent, src, volume, ~retail)
+    out = ent["output"].to_numpy()
+    sales = np.bincount(src, weights=np.where(retail, w, 0.0), minlength=len(ent))
+    volume[retail] = 0.9 * out[src[retail]] * w[retail] / sales[src[retail]]
+    bought = np.bincount(dst, weights=np.where(retail, volume, 0.0), minlength=len(ent))
+    ent["output"] = np.maximum(out, bought / 0.75)
+    _buyer_split(ent, dst, w, share, seg[src] == "after_sales", volume)
+    _raise_outputs(ent, src, volume, ~retail)
     return volume
+
+
+def _capped(ent: pd.DataFrame) -> np.ndarray:
+    """The designed capped segment: the focal lithium-salt makers."""
+    return ((ent["segment"] == CAPPED) & (ent["r"] == 0)).to_numpy()
+
+
+def _buyer_split(ent, dst, w, share, mask, volume) -> None:
+    """Set ``volume[mask]``: each buyer's purchases split over its masked in-links."""
+    n = len(ent)
+    total = np.bincount(dst[mask], weights=w[mask], minlength=n)
+    spend = share * ent["output"].to_numpy()
+    volume[mask] = spend[dst[mask]] * w[mask] / total[dst[mask]]
+
+
+def _raise_outputs(ent, src, volume, mask) -> None:
+    """No supplier sells more than 90% of its output along masked links."""
+    sold = np.bincount(src[mask], weights=volume[mask], minlength=len(ent))
+    ent["output"] = np.maximum(ent["output"].to_numpy(), sold / 0.9)
 
 
 def _round(values: np.ndarray) -> np.ndarray:
@@ -275,7 +313,7 @@ def build_example(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     src = np.array([s for s, _ in pairs])
     dst = np.array([b for _, b in pairs])
     volume = _volumes(rng, ent, src, dst)
-    capped = ((ent["segment"] == "battery_cell") & (ent["r"] == 0)).to_numpy()
+    capped = _capped(ent)
     capacity = ent["output"].to_numpy() * np.where(capped, 1.0, rng.uniform(1.15, 1.6, len(ent)))
     ids = np.array([f"E{i + 1:04d}" for i in range(len(ent))], dtype=object)
     enterprises = pd.DataFrame({
@@ -286,7 +324,7 @@ def build_example(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     enterprises.loc[capped, "capacity"] = enterprises.loc[capped, "output"]
     links = pd.DataFrame({
         "supplier": ids[src], "buyer": ids[dst], "volume": _round(volume),
-        "capacity": _round(volume * rng.uniform(1.3, 2.0, len(src))),
+        "capacity": _round(volume * rng.uniform(1.5, 2.5, len(src))),
         "product": np.array([PRODUCTS[s] for s in ent["segment"].to_numpy()[src]],
                             dtype=object)})
     return enterprises, links, {**META, "source": META["source"].replace(

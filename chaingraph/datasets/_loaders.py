@@ -163,7 +163,7 @@ def load_example() -> Chain:
     Returns
     -------
     Chain
-        406 enterprises and 1,072 links on the ``nev`` template (see
+        406 enterprises and 1,086 links on the ``nev`` template (see
         :func:`example_template`); 150 enterprises in the focal district.
 
         *Enterprises*: ``id`` (``E0001``...), ``name`` (Chinese names; foreign
@@ -200,19 +200,23 @@ def load_example() -> Chain:
        enterprise; the three focal battery-swap operators (``charging_infrastructure``,
        names with 换电) buy only from it, so removing it cuts them off from every
        source.
-    3. **Capped segment**: the four focal ``battery_cell`` makers run at full
-       capacity (``capacity == output``) and are on the minimum cut of the maximum
-       flow from sources to final producers.
+    3. **Capped segment**: the two focal ``lithium_salts`` makers run at full
+       capacity (``capacity == output``; they buy 85% and sell 90% of their output
+       along the chain's links). In the maximum flow from sources to final
+       producers (link ``capacity``, enterprise ``capacity``, final producers
+       bounded by their ``output``) both are saturated and lie on the minimum cut
+       nearest the sources.
     4. **Foreign dependence**: over 90% of the volume of ``automotive_chips`` and
        ``power_semiconductors`` bought by focal enterprises comes from abroad
        (``境外``).
     5. **Broken template link**: focal ``separator`` makers and focal
        ``battery_cell`` makers both exist but no focal separator supplies a focal
        cell maker (each side trades only with other regions).
-    6. **Cycle**: the focal recycler buys retired batteries from focal dealers
-       (``after_sales``) and sells recovered lithium salts to a focal
-       ``lithium_salts`` enterprise, closing lithium salts -> cathode -> cell ->
-       pack -> vehicle -> dealer -> recycling -> lithium salts.
+    6. **Cycle**: a focal recycler buys retired batteries from focal dealers
+       (``after_sales``) and sells recovered lithium to a focal ``lithium_salts``
+       maker, closing the loop lithium salts -> cathode -> battery cell -> pack ->
+       vehicle -> dealer -> recycler -> lithium salts: 19 enterprises form one
+       strongly connected component; the rest of the chain is acyclic.
     7. **Leaders** (``is_leader``): two focal vehicle makers (outputs 320 and 160
        亿元) and one focal battery-cell maker (120 亿元), each with many focal
        suppliers.
