@@ -1,0 +1,459 @@
+"""Extension candidates (补链 / 延链 / 强链): which segments a region should attract.
+
+For every template segment missing from the focal region, the candidate is classed by
+where it sits relative to the segments the region has, scored by what filling it would
+bring, and given target enterprises outside the region to attract. Weak present
+segments get "strengthen" (强链) rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from chaingraph.algorithms.leaders import _format_amount
+from chaingraph.algorithms.roles import focal_mask
+from chaingraph.model import (
+    NAME,
+    OUTPUT,
+    REGION,
+    SEGMENT,
+    STAGES,
+    UPSTREAM,
+    VOLUME,
+    Chain,
+    SegmentTemplate,
+    as_chain,
+)
+
+__all__ = [
+    "DEFAULT_EXTENSION_WEIGHTS",
+    "KINDS",
+    "find_extension_candidates",
+    "find_target_enterprises",
+]
+
+INTERNAL, UP, DOWN, STRENGTHEN = ("补链 internal gap", "延链 upstream", "延链 downstream",
+                                  "强链 strengthen")
+#: The four kinds of candidate rows.
+KINDS = (INTERNAL, UP, DOWN, STRENGTHEN)
+#: Default weights of the normalised components of a missing segment's score.
+DEFAULT_EXTENSION_WEIGHTS: dict[str, float] = {
+    "chain_length_gain": 0.30,
+    "links_repaired": 0.25,
+    "outside_demand": 0.25,
+    "relatedness": 0.20,
+}
+_COMPONENTS = tuple(DEFAULT_EXTENSION_WEIGHTS)
+#: Strengthen rows score at most this, so missing segments with as much evidence
+#: rank first.
+STRENGTHEN_CAP = 0.5
+
+
+def _segments(chain: Chain, template: SegmentTemplate | None) -> np.ndarray:
+    """Each enterprise's segment as a template id where it resolves, else as given."""
+    raw = chain.column(SEGMENT, default=None)
+    if template is None:
+        return raw
+    return np.array([template.resolve(s) or s if isinstance(s, str) else None
+                     for s in raw], dtype=object)
+
+
+def _longest(T: nx.DiGraph, nodes: set[str]) -> int:
+    """Segments on the longest path of the template restricted to ``nodes``."""
+    if not nodes:
+        return 0
+    C = nx.condensation(T.subgraph(nodes))
+    best: dict[int, int] = {}
+    for c in nx.topological_sort(C):
+        size = len(C.nodes[c]["members"])
+        best[c] = size + max((best[p] for p in C.predecessors(c)), default=0)
+    return max(best.values())
+
+
+def _supply_into_focal(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per enterprise: volume sold to focal buyers (link count without volumes), and
+    the number of focal buyers; counted for non-focal suppliers only."""
+    src, dst = chain.link_codes
+    into = ~focal[src] & focal[dst]
+    has_volume = VOLUME in chain._links.columns
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if has_volume else (
+        np.ones(chain.n_links))
+    n = chain.n_enterprises
+    supply = np.bincount(src[into], weights=weight[into], minlength=n)
+    buyers = np.bincount(src[into], minlength=n)
+    return supply, buyers
+
+
+def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
+                            region: Any = None, template: SegmentTemplate | None = None,
+                            top: int | None = None) -> pd.DataFrame:
+    """Enterprises outside the focal region in a segment, ranked as targets to attract.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    segment : str
+        Segment id (or, with a template, its Chinese or English name).
+    region : str or list of str, optional
+        Focal region. None: every enterprise is focal, so there are no targets.
+    template : SegmentTemplate, optional
+        Resolves segment names.
+    top : int, optional
+        Keep only the first ``top`` rows.
+
+    Returns
+    -------
+    DataFrame
+        ``enterprise``, ``name``, ``segment``, ``region``, ``supply_to_focal``
+        (volume sold to focal enterprises; number of links when the chain has no
+        volumes), ``n_focal_buyers``, ``output``, ``score`` (share of the segment's
+        supply into the focal region; 0 for enterprises not yet supplying it) and
+        ``explanation``; sorted by supply, then output, descending.
+
+    See Also
+    --------
+    find_extension_candidates
+
+    Notes
+    -----
+    Enterprises that already sell into the region know its buyers: they are the
+    easiest to attract, so they come first; the rest are ranked by output.
+    O(n + m).
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.extension import find_target_enterprises
+    >>> G = nx.DiGraph([("x", "car", {"volume": 5.0}), ("y", "car", {"volume": 1.0})])
+    >>> nx.set_node_attributes(G, {"x": "外省", "y": "外省", "car": "本区"}, "region")
+    >>> nx.set_node_attributes(G, {"x": "cell", "y": "cell", "car": "car"}, "segment")
+    >>> find_target_enterprises(G, "cell", region="本区")[["enterprise", "score"]]
+      enterprise     score
+    0          x  0.833333
+    1          y  0.166667
+    """
+    chain = as_chain(G)
+    focal = focal_mask(chain, region)
+    wanted = (template.resolve(segment) or segment) if template is not None else segment
+    codes = np.flatnonzero((_segments(chain, template) == wanted) & ~focal)
+    supply, buyers = _supply_into_focal(chain, focal)
+    total = supply[codes].sum()
+    output = chain.column(OUTPUT)[codes]
+    out = pd.DataFrame({
+        "enterprise": pd.Series(chain.ids[codes], dtype=object),
+        "name": chain.column(NAME, default=None)[codes],
+        "segment": pd.Series([wanted] * len(codes), dtype=object),
+        "region": chain.column(REGION, default=None)[codes],
+        "supply_to_focal": supply[codes], "n_focal_buyers": buyers[codes],
+        "output": output,
+        "score": supply[codes] / total if total > 0 else np.zeros(len(codes))})
+    out = out.assign(_o=np.nan_to_num(output, nan=-1.0)).sort_values(
+        ["score", "_o"], ascending=False, kind="stable").drop(columns="_o")
+    unit = chain.meta.get("unit", "yuan")
+    volumes = VOLUME in chain._links.columns
+    out["explanation"] = [_target_text(row, wanted, unit, volumes)
+                          for row in out.itertuples(index=False)]
+    out = out.reset_index(drop=True)
+    return out if top is None else out.head(top)
+
+
+def _target_text(row: Any, segment: str, unit: str, volumes: bool) -> str:
+    label = row.name if isinstance(row.name, str) and row.name else str(row.enterprise)
+    if row.n_focal_buyers:
+        sold = _format_amount(row.supply_to_focal, unit) if volumes else (
+            f"{int(row.supply_to_focal)} links")
+        how = (f"already sells {sold} to {row.n_focal_buyers} focal enterprise(s) "
+               f"({row.score:.0%} of the segment's supply into the region)")
+    else:
+        how = "does not sell into the region yet"
+    size = "" if not np.isfinite(row.output) else (
+        f", output {_format_amount(row.output, unit)}")
+    return f"{label} ({row.region}, {segment}) {how}{size}"
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    merged = {**DEFAULT_EXTENSION_WEIGHTS, **dict(weights or {})}
+    unknown = set(merged) - set(DEFAULT_EXTENSION_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown extension weight(s) {sorted(unknown)}; expected "
+                         f"keys {list(DEFAULT_EXTENSION_WEIGHTS)}")
+    if any(not np.isfinite(w) or w < 0 for w in merged.values()) or not sum(
+            merged.values()) > 0:
+        raise ValueError(f"extension weights must be >= 0 with a positive sum: {merged}")
+    total = sum(merged.values())
+    return {k: w / total for k, w in merged.items()}
+
+
+def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
+                  seg: np.ndarray) -> list[dict[str, Any]]:
+    """Raw components of every template segment with no focal enterprise."""
+    T = template.to_networkx()
+    present = {s for s in seg[focal] if s in T}
+    base = _longest(T, present)
+    src, dst = chain.link_codes
+    into = ~focal[src] & focal[dst]
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
+        VOLUME in chain._links.columns) else np.ones(chain.n_links)
+    rows = []
+    forward = _forward(T)
+    for s in template.segment_ids:
+        if s in present:
+            continue
+        ancestors = nx.ancestors(forward, s) & present
+        descendants = nx.descendants(forward, s) & present
+        neighbours = set(T.predecessors(s)) | set(T.successors(s))
+        direct = neighbours & present
+        rows.append({
+            "segment": s, "kind": _kind(ancestors, descendants, template.stage_of(s)),
+            "chain_length_gain": float(_longest(T, present | {s}) - base),
+            "links_repaired": float(sum(T.has_edge(s, p) + T.has_edge(p, s)
+                                        for p in direct)),
+            "outside_demand": float(weight[into & (seg[src] == s)].sum()),
+            "relatedness": len(direct) / len(neighbours) if neighbours else 0.0,
+            "present_suppliers": sorted(set(T.predecessors(s)) & present),
+            "present_buyers": sorted(set(T.successors(s)) & present),
+            "has_relatives": bool(ancestors or descendants)})
+    return rows
+
+
+def _forward(T: nx.DiGraph) -> nx.DiGraph:
+    """Template without the edges that run back to an earlier stage (recycling)."""
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    stage = nx.get_node_attributes(T, "stage")
+    back = [(u, v) for u, v in T.edges
+            if order.get(stage.get(v), 0) < order.get(stage.get(u), 0)]
+    return nx.restricted_view(T, [], back)
+
+
+def _kind(ancestors: set, descendants: set, stage: str | None) -> str:
+    if ancestors and descendants:
+        return INTERNAL
+    if descendants:
+        return UP
+    if ancestors:
+        return DOWN
+    return {UPSTREAM: UP, "downstream": DOWN}.get(stage or "", INTERNAL)
+
+
+def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
+                     seg: np.ndarray, hhi_threshold: float,
+                     outside_threshold: float) -> list[dict[str, Any]]:
+    """Present segments that are thin, concentrated or dependent on outside supply."""
+    output = np.nan_to_num(chain.column(OUTPUT))
+    src, dst = chain.link_codes
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
+        VOLUME in chain._links.columns) else np.ones(chain.n_links)
+    rows = []
+    for s in template.segment_ids:
+        members = np.flatnonzero(focal & (seg == s))
+        if not len(members):
+            continue
+        shares = output[members] / output[members].sum() if output[members].sum() > 0 \
+            else np.full(len(members), 1 / len(members))
+        hhi = float((shares ** 2).sum())
+        into = focal[dst] & (seg[dst] == s) & (src != dst)
+        total_in = weight[into].sum()
+        outside = float(weight[into & ~focal[src]].sum() / total_in) if total_in > 0 \
+            else 0.0
+        reasons = []
+        if len(members) == 1:
+            reasons.append("only one focal enterprise")
+        elif hhi >= hhi_threshold:
+            reasons.append(f"concentrated (HHI {hhi:.2f})")
+        if outside >= outside_threshold:
+            reasons.append(f"{outside:.0%} of its inputs come from outside the region")
+        if reasons:
+            rows.append({"segment": s, "kind": STRENGTHEN, "n_focal": len(members),
+                         "hhi": hhi, "outside_share": outside,
+                         "score": STRENGTHEN_CAP * max(
+                             hhi if (len(members) == 1 or hhi >= hhi_threshold) else 0.0,
+                             outside if outside >= outside_threshold else 0.0),
+                         "reason": "; ".join(reasons)})
+    return rows
+
+
+def find_extension_candidates(
+    G: Chain | nx.DiGraph, template: SegmentTemplate, /, *, region: Any = None,
+    top_targets: int = 5, weights: Mapping[str, float] | None = None,
+    hhi_threshold: float = 0.5, outside_threshold: float = 0.8, top: int | None = None,
+) -> pd.DataFrame:
+    """Segments to attract (补链 / 延链) or strengthen (强链), scored and explained.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain, with a ``segment`` column naming template segments.
+    template : SegmentTemplate
+        The industry's reference chain.
+    region : str or list of str, optional
+        Focal region; None treats the whole chain as focal (then no segment is
+        dependent on outside supply and no outside targets exist).
+    top_targets : int, default 5
+        Target enterprises listed per candidate.
+    weights : dict, optional
+        Component weights, merged into :data:`DEFAULT_EXTENSION_WEIGHTS`.
+    hhi_threshold : float, default 0.5
+        A present segment whose output HHI reaches this is "concentrated" (one
+        enterprise holds most of it).
+    outside_threshold : float, default 0.8
+        A present segment buying at least this share of its input volume from
+        outside the region is "outside-dependent".
+    top : int, optional
+        Keep only the ``top`` best rows.
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate, sorted by ``score``: ``segment``, ``name_zh``,
+        ``stage``, ``kind`` (one of :data:`KINDS`), ``score`` (in [0, 1]),
+        ``chain_length_gain``, ``links_repaired``, ``outside_demand``,
+        ``relatedness`` (components, NaN for strengthen rows), ``n_focal``,
+        ``hhi``, ``outside_share`` (strengthen rows), ``present_suppliers``,
+        ``present_buyers`` (present template neighbour segments, lists),
+        ``reason``, ``targets`` (ids of up to ``top_targets`` outside enterprises
+        of the segment, best first), ``target_names`` (their names) and
+        ``explanation``.
+
+    Raises
+    ------
+    ValueError
+        Bad weights, or a region no enterprise is in.
+
+    See Also
+    --------
+    find_target_enterprises : the full target list of one segment.
+    chaingraph.algorithms.breakpoints.find_missing_segments
+
+    Notes
+    -----
+    A segment is **present** when a focal enterprise belongs to it. A missing
+    segment is an **internal gap (补链)** when the template has a present segment
+    upstream of it (an ancestor) and one downstream (a descendant), an **upstream
+    extension (延链 upstream)** with present descendants only, a **downstream
+    extension (延链 downstream)** with present ancestors only; with no present
+    relative it is classed by its stage (upstream / downstream; midstream counts
+    as a gap) and the explanation says so. Template edges that run back to an
+    earlier stage (recycling loops) are ignored for this classification.
+
+    Components of a missing segment ``s`` (``P`` = present segments):
+
+    * ``chain_length_gain``: segments on the longest path of the template
+      restricted to ``P + {s}`` minus that for ``P`` (cycles condensed);
+    * ``links_repaired``: template edges between ``s`` and ``P``;
+    * ``outside_demand``: volume focal enterprises buy from outside enterprises of
+      segment ``s`` (links when there are no volumes);
+    * ``relatedness``: share of ``s``'s template neighbours in ``P``
+      (product-space density).
+
+    Each is divided by its maximum over the missing segments; the score is the
+    weighted mean (:data:`DEFAULT_EXTENSION_WEIGHTS`). A **strengthen (强链)** row
+    is a present segment with one focal enterprise, an output HHI at least
+    ``hhi_threshold`` or an outside share at least ``outside_threshold``; its
+    score is half the largest of the flagged HHI (1 for one enterprise) and
+    outside share (:data:`STRENGTHEN_CAP`), so strengthening ranks below filling
+    a gap with as much evidence. Cost: O(S (S + E))
+    on the template plus O(n + m) per segment for the targets.
+
+    References
+    ----------
+    .. [1] Hidalgo, Klinger, Barabási, Hausmann (2007), "The product space
+       conditions the development of nations", Science 317(5837).
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.extension import find_extension_candidates
+    >>> tpl = cg.SegmentTemplate.from_dict({"id": "toy", "segments": [
+    ...     {"id": "ore", "stage": "upstream"}, {"id": "cell", "stage": "midstream"},
+    ...     {"id": "car", "stage": "downstream"}],
+    ...     "edges": [["ore", "cell"], ["cell", "car"]]})
+    >>> G = nx.DiGraph([("o", "c", {"volume": 3.0}), ("c", "v", {"volume": 4.0})])
+    >>> nx.set_node_attributes(G, {"o": "ore", "c": "cell", "v": "car"}, "segment")
+    >>> nx.set_node_attributes(G, {"o": "本区", "c": "外省", "v": "本区"}, "region")
+    >>> table = find_extension_candidates(G, tpl, region="本区")
+    >>> table[["segment", "kind", "score", "targets"]].round(2)
+      segment               kind  score targets
+    0    cell  补链 internal gap    1.0     [c]
+    1     ore    强链 strengthen    0.5      []
+    2     car    强链 strengthen    0.5      []
+    >>> print(table["explanation"][0])
+    补链 internal gap cell is missing and sits between segments the region has: filling it adds 2 segment(s) to the longest local chain, repairs 2 template link(s), focal enterprises buy 4 yuan of it from outside, 100% of its template neighbours are present (score 1.00); targets: c
+    """
+    chain = as_chain(G)
+    w = _weights(weights)
+    focal = focal_mask(chain, region)
+    seg = _segments(chain, template)
+    missing = pd.DataFrame(_missing_rows(chain, template, focal, seg),
+                           columns=["segment", "kind", *_COMPONENTS, "present_suppliers",
+                                    "present_buyers", "has_relatives"])
+    if len(missing):
+        norm = {c: missing[c] / missing[c].max() if missing[c].max() > 0 else 0.0 * missing[c]
+                for c in _COMPONENTS}
+        missing["score"] = sum(w[c] * norm[c] for c in _COMPONENTS)
+    else:
+        missing["score"] = pd.Series(dtype=float)
+    strengthen = pd.DataFrame(_strengthen_rows(chain, template, focal, seg,
+                                               hhi_threshold, outside_threshold))
+    out = pd.concat([frame for frame in (missing, strengthen) if len(frame)],
+                    ignore_index=True) if len(missing) or len(strengthen) else (
+        pd.DataFrame(columns=["segment", "kind", "score"]))
+    return _finish(out, chain, template, region, top_targets, top)
+
+
+_COLUMNS = ["segment", "name_zh", "stage", "kind", "score", *_COMPONENTS, "n_focal",
+            "hhi", "outside_share", "present_suppliers", "present_buyers", "reason",
+            "targets", "target_names", "explanation"]
+
+
+def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: Any,
+            top_targets: int, top: int | None) -> pd.DataFrame:
+    info = template.segments.set_index("id")
+    out["name_zh"] = [info.at[s, "name_zh"] for s in out["segment"]]
+    out["stage"] = [info.at[s, "stage"] for s in out["segment"]]
+    for col in (*_COMPONENTS, "n_focal", "hhi", "outside_share", "score"):
+        out[col] = pd.to_numeric(out[col], errors="coerce") if col in out else np.nan
+    for col in ("present_suppliers", "present_buyers"):
+        if col not in out:
+            out[col] = None
+        out[col] = [v if isinstance(v, list) else [] for v in out[col]]
+    for col in ("reason", "has_relatives"):
+        if col not in out:
+            out[col] = None
+    targets, names, texts = [], [], []
+    for row in out.itertuples(index=False):
+        found = find_target_enterprises(chain, row.segment, region=region,
+                                        template=template, top=top_targets) if (
+            region is not None) else pd.DataFrame(columns=["enterprise", "name"])
+        targets.append(found["enterprise"].tolist())
+        names.append([n if isinstance(n, str) and n else str(e) for e, n in
+                      zip(found["enterprise"], found["name"], strict=True)])
+        texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan")))
+    out["targets"], out["target_names"] = targets, names
+    out["explanation"] = texts
+    out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    out = out[_COLUMNS]
+    return out if top is None else out.head(top)
+
+
+def _explain(row: Any, names: list[str], unit: str) -> str:
+    label = f"{row.name_zh} ({row.segment})" if row.name_zh != row.segment else row.segment
+    attract = (f"; targets: {', '.join(names)}" if names else
+               "; no enterprise of this segment outside the region is in the data")
+    if row.kind == STRENGTHEN:
+        return f"强链 {label}: {row.reason} (score {row.score:.2f}){attract}"
+    where = {INTERNAL: "sits between segments the region has",
+             UP: "is upstream of segments the region has",
+             DOWN: "is downstream of segments the region has"}[row.kind]
+    if not row.has_relatives:
+        where = (f"has no present template relative, so it is classed by its stage "
+                 f"({row.stage})")
+    demand = _format_amount(row.outside_demand, unit)
+    return (f"{row.kind} {label} is missing and {where}: filling it adds "
+            f"{int(row.chain_length_gain)} segment(s) to the longest local chain, "
+            f"repairs {int(row.links_repaired)} template link(s), focal enterprises buy "
+            f"{demand} of it from outside, {row.relatedness:.0%} of its template "
+            f"neighbours are present (score {row.score:.2f}){attract}")
