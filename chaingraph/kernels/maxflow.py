@@ -11,8 +11,9 @@ Engines
     Dinic's algorithm on float64 residual capacities (breadth-first level graph,
     iterative depth-first blocking flow with current-arc pointers, retreat to the
     first saturated arc after each augmentation). A residual capacity at or below
-    ``eps = rtol * (largest finite capacity)`` counts as saturated, so the result is
-    exact up to that tolerance per arc.
+    ``rtol`` times the arc's own capacity counts as saturated (see
+    :func:`tolerance`), so the result is exact up to that relative tolerance per
+    arc, whatever the spread of magnitudes (0.001 to 1e12 yuan in one chain).
 ``"scipy"``
     :func:`scipy.sparse.csgraph.maximum_flow` (Dinic) works on int32 capacities
     only: larger integers silently wrap, and it computes ``capacity - flow`` in
@@ -42,7 +43,7 @@ from scipy.sparse import csgraph
 from chaingraph._engines import jit
 
 __all__ = ["Network", "build_network", "max_flow_numba", "max_flow_scipy",
-           "source_side"]
+           "source_side", "tolerance"]
 
 INT32_MAX = 2**31 - 1
 #: Largest scaled capacity: scipy computes ``capacity(u, v) - flow(u, v)`` in int32,
@@ -90,10 +91,16 @@ def build_network(n_nodes: int, tail: np.ndarray, head: np.ndarray,
     return Network(n_nodes, tail, head, capacity)
 
 
-def _eps(capacity: np.ndarray, rtol: float) -> float:
-    finite = capacity[np.isfinite(capacity)]
-    top = float(finite.max()) if len(finite) else 1.0
-    return rtol * max(top, np.finfo(float).tiny)
+def tolerance(net: Network, rtol: float = 1e-12) -> np.ndarray:
+    """Per residual arc: residual capacity at or below which it counts as saturated.
+
+    ``rtol`` times the finite capacity of the arc pair (an arc and its reverse), so
+    that rounding in ``capacity - flow`` on a 1e12-yuan link does not count as spare
+    capacity, while a 0.001-yuan link keeps its own scale. Arcs of unbounded
+    capacity (and their reverses) get 0.
+    """
+    pair = np.maximum(net.capacity, net.capacity[net.rev])
+    return np.where(np.isfinite(pair), rtol * pair, 0.0)
 
 
 @jit
@@ -115,7 +122,7 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
             lo += 1
             for a in range(first[x], first[x + 1]):
                 y = head[a]
-                if level[y] < 0 and res[a] > eps:
+                if level[y] < 0 and res[a] > eps[a]:
                     level[y] = level[x] + 1
                     queue[hi] = y
                     hi += 1
@@ -138,7 +145,7 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
                     a = stack[i]
                     res[a] -= f
                     res[rev[a]] += f
-                    if cut < 0 and res[a] <= eps:
+                    if cut < 0 and res[a] <= eps[a]:
                         cut = i
                 top = cut
                 u = head[rev[stack[cut]]]
@@ -147,7 +154,7 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
             while current[u] < first[u + 1]:
                 a = current[u]
                 v = head[a]
-                if res[a] > eps and level[v] == level[u] + 1:
+                if res[a] > eps[a] and level[v] == level[u] + 1:
                     stack[top] = a
                     top += 1
                     u = v
@@ -177,7 +184,7 @@ def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
         Residual capacity of every residual arc (for :func:`source_side`).
     """
     res = net.capacity.copy()
-    eps = _eps(net.capacity, rtol)
+    eps = tolerance(net, rtol)
     value = _dinic(net.first, net.head, net.rev, res, s, t, eps)
     if value < 0:
         raise ValueError("the maximum flow is unbounded: a source reaches a final "
@@ -198,7 +205,7 @@ def max_flow_scipy(net: Network, s: int, t: int, *, rtol: float = 1e-12,
     :func:`max_flow_numba`.
     """
     res = net.capacity.copy()
-    eps = _eps(net.capacity, rtol)
+    eps = tolerance(net, rtol)
     finite = np.isfinite(res) & (res > 0)
     bound = float(res[finite].sum()) if finite.any() else 0.0
     key = _tails(net) * net.n_nodes + net.head
@@ -206,7 +213,7 @@ def max_flow_scipy(net: Network, s: int, t: int, *, rtol: float = 1e-12,
     skey = key[order]
     starts = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]])
     for _ in range(max_rounds):
-        if bound <= 0 or not source_side(net, res, s, eps=eps)[t]:
+        if bound <= 1e-300 or not source_side(net, res, s, eps=eps)[t]:
             break
         capped = np.minimum(res, bound)
         scale = HALF_INT32 / bound
@@ -252,14 +259,16 @@ def _scaled_round(net: Network, capped: np.ndarray, scale: float, s: int, t: int
     return pushed
 
 
-def source_side(net: Network, res: np.ndarray, s: int, *, eps: float | None = None,
-                rtol: float = 1e-12) -> np.ndarray:
+def source_side(net: Network, res: np.ndarray, s: int, *,
+                eps: np.ndarray | None = None, rtol: float = 1e-12) -> np.ndarray:
     """Nodes reachable from ``s`` through residual arcs above ``eps`` (boolean mask).
+
+    ``eps`` defaults to :func:`tolerance` with ``rtol``.
 
     With a maximum flow, the arcs from this side to the other form a minimum cut.
     """
     if eps is None:
-        eps = _eps(net.capacity, rtol)
+        eps = tolerance(net, rtol)
     tails = _tails(net)
     keep = res > eps
     A = sp.csr_array((np.ones(int(keep.sum()), dtype=np.int8),

@@ -1,0 +1,381 @@
+"""Maximum flow and minimum cut: kernels and :func:`bottlenecks.max_flow`.
+
+Oracles: networkx ``maximum_flow_value`` on a node-split network built here,
+independently of the package; brute-force cut checks (removing the cut arcs
+disconnects S from T); hand-computed chains.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import warnings
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import chaingraph as cg
+from chaingraph._engines import has_numba
+from chaingraph.algorithms import bottlenecks as bn
+from chaingraph.kernels import maxflow as mf
+
+METHODS = ["scipy", pytest.param("numba", marks=pytest.mark.skipif(
+    not has_numba(), reason="numba not installed"))]
+ENGINES = [mf.max_flow_scipy] + ([mf.max_flow_numba] if has_numba() else [])
+
+
+def to_chain(G: nx.DiGraph) -> cg.Chain:
+    """Chain of a graph whose amounts are partly missing (that warning is expected)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cg.ChainDataWarning)
+        return cg.as_chain(G)
+
+
+# --- an independent oracle ------------------------------------------------------------------
+def oracle_network(G: nx.DiGraph, sources, final, capacity="capacity") -> nx.DiGraph:
+    """The node-split flow network of the max_flow definition, built from scratch."""
+    H = nx.DiGraph()
+    has_volume = any("volume" in d for *_, d in G.edges(data=True))
+
+    def node_in(v):
+        return ("in", v)
+
+    def node_out(v):
+        return ("out", v) if "capacity" in G.nodes[v] else ("in", v)
+
+    H.add_node("S")
+    H.add_node("T")
+    for v, d in G.nodes(data=True):
+        if "capacity" in d and d["capacity"] > 0:
+            H.add_edge(node_in(v), node_out(v), capacity=d["capacity"])
+    for u, v, d in G.edges(data=True):
+        if u == v:
+            continue
+        if capacity in d:
+            c = d[capacity]
+        elif "volume" in d:
+            c = d["volume"]
+        else:
+            c = 0.0 if has_volume else 1.0
+        if c > 0:
+            H.add_edge(node_out(u), node_in(v), capacity=c)
+    for s in sources:
+        attrs = {"capacity": G.nodes[s]["capacity"]} if "capacity" in G.nodes[s] else {}
+        if attrs.get("capacity", 1) > 0:
+            H.add_edge("S", node_in(s), **attrs)
+    for t in final:
+        attrs = {"capacity": G.nodes[t]["output"]} if "output" in G.nodes[t] else {}
+        if attrs.get("capacity", 1) > 0:
+            H.add_edge(node_out(t), "T", **attrs)
+    return H
+
+
+def default_roles(G: nx.DiGraph):
+    links = [(u, v) for u, v in G.edges if u != v]
+    indeg = dict.fromkeys(G, 0)
+    outdeg = dict.fromkeys(G, 0)
+    for u, v in links:
+        outdeg[u] += 1
+        indeg[v] += 1
+    sources = [v for v in G if indeg[v] == 0 and outdeg[v] > 0]
+    final = [v for v in G if outdeg[v] == 0 and indeg[v] > 0]
+    return sources, final
+
+
+def cut_arc(row, G):
+    """The oracle-network arc a min-cut row stands for."""
+    def out(v):
+        return ("out", v) if "capacity" in G.nodes[v] else ("in", v)
+    if row.element == "link":
+        return out(row.supplier), ("in", row.buyer)
+    if row.element == "enterprise":
+        return ("in", row.enterprise), ("out", row.enterprise)
+    if row.element == "source_supply":
+        return "S", ("in", row.enterprise)
+    return out(row.enterprise), "T"
+
+
+def check_against_oracle(G: nx.DiGraph, method: str, sources=None, final=None):
+    result = bn.max_flow(to_chain(G), method=method, sources=sources, final=final)
+    if sources is None:
+        sources, final = default_roles(G)
+    H = oracle_network(G, sources, final)
+    expected = nx.maximum_flow_value(H, "S", "T")
+    scale = max(1.0, expected)
+    assert result.value == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
+    assert result.cut_capacity == pytest.approx(result.value, rel=1e-9, abs=1e-9 * scale)
+    assert result.min_cut["capacity"].sum() == pytest.approx(result.cut_capacity)
+    cut = [cut_arc(row, G) for row in result.min_cut.itertuples(index=False)]
+    assert all(H.has_edge(*arc) for arc in cut)
+    for arc, capacity in zip(cut, result.min_cut["capacity"], strict=True):
+        assert H.edges[arc]["capacity"] == pytest.approx(capacity)
+    H.remove_edges_from(cut)
+    assert not nx.has_path(H, "S", "T")
+    return result
+
+
+# --- random capacitated chains -----------------------------------------------------------------
+@st.composite
+def capacitated(draw, max_nodes=9):
+    n = draw(st.integers(2, max_nodes))
+    G = nx.DiGraph()
+    amount = st.one_of(st.floats(0.001, 1e3), st.floats(1e6, 1e12),
+                       st.floats(0.001, 1e3), st.just(0.0))
+    for v in range(n):
+        attrs = {}
+        if draw(st.booleans()):
+            attrs["capacity"] = draw(amount)
+        if draw(st.booleans()):
+            attrs["output"] = draw(amount)
+        G.add_node(f"企业{v}", **attrs)
+    names = list(G)
+    pairs = draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)).filter(
+        lambda p: p[0] != p[1]), max_size=3 * n, unique=True))
+    volumes = draw(st.booleans())
+    for u, v in pairs:
+        attrs = {}
+        if volumes:
+            attrs["volume"] = draw(amount)
+        if draw(st.integers(0, 3)) == 0:
+            attrs["capacity"] = draw(amount)
+        G.add_edge(u, v, **attrs)
+    if any("capacity" in d for *_, d in G.edges(data=True)) and not all(
+            "capacity" in d for *_, d in G.edges(data=True)):
+        for *_, d in G.edges(data=True):
+            d.setdefault("capacity", d.get("volume", 1.0))
+    return G
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(G=capacitated())
+def test_random_chains_match_networkx(G, method):
+    check_against_oracle(G, method)
+
+
+@given(G=capacitated())
+def test_engines_agree(G):
+    if not has_numba():
+        pytest.skip("numba not installed")
+    a = bn.max_flow(to_chain(G), method="scipy")
+    b = bn.max_flow(to_chain(G), method="numba")
+    scale = max(1.0, a.value)
+    assert a.value == pytest.approx(b.value, rel=1e-9, abs=1e-9 * scale)
+    net_a = a.enterprise_flow["flow"].to_numpy()
+    assert np.all(net_a >= -1e-9 * scale)
+
+
+@given(G=capacitated(max_nodes=7), data=st.data())
+def test_raising_a_capacity_never_lowers_flow(G, data):
+    if G.number_of_edges() == 0:
+        return
+    before = bn.max_flow(to_chain(G)).value
+    u, v = data.draw(st.sampled_from(sorted(G.edges)))
+    H = G.copy()
+    key = "capacity" if "capacity" in H.edges[u, v] else "volume"
+    if key not in H.edges[u, v]:
+        return  # unit capacities: nothing to raise
+    H.edges[u, v][key] = H.edges[u, v][key] * 2 + 1
+    after = bn.max_flow(to_chain(H)).value
+    assert after >= before * (1 - 1e-9) - 1e-9
+
+
+@given(G=capacitated(max_nodes=7))
+def test_relabelling_invariance(G):
+    mapping = {v: f"x{i:03d}" for i, v in enumerate(reversed(list(G)))}
+    a = bn.max_flow(to_chain(G))
+    b = bn.max_flow(to_chain(nx.relabel_nodes(G, mapping)))
+    assert b.value == pytest.approx(a.value, rel=1e-12, abs=1e-12)
+    back = {v: k for k, v in mapping.items()}
+    caps_a = dict(zip(zip(a.link_flow["supplier"], a.link_flow["buyer"], strict=True),
+                      a.link_flow["capacity"], strict=True))
+    caps_b = {(back[u], back[v]): c for u, v, c in zip(
+        b.link_flow["supplier"], b.link_flow["buyer"], b.link_flow["capacity"], strict=True)}
+    assert caps_a == caps_b
+    assert b.cut_capacity == pytest.approx(a.cut_capacity, rel=1e-12, abs=1e-12)
+
+
+def test_flow_is_feasible_and_conserved():
+    G = nx.DiGraph()
+    G.add_edges_from([("s1", "a", {"volume": 5.0}), ("s2", "a", {"volume": 4.0}),
+                      ("a", "b", {"volume": 6.0}), ("a", "c", {"volume": 2.0}),
+                      ("b", "t", {"volume": 7.0}), ("c", "t", {"volume": 3.0})])
+    for method in ["scipy", *(["numba"] if has_numba() else [])]:
+        result = bn.max_flow(G, method=method)
+        assert result.value == pytest.approx(8.0)
+        lf = result.link_flow
+        assert (lf["flow"] <= lf["capacity"] + 1e-9).all()
+        inflow = lf.groupby("buyer")["flow"].sum()
+        outflow = lf.groupby("supplier")["flow"].sum()
+        for v in ("a", "b", "c"):
+            assert inflow[v] == pytest.approx(outflow[v])
+        ent = result.enterprise_flow.set_index("enterprise")["flow"]
+        assert ent["a"] == pytest.approx(8.0)
+        assert ent["t"] == pytest.approx(8.0)
+
+
+# --- hand-computed cases -------------------------------------------------------------------
+def test_enterprise_capacity_source_supply_and_final_demand():
+    G = nx.DiGraph()
+    G.add_node("mine", capacity=4.0)          # source supply caps at 4
+    G.add_node("smelter", capacity=2.0)       # internal enterprise bottleneck
+    G.add_node("car", output=1.0)             # final demand caps at 1
+    G.add_edges_from([("mine", "smelter", {"volume": 10.0}),
+                      ("smelter", "cell", {"volume": 10.0}),
+                      ("mine", "car", {"volume": 10.0}),
+                      ("ore", "car", {"volume": 10.0})])
+    result = bn.max_flow(to_chain(G))
+    # mine -> smelter -> cell: 2 (smelter capacity); car takes 1 (its output)
+    assert result.value == pytest.approx(3.0)
+    cut = result.min_cut.set_index("element")
+    assert set(cut.index) == {"enterprise", "final_demand"}
+    assert cut.loc["enterprise", "enterprise"] == "smelter"
+    assert cut.loc["final_demand", "enterprise"] == "car"
+    ent = result.enterprise_flow.set_index("enterprise")
+    assert ent.loc["smelter", "saturation"] == pytest.approx(1.0)
+    assert math.isnan(ent.loc["cell", "capacity"])
+    assert "smelter" in result.source_side and "cell" in result.sink_side
+
+    G.nodes["ore"]["capacity"] = 0.0
+    G.nodes["mine"]["capacity"] = 0.5
+    cut = bn.max_flow(to_chain(G)).min_cut
+    assert cut["element"].tolist() == ["source_supply"]
+    assert cut["capacity"].tolist() == [0.5]
+
+
+def test_unit_capacities_count_link_disjoint_paths():
+    G = nx.DiGraph([("s", "a"), ("s", "b"), ("a", "t"), ("b", "t"), ("a", "b")])
+    result = bn.max_flow(G)
+    assert result.value == 2.0
+    assert result.capacity_basis == "unit"
+
+
+def test_capacity_column_and_missing_volumes():
+    links = pd.DataFrame({"supplier": ["s", "s", "a", "b"], "buyer": ["a", "b", "t", "t"],
+                          "volume": [5.0, np.nan, 5.0, 5.0],
+                          "cap2": [1.0, 1.0, 1.0, 1.0]})
+    with pytest.warns(cg.ChainDataWarning):
+        chain = cg.Chain.from_frames(None, links)
+    assert bn.max_flow(chain).value == 5.0          # s -> b has no volume: capacity 0
+    assert bn.max_flow(chain, capacity="cap2").value == 2.0
+    with pytest.raises(ValueError, match="nope"):
+        bn.max_flow(chain, capacity="nope")
+
+
+def test_selectors_and_unbounded_overlap():
+    G = nx.DiGraph([("a", "b", {"volume": 3.0}), ("b", "c", {"volume": 2.0})])
+    assert bn.max_flow(G, sources=["b"], final=["c"]).value == 2.0
+    assert bn.max_flow(G, sources=["a"], final=["b"]).value == 3.0
+    with pytest.raises(ValueError, match="unbounded"):
+        bn.max_flow(G, sources=["b"], final=["b"])
+    G.nodes["b"]["output"] = 1.5
+    assert bn.max_flow(to_chain(G), sources=["b"], final=["b", "c"]).value == 3.5
+
+
+def test_empty_and_linkless_chains():
+    G = nx.DiGraph()
+    G.add_nodes_from(["a", "b"])
+    result = bn.max_flow(G)
+    assert result.value == 0.0 and result.min_cut.empty
+    assert len(result.enterprise_flow) == 2
+
+
+def test_mutual_supply_antiparallel_links():
+    G = nx.DiGraph([("s", "a", {"volume": 4.0}), ("a", "b", {"volume": 3.0}),
+                    ("b", "a", {"volume": 2.0}), ("b", "t", {"volume": 5.0}),
+                    ("a", "t", {"volume": 1.0})])
+    for method in ["scipy", *(["numba"] if has_numba() else [])]:
+        check_against_oracle(G, method, sources=["s"], final=["t"])
+
+
+def test_input_not_mutated():
+    G = nx.DiGraph([("a", "b", {"volume": 3.0})])
+    before = nx.to_dict_of_dicts(G)
+    bn.max_flow(G)
+    assert nx.to_dict_of_dicts(G) == before
+
+
+# --- kernels directly: float capacities, inf, antiparallel arcs, large magnitudes -----------
+@given(data=st.data())
+@settings(max_examples=80)
+def test_kernels_random_arc_lists(data):
+    n = data.draw(st.integers(2, 10))
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+                               .filter(lambda p: p[0] != p[1]), max_size=40, unique=True))
+    magnitude = data.draw(st.sampled_from([1e-3, 1.0, 1e9, 1e13]))
+    caps = [data.draw(st.one_of(st.floats(0.01, 1.0).map(lambda x: x * magnitude),
+                                st.just(math.inf))) for _ in pairs]
+    H = nx.DiGraph()
+    H.add_nodes_from(range(n))
+    for (u, v), c in zip(pairs, caps, strict=True):
+        H.add_edge(u, v, **({} if math.isinf(c) else {"capacity": c}))
+    try:
+        expected = nx.maximum_flow_value(H, 0, n - 1)
+    except nx.NetworkXUnbounded:
+        return
+    tail = np.array([p[0] for p in pairs], dtype=np.int64)
+    head = np.array([p[1] for p in pairs], dtype=np.int64)
+    cap = np.array(caps, dtype=float)
+    net = mf.build_network(n, tail, head, cap)
+    for engine in ENGINES:
+        value, flow, res = engine(net, 0, n - 1)
+        assert value == pytest.approx(expected, rel=1e-9, abs=1e-9 * magnitude)
+        assert np.all(flow <= cap * (1 + 1e-12) + 1e-300)
+        side = mf.source_side(net, res, 0)
+        assert not side[n - 1]
+        in_cut = side[tail] & ~side[head]
+        assert cap[in_cut].sum() == pytest.approx(value, rel=1e-9, abs=1e-9 * magnitude)
+
+
+def test_scipy_engine_precision_on_yuan_amounts():
+    """Amounts of 1e12 yuan with awkward fractions: exact after refinement."""
+    rng = np.random.default_rng(7)
+    n, m = 300, 1500
+    tail = rng.integers(0, n - 1, m)
+    head = rng.integers(1, n, m)
+    keep = tail < head
+    key = np.unique(tail[keep] * n + head[keep])
+    tail, head = key // n, key % n
+    cap = rng.random(len(tail)) * 1e12 + 0.37
+    net = mf.build_network(n, tail, head, cap)
+    H = nx.DiGraph()
+    H.add_weighted_edges_from(zip(tail.tolist(), head.tolist(), cap.tolist(), strict=True),
+                              weight="capacity")
+    expected = nx.maximum_flow_value(H, 0, n - 1)
+    value, *_ = mf.max_flow_scipy(net, 0, n - 1)
+    assert value == pytest.approx(expected, rel=1e-12)
+    if has_numba():
+        assert mf.max_flow_numba(net, 0, n - 1)[0] == pytest.approx(expected, rel=1e-12)
+
+
+# --- real supply chains (Willems 2008) ---------------------------------------------------------
+def read_willems(path) -> nx.DiGraph:
+    """Tiny reader: link volume = units per unit x the supplier's cost rate."""
+    G = nx.DiGraph()
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    cost = {r[0]: float(r[3] or 0) for r in rows}
+    for r in rows:
+        demand = float(r[5]) if len(r) > 5 and r[5] else None
+        G.add_node(r[0], **({"output": demand * max(cost[r[0]], 1.0)} if demand else {}))
+    for r in rows:
+        rest = r[8:]
+        for supplier, units in zip(rest[::2], rest[1::2], strict=True):
+            if supplier and supplier != r[0]:
+                G.add_edge(supplier, r[0],
+                           volume=float(units or 1) * max(cost.get(supplier, 0), 0.5))
+    return G
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_willems_chains(shared_data, method):
+    files = sorted((shared_data / "willems").glob("willems_*.csv"))
+    assert len(files) == 19
+    for path in files:
+        G = read_willems(path)
+        check_against_oracle(G, method)
+        plain = nx.DiGraph(G.edges)  # unit capacities
+        check_against_oracle(plain, method)
