@@ -71,10 +71,10 @@ _BREAKPOINT_COLUMNS = ["kind", "element", "enterprise", "supplier", "buyer", "se
 MAX_LISTED = 10
 
 
-def _labels(chain: Chain) -> np.ndarray:
-    """Display label of each enterprise: its name, else its id."""
-    names = _texts(chain, NAME)
-    ids = chain.ids
+def _labels(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
+    """Display label of each enterprise (or of ``codes``): its name, else its id."""
+    names = _texts(chain, NAME, codes)
+    ids = chain.ids if codes is None else chain.ids[codes]
     return np.array([str(i) if nm is None else str(nm) for i, nm in
                      zip(ids, names, strict=True)], dtype=object)
 
@@ -428,20 +428,18 @@ def _link_rows(info: dict[str, Any], n: int, total: float) -> dict[str, Any]:
 def _spof_frame(chain: Chain, parts: list[dict[str, Any]], info: dict[str, Any],
                 focal: np.ndarray, basis: str, n_considered: int, max_listed: int
                 ) -> pd.DataFrame:
-    ids, labels, regions = chain.ids, _labels(chain), _texts(chain, REGION)
-    tree = info["tree"]
+    ids, tree = chain.ids, info["tree"]
     finals = np.flatnonzero(info["supplied"])
-    finals = finals[np.argsort(tree.preorder[finals])]
-    frames = []
+    frames, examples = [], []
     for part in parts:
         codes, heads = part["codes"], part["heads"]
         is_node = part["element"] == "enterprise"
-        listed = []
-        for head in heads.tolist():
-            below = tree.nodes_below(head, finals)
-            if is_node:
-                below = below[below != head]
-            listed.append(ids[below[:max_listed]].tolist())
+        # a node SPOF's own entry is dropped below, so list one more
+        _, members = tree.nodes_below(heads, finals, limit=max_listed + is_node)
+        listed = [below[below != head][:max_listed] if is_node else below
+                  for head, below in zip(heads.tolist(), members, strict=True)]
+        examples.extend(b[:3] for b in listed)
+        labels = _labels(chain, codes)
         frames.append(pd.DataFrame({
             "element": part["element"],
             "enterprise": pd.Series(ids[codes] if is_node else [None] * len(codes),
@@ -450,25 +448,26 @@ def _spof_frame(chain: Chain, parts: list[dict[str, Any]], info: dict[str, Any],
                                   dtype=object),
             "buyer": pd.Series([None] * len(codes) if is_node else ids[heads],
                                dtype=object),
-            "region": pd.Series(regions[heads], dtype=object),
+            "region": pd.Series(_texts(chain, REGION, heads), dtype=object),
             "in_focal": focal[codes] & focal[heads],
             "n_final_cut": part["cut"].astype(np.int64),
-            "final_cut": pd.Series(listed, dtype=object),
+            "final_cut": pd.Series([ids[b].tolist() for b in listed], dtype=object),
             "share_cut": part["share"].astype(np.float64), "share_basis": basis,
-            "_what": (labels[codes] if is_node else np.array(
+            "_what": (labels if is_node else np.array(
                 [f"the link {a} -> {b}" for a, b in zip(
-                    labels[codes], labels[heads], strict=True)], dtype=object)),
+                    labels, _labels(chain, heads), strict=True)], dtype=object)),
         }))
     frame = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else (
         pd.DataFrame(columns=[*_SPOF_COLUMNS, "_what"]))
     frame["score"] = frame["share_cut"].astype(np.float64)
-    label_of = dict(zip(ids.tolist(), labels.tolist(), strict=True))
+    flat = np.concatenate([*examples, np.empty(0, dtype=np.int64)])
+    flat_labels = iter(_labels(chain, flat).tolist())
     frame["explanation"] = [
         _spof_text(what, cut, n_considered, share, basis,
-                   [label_of[t] for t in listed[:3]])
-        for what, cut, share, listed in zip(
-            frame["_what"], frame["n_final_cut"], frame["share_cut"],
-            frame["final_cut"], strict=True)]
+                   [next(flat_labels) for _ in range(len(ex))])
+        for what, cut, share, ex in zip(
+            frame["_what"], frame["n_final_cut"], frame["share_cut"], examples,
+            strict=True)]
     return _sorted(frame, _SPOF_COLUMNS)
 
 
@@ -476,9 +475,15 @@ def _spof_text(what: str, cut: int, n_considered: int, share: float, basis: str,
                examples: list[str]) -> str:
     of = "of final output" if basis == "output" else "of them"
     more = ", ..." if cut > len(examples) else ""
-    return (f"Removing {what} cuts {cut} of {n_considered} final producers "
-            f"({100 * share:.1f}% {of}) off from every source: "
+    return (f"Removing {what} cuts {cut:,} of {n_considered:,} final producers "
+            f"({_percent(share)} {of}) off from every source: "
             f"{', '.join(examples)}{more}")
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage that stays informative when tiny."""
+    value = 100 * share
+    return f"{value:.1f}%" if value >= 0.1 or value == 0 else f"{value:.2g}%"
 
 
 # --- single sources -------------------------------------------------------------------

@@ -94,8 +94,11 @@ def _stages(chain: Chain, template: SegmentTemplate | None,
     return np.full(n, None, dtype=object)
 
 
-def _texts(chain: Chain, column: str) -> np.ndarray:
+def _texts(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """A text column (blank cells -> None), for all enterprises or only ``codes``."""
     values = chain.column(column, default=None).astype(object)
+    if codes is not None:
+        values = values[codes]
     return np.array([None if _blank(v) else v for v in values], dtype=object)
 
 

@@ -12,8 +12,6 @@ import logging
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from chaingraph._engines import jit, resolve_method
 from chaingraph.kernels.graph import edge_sources, transpose
@@ -158,6 +156,72 @@ def immediate_dominators(indptr: np.ndarray, indices: np.ndarray, root: int, *,
 
 
 # --- the dominator tree ---------------------------------------------------------------
+@jit
+def _preorder_numba(child_ptr, children, root, n):  # pragma: no cover - compiled
+    """Preorder walk of a tree given as a children CSR."""
+    order = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    stack[0] = root
+    count = 0
+    while top >= 0:
+        v = stack[top]
+        top -= 1
+        order[count] = v
+        count += 1
+        for j in range(child_ptr[v + 1] - 1, child_ptr[v] - 1, -1):
+            top += 1
+            stack[top] = children[j]
+    return order[:count]
+
+
+@jit
+def _subtree_sums_numba(order, idom, values):  # pragma: no cover - compiled
+    sums = values.copy()
+    for i in range(len(order) - 1, 0, -1):
+        v = order[i]
+        sums[idom[v]] += sums[v]
+    return sums
+
+
+def _tree_levels(idom: np.ndarray, root: int) -> list[np.ndarray]:
+    """Nodes of the tree by depth (level 0 = the root), each level sorted by parent.
+
+    Depths come from pointer jumping (O(n log depth), vectorised).
+    """
+    nodes = np.flatnonzero(idom >= 0)
+    position = np.full(len(idom), -1, dtype=np.int64)
+    position[nodes] = np.arange(len(nodes))
+    depth = (nodes != root).astype(np.int64)
+    jump = position[idom[nodes]]
+    top = position[root]
+    while True:
+        active = jump != top
+        if not active.any():
+            break
+        depth = depth + np.where(active, depth[jump], 0)
+        jump = np.where(active, jump[jump], jump)
+    by = np.lexsort((nodes, idom[nodes], depth))
+    bounds = np.searchsorted(depth[by], np.arange(int(depth.max()) + 2))
+    return [nodes[by[bounds[d]:bounds[d + 1]]] for d in range(len(bounds) - 1)]
+
+
+def _preorder_levels(idom: np.ndarray, levels: list[np.ndarray], size: np.ndarray
+                     ) -> np.ndarray:
+    """Preorder positions top-down: a child starts after its parent and the subtrees
+    of its earlier siblings (vectorised per level)."""
+    preorder = np.full(len(idom), -1, dtype=np.int64)
+    preorder[levels[0]] = 0
+    for level in levels[1:]:
+        parent = idom[level]
+        sizes = size[level]
+        before = np.cumsum(sizes) - sizes
+        first = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
+        group_start = np.repeat(before[first], np.diff(np.r_[first, len(level)]))
+        preorder[level] = preorder[parent] + 1 + before - group_start
+    return preorder
+
+
 class DominatorTree:
     """Dominator tree with preorder intervals for O(1) ancestor tests.
 
@@ -177,14 +241,29 @@ class DominatorTree:
     def __init__(self, idom: np.ndarray, root: int, *, method: str = "auto") -> None:
         self.idom, self.root = idom, int(root)
         n = len(idom)
-        child = np.flatnonzero((idom >= 0) & (np.arange(n) != root))
-        tree = sp.csr_array((np.ones(len(child), dtype=np.int8), (idom[child], child)),
-                            shape=(n, n))
-        self.order = csgraph.depth_first_order(
-            tree, root, directed=True, return_predecessors=False).astype(np.int64)
-        self.preorder = np.full(n, -1, dtype=np.int64)
-        self.preorder[self.order] = np.arange(len(self.order))
-        self.size = subtree_sums(self, np.ones(n, dtype=np.int64), method=method)
+        self._levels: list[np.ndarray] | None = None
+        ones = (idom >= 0).astype(np.int64)
+        if resolve_method(method) == "numba":
+            kids = np.flatnonzero((idom >= 0) & (np.arange(n) != root))
+            kids = kids[np.argsort(idom[kids], kind="stable")]
+            child_ptr = np.concatenate(([0], np.cumsum(np.bincount(
+                idom[kids], minlength=n)))).astype(np.int64)
+            self.order = _preorder_numba(child_ptr, kids, np.int64(root), n)
+            self.preorder = np.full(n, -1, dtype=np.int64)
+            self.preorder[self.order] = np.arange(len(self.order))
+            self.size = _subtree_sums_numba(self.order, idom, ones)
+        else:
+            self.size = _subtree_sums_levels(self, ones)
+            self.preorder = _preorder_levels(idom, self.levels, self.size)
+            reach = np.flatnonzero(idom >= 0)
+            self.order = reach[np.argsort(self.preorder[reach])]
+
+    @property
+    def levels(self) -> list[np.ndarray]:
+        """Reachable nodes by tree depth, the root first."""
+        if self._levels is None:
+            self._levels = _tree_levels(self.idom, self.root)
+        return self._levels
 
     @property
     def reachable(self) -> np.ndarray:
@@ -196,12 +275,31 @@ class DominatorTree:
         pa, pb = self.preorder[a], self.preorder[b]
         return (pa >= 0) & (pb >= pa) & (pb < pa + self.size[a])
 
-    def nodes_below(self, v: int, mask_sorted: np.ndarray) -> np.ndarray:
-        """Nodes of ``mask_sorted`` (sorted by preorder) in the subtree of ``v``."""
-        keys = self.preorder[mask_sorted]
-        lo = np.searchsorted(keys, self.preorder[v], side="left")
-        hi = np.searchsorted(keys, self.preorder[v] + self.size[v], side="left")
-        return mask_sorted[lo:hi]
+    def nodes_below(self, heads: np.ndarray, nodes: np.ndarray, *, limit: int | None = None
+                    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """For each head: how many of ``nodes`` lie in its subtree, and which.
+
+        Parameters
+        ----------
+        heads : numpy.ndarray of int
+            Reachable nodes.
+        nodes : numpy.ndarray of int
+            Reachable nodes to look for.
+        limit : int, optional
+            List at most this many per head (in preorder); counts stay exact.
+
+        Returns
+        -------
+        counts : numpy.ndarray of int64
+        members : list of numpy.ndarray
+        """
+        nodes = nodes[np.argsort(self.preorder[nodes], kind="stable")]
+        keys = self.preorder[nodes]
+        lo = np.searchsorted(keys, self.preorder[heads], side="left")
+        hi = np.searchsorted(keys, self.preorder[heads] + self.size[heads], side="left")
+        stop = hi if limit is None else np.minimum(hi, lo + limit)
+        return hi - lo, [nodes[a:b] for a, b in zip(lo.tolist(), stop.tolist(),
+                                                     strict=True)]
 
 
 def dominator_tree(indptr: np.ndarray, indices: np.ndarray, root: int, *,
@@ -220,36 +318,11 @@ def dominator_tree(indptr: np.ndarray, indices: np.ndarray, root: int, *,
     return DominatorTree(idom, root, method=sums_method)
 
 
-@jit
-def _subtree_sums_numba(order, idom, values):  # pragma: no cover - compiled
-    sums = values.copy()
-    for i in range(len(order) - 1, 0, -1):
-        v = order[i]
-        sums[idom[v]] += sums[v]
-    return sums
-
-
 def _subtree_sums_levels(tree: DominatorTree, values: np.ndarray) -> np.ndarray:
     """Subtree sums by tree depth, deepest level first (one numpy round per level)."""
-    idom, root = tree.idom, tree.root
-    nodes = tree.order
-    parent = idom[nodes]
-    depth = (nodes != root).astype(np.int64)
-    position = np.full(len(idom), -1, dtype=np.int64)
-    position[nodes] = np.arange(len(nodes))
-    jump = position[parent]
-    while True:  # pointer jumping: depth of every node in O(log depth) rounds
-        active = jump != position[root]
-        if not active.any():
-            break
-        depth = depth + np.where(active, depth[jump], 0)
-        jump = np.where(active, jump[jump], jump)
-    sums = values.astype(values.dtype, copy=True)
-    by_depth = np.argsort(depth, kind="stable")
-    bounds = np.searchsorted(depth[by_depth], np.arange(depth.max() + 2))
-    for d in range(int(depth.max()), 0, -1):
-        level = nodes[by_depth[bounds[d]:bounds[d + 1]]]
-        np.add.at(sums, idom[level], sums[level])
+    sums = np.array(values, copy=True)
+    for level in tree.levels[:0:-1]:
+        np.add.at(sums, tree.idom[level], sums[level])
     return sums
 
 

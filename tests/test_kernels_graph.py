@@ -1,0 +1,292 @@
+"""Kernels on CSR arrays: reachability, SCC, longest paths, tiers, dominators."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chaingraph._engines import has_numba
+from chaingraph.kernels.dominators import (
+    DominatorTree,
+    dominator_tree,
+    edge_dominates_head,
+    immediate_dominators,
+    subtree_sums,
+)
+from chaingraph.kernels.graph import (
+    condensation,
+    csr_arrays,
+    edge_sources,
+    longest_path_levels,
+    reachable,
+    strong_components,
+    tier_levels,
+    transpose,
+)
+
+METHODS = ["numba", "scipy"] if has_numba() else ["scipy"]
+DOM_METHODS = ["numba", "networkx"] if has_numba() else ["networkx"]
+
+
+@st.composite
+def graphs(draw, max_nodes: int = 12, acyclic: bool = False):
+    """Random digraph as (n, edge list), possibly with cycles and self-loops."""
+    n = draw(st.integers(1, max_nodes))
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    if acyclic:
+        pairs = pairs.filter(lambda p: p[0] < p[1])
+    edges = draw(st.lists(pairs, max_size=3 * n, unique=True))
+    return n, edges
+
+
+def arrays(n, edges, *, drop_self_loops=True):
+    src = np.array([u for u, _ in edges], dtype=np.int64)
+    dst = np.array([v for _, v in edges], dtype=np.int64)
+    A = sp.csr_array((np.ones(len(edges)), (src, dst)), shape=(n, n))
+    return csr_arrays(A, drop_self_loops=drop_self_loops)
+
+
+def to_nx(n, edges, *, loops=False):
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from((u, v) for u, v in edges if loops or u != v)
+    return G
+
+
+# --- CSR helpers ----------------------------------------------------------------------
+def test_csr_arrays_drops_self_loops_and_sorts():
+    indptr, indices = arrays(3, [(0, 2), (0, 0), (0, 1), (2, 2)])
+    assert indptr.tolist() == [0, 2, 2, 2]
+    assert indices.tolist() == [1, 2]
+    assert indptr.dtype == np.int64 and indices.dtype == np.int64
+
+
+@given(graphs())
+def test_transpose_is_the_reverse_graph(graph):
+    n, edges = graph
+    indptr, indices = arrays(n, edges)
+    tindptr, tindices = transpose(indptr, indices)
+    forward = set(zip(edge_sources(indptr).tolist(), indices.tolist(), strict=True))
+    backward = set(zip(tindices.tolist(), edge_sources(tindptr).tolist(), strict=True))
+    assert forward == backward
+    again = transpose(tindptr, tindices)
+    assert again[0].tolist() == indptr.tolist() and again[1].tolist() == indices.tolist()
+
+
+# --- reachability ---------------------------------------------------------------------
+@pytest.mark.parametrize("method", METHODS)
+@given(graph=graphs(), data=st.data())
+def test_reachable_matches_networkx(method, graph, data):
+    n, edges = graph
+    seeds = data.draw(st.lists(st.integers(0, n - 1), max_size=3, unique=True))
+    indptr, indices = arrays(n, edges)
+    G = to_nx(n, edges)
+    expected = set(seeds).union(*(nx.descendants(G, s) for s in seeds))
+    got = reachable(indptr, indices, np.array(seeds, dtype=np.int64), method=method)
+    assert set(np.flatnonzero(got).tolist()) == expected
+    upstream = set(seeds).union(*(nx.ancestors(G, s) for s in seeds))
+    got = reachable(*transpose(indptr, indices), np.array(seeds, dtype=np.int64),
+                    method=method)
+    assert set(np.flatnonzero(got).tolist()) == upstream
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_reachable_accepts_masks_and_empty(method):
+    indptr, indices = arrays(4, [(0, 1), (1, 2)])
+    mask = np.array([False, True, False, False])
+    assert reachable(indptr, indices, mask, method=method).tolist() == [
+        False, True, True, False]
+    assert not reachable(indptr, indices, np.array([], dtype=np.int64),
+                         method=method).any()
+
+
+# --- SCC and condensation -------------------------------------------------------------
+@given(graphs())
+def test_strong_components_and_condensation_match_networkx(graph):
+    n, edges = graph
+    indptr, indices = arrays(n, edges)
+    count, labels = strong_components(indptr, indices)
+    G = to_nx(n, edges)
+    components = list(nx.strongly_connected_components(G))
+    assert count == len(components)
+    for comp in components:
+        assert len({labels[v] for v in comp}) == 1
+    cindptr, cindices = condensation(indptr, indices, labels, count)
+    C = to_nx(count, list(zip(edge_sources(cindptr).tolist(), cindices.tolist(),
+                              strict=True)))
+    assert nx.is_directed_acyclic_graph(C)
+    expected = {(labels[u], labels[v]) for u, v in G.edges if labels[u] != labels[v]}
+    assert set(C.edges) == expected
+    assert len(cindices) == len(expected)  # no duplicate condensed edges
+
+
+# --- longest paths and tiers ----------------------------------------------------------
+def brute_longest(G: nx.DiGraph, weights) -> dict[int, int]:
+    """Heaviest path ending at each node, by enumerating every simple path."""
+    best = {v: weights[v] for v in G}
+    for s in G:
+        for t in G:
+            if s != t:
+                for path in nx.all_simple_paths(G, s, t):
+                    best[t] = max(best[t], sum(weights[v] for v in path))
+    return best
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(graph=graphs(max_nodes=8, acyclic=True), data=st.data())
+def test_longest_path_levels_against_brute_force(method, graph, data):
+    n, edges = graph
+    w = data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    indptr, indices = arrays(n, edges)
+    got = longest_path_levels(indptr, indices, weights=np.array(w), method=method)
+    expected = brute_longest(to_nx(n, edges), w)
+    assert got.tolist() == [expected[v] for v in range(n)]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_longest_path_levels_rejects_cycles(method):
+    indptr, indices = arrays(3, [(0, 1), (1, 2), (2, 1)])
+    with pytest.raises(ValueError, match="acyclic"):
+        longest_path_levels(indptr, indices, method=method)
+
+
+def reference_tiers(G: nx.DiGraph, sources) -> dict[int, int]:
+    """Longest path from a source, in the condensation (networkx only)."""
+    reach = set(sources).union(*(nx.descendants(G, s) for s in sources))
+    H = G.subgraph(reach)
+    C = nx.condensation(H)
+    mapping = C.graph["mapping"]
+    level = {}
+    for c in nx.topological_sort(C):
+        level[c] = max((level[p] + 1 for p in C.predecessors(c)), default=0)
+    return {v: level[mapping[v]] for v in reach}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(graph=graphs(), data=st.data())
+def test_tier_levels_match_condensation_reference(method, graph, data):
+    n, edges = graph
+    sources = data.draw(st.lists(st.integers(0, n - 1), max_size=3, unique=True))
+    indptr, indices = arrays(n, edges)
+    got = tier_levels(indptr, indices, np.array(sources, dtype=np.int64), method=method)
+    expected = reference_tiers(to_nx(n, edges), sources)
+    assert {v: int(t) for v, t in enumerate(got) if t >= 0} == expected
+    assert (got[[v for v in range(n) if v not in expected]] == -1).all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_tier_levels_hand_checked(method):
+    # 0 -> 1 -> 2 <-> 3 -> 4, 0 -> 4; 5 -> 6 -> 5 is a cycle no source feeds
+    edges = [(0, 1), (1, 2), (2, 3), (3, 2), (3, 4), (0, 4), (5, 6), (6, 5)]
+    indptr, indices = arrays(7, edges)
+    got = tier_levels(indptr, indices, np.array([0]), method=method)
+    assert got.tolist() == [0, 1, 2, 2, 3, -1, -1]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_tier_levels_on_a_long_path(method):
+    n = 3000
+    indptr, indices = arrays(n, [(i, i + 1) for i in range(n - 1)])
+    assert tier_levels(indptr, indices, np.array([0]), method=method).tolist() == list(
+        range(n))
+
+
+# --- dominators -----------------------------------------------------------------------
+def brute_dominates(G: nx.DiGraph, root: int, a: int, b: int) -> bool:
+    """Does a dominate b (every root path to b passes a)? By removing a."""
+    if a in (b, root):
+        return True
+    H = G.copy()
+    H.remove_node(a)
+    return b not in nx.descendants(H, root) | {root}
+
+
+@pytest.mark.parametrize("method", DOM_METHODS)
+@given(graph=graphs(), data=st.data())
+def test_immediate_dominators_against_brute_force(method, graph, data):
+    n, edges = graph
+    root = data.draw(st.integers(0, n - 1))
+    indptr, indices = arrays(n, edges, drop_self_loops=False)
+    idom = immediate_dominators(indptr, indices, root, method=method)
+    G = to_nx(n, edges)
+    reach = nx.descendants(G, root) | {root}
+    assert set(np.flatnonzero(idom >= 0).tolist()) == reach
+    assert idom[root] == root
+    expected = nx.immediate_dominators(G, root)
+    for v in reach - {root}:
+        assert idom[v] == expected[v]
+        # idom[v] strictly dominates v, and every strict dominator dominates idom[v]
+        assert brute_dominates(G, root, int(idom[v]), v)
+        for d in reach - {v}:
+            if brute_dominates(G, root, d, v):
+                assert brute_dominates(G, root, d, int(idom[v]))
+
+
+@given(graph=graphs(), data=st.data())
+def test_dominator_tree_engines_agree_and_answer_ancestry(graph, data):
+    n, edges = graph
+    root = data.draw(st.integers(0, n - 1))
+    indptr, indices = arrays(n, edges)
+    trees = [dominator_tree(indptr, indices, root, method=m) for m in DOM_METHODS]
+    for other in trees[1:]:
+        for name in ("idom", "preorder", "size", "order"):
+            assert getattr(other, name).tolist() == getattr(trees[0], name).tolist()
+    tree = trees[-1]
+    G = to_nx(n, edges)
+    reach = sorted(nx.descendants(G, root) | {root})
+    a, b = np.meshgrid(reach, reach, indexing="ij")
+    got = tree.dominates(a.ravel(), b.ravel())
+    expected = [brute_dominates(G, root, x, y) for x, y in zip(
+        a.ravel().tolist(), b.ravel().tolist(), strict=True)]
+    assert got.tolist() == expected
+    values = np.array(data.draw(st.lists(st.integers(0, 9), min_size=n, max_size=n)))
+    for method in METHODS:
+        sums = subtree_sums(tree, values, method=method)
+        for v in reach:
+            below = [x for x in reach if brute_dominates(G, root, v, x)]
+            assert sums[v] == values[below].sum()
+
+
+@given(graph=graphs(), data=st.data())
+def test_edge_dominates_head_against_brute_force(graph, data):
+    n, edges = graph
+    root = data.draw(st.integers(0, n - 1))
+    indptr, indices = arrays(n, edges, drop_self_loops=False)
+    tree = dominator_tree(indptr, indices, root, method=DOM_METHODS[0])
+    got = edge_dominates_head(indptr, indices, tree)
+    G = to_nx(n, edges, loops=True)
+    before = nx.descendants(G, root) | {root}
+    for k, (u, v) in enumerate(zip(edge_sources(indptr).tolist(), indices.tolist(),
+                                   strict=True)):
+        H = G.copy()
+        H.remove_edge(u, v)
+        cut = v in before and v not in nx.descendants(H, root) | {root}
+        assert bool(got[k]) == cut, (u, v)
+
+
+def test_dominators_hand_checked_diamond_and_cycle():
+    # root 0; 0 -> 1 -> 3, 0 -> 2 -> 3, 3 -> 4 -> 5 -> 4 (cycle), 4 -> 6
+    edges = [(0, 1), (0, 2), (1, 3), (2, 3), (3, 4), (4, 5), (5, 4), (4, 6)]
+    indptr, indices = arrays(7, edges)
+    for method in DOM_METHODS:
+        idom = immediate_dominators(indptr, indices, 0, method=method)
+        assert idom.tolist() == [0, 0, 0, 0, 3, 4, 4]
+    tree = DominatorTree(idom, 0, method="scipy")
+    assert tree.size.tolist() == [7, 1, 1, 4, 3, 1, 1]
+    counts, members = tree.nodes_below(np.array([3, 4]), np.array([6, 5, 1]), limit=1)
+    assert counts.tolist() == [2, 2]
+    assert [m.tolist() for m in members] == [[5], [5]]
+    # CSR edge order: 0->1, 0->2, 1->3, 2->3, 3->4, 4->5, 4->6, 5->4
+    assert edge_dominates_head(indptr, indices, tree).tolist() == [
+        True, True, False, False, True, True, True, False]
+
+
+def test_unreachable_nodes_have_no_dominator():
+    indptr, indices = arrays(4, [(0, 1), (2, 3)])
+    for method in DOM_METHODS:
+        assert immediate_dominators(indptr, indices, 0, method=method).tolist() == [
+            0, 0, -1, -1]
