@@ -1,0 +1,309 @@
+"""Rendering of a :class:`~chaingraph.report.ChainReport`: headline numbers, the
+bottleneck table, Markdown, HTML, JSON and Excel sheets (private; used by report.py)."""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate
+
+#: Columns shown per section in Markdown and HTML (those that exist, in this order).
+DISPLAY: dict[str, tuple[str, ...]] = {
+    "structure": ("enterprise", "name", "segment", "region", "role", "tier", "score"),
+    "coverage": ("segment", "name_zh", "present", "n_enterprises", "score",
+                 "explanation"),
+    "breakpoints": ("kind", "enterprise", "supplier", "buyer", "segment",
+                    "supplier_segment", "buyer_segment", "score", "explanation"),
+    "bottlenecks": ("kind", "enterprise", "supplier", "buyer", "segment", "score",
+                    "explanation"),
+    "concentration": ("segment", "n_enterprises", "hhi", "top1_name", "top1_share",
+                      "score"),
+    "outside_dependence": ("segment", "input_volume", "outside_share", "abroad_share",
+                           "score"),
+    "throughput": ("enterprise", "name", "segment", "throughput", "score"),
+    "leaders": ("rank", "enterprise", "name", "segment", "score", "explanation"),
+    "candidates": ("segment", "name_zh", "kind", "score", "explanation"),
+    "echelon": ("group", "output", "rung", "next_rung", "progress", "explanation"),
+}
+_HUB_THRESHOLD = 0.25  # throughput hubs, as in bottlenecks.find_bottlenecks
+
+
+# --- assembling ---------------------------------------------------------------------
+def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.DataFrame:
+    """The combined bottleneck rows from results computed once (find_bottlenecks'
+    rows: internal min-cut elements, flagged concentration and outside dependence,
+    throughput hubs)."""
+    from chaingraph.algorithms import bottlenecks as bn
+
+    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
+    parts = []
+    if flow is not None:
+        cut = bn._cut_table(chain, flow, None)
+        cut = cut[cut["element"].isin(["link", "enterprise"])]
+        parts.append(pd.DataFrame({
+            "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
+            "buyer": cut["buyer"],
+            "segment": [segment.get(e) if e is not None else None
+                        for e in cut["enterprise"]],
+            "score": cut["score"], "explanation": cut["explanation"]}))
+    for name, kind, who in (("concentration", "concentration", "top1_enterprise"),
+                            ("outside_dependence", "outside_dependence", None)):
+        table = results.get(name)
+        if table is not None and len(table):
+            table = table[table["flagged"]]
+            parts.append(pd.DataFrame({
+                "kind": kind, "enterprise": table[who] if who else None,
+                "supplier": None, "buyer": None, "segment": table["segment"],
+                "score": table["score"], "explanation": table["explanation"]}))
+    hubs = results.get("throughput")
+    if hubs is not None and len(hubs):
+        hubs = hubs[hubs["throughput"] >= _HUB_THRESHOLD]
+        parts.append(pd.DataFrame({
+            "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
+            "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
+            "explanation": hubs["explanation"]}))
+    columns = list(bn._COMBINED)
+    parts = [p.astype({c: object for c in columns if c != "score"}) for p in parts
+             if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "score" else object)
+                             for c in columns})
+    table = pd.concat(parts, ignore_index=True)[columns]
+    return table.sort_values("score", ascending=False, kind="stable").reset_index(
+        drop=True)
+
+
+def _counts(table: pd.DataFrame, column: str) -> dict[str, int]:
+    if column not in table.columns or not len(table):
+        return {}
+    return {str(k): int(v) for k, v in table[column].value_counts(sort=False).items()}
+
+
+def headline(chain: Chain, template: SegmentTemplate | None,
+             tables: dict[str, pd.DataFrame], flow: Any, options: dict[str, Any]
+             ) -> dict[str, Any]:
+    """Headline numbers added to the structure summary."""
+    region = options["region"]
+    out: dict[str, Any] = {
+        "chain_name": chain.meta.get("name"), "region": region,
+        "template": template.name if template is not None else None,
+        "unit": chain.meta.get("unit"), "currency": chain.meta.get("currency"),
+        "n_breakpoints": len(tables["breakpoints"]),
+        "breakpoints_by_kind": _counts(tables["breakpoints"], "kind"),
+        "max_flow": None if flow is None else float(flow.value),
+        "n_min_cut": None if flow is None else len(flow.min_cut),
+        "n_bottlenecks": len(tables["bottlenecks"]),
+        "bottlenecks_by_kind": _counts(tables["bottlenecks"], "kind"),
+        "n_candidates": len(tables["candidates"]),
+        "candidates_by_kind": _counts(tables["candidates"], "kind")}
+    leaders = tables["leaders"]
+    if len(leaders):
+        top = leaders.iloc[0]
+        out["top_leader"] = top["enterprise"]
+        out["top_leader_name"] = top["name"]
+        if "designated_hits" in leaders.attrs:
+            out["designated_leaders_in_top"] = (
+                f"{leaders.attrs['designated_hits']} of {leaders.attrs['designated_count']}")
+    echelon = tables["echelon"]
+    if len(echelon):
+        focal = echelon[echelon["level"] == "focal"].iloc[0]
+        out["focal_output"] = float(focal["output"])
+        out["focal_rung"] = focal["rung"]
+    return out
+
+
+# --- cells --------------------------------------------------------------------------
+def _cell(value: Any, digits: int = 3) -> str:
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return ", ".join(_cell(v, digits) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_cell(v, digits)}" for k, v in value.items())
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            return ""
+        if float(value).is_integer() and abs(value) < 1e15:
+            return f"{int(value)}"
+        return f"{value:.{digits}g}" if abs(value) >= 1e6 or abs(value) < 1e-3 else (
+            f"{value:.{digits}f}".rstrip("0").rstrip("."))
+    return str(value)
+
+
+def _shown(frame: pd.DataFrame, section: str, rows: int) -> pd.DataFrame:
+    cols = [c for c in DISPLAY.get(section, ()) if c in frame.columns]
+    return frame.loc[:, cols or list(frame.columns)].head(rows)
+
+
+_SUMMARY_KEYS = (
+    ("chain_name", "Chain"), ("region", "Focal region"), ("template", "Template"),
+    ("n_enterprises", "Enterprises"), ("n_links", "Links"),
+    ("n_focal", "Focal enterprises"), ("n_sources", "Sources"),
+    ("n_final", "Final producers"), ("n_isolated", "Isolated"),
+    ("max_tier", "Deepest tier"), ("has_cycles", "Has cycles"),
+    ("chain_length", "Chain length"), ("coverage", "Segment coverage"),
+    ("completeness", "Template-link completeness"),
+    ("breakpoints_by_kind", "Breakpoints"), ("max_flow", "Maximum flow"),
+    ("bottlenecks_by_kind", "Bottlenecks"), ("top_leader_name", "Top chain leader"),
+    ("designated_leaders_in_top", "Designated leaders in the top ranks"),
+    ("candidates_by_kind", "Extension candidates"), ("focal_output", "Focal output"),
+    ("focal_rung", "Echelon rung"))
+
+
+def _summary_rows(report: Any) -> list[tuple[str, str]]:
+    s = report.summary
+    rows = [(label, _cell(s[key])) for key, label in _SUMMARY_KEYS
+            if s.get(key) is not None and s.get(key) != {}]
+    if s.get("top_leader_name") is None and s.get("top_leader") is not None:
+        rows.append(("Top chain leader", _cell(s["top_leader"])))
+    return rows
+
+
+# --- Markdown and HTML ----------------------------------------------------------------
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: Any, rows: int) -> str:
+    from chaingraph.report import SECTIONS
+
+    name = report.summary.get("chain_name") or "chain"
+    lines = [f"# Chain diagnosis: {name}", "", "## Summary", ""]
+    lines += [f"- **{label}**: {_md(value)}" for label, value in _summary_rows(report)]
+    for step, reason in report.summary.get("skipped", {}).items():
+        lines.append(f"- *Skipped {step}*: {_md(reason)}")
+    for section, (title, _, definition) in SECTIONS.items():
+        table = getattr(report, section)
+        lines += ["", f"## {title}", "", f"*{definition}*", ""]
+        if section in report.summary.get("skipped", {}):
+            lines.append(f"Skipped: {report.summary['skipped'][section]}.")
+            continue
+        if not len(table):
+            lines.append("No findings.")
+            continue
+        shown = _shown(table, section, rows)
+        lines.append("| " + " | ".join(map(str, shown.columns)) + " |")
+        lines.append("|" + "---|" * len(shown.columns))
+        for record in shown.itertuples(index=False):
+            lines.append("| " + " | ".join(_md(_cell(v)) for v in record) + " |")
+        if len(table) > rows:
+            lines += ["", f"... and {len(table) - rows} more rows."]
+    return "\n".join(lines) + "\n"
+
+
+def html(report: Any, rows: int) -> str:
+    from chaingraph.report import SECTIONS
+
+    esc = _html.escape
+    name = report.summary.get("chain_name") or "chain"
+    parts = [f"<div class='chaingraph-report'><h3>Chain diagnosis: {esc(str(name))}</h3>",
+             "<table>"]
+    parts += [f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
+              f"{esc(v)}</td></tr>" for k, v in _summary_rows(report)]
+    parts.append("</table>")
+    for step, reason in report.summary.get("skipped", {}).items():
+        parts.append(f"<p><em>Skipped {esc(step)}: {esc(reason)}</em></p>")
+    for section, (title, _, definition) in SECTIONS.items():
+        table = getattr(report, section)
+        parts.append(f"<details><summary><b>{esc(title)}</b> ({len(table)} rows)"
+                     f"</summary><p><em>{esc(definition)}</em></p>")
+        if len(table):
+            shown = _shown(table, section, rows).map(_cell)
+            parts.append(shown.to_html(index=False, escape=True))
+        parts.append("</details>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+# --- JSON -----------------------------------------------------------------------------
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    from chaingraph.report import _clean
+
+    if frame is None or not len(frame):
+        return []
+    return [_clean(r) for r in frame.to_dict("records")]
+
+
+def json_document(report: Any) -> dict[str, Any]:
+    """The JSON layout: exactly seven top-level keys."""
+    from chaingraph.report import _clean
+
+    flow = report.flow
+    min_cut: list[Any] = []
+    if flow is not None:
+        for row in flow.min_cut.itertuples(index=False):
+            min_cut.append([_clean(row.supplier), _clean(row.buyer)]
+                           if row.element == "link" else _clean(row.enterprise))
+    summary = _clean(report.summary)
+    summary["meta"] = _clean(report.chain.meta) if report.chain is not None else {}
+    return {
+        "summary": summary,
+        "structure": {"enterprises": _records(report.structure),
+                      "coverage": _records(report.coverage)},
+        "breakpoints": _records(report.breakpoints),
+        "bottlenecks": {
+            "max_flow": None if flow is None else _clean(float(flow.value)),
+            "min_cut": min_cut,
+            "min_cut_elements": [] if flow is None else _records(flow.min_cut),
+            "findings": _records(report.bottlenecks),
+            "concentration": _records(report.concentration),
+            "outside_dependence": _records(report.outside_dependence),
+            "throughput": _records(report.throughput)},
+        "leaders": _records(report.leaders),
+        "candidates": _records(report.candidates),
+        "echelon": _records(report.echelon),
+    }
+
+
+# --- Excel ----------------------------------------------------------------------------
+def _excel_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return "; ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _excel_frame(frame: pd.DataFrame, chinese: bool) -> pd.DataFrame:
+    from chaingraph.report import CHINESE_HEADERS
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(_excel_value)
+    if chinese:
+        out = out.rename(columns=lambda c: CHINESE_HEADERS.get(str(c), str(c)))
+    return out
+
+
+def excel_sheets(report: Any, chinese: bool) -> dict[str, pd.DataFrame]:
+    """Sheet name -> table: a summary sheet, each report table, the minimum cut."""
+    from chaingraph.report import SECTIONS
+
+    summary = pd.DataFrame({
+        "key": list(report.summary),
+        "value": [_excel_value(v) if not isinstance(v, (str, int, float, bool))
+                  or v is None else v for v in report.summary.values()]})
+    summary["value"] = summary["value"].map(
+        lambda v: v if isinstance(v, (str, int, float, bool)) else _cell(v))
+    sheets = {("概要" if chinese else "summary"): _excel_frame(summary, chinese)}
+    for section, (_, zh, _) in SECTIONS.items():
+        sheets[zh if chinese else section] = _excel_frame(getattr(report, section),
+                                                          chinese)
+    if report.flow is not None:
+        sheets["最小割" if chinese else "min_cut"] = _excel_frame(
+            report.flow.min_cut, chinese)
+    return sheets
+
+
+def names_of(chain: Chain) -> dict[Any, str]:
+    """Enterprise id -> display name (its name when given, else the id)."""
+    names = chain.column(NAME, default=None)
+    return {i: (n if isinstance(n, str) and n else str(i))
+            for i, n in zip(chain.ids, names, strict=True)}
