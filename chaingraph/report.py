@@ -321,7 +321,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: Any = None, region: Any = No
     ...                   region="明湾示范区")
     >>> report.summary["breakpoints_by_kind"]["missing_segment"]
     4
-    >>> report.candidates["kind"].iloc[0], report.leaders["designated"].iloc[0]
+    >>> report.candidates["kind"].iloc[0], bool(report.leaders["designated"].iloc[0])
     ('延链 upstream', True)
     >>> report.summary["focal_rung"]
     '千亿级'
