@@ -207,7 +207,9 @@ def _unique_links(rng, n: int, m: int, draw) -> tuple[np.ndarray, np.ndarray]:
         s, d = draw(int(missing * 1.15) + 16)
         ok = s != d
         keys = np.sort(np.concatenate([keys, s[ok] * n + d[ok]]))
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        keys = keys[first]
     if len(keys) > m:
         keys = keys[np.sort(rng.choice(len(keys), size=m, replace=False))]
     return keys // n, keys % n
