@@ -111,25 +111,62 @@ class _Collector:
             self.add(f"... and {len(positions) - limit} more rows like this", None, column)
 
 
+#: ``pandas.api.types.infer_dtype`` kinds of id columns that need no per-cell check.
+_PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean",
+                             "empty", "decimal"})
+
+
 def _clean_ids(series: pd.Series, col: str, out: _Collector) -> np.ndarray:
-    """Return ids as an object array; report blank and unhashable ids."""
-    values = series.to_numpy(dtype=object)
-    blank = []
+    """Return ids as a new object array (strings stripped, ``None`` where blank).
+
+    Reports blank and unhashable ids. Vectorised for the common columns (text or
+    numbers); only columns mixing odd types are checked cell by cell.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        values, blank = _strip_text(series)
+    else:
+        values = series.to_numpy(dtype=object, copy=True)
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "string":
+            values, blank = _strip_text(pd.Series(values, dtype=object))
+        elif kind in _PLAIN_ID_KINDS:
+            blank = pd.isna(values)
+        else:
+            blank = _check_id_cells(values, col, out)
+    if blank.any():
+        values[blank] = None
+        out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
+    return values
+
+
+def _strip_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped strings as an object array, and the mask of blank cells."""
+    text = series.str.strip()
+    blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
+    return text.to_numpy(dtype=object, copy=True), blank
+
+
+def _check_id_cells(values: np.ndarray, col: str, out: _Collector) -> np.ndarray:
+    """Cell-by-cell check of a column mixing types: strip strings, find blanks."""
+    blank = np.zeros(len(values), dtype=bool)
     for i, v in enumerate(values):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            blank.append(i)
+            blank[i] = True
         elif isinstance(v, str):
-            stripped = v.strip()
-            if not stripped:
-                blank.append(i)
-            elif stripped != v:
-                values[i] = stripped
-        elif not isinstance(v, Hashable):
+            values[i] = v.strip()
+            blank[i] = not values[i]
+        elif not isinstance(v, Hashable) or not _hashes(v):
             out.add(f"{v!r} cannot be an id (not hashable)", i, col)
-            blank.append(i)
-    if blank:
-        out.add_many("blank id: every row needs one", blank, col)
-    return values
+            blank[i] = True
+    return blank
+
+
+def _hashes(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _coerce_amounts(frame: pd.DataFrame, columns: Iterable[str], out: _Collector,
@@ -278,7 +315,7 @@ class Chain:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
         ent_out = _Collector(files[0], rows[0], columns[0])
         link_out = _Collector(files[1], rows[1], columns[1])
-        links = links.copy()
+        links = links.copy(deep=False)
         has_links = _check_columns(links, (SUPPLIER, BUYER), link_out)
         if enterprises is None:
             ids = pd.unique(np.concatenate([
@@ -286,13 +323,14 @@ class Chain:
                 if c in links.columns])) if has_links else np.array([], dtype=object)
             enterprises = pd.DataFrame({ID: pd.Series(ids, dtype=object)})
             enterprises = enterprises[enterprises[ID].notna()]
-        enterprises = enterprises.copy()
+        enterprises = enterprises.copy(deep=False)
         has_ids = _check_columns(enterprises, (ID,), ent_out)
         if has_ids:
             enterprises[ID] = _clean_ids(enterprises[ID], ID, ent_out)
-            dup = enterprises[ID].duplicated(keep=False).to_numpy() & enterprises[ID].notna()
+            dup = (enterprises[ID].duplicated(keep=False).to_numpy()
+                   & enterprises[ID].notna().to_numpy())
             first: dict[Any, int] = {}
-            for i in np.flatnonzero(dup.to_numpy() if hasattr(dup, "to_numpy") else dup):
+            for i in np.flatnonzero(dup):
                 key = enterprises[ID].iat[i]
                 if key in first:
                     ent_out.add(f"duplicate id {key!r} (first seen in row "
@@ -306,13 +344,15 @@ class Chain:
             for col in (SUPPLIER, BUYER):
                 links[col] = _clean_ids(links[col], col, link_out)
         _coerce_amounts(links, LINK_AMOUNTS, link_out, scale)
+        cache: dict[str, Any] = {}
         if has_ids and has_links:
-            enterprises, links = _resolve_links(
+            enterprises, links, cache = _resolve_links(
                 enterprises, links, link_out, unknown, self_loops, duplicates)
         problems = ent_out.problems + link_out.problems
         if problems:
             raise ChainDataError(problems)
         chain = cls(enterprises, links, meta)
+        chain.__dict__.update(cache)  # index and link codes computed while validating
         _warn_partial_amounts(chain)
         return chain
 
@@ -543,8 +583,12 @@ def _present(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collector,
                    unknown: str, self_loops: str, duplicates: str
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check link ends, self-loops and duplicate pairs; add or merge as asked."""
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Check link ends, self-loops and duplicate pairs; add or merge as asked.
+
+    Also returns what was computed on the way and stays valid for the chain (the
+    ``index`` and ``link_codes`` cached properties), so kernels need not redo it.
+    """
     index = _first_index(enterprises[ID])
     blank = links[SUPPLIER].isna().to_numpy() | links[BUYER].isna().to_numpy()
     codes = {}
@@ -567,7 +611,8 @@ def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collect
                 out.add(f"... and {len(missing) - 50} more links to unknown enterprises",
                         None, col)
         codes[col] = code
-    src, dst = codes[SUPPLIER], codes[BUYER]
+    # ids added for unknown buyers are appended: supplier codes stay valid
+    src, dst = codes[SUPPLIER].astype(np.int64), codes[BUYER].astype(np.int64)
     valid = (src >= 0) & (dst >= 0)
     loops = np.flatnonzero(valid & (src == dst))
     if len(loops) and self_loops == "error":
@@ -577,22 +622,29 @@ def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collect
         keep = np.ones(len(links), dtype=bool)
         keep[loops] = False
         links, src, dst, valid = links[keep], src[keep], dst[keep], valid[keep]
-    key = pd.Series(src.astype(np.int64) * (len(index) + 1) + dst, dtype=np.int64)
-    dup = (key.duplicated(keep=False).to_numpy()) & valid
+    key = src * (len(index) + 1) + dst
+    dup = pd.Series(key).duplicated(keep=False).to_numpy() & valid
+    cache: dict[str, Any] = {"index": index, "link_codes": (src, dst)}
     if dup.any() and duplicates == "error":
-        first: dict[int, int] = {}
-        for i in np.flatnonzero(dup):
-            k = int(key.iat[i])
-            if k in first:
-                out.add(f"duplicate link {links[SUPPLIER].iat[i]!r} -> "
-                        f"{links[BUYER].iat[i]!r} (first in row "
-                        f"{_location(out.rows, first[k])}; pass duplicates='sum' to merge)",
-                        i, BUYER)
-            else:
-                first[k] = i
+        _report_duplicate_links(links, key, dup, out)
     elif dup.any():
-        links = _merge_duplicates(links.assign(_key=key.to_numpy()))
-    return enterprises.reset_index(drop=True), links.reset_index(drop=True)
+        links = _merge_duplicates(links.assign(_key=key))
+        cache = {"index": index}
+    return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
+
+
+def _report_duplicate_links(links: pd.DataFrame, key: np.ndarray, dup: np.ndarray,
+                            out: _Collector) -> None:
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(dup):
+        k = int(key[i])
+        if k in first:
+            out.add(f"duplicate link {links[SUPPLIER].iat[i]!r} -> "
+                    f"{links[BUYER].iat[i]!r} (first in row "
+                    f"{_location(out.rows, first[k])}; pass duplicates='sum' to merge)",
+                    i, BUYER)
+        else:
+            first[k] = i
 
 
 def _first_index(ids: pd.Series) -> pd.Index:
@@ -791,23 +843,22 @@ class SegmentTemplate:
         return {s: level[mapping[s]] for s in self.segment_ids}
 
     def _map_segments(self, column: pd.Series, out: _Collector) -> pd.Series:
-        values = column.to_numpy(dtype=object).copy()
-        unknown: dict[str, list[int]] = {}
-        for i, v in enumerate(values):
-            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or (
-                    isinstance(v, str) and not v.strip()):
-                values[i] = None
+        """Segment labels -> template ids, resolving each distinct label once."""
+        codes, labels = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        resolved = np.empty(len(labels) + 1, dtype=object)
+        resolved[:] = None
+        for k, label in enumerate(labels):
+            if isinstance(label, str) and not label.strip():
                 continue
-            sid = self.resolve(str(v))
+            sid = self.resolve(str(label))
             if sid is None:
-                unknown.setdefault(str(v), []).append(i)
+                positions = np.flatnonzero(codes == k)
+                out.add_many(f"segment {str(label)!r} is not in template {self.name!r} "
+                             f"(known: {', '.join(self.segment_ids[:8])}, ...; use an "
+                             "id, Chinese or English name)", positions, SEGMENT, limit=3)
             else:
-                values[i] = sid
-        for label, positions in unknown.items():
-            out.add_many(f"segment {label!r} is not in template {self.name!r} (known: "
-                         f"{', '.join(self.segment_ids[:8])}, ...; use an id, Chinese or "
-                         "English name)", positions, SEGMENT, limit=3)
-        return pd.Series(values, index=column.index, dtype=object)
+                resolved[k] = sid
+        return pd.Series(resolved[codes], index=column.index, dtype=object)
 
 
 def _norm_label(label: str) -> str:

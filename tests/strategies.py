@@ -238,3 +238,37 @@ def messy_frames(draw: st.DrawFn, *, max_rows: int = 8, ids: list[Any] | None = 
     data = {name: pd.Series(draw(st.lists(cell, min_size=n, max_size=n)), dtype=object)
             for name in names}
     return pd.DataFrame(data, index=range(n))
+
+
+_RENAMES = {"id": ["企业名称", "企业", "名称", "ID"], "segment": ["所属环节", "环节"],
+            "region": ["地区", "所在地"], "output": ["产值", "年产值（万元）"],
+            "supplier": ["供应商", "供方", "from"], "buyer": ["采购方", "客户", "需方"],
+            "volume": ["金额", "采购金额", "交易额"]}
+
+
+@st.composite
+def corrupted_frames(draw: st.DrawFn, *, max_cells: int = 3, **kwargs: Any
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Valid ``(enterprises, links)`` frames with a few cells messed up and columns
+    renamed to aliases: for fuzzing the deep parts of validation.
+
+    Up to ``max_cells`` cells (id, link end, amount or text) get a messy value (blank,
+    ``"inf"``, ``"-1"``, ``"12万"``, an unknown id, a bool, ...); columns may be
+    renamed to Chinese aliases (``企业名称``, ``供应商``, ``金额``, ...).
+    """
+    enterprises, links = draw(chain_frames(**kwargs))
+    frames = [enterprises.astype(object), links.astype(object)]
+    for _ in range(draw(st.integers(0, max_cells))):
+        which = draw(st.integers(0, 1))
+        frame = frames[which]
+        if len(frame) == 0 or frame.shape[1] == 0:
+            continue
+        row = draw(st.integers(0, len(frame) - 1))
+        col = draw(st.sampled_from(list(frame.columns)))
+        frame.iat[row, frame.columns.get_loc(col)] = draw(_CELL)
+    renamed = []
+    for frame in frames:
+        mapping = {c: draw(st.sampled_from(_RENAMES[c])) for c in frame.columns
+                   if c in _RENAMES and draw(st.booleans())}
+        renamed.append(frame.rename(columns=mapping))
+    return renamed[0], renamed[1]

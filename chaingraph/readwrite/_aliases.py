@@ -90,15 +90,23 @@ def map_columns(frame: pd.DataFrame, role: str, columns: Mapping[str, str] | Non
         Canonical name -> the user's column name, for error messages.
     """
     names = [str(c) for c in frame.columns]
+    keep = ~pd.Index(names).duplicated()
+    for name in dict.fromkeys(n for n, k in zip(names, keep, strict=True) if not k):
+        problems.append(Problem(f"several columns are named {name!r}; keep one (or "
+                                "rename the others)", file, None, name))
+    if not keep.all():
+        frame = frame.iloc[:, keep]
+        names = [n for n, k in zip(names, keep, strict=True) if k]
     rename: dict[str, str] = {}
     for user, canonical in (columns or {}).items():
         if str(user) in names:
+            if str(canonical) in rename.values():
+                first = next(u for u, c in rename.items() if c == str(canonical))
+                problems.append(Problem(
+                    f"columns {[first, str(user)]} are all mapped to {canonical!r}; map "
+                    "only one of them", file, None, str(user)))
+                continue
             rename[str(user)] = str(canonical)
-    targets = list(rename.values())
-    for canonical in {t for t in targets if targets.count(t) > 1}:
-        sources = [u for u, t in rename.items() if t == canonical]
-        problems.append(Problem(f"columns {sources} are all mapped to {canonical!r}; "
-                                "map only one of them", file, None, sources[0]))
     taken = set(rename) | set(rename.values())
     normalized = {name: normalize_header(name) for name in names}
     for canonical, aliases in ALIASES[role].items():
@@ -116,6 +124,7 @@ def map_columns(frame: pd.DataFrame, role: str, columns: Mapping[str, str] | Non
         problems.append(Problem(
             f"column {user!r} is mapped to {rename[user]!r} but the table already has a "
             f"column {rename[user]!r}; rename or drop one of them", file, None, user))
+        del rename[user]
     renamed = frame.set_axis(names, axis=1).rename(columns=rename)
     shown = {canonical: user for user, canonical in rename.items()}
     return renamed, shown
