@@ -9,6 +9,7 @@ and as JSON.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -163,9 +164,13 @@ class ChainReport:
 
         path = Path(path)
         sheets = excel_sheets(self, chinese)
-        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        buffer = io.BytesIO()  # built in memory: an interruption leaves no file
+        writer = pd.ExcelWriter(buffer, engine="openpyxl")
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+        writer.close()
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(buffer.getvalue())
         return path
 
 
@@ -185,6 +190,9 @@ class atomic_path:
 
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
         if kind is None:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
             os.replace(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)

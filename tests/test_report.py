@@ -1,0 +1,220 @@
+"""diagnose() and ChainReport: designed findings, renderers, JSON schema, Excel."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import networkx as nx
+import openpyxl
+import pandas as pd
+import pytest
+from willems import load_willems, willems_numbers
+
+import chaingraph as cg
+from chaingraph.algorithms import bottlenecks as bn
+from chaingraph.algorithms import breakpoints as bp
+from chaingraph.report import SECTIONS, ChainReport, diagnose
+
+FOCAL = "明湾示范区"
+KINDS = {"missing_segment", "broken_link", "single_point_of_failure", "single_source"}
+JSON_KEYS = ["summary", "structure", "breakpoints", "bottlenecks", "leaders",
+             "candidates", "echelon"]
+
+
+@pytest.fixture(scope="module")
+def example() -> cg.Chain:
+    return cg.datasets.load_example()
+
+
+@pytest.fixture(scope="module")
+def report(example) -> ChainReport:
+    return diagnose(example, template="nev", region=FOCAL)
+
+
+def _segment_of(chain: cg.Chain) -> dict:
+    return dict(zip(chain.ids, chain.column("segment", default=None), strict=True))
+
+
+def test_designed_weaknesses_are_found(report, example):
+    seg = _segment_of(example)
+    bps = report.breakpoints
+    # 1. missing segments
+    missing = set(bps.loc[bps["kind"] == "missing_segment", "segment"])
+    assert missing == {"lithium_resources", "nickel_cobalt", "semiconductor_materials",
+                       "automotive_chips"}
+    # 2. the single focal battery-pack maker is a single point of failure
+    spof = bps[(bps["kind"] == "single_point_of_failure") & bps["enterprise"].notna()]
+    assert "battery_pack" in {seg[e] for e in spof["enterprise"]}
+    # 3. the capped lithium-salt makers are on the minimum cut
+    cut = report.flow.min_cut
+    capped = {seg[e] for e in cut.loc[cut["element"] == "enterprise", "enterprise"]}
+    assert "lithium_salts" in capped
+    assert (report.bottlenecks["kind"] == "min_cut").any()
+    # 4. foreign dependence: chip-buying segments buy mostly from abroad
+    dep = report.outside_dependence.set_index("segment")
+    assert dep.loc["intelligent_cockpit", "abroad_share"] > 0.9
+    assert dep.loc["power_semiconductors", "flagged"]
+    # 5. broken link separator -> battery_cell
+    broken = bps[bps["kind"] == "broken_link"]
+    assert ("separator", "battery_cell") in set(
+        zip(broken["supplier_segment"], broken["buyer_segment"], strict=True))
+    # 6. cycle
+    assert report.summary["has_cycles"]
+    # 7. designated leaders rank on top
+    top3 = report.leaders.head(3)
+    assert top3["designated"].all()
+    assert report.summary["designated_leaders_in_top"] == "3 of 3"
+    # candidates: the missing segments are the 补链/延链 rows
+    cand = report.candidates
+    assert set(cand.loc[cand["kind"] != "强链 strengthen", "segment"]) == missing
+    assert report.summary["focal_rung"] == "千亿级"
+
+
+def test_bottleneck_table_equals_find_bottlenecks(report, example):
+    expected = bn.find_bottlenecks(example, template=report.template, region=FOCAL,
+                                   seed=0)
+    got = report.bottlenecks
+    key = ["kind", "enterprise", "supplier", "buyer", "segment"]
+
+    def rows(frame):
+        return sorted(map(str, frame[[*key, "score"]].round(12).values.tolist()))
+
+    assert rows(got) == rows(expected)
+
+
+def test_breakpoint_counts_match_individual_finders(report, example):
+    tpl = report.template
+    counts = report.summary["breakpoints_by_kind"]
+    assert counts["missing_segment"] == len(bp.find_missing_segments(
+        example, tpl, region=FOCAL))
+    assert counts["broken_link"] == len(bp.find_broken_links(example, tpl, region=FOCAL))
+    assert counts.get("single_source", 0) == len(bp.find_breakpoints(
+        example, template=tpl, region=FOCAL).query("kind == 'single_source'"))
+
+
+def test_json_schema(report):
+    text = report.to_json()
+    doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"invalid JSON {c}"))
+    assert list(doc) == JSON_KEYS
+    assert {b["kind"] for b in doc["breakpoints"]} <= KINDS
+    for item in doc["breakpoints"]:
+        assert {"kind", "enterprise", "supplier", "buyer", "segment"} <= set(item)
+    bott = doc["bottlenecks"]
+    assert isinstance(bott["max_flow"], float)
+    assert bott["max_flow"] == pytest.approx(report.flow.value)
+    links = [c for c in bott["min_cut"] if isinstance(c, list)]
+    ents = [c for c in bott["min_cut"] if not isinstance(c, list)]
+    assert links and ents and all(len(c) == 2 for c in links)
+    assert len(bott["min_cut"]) == len(report.flow.min_cut)
+    assert len(doc["leaders"]) == len(report.leaders)
+    assert doc["candidates"][0]["targets"]  # lists stay lists
+    assert doc["summary"]["meta"]["focal_region"] == FOCAL
+
+
+def test_json_keeps_ids_and_has_no_nan():
+    G = nx.DiGraph([(1, 2, {"volume": 1.0}), (2, 3, {"volume": float("nan")})])
+    with pytest.warns(cg.ChainDataWarning):
+        report = diagnose(G)
+    doc = json.loads(report.to_json())
+    ids = {row["enterprise"] for row in doc["leaders"]}
+    assert ids == {1, 2, 3}
+    text = report.to_json()
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_excel_sheets(report, tmp_path):
+    path = report.to_excel(tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames[:2] == ["summary", "structure"]
+    assert set(SECTIONS) <= set(book.sheetnames)
+    frame = pd.read_excel(path, sheet_name="candidates")
+    assert len(frame) == len(report.candidates)
+    assert frame["targets"].iloc[0] == "; ".join(report.candidates["targets"].iloc[0])
+    zh = report.to_excel(tmp_path / "zh.xlsx", chinese=True)
+    names = openpyxl.load_workbook(zh, read_only=True).sheetnames
+    assert {"概要", "断点", "堵点", "链主", "补链延链", "梯队"} <= set(names)
+    header = pd.read_excel(zh, sheet_name="断点").columns.tolist()
+    assert "类型" in header and "得分" in header and "说明" in header
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx", "zh.xlsx"]
+
+
+def test_interrupted_excel_leaves_no_file(report, tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_excel", boom)
+    with pytest.raises(KeyboardInterrupt):
+        report.to_excel(tmp_path / "r.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keyboard_interrupt_propagates(example, monkeypatch):
+    from chaingraph.algorithms import leaders
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(leaders, "find_leaders", stop)
+    with pytest.raises(KeyboardInterrupt):
+        diagnose(example, template="nev", region=FOCAL)
+
+
+def test_markdown_and_html(report):
+    text = report.to_markdown()
+    for title, _, definition in SECTIONS.values():
+        assert f"## {title}" in text and definition in text
+    assert "- **Echelon rung**: 千亿级" in text
+    assert "| kind |" in text
+    html = report._repr_html_()
+    assert html.count("<details>") == len(SECTIONS) and "<table" in html
+    assert "明湾示范区" in html
+
+
+def test_without_template_skips_and_says_so(example):
+    report = diagnose(example, region=FOCAL, progress=False)
+    assert set(report.summary["skipped"]) == {"coverage", "candidates"}
+    assert "no template" in report.summary["skipped"]["candidates"]
+    assert not (report.breakpoints["kind"] == "missing_segment").any()
+    assert report.candidates.empty and report.coverage.empty
+    assert "Skipped: no template given." in report.to_markdown()
+    json.loads(report.to_json())
+
+
+def test_names_resolve_and_bad_template(example):
+    with pytest.raises(cg.TemplateError, match="no built-in template"):
+        diagnose(example, template="no-such-template")
+    with pytest.raises(ValueError, match="no enterprise is in region"):
+        diagnose(example, region="火星")
+
+
+def test_cycles_digraph_input_and_no_mutation():
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("s", "a")])
+    snapshot = nx.node_link_data(G, edges="links")
+    report = diagnose(G, progress=True)
+    assert nx.node_link_data(G, edges="links") == snapshot
+    assert report.summary["has_cycles"]
+    assert set(report.summary["skipped"]) >= {"coverage", "candidates", "echelon"}
+    assert len(report.leaders) == 5
+    assert repr(report).startswith("<ChainReport")
+
+
+def test_all_willems_chains(shared_data):
+    folder = shared_data / "willems"
+    numbers = willems_numbers(folder)
+    assert len(numbers) == 19
+    for number in numbers:
+        chain = load_willems(folder, number)
+        report = diagnose(chain)
+        counts = report.summary["breakpoints_by_kind"]
+        spof = bp.find_single_points_of_failure(chain)
+        single = bp.find_single_sources(chain)
+        assert counts.get("single_point_of_failure", 0) == len(spof), number
+        assert counts.get("single_source", 0) == len(single), number
+        assert "missing_segment" not in counts
+        assert len(report.leaders) == chain.n_enterprises
+        internal = report.flow.min_cut["element"].isin(["link", "enterprise"]).sum()
+        assert report.summary["bottlenecks_by_kind"].get("min_cut", 0) == internal
+        assert report.flow.value >= 0 and math.isfinite(report.flow.value)
+        doc = json.loads(report.to_json())
+        assert list(doc) == JSON_KEYS
