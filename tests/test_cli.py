@@ -1,0 +1,164 @@
+"""The chaingraph console script: commands, files, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import chaingraph as cg
+from chaingraph.cli import _columns, _selector, main
+
+
+def _has_maps() -> bool:
+    try:
+        from chaingraph.plotting import plot_chain_map, write_html_map  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture
+def csv_chain(tmp_path: Path) -> tuple[Path, Path]:
+    ent = pd.DataFrame({"企业名称": ["矿", "材料", "电池", "整车", "外地"],
+                        "环节": ["ore", "cell", "cell", "car", "cell"],
+                        "地区": ["本区", "本区", "本区", "本区", "外省"],
+                        "产值": [1e9, 2e9, 3e9, 9e9, 5e9]})
+    lk = pd.DataFrame({"供应商": ["矿", "材料", "电池", "外地"],
+                       "客户": ["材料", "电池", "整车", "整车"],
+                       "金额": ["1亿", "2亿", "3亿", "1亿"]})
+    ent_path, lk_path = tmp_path / "ent.csv", tmp_path / "links.csv"
+    ent.to_csv(ent_path, index=False)
+    lk.to_csv(lk_path, index=False)
+    return ent_path, lk_path
+
+
+MAPPING = "企业名称=id,环节=segment,地区=region,产值=output,供应商=supplier,客户=buyer,金额=volume"
+
+
+def test_demo_writes_every_file(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "report.xlsx", "report.json"} <= names
+    if _has_maps():
+        assert {"map.png", "map.html"} <= names
+    assert not [n for n in names if n.startswith(".")]  # no temporary leftovers
+    printed = capsys.readouterr().out
+    assert "明湾示范区" in printed and "missing segment" in printed
+    assert "wrote" in printed and "report.json" in printed
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["region"] == "明湾示范区"
+
+
+def test_info(csv_chain, capsys):
+    ent, lk = csv_chain
+    assert main(["info", str(ent), str(lk), "--columns", MAPPING]) == 0
+    out = capsys.readouterr().out
+    for line in ("enterprises: 5", "links: 4", "sources: 2", "final producers: 1",
+                 "isolated: 0", "segments: 3", "regions: 2", "tiers: 0-3"):
+        assert line in out, line
+
+
+def test_info_single_workbook(tmp_path, capsys):
+    chain = cg.datasets.load_example()
+    path = tmp_path / "example.xlsx"
+    cg.readwrite.write_chain(chain, path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "enterprises: 406" in out and "cycles: 1" in out
+
+
+def test_diagnose_files_and_json(csv_chain, tmp_path, capsys):
+    ent, lk = csv_chain
+    out = tmp_path / "rep"
+    code = main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
+                 "本区", "--out", str(out), "--target", "2e10"])
+    assert code == 0
+    assert {"report.md", "report.xlsx", "report.json"} <= {p.name for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
+                 "本区", "--json", "--sources", "segment:ore"]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)  # stdout holds only the JSON
+    assert list(doc) == ["summary", "structure", "breakpoints", "bottlenecks",
+                         "leaders", "candidates", "echelon"]
+    assert doc["summary"]["n_sources"] == 1
+    assert doc["echelon"][0]["group"] == "本区"
+
+
+def test_diagnose_with_template(tmp_path, capsys):
+    chain = cg.datasets.load_example()
+    folder = tmp_path / "chain"
+    cg.readwrite.write_chain(chain, folder, format="csv")
+    code = main(["diagnose", str(folder / "enterprises.csv"), str(folder / "links.csv"),
+                 "--template", "nev", "--region", "明湾示范区", "--json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    kinds = {b["kind"] for b in doc["breakpoints"]}
+    assert "missing_segment" in kinds
+
+
+def test_bad_input_one_line_exit_2(tmp_path, capsys):
+    ent = tmp_path / "ent.csv"
+    lk = tmp_path / "links.csv"
+    ent.write_text("id,output\nA,1\nA,2\nB,-5\n", encoding="utf-8")
+    lk.write_text("supplier,buyer\nA,B\n", encoding="utf-8")
+    assert main(["diagnose", str(ent), str(lk)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("chaingraph: error: ")
+    assert "ent.csv, row 3, column 'id': duplicate id 'A'" in err
+    assert "Traceback" not in err
+    with pytest.raises(cg.ChainDataError):
+        main(["diagnose", str(ent), str(lk), "--debug"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["info", "missing.csv"], "missing.csv: no such file"),
+    (["diagnose", "{ent}", "{lk}", "--template", "nope"], "no built-in template"),
+    (["diagnose", "{ent}", "{lk}", "--region", "火星", "--columns", MAPPING],
+     "no enterprise is in region"),
+    (["info", "{ent}", "{lk}", "--columns", "oops"], "--columns"),
+])
+def test_errors_are_one_line(argv, message, csv_chain, capsys):
+    ent, lk = csv_chain
+    argv = [a.format(ent=ent, lk=lk) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaingraph: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_usage_errors_and_help(capsys):
+    assert main([]) == 2
+    assert main(["nonsense"]) == 2
+    assert main(["--help"]) == 0
+    assert "diagnose" in capsys.readouterr().out
+
+
+def test_argument_parsers():
+    assert _selector("segment:ore, cell") == {"segment": ["ore", "cell"]}
+    assert _selector("a,b") == ["a", "b"]
+    assert _selector(None) is None
+    assert _columns("甲=id, 乙=supplier") == {"甲": "id", "乙": "supplier"}
+    assert _columns('{"x": "buyer"}') == {"x": "buyer"}
+    with pytest.raises(ValueError, match="user=canonical"):
+        _columns("x")
+
+
+def test_console_script_runs(csv_chain):
+    script = Path(sys.executable).parent / "chaingraph"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "chaingraph.cli"]
+    ent, lk = csv_chain
+    done = subprocess.run([*command, "info", str(ent), str(lk), "--columns", MAPPING],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "enterprises: 5" in done.stdout
+    bad = subprocess.run([*command, "info", str(ent)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("chaingraph: error: ") and "Traceback" not in bad.stderr
