@@ -149,19 +149,25 @@ def test_example_single_point_of_failure(example):
     assert not swaps & reach                    # cut off from every source
 
 
-def _min_cut_nodes(chain: cg.Chain) -> tuple[float, set]:
-    """Oracle: node-split max flow, sources -> final producers; cut nearest the sources."""
+def _min_cut_nodes(chain: cg.Chain, sources=None, final=None) -> tuple[float, set]:
+    """Oracle: node-split max flow, sources -> final producers; cut nearest the sources.
+
+    Default sources / final producers: enterprises without suppliers / buyers. A final
+    producer's intake is bounded by its output, an enterprise's throughput by its
+    capacity, a link's by its capacity.
+    """
     ent, links = chain.enterprises, chain.links
     cap = dict(zip(ent["id"], ent["capacity"], strict=True))
     out = dict(zip(ent["id"], ent["output"], strict=True))
     G = nx.DiGraph(zip(links["supplier"], links["buyer"], strict=True))
+    sources = {n for n in G if G.in_degree(n) == 0} if sources is None else sources
+    final = {n for n in G if G.out_degree(n) == 0} if final is None else final
     D = nx.DiGraph()
     for n in G:
         D.add_edge((n, "in"), (n, "out"), capacity=float(cap[n]))
-        if G.in_degree(n) == 0:
-            D.add_edge("S", (n, "in"))
-        if G.out_degree(n) == 0:
-            D.add_edge((n, "out"), "T", capacity=float(out[n]))
+    D.add_edges_from(("S", (n, "in")) for n in sources)
+    for n in final:
+        D.add_edge((n, "out"), "T", capacity=float(out[n]))
     for s, b, c in zip(links["supplier"], links["buyer"], links["capacity"], strict=True):
         D.add_edge((s, "out"), (b, "in"), capacity=float(c))
     value, flow = nx.maximum_flow(D, "S", "T")
@@ -188,6 +194,12 @@ def test_example_capped_segment_is_on_the_min_cut(example):
     value, cut = _min_cut_nodes(chain)
     assert value > 0
     assert set(capped["id"]) <= cut
+    # from the lithium mines to the vehicle makers they are the only capped enterprises
+    mines = set(ent.loc[ent["segment"] == "lithium_resources", "id"])
+    makers = set(ent.loc[ent["segment"] == "vehicle_assembly", "id"])
+    value, cut = _min_cut_nodes(chain, sources=mines, final=makers)
+    assert value > 0
+    assert cut == set(capped["id"])
 
 
 def test_example_foreign_dependence(example):

@@ -173,10 +173,11 @@ def _forward_edges(tpl) -> list[tuple[str, str, bool]]:
             .itertuples(index=False) if stage[u] <= stage[v]]
 
 
-def _forbidden(ent: pd.DataFrame, s: int, b: int) -> bool:
+def _forbidden(seg: np.ndarray, r: np.ndarray, suppliers: np.ndarray, buyers: np.ndarray
+               ) -> np.ndarray:
     """The designed broken link: no focal separator sells to a focal battery cell."""
-    seg, r = ent["segment"].to_numpy(), ent["r"].to_numpy()
-    return bool(seg[s] == "separator" and seg[b] == "battery_cell" and r[s] == r[b] == 0)
+    return ((seg[suppliers] == "separator") & (seg[buyers] == "battery_cell")
+            & (r[suppliers] == 0) & (r[buyers] == 0))
 
 
 def _pick(rng, ent, buyer: int, pool: np.ndarray, k: int) -> np.ndarray:
@@ -198,7 +199,7 @@ def _template_links(rng, ent: pd.DataFrame, tpl) -> list[tuple[int, int]]:
         for buyer in members[v]:
             if ent["swap"].iat[buyer] or (not essential and rng.random() < 0.4):
                 continue
-            pool = np.array([s for s in members[u] if not _forbidden(ent, s, buyer)])
+            pool = members[u][~_forbidden(seg, r, members[u], buyer)]
             if len(pool) == 0:
                 continue
             k = 4 if ent["is_leader"].iat[buyer] else (
@@ -229,7 +230,8 @@ def _designed_links(rng, ent: pd.DataFrame) -> list[tuple[int, int]]:
 def _repair(rng, ent: pd.DataFrame, tpl, pairs: list[tuple[int, int]]
             ) -> list[tuple[int, int]]:
     """Give every upstream or midstream enterprise at least one buyer."""
-    seg = ent["segment"].to_numpy()
+    seg, r, swap = (ent[c].to_numpy() for c in ("segment", "r", "swap"))
+    out = ent["output"].to_numpy()
     stage = dict(zip(tpl.segments["id"], tpl.segments["stage"], strict=True))
     sells = {s for s, _ in pairs}
     out_segs: dict[str, list[str]] = {}
@@ -238,10 +240,9 @@ def _repair(rng, ent: pd.DataFrame, tpl, pairs: list[tuple[int, int]]
     for i in range(len(ent)):
         if i in sells or stage[seg[i]] == "downstream":
             continue
-        pool = np.array([b for b in np.flatnonzero(np.isin(seg, out_segs[seg[i]]))
-                         if not ent["swap"].iat[b] and not _forbidden(ent, i, b)])
-        w = ent["output"].to_numpy()[pool] ** 0.5 * PROXIMITY[ent["r"].iat[i],
-                                                             ent["r"].to_numpy()[pool]]
+        pool = np.flatnonzero(np.isin(seg, out_segs[seg[i]]) & ~swap)
+        pool = pool[~_forbidden(seg, r, i, pool)]
+        w = out[pool] ** 0.5 * PROXIMITY[r[i], r[pool]]
         pairs.append((i, int(rng.choice(pool, p=w / w.sum()))))
     return pairs
 

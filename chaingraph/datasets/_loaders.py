@@ -205,7 +205,8 @@ def load_example() -> Chain:
        along the chain's links). In the maximum flow from sources to final
        producers (link ``capacity``, enterprise ``capacity``, final producers
        bounded by their ``output``) both are saturated and lie on the minimum cut
-       nearest the sources.
+       nearest the sources; from the ``lithium_resources`` enterprises to the
+       ``vehicle_assembly`` enterprises they are the only enterprises on it.
     4. **Foreign dependence**: over 90% of the volume of ``automotive_chips`` and
        ``power_semiconductors`` bought by focal enterprises comes from abroad
        (``境外``).
