@@ -1,15 +1,18 @@
 """numba kernels of the shock cascade (imported only when ``method="numba"``).
 
-The synchronous (Jacobi) iteration of Diem et al. (2022) is reproduced exactly, but
-each step recomputes only the enterprises whose inputs changed in the previous step
-(the buyers of enterprises whose ``hd`` changed, downstream; the suppliers of
-enterprises whose ``hu`` changed, upstream; with replaceability also the buyers of
-damaged enterprises whose market share ``sigma`` changed). Every other enterprise
-would be recomputed from unchanged inputs, so its value and its decrease (zero) are
-known without work. Work per scenario is therefore proportional to the links the
-shock reaches, and the per-thread buffers are reset only where they were touched.
+The synchronous (Jacobi) iteration of Diem et al. (2022) is reproduced, step for
+step, with work proportional to what the shock reaches. Each enterprise keeps its
+input losses as running sums: the loss from each essential supplier sector
+(``pair_loss``, one slot per buyer and supplier sector), from linear inputs
+(``lin_loss``) and from lost demand (``u_loss``). When an enterprise's production
+changes in a step (or, with replaceability, its market share ``sigma``), the change
+is pushed along its links into its buyers' (downstream) or suppliers' (upstream)
+sums, and only those are recomputed in the next step: every other enterprise would
+be recomputed from unchanged inputs, so its value and its decrease (zero) are known
+without work. The sums equal the published ones up to rounding (~1e-16).
 
-The arrays of the prepared model are documented in :mod:`chaingraph.kernels.cascade`.
+Per-thread buffers are allocated once per chunk of scenarios and reset only where a
+scenario touched them.
 """
 
 from __future__ import annotations
@@ -21,246 +24,262 @@ _TOUCH_D = 1
 _TOUCH_U = 2
 _CAND_D = 4
 _CAND_U = 8
-_MARKET = 16  # on a market flag array: market changed this step
+_DIRTY_D = 16
+_DIRTY_U = 32
+_SHOCK = 64
+_MARKET = 1
 
 _SMALL_MARKET = 1e-10
 
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _downstream_value(j, hd, sigma, d_ptr, d_sup, d_lam, d_kind, d_sec, psd):
-    ess_max = 0.0
-    cur = 0.0
-    cur_sec = -1
-    lin = 0.0
-    for e in range(d_ptr[j], d_ptr[j + 1]):
-        sec = d_sec[e]
-        if sec != cur_sec:
-            if cur > ess_max:
-                ess_max = cur
-            cur = 0.0
-            cur_sec = sec
-        i = d_sup[e]
-        lost = 1.0 - hd[i]
-        if lost != 0.0:
-            if d_kind[e] == 2:
-                cur += sigma[i] * d_lam[e] * lost
-            else:
-                lin += sigma[i] * d_lam[e] * lost
-    if cur > ess_max:
-        ess_max = cur
-    value = min(psd[j], 1.0 - ess_max, 1.0 - lin)
-    return max(0.0, value)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _upstream_value(i, hu, u_ptr, u_buy, u_lam, psu):
-    lost = 0.0
-    for e in range(u_ptr[i], u_ptr[i + 1]):
-        lost += u_lam[e] * (1.0 - hu[u_buy[e]])
-    return max(0.0, min(psu[i], 1.0 - lost))
+# model tuple positions
+_F_PTR, _F_BUY, _F_LAM, _F_SLOT, _P_PTR, _B_PTR, _B_SUP, _B_LAM = range(8)
+_WEIGHTS, _S_OUT, _MARKET_OF, _M_OUT0, _M_NPOS = range(8, 13)
 
 
 @numba.njit(cache=True, nogil=True)
-def _update_sigma(model, buf, n_changed_d, cand_d, n_cand_d):
-    """Recompute market availability and sigma for markets hit this step."""
-    (d_ptr, d_sup, d_lam, d_kind, d_sec, f_ptr, f_buy, u_ptr, u_buy, u_lam,
-     b_ptr, b_sup, weights, s_out, market, m_out0, m_npos) = model
-    (hd, hu, psd, psu, sigma, flags, touched_d, touched_u, changed_d, changed_u,
-     next_d, next_u, new_d, new_u, m_flags, m_list, m_avail, m_tout, m_tpos, n_td) = buf
+def new_buffers(n, n_pairs, n_markets):
+    """Fresh per-thread buffers for ``n`` enterprises (the no-shock state)."""
+    f8 = (np.ones(n), np.ones(n), np.ones(n), np.ones(n), np.ones(n),  # hd hu psd psu sig
+          np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),  # c_d c_u lin_loss u_loss
+          np.zeros(max(n_pairs, 1)), np.empty(n), np.empty(n),  # pair_loss new_d new_u
+          np.zeros(n_markets), np.zeros(n_markets))  # m_avail m_tout
+    i8 = (np.empty(n, np.int64), np.empty(n, np.int64),  # touched_d touched_u
+          np.empty(2 * n, np.int64), np.empty(n, np.int64),  # changed_d changed_u
+          np.empty(n, np.int64), np.empty(n, np.int64),  # next_d next_u
+          np.empty(n, np.int64), np.empty(n, np.int64),  # dirty_d dirty_u
+          np.empty(n_markets, np.int64), np.zeros(n_markets, np.int64))  # m_list m_tpos
+    flags = (np.zeros(n, np.int8), np.zeros(n_markets, np.int8))
+    counts = np.zeros(8, np.int64)  # n_td n_tu n_cd n_cu n_dd n_du
+    return f8, i8, flags, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _touch_d(i, model, f8, i8, flags, counts, substitution):
+    flags[0][i] |= _TOUCH_D
+    i8[0][counts[0]] = i
+    counts[0] += 1
+    if substitution:
+        c = model[_MARKET_OF][i]
+        f8[13][c] += model[_S_OUT][i]
+        if model[_S_OUT][i] > 0.0:
+            i8[9][c] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _update_sigma(model, f8, i8, flags, counts):
+    """Recompute sigma for markets hit in the last step; queue firms whose changed."""
+    hd, sigma, m_avail, m_tout = f8[0], f8[4], f8[12], f8[13]
+    touched_d, changed_d, m_list, m_tpos = i8[0], i8[2], i8[8], i8[9]
+    m_flags = flags[1]
+    market, s_out, m_out0, m_npos = (model[_MARKET_OF], model[_S_OUT], model[_M_OUT0],
+                                     model[_M_NPOS])
     n_m = 0
-    for k in range(n_changed_d):
+    for k in range(counts[2]):
         c = market[changed_d[k]]
         if not m_flags[c] & _MARKET:
             m_flags[c] |= _MARKET
             m_list[n_m] = c
             n_m += 1
             m_avail[c] = 0.0
-    for k in range(n_td):
+    for k in range(counts[0]):
         i = touched_d[k]
-        c = market[i]
-        if m_flags[c] & _MARKET:
-            m_avail[c] += hd[i] * s_out[i]
+        if m_flags[market[i]] & _MARKET:
+            m_avail[market[i]] += hd[i] * s_out[i]
     for k in range(n_m):
         c = m_list[k]
         base = 0.0 if m_tpos[c] == m_npos[c] else m_out0[c] - m_tout[c]
         m_avail[c] = base + m_avail[c]
         if m_avail[c] <= _SMALL_MARKET:
             m_avail[c] = 1.0
-    for k in range(n_td):
+    n_cd = counts[2]
+    for k in range(counts[0]):
         i = touched_d[k]
         c = market[i]
         if m_flags[c] & _MARKET:
             value = min(1.0, s_out[i] / m_avail[c])
             if value != sigma[i]:
                 sigma[i] = value
-                if hd[i] < 1.0:
-                    for e in range(f_ptr[i], f_ptr[i + 1]):
-                        j = f_buy[e]
-                        if not flags[j] & _CAND_D:
-                            flags[j] |= _CAND_D
-                            cand_d[n_cand_d] = j
-                            n_cand_d += 1
+                changed_d[n_cd] = i
+                n_cd += 1
     for k in range(n_m):
-        m_flags[m_list[k]] &= ~_MARKET
-    return n_cand_d
+        m_flags[m_list[k]] = 0
+    counts[2] = n_cd
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _touch_d(i, model, buf, n_td, substitution):
-    s_out = model[13]
-    market = model[14]
-    flags = buf[5]
-    touched_d = buf[6]
-    m_tout = buf[17]
-    m_tpos = buf[18]
-    sigma = buf[4]
-    flags[i] |= _TOUCH_D
-    touched_d[n_td] = i
-    sigma[i] = 1.0
-    if substitution:
-        c = market[i]
-        m_tout[c] += s_out[i]
-        if s_out[i] > 0.0:
-            m_tpos[c] += 1
-    return n_td + 1
+@numba.njit(cache=True, nogil=True)
+def _push(model, f8, i8, flags, counts):
+    """Push changed contributions into the loss sums; collect the candidates."""
+    hd, hu, sigma, c_d, c_u, lin_loss, u_loss, pair_loss = (
+        f8[0], f8[1], f8[4], f8[5], f8[6], f8[7], f8[8], f8[9])
+    changed_d, changed_u, next_d, next_u, dirty_d, dirty_u = (
+        i8[2], i8[3], i8[4], i8[5], i8[6], i8[7])
+    flag = flags[0]
+    f_ptr, f_buy, f_lam, f_slot = (model[_F_PTR], model[_F_BUY], model[_F_LAM],
+                                   model[_F_SLOT])
+    b_ptr, b_sup, b_lam = model[_B_PTR], model[_B_SUP], model[_B_LAM]
+    n_nd = 0
+    for k in range(counts[2]):
+        i = changed_d[k]
+        value = sigma[i] * (1.0 - hd[i])
+        delta = value - c_d[i]
+        if delta == 0.0:
+            continue
+        c_d[i] = value
+        for e in range(f_ptr[i], f_ptr[i + 1]):
+            j = f_buy[e]
+            if f_slot[e] >= 0:
+                pair_loss[f_slot[e]] += f_lam[e] * delta
+            else:
+                lin_loss[j] += f_lam[e] * delta
+            if not flag[j] & _CAND_D:
+                flag[j] |= _CAND_D
+                next_d[n_nd] = j
+                n_nd += 1
+                if not flag[j] & _DIRTY_D:
+                    flag[j] |= _DIRTY_D
+                    dirty_d[counts[4]] = j
+                    counts[4] += 1
+    n_nu = 0
+    for k in range(counts[3]):
+        j = changed_u[k]
+        value = 1.0 - hu[j]
+        delta = value - c_u[j]
+        if delta == 0.0:
+            continue
+        c_u[j] = value
+        for e in range(b_ptr[j], b_ptr[j + 1]):
+            i = b_sup[e]
+            u_loss[i] += b_lam[e] * delta
+            if not flag[i] & _CAND_U:
+                flag[i] |= _CAND_U
+                next_u[n_nu] = i
+                n_nu += 1
+                if not flag[i] & _DIRTY_U:
+                    flag[i] |= _DIRTY_U
+                    dirty_u[counts[5]] = i
+                    counts[5] += 1
+    return n_nd, n_nu
+
+
+@numba.njit(cache=True, nogil=True)
+def _step(model, f8, i8, flags, counts, substitution):
+    """One synchronous update; returns the largest decrease."""
+    hd, hu, psd, psu = f8[0], f8[1], f8[2], f8[3]
+    lin_loss, u_loss, pair_loss, new_d, new_u = f8[7], f8[8], f8[9], f8[10], f8[11]
+    touched_u, changed_d, changed_u, next_d, next_u = i8[1], i8[2], i8[3], i8[4], i8[5]
+    flag = flags[0]
+    p_ptr = model[_P_PTR]
+    if substitution and counts[2] > 0:
+        _update_sigma(model, f8, i8, flags, counts)
+    n_nd, n_nu = _push(model, f8, i8, flags, counts)
+    for k in range(n_nd):
+        j = next_d[k]
+        worst = 0.0
+        for s in range(p_ptr[j], p_ptr[j + 1]):
+            if pair_loss[s] > worst:
+                worst = pair_loss[s]
+        value = min(1.0 - worst, 1.0 - lin_loss[j])
+        if flag[j] & _SHOCK:
+            value = min(psd[j], value)
+        new_d[k] = max(0.0, value)
+    for k in range(n_nu):
+        i = next_u[k]
+        value = 1.0 - u_loss[i]
+        if flag[i] & _SHOCK:
+            value = min(psu[i], value)
+        new_u[k] = max(0.0, value)
+    worst = 0.0
+    n_cd = 0
+    for k in range(n_nd):
+        j = next_d[k]
+        flag[j] &= ~_CAND_D
+        drop = hd[j] - new_d[k]
+        worst = max(worst, drop)
+        if drop != 0.0:
+            if not flag[j] & _TOUCH_D:
+                _touch_d(j, model, f8, i8, flags, counts, substitution)
+            hd[j] = new_d[k]
+            changed_d[n_cd] = j
+            n_cd += 1
+    n_cu = 0
+    for k in range(n_nu):
+        i = next_u[k]
+        flag[i] &= ~_CAND_U
+        drop = hu[i] - new_u[k]
+        worst = max(worst, drop)
+        if drop != 0.0:
+            if not flag[i] & _TOUCH_U:
+                flag[i] |= _TOUCH_U
+                touched_u[counts[1]] = i
+                counts[1] += 1
+            hu[i] = new_u[k]
+            changed_u[n_cu] = i
+            n_cu += 1
+    counts[2] = n_cd
+    counts[3] = n_cu
+    return worst
 
 
 @numba.njit(cache=True, nogil=True)
 def run_scenario(firms, shock_d, shock_u, model, buf, substitution, tol, max_iter):
-    """Run one scenario; leave hd, hu in ``buf``; return the counters.
+    """Run one scenario, leaving hd, hu in the buffers; return ``(T, status)``.
 
-    Returns ``(T, status, n_touched_d, n_touched_u)``; status 1 = ``max_iter`` hit.
+    status 1 = the stopping rule did not hold within ``max_iter`` updates.
     """
-    (d_ptr, d_sup, d_lam, d_kind, d_sec, f_ptr, f_buy, u_ptr, u_buy, u_lam,
-     b_ptr, b_sup, weights, s_out, market, m_out0, m_npos) = model
-    (hd, hu, psd, psu, sigma, flags, touched_d, touched_u, changed_d, changed_u,
-     next_d, next_u, new_d, new_u, m_flags, m_list, m_avail, m_tout, m_tpos, n_td0) = buf
-    n_td = 0
-    n_tu = 0
-    n_cd = 0
-    n_cu = 0
+    f8, i8, flags, counts = buf
+    hd, hu, psd, psu = f8[0], f8[1], f8[2], f8[3]
+    flag = flags[0]
+    counts[:] = 0
     for k in range(firms.shape[0]):
         i = firms[k]
+        flag[i] |= _SHOCK
         psd[i] = 1.0 - shock_d[k]
         psu[i] = 1.0 - shock_u[k]
-        if not flags[i] & _TOUCH_D:
-            n_td = _touch_d(i, model, buf, n_td, substitution)
-        if not flags[i] & _TOUCH_U:
-            flags[i] |= _TOUCH_U
-            touched_u[n_tu] = i
-            n_tu += 1
-    for k in range(firms.shape[0]):
-        i = firms[k]
+        if not flag[i] & _TOUCH_D:
+            _touch_d(i, model, f8, i8, flags, counts, substitution)
+        if not flag[i] & _TOUCH_U:
+            flag[i] |= _TOUCH_U
+            i8[1][counts[1]] = i
+            counts[1] += 1
         if hd[i] != psd[i]:
             hd[i] = psd[i]
-            changed_d[n_cd] = i
-            n_cd += 1
+            i8[2][counts[2]] = i
+            counts[2] += 1
         if hu[i] != psu[i]:
             hu[i] = psu[i]
-            changed_u[n_cu] = i
-            n_cu += 1
-    T = 0
-    status = 0
+            i8[3][counts[3]] = i
+            counts[3] += 1
+    steps = 0
     while True:
-        if max_iter <= T:
-            status = 1
-            break
-        # candidates: buyers of changed firms (downstream), suppliers (upstream)
-        n_nd = 0
-        for k in range(n_cd):
-            i = changed_d[k]
-            for e in range(f_ptr[i], f_ptr[i + 1]):
-                j = f_buy[e]
-                if not flags[j] & _CAND_D:
-                    flags[j] |= _CAND_D
-                    next_d[n_nd] = j
-                    n_nd += 1
-        if substitution and n_cd > 0:
-            buf_t = (hd, hu, psd, psu, sigma, flags, touched_d, touched_u, changed_d,
-                     changed_u, next_d, next_u, new_d, new_u, m_flags, m_list, m_avail,
-                     m_tout, m_tpos, n_td)
-            n_nd = _update_sigma(model, buf_t, n_cd, next_d, n_nd)
-        n_nu = 0
-        for k in range(n_cu):
-            j = changed_u[k]
-            for e in range(b_ptr[j], b_ptr[j + 1]):
-                i = b_sup[e]
-                if not flags[i] & _CAND_U:
-                    flags[i] |= _CAND_U
-                    next_u[n_nu] = i
-                    n_nu += 1
-        # synchronous step: all new values from the old state
-        for k in range(n_nd):
-            new_d[k] = _downstream_value(next_d[k], hd, sigma, d_ptr, d_sup, d_lam,
-                                         d_kind, d_sec, psd)
-        for k in range(n_nu):
-            new_u[k] = _upstream_value(next_u[k], hu, u_ptr, u_buy, u_lam, psu)
-        worst = 0.0
-        n_cd = 0
-        for k in range(n_nd):
-            j = next_d[k]
-            flags[j] &= ~_CAND_D
-            drop = hd[j] - new_d[k]
-            if drop > worst:
-                worst = drop
-            if new_d[k] != hd[j]:
-                if not flags[j] & _TOUCH_D:
-                    n_td = _touch_d(j, model, buf, n_td, substitution)
-                hd[j] = new_d[k]
-                changed_d[n_cd] = j
-                n_cd += 1
-        n_cu = 0
-        for k in range(n_nu):
-            i = next_u[k]
-            flags[i] &= ~_CAND_U
-            drop = hu[i] - new_u[k]
-            if drop > worst:
-                worst = drop
-            if new_u[k] != hu[i]:
-                if not flags[i] & _TOUCH_U:
-                    flags[i] |= _TOUCH_U
-                    touched_u[n_tu] = i
-                    n_tu += 1
-                hu[i] = new_u[k]
-                changed_u[n_cu] = i
-                n_cu += 1
-        T += 1
+        if steps >= max_iter:
+            return steps, 1
+        worst = _step(model, f8, i8, flags, counts, substitution)
+        steps += 1
         if worst <= tol:
-            break
-    return T, status, n_td, n_tu
+            return steps, 0
 
 
 @numba.njit(cache=True, nogil=True)
-def summarize(buf, weights, n_td, n_tu, out):
+def summarize(buf, weights, out):
     """ESRI, ESRI_d, ESRI_u and the counts of affected / half-lost enterprises."""
-    hd = buf[0]
-    hu = buf[1]
-    flags = buf[5]
-    touched_d = buf[6]
-    touched_u = buf[7]
-    total = 0.0
-    down = 0.0
-    up = 0.0
-    n_hit = 0
-    n_half = 0
-    for k in range(n_td):
-        i = touched_d[k]
+    f8, i8, flags, counts = buf
+    hd, hu, flag = f8[0], f8[1], flags[0]
+    total = down = up = 0.0
+    n_hit = n_half = 0
+    for k in range(counts[0]):
+        i = i8[0][k]
         down += weights[i] * (1.0 - hd[i])
         h = min(hd[i], hu[i])
         total += weights[i] * (1.0 - h)
-        if h < 1.0:
-            n_hit += 1
-            if h < 0.5:
-                n_half += 1
-    for k in range(n_tu):
-        i = touched_u[k]
+        n_hit += h < 1.0
+        n_half += h < 0.5
+    for k in range(counts[1]):
+        i = i8[1][k]
         up += weights[i] * (1.0 - hu[i])
-        if not flags[i] & _TOUCH_D:
+        if not flag[i] & _TOUCH_D:
             total += weights[i] * (1.0 - hu[i])
-            if hu[i] < 1.0:
-                n_hit += 1
-                if hu[i] < 0.5:
-                    n_half += 1
+            n_hit += hu[i] < 1.0
+            n_half += hu[i] < 0.5
     out[0] = total
     out[1] = down
     out[2] = up
@@ -269,79 +288,65 @@ def summarize(buf, weights, n_td, n_tu, out):
 
 
 @numba.njit(cache=True, nogil=True)
-def reset(buf, market, n_td, n_tu):
+def reset(buf, model):
     """Put the buffers back to the no-shock state, touching only what was used."""
-    hd = buf[0]
-    hu = buf[1]
-    psd = buf[2]
-    psu = buf[3]
-    flags = buf[5]
-    touched_d = buf[6]
-    touched_u = buf[7]
-    m_tout = buf[17]
-    m_tpos = buf[18]
-    for k in range(n_td):
-        i = touched_d[k]
-        hd[i] = 1.0
-        psd[i] = 1.0
-        flags[i] = 0
-        c = market[i]
-        m_tout[c] = 0.0
-        m_tpos[c] = 0
-    for k in range(n_tu):
-        i = touched_u[k]
-        hu[i] = 1.0
-        psu[i] = 1.0
-        flags[i] = 0
+    f8, i8, flags, counts = buf
+    hd, hu, psd, psu, sigma, c_d, c_u, lin_loss, u_loss, pair_loss = f8[:10]
+    m_tout, m_tpos, flag = f8[13], i8[9], flags[0]
+    p_ptr, market = model[_P_PTR], model[_MARKET_OF]
+    for k in range(counts[0]):
+        i = i8[0][k]
+        hd[i] = psd[i] = sigma[i] = 1.0
+        c_d[i] = 0.0
+        m_tout[market[i]] = 0.0
+        m_tpos[market[i]] = 0
+        flag[i] = 0
+    for k in range(counts[1]):
+        i = i8[1][k]
+        hu[i] = psu[i] = 1.0
+        c_u[i] = 0.0
+        flag[i] = 0
+    for k in range(counts[4]):
+        j = i8[6][k]
+        lin_loss[j] = 0.0
+        for s in range(p_ptr[j], p_ptr[j + 1]):
+            pair_loss[s] = 0.0
+        flag[j] = 0
+    for k in range(counts[5]):
+        i = i8[7][k]
+        u_loss[i] = 0.0
+        flag[i] = 0
 
 
 @numba.njit(cache=True, nogil=True)
-def new_buffers(n, n_markets):
-    """Fresh per-thread buffers for ``n`` enterprises (the no-shock state)."""
-    ones = np.ones(n)
-    return (ones, ones.copy(), ones.copy(), ones.copy(), ones.copy(),
-            np.zeros(n, np.int8), np.empty(n, np.int64), np.empty(n, np.int64),
-            np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64),
-            np.empty(n, np.int64), np.empty(n), np.empty(n),
-            np.zeros(n_markets, np.int8), np.empty(n_markets, np.int64),
-            np.zeros(n_markets), np.zeros(n_markets), np.zeros(n_markets, np.int64), 0)
-
-
-@numba.njit(cache=True, nogil=True)
-def _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, substitution, tol, max_iter,
-               start, step, out, out_t, out_status):
-    n = model[12].shape[0]
-    n_markets = model[15].shape[0]
-    buf = new_buffers(n, n_markets)
+def _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution, tol,
+               max_iter, start, step, out, out_t, out_status):
+    buf = new_buffers(model[_WEIGHTS].shape[0], n_pairs, model[_M_OUT0].shape[0])
     row = np.zeros(5)
     for s in range(start, scen_ptr.shape[0] - 1, step):
-        lo = scen_ptr[s]
-        hi = scen_ptr[s + 1]
-        T, status, n_td, n_tu = run_scenario(
-            scen_firm[lo:hi], scen_d[lo:hi], scen_u[lo:hi], model, buf, substitution,
-            tol, max_iter)
-        summarize(buf, model[12], n_td, n_tu, row)
-        for c in range(5):
-            out[s, c] = row[c]
+        lo, hi = scen_ptr[s], scen_ptr[s + 1]
+        T, status = run_scenario(scen_firm[lo:hi], scen_d[lo:hi], scen_u[lo:hi], model,
+                                 buf, substitution, tol, max_iter)
+        summarize(buf, model[_WEIGHTS], row)
+        out[s, :] = row
         out_t[s] = T
         out_status[s] = status
-        reset(buf, model[14], n_td, n_tu)
+        reset(buf, model)
 
 
 @numba.njit(cache=True, parallel=True)
-def run_many(scen_ptr, scen_firm, scen_d, scen_u, model, substitution, tol, max_iter,
-             n_chunks, out, out_t, out_status):
+def run_many(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution, tol,
+             max_iter, n_chunks, out, out_t, out_status):
     """Run every scenario; chunk c takes scenarios c, c + n_chunks, ... (balanced)."""
     for c in numba.prange(n_chunks):
-        _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, substitution, tol,
-                   max_iter, c, n_chunks, out, out_t, out_status)
+        _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution,
+                   tol, max_iter, c, n_chunks, out, out_t, out_status)
 
 
 @numba.njit(cache=True, nogil=True)
-def run_one(firms, shock_d, shock_u, model, substitution, tol, max_iter):
+def run_one(firms, shock_d, shock_u, model, n_pairs, substitution, tol, max_iter):
     """One scenario with full per-enterprise output ``(hd, hu, T, status)``."""
-    n = model[12].shape[0]
-    buf = new_buffers(n, model[15].shape[0])
-    T, status, n_td, n_tu = run_scenario(firms, shock_d, shock_u, model, buf,
-                                         substitution, tol, max_iter)
-    return buf[0], buf[1], T, status
+    buf = new_buffers(model[_WEIGHTS].shape[0], n_pairs, model[_M_OUT0].shape[0])
+    T, status = run_scenario(firms, shock_d, shock_u, model, buf, substitution, tol,
+                             max_iter)
+    return buf[0][0], buf[0][1], T, status

@@ -14,18 +14,16 @@ Engines
     Vectorised sparse iteration on a block of scenarios at once (dense
     n x block state); each scenario stops by its own rule. Same numbers.
 
-Prepared arrays (all int64 / float64 except ``d_kind``: int8)
--------------------------------------------------------------
-``d_ptr, d_sup, d_lam, d_kind, d_sec``
-    Relevant in-links of each buyer (W > 0, essentiality 1 or 2), grouped by buyer
-    and sorted by supplier sector: supplier, Lambda_d, kind (1 linear, 2 essential),
-    supplier sector.
-``f_ptr, f_buy``
-    The same links grouped by supplier (whom a damaged supplier affects).
-``u_ptr, u_buy, u_lam``
-    Out-links with W > 0 grouped by supplier, Lambda_u = W / s_out.
-``b_ptr, b_sup``
-    The same links grouped by buyer (whom a lost customer affects).
+Prepared arrays (int64 / float64)
+---------------------------------
+``f_ptr, f_buy, f_lam, f_slot``
+    Relevant links (W > 0, essentiality 1 or 2) grouped by supplier: buyer,
+    Lambda_d, and the buyer's essential-input slot (one slot per buyer and supplier
+    sector; -1 for a linear input).
+``p_ptr``
+    Slots of each buyer: ``p_ptr[j]:p_ptr[j+1]``.
+``b_ptr, b_sup, b_lam``
+    Links with W > 0 grouped by buyer: supplier and Lambda_u = W / s_out.
 ``weights, s_out, market, m_out0, m_npos``
     Output weights, out-strengths, market (replaceability) code per enterprise,
     total out-strength and number of enterprises with s_out > 0 per market.
@@ -54,21 +52,30 @@ class CascadeModel:
     n: int
     arrays: tuple = field(repr=False)
     n_sectors: int = 0
+    n_pairs: int = 0
+    parts: dict = field(default_factory=dict, repr=False)
 
     @property
     def weights(self) -> np.ndarray:
         """Output weight of each enterprise (out-strength share)."""
-        return self.arrays[12]
+        return self.arrays[8]
 
     @property
     def s_out(self) -> np.ndarray:
         """Out-strength (total sales) of each enterprise."""
-        return self.arrays[13]
+        return self.arrays[9]
 
 
-def _group(keys: np.ndarray, n: int, order: np.ndarray) -> np.ndarray:
+def _own(array: np.ndarray) -> np.ndarray:
+    """Writeable, contiguous array (numba compiles read-only arrays separately)."""
+    if array.flags.writeable and array.flags.c_contiguous:
+        return array
+    return np.array(array, copy=True, order="C")
+
+
+def _ptr(keys: np.ndarray, n: int) -> np.ndarray:
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys[order], minlength=n), out=ptr[1:])
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
     return ptr
 
 
@@ -102,35 +109,28 @@ def prepare_cascade(src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
                      shape=(n, n)).tocsr()
     W.sum_duplicates()
     coo = W.tocoo()
-    src = coo.row.astype(np.int64)
-    dst = coo.col.astype(np.int64)
+    src, dst = coo.row.astype(np.int64), coo.col.astype(np.int64)  # supplier-sorted
     w = coo.data.astype(np.float64)
     sector = np.asarray(sector, dtype=np.int64)
-    m = int(essentiality.shape[0])
+    m = max(int(essentiality.shape[0]), 1)
     s_out = np.bincount(src, weights=w, minlength=n)
     s_in = np.bincount(dst, weights=w, minlength=n)
-    # inputs by sector: Pi[j, sector of i], per link
-    key = dst * m + sector[src]
+    key = dst * m + sector[src]  # inputs by sector: Pi[j, sector of i], per link
     uniq, inverse = np.unique(key, return_inverse=True)
     pi_link = np.bincount(inverse, weights=w, minlength=len(uniq))[inverse]
-    kind = np.asarray(essentiality, dtype=np.int8)[sector[src], sector[dst]]
+    kind = np.asarray(essentiality, dtype=np.int64)[sector[src], sector[dst]]
     keep = (w > 0) & (kind > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lam = np.where(kind == 2, w / np.where(pi_link > 0, pi_link, 1.0),
-                       w / np.where(s_in[dst] > 0, s_in[dst], 1.0))
-    ks, kd = src[keep], dst[keep]
-    order = np.lexsort((ks, sector[ks], kd))
-    d = (_group(kd, n, order), ks[order], lam[keep][order],
-         kind[keep][order].astype(np.int8), sector[ks][order])
-    order = np.lexsort((kd, ks))
-    f = (_group(ks, n, order), kd[order])
+    ks, kd, kind = src[keep], dst[keep], kind[keep]
+    lam = np.where(kind == 2, w[keep] / pi_link[keep], w[keep] / s_in[kd])
+    ess = kind == 2
+    pairs, slot_of = np.unique(key[keep][ess], return_inverse=True)
+    slot = np.full(len(ks), -1, dtype=np.int64)
+    slot[ess] = slot_of
+    p_ptr = _ptr(pairs // m, n)
     pos = w > 0
     ps, pd_ = src[pos], dst[pos]
-    order = np.lexsort((pd_, ps))
-    u = (_group(ps, n, order), pd_[order],
-         (w[pos] / np.where(s_out[ps] > 0, s_out[ps], 1.0))[order])
-    order = np.lexsort((ps, pd_))
-    b = (_group(pd_, n, order), ps[order])
+    lam_u = w[pos] / s_out[ps]
+    order = np.argsort(pd_, kind="stable")
     total = s_out.sum()
     weights = s_out / total if total > 0 else np.zeros(n)
     market = (np.zeros(n, dtype=np.int64) if market is None
@@ -138,14 +138,19 @@ def prepare_cascade(src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
     n_markets = int(market.max()) + 1 if n else 1
     m_out0 = np.bincount(market, weights=s_out, minlength=n_markets)
     m_npos = np.bincount(market, weights=(s_out > 0), minlength=n_markets).astype(np.int64)
-    arrays = (*d, *f, *u, *b, weights, s_out, market, m_out0, m_npos)
-    return CascadeModel(n=n, arrays=arrays, n_sectors=m)
+    arrays = tuple(_own(a) for a in (
+        _ptr(ks, n), kd, lam, slot, p_ptr, _ptr(pd_, n), ps[order], lam_u[order],
+        weights, s_out, market, m_out0, m_npos))
+    parts = {"ks": ks, "kd": kd, "lam": lam, "slot": slot, "pair_buyer": pairs // m,
+             "ps": ps, "pd": pd_, "lam_u": lam_u}
+    return CascadeModel(n=n, arrays=arrays, n_sectors=m, n_pairs=len(pairs), parts=parts)
 
 
 def _scenario_arrays(scenarios):
     ptr, firms, shock_d, shock_u = scenarios
-    return (np.asarray(ptr, dtype=np.int64), np.asarray(firms, dtype=np.int64),
-            np.asarray(shock_d, dtype=np.float64), np.asarray(shock_u, dtype=np.float64))
+    return (_own(np.asarray(ptr, dtype=np.int64)), _own(np.asarray(firms, dtype=np.int64)),
+            _own(np.asarray(shock_d, dtype=np.float64)),
+            _own(np.asarray(shock_u, dtype=np.float64)))
 
 
 def _raise_unconverged(status: np.ndarray, max_iter: int) -> None:
@@ -186,8 +191,9 @@ def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
         from chaingraph.kernels import _cascade_numba as nb
 
         chunks = max(1, min(S, n_threads or numba.get_num_threads()))
-        nb.run_many(ptr, firms, shock_d, shock_u, model.arrays, bool(substitution),
-                    float(tol), int(max_iter), chunks, out, out_t, status)
+        nb.run_many(ptr, firms, shock_d, shock_u, model.arrays, model.n_pairs,
+                    bool(substitution), float(tol), int(max_iter), chunks, out, out_t,
+                    status)
     else:
         block = block or max(1, min(S, int(2e7 // max(model.n, 1))))
         for lo in range(0, S, block):
@@ -206,14 +212,15 @@ def run_cascade(model: CascadeModel, firms, shock_d, shock_u, *,
                 substitution: bool = False, tol: float = 1e-2, max_iter: int = 1000,
                 method: str = "numba") -> tuple[np.ndarray, np.ndarray, int]:
     """Run one scenario; return ``(hd, hu, T)`` for every enterprise."""
-    firms = np.asarray(firms, dtype=np.int64)
-    shock_d = np.asarray(shock_d, dtype=np.float64)
-    shock_u = np.asarray(shock_u, dtype=np.float64)
+    firms = _own(np.asarray(firms, dtype=np.int64))
+    shock_d = _own(np.asarray(shock_d, dtype=np.float64))
+    shock_u = _own(np.asarray(shock_u, dtype=np.float64))
     if method == "numba":
         from chaingraph.kernels import _cascade_numba as nb
 
         hd, hu, T, status = nb.run_one(firms, shock_d, shock_u, model.arrays,
-                                       bool(substitution), float(tol), int(max_iter))
+                                       model.n_pairs, bool(substitution), float(tol),
+                                       int(max_iter))
         _raise_unconverged(np.array([status]), max_iter)
         return hd, hu, int(T)
     scen = (np.array([0, len(firms)], dtype=np.int64), firms, shock_d, shock_u)
@@ -224,21 +231,14 @@ def run_cascade(model: CascadeModel, firms, shock_d, shock_u, *,
 
 # --- vectorised scipy engine ----------------------------------------------------------
 def _scipy_operators(model: CascadeModel):
-    (d_ptr, d_sup, d_lam, d_kind, d_sec, f_ptr, f_buy, u_ptr, u_buy, u_lam,
-     b_ptr, b_sup, weights, s_out, market, m_out0, m_npos) = model.arrays
-    n = model.n
-    buyer = np.repeat(np.arange(n, dtype=np.int64), np.diff(d_ptr))
-    lin = d_kind == 1
-    L = sp.csr_array((d_lam[lin], (buyer[lin], d_sup[lin])), shape=(n, n))
+    n, p = model.n, model.parts
+    lin = p["slot"] < 0
+    L = sp.csr_array((p["lam"][lin], (p["kd"][lin], p["ks"][lin])), shape=(n, n))
     ess = ~lin
-    # one row per (buyer, supplier sector) pair of essential inputs, sorted by buyer
-    pair_key = buyer[ess] * max(model.n_sectors, 1) + d_sec[ess]
-    pairs, pair_of = np.unique(pair_key, return_inverse=True)
-    P = sp.csr_array((d_lam[ess], (pair_of, d_sup[ess])), shape=(len(pairs), n))
-    pair_buyer = pairs // max(model.n_sectors, 1)
-    supplier = np.repeat(np.arange(n, dtype=np.int64), np.diff(u_ptr))
-    U = sp.csr_array((u_lam, (supplier, u_buy)), shape=(n, n))
-    return L, P, pair_buyer, U
+    P = sp.csr_array((p["lam"][ess], (p["slot"][ess], p["ks"][ess])),
+                     shape=(model.n_pairs, n))
+    U = sp.csr_array((p["lam_u"], (p["ps"], p["pd"])), shape=(n, n))
+    return L, P, p["pair_buyer"], U
 
 
 def _scipy_block(model: CascadeModel, scenarios, substitution, tol, max_iter):
@@ -246,7 +246,7 @@ def _scipy_block(model: CascadeModel, scenarios, substitution, tol, max_iter):
     ptr, firms, shock_d, shock_u = scenarios
     n, b = model.n, len(ptr) - 1
     L, P, pair_buyer, U = _scipy_operators(model)
-    s_out, market, m_out0 = model.arrays[13], model.arrays[14], model.arrays[15]
+    s_out, market, m_out0 = model.arrays[9], model.arrays[10], model.arrays[11]
     col = np.repeat(np.arange(b), np.diff(ptr))
     psd = np.ones((n, b))
     psu = np.ones((n, b))

@@ -68,11 +68,8 @@ def transpose(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.n
     [[0, 0, 1, 2], [0, 0]]
     """
     n = len(indptr) - 1
-    src = edge_sources(indptr)
-    order = np.argsort(indices, kind="stable")
-    counts = np.bincount(indices, minlength=n)
-    tindptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    return tindptr, src[order]
+    T = _csr(indptr, indices, n).tocsc()  # CSC of A = CSR of A.T, rows sorted
+    return T.indptr.astype(np.int64), T.indices.astype(np.int64)
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n: int) -> sp.csr_array:

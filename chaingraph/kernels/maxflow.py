@@ -42,8 +42,8 @@ from scipy.sparse import csgraph
 
 from chaingraph._engines import jit
 
-__all__ = ["Network", "build_network", "max_flow_numba", "max_flow_scipy",
-           "source_side", "tolerance"]
+__all__ = ["Network", "build_network", "locality_rank", "max_flow_numba",
+           "max_flow_scipy", "solve", "source_side", "tolerance"]
 
 INT32_MAX = 2**31 - 1
 #: Largest scaled capacity: scipy computes ``capacity(u, v) - flow(u, v)`` in int32,
@@ -172,7 +172,7 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
 
 
 def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
-                   ) -> tuple[float, np.ndarray]:
+                   ) -> tuple[float, np.ndarray, np.ndarray]:
     """Maximum s-t flow with the numba float Dinic engine.
 
     Returns
@@ -277,3 +277,62 @@ def source_side(net: Network, res: np.ndarray, s: int, *,
     mask = np.zeros(net.n_nodes, dtype=bool)
     mask[order] = True
     return mask
+
+
+def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int
+                  ) -> np.ndarray:
+    """New node numbers in breadth-first order from ``root`` (unreached ones last).
+
+    Numbering nodes in search order puts the nodes of one layer of the chain next
+    to each other in memory, which roughly halves the time of the memory-bound
+    flow search on large chains.
+    """
+    A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
+                     shape=(n_nodes, n_nodes))
+    order = csgraph.breadth_first_order(A, root, directed=True,
+                                        return_predecessors=False)
+    seen = np.zeros(n_nodes, dtype=bool)
+    seen[order] = True
+    order = np.concatenate([order, np.flatnonzero(~seen)])
+    rank = np.empty(n_nodes, dtype=np.int64)
+    rank[order] = np.arange(n_nodes, dtype=np.int64)
+    return rank
+
+
+def solve(n_nodes: int, tail: np.ndarray, head: np.ndarray, capacity: np.ndarray,
+          s: int, t: int, *, engine: str = "numba", rtol: float = 1e-12,
+          reorder: bool = True) -> tuple[float, np.ndarray, np.ndarray]:
+    """Maximum s-t flow of an arc list and the source side of a minimum cut.
+
+    Parameters
+    ----------
+    n_nodes : int
+    tail, head : int arrays
+        Arcs (no duplicates; antiparallel pairs allowed).
+    capacity : float array
+        Capacities (``inf`` allowed; no path of only unbounded arcs from s to t).
+    s, t : int
+    engine : {"numba", "scipy"}
+    rtol : float
+        Relative saturation tolerance (see :func:`tolerance`).
+    reorder : bool
+        Renumber nodes in breadth-first order first (see :func:`locality_rank`).
+
+    Returns
+    -------
+    value : float
+    flow : float64 array
+        Flow on each arc (input order).
+    side : bool array
+        Nodes reachable from ``s`` in the residual network: the arcs leaving this
+        set form a minimum cut.
+    """
+    tail = np.asarray(tail, dtype=np.int64)
+    head = np.asarray(head, dtype=np.int64)
+    rank = locality_rank(n_nodes, tail, head, s) if reorder and len(tail) else \
+        np.arange(n_nodes, dtype=np.int64)
+    net = build_network(n_nodes, rank[tail], rank[head], capacity)
+    run = max_flow_numba if engine == "numba" else max_flow_scipy
+    value, flow, res = run(net, int(rank[s]), int(rank[t]), rtol=rtol)
+    side = source_side(net, res, int(rank[s]), rtol=rtol)
+    return value, flow, side[rank]
