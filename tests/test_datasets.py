@@ -340,6 +340,7 @@ def test_generate_heavy_tailed_degrees():
     assert out_deg.max() >= 20 * out_deg.mean()
     assert in_deg.max() >= 10 * in_deg.mean()
     assert np.median(out_deg) < out_deg.mean()   # right-skewed
+    assert ((out_deg + in_deg) == 0).mean() < 0.01   # hardly any isolated enterprise
     assert arrays.output.max() / np.median(arrays.output) > 100
 
 

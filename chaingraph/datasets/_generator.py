@@ -198,19 +198,48 @@ def _segment_sizes(rng, n: int, n_seg: int) -> np.ndarray:
     return rng.permutation(segment).astype(np.int16)
 
 
-def _unique_links(rng, n: int, m: int, draw) -> tuple[np.ndarray, np.ndarray]:
+def _anchor_links(rng, segment: np.ndarray, forward: np.ndarray, k: int,
+                  sup: _Sampler, buy: _Sampler) -> tuple[np.ndarray, np.ndarray]:
+    """A buyer and a supplier along template edges for ``k`` random enterprises.
+
+    So that few enterprises stay isolated, and midstream ones both buy and sell.
+    """
+    n_seg = int(segment.max()) + 1
+    who = rng.permutation(len(segment))[:k]
+    src_parts, dst_parts = [], []
+    for column, draw in ((0, buy), (1, sup)):   # sell to a buyer, buy from a supplier
+        options = forward[np.argsort(forward[:, column], kind="stable")]
+        n_opt = np.bincount(options[:, column], minlength=n_seg)
+        start = np.concatenate([[0], np.cumsum(n_opt)[:-1]])
+        mine = who[n_opt[segment[who]] > 0]
+        seg = segment[mine]
+        at = start[seg] + (rng.random(len(mine)) * n_opt[seg]).astype(np.int64)
+        partner = draw.draw(rng, options[at, 1 - column])
+        src_parts.append(mine if column == 0 else partner)
+        dst_parts.append(partner if column == 0 else mine)
+    return np.concatenate(src_parts), np.concatenate(dst_parts)
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting (numpy 2's hash-based unique is slower here)."""
+    keys = np.sort(keys)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return keys[first]
+
+
+def _unique_links(rng, n: int, m: int, draw, first: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Draw candidate links until ``m`` distinct non-loop pairs (or give up)."""
-    keys = np.zeros(0, dtype=np.int64)
+    ok = first[0] != first[1]
+    keys = _sorted_unique(first[0][ok] * n + first[1][ok])
     for _ in range(25):
         missing = m - len(keys)
         if missing <= 0:
             break
         s, d = draw(int(missing * 1.02) + 16)   # duplicates are rare: ~0.1% at scale
         ok = s != d
-        keys = np.sort(np.concatenate([keys, s[ok] * n + d[ok]]))
-        first = np.ones(len(keys), dtype=bool)
-        first[1:] = keys[1:] != keys[:-1]
-        keys = keys[first]
+        keys = _sorted_unique(np.concatenate([keys, s[ok] * n + d[ok]]))
     if len(keys) > m:   # drop a random few to get exactly m
         keys = np.delete(keys, rng.choice(len(keys), size=len(keys) - m, replace=False))
     return keys // n, keys % n
@@ -276,8 +305,9 @@ def generate_chain_arrays(
     sup = _Sampler(segment, output ** _SUPPLIER_EXPONENT, n_seg)
     buy = _Sampler(segment, output ** _BUYER_EXPONENT, n_seg)
     rank = rng.permutation(n)
+    anchors = _anchor_links(rng, segment, pair_sets[0], min(n, m // 4), sup, buy)
     src, dst = _unique_links(rng, n, m, lambda k: _candidates(
-        rng, k, shares / shares.sum(), pair_sets, counts, sup, buy, rank))
+        rng, k, shares / shares.sum(), pair_sets, counts, sup, buy, rank), anchors)
     volume = _volumes(rng, src, dst, output)
     return ChainArrays(segment, region, output, capacity, src, dst, volume,
                        tuple(tpl.segment_ids), tuple(regions))
@@ -297,7 +327,7 @@ def _ids(n: int, prefix: str) -> np.ndarray:
     """Compact string ids ``E0000001``... as an object array (vectorised)."""
     width = max(7, len(str(n)))
     digits = np.char.zfill(np.arange(1, n + 1).astype(f"U{width}"), width)
-    return np.strings.add(prefix, digits).astype(object)
+    return np.char.add(prefix, digits).astype(object)
 
 
 def _to_chain(arrays: ChainArrays, ids: np.ndarray, meta: Mapping[str, Any]) -> Chain:
@@ -394,7 +424,10 @@ def generate_chain(
     (median about 30 million yuan, higher for the template's final segments);
     capacity is 5-50% above output.
 
-    *Links.* Links are drawn by kind: along a template edge (supplier segment to
+    *Links.* First every enterprise (when ``n_links >= 4 * n_enterprises``; else a
+    random ``n_links // 4`` of them) gets one buyer and one supplier along template
+    edges where its segment has them, so that almost no enterprise is isolated.
+    The other links are drawn by kind: along a template edge (supplier segment to
     buyer segment), within one segment, skipping segments downstream, and (share
     ``cycle_share``) back links against the template order, including the
     template's own recycling edges. Within a segment the supplier is drawn with
@@ -408,8 +441,11 @@ def generate_chain(
     lognormal noise, scaled so that no supplier sells more than 30-90% of its output
     and no buyer buys more than 30-80% of its output along the chain's links.
 
-    Complexity: O((n + m) log(n + m)) time, vectorised; about 3 seconds and under
-    1.5 GB for 1 million enterprises and 5 million links.
+    Complexity: O((n + m) log(n + m)) time, vectorised numpy (no Python loop over
+    enterprises or links). 1 million enterprises and 5 million links take about 2
+    seconds (1.5 s of CPU) and 0.4 GB of memory on a 2-core machine; the chain then
+    holds about 0.3 GB. The integer link codes are handed to the chain, so kernels do not
+    re-hash the 10 million id strings.
 
     Examples
     --------
