@@ -44,6 +44,8 @@ _SUFFIX = re.compile(
     "^(.*?)\\s*(" + "|".join(sorted(map(re.escape, MULTIPLIERS), key=len, reverse=True))
     + ")$"
 )
+#: Column kinds (``pandas.api.types.infer_dtype``) parsed without a per-cell check.
+_HOMOGENEOUS = frozenset({"string", "floating", "integer", "mixed-integer-float", "empty"})
 _MISSING_TEXT = frozenset({"", "-", "--", "—", "n/a", "na", "null", "none", "无", "空"})
 
 
@@ -167,19 +169,29 @@ def parse_amounts(
     if pd.api.types.is_bool_dtype(series.dtype):
         return np.full(n, np.nan), [(i, "a yes/no value, not an amount") for i in range(n)]
     if pd.api.types.is_numeric_dtype(series.dtype):
-        parsed = series.to_numpy(dtype=np.float64, na_value=np.nan) * scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            parsed = series.to_numpy(dtype=np.float64, na_value=np.nan) * scale
         bad = [(int(i), f"{series.iloc[i]!r} is not a finite amount")
                for i in np.flatnonzero(np.isinf(parsed))]
         parsed[np.isinf(parsed)] = np.nan
         return parsed, bad
     raw = series.to_numpy(dtype=object)
     quick = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
-    plain = np.array(
-        [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-         or (isinstance(v, str) and _NUMBER.match(v.strip().lower()) is not None)
-         for v in raw], dtype=bool,
-    ) & np.isfinite(quick)
-    parsed = np.where(plain, quick * scale, np.nan)
+    if pd.api.types.infer_dtype(raw, skipna=True) in _HOMOGENEOUS:
+        # only text or only numbers (no booleans, no odd objects): vectorised, and
+        # a finite to_numeric result is exactly a plain number
+        plain = np.isfinite(quick) | pd.isna(raw)
+    else:
+        plain = np.array(
+            [(isinstance(v, (int, float, np.integer, np.floating))
+             and not isinstance(v, bool))
+             or (isinstance(v, str) and _NUMBER.match(v.strip().lower()) is not None)
+             for v in raw], dtype=bool,
+        ) & np.isfinite(quick)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = quick * scale
+    plain &= np.isfinite(scaled) | np.isnan(quick)  # overflow: reported cell by cell
+    parsed = np.where(plain, scaled, np.nan)
     bad: list[tuple[int, str]] = []
     for i in np.flatnonzero(~plain):
         try:

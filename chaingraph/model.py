@@ -116,23 +116,28 @@ _PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "bool
                              "empty", "decimal"})
 
 
-def _clean_ids(series: pd.Series, col: str, out: _Collector) -> np.ndarray:
-    """Return ids as a new object array (strings stripped, ``None`` where blank).
+def _clean_ids(series: pd.Series, col: str, out: _Collector) -> Any:
+    """Return ids with strings stripped and blanks missing; report blank/unhashable ids.
 
-    Reports blank and unhashable ids. Vectorised for the common columns (text or
-    numbers); only columns mixing odd types are checked cell by cell.
+    Vectorised for the common columns (text or numbers): a text column stays in its
+    string dtype (no Python objects at national scale), others become a new object
+    array; only columns mixing odd types are checked cell by cell.
     """
     if isinstance(series.dtype, pd.StringDtype):
-        values, blank = _strip_text(series)
+        text = series.str.strip()
+        blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            text = text.mask(blank)
+            out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
+        return text.array
+    values = series.to_numpy(dtype=object, copy=True)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "string":
+        values, blank = _strip_text(pd.Series(values, dtype=object))
+    elif kind in _PLAIN_ID_KINDS:
+        blank = pd.isna(values)
     else:
-        values = series.to_numpy(dtype=object, copy=True)
-        kind = pd.api.types.infer_dtype(values, skipna=True)
-        if kind == "string":
-            values, blank = _strip_text(pd.Series(values, dtype=object))
-        elif kind in _PLAIN_ID_KINDS:
-            blank = pd.isna(values)
-        else:
-            blank = _check_id_cells(values, col, out)
+        blank = _check_id_cells(values, col, out)
     if blank.any():
         values[blank] = None
         out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
@@ -352,7 +357,7 @@ class Chain:
         if problems:
             raise ChainDataError(problems)
         chain = cls(enterprises, links, meta)
-        chain.__dict__.update(cache)  # index and link codes computed while validating
+        chain.__dict__.update(cache)  # link codes computed while validating
         _warn_partial_amounts(chain)
         return chain
 
@@ -487,9 +492,8 @@ class Chain:
         codes = self._links.attrs.get("_codes")
         if codes is not None:
             return codes
-        src = self.index.get_indexer(self._links[SUPPLIER].to_numpy(dtype=object))
-        dst = self.index.get_indexer(self._links[BUYER].to_numpy(dtype=object))
-        return src.astype(np.int64), dst.astype(np.int64)
+        ids = self._enterprises[ID]
+        return _lookup(ids, self._links[SUPPLIER]), _lookup(ids, self._links[BUYER])
 
     def codes_of(self, ids: Iterable[Any]) -> np.ndarray:
         """Integer codes of enterprise ids; raises ``NodeNotFound`` for unknown ids."""
@@ -587,23 +591,22 @@ def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collect
     """Check link ends, self-loops and duplicate pairs; add or merge as asked.
 
     Also returns what was computed on the way and stays valid for the chain (the
-    ``index`` and ``link_codes`` cached properties), so kernels need not redo it.
+    ``link_codes`` cached property), so kernels need not redo it.
     """
-    index = _first_index(enterprises[ID])
     blank = links[SUPPLIER].isna().to_numpy() | links[BUYER].isna().to_numpy()
     codes = {}
     for col in (SUPPLIER, BUYER):
-        values = links[col].to_numpy(dtype=object)
-        code = index.get_indexer(pd.Index(values, dtype=object))
+        code = _lookup(enterprises[ID], links[col])
         missing = np.flatnonzero((code < 0) & ~blank)
         if len(missing) and unknown == "add":
+            values = links[col].to_numpy(dtype=object)
             new = pd.unique(values[missing])
             extra = pd.DataFrame({ID: pd.Series(new, dtype=object)})
             extra[REGION], extra["added"] = OUTSIDE_REGION, True
             enterprises = pd.concat([enterprises, extra], ignore_index=True)
-            index = _first_index(enterprises[ID])
-            code = index.get_indexer(pd.Index(values, dtype=object))
+            code = _lookup(enterprises[ID], links[col])
         else:
+            values = links[col].to_numpy(dtype=object) if len(missing) else None
             for i in missing[:50]:
                 out.add(f"unknown enterprise {values[i]!r} (not in the enterprise table; "
                         "pass unknown='add' to add it as an outside enterprise)", i, col)
@@ -622,14 +625,14 @@ def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collect
         keep = np.ones(len(links), dtype=bool)
         keep[loops] = False
         links, src, dst, valid = links[keep], src[keep], dst[keep], valid[keep]
-    key = src * (len(index) + 1) + dst
+    key = src * (len(enterprises) + 1) + dst
     dup = pd.Series(key).duplicated(keep=False).to_numpy() & valid
-    cache: dict[str, Any] = {"index": index, "link_codes": (src, dst)}
+    cache: dict[str, Any] = {"link_codes": (src, dst)}
     if dup.any() and duplicates == "error":
         _report_duplicate_links(links, key, dup, out)
     elif dup.any():
         links = _merge_duplicates(links.assign(_key=key))
-        cache = {"index": index}
+        cache = {}
     return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
 
 
@@ -645,6 +648,31 @@ def _report_duplicate_links(links: pd.DataFrame, key: np.ndarray, dup: np.ndarra
                     i, BUYER)
         else:
             first[k] = i
+
+
+def _lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
+    """Position (int64) of each target among ``ids`` (first occurrence); -1 if absent.
+
+    Text columns are matched with pyarrow's hash lookup when available, integer
+    columns through an int64 index; anything else through an object index.
+    """
+    both_text = (isinstance(ids.dtype, pd.StringDtype)
+                 and isinstance(targets.dtype, pd.StringDtype))
+    if both_text and ids.dtype.storage == targets.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(pa.array(targets.array), value_set=pa.array(ids.array),
+                            skip_nulls=True)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if (pd.api.types.is_integer_dtype(ids.dtype)
+            and pd.api.types.is_integer_dtype(targets.dtype)):
+        index = pd.Index(ids.to_numpy())
+        if index.is_unique:
+            return index.get_indexer(targets.to_numpy()).astype(np.int64)
+    index = _first_index(ids)
+    values = pd.Index(targets.to_numpy(dtype=object), dtype=object)
+    return index.get_indexer(values).astype(np.int64)
 
 
 def _first_index(ids: pd.Series) -> pd.Index:

@@ -248,3 +248,30 @@ def test_fuzz_graph_files(edges, nodes, fmt, multi, options):
     except (nx.NetworkXError, ValueError, TypeError, KeyError):
         return  # networkx cannot write this graph: nothing to read
     load_or_reject(lambda: read_chain_graph(path, **options), options)
+
+
+# --- the vectorised amount parser agrees with the one-cell parser ---------------------------
+AMOUNT_TEXT = st.one_of(
+    st.text(alphabet="0123456789.,-+eE 万亿元￥kmb_xn\t١２", max_size=8),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**20, 10**20).map(str),
+    st.sampled_from(["nan", "inf", "-inf", "Infinity", "1e500", "", " ", "-", "无"]),
+)
+
+
+@fuzz(300)
+@given(cells=st.lists(st.one_of(AMOUNT_TEXT, st.none()), max_size=6),
+       scale=st.sampled_from([1.0, 1e4]), as_str=st.booleans())
+def test_parse_amounts_matches_parse_amount(cells, scale, as_str):
+    """Whole-column parsing (vectorised for text columns) = cell-by-cell parsing."""
+    column = pd.Series(cells, dtype="str" if as_str else object)
+    parsed, bad = cg.parse_amounts(column, scale=scale)
+    bad_at = {i for i, _ in bad}
+    for i, cell in enumerate(column.tolist()):
+        try:
+            expected = cg.parse_amount(cell, scale=scale)
+        except ValueError:
+            assert i in bad_at and math.isnan(parsed[i])
+            continue
+        assert i not in bad_at
+        assert (math.isnan(parsed[i]) and math.isnan(expected)) or parsed[i] == expected
