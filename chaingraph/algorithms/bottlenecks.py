@@ -278,10 +278,8 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     link_cap, basis = _link_capacity(chain, capacity)
     net = _flow_network(chain, roles.sources, roles.final, link_cap)
-    residual = _mf.build_network(net["n_nodes"], net["tail"], net["head"], net["cap"])
-    solve = _mf.max_flow_numba if engine == "numba" else _mf.max_flow_scipy
-    value, flow, res = solve(residual, net["S"], net["T"])
-    side = _mf.source_side(residual, res, net["S"])
+    value, flow, side = _mf.solve(net["n_nodes"], net["tail"], net["head"], net["cap"],
+                                  net["S"], net["T"], engine=engine)
     return _flow_result(chain, net, link_cap, value, flow, side, basis, engine)
 
 
@@ -297,14 +295,16 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     per_link[ref[is_link]] = flow[is_link]
     with np.errstate(divide="ignore", invalid="ignore"):
         link_sat = np.where(link_cap > 0, per_link / link_cap, np.nan)
-    link_flow = pd.DataFrame({"supplier": ids[src], "buyer": ids[dst],
+    link_flow = pd.DataFrame({"supplier": pd.Series(ids[src], dtype=object),
+                              "buyer": pd.Series(ids[dst], dtype=object),
                               "capacity": link_cap, "flow": per_link,
                               "saturation": link_sat})
     through = np.bincount(net["head"], weights=flow, minlength=net["n_nodes"])[:n]
     ent_cap = chain.column(CAPACITY)
     with np.errstate(divide="ignore", invalid="ignore"):
         ent_sat = np.where(ent_cap > 0, through / ent_cap, np.nan)
-    enterprise_flow = pd.DataFrame({"enterprise": ids, "capacity": ent_cap,
+    enterprise_flow = pd.DataFrame({"enterprise": pd.Series(ids, dtype=object),
+                                    "capacity": ent_cap,
                                     "flow": through, "saturation": ent_sat})
     in_cut = side[net["tail"]] & ~side[net["head"]]
     ck, cr = kind[in_cut], ref[in_cut]
@@ -312,10 +312,11 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     supplier = np.where(is_l, ids[src[np.where(is_l, cr, 0)]] if len(src) else None, None)
     buyer = np.where(is_l, ids[dst[np.where(is_l, cr, 0)]] if len(dst) else None, None)
     enterprise = np.where(is_l, None, ids[np.where(is_l, 0, cr)] if n else None)
-    min_cut = pd.DataFrame({"element": _ELEMENTS[ck], "supplier": supplier,
-                            "buyer": buyer, "enterprise": enterprise,
-                            "capacity": cap[in_cut]}).astype(
-        {"supplier": object, "buyer": object, "enterprise": object})
+    min_cut = pd.DataFrame({"element": _ELEMENTS[ck],
+                            "supplier": pd.Series(supplier, dtype=object),
+                            "buyer": pd.Series(buyer, dtype=object),
+                            "enterprise": pd.Series(enterprise, dtype=object),
+                            "capacity": cap[in_cut]})
     min_cut = min_cut.sort_values("capacity", ascending=False, kind="stable")
     cut_capacity = float(cap[in_cut].sum())
     if not math.isclose(cut_capacity, value, rel_tol=1e-6, abs_tol=1e-9):

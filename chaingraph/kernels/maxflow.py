@@ -72,7 +72,10 @@ class Network:
                  capacity: np.ndarray) -> None:
         m = len(tail)
         all_tail = np.concatenate([tail, head]).astype(np.int64)
-        order = np.argsort(all_tail, kind="stable")
+        # stable counting sort by tail (scipy's COO -> CSR conversion, O(m + n))
+        order = sp.csr_array(
+            (np.ones(2 * m, dtype=np.int8), (all_tail, np.arange(2 * m, dtype=np.int64))),
+            shape=(n_nodes, max(2 * m, 1))).indices.astype(np.int64)
         position = np.empty(2 * m, dtype=np.int64)
         position[order] = np.arange(2 * m, dtype=np.int64)
         self.n_nodes = n_nodes
