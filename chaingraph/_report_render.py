@@ -227,7 +227,11 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
 
     if frame is None or not len(frame):
         return []
-    return [_clean(r) for r in frame.to_dict("records")]
+    try:  # vectorised: pandas writes NaN as null and numpy scalars as numbers
+        return json.loads(frame.to_json(orient="records", force_ascii=False,
+                                        double_precision=15))
+    except (TypeError, ValueError, OverflowError):
+        return [_clean(r) for r in frame.to_dict("records")]
 
 
 def json_document(report: Any) -> dict[str, Any]:

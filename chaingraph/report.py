@@ -142,14 +142,19 @@ class ChainReport:
 
         return html(self, _LIMIT)
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | str | None = "auto") -> str:
         """The report as JSON (valid: NaN becomes null; ids as given).
 
         Top-level keys: ``summary``, ``structure``, ``breakpoints``,
-        ``bottlenecks``, ``leaders``, ``candidates``, ``echelon``.
+        ``bottlenecks``, ``leaders``, ``candidates``, ``echelon``. ``indent="auto"``
+        pretty-prints chains of up to 10,000 enterprises and writes larger ones
+        compactly (much faster).
         """
         from chaingraph._report_render import json_document
 
+        if indent == "auto":
+            small = self.chain is None or self.chain.n_enterprises <= 10_000
+            indent = 2 if small else None
         return json.dumps(json_document(self), ensure_ascii=False, indent=indent,
                           allow_nan=False)
 

@@ -59,8 +59,10 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> np.ndarray:
     raw = chain.column(SEGMENT, default=None)
     if template is None:
         return raw
-    return np.array([template.resolve(s) or s if isinstance(s, str) else None
-                     for s in raw], dtype=object)
+    values = pd.Series(raw, dtype=object)
+    lookup = {s: (template.resolve(s) or s) if isinstance(s, str) else None
+              for s in pd.unique(values)}
+    return values.map(lookup).to_numpy(dtype=object)
 
 
 def _longest(T: nx.DiGraph, nodes: set[str]) -> int:
@@ -140,8 +142,15 @@ def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
     chain = as_chain(G)
     focal = focal_mask(chain, region)
     wanted = (template.resolve(segment) or segment) if template is not None else segment
-    codes = np.flatnonzero((_segments(chain, template) == wanted) & ~focal)
-    supply, buyers = _supply_into_focal(chain, focal)
+    return _targets(chain, focal, _segments(chain, template),
+                    _supply_into_focal(chain, focal), wanted, top)
+
+
+def _targets(chain: Chain, focal: np.ndarray, seg: np.ndarray,
+             supply_buyers: tuple[np.ndarray, np.ndarray], wanted: str,
+             top: int | None) -> pd.DataFrame:
+    supply, buyers = supply_buyers
+    codes = np.flatnonzero((seg == wanted) & ~focal)
     total = supply[codes].sum()
     output = chain.column(OUTPUT)[codes]
     out = pd.DataFrame({
@@ -154,12 +163,12 @@ def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
         "score": supply[codes] / total if total > 0 else np.zeros(len(codes))})
     out = out.assign(_o=np.nan_to_num(output, nan=-1.0)).sort_values(
         ["score", "_o"], ascending=False, kind="stable").drop(columns="_o")
+    out = (out if top is None else out.head(top)).reset_index(drop=True)
     unit = chain.meta.get("unit", "yuan")
     volumes = VOLUME in chain._links.columns
-    out["explanation"] = [_target_text(row, wanted, unit, volumes)
-                          for row in out.itertuples(index=False)]
-    out = out.reset_index(drop=True)
-    return out if top is None else out.head(top)
+    out["explanation"] = pd.Series([_target_text(row, wanted, unit, volumes)
+                                    for row in out.itertuples(index=False)], dtype=object)
+    return out
 
 
 def _target_text(row: Any, segment: str, unit: str, volumes: bool) -> str:
@@ -424,10 +433,11 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
         if col not in out:
             out[col] = None
     targets, names, texts = [], [], []
+    focal = focal_mask(chain, region)
+    seg = _segments(chain, template)
+    supply = _supply_into_focal(chain, focal)
     for row in out.itertuples(index=False):
-        found = find_target_enterprises(chain, row.segment, region=region,
-                                        template=template, top=top_targets) if (
-            region is not None) else pd.DataFrame(columns=["enterprise", "name"])
+        found = _targets(chain, focal, seg, supply, row.segment, top_targets)
         targets.append(found["enterprise"].tolist())
         names.append([n if isinstance(n, str) and n else str(e) for e, n in
                       zip(found["enterprise"], found["name"], strict=True)])

@@ -41,7 +41,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "demand_pull": 0.30,
 }
 #: Up to this many focal enterprises, downstream reach is counted exactly.
-EXACT_REACH_LIMIT = 16_384
+EXACT_REACH_LIMIT = 8_192
 _CHUNK = 1024  # sources per bit-parallel pass (16 uint64 words)
 
 
@@ -227,7 +227,7 @@ def leader_scores(G: Chain | nx.DiGraph, /, *, region: Any = None,
         ``demand_pull``); they are rescaled to sum 1.
     samples : int, optional
         Estimate downstream reach with this many min-rank samples instead of
-        counting it exactly (the default above 16,384 focal enterprises uses 64).
+        counting it exactly (the default above 8,192 focal enterprises uses 64).
     seed : int, numpy Generator or None
         Randomness of the reach estimate (unused when counting exactly).
 
@@ -323,7 +323,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
 
     Each component is divided by its maximum over the focal enterprises (0 when
     all are 0); the score is the weighted mean. Exact reach is a bit-parallel
-    propagation over the condensation (O(m * n_focal / 64)); above 16,384 focal
+    propagation over the condensation (O(m * n_focal / 64)); above 8,192 focal
     enterprises, Cohen's min-rank estimator with 64 samples (relative error about
     13 %) runs in O(64 m). PageRank is O(m) per iteration.
 
@@ -363,7 +363,8 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     if designated:
         out["designated"] = pd.Series(chain.column("is_leader", default=False)[codes],
                                       dtype=object).fillna(False).astype(bool)
-    out["explanation"] = [_explain(row, len(out), chain, template, designated)
+    names = _segment_names(chain, template)
+    out["explanation"] = [_explain(row, len(out), chain, names, designated)
                           for row in out.itertuples(index=False)]
     out = out.sort_values(["score", "enterprise"], ascending=[False, True],
                           key=_sort_key, kind="stable").reset_index(drop=True)
@@ -378,14 +379,24 @@ def _sort_key(column: pd.Series) -> pd.Series:
     return column if column.name == "score" else column.astype(str)
 
 
-def _explain(row: Any, n: int, chain: Chain, template: SegmentTemplate | None,
+def _segment_names(chain: Chain, template: SegmentTemplate | None) -> dict[Any, str]:
+    """Segment label -> display name (the template's Chinese name when it resolves)."""
+    if template is None:
+        return {}
+    zh = dict(zip(template.segments["id"], template.segments["name_zh"], strict=True))
+    out = {}
+    for label in pd.unique(pd.Series(chain.column(SEGMENT, default=None), dtype=object)):
+        sid = template.resolve(label) if isinstance(label, str) else None
+        if sid is not None:
+            out[label] = zh[sid]
+    return out
+
+
+def _explain(row: Any, n: int, chain: Chain, names: dict[Any, str],
              designated: bool) -> str:
     label = row.name if isinstance(row.name, str) and row.name else str(row.enterprise)
-    segment = row.segment
-    if template is not None and isinstance(segment, str):
-        sid = template.resolve(segment)
-        if sid is not None:
-            segment = template.segments.set_index("id").at[sid, "name_zh"]
+    segment = names.get(row.segment, row.segment) if isinstance(row.segment, str) \
+        else row.segment
     where = f" ({segment})" if isinstance(segment, str) and segment else ""
     unit = chain.meta.get("unit", "yuan")
     bought = (f", {_format_amount(row.local_supplier_volume, unit)}"
