@@ -80,12 +80,19 @@ def _labels(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
 
 
 def _segment_label(template: SegmentTemplate | None, seg: Any) -> str:
+    """Chinese name of a template segment (else its id / label)."""
     if template is None or seg is None:
         return str(seg)
-    row = template.segments.loc[template.segments["id"] == seg]
-    if len(row) and isinstance(row["name_zh"].iat[0], str):
-        return str(row["name_zh"].iat[0])
-    return str(seg)
+    return _segment_names(template).get(seg, str(seg))
+
+
+def _segment_names(template: SegmentTemplate) -> dict[str, str]:
+    names = template.__dict__.get("_cg_segment_names")
+    if names is None:
+        names = {sid: (zh if isinstance(zh, str) and zh else sid) for sid, zh in zip(
+            template.segments["id"], template.segments["name_zh"], strict=True)}
+        template.__dict__["_cg_segment_names"] = names
+    return names
 
 
 def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -545,10 +552,7 @@ def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None =
     counts = pd.Series(key).map(pd.Series(key).value_counts()).to_numpy()
     single = counts == 1
     if template is not None:
-        essential = template.edges[template.edges["essential"]]
-        needed = set(zip(essential["supplier"], essential["buyer"], strict=True))
-        single &= np.array([(a, b) in needed for a, b in zip(
-            segments[src], segments[dst], strict=True)], dtype=bool)
+        single &= _needed(template, segments, src, dst)
     src, dst, volume = src[single], dst[single], volume[single]
     ids, labels, regions = chain.ids, _labels(chain), _texts(chain, REGION)
     frame = pd.DataFrame({
@@ -565,6 +569,19 @@ def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None =
         for b, s, seg, reg, inside in zip(dst, src, segments[src], regions[src],
                                           focal[src], strict=True)]
     return _sorted(frame, _SINGLE_COLUMNS)
+
+
+def _needed(template: SegmentTemplate, segments: np.ndarray, src: np.ndarray,
+            dst: np.ndarray) -> np.ndarray:
+    """Is each link's supplier segment an essential template input of its buyer's?"""
+    known = pd.Index(template.segment_ids, dtype=object)
+    code = known.get_indexer(pd.Index(segments, dtype=object))
+    k = len(known) + 1
+    essential = template.edges[template.edges["essential"]]
+    pairs = (known.get_indexer(essential["supplier"]) * k
+             + known.get_indexer(essential["buyer"]))
+    a, b = code[src], code[dst]
+    return (a >= 0) & (b >= 0) & np.isin(a * k + b, pairs)
 
 
 def _single_text(template: SegmentTemplate | None, buyer: str, supplier: str,

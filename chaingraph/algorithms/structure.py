@@ -66,18 +66,26 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> np.ndarray | No
     """Segment of each enterprise (template ids when a template is given), or None."""
     if SEGMENT not in chain._enterprises.columns:
         return None
-    raw = chain.column(SEGMENT, default=None).astype(object)
+    raw = chain.column(SEGMENT, default=None)
     if template is None:
-        return np.array([None if _blank(s) else s for s in raw], dtype=object)
-    labels = pd.unique(raw)
-    mapping = {s: (None if _blank(s) else template.resolve(str(s)) or s) for s in labels}
-    return np.array([mapping[s] for s in raw], dtype=object)
+        return _clean(raw)
+    return _clean(raw, lambda s: template.resolve(str(s)) or s)
 
 
 def _blank(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value
                                                ) or (isinstance(value, str)
                                                      and not value.strip())
+
+
+def _clean(values: np.ndarray, convert: Any = None) -> np.ndarray:
+    """Labels with blank cells as None (and ``convert`` applied), one call per label."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot answers code -1
+    for i, label in enumerate(uniques):
+        table[i] = None if _blank(label) else (label if convert is None
+                                               else convert(label))
+    return table[codes]
 
 
 def _stages(chain: Chain, template: SegmentTemplate | None,
@@ -87,31 +95,37 @@ def _stages(chain: Chain, template: SegmentTemplate | None,
     if template is not None and segments is not None:
         stage_of = dict(zip(template.segments["id"], template.segments["stage"],
                             strict=True))
-        return np.array([stage_of.get(s) for s in segments], dtype=object)
+        return _clean(segments, stage_of.get)
     if "stage" in chain._enterprises.columns:
-        return np.array([None if _blank(s) else s for s in
-                         chain.column("stage", default=None)], dtype=object)
+        return _clean(chain.column("stage", default=None))
     return np.full(n, None, dtype=object)
 
 
 def _texts(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
     """A text column (blank cells -> None), for all enterprises or only ``codes``."""
-    values = chain.column(column, default=None).astype(object)
-    if codes is not None:
-        values = values[codes]
-    return np.array([None if _blank(v) else v for v in values], dtype=object)
+    values = chain.column(column, default=None)
+    return _clean(values if codes is None else values[codes])
+
+
+def _components(chain: Chain) -> tuple[int, np.ndarray]:
+    """Strongly connected components of the chain (cached on the chain)."""
+    cached = chain.__dict__.get("_cg_scc")
+    if cached is None:
+        cached = strong_components(*_graph(chain))
+        chain.__dict__["_cg_scc"] = cached
+    return cached
 
 
 def _tier_array(chain: Chain, source_mask: np.ndarray, method: str) -> np.ndarray:
     indptr, indices = _graph(chain)
-    return tier_levels(indptr, indices, source_mask, method=method)
+    return tier_levels(indptr, indices, source_mask, method=method,
+                       components=_components(chain))
 
 
 def _component_sizes(chain: Chain) -> np.ndarray:
     """Size of the strongly connected component of each enterprise."""
-    indptr, indices = _graph(chain)
-    _, labels = strong_components(indptr, indices)
-    return np.bincount(labels)[labels] if len(labels) else labels
+    count, labels = _components(chain)
+    return np.bincount(labels, minlength=count)[labels]
 
 
 # --- tiers ----------------------------------------------------------------------------
@@ -537,7 +551,7 @@ def structure_summary(G: Chain | Any, /, *, template: SegmentTemplate | None = N
     segments = _segments(chain, template)
     src, dst = chain.link_codes
     indptr, indices = _graph(chain)
-    count, labels = strong_components(indptr, indices)
+    count, labels = _components(chain)
     sizes = np.bincount(labels, minlength=count)
     role = _role_array(roles)
     focal_role = pd.Series(role[focal]).value_counts()

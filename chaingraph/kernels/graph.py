@@ -304,7 +304,8 @@ def longest_path_levels(indptr: np.ndarray, indices: np.ndarray, *,
 
 
 def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
-                method: str = "auto") -> np.ndarray:
+                method: str = "auto", components: tuple[int, np.ndarray] | None = None
+                ) -> np.ndarray:
     """Longest path (in links) from any seed to each node; -1 when not reachable.
 
     Strongly connected components are condensed first, so the members of a cycle
@@ -318,6 +319,9 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     seeds : numpy.ndarray of int or bool
         The sources (codes or a mask).
     method : {"auto", "numba", "scipy"}
+    components : (count, labels), optional
+        The graph's strongly connected components, when already known (those of
+        the reachable part are the same, restricted).
 
     Returns
     -------
@@ -342,7 +346,8 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     sub_indptr = np.concatenate(([0], np.cumsum(np.bincount(
         src[keep], minlength=n)))).astype(np.int64)
     sub_indices = indices[keep]
-    count, labels = strong_components(sub_indptr, sub_indices)
+    count, labels = (strong_components(sub_indptr, sub_indices) if components is None
+                     else components)
     cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count)
     levels = longest_path_levels(cindptr, cindices, method=method)
     return np.where(reach, levels[labels] - 1, -1)
