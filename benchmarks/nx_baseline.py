@@ -447,7 +447,7 @@ def leader_scores_nx(G: nx.DiGraph, /, *, region: Any = None,
     downstream (``nx.descendants``); demand_pull = :func:`demand_pull_nx`. Each
     component is divided by its maximum over the focal enterprises; the score is the
     weighted mean. ``reach_sample``: count reach for only that many focal
-    enterprises (the others get 0) and record in ``attrs`` the seconds spent and
+    enterprises drawn at random (the others get 0) and record in ``attrs`` the seconds spent and
     the fraction done, so a benchmark can extrapolate the full cost.
     """
     import time
@@ -459,7 +459,9 @@ def leader_scores_nx(G: nx.DiGraph, /, *, region: Any = None,
     n = len(G)
     total = sum(G.nodes[v].get("output", 0.0) for v in focal)
     pull = demand_pull_nx(G)
-    todo = focal if reach_sample is None else focal[:reach_sample]
+    todo = focal if reach_sample is None or reach_sample >= len(focal) else [
+        focal[i] for i in np.random.default_rng(0).choice(len(focal), reach_sample,
+                                                          replace=False)]
     t0 = time.perf_counter()
     reach = {v: len(nx.descendants(G, v)) / max(n - 1, 1) for v in todo}
     reach_seconds = time.perf_counter() - t0
@@ -492,7 +494,8 @@ def _by_max(values: pd.Series) -> pd.Series:
 
 # --- everything ---------------------------------------------------------------------
 def diagnose_nx(G: nx.DiGraph, template: Any = None, /, *, region: Any = None,
-                samples: int | None = 256, seed: int = 0) -> dict:
+                samples: int | None = 256, seed: int = 0,
+                reach_sample: int | None = None) -> dict:
     """Run every baseline analysis once; returns a dict of comparable outputs."""
     src, fin, iso = roles_nx(G)
     out: dict[str, Any] = {
@@ -505,7 +508,7 @@ def diagnose_nx(G: nx.DiGraph, template: Any = None, /, *, region: Any = None,
                                     else None, seed=seed),
         "concentration": concentration_nx(G, region=region),
         "outside_dependence": outside_dependence_nx(G, region=region),
-        "leaders": leader_scores_nx(G, region=region),
+        "leaders": leader_scores_nx(G, region=region, reach_sample=reach_sample),
     }
     if template is not None:
         out["missing_segments"] = missing_segments_nx(G, template, region=region)
