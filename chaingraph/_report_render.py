@@ -32,6 +32,9 @@ DISPLAY: dict[str, tuple[str, ...]] = {
     "echelon": ("group", "output", "rung", "next_rung", "progress", "explanation"),
 }
 _HUB_THRESHOLD = 0.25  # throughput hubs, as in bottlenecks.find_bottlenecks
+#: Columns of the combined bottleneck table (as bottlenecks.find_bottlenecks).
+_COMBINED = ("kind", "enterprise", "supplier", "buyer", "segment", "score",
+             "explanation")
 
 
 # --- assembling ---------------------------------------------------------------------
@@ -39,12 +42,15 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
     """The combined bottleneck rows from results computed once (find_bottlenecks'
     rows: internal min-cut elements, flagged concentration and outside dependence,
     throughput hubs)."""
-    from chaingraph.algorithms import bottlenecks as bn
+    try:  # the min-cut table of find_min_cut, built from the flow computed once
+        from chaingraph.algorithms._bottleneck_flow import _cut_table
+    except ImportError:  # pragma: no cover - older layout
+        from chaingraph.algorithms.bottlenecks import _cut_table
 
     segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
     parts = []
     if flow is not None:
-        cut = bn._cut_table(chain, flow, None)
+        cut = _cut_table(chain, flow, None)
         cut = cut[cut["element"].isin(["link", "enterprise"])]
         parts.append(pd.DataFrame({
             "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
@@ -68,7 +74,7 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
             "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
             "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
             "explanation": hubs["explanation"]}))
-    columns = list(bn._COMBINED)
+    columns = list(_COMBINED)
     parts = [p.astype({c: object for c in columns if c != "score"}) for p in parts
              if len(p)]
     if not parts:
