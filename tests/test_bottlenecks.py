@@ -228,3 +228,17 @@ def test_relabelling_invariance_of_segment_tables():
     a = bn.find_outside_dependence(chain, region="本区")
     b = bn.find_outside_dependence(G, region="本区")
     np.testing.assert_allclose(a["outside_share"], b["outside_share"])
+
+
+def test_top_outside_supplier_is_the_largest_not_the_first():
+    # 东湾 sorts before 境外, but 境外 supplies more; segment "a" before "z" likewise
+    ent = pd.DataFrame({"id": ["d", "f", "b"], "segment": ["a", "z", "buyer"],
+                        "region": ["东湾", "境外", "本区"]})
+    links = pd.DataFrame({"supplier": ["d", "f"], "buyer": ["b", "b"],
+                          "volume": [5.0, 80.0]})
+    table = bn.find_outside_dependence(cg.Chain.from_frames(ent, links), region="本区")
+    row = table.set_index("segment").loc["buyer"]
+    assert row["top_outside_region"] == "境外"
+    assert row["top_outside_segment"] == "z"
+    assert row["top_outside_share"] == pytest.approx(80 / 85)
+    assert "region 境外 and segment z (94% of input)" in row["explanation"]

@@ -1,8 +1,8 @@
-"""Segment tables behind :mod:`chaingraph.algorithms.bottlenecks` (private).
+"""Segment concentration and outside dependence (private module).
 
-The public functions, with their documentation, are
-:func:`chaingraph.algorithms.bottlenecks.find_concentration` and
-:func:`chaingraph.algorithms.bottlenecks.find_outside_dependence`.
+Users reach :func:`find_concentration` and :func:`find_outside_dependence` through
+:mod:`chaingraph.algorithms.bottlenecks`; this module also holds the explanation
+helpers shared by the other bottleneck modules.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.roles import focal_mask
 from chaingraph.model import (
+    FOREIGN_REGIONS,
     NAME,
     OUTPUT,
     REGION,
@@ -22,21 +24,29 @@ from chaingraph.model import (
     VOLUME,
     Chain,
     SegmentTemplate,
+    as_chain,
 )
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
 
 
 def fmt_amount(x: float) -> str:
-    """Short amount for explanations: ``1.2亿``, ``3.5万``, ``12``."""
+    """Short amount for explanations: ``1.2亿``, ``3.5万``, ``6,250万``, ``12``.
+
+    Examples
+    --------
+    >>> [fmt_amount(x) for x in (1.2e8, 35_000, 6.25e7, 12, 0.5, 3e12)]
+    ['1.2亿', '3.5万', '6,250万', '12', '0.5', '30,000亿']
+    """
     if not np.isfinite(x):
         return "unbounded"
     size = abs(x)
-    if size >= 1e8:
-        return f"{x / 1e8:.3g}亿"
-    if size >= 1e4:
-        return f"{x / 1e4:.3g}万"
-    return f"{x:.3g}"
+    for unit, suffix in ((1e8, "亿"), (1e4, "万"), (1.0, "")):
+        if size >= unit or unit == 1.0:
+            value = x / unit
+            text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+            return text + suffix
+    return f"{x:.3g}"  # pragma: no cover
 
 
 def labels(chain: Chain) -> np.ndarray:
@@ -94,7 +104,7 @@ def _amounts(chain: Chain, by: str) -> np.ndarray:
     raise ValueError(f"by must be 'output' or 'supply', got {by!r}")
 
 
-def find_concentration(chain: Chain, *, region: Any, template: SegmentTemplate | None,
+def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | None,
                        by: str, threshold: float, top: int | None) -> pd.DataFrame:
     """See :func:`chaingraph.algorithms.bottlenecks.find_concentration`."""
     amount = _amounts(chain, by)
@@ -182,15 +192,14 @@ def _link_frame(chain: Chain, region: Any, abroad: Iterable[str]) -> pd.DataFram
 def _top_outside(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     """Per group of ``keys``: the value of ``column`` with the largest outside volume."""
     out = frame[frame["outside"] & (frame["volume"] > 0)]
-    sums = out.groupby([*keys, column], sort=True)["volume"].sum().reset_index(column)
+    sums = out.groupby([*keys, column], sort=True)["volume"].sum().reset_index()
     if sums.empty:
         return pd.DataFrame(columns=[column, "volume"])
-    best = sums.loc[sums.groupby(level=list(range(len(keys))))["volume"].idxmax()] \
-        if len(keys) > 1 else sums.loc[sums.groupby(level=0)["volume"].idxmax()]
-    return best[~best.index.duplicated()]
+    best = sums.loc[sums.groupby(keys, sort=True)["volume"].idxmax()]
+    return best.set_index(keys)[[column, "volume"]]
 
 
-def find_outside_dependence(chain: Chain, *, region: Any, abroad: Iterable[str], by: str,
+def _outside_dependence(chain: Chain, *, region: Any, abroad: Iterable[str], by: str,
                             template: SegmentTemplate | None, outside_threshold: float,
                             abroad_threshold: float, top: int | None) -> pd.DataFrame:
     """See :func:`chaingraph.algorithms.bottlenecks.find_outside_dependence`."""
@@ -252,3 +261,127 @@ def _dependence_text(row: Any, by: str) -> str:
             text += (f" and segment {row.top_outside_segment} "
                      f"({row.top_outside_share:.0%} of input)")
     return text
+
+
+# --- public functions (re-exported by chaingraph.algorithms.bottlenecks) ---------------
+def find_concentration(
+    G: Chain | nx.DiGraph, /, *, region: Any = None,
+    template: SegmentTemplate | None = None, by: str = "output",
+    threshold: float = 0.25, top: int | None = None,
+) -> pd.DataFrame:
+    """Segments dominated by one or a few enterprises (Herfindahl-Hirschman index).
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    region : str or list, optional
+        Focal region: only its enterprises are counted (default: all).
+    template : SegmentTemplate, optional
+        Adds segment names and stages.
+    by : {"output", "supply"}
+        Shares of enterprise ``output``, or of volume sold (sum of out-link
+        volumes; the number of buyers when the chain has no volumes).
+    threshold : float, default 0.25
+        HHI (in [0, 1]) at or above which a segment is flagged.
+    top : int, optional
+        Keep the first ``top`` rows.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment with focal enterprises, sorted by ``score``:
+        ``segment``, ``segment_name``, ``stage``, ``n_enterprises``, ``total``,
+        ``hhi``, ``hhi_points``, ``equivalent_number``, ``top1_enterprise``,
+        ``top1_name``, ``top1_share``, ``flagged``, ``score`` (= hhi),
+        ``explanation``.
+
+    Notes
+    -----
+    Definition. ``HHI = sum_i s_i^2`` over the segment's focal enterprises, with
+    ``s_i`` the enterprise's share of the segment's total ``by`` amount (missing
+    amounts count 0; a segment whose amounts are all missing or 0 gets equal
+    shares, said in the explanation). ``hhi_points = 10,000 HHI``;
+    ``equivalent_number = 1 / HHI`` (the number of equal-sized enterprises with
+    the same HHI). Flagged when ``HHI >= threshold`` (default 0.25 = 2,500 points,
+    "highly concentrated" in the 2010 US DOJ/FTC Horizontal Merger Guidelines) or
+    when one enterprise makes up the segment. Enterprises without a segment are
+    left out. Complexity O(n + m).
+
+    References
+    ----------
+    .. [1] U.S. Department of Justice and Federal Trade Commission (2010).
+       Horizontal Merger Guidelines, section 5.3.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "c"), ("b", "c")])
+    >>> nx.set_node_attributes(G, {"a": "cell", "b": "cell", "c": "car"}, "segment")
+    >>> nx.set_node_attributes(G, {"a": 9.0, "b": 1.0, "c": 5.0}, "output")
+    >>> table = cg.algorithms.bottlenecks.find_concentration(G)
+    >>> table[["segment", "hhi", "top1_enterprise", "flagged"]].round(2).values.tolist()
+    [['car', 1.0, 'c', True], ['cell', 0.82, 'a', True]]
+    """
+    return _concentration(as_chain(G), region=region, template=template, by=by,
+                               threshold=threshold, top=top)
+
+
+def find_outside_dependence(
+    G: Chain | nx.DiGraph, /, *, region: Any = None,
+    abroad: Iterable[str] = FOREIGN_REGIONS, by: str = "segment",
+    template: SegmentTemplate | None = None, outside_threshold: float = 0.5,
+    abroad_threshold: float = 0.3, top: int | None = None,
+) -> pd.DataFrame:
+    """Segments that buy their inputs mostly from outside the region or abroad.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    region : str or list, optional
+        Focal region (default: all enterprises, so nothing is "outside"; abroad
+        shares still count).
+    abroad : iterable of str
+        Region names meaning abroad (default ``model.FOREIGN_REGIONS``).
+    by : {"segment", "input_segment"}
+        One row per buyer segment, or per (buyer segment, supplier segment).
+    template : SegmentTemplate, optional
+        Adds segment names.
+    outside_threshold, abroad_threshold : float
+        Flag when the outside share (abroad share) is at or above this.
+    top : int, optional
+        Keep the first ``top`` rows.
+
+    Returns
+    -------
+    DataFrame
+        One row per buyer segment (and supplier segment for
+        ``by="input_segment"``), sorted by ``score``: ``segment``,
+        [``supplier_segment``], ``segment_name``, ``n_buyers``, ``n_links``,
+        ``input_volume``, ``outside_volume``, ``outside_share``, ``abroad_volume``,
+        ``abroad_share``, ``top_outside_segment``, ``top_outside_region``,
+        ``top_outside_share``, ``flagged``, ``score`` (= the larger share),
+        ``explanation``.
+
+    Notes
+    -----
+    Definition. Over the focal buyers of a segment, ``input_volume`` is the
+    total volume of the links into them (missing volumes count 0; the number of
+    links when the chain has no volumes), ``outside_share`` the part bought from
+    suppliers outside the focal region, and ``abroad_share`` the part bought from
+    suppliers whose region is in ``abroad``. ``top_outside_*`` names the supplier
+    segment / region with the largest outside volume. Self-loops are ignored.
+    Complexity O(n + m).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("x", "c", {"volume": 3.0}), ("y", "c", {"volume": 1.0})])
+    >>> nx.set_node_attributes(G, {"x": "境外", "y": "本区", "c": "本区"}, "region")
+    >>> nx.set_node_attributes(G, {"x": "cell", "y": "cell", "c": "car"}, "segment")
+    >>> table = cg.algorithms.bottlenecks.find_outside_dependence(G, region="本区")
+    >>> table[["segment", "outside_share", "abroad_share", "flagged"]].values.tolist()
+    [['car', 0.75, 0.75, True]]
+    """
+    return _outside_dependence(
+        as_chain(G), region=region, abroad=abroad, by=by, template=template,
+        outside_threshold=outside_threshold, abroad_threshold=abroad_threshold, top=top)
