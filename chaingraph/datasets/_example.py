@@ -76,6 +76,7 @@ PROXIMITY = np.array([[4.0, 2.0, 1.5, 1.0, 1.0],
 IMPORTED = ("automotive_chips", "power_semiconductors")  # abroad suppliers dominate
 # relative weight of an input in its buyers' purchases (the battery is the costliest)
 CAPPED = "lithium_salts"  # the focal makers run at full capacity
+KEEP_OUTPUT = ("vehicle_assembly", "charging_infrastructure", "battery_recycling")
 COST_WEIGHT = {"battery_pack": 5.0, "battery_cell": 5.0, "body_chassis": 2.0}
 PRODUCTS = {
     "lithium_resources": "锂精矿", "nickel_cobalt": "硫酸镍/硫酸钴", "graphite": "石墨原料",
@@ -200,6 +201,8 @@ def _template_links(rng, ent: pd.DataFrame, tpl) -> list[tuple[int, int]]:
             if ent["swap"].iat[buyer] or (not essential and rng.random() < 0.4):
                 continue
             pool = members[u][~_forbidden(seg, r, members[u], buyer)]
+            if u == CAPPED:   # the focal makers and their focal buyers trade only locally
+                pool = pool[(r[pool] == 0) == (r[buyer] == 0)]
             if len(pool) == 0:
                 continue
             k = 4 if ent["is_leader"].iat[buyer] else (
@@ -217,6 +220,7 @@ def _designed_links(rng, ent: pd.DataFrame) -> list[tuple[int, int]]:
 
     pack = focal("battery_pack")[0]
     pairs = [(pack, int(b)) for b in np.flatnonzero(ent["swap"].to_numpy())]
+    pairs.append((int(focal("steel_aluminium")[0]), int(pack)))  # only one broken link
     pairs += [(pack, int(b)) for b in focal("vehicle_assembly")]
     dealers = focal("after_sales")
     for recycler in focal("battery_recycling"):
@@ -242,60 +246,61 @@ def _repair(rng, ent: pd.DataFrame, tpl, pairs: list[tuple[int, int]]
             continue
         pool = np.flatnonzero(np.isin(seg, out_segs[seg[i]]) & ~swap)
         pool = pool[~_forbidden(seg, r, i, pool)]
+        if seg[i] == CAPPED:
+            pool = pool[(r[pool] == 0) == (r[i] == 0)]
         w = out[pool] ** 0.5 * PROXIMITY[r[i], r[pool]]
         pairs.append((i, int(rng.choice(pool, p=w / w.sum()))))
     return pairs
 
 
 def _volumes(rng, ent: pd.DataFrame, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Link volumes consistent with outputs (``ent["output"]`` is raised in place).
+    """Link volumes consistent with outputs (``ent["output"]`` is updated in place).
 
-    Each buyer spends 50-70% of its output along its links (the capped focal
-    lithium-salt makers spend 85% and sell 90% of their output in the chain); vehicle makers sell 90% of their output to the dealers in
-    the chain, and dealers buy cars for 75% of their output. Suppliers whose sales
-    would exceed 90% of their output get a larger output.
+    Every buyer spends a share of its output along its links: 50-70%, or 85% for the
+    capped focal lithium-salt makers. Vehicle makers, chargers, recyclers, leaders,
+    sources and final producers keep their output; every other enterprise sells 90% of its output in
+    the chain (a backward, Leontief-like pass; at least a quarter of its size), so
+    value grows downstream. Vehicle
+    makers sell 90% of their output to the dealers in the chain; dealers buy cars
+    for 75% of their output.
     """
-    seg, r = ent["segment"].to_numpy(), ent["r"].to_numpy()
-    capped = _capped(ent)
-    share = np.where(capped, 0.85, rng.uniform(0.5, 0.7, len(ent)))
+    seg, r, n = ent["segment"].to_numpy(), ent["r"].to_numpy(), len(ent)
+    share = np.where(_capped(ent), 0.85, rng.uniform(0.5, 0.7, n))
     w = ent["output"].to_numpy()[src] ** 0.5 * rng.lognormal(0.0, 0.4, len(src))
     w = w * np.where(np.isin(seg[src], IMPORTED) & (r[src] == len(REGIONS) - 1), 4.0, 1.0)
     w = w * pd.Series(seg[src]).map(COST_WEIGHT).fillna(1.0).to_numpy()
     retail = (seg[src] == "vehicle_assembly") & (seg[dst] == "after_sales")
-    volume = np.zeros(len(src))
-    _buyer_split(ent, dst, w, share, ~retail, volume)
-    _raise_outputs(ent, src, volume, ~retail)
-    sold = np.bincount(src, weights=volume, minlength=len(ent))
-    ent.loc[capped, "output"] = sold[capped] / 0.9   # they sell all they can make
-    _buyer_split(ent, dst, w, share, capped[dst], volume)
-    _raise_outputs(ent, src, volume, ~retail)
-    out = ent["output"].to_numpy()
-    sales = np.bincount(src, weights=np.where(retail, w, 0.0), minlength=len(ent))
-    volume[retail] = 0.9 * out[src[retail]] * w[retail] / sales[src[retail]]
-    bought = np.bincount(dst, weights=np.where(retail, volume, 0.0), minlength=len(ent))
-    ent["output"] = np.maximum(out, bought / 0.75)
-    _buyer_split(ent, dst, w, share, seg[src] == "after_sales", volume)
-    _raise_outputs(ent, src, volume, ~retail)
+    dealers = seg[src] == "after_sales"
+    given = (np.isin(seg, KEEP_OUTPUT) | ent["is_leader"].to_numpy()
+             | (np.bincount(src, minlength=n) == 0) | (np.bincount(dst, minlength=n) == 0))
+    base = np.where(_capped(ent), 0.0, ent["output"].to_numpy())   # capped: sell 90%
+    output, volume, inner = base.copy(), np.zeros(len(src)), ~(retail | dealers)
+    for _ in range(50):   # converges in (template depth) steps: no cycle without dealers
+        volume[inner] = _split(dst[inner], w[inner], share * output)
+        sold = np.bincount(src[inner], weights=volume[inner], minlength=n)
+        new = np.where(given, output, np.maximum(sold / 0.9, 0.25 * base))
+        if np.allclose(new, output, rtol=1e-12):
+            break
+        output = new
+    sales = np.bincount(src[retail], weights=w[retail], minlength=n)
+    volume[retail] = 0.9 * output[src[retail]] * w[retail] / sales[src[retail]]
+    bought = np.bincount(dst[retail], weights=volume[retail], minlength=n)
+    output = np.where(seg == "after_sales", np.maximum(output, bought / 0.75), output)
+    volume[dealers] = _split(dst[dealers], w[dealers], share * output)
+    sold = np.bincount(src, weights=volume, minlength=n)
+    ent["output"] = np.maximum(output, sold / 0.9)
     return volume
+
+
+def _split(dst: np.ndarray, w: np.ndarray, spend: np.ndarray) -> np.ndarray:
+    """Each buyer's ``spend`` split over its in-links in proportion to ``w``."""
+    total = np.bincount(dst, weights=w, minlength=len(spend))
+    return spend[dst] * w / total[dst]
 
 
 def _capped(ent: pd.DataFrame) -> np.ndarray:
     """The designed capped segment: the focal lithium-salt makers."""
     return ((ent["segment"] == CAPPED) & (ent["r"] == 0)).to_numpy()
-
-
-def _buyer_split(ent, dst, w, share, mask, volume) -> None:
-    """Set ``volume[mask]``: each buyer's purchases split over its masked in-links."""
-    n = len(ent)
-    total = np.bincount(dst[mask], weights=w[mask], minlength=n)
-    spend = share * ent["output"].to_numpy()
-    volume[mask] = spend[dst[mask]] * w[mask] / total[dst[mask]]
-
-
-def _raise_outputs(ent, src, volume, mask) -> None:
-    """No supplier sells more than 90% of its output along masked links."""
-    sold = np.bincount(src[mask], weights=volume[mask], minlength=len(ent))
-    ent["output"] = np.maximum(ent["output"].to_numpy(), sold / 0.9)
 
 
 def _round(values: np.ndarray) -> np.ndarray:

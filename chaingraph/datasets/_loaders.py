@@ -163,7 +163,7 @@ def load_example() -> Chain:
     Returns
     -------
     Chain
-        406 enterprises and 1,086 links on the ``nev`` template (see
+        406 enterprises and 1,087 links on the ``nev`` template (see
         :func:`example_template`); 150 enterprises in the focal district.
 
         *Enterprises*: ``id`` (``E0001``...), ``name`` (Chinese names; foreign
@@ -201,22 +201,26 @@ def load_example() -> Chain:
        names with 换电) buy only from it, so removing it cuts them off from every
        source.
     3. **Capped segment**: the two focal ``lithium_salts`` makers run at full
-       capacity (``capacity == output``; they buy 85% and sell 90% of their output
-       along the chain's links). In the maximum flow from sources to final
-       producers (link ``capacity``, enterprise ``capacity``, final producers
-       bounded by their ``output``) both are saturated and lie on the minimum cut
-       nearest the sources; from the ``lithium_resources`` enterprises to the
-       ``vehicle_assembly`` enterprises they are the only enterprises on it.
+       capacity (``capacity == output``, utilisation 100%; every other enterprise
+       has at least 15% spare capacity). They buy 85% and sell 90% of their output
+       along the chain's links and trade lithium salts only with focal cathode and
+       electrolyte makers. In the maximum flow (link ``capacity``, enterprise
+       ``capacity``, final producers bounded by their ``output``) both lie on the
+       minimum cut nearest the sources, from all sources to all final producers
+       and from the ``lithium_resources`` enterprises to the ``vehicle_assembly``
+       enterprises (where at most two other enterprises join them; the rest of
+       the cut is links).
     4. **Foreign dependence**: over 90% of the volume of ``automotive_chips`` and
        ``power_semiconductors`` bought by focal enterprises comes from abroad
        (``境外``).
     5. **Broken template link**: focal ``separator`` makers and focal
        ``battery_cell`` makers both exist but no focal separator supplies a focal
-       cell maker (each side trades only with other regions).
+       cell maker (each side trades only with other regions). Every other template
+       link between two segments present in the district has a local link.
     6. **Cycle**: a focal recycler buys retired batteries from focal dealers
        (``after_sales``) and sells recovered lithium to a focal ``lithium_salts``
        maker, closing the loop lithium salts -> cathode -> battery cell -> pack ->
-       vehicle -> dealer -> recycler -> lithium salts: 19 enterprises form one
+       vehicle -> dealer -> recycler -> lithium salts: 33 enterprises form one
        strongly connected component; the rest of the chain is acyclic.
     7. **Leaders** (``is_leader``): two focal vehicle makers (outputs 320 and 160
        亿元) and one focal battery-cell maker (120 亿元), each with many focal
