@@ -322,12 +322,11 @@ class Chain:
         link_out = _Collector(files[1], rows[1], columns[1])
         links = links.copy(deep=False)
         has_links = _check_columns(links, (SUPPLIER, BUYER), link_out)
+        if has_links:
+            for col in (SUPPLIER, BUYER):
+                links[col] = _clean_ids(links[col], col, link_out)
         if enterprises is None:
-            ids = pd.unique(np.concatenate([
-                links[c].to_numpy(dtype=object) for c in (SUPPLIER, BUYER)
-                if c in links.columns])) if has_links else np.array([], dtype=object)
-            enterprises = pd.DataFrame({ID: pd.Series(ids, dtype=object)})
-            enterprises = enterprises[enterprises[ID].notna()]
+            enterprises = _enterprises_from_links(links if has_links else None)
         enterprises = enterprises.copy(deep=False)
         has_ids = _check_columns(enterprises, (ID,), ent_out)
         if has_ids:
@@ -345,9 +344,6 @@ class Chain:
         _coerce_amounts(enterprises, ENTERPRISE_AMOUNTS, ent_out, scale)
         if template is not None and SEGMENT in enterprises.columns:
             enterprises[SEGMENT] = template._map_segments(enterprises[SEGMENT], ent_out)
-        if has_links:
-            for col in (SUPPLIER, BUYER):
-                links[col] = _clean_ids(links[col], col, link_out)
         _coerce_amounts(links, LINK_AMOUNTS, link_out, scale)
         cache: dict[str, Any] = {}
         if has_ids and has_links:
@@ -572,6 +568,14 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
+
+
+def _enterprises_from_links(links: pd.DataFrame | None) -> pd.DataFrame:
+    """Enterprise table of the suppliers and buyers named in (cleaned) links."""
+    if links is None:
+        return pd.DataFrame({ID: pd.Series([], dtype=object)})
+    ids = pd.concat([links[SUPPLIER], links[BUYER]], ignore_index=True)
+    return pd.DataFrame({ID: ids[ids.notna()].unique()})
 
 
 def _present(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
