@@ -125,6 +125,10 @@ def test_kernels_against_subset_betweenness(data):
     for kernel in KERNELS:
         got = kernel(A.indptr, A.indices, sources, sw, tw)
         np.testing.assert_allclose(got, expected, atol=1e-9)
+    if has_numba():
+        got = kb.weighted_betweenness_numba(A.indptr, A.indices, sources, sw, tw,
+                                            reorder=False)
+        np.testing.assert_allclose(got, expected, atol=1e-9)
 
 
 def test_hand_computed_diamond():

@@ -328,6 +328,15 @@ def test_kernels_random_arc_lists(data):
         assert not side[n - 1]
         in_cut = side[tail] & ~side[head]
         assert cap[in_cut].sum() == pytest.approx(value, rel=1e-9, abs=1e-9 * magnitude)
+    for engine in ["scipy", *(["numba"] if has_numba() else [])]:
+        for reorder in (False, True):
+            value, flow, side = mf.solve(n, tail, head, cap, 0, n - 1, engine=engine,
+                                         reorder=reorder)
+            assert value == pytest.approx(expected, rel=1e-9, abs=1e-9 * magnitude)
+            assert side[0] and not side[n - 1]
+            in_cut = side[tail] & ~side[head]
+            assert cap[in_cut].sum() == pytest.approx(value, rel=1e-9,
+                                                      abs=1e-9 * magnitude)
 
 
 def test_scipy_engine_precision_on_yuan_amounts():

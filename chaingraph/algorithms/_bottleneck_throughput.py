@@ -26,6 +26,7 @@ DEFAULT_SAMPLES = 256
 #: Up to this many sources, throughput centrality is computed exactly by default.
 EXACT_LIMIT = 2000
 
+
 class ThroughputScores(dict):
     """Throughput centrality per enterprise (a dict) with its precision attached.
 
@@ -224,10 +225,10 @@ def find_throughput(
     values = np.fromiter(tc.values(), dtype=np.float64, count=len(tc))
     keep = values > 1e-12
     table = pd.DataFrame({
-        "enterprise": chain.ids[keep], "name": chain.column(NAME, default=None)[keep],
-        "segment": chain.column(SEGMENT, default=None)[keep],
-        "throughput": values[keep], "error_bound": tc.error_bound}).astype(
-        {"enterprise": object, "name": object, "segment": object})
+        "enterprise": pd.Series(chain.ids[keep], dtype=object),
+        "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
+        "segment": pd.Series(chain.column(SEGMENT, default=None)[keep], dtype=object),
+        "throughput": values[keep], "error_bound": tc.error_bound})
     table["score"] = table["throughput"]
     note = "" if tc.exact else (f" (estimated from {tc.samples} sampled sources: within "
                                 f"±{tc.error_bound:.2f} with probability "
