@@ -51,7 +51,7 @@ def test_example_size_columns_and_meta(example):
     chain, ent, links, _ = example
     assert isinstance(chain, cg.Chain)
     assert 300 <= chain.n_enterprises <= 600
-    assert (chain.n_enterprises, chain.n_links) == (406, 1087)   # as the docstring says
+    assert (chain.n_enterprises, chain.n_links) == (406, 1090)   # as the docstring says
     assert ent.columns.tolist() == ["id", "name", "segment", "region", "output",
                                     "capacity", "is_leader"]
     assert links.columns[:5].tolist() == ["supplier", "buyer", "volume", "capacity",
@@ -264,7 +264,7 @@ def test_example_files_regenerate_identically(tmp_path):
     for path in paths:
         assert path.read_bytes() == shipped.joinpath(path.name).read_bytes(), path.name
     enterprises, links, meta = build_example()
-    assert len(enterprises) == 406 and len(links) == 1087 and meta["synthetic"]
+    assert len(enterprises) == 406 and len(links) == 1090 and meta["synthetic"]
 
 
 def test_load_example_returns_fresh_chains():

@@ -141,6 +141,9 @@ def _roster(rng: np.random.Generator) -> pd.DataFrame:
     for seg, values in LEADER_OUTPUT.items():
         at = np.flatnonzero(ent["is_leader"].to_numpy() & (ent["segment"] == seg).to_numpy())
         ent.loc[at, "output"] = values
+    # the other focal vehicle maker is small (special vehicles): the leaders stand out
+    other = (ent["segment"] == "vehicle_assembly") & (ent["r"] == 0) & ~ent["is_leader"]
+    ent.loc[other, "output"] = 2.5e9
     return ent
 
 

@@ -163,7 +163,7 @@ def load_example() -> Chain:
     Returns
     -------
     Chain
-        406 enterprises and 1,087 links on the ``nev`` template (see
+        406 enterprises and 1,090 links on the ``nev`` template (see
         :func:`example_template`); 150 enterprises in the focal district.
 
         *Enterprises*: ``id`` (``E0001``...), ``name`` (Chinese names; foreign
