@@ -5,7 +5,9 @@ Commands (``chaingraph COMMAND --help`` for each):
 * ``demo [--out DIR]`` - diagnose the embedded example, write the report files;
 * ``info FILES...`` - what a chain file holds (counts, roles, tiers, regions);
 * ``diagnose ENTERPRISES [LINKS] ...`` - the full diagnosis, as report.md,
-  report.xlsx, report.json, map.png and map.html (or JSON on stdout).
+  report.xlsx, report.json, map.png and map.html (or JSON on stdout);
+* ``risk ENTERPRISES LINKS --out FILE.csv`` - systemic risk (ESRI) of every
+  enterprise (implemented in :mod:`chaingraph._cli_risk`).
 
 Each command is one ``_add_<name>`` parser block and one ``_run_<name>`` function,
 registered in :data:`_COMMANDS`. Bad input exits with status 2 and one line
@@ -22,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_risk import add_risk as _add_risk
+from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainGraphError
 
 __all__ = ["main"]
@@ -275,7 +279,7 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Runner]] = {
     "demo": (_add_demo, _run_demo),
     "info": (_add_info, _run_info),
     "diagnose": (_add_diagnose, _run_diagnose),
-    # "risk": (_add_risk, _run_risk),  -- systemic risk (helper "resilience")
+    "risk": (_add_risk, _run_risk),
 }
 
 

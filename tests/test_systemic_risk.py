@@ -245,3 +245,43 @@ def test_find_systemic_risk_ranked_and_explained(ref):
     assert "100.0% of total output" in first["explanation"]
     assert first["most_hit_segments"] and found["most_hit_segments"].iat[3] is None
     assert all(isinstance(t, str) and t.endswith(".") for t in found["explanation"])
+
+
+@pytest.mark.parametrize("variant", ["nosub", "sub"])
+def test_cli_risk_on_reference_files(ref, tmp_path, variant, capsys):
+    from chaingraph.cli import main
+
+    out = tmp_path / "risk.csv"
+    args = ["risk", str(ref / "edgecase_firms.csv"), str(ref / "edgecase_edges.csv"),
+            "--essentiality", str(ref / "edgecase_ess.csv")]
+    if variant == "sub":
+        args.append("--substitution")
+    args += ["--out", str(out)]
+    assert main(args) == 0
+    assert "written to" in capsys.readouterr().out
+    got = pd.read_csv(out)
+    assert list(got.columns) == ["enterprise", "esri", "esri_downstream",
+                                 "esri_upstream", "iterations"]
+    want = expected(ref, "edgecase", variant, "1e-2")
+    np.testing.assert_allclose(got[COLS].to_numpy(), want[REF_COLS].to_numpy(),
+                               rtol=0, atol=1e-12)
+    assert (got["iterations"] == want["T"]).all()
+    assert main([*args[:-2], "--out", str(out), "--tol", "1e-12",
+                 "--enterprises", "6,2"]) == 0
+    tight = pd.read_csv(out)
+    want = expected(ref, "edgecase", variant, "1e-12").iloc[[6, 2]]
+    assert tight["enterprise"].tolist() == [6, 2]
+    np.testing.assert_allclose(tight["esri"], want["ESRI"], rtol=0, atol=1e-13)
+
+
+def test_cli_risk_errors(ref, tmp_path, capsys):
+    from chaingraph.cli import main
+
+    base = ["risk", str(ref / "tiny_firms.csv"), str(ref / "tiny_edges.csv"),
+            "--out", str(tmp_path / "r.csv")]
+    assert main([*base, "--essentiality", str(tmp_path / "none.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main([*base, "--enterprises", "99"]) == 2
+    assert "not in the chain" in capsys.readouterr().err
+    assert main(["risk", str(ref / "tiny_firms.csv"), "--out", "x.csv"]) == 2
+    assert main([*base, "--essentiality", "linear", "--sector", "none"]) == 0
