@@ -54,15 +54,26 @@ _COMPONENTS = tuple(DEFAULT_EXTENSION_WEIGHTS)
 STRENGTHEN_CAP = 0.5
 
 
-def _segments(chain: Chain, template: SegmentTemplate | None) -> np.ndarray:
-    """Each enterprise's segment as a template id where it resolves, else as given."""
-    raw = chain.column(SEGMENT, default=None)
-    if template is None:
-        return raw
-    values = pd.Series(raw, dtype=object)
-    lookup = {s: (template.resolve(s) or s) if isinstance(s, str) else None
-              for s in pd.unique(values)}
-    return values.map(lookup).to_numpy(dtype=object)
+Segments = tuple[np.ndarray, dict[Any, int]]
+
+
+def _segments(chain: Chain, template: SegmentTemplate | None) -> Segments:
+    """Each enterprise's segment as an integer code, and segment label -> code.
+
+    Labels are template ids where they resolve (else as given); missing = -1.
+    """
+    values = pd.Series(chain.column(SEGMENT, default=None), dtype=object)
+    if template is not None:
+        lookup = {s: (template.resolve(s) or s) if isinstance(s, str) else None
+                  for s in pd.unique(values)}
+        values = values.map(lookup)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), {label: i for i, label in enumerate(uniques)}
+
+
+def _is(seg: Segments, label: Any) -> np.ndarray:
+    """Mask of the enterprises in segment ``label``."""
+    return seg[0] == seg[1].get(label, -2)
 
 
 def _longest(T: nx.DiGraph, nodes: set[str]) -> int:
@@ -146,11 +157,11 @@ def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
                     _supply_into_focal(chain, focal), wanted, top)
 
 
-def _targets(chain: Chain, focal: np.ndarray, seg: np.ndarray,
+def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
              supply_buyers: tuple[np.ndarray, np.ndarray], wanted: str,
              top: int | None) -> pd.DataFrame:
     supply, buyers = supply_buyers
-    codes = np.flatnonzero((seg == wanted) & ~focal)
+    codes = np.flatnonzero(_is(seg, wanted) & ~focal)
     total = supply[codes].sum()
     output = chain.column(OUTPUT)[codes]
     out = pd.DataFrame({
@@ -199,10 +210,11 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
 
 
 def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
-                  seg: np.ndarray) -> list[dict[str, Any]]:
+                  seg: Segments) -> list[dict[str, Any]]:
     """Raw components of every template segment with no focal enterprise."""
     T = template.to_networkx()
-    present = {s for s in seg[focal] if s in T}
+    label = {code: name for name, code in seg[1].items()}
+    present = {label[c] for c in np.unique(seg[0][focal]) if c >= 0 and label[c] in T}
     base = _longest(T, present)
     src, dst = chain.link_codes
     into = ~focal[src] & focal[dst]
@@ -222,7 +234,7 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
             "chain_length_gain": float(_longest(T, present | {s}) - base),
             "links_repaired": float(sum(T.has_edge(s, p) + T.has_edge(p, s)
                                         for p in direct)),
-            "outside_demand": float(weight[into & (seg[src] == s)].sum()),
+            "outside_demand": float(weight[into & _is(seg, s)[src]].sum()),
             "relatedness": len(direct) / len(neighbours) if neighbours else 0.0,
             "present_suppliers": sorted(set(T.predecessors(s)) & present),
             "present_buyers": sorted(set(T.successors(s)) & present),
@@ -250,7 +262,7 @@ def _kind(ancestors: set, descendants: set, stage: str | None) -> str:
 
 
 def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
-                     seg: np.ndarray, hhi_threshold: float,
+                     seg: Segments, hhi_threshold: float,
                      outside_threshold: float) -> list[dict[str, Any]]:
     """Present segments that are thin, concentrated or dependent on outside supply."""
     output = np.nan_to_num(chain.column(OUTPUT))
@@ -259,13 +271,14 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
         VOLUME in chain._links.columns) else np.ones(chain.n_links)
     rows = []
     for s in template.segment_ids:
-        members = np.flatnonzero(focal & (seg == s))
+        in_segment = _is(seg, s)
+        members = np.flatnonzero(focal & in_segment)
         if not len(members):
             continue
         shares = output[members] / output[members].sum() if output[members].sum() > 0 \
             else np.full(len(members), 1 / len(members))
         hhi = float((shares ** 2).sum())
-        into = focal[dst] & (seg[dst] == s) & (src != dst)
+        into = focal[dst] & in_segment[dst] & (src != dst)
         total_in = weight[into].sum()
         outside = float(weight[into & ~focal[src]].sum() / total_in) if total_in > 0 \
             else 0.0
