@@ -25,6 +25,7 @@ from chaingraph.readwrite import (
     write_graphml,
     write_template,
 )
+from chaingraph.readwrite._sources import read_csv_table
 
 ENT_CSV = "企业名称,所属环节,所在地,年产值\n007,正极,本区,12万\n宁德材料,电芯,本区,3.5亿\n整车厂,整车,邻市,\"1,234.5\"\n"
 LINK_CSV = "供应商,采购方,采购金额\n007,宁德材料,1.2e9\n宁德材料,整车厂,12万\n"
@@ -196,6 +197,22 @@ def test_many_problems_with_file_row_and_column(tmp_path):
     }
     text = str(err.value)
     assert "10 problems" in text and "ent.csv, row 3, column '环节'" in text
+
+
+def test_large_csv_fast_parser_keeps_exact_rows_in_errors(tmp_path, monkeypatch):
+    """Big files go through pyarrow (blank lines skipped); errors are re-read exactly."""
+    monkeypatch.setattr("chaingraph.readwrite._sources.FAST_CSV_BYTES", 0)
+    ent = _write(tmp_path / "e.csv", "id,output\n007,1\n\n\n 08 ,2万\n")
+    lk = _write(tmp_path / "l.csv", "supplier,buyer,volume\n007,08,3\n")
+    chain = read_chain(ent, lk)
+    assert chain.ids.tolist() == ["007", "08"]
+    assert chain.enterprises["output"].tolist() == [1.0, 20000.0]
+    bad = _write(tmp_path / "bad.csv", "id,output\n007,1\n\n\n08,-2\n")
+    fast = read_csv_table(bad, ",", "bad.csv")
+    assert fast.approximate and fast.rows.tolist() == [2, 3]  # blank lines skipped
+    with pytest.raises(ChainDataError) as err:
+        read_chain(bad, lk)
+    assert _problems(err) == {("bad.csv", 5, "output")}
 
 
 def test_missing_required_columns_name_the_files(tmp_path):

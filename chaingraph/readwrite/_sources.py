@@ -7,6 +7,7 @@ sheet.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import warnings
@@ -30,6 +31,11 @@ FORMATS = {
     ".graphml": "graphml", ".gexf": "gexf",
 }
 ENCODINGS = ("utf-8-sig", "gb18030")
+#: CSV files at least this large are parsed with pyarrow when it is installed.
+FAST_CSV_BYTES = 8 * 2**20
+#: Set (by read_chain) to read CSV files with exact spreadsheet row numbers.
+EXACT_ROWS: contextvars.ContextVar[bool] = contextvars.ContextVar("exact_rows",
+                                                                  default=False)
 
 
 @dataclass
@@ -42,6 +48,7 @@ class RawTable:
     text: bool = False  # cells came from text (CSV) or a workbook: ids need str()
     schema: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    approximate: bool = False  # row labels may be off (blank lines skipped)
 
 
 def fail(message: str, file: str | None) -> ChainDataError:
@@ -92,12 +99,21 @@ def _finish(frame: pd.DataFrame, first_row: int, name: str) -> RawTable:
 
 
 def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
-    """Read a delimited text file as strings: UTF-8 (with or without BOM), then GB18030."""
+    """Read a delimited text file as strings: UTF-8 (with or without BOM), then GB18030.
+
+    Large files are parsed with pyarrow (several times faster) unless
+    :data:`EXACT_ROWS` is set; pyarrow skips blank lines, so its row numbers are
+    approximate and :func:`~chaingraph.readwrite.read_chain` re-reads the files
+    exactly before reporting any problem.
+    """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
     for encoding in ENCODINGS:
         try:
             delimiter = sep if sep is not None else _sniff(path, encoding)
+            fast = _read_csv_fast(path, delimiter, encoding, name)
+            if fast is not None:
+                return fast
             frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False,
                                 encoding=encoding)
@@ -111,6 +127,24 @@ def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
         return _finish(frame, 2, name)
     raise fail("the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
                name)
+
+
+def _read_csv_fast(path: Path, sep: str, encoding: str, name: str) -> RawTable | None:
+    """pyarrow's parser for large files (None: not applicable or it failed)."""
+    if EXACT_ROWS.get() or path.stat().st_size < FAST_CSV_BYTES:
+        return None
+    try:
+        import pyarrow  # noqa: F401
+
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                            na_values=[""], encoding=encoding, engine="pyarrow")
+    except UnicodeDecodeError:
+        raise
+    except Exception:  # ImportError, ArrowInvalid (ragged rows, newlines in cells)
+        return None
+    table = _finish(frame, 2, name)
+    table.approximate = True
+    return table
 
 
 def _sniff(path: Path, encoding: str) -> str:

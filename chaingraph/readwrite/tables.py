@@ -39,6 +39,7 @@ from chaingraph.model import (
 from chaingraph.readwrite._aliases import header_unit, map_columns
 from chaingraph.readwrite._schema import FORMAT_TAG, restore
 from chaingraph.readwrite._sources import (
+    EXACT_ROWS,
     RawTable,
     detect_format,
     excel_sheets,
@@ -154,17 +155,46 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
-    tables = _read_tables(enterprises, links, sheet=sheet, format=format)
-    ent, lk, file_meta = tables
+    args = (enterprises, links, columns, sheet, template, unknown, self_loops,
+            duplicates, scale, meta, format)
+    try:
+        return _read_chain(*args)
+    except ChainDataError as err:
+        if not getattr(err, "_approximate", False):
+            raise
+    token = EXACT_ROWS.set(True)  # re-read with exact row numbers for the report
+    try:
+        return _read_chain(*args)
+    finally:
+        EXACT_ROWS.reset(token)
+
+
+def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template: Any,
+                unknown: str, self_loops: str, duplicates: str, scale: float,
+                meta: Any, format: str | None) -> Chain:
+    ent, lk, file_meta = _read_tables(enterprises, links, sheet=sheet, format=format)
+    approximate = any(t is not None and t.approximate for t in (ent, lk))
+    try:
+        return _validate(ent, lk, file_meta, columns, template, unknown, self_loops,
+                         duplicates, scale, meta)
+    except ChainDataError as err:
+        err._approximate = approximate  # type: ignore[attr-defined]
+        raise
+
+
+def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
+              columns: Any, template: Any, unknown: str, self_loops: str,
+              duplicates: str, scale: float, meta: Any) -> Chain:
+    """Map columns, parse amounts and build the chain, reporting every problem."""
     problems: list[Problem] = []
     ent_frame, ent_cols = _prepare(ent, "enterprises", columns, scale, problems)
     link_frame, link_cols = _prepare(lk, "links", columns, scale, problems)
     _check_mapping(columns, [t for t in (ent, lk) if t is not None], problems)
     kwargs = {"meta": {**file_meta, **dict(meta or {})}, "template": template,
-                  "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
-                  "files": (ent.file if ent else "enterprises", lk.file),
-                  "rows": (ent.rows if ent else None, lk.rows),
-                  "columns": (ent_cols, link_cols)}
+              "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
+              "files": (ent.file if ent else "enterprises", lk.file),
+              "rows": (ent.rows if ent else None, lk.rows),
+              "columns": (ent_cols, link_cols)}
     if not problems:
         return Chain.from_frames(ent_frame, link_frame, **kwargs)
     try:
