@@ -42,16 +42,119 @@ __all__ = [
     "parse_amounts",
 ]
 
-# Each area below adds its public names here (explicit imports, and to __all__).
-# --- readwrite ---------------------------------------------------------------------
-# --- datasets and templates --------------------------------------------------------
-# --- algorithms: structure, breakpoints, bottlenecks -------------------------------
-# --- algorithms: leaders, extension, echelon; report -------------------------------
-# --- algorithms: propagation, systemic risk, scenarios ------------------------------
+from chaingraph import datasets  # noqa: E402  (light: templates and example load lazily)
+from chaingraph.algorithms.bottlenecks import (  # noqa: E402
+    FlowResult,
+    find_bottlenecks,
+    find_concentration,
+    find_min_cut,
+    find_outside_dependence,
+    find_throughput,
+    max_flow,
+    throughput_centrality,
+)
+from chaingraph.algorithms.breakpoints import (  # noqa: E402
+    find_breakpoints,
+    find_broken_links,
+    find_missing_segments,
+    find_single_points_of_failure,
+    find_single_sources,
+)
+from chaingraph.algorithms.echelon import find_echelon  # noqa: E402
+from chaingraph.algorithms.extension import (  # noqa: E402
+    find_extension_candidates,
+    find_target_enterprises,
+)
+from chaingraph.algorithms.leaders import find_leaders, leader_scores  # noqa: E402
+from chaingraph.algorithms.propagation import (  # noqa: E402
+    ShockResult,
+    essentiality_table,
+    simulate_shock,
+)
+from chaingraph.algorithms.scenarios import (  # noqa: E402
+    ChainComparison,
+    compare_chains,
+    resilience_curve,
+    simulate_random_failures,
+)
+from chaingraph.algorithms.structure import (  # noqa: E402
+    find_segment_coverage,
+    find_structure,
+    structure_summary,
+    tiers,
+)
+from chaingraph.algorithms.systemic_risk import (  # noqa: E402
+    find_systemic_risk,
+    systemic_risk,
+)
+from chaingraph.datasets import (  # noqa: E402
+    generate_chain,
+    list_templates,
+    load_example,
+    load_template,
+)
+from chaingraph.readwrite import (  # noqa: E402
+    read_chain,
+    read_chain_graph,
+    read_template,
+    write_chain,
+    write_gexf,
+    write_graphml,
+    write_template,
+)
+from chaingraph.report import ChainReport, diagnose  # noqa: E402
+
+__all__ += [
+    "ChainComparison",
+    "ChainReport",
+    "FlowResult",
+    "ShockResult",
+    "compare_chains",
+    "datasets",
+    "diagnose",
+    "essentiality_table",
+    "find_bottlenecks",
+    "find_breakpoints",
+    "find_broken_links",
+    "find_concentration",
+    "find_echelon",
+    "find_extension_candidates",
+    "find_leaders",
+    "find_min_cut",
+    "find_missing_segments",
+    "find_outside_dependence",
+    "find_segment_coverage",
+    "find_single_points_of_failure",
+    "find_single_sources",
+    "find_structure",
+    "find_systemic_risk",
+    "find_target_enterprises",
+    "find_throughput",
+    "generate_chain",
+    "leader_scores",
+    "list_templates",
+    "load_example",
+    "load_template",
+    "max_flow",
+    "read_chain",
+    "read_chain_graph",
+    "read_template",
+    "resilience_curve",
+    "simulate_random_failures",
+    "simulate_shock",
+    "structure_summary",
+    "systemic_risk",
+    "throughput_centrality",
+    "tiers",
+    "write_chain",
+    "write_gexf",
+    "write_graphml",
+    "write_template",
+]
 
 
 def __getattr__(name: str):  # lazy subpackages that import heavy dependencies
-    if name in ("plotting", "datasets", "readwrite", "algorithms", "kernels"):
+    if name in ("plotting", "distributed", "kernels"):
         import importlib
 
         return importlib.import_module(f"chaingraph.{name}")
