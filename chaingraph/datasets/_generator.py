@@ -447,6 +447,15 @@ def generate_chain(
     holds about 0.3 GB. The integer link codes are handed to the chain, so kernels do not
     re-hash the 10 million id strings.
 
+    References
+    ----------
+    .. [1] Barabási, A.-L. and Albert, R. (1999). Emergence of scaling in random
+       networks. Science 286, 509-512 (preferential attachment).
+    .. [2] Bernard, A. B., Dhyne, E., Magerman, G., Manova, K. and Moxnes, A.
+       (2022). The origins of firm heterogeneity: a production network approach.
+       Journal of Political Economy 130(7), 1765-1804 (heavy-tailed firm sizes and
+       supplier/buyer counts in a national firm network).
+
     Examples
     --------
     >>> chain = cg.datasets.generate_chain(1000, seed=1)
