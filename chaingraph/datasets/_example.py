@@ -148,6 +148,7 @@ def _roster(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _names(ent: pd.DataFrame, rng: np.random.Generator) -> list[str]:
+    """Invented names: place + two-character brand + industry + legal form (unique)."""
     brands = [a + b for a in FIRST for b in SECOND]
     brands = [brands[i] for i in rng.permutation(len(brands))]
     names, used_cn, used_en = [], 0, 0
@@ -196,6 +197,7 @@ def _pick(rng, ent, buyer: int, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def _template_links(rng, ent: pd.DataFrame, tpl) -> list[tuple[int, int]]:
+    """Suppliers of each buyer along each downstream template edge (leaders take 4)."""
     seg, r = ent["segment"].to_numpy(), ent["r"].to_numpy()
     members = {s: np.flatnonzero(seg == s) for s in COUNTS}
     pairs = []
