@@ -1,0 +1,350 @@
+"""Write the three tutorial notebooks from the cell sources below (outputs stripped).
+
+Run ``python notebooks/_build.py`` after editing; CI executes the notebooks
+(tests/test_notebooks.py) and checks their outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip())
+
+
+def code(text: str):
+    return new_code_cell(text.strip())
+
+
+QUICKSTART = [
+    md("""
+# 1. Quickstart: diagnose a chain in five minutes
+
+This notebook loads chaingraph's embedded example — a **synthetic** new-energy-vehicle chain of
+an invented district, 明湾示范区 (every enterprise name is invented) — diagnoses it against the
+built-in NEV segment template, draws the chain structure map and reads the findings.
+"""),
+    code("""
+import chaingraph as cg
+
+chain = cg.load_example()
+template = cg.load_template("nev")
+chain, template
+"""),
+    md("The chain is two tables (enterprises and supply links) plus metadata; every analysis also "
+       "accepts a networkx `DiGraph` (`chain.to_networkx()`)."),
+    code("""
+print(chain.meta["name"], "| focal region:", chain.meta["focal_region"])
+chain.enterprises.head()
+"""),
+    code("""
+chain.enterprises["region"].value_counts()
+"""),
+    md("""
+## Diagnose
+
+`diagnose` runs every analysis once: structure, breakpoints (断点), bottlenecks (堵点), chain
+leaders (链主), extension candidates (补链/延链/强链) and the echelon (梯队).
+"""),
+    code("""
+report = cg.diagnose(chain, template=template, region="明湾示范区")
+summary = report.summary
+{k: summary[k] for k in ("n_enterprises", "n_links", "coverage", "completeness", "max_flow")}
+"""),
+    md("### Breakpoints: what is missing or hangs on one thread"),
+    code("""
+bp = report.breakpoints
+print(bp["kind"].value_counts().to_string())
+bp[["kind", "enterprise", "segment", "explanation"]].head(8)
+"""),
+    code("""
+missing = set(bp.loc[bp["kind"] == "missing_segment", "segment"])
+assert missing, "the example is designed with missing segments"
+spof = bp[bp["kind"] == "single_point_of_failure"]
+assert len(spof) > 0, "the example is designed with single points of failure"
+print("missing segments:", sorted(missing))
+print(spof["explanation"].iloc[0])
+"""),
+    md("### Bottlenecks: where the flow from raw materials to vehicles is capped"),
+    code("""
+print("maximum flow:", round(report.flow.value / 1e8, 2), "亿 yuan per year")
+report.flow.min_cut.head()
+"""),
+    code("""
+report.bottlenecks[["kind", "segment", "enterprise", "score", "explanation"]].head(8)
+"""),
+    md("### Chain leaders, extension candidates, echelon"),
+    code("""
+report.leaders[["enterprise", "name", "segment", "score", "rank"]].head(5)
+"""),
+    code("""
+report.candidates[["segment", "kind", "score", "explanation"]].head(6)
+"""),
+    code("""
+report.echelon
+"""),
+    md("## The chain structure map (产业链图谱)"),
+    code("""
+import matplotlib.pyplot as plt
+
+ax = cg.plotting.plot_chain_map(chain, template=template, report=report, region="明湾示范区")
+fig = ax.figure
+fig.savefig("quickstart_map.png", dpi=120, bbox_inches="tight")
+plt.close(fig)
+from IPython.display import Image
+Image("quickstart_map.png")
+"""),
+    md("An interactive version (pan, zoom, hover) displays inline and saves as one HTML file:"),
+    code("""
+html = cg.plotting.html_map(chain, template=template, report=report, region="明湾示范区")
+html.save("quickstart_map.html")
+html
+"""),
+    md("## Save the report"),
+    code("""
+report.to_excel("quickstart_report.xlsx", chinese=True)
+open("quickstart_report.md", "w", encoding="utf-8").write(report.to_markdown())
+print(report.to_markdown()[:600])
+"""),
+]
+
+OWN_DATA = [
+    md("""
+# 2. Your own data: an Excel workbook with Chinese column names
+
+A chain office usually has a workbook: one sheet of enterprises (企业名称, 所属环节, 所在地区,
+年产值 ...) and one of supply relations (供应商, 采购方, 金额 ...), amounts written as people write
+them (`3.5亿`, `12万`, `1,234.5`). This notebook makes such a workbook from the synthetic example,
+reads it back, diagnoses it, and shows what the errors look like when the sheet is wrong.
+"""),
+    code("""
+import pandas as pd
+import chaingraph as cg
+
+example = cg.load_example()
+
+
+def yuan_text(value):
+    # write amounts the way a spreadsheet user would
+    if value != value:
+        return ""
+    return f"{value / 1e8:.2f}亿" if value >= 1e8 else f"{value / 1e4:,.1f}万"
+
+
+ent = example.enterprises
+sheet_ent = pd.DataFrame({
+    "企业编号": ent["id"], "企业名称": ent["name"], "所属环节": ent["segment"],
+    "所在地区": ent["region"], "年产值": ent["output"].map(yuan_text),
+})
+lk = example.links
+sheet_links = pd.DataFrame({
+    "供应商": lk["supplier"], "采购方": lk["buyer"], "金额": lk["volume"].map(yuan_text),
+    "产品": lk["product"],
+})
+with pd.ExcelWriter("示范区产业链.xlsx") as xl:
+    sheet_ent.to_excel(xl, sheet_name="企业", index=False)
+    sheet_links.to_excel(xl, sheet_name="供应关系", index=False)
+sheet_ent.head(3)
+"""),
+    md("## Read it\n\nName the columns once (common headers such as 供应商 / 采购方 / 金额 are "
+       "recognised without a mapping); segments may be template ids or Chinese names."),
+    code("""
+columns = {"企业编号": "id", "企业名称": "name", "所属环节": "segment", "所在地区": "region",
+           "年产值": "output", "供应商": "supplier", "采购方": "buyer", "金额": "volume"}
+chain = cg.read_chain("示范区产业链.xlsx", sheet=("企业", "供应关系"), columns=columns,
+                      template=cg.load_template("nev"))
+print(chain)
+assert chain.n_enterprises == example.n_enterprises and chain.n_links == example.n_links
+"""),
+    code("""
+report = cg.diagnose(chain, template="nev", region="明湾示范区")
+report.to_excel("示范区诊断报告.xlsx", chinese=True)
+pd.ExcelFile("示范区诊断报告.xlsx").sheet_names
+"""),
+    code("""
+import matplotlib.pyplot as plt
+ax = cg.plotting.plot_chain_map(chain, template="nev", report=report, region="明湾示范区")
+ax.figure.savefig("示范区产业链图谱.png", dpi=120, bbox_inches="tight")
+plt.close(ax.figure)
+from IPython.display import Image
+Image("示范区产业链图谱.png")
+"""),
+    md("""
+## When the sheet is wrong
+
+Every problem is reported at once, each with the file, the spreadsheet row (the header is
+row 1) and the column as you named it.
+"""),
+    code("""
+bad_ent = sheet_ent.copy()
+bad_ent.loc[5, "企业编号"] = bad_ent.loc[4, "企业编号"]      # duplicate id
+bad_ent.loc[7, "年产值"] = "-3万"                              # negative amount
+bad_ent.loc[9, "所属环节"] = "飞行汽车"                        # not a template segment
+bad_links = sheet_links.copy()
+bad_links.loc[2, "供应商"] = "不存在的企业"                    # unknown enterprise
+bad_links.loc[3, "金额"] = "12abc"                            # not a number
+with pd.ExcelWriter("有错误的表.xlsx") as xl:
+    bad_ent.to_excel(xl, sheet_name="企业", index=False)
+    bad_links.to_excel(xl, sheet_name="供应关系", index=False)
+
+try:
+    cg.read_chain("有错误的表.xlsx", sheet=("企业", "供应关系"), columns=columns,
+                  template=cg.load_template("nev"))
+except cg.ChainDataError as err:
+    print(err)
+    problems = err.problems
+assert len(problems) >= 5
+"""),
+    code("""
+pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+              for p in problems])
+"""),
+]
+
+WILLEMS = [
+    md("""
+# 3. Real multi-echelon supply chains (Willems 2008)
+
+Sean Willems published 38 supply chains of real companies (chemicals, computers, food, medical
+devices, aircraft engines, batteries, ...) used for inventory optimisation (*Manufacturing &
+Service Operations Management* 10(1):19-23, 2008). The 19 odd-numbered chains are in
+`../shared/data/willems` beside this repository (research data: read from there, never copied
+into the package). Each stage — part, manufacturing step, distribution, transport or retail
+point — is an enterprise here, and its class is its segment.
+"""),
+    code("""
+import os
+from pathlib import Path
+
+import pandas as pd
+import chaingraph as cg
+
+
+def find_willems():
+    if os.environ.get("CHAINGRAPH_SHARED_DATA"):
+        return Path(os.environ["CHAINGRAPH_SHARED_DATA"]) / "willems"
+    for parent in [Path.cwd(), *Path.cwd().parents]:
+        candidate = parent / "shared" / "data" / "willems"
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("../shared/data/willems not found; set CHAINGRAPH_SHARED_DATA")
+
+
+WILLEMS = find_willems()
+index = pd.read_csv(WILLEMS / "index.csv", dtype=str)
+index.head()
+"""),
+    md("The CSV layout is wide (a stage's suppliers follow on its row); a few lines turn it into "
+       "the two tables chaingraph reads."),
+    code("""
+import csv
+
+
+def load_willems(number):
+    enterprises, links = [], []
+    with open(WILLEMS / f"willems_{number}.csv", newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        for row in rows:
+            stage = row[0]
+            cost = float(row[3]) if row[3] else None
+            enterprises.append({"id": stage, "segment": stage.split("_")[0], "cost_rate": cost})
+            ups = [c for c in row[len(header) - 1:] if c != ""]
+            for supplier, units in zip(ups[::2], ups[1::2]):
+                links.append({"supplier": supplier, "buyer": stage, "units": float(units)})
+    return cg.read_chain(pd.DataFrame(enterprises), pd.DataFrame(links),
+                         meta={"name": f"Willems chain {number}"})
+
+
+chains = {n: load_willems(n) for n in index["chain"]}
+chains["01"], chains["37"]
+"""),
+    md("## Single points of failure, bottlenecks and leaders across 19 industries"),
+    code("""
+rows = []
+for number, chain in chains.items():
+    summary = cg.structure_summary(chain)
+    spof = cg.find_single_points_of_failure(chain)
+    flow = cg.max_flow(chain)
+    leaders = cg.find_leaders(chain, top=1)
+    rows.append({
+        "chain": number,
+        "industry": index.set_index("chain").loc[number, "sic_description"][:40],
+        "stages": chain.n_enterprises, "links": chain.n_links,
+        "sources": summary["n_sources"], "final": summary["n_final"],
+        "max_tier": summary["max_tier"],
+        "spof_enterprises": int((spof["element"] == "enterprise").sum()),
+        "spof_links": int((spof["element"] == "link").sum()),
+        "max_flow": flow.value, "min_cut_size": len(flow.min_cut),
+        "top_leader": leaders["enterprise"].iloc[0],
+    })
+table = pd.DataFrame(rows)
+assert len(table) == 19
+table
+"""),
+    md("Every single point of failure really cuts a final producer off from every source — "
+       "checked here by brute force with networkx on one chain:"),
+    code("""
+import networkx as nx
+
+chain = chains["09"]
+G = chain.to_networkx()
+sources = [v for v in G if G.in_degree(v) == 0 and G.out_degree(v) > 0]
+finals = [v for v in G if G.out_degree(v) == 0 and G.in_degree(v) > 0]
+spof = cg.find_single_points_of_failure(chain)
+for enterprise in spof.loc[spof["element"] == "enterprise", "enterprise"]:
+    H = G.copy()
+    H.remove_node(enterprise)
+    reached = set().union(*(nx.descendants(H, s) | {s} for s in sources if s in H))
+    assert any(t not in reached for t in finals if t != enterprise), enterprise
+print(len(spof), "single points of failure in chain 09, all confirmed")
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(9, 4))
+share = table["spof_enterprises"] / table["stages"]
+ax.bar(table["chain"], share, color="#c0392b")
+ax.set_xlabel("Willems chain")
+ax.set_ylabel("share of stages that are single points of failure")
+ax.set_title("Fragility of 19 real supply chains")
+fig.savefig("willems_spof.png", dpi=110, bbox_inches="tight")
+plt.close(fig)
+from IPython.display import Image
+Image("willems_spof.png")
+"""),
+    md("A chain map of one chain (no template: columns are tiers, groups are stage classes):"),
+    code("""
+ax = cg.plotting.plot_chain_map(chains["05"], report=cg.diagnose(chains["05"]))
+ax.figure.savefig("willems_05_map.png", dpi=110, bbox_inches="tight")
+plt.close(ax.figure)
+Image("willems_05_map.png")
+"""),
+    md("## Systemic risk of each stage\n\nESRI with stage classes as sectors and every input "
+       "essential: which stage's failure takes most of the chain's output down?"),
+    code("""
+chain = chains["05"].with_tables(
+    links=chains["05"].links.assign(volume=1.0))
+risk = cg.find_systemic_risk(chain, essentiality="essential", top=5)
+risk[["enterprise", "esri", "esri_downstream", "esri_upstream", "explanation"]]
+"""),
+]
+
+
+def main() -> None:
+    for name, cells in (("01_quickstart", QUICKSTART), ("02_your_own_data", OWN_DATA),
+                        ("03_willems_real_chains", WILLEMS)):
+        nb = new_notebook(cells=cells, metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"}})
+        nbformat.write(nb, HERE / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()
