@@ -363,9 +363,8 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     if designated:
         out["designated"] = pd.Series(chain.column("is_leader", default=False)[codes],
                                       dtype=object).fillna(False).astype(bool)
-    names = _segment_names(chain, template)
-    out["explanation"] = [_explain(row, len(out), chain, names, designated)
-                          for row in out.itertuples(index=False)]
+    out["explanation"] = _explanations(out, chain, _segment_names(chain, template),
+                                       designated)
     out = out.sort_values(["score", "enterprise"], ascending=[False, True],
                           key=_sort_key, kind="stable").reset_index(drop=True)
     if designated:
@@ -392,20 +391,29 @@ def _segment_names(chain: Chain, template: SegmentTemplate | None) -> dict[Any, 
     return out
 
 
-def _explain(row: Any, n: int, chain: Chain, names: dict[Any, str],
-             designated: bool) -> str:
-    label = row.name if isinstance(row.name, str) and row.name else str(row.enterprise)
-    segment = names.get(row.segment, row.segment) if isinstance(row.segment, str) \
-        else row.segment
-    where = f" ({segment})" if isinstance(segment, str) and segment else ""
+def _explanations(out: pd.DataFrame, chain: Chain, names: dict[Any, str],
+                  designated: bool) -> list[str]:
+    """One sentence per row (plain loop over numpy columns: fast at 1M rows)."""
+    n = len(out)
     unit = chain.meta.get("unit", "yuan")
-    bought = (f", {_format_amount(row.local_supplier_volume, unit)}"
-              if VOLUME in chain._links.columns else "")
-    text = (f"{label}{where} ranks {row.rank} of {n} as chain leader (score "
-            f"{row.score:.2f}): {row.output_share:.1%} of focal output, buys from "
-            f"{int(row.local_suppliers)} local suppliers{bought}, reaches "
-            f"{row.downstream_reach:.1%} of the chain downstream, demand pull "
-            f"{row.demand_pull_norm:.2f} of the highest")
-    if designated:
-        text += "; designated leader" if row.designated else "; not designated"
-    return text
+    volumes = VOLUME in chain._links.columns
+    columns = [out[c].to_numpy(dtype=object) for c in (
+        "enterprise", "name", "segment", "rank", "score", "output_share",
+        "local_suppliers", "local_supplier_volume", "downstream_reach",
+        "demand_pull_norm")]
+    flags = out["designated"].to_numpy() if designated else np.zeros(n, dtype=bool)
+    texts = []
+    for (ent, name, segment, rank, score, share, n_local, v_local, reach, pull), flag \
+            in zip(zip(*columns, strict=True), flags, strict=True):
+        label = name if isinstance(name, str) and name else str(ent)
+        segment = names.get(segment, segment) if isinstance(segment, str) else None
+        where = f" ({segment})" if segment else ""
+        bought = f", {_format_amount(v_local, unit)}" if volumes else ""
+        text = (f"{label}{where} ranks {rank} of {n} as chain leader (score "
+                f"{score:.2f}): {share:.1%} of focal output, buys from "
+                f"{int(n_local)} local suppliers{bought}, reaches {reach:.1%} of the "
+                f"chain downstream, demand pull {pull:.2f} of the highest")
+        if designated:
+            text += "; designated leader" if flag else "; not designated"
+        texts.append(text)
+    return texts
