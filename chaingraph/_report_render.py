@@ -31,6 +31,8 @@ DISPLAY: dict[str, tuple[str, ...]] = {
     "candidates": ("segment", "name_zh", "kind", "score", "explanation"),
     "echelon": ("group", "output", "rung", "next_rung", "progress", "explanation"),
 }
+#: Data rows per Excel sheet (1,048,576 rows minus the header).
+EXCEL_MAX_ROWS = 1_048_575
 _HUB_THRESHOLD = 0.25  # throughput hubs, as in bottlenecks.find_bottlenecks
 #: Columns of the combined bottleneck table (as bottlenecks.find_bottlenecks).
 _COMBINED = ("kind", "enterprise", "supplier", "buyer", "segment", "score",
@@ -302,13 +304,21 @@ def excel_sheets(report: Any, chinese: bool) -> dict[str, pd.DataFrame]:
                   or v is None else v for v in report.summary.values()]})
     summary["value"] = summary["value"].map(
         lambda v: v if isinstance(v, (str, int, float, bool)) else _cell(v))
-    sheets = {("概要" if chinese else "summary"): _excel_frame(summary, chinese)}
-    for section, (_, zh, _) in SECTIONS.items():
-        sheets[zh if chinese else section] = _excel_frame(getattr(report, section),
-                                                          chinese)
+    tables = {(zh if chinese else section): getattr(report, section)
+              for section, (_, zh, _) in SECTIONS.items()}
     if report.flow is not None:
-        sheets["最小割" if chinese else "min_cut"] = _excel_frame(
-            report.flow.min_cut, chinese)
+        tables["最小割" if chinese else "min_cut"] = report.flow.min_cut
+    notes = []
+    for name, table in tables.items():
+        if len(table) > EXCEL_MAX_ROWS:
+            notes.append({"key": f"sheet {name}", "value": (
+                f"first {EXCEL_MAX_ROWS:,} of {len(table):,} rows (Excel's limit); "
+                "the full table is in the JSON report")})
+            tables[name] = table.head(EXCEL_MAX_ROWS)
+    if notes:
+        summary = pd.concat([summary, pd.DataFrame(notes)], ignore_index=True)
+    sheets = {("概要" if chinese else "summary"): _excel_frame(summary, chinese)}
+    sheets.update({name: _excel_frame(table, chinese) for name, table in tables.items()})
     return sheets
 
 

@@ -218,3 +218,14 @@ def test_all_willems_chains(shared_data):
         assert report.flow.value >= 0 and math.isfinite(report.flow.value)
         doc = json.loads(report.to_json())
         assert list(doc) == JSON_KEYS
+
+
+def test_excel_row_limit(report, tmp_path, monkeypatch):
+    from chaingraph import _report_render
+
+    monkeypatch.setattr(_report_render, "EXCEL_MAX_ROWS", 5)
+    path = report.to_excel(tmp_path / "r.xlsx")
+    assert len(pd.read_excel(path, sheet_name="structure")) == 5
+    summary = pd.read_excel(path, sheet_name="summary")
+    note = summary.loc[summary["key"] == "sheet structure", "value"].iat[0]
+    assert note.startswith("first 5 of 406 rows")
