@@ -27,6 +27,7 @@ def test_hand_computed_ladder_and_regions():
     out = find_echelon(chain, region="区", targets={"区": 2e11, "外": 1e9})
     rows = out.set_index("group")
     assert list(out["group"]) == ["区", "外"]  # sorted by score = output / 1e11
+    assert len(find_echelon(chain, region="区", top=1)) == 1
     focal = rows.loc["区"]
     assert focal["level"] == "focal" and focal["output"] == pytest.approx(1.1e11)
     assert focal["rung"] == "千亿级" and focal["rung_threshold"] == 1e11

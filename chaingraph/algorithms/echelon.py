@@ -81,7 +81,7 @@ def find_echelon(
     G: Chain | nx.DiGraph, /, *, region: Any = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     labels: Sequence[str] = DEFAULT_LABELS, targets: Any = None,
-    unit: str | float | None = None, by_region: bool = True,
+    unit: str | float | None = None, by_region: bool = True, top: int | None = None,
 ) -> pd.DataFrame:
     """Place the focal region's (and each region's) total output on the echelon ladder.
 
@@ -104,6 +104,8 @@ def find_echelon(
         :data:`UNIT_SCALES`) or yuan per unit. Default ``chain.meta["unit"]``.
     by_region : bool, default True
         Add one row per region when the chain has a ``region`` column.
+    top : int, optional
+        Keep only the first ``top`` rows.
 
     Returns
     -------
@@ -176,8 +178,8 @@ def find_echelon(
     out = pd.DataFrame(rows)
     out["next_rung"] = pd.Series([r["next_rung"] for r in rows], dtype=object)
     out["explanation"] = [_explain(row, chain) for row in out.itertuples(index=False)]
-    out = out.sort_values("score", ascending=False, kind="stable")
-    return out.reset_index(drop=True)
+    out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    return out if top is None else out.head(top)
 
 
 def _row(label: str, level: str, output: np.ndarray, values: np.ndarray,
