@@ -387,3 +387,15 @@ def test_willems_chains(shared_data, method):
         check_against_oracle(G, method)
         plain = nx.DiGraph(G.edges)  # unit capacities
         check_against_oracle(plain, method)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_bundled_example_matches_networkx(method):
+    chain = cg.datasets.load_example()
+    G = chain.to_networkx()
+    result = check_against_oracle(G, method)
+    assert result.value > 0 and result.capacity_basis == "capacity"
+    table = bn.find_min_cut(chain, method=method)
+    assert table["score"].sum() == pytest.approx(1.0)
+    assert set(table["element"]) <= {"link", "enterprise", "source_supply",
+                                     "final_demand"}

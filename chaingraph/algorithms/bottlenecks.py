@@ -103,6 +103,14 @@ def find_bottlenecks(
     >>> table = cg.algorithms.bottlenecks.find_bottlenecks(G)
     >>> table[["kind", "enterprise", "supplier", "score"]].values.tolist()
     [['min_cut', None, 'ore', 1.0], ['throughput_hub', 'cell', None, 1.0]]
+
+    On the bundled example district:
+
+    >>> chain = cg.datasets.load_example()
+    >>> table = cg.algorithms.bottlenecks.find_bottlenecks(
+    ...     chain, region=chain.meta["focal_region"])
+    >>> sorted(table["kind"].unique())
+    ['concentration', 'min_cut', 'outside_dependence', 'throughput_hub']
     """
     chain = as_chain(G)
     segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))

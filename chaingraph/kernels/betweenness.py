@@ -249,7 +249,16 @@ def weighted_betweenness_scipy(indptr: np.ndarray, indices: np.ndarray,
                                sources: np.ndarray, source_weight: np.ndarray,
                                target_weight: np.ndarray, *, batch_size: int = 32
                                ) -> np.ndarray:
-    """Same as :func:`weighted_betweenness_numba` with batched sparse products."""
+    """Same as :func:`weighted_betweenness_numba` with batched sparse products.
+
+    Examples
+    --------
+    >>> from chaingraph.kernels.betweenness import weighted_betweenness_scipy
+    >>> indptr, indices = np.array([0, 2, 3, 4, 4]), np.array([1, 2, 3, 3])
+    >>> weighted_betweenness_scipy(indptr, indices, np.array([0]), np.array([1.0]),
+    ...                            np.array([0.0, 0.0, 0.0, 1.0])).tolist()
+    [0.0, 0.5, 0.5, 0.0]
+    """
     n = len(indptr) - 1
     A = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(n, n))
     out = np.zeros(n)

@@ -363,6 +363,15 @@ def solve(n_nodes: int, tail: np.ndarray, head: np.ndarray, capacity: np.ndarray
     side : bool array
         Nodes reachable from ``s`` in the residual network: the arcs leaving this
         set form a minimum cut.
+
+    Examples
+    --------
+    >>> from chaingraph.kernels.maxflow import solve
+    >>> tail, head = np.array([0, 0, 1, 2]), np.array([1, 2, 3, 3])
+    >>> value, flow, side = solve(4, tail, head, np.array([2.0, 5.0, 1.5, 9.0]), 0, 3,
+    ...                           engine="scipy")
+    >>> value, flow.tolist(), side.tolist()
+    (6.5, [1.5, 5.0, 1.5, 5.0], [True, True, False, False])
     """
     tail = np.asarray(tail, dtype=np.int64)
     head = np.asarray(head, dtype=np.int64)
