@@ -293,6 +293,22 @@ def _structure_explanations(frame: pd.DataFrame, level: np.ndarray) -> list[str]
 
 
 # --- segment coverage -----------------------------------------------------------------
+def _local_segment_links(chain: Chain, focal: np.ndarray, segments: np.ndarray
+                         ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
+    """Segment labels, each enterprise's label code (-1: none), and the distinct
+    (supplier segment, buyer segment) code pairs of links inside the focal region."""
+    codes, uniques = pd.factorize(pd.Series(segments, dtype=object),
+                                  use_na_sentinel=True)
+    labels = list(uniques)
+    src, dst = chain.link_codes
+    local = focal[src] & focal[dst] & (src != dst)
+    a, b = codes[src[local]], codes[dst[local]]
+    ok = (a >= 0) & (b >= 0)
+    k = len(labels) + 1
+    pairs = np.unique(a[ok].astype(np.int64) * k + b[ok])
+    return labels, codes, pairs // k, pairs % k
+
+
 def _template_realisation(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
                           segments: np.ndarray | None) -> tuple[
                               set[str], pd.DataFrame]:
@@ -300,12 +316,10 @@ def _template_realisation(chain: Chain, template: SegmentTemplate, focal: np.nda
     present: set[str] = set()
     local_pairs: set[tuple[Any, Any]] = set()
     if segments is not None:
-        present = {s for s in pd.unique(segments[focal]) if s is not None}
-        src, dst = chain.link_codes
-        local = focal[src] & focal[dst] & (src != dst)
-        pairs = pd.DataFrame({"a": segments[src[local]], "b": segments[dst[local]]},
-                             dtype=object).drop_duplicates()
-        local_pairs = set(pairs.itertuples(index=False, name=None))
+        labels, codes, a, b = _local_segment_links(chain, focal, segments)
+        present = {labels[c] for c in np.unique(codes[focal]) if c >= 0}
+        local_pairs = {(labels[i], labels[j]) for i, j in zip(
+            a.tolist(), b.tolist(), strict=True)}
     edges = template.edges[["supplier", "buyer", "essential"]].copy()
     edges["possible"] = [a in present and b in present for a, b in
                          zip(edges["supplier"], edges["buyer"], strict=True)]
@@ -453,24 +467,26 @@ def _chain_length(chain: Chain, template: SegmentTemplate | None, focal: np.ndar
                   segments: np.ndarray | None, method: str
                   ) -> tuple[int, list[Any], str]:
     """Chain length, the longest local path, and what it counts."""
-    src, dst = chain.link_codes
-    local = focal[src] & focal[dst]
     if segments is not None and any(s is not None for s in segments[focal]):
         known = set(template.segment_ids) if template is not None else None
-        labels = [s for s in pd.unique(segments[focal]) if s is not None and (
-            known is None or s in known)]
-        if not labels:
-            return 0, [], "template segments"
-        code = pd.Index(labels, dtype=object)
-        a = code.get_indexer(pd.Index(segments[src[local]], dtype=object))
-        b = code.get_indexer(pd.Index(segments[dst[local]], dtype=object))
+        all_labels, codes, a, b = _local_segment_links(chain, focal, segments)
+        used = np.unique(codes[focal])
+        keep = [c for c in used.tolist() if c >= 0 and (
+            known is None or all_labels[c] in known)]
+        if not keep:
+            return 0, [], "template segments" if template else "segments"
+        labels = [all_labels[c] for c in keep]
+        position = np.full(len(all_labels), -1, dtype=np.int64)
+        position[keep] = np.arange(len(keep))
+        a, b = position[a], position[b]
         ok = (a >= 0) & (b >= 0)
-        length, groups = _longest_path(len(labels), a[ok].astype(np.int64),
-                                       b[ok].astype(np.int64), method)
+        length, groups = _longest_path(len(labels), a[ok], b[ok], method)
         depth = template.depth if template is not None else {}
         path = [s for g in groups for s in sorted(
             (labels[i] for i in g), key=lambda s: (depth.get(s, 0), str(s)))]
         return length, path, "template segments" if template else "segments"
+    src, dst = chain.link_codes
+    local = focal[src] & focal[dst]
     codes = np.flatnonzero(focal)
     position = np.full(chain.n_enterprises, -1, dtype=np.int64)
     position[codes] = np.arange(len(codes))
