@@ -328,3 +328,24 @@ def test_willems_spofs_really_disconnect(shared_data):
             got_nodes, got_links = spof_sets(frame)
             assert got_nodes == {v: len(c) for v, c in nodes.items()}
             assert got_links == {e: len(c) for e, c in links.items()}
+
+
+# --- the bundled example's designed weaknesses ----------------------------------------
+def test_example_designed_breakpoints_are_found():
+    chain = cg.datasets.load_example()
+    tpl = cg.datasets.load_template("nev")
+    focal = chain.meta["focal_region"]
+    missing = find_missing_segments(chain, tpl, region=focal)
+    assert set(missing["segment"]) == {"lithium_resources", "nickel_cobalt",
+                                       "semiconductor_materials", "automotive_chips"}
+    spof = find_single_points_of_failure(chain, region=focal)
+    ent = chain.enterprises.set_index("id")
+    top = spof[spof["element"] == "enterprise"].iloc[0]
+    assert ent.loc[top["enterprise"], "segment"] == "battery_pack"
+    assert ent.loc[top["enterprise"], "region"] == focal
+    assert top["n_final_cut"] == 3
+    cut = ent.loc[top["final_cut"]]
+    assert (cut["segment"] == "charging_infrastructure").all()
+    assert cut["name"].str.contains("换电").all()
+    frame = find_breakpoints(chain, template=tpl, region=focal)
+    assert set(frame["kind"]) >= {"missing_segment", "single_point_of_failure"}

@@ -306,3 +306,17 @@ def test_willems_chains(shared_data):
         frame = find_structure(chain)
         assert len(frame) == chain.n_enterprises
         assert np.all(frame["score"].to_numpy()[:-1] >= frame["score"].to_numpy()[1:])
+
+
+def test_example_structure():
+    chain = cg.datasets.load_example()
+    tpl = cg.datasets.load_template("nev")
+    s = structure_summary(chain, template=tpl, region=chain.meta["focal_region"])
+    assert s["n_focal"] == 150
+    assert s["n_segments_present"] == 25 and s["n_template_segments"] == 29
+    assert s["coverage"] == pytest.approx(25 / 29)
+    # the local recycling loop condenses; its segments are listed in reading order
+    path = s["longest_local_path"]
+    assert path.index("lithium_salts") < path.index("cathode") < path.index(
+        "battery_cell") < path.index("battery_pack") < path.index("vehicle_assembly")
+    assert s["chain_length"] == len(path)

@@ -34,6 +34,7 @@ from chaingraph.model import (
     OUTPUT,
     REGION,
     SEGMENT,
+    STAGES,
     Chain,
     SegmentTemplate,
     as_chain,
@@ -481,9 +482,9 @@ def _chain_length(chain: Chain, template: SegmentTemplate | None, focal: np.ndar
         a, b = position[a], position[b]
         ok = (a >= 0) & (b >= 0)
         length, groups = _longest_path(len(labels), a[ok], b[ok], method)
-        depth = template.depth if template is not None else {}
+        order = _template_order(template)
         path = [s for g in groups for s in sorted(
-            (labels[i] for i in g), key=lambda s: (depth.get(s, 0), str(s)))]
+            (labels[i] for i in g), key=lambda s: order.get(s, (0, 0, 0, str(s))))]
         return length, path, "template segments" if template else "segments"
     src, dst = chain.link_codes
     local = focal[src] & focal[dst]
@@ -494,6 +495,17 @@ def _chain_length(chain: Chain, template: SegmentTemplate | None, focal: np.ndar
                                    position[dst[local]], method)
     ids = chain.ids
     return length, [ids[codes[i]] for g in groups for i in sorted(g)], "enterprises"
+
+
+def _template_order(template: SegmentTemplate | None) -> dict[str, tuple]:
+    """Reading order of template segments: depth, stage, position in the template."""
+    if template is None:
+        return {}
+    rank = {stage: i for i, stage in enumerate(STAGES)}
+    depth = template.depth
+    return {sid: (depth[sid], rank.get(stage, 0), i, sid) for i, (sid, stage) in
+            enumerate(zip(template.segments["id"], template.segments["stage"],
+                          strict=True))}
 
 
 def structure_summary(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
