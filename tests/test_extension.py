@@ -171,3 +171,18 @@ def test_bad_weights_and_no_mutation():
     with pytest.raises(ValueError, match="positive sum"):
         find_extension_candidates(chain, TEMPLATE,
                                   weights=dict.fromkeys(DEFAULT_EXTENSION_WEIGHTS, 0))
+
+
+@given(st.permutations(list(range(8))))
+def test_relabelling_invariance(order):
+    chain = _gap_chain()
+    ids = list(chain.ids)
+    mapping = {old: f"企业{order[i]}" for i, old in enumerate(ids)}
+    G = nx.relabel_nodes(chain.to_networkx(), mapping)
+    before = find_extension_candidates(chain, TEMPLATE, region="本区")
+    after = find_extension_candidates(G, TEMPLATE, region="本区")
+    key = ["segment", "kind"]
+    a = before.set_index(key).sort_index()
+    b = after.set_index(key).sort_index()
+    np.testing.assert_allclose(a["score"], b["score"])
+    assert [[mapping[t] for t in ts] for ts in a["targets"]] == list(b["targets"])
