@@ -349,3 +349,20 @@ def test_example_designed_breakpoints_are_found():
     assert cut["name"].str.contains("换电").all()
     frame = find_breakpoints(chain, template=tpl, region=focal)
     assert set(frame["kind"]) >= {"missing_segment", "single_point_of_failure"}
+
+
+def test_finders_keep_the_top_rows():
+    chain = cg.datasets.load_example()
+    tpl = cg.datasets.load_template("nev")
+    focal = chain.meta["focal_region"]
+    for finder, args in ((find_breakpoints, {"template": tpl}),
+                         (find_single_points_of_failure, {}),
+                         (find_single_sources, {}),
+                         (find_missing_segments, {}), (find_broken_links, {})):
+        positional = (tpl,) if finder in (find_missing_segments, find_broken_links) else ()
+        full = finder(chain, *positional, region=focal, **args)
+        assert len(full) >= 1, finder.__name__
+        for top in (0, 1, 2):
+            head = finder(chain, *positional, region=focal, top=top, **args)
+            pd.testing.assert_frame_equal(head, full.iloc[:top].reset_index(drop=True),
+                                          check_index_type=False)

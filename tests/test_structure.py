@@ -320,3 +320,13 @@ def test_example_structure():
     assert path.index("lithium_salts") < path.index("cathode") < path.index(
         "battery_cell") < path.index("battery_pack") < path.index("vehicle_assembly")
     assert s["chain_length"] == len(path)
+
+
+def test_structure_finders_keep_the_top_rows():
+    chain = cg.datasets.load_example()
+    tpl = cg.datasets.load_template("nev")
+    full = find_structure(chain, template=tpl)
+    pd.testing.assert_frame_equal(find_structure(chain, template=tpl, top=3),
+                                  full.iloc[:3].reset_index(drop=True))
+    coverage = find_segment_coverage(chain, tpl, top=5)
+    assert len(coverage) == 5 and coverage["score"].is_monotonic_decreasing

@@ -22,6 +22,7 @@ import pandas as pd
 from chaingraph.algorithms.roles import Selector, focal_mask, resolve_roles
 from chaingraph.algorithms.structure import (
     _graph,
+    _ranked,
     _segments,
     _template_realisation,
     _texts,
@@ -95,16 +96,9 @@ def _segment_names(template: SegmentTemplate) -> dict[str, str]:
     return names
 
 
-def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    if len(frame) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)[columns]
-
-
 # --- missing segments and broken links ------------------------------------------------
 def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
-                          region: Any = None) -> pd.DataFrame:
+                          region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Template segments with no enterprise in the focal region.
 
     Parameters
@@ -115,6 +109,8 @@ def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
         The reference chain of the industry.
     region : str or list of str, optional
         The focal region (default: the whole chain).
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -168,7 +164,7 @@ def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
     frame = pd.DataFrame(rows, columns=_MISSING_COLUMNS[:-1])
     frame["explanation"] = [_missing_text(template, r) for r in
                             frame.itertuples(index=False)]
-    return _sorted(frame, _MISSING_COLUMNS)
+    return _ranked(frame, _MISSING_COLUMNS, top)
 
 
 def _missing_text(template: SegmentTemplate, row: Any) -> str:
@@ -189,7 +185,7 @@ def _missing_text(template: SegmentTemplate, row: Any) -> str:
 
 
 def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
-                      region: Any = None) -> pd.DataFrame:
+                      region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Template links A -> B with both segments present locally but no local supply.
 
     Parameters
@@ -200,6 +196,8 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
         The reference chain of the industry.
     region : str or list of str, optional
         The focal region (default: the whole chain).
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -243,7 +241,7 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     _, edges = _template_realisation(chain, template, focal, segments)
     broken = edges[edges["possible"] & ~edges["realised"]]
     if segments is None or len(broken) == 0:
-        return _sorted(pd.DataFrame(), _BROKEN_COLUMNS)
+        return _ranked(pd.DataFrame(), _BROKEN_COLUMNS)
     src, dst = chain.link_codes
     regions = _texts(chain, REGION)
     volume = chain.column(VOLUME, table="links").astype(np.float64)
@@ -268,7 +266,7 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     frame = pd.DataFrame(rows, columns=_BROKEN_COLUMNS[:-1])
     frame["explanation"] = [_broken_text(template, r) for r in
                             frame.itertuples(index=False)]
-    return _sorted(frame, _BROKEN_COLUMNS)
+    return _ranked(frame, _BROKEN_COLUMNS, top)
 
 
 def _broken_text(template: SegmentTemplate, row: Any) -> str:
@@ -323,7 +321,7 @@ def _final_weights(chain: Chain, considered: np.ndarray) -> tuple[np.ndarray, st
 def find_single_points_of_failure(
         G: Chain | Any, /, *, sources: Selector = None, final: Selector = None,
         region: Any = None, links: bool = True, method: str = "auto",
-        max_listed: int = MAX_LISTED) -> pd.DataFrame:
+        max_listed: int = MAX_LISTED, top: int | None = None) -> pd.DataFrame:
     """Enterprises and links whose loss cuts a final producer off from every source.
 
     Parameters
@@ -341,6 +339,8 @@ def find_single_points_of_failure(
         numba dominators, or networkx's (much slower) with scipy counting.
     max_listed : int, default 10
         At most this many cut final producers are listed per row.
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -410,6 +410,8 @@ def find_single_points_of_failure(
         parts.append(_link_rows(info, n, total))
     frame = _spof_frame(chain, parts, info, focal, basis, int(considered.sum()),
                         max_listed)
+    if top is not None:
+        frame = frame.iloc[:max(int(top), 0)].reset_index(drop=True)
     unsupplied = chain.ids[considered & ~info["supplied"]].tolist()
     frame.attrs["unsupplied_final"] = unsupplied
     frame.attrs["note"] = (
@@ -475,7 +477,7 @@ def _spof_frame(chain: Chain, parts: list[dict[str, Any]], info: dict[str, Any],
         for what, cut, share, ex in zip(
             frame["_what"], frame["n_final_cut"], frame["share_cut"], examples,
             strict=True)]
-    return _sorted(frame, _SPOF_COLUMNS)
+    return _ranked(frame, _SPOF_COLUMNS)
 
 
 def _spof_text(what: str, cut: int, n_considered: int, share: float, basis: str,
@@ -495,7 +497,7 @@ def _percent(share: float) -> str:
 
 # --- single sources -------------------------------------------------------------------
 def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
-                        region: Any = None) -> pd.DataFrame:
+                        region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Local buyers that get a needed input segment from exactly one supplier.
 
     Parameters
@@ -507,6 +509,8 @@ def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None =
         supplier segments).
     region : str or list of str, optional
         The focal region: only its buyers are considered (suppliers may be anywhere).
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -568,7 +572,7 @@ def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None =
         _single_text(template, labels[b], labels[s], seg, reg, inside)
         for b, s, seg, reg, inside in zip(dst, src, segments[src], regions[src],
                                           focal[src], strict=True)]
-    return _sorted(frame, _SINGLE_COLUMNS)
+    return _ranked(frame, _SINGLE_COLUMNS, top)
 
 
 def _needed(template: SegmentTemplate, segments: np.ndarray, src: np.ndarray,
@@ -596,7 +600,8 @@ def _single_text(template: SegmentTemplate | None, buyer: str, supplier: str,
 # --- everything together --------------------------------------------------------------
 def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
                      region: Any = None, sources: Selector = None,
-                     final: Selector = None, method: str = "auto") -> pd.DataFrame:
+                     final: Selector = None, method: str = "auto",
+                     top: int | None = None) -> pd.DataFrame:
     """All breakpoints of a chain in one table.
 
     Parameters
@@ -611,6 +616,8 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
         Override who the sources / final producers are.
     method : {"auto", "numba", "scipy"}
         Engine for the dominator computation.
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -668,9 +675,9 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
                                in_focal=True))
     frames = [p.reindex(columns=_BREAKPOINT_COLUMNS) for p in parts if len(p)]
     if not frames:
-        out = _sorted(pd.DataFrame(), _BREAKPOINT_COLUMNS)
+        out = _ranked(pd.DataFrame(), _BREAKPOINT_COLUMNS)
     else:
-        out = _sorted(pd.concat(frames, ignore_index=True), _BREAKPOINT_COLUMNS)
+        out = _ranked(pd.concat(frames, ignore_index=True), _BREAKPOINT_COLUMNS, top)
         for col in ("enterprise", "supplier", "buyer", "segment", "supplier_segment",
                     "buyer_segment"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)

@@ -117,6 +117,17 @@ def _components(chain: Chain) -> tuple[int, np.ndarray]:
     return cached
 
 
+def _ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
+            ) -> pd.DataFrame:
+    """Rows sorted by score, descending (stable), the given columns, first ``top``."""
+    if len(frame) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")
+    if top is not None:
+        order = order[:max(int(top), 0)]
+    return frame.iloc[order].reset_index(drop=True)[columns]
+
+
 def _tier_array(chain: Chain, source_mask: np.ndarray, method: str) -> np.ndarray:
     indptr, indices = _graph(chain)
     return tier_levels(indptr, indices, source_mask, method=method,
@@ -198,7 +209,7 @@ def _local_degrees(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def find_structure(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
                    region: Any = None, sources: Selector = None, final: Selector = None,
-                   method: str = "auto") -> pd.DataFrame:
+                   method: str = "auto", top: int | None = None) -> pd.DataFrame:
     """One row per enterprise: role, tier, stage, region and trading partners.
 
     Parameters
@@ -214,6 +225,8 @@ def find_structure(G: Chain | Any, /, *, template: SegmentTemplate | None = None
         :func:`chaingraph.algorithms.roles.resolve_roles`).
     method : {"auto", "numba", "scipy"}
         Engine for the kernels.
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -272,8 +285,7 @@ def find_structure(G: Chain | Any, /, *, template: SegmentTemplate | None = None
     })
     frame.loc[level < 0, "tier"] = pd.NA
     frame["explanation"] = _structure_explanations(frame, level)
-    order = np.argsort(-frame["score"].to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)[_STRUCTURE_COLUMNS]
+    return _ranked(frame, _STRUCTURE_COLUMNS, top)
 
 
 def _structure_explanations(frame: pd.DataFrame, level: np.ndarray) -> list[str]:
@@ -330,7 +342,7 @@ def _template_realisation(chain: Chain, template: SegmentTemplate, focal: np.nda
 
 
 def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
-                          region: Any = None) -> pd.DataFrame:
+                          region: Any = None, top: int | None = None) -> pd.DataFrame:
     """One row per template segment: is it present in the focal region, how linked.
 
     Parameters
@@ -341,6 +353,8 @@ def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
         The reference chain of the industry.
     region : str or list of str, optional
         The focal region (default: the whole chain).
+    top : int, optional
+        Keep only the ``top`` highest-scoring rows.
 
     Returns
     -------
@@ -417,8 +431,7 @@ def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
             "score": float(score)})
     frame = pd.DataFrame(rows, columns=_COVERAGE_COLUMNS[:-1])
     frame["explanation"] = [_coverage_text(r) for r in frame.itertuples(index=False)]
-    order = np.argsort(-frame["score"].to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)[_COVERAGE_COLUMNS]
+    return _ranked(frame, _COVERAGE_COLUMNS, top)
 
 
 def _coverage_text(row: Any) -> str:
