@@ -137,6 +137,19 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
     return number
 
 
+def _plain_cells(raw: np.ndarray, quick: np.ndarray) -> np.ndarray:
+    """Cells that are plain numbers (``quick`` holds their value) or missing."""
+    if pd.api.types.infer_dtype(raw, skipna=True) in _HOMOGENEOUS:
+        # only text or only numbers (no booleans, no odd objects): vectorised, and
+        # a finite to_numeric result is exactly a plain number
+        return np.isfinite(quick) | pd.isna(raw)
+    return np.array(
+        [(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+         or (isinstance(v, str) and _NUMBER.match(v.strip().lower()) is not None)
+         for v in raw], dtype=bool,
+    ) & np.isfinite(quick)
+
+
 def parse_amounts(
     values: pd.Series | np.ndarray | list, *, scale: float = 1.0
 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
@@ -175,19 +188,15 @@ def parse_amounts(
                for i in np.flatnonzero(np.isinf(parsed))]
         parsed[np.isinf(parsed)] = np.nan
         return parsed, bad
-    raw = series.to_numpy(dtype=object)
-    quick = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
-    if pd.api.types.infer_dtype(raw, skipna=True) in _HOMOGENEOUS:
-        # only text or only numbers (no booleans, no odd objects): vectorised, and
-        # a finite to_numeric result is exactly a plain number
-        plain = np.isfinite(quick) | pd.isna(raw)
+    if isinstance(series.dtype, pd.StringDtype):  # text column: no Python objects
+        raw = series.array
+        quick = pd.to_numeric(series, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan)
+        plain = np.isfinite(quick) | series.isna().to_numpy()
     else:
-        plain = np.array(
-            [(isinstance(v, (int, float, np.integer, np.floating))
-             and not isinstance(v, bool))
-             or (isinstance(v, str) and _NUMBER.match(v.strip().lower()) is not None)
-             for v in raw], dtype=bool,
-        ) & np.isfinite(quick)
+        raw = series.to_numpy(dtype=object)
+        quick = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
+        plain = _plain_cells(raw, quick)
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = quick * scale
     plain &= np.isfinite(scaled) | np.isnan(quick)  # overflow: reported cell by cell
