@@ -366,3 +366,16 @@ def test_finders_keep_the_top_rows():
             head = finder(chain, *positional, region=focal, top=top, **args)
             pd.testing.assert_frame_equal(head, full.iloc[:top].reset_index(drop=True),
                                           check_index_type=False)
+
+
+@given(chains(max_enterprises=10), st.randoms(use_true_random=False))
+def test_spof_survives_relabelling(chain, rnd):
+    G = chain.to_networkx()
+    names = [f"企业{i}" for i in range(len(G))]
+    rnd.shuffle(names)
+    mapping = dict(zip(G.nodes, names, strict=True))
+    nodes, links = spof_sets(find_single_points_of_failure(G))
+    got_nodes, got_links = spof_sets(
+        find_single_points_of_failure(nx.relabel_nodes(G, mapping)))
+    assert got_nodes == {mapping[v]: c for v, c in nodes.items()}
+    assert got_links == {(mapping[u], mapping[v]): c for (u, v), c in links.items()}
