@@ -219,3 +219,24 @@ def test_selectors_and_chain_input():
     assert tc == {"a": 0.0, "b": 1.0, "c": 1.0, "d": 0.0}
     tc = bn.throughput_centrality(chain, sources=["b"], final=["c", "d"])
     assert tc["c"] == pytest.approx(0.5)
+
+
+def test_willems_chains_exact_against_oracle(shared_data):
+    from willems import load_willems, willems_numbers
+
+    folder = shared_data / "willems"
+    checked = 0
+    for number in willems_numbers(folder):
+        chain = load_willems(folder, number)
+        G = chain.to_networkx()
+        sources = sum(1 for v in G if G.in_degree(v) == 0)
+        final = sum(1 for v in G if G.out_degree(v) == 0)
+        if chain.n_enterprises > 200 or sources * final > 1000:
+            continue
+        expected = oracle(G, weight="units")
+        for method in ["scipy", *(["numba"] if has_numba() else [])]:
+            tc = bn.throughput_centrality(chain, weight="units", method=method)
+            for v in G:
+                assert tc[v] == pytest.approx(expected[v], abs=1e-9)
+        checked += 1
+    assert checked >= 8

@@ -7,7 +7,6 @@ disconnects S from T); hand-computed chains.
 
 from __future__ import annotations
 
-import csv
 import math
 import warnings
 
@@ -17,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from willems import load_willems, willems_numbers
 
 import chaingraph as cg
 from chaingraph._engines import has_numba
@@ -99,11 +99,13 @@ def cut_arc(row, G):
     return out(row.enterprise), "T"
 
 
-def check_against_oracle(G: nx.DiGraph, method: str, sources=None, final=None):
-    result = bn.max_flow(to_chain(G), method=method, sources=sources, final=final)
+def check_against_oracle(G: nx.DiGraph, method: str, sources=None, final=None,
+                         capacity=None):
+    result = bn.max_flow(to_chain(G), method=method, sources=sources, final=final,
+                         capacity=capacity)
     if sources is None:
         sources, final = default_roles(G)
-    H = oracle_network(G, sources, final)
+    H = oracle_network(G, sources, final, capacity=capacity or "capacity")
     expected = nx.maximum_flow_value(H, "S", "T")
     scale = max(1.0, expected)
     assert result.value == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
@@ -360,33 +362,20 @@ def test_scipy_engine_precision_on_yuan_amounts():
 
 
 # --- real supply chains (Willems 2008) ---------------------------------------------------------
-def read_willems(path) -> nx.DiGraph:
-    """Tiny reader: link volume = units per unit x the supplier's cost rate."""
-    G = nx.DiGraph()
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))[1:]
-    cost = {r[0]: float(r[3] or 0) for r in rows}
-    for r in rows:
-        demand = float(r[5]) if len(r) > 5 and r[5] else None
-        G.add_node(r[0], **({"output": demand * max(cost[r[0]], 1.0)} if demand else {}))
-    for r in rows:
-        rest = r[8:]
-        for supplier, units in zip(rest[::2], rest[1::2], strict=True):
-            if supplier and supplier != r[0]:
-                G.add_edge(supplier, r[0],
-                           volume=float(units or 1) * max(cost.get(supplier, 0), 0.5))
-    return G
-
-
 @pytest.mark.parametrize("method", METHODS)
 def test_willems_chains(shared_data, method):
-    files = sorted((shared_data / "willems").glob("willems_*.csv"))
-    assert len(files) == 19
-    for path in files:
-        G = read_willems(path)
-        check_against_oracle(G, method)
-        plain = nx.DiGraph(G.edges)  # unit capacities
-        check_against_oracle(plain, method)
+    folder = shared_data / "willems"
+    numbers = willems_numbers(folder)
+    assert len(numbers) == 19
+    for number in numbers:
+        chain = load_willems(folder, number)
+        check_against_oracle(chain.to_networkx(), method)  # unit capacities
+        # heterogeneous capacities: input value = units x the supplier's cost rate
+        links = chain.links
+        cost = dict(zip(chain.ids, chain.column("cost_rate"), strict=True))
+        links["value"] = links["units"] * (links["supplier"].map(cost).fillna(0) + 0.5)
+        valued = chain.with_tables(links=links)
+        check_against_oracle(valued.to_networkx(), method, capacity="value")
 
 
 @pytest.mark.parametrize("method", METHODS)
