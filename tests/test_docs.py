@@ -127,3 +127,19 @@ def test_nav_pages_exist():
 
     for page in pages(config["nav"]):
         assert (DOCS / page).exists(), page
+
+
+def test_cli_reference_lists_every_command_and_option():
+    import argparse
+
+    from chaingraph.cli import _parser
+
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert subparsers.choices, "no commands found"
+    for name, sub in subparsers.choices.items():
+        assert f"## chaingraph {name}" in text, name
+        for action in sub._actions:
+            for option in action.option_strings:
+                assert option in text, f"{name} {option}"
