@@ -49,7 +49,7 @@ def run_page(page: Path) -> list[tuple[str, str, str | None]]:
     for code, expected in _blocks(page):
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            exec(compile(code, f"{page.name}", "exec"), namespace)  # noqa: S102
+            exec(compile(code, f"{page.name}", "exec"), namespace)
         results.append((code, buffer.getvalue(), expected))
     return results
 
