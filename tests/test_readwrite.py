@@ -237,6 +237,7 @@ def test_unknown_add_self_loops_and_duplicates(tmp_path):
 
 @pytest.mark.parametrize("make", [
     lambda p: p / "missing.csv",
+    lambda p: p / "missing_folder",
     lambda p: _write(p / "empty.csv", ""),
     lambda p: _write(p / "bad.xlsx", "not a workbook"),
     lambda p: _write(p / "data.xyz", "a,b"),

@@ -83,7 +83,7 @@ def load_or_reject(loader, options) -> None:
 
 
 # --- DataFrames ----------------------------------------------------------------------------
-@fuzz(150)
+@fuzz(100)
 @given(pair=PAIRS, drop=st.booleans(), options=OPTIONS, columns=MAPPINGS)
 def test_fuzz_dataframes(pair, drop, options, columns):
     ent, lk = (None, pair[1]) if drop else pair

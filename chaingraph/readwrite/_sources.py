@@ -70,6 +70,8 @@ def detect_format(path: Path, format: str | None) -> str:
     if path.is_dir():
         return "directory"
     fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None and not path.exists():
+        raise fail(f"file or directory not found: {path}", path.name or str(path))
     if fmt is None:
         raise fail(f"cannot tell the format of {path.name!r} from its suffix (known: "
                    f"{', '.join(sorted(FORMATS))}); pass format=...", path.name)

@@ -136,6 +136,30 @@ def read_chain(
 
     Notes
     -----
+    Column aliases recognised without a mapping (case, spaces, ``_`` and a trailing
+    unit in brackets are ignored; the full table is :data:`ALIASES`):
+
+    ===========  ==============================================================
+    canonical    aliases (first found wins)
+    ===========  ==============================================================
+    id           id, 企业id, 企业编号, 编号, 代码, 统一社会信用代码, code, 企业名称,
+                 企业, 名称, 公司名称, company, name
+    name         name, 企业名称, 名称, 企业, 公司名称, company name
+    segment      segment, 环节, 所属环节, 产业链环节, 细分环节, sector
+    region       region, 区域, 地区, 所在地, 所在地区, 城市, 省份, location, city
+    output       output, 产值, 年产值, 总产值, 营业收入, 营收, 销售额, revenue, sales
+    capacity     capacity, 产能, 年产能 (links: 供应能力, 最大供应量)
+    supplier     supplier, 供应商, 供方, 供应方, 供应企业, 上游企业, source, from
+    buyer        buyer, 采购方, 客户, 需方, 采购商, 采购企业, 下游企业, target, to
+    volume       volume, 金额, 采购金额, 交易额, 交易金额, 供应金额, amount, value,
+                 weight
+    product      product, 产品, 供应产品, 采购产品, 物料
+    ===========  ==============================================================
+
+    A sheet with only 企业名称 uses the names as ids; with 企业编号 and 企业名称 the
+    code is the id and the name is ``name``. Units in headers (``金额（万元）``,
+    ``产值(亿元)``) multiply plain numbers in that column.
+
     Ids, names, segments, regions and products read from CSV or Excel are text:
     ``007`` stays ``"007"``, and a number typed in a workbook cell becomes its text
     (``7.0`` -> ``"7"``). Parquet, JSON and DataFrames keep their types. Blank

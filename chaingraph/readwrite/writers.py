@@ -67,7 +67,10 @@ def write_chain(G: Chain | nx.DiGraph, path: str | PathLike, /, *,
     * ``graphml`` / ``gexf``: see :mod:`chaingraph.readwrite.graph`.
 
     Text cells that are empty strings read back as missing; object columns mixing
-    types (e.g. numbers and text) read back as text from CSV and Excel.
+    types (e.g. numbers and text) read back as text from CSV and Excel (and are
+    written as text to Parquet). Excel stores numbers with 16 significant digits
+    (openpyxl), so a float may come back off in the 17th digit; every other format
+    is exact.
 
     Examples
     --------
