@@ -242,3 +242,18 @@ def test_top_outside_supplier_is_the_largest_not_the_first():
     assert row["top_outside_segment"] == "z"
     assert row["top_outside_share"] == pytest.approx(80 / 85)
     assert "region 境外 and segment z (94% of input)" in row["explanation"]
+
+
+def test_find_bottlenecks_reuses_precomputed_results():
+    chain = district()
+    flow = bn.max_flow(chain)
+    tc = bn.throughput_centrality(chain)
+    again = bn.find_bottlenecks(chain, region="本区", flow=flow, throughput=tc)
+    pd.testing.assert_frame_equal(again, bn.find_bottlenecks(chain, region="本区"))
+    cut = again[again["kind"] == "min_cut"].set_index(["supplier", "buyer"])
+    assert cut.loc[("abroad1", "c1"), "segment"] == "cell"  # the buyer's segment
+    # a result computed elsewhere is used as given (no recomputation)
+    fake = bn.ThroughputScores(dict.fromkeys(chain.ids, 0.0) | {"m1": 0.9}, exact=True,
+                               samples=0, error_bound=0.0, delta=0.05)
+    hubs = bn.find_bottlenecks(chain, throughput=fake)
+    assert hubs[hubs["kind"] == "throughput_hub"]["enterprise"].tolist() == ["m1"]

@@ -28,7 +28,7 @@ from chaingraph.model import (
     as_chain,
 )
 
-__all__ = ["FlowResult", "find_min_cut", "max_flow"]
+__all__ = ["FlowResult", "cut_table", "find_min_cut", "max_flow"]
 
 _LINK, _ENTERPRISE, _SOURCE, _FINAL = 0, 1, 2, 3
 _ELEMENTS = np.array(["link", "enterprise", "source_supply", "final_demand"], dtype=object)
@@ -318,10 +318,11 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
     chain = as_chain(G)
     result = max_flow(chain, sources=sources, final=final, capacity=capacity,
                       template=template, method=method)
-    return _cut_table(chain, result, top)
+    return cut_table(chain, result, top)
 
 
-def _cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame:
+def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame:
+    """The :func:`find_min_cut` table of an already computed flow."""
     cut = result.min_cut.copy()
     label = dict(zip(chain.ids, labels(chain), strict=True))
     names = dict(zip(chain.ids, chain.column(NAME, default=None), strict=True))

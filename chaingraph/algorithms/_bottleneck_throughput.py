@@ -19,7 +19,7 @@ from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
 
 __all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "ThroughputScores", "find_throughput",
-           "throughput_centrality"]
+           "throughput_centrality", "throughput_table"]
 
 #: Sources searched by :func:`throughput_centrality` when it samples by default.
 DEFAULT_SAMPLES = 256
@@ -222,7 +222,13 @@ def find_throughput(
     tc = throughput_centrality(chain, sources=sources, final=final, template=template,
                                weight=weight, samples=samples, exact_limit=exact_limit,
                                delta=delta, seed=seed, method=method)
-    values = np.fromiter(tc.values(), dtype=np.float64, count=len(tc))
+    return throughput_table(chain, tc, top)
+
+
+def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None
+                     ) -> pd.DataFrame:
+    """The :func:`find_throughput` table of already computed scores."""
+    values = np.array([tc.get(v, 0.0) for v in chain.ids.tolist()], dtype=np.float64)
     keep = values > 1e-12
     table = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),

@@ -20,7 +20,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms._bottleneck_flow import FlowResult, find_min_cut, max_flow
+from chaingraph.algorithms._bottleneck_flow import (
+    FlowResult,
+    cut_table,
+    find_min_cut,
+    max_flow,
+)
 from chaingraph.algorithms._bottleneck_tables import (
     find_concentration,
     find_outside_dependence,
@@ -31,6 +36,7 @@ from chaingraph.algorithms._bottleneck_throughput import (
     ThroughputScores,
     find_throughput,
     throughput_centrality,
+    throughput_table,
 )
 from chaingraph.model import SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
 
@@ -61,6 +67,7 @@ def find_bottlenecks(
     capacity: str | None = None, by: str = "output", weight: str | None = VOLUME,
     hub_threshold: float = 0.25, samples: int | None = None,
     seed: int | np.random.Generator | None = None, method: str = "auto",
+    flow: FlowResult | None = None, throughput: ThroughputScores | None = None,
     top: int | None = None,
 ) -> pd.DataFrame:
     """All bottleneck findings in one table: cut, concentration, dependence, hubs.
@@ -78,6 +85,11 @@ def find_bottlenecks(
         As in :func:`throughput_centrality`.
     hub_threshold : float, default 0.25
         Throughput at or above which an enterprise is a ``throughput_hub``.
+    flow : FlowResult, optional
+        A :func:`max_flow` result already computed for this chain (with the same
+        sources, final producers and capacities), to avoid computing it again.
+    throughput : ThroughputScores, optional
+        A :func:`throughput_centrality` result already computed, likewise.
     top : int, optional
         Keep the first ``top`` rows.
 
@@ -93,7 +105,7 @@ def find_bottlenecks(
     -----
     Rows: the internal elements of the minimum cut (links and enterprise
     capacities; source supply and final demand are not bottlenecks), score = share
-    of the maximum flow; flagged segments of :func:`find_concentration` (score =
+    of the maximum flow, segment = the enterprise's (for a link, the buyer's); flagged segments of :func:`find_concentration` (score =
     HHI) and :func:`find_outside_dependence` (score = the larger share); and
     enterprises with throughput at least ``hub_threshold`` (score = throughput).
 
@@ -115,14 +127,16 @@ def find_bottlenecks(
     chain = as_chain(G)
     segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
     parts = []
-    cut = find_min_cut(chain, sources=sources, final=final, capacity=capacity,
-                       template=template, method=method)
+    if flow is None:
+        flow = max_flow(chain, sources=sources, final=final, capacity=capacity,
+                        template=template, method=method)
+    cut = cut_table(chain, flow, None)
     cut = cut[cut["element"].isin(["link", "enterprise"])]
+    where = [e if e is not None else b for e, b in zip(cut["enterprise"], cut["buyer"],
+                                                       strict=True)]
     parts.append(pd.DataFrame({
         "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
-        "buyer": cut["buyer"],
-        "segment": [segment.get(e) if e is not None else None
-                    for e in cut["enterprise"]],
+        "buyer": cut["buyer"], "segment": [segment.get(v) for v in where],
         "score": cut["score"], "explanation": cut["explanation"]}))
     if SEGMENT in chain._enterprises.columns:
         conc = find_concentration(chain, region=region, template=template, by=by)
@@ -137,8 +151,11 @@ def find_bottlenecks(
             "kind": "outside_dependence", "enterprise": None, "supplier": None,
             "buyer": None, "segment": dep["segment"], "score": dep["score"],
             "explanation": dep["explanation"]}))
-    hubs = find_throughput(chain, sources=sources, final=final, template=template,
-                           weight=weight, samples=samples, seed=seed, method=method)
+    if throughput is None:
+        throughput = throughput_centrality(
+            chain, sources=sources, final=final, template=template, weight=weight,
+            samples=samples, seed=seed, method=method)
+    hubs = throughput_table(chain, throughput, None)
     hubs = hubs[hubs["throughput"] >= hub_threshold]
     parts.append(pd.DataFrame({
         "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
