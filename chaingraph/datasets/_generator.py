@@ -205,6 +205,11 @@ def _anchor_links(rng, segment: np.ndarray, forward: np.ndarray, k: int,
     So that few enterprises stay isolated, and midstream ones both buy and sell.
     """
     n_seg = int(segment.max()) + 1
+    counts = np.bincount(segment, minlength=n_seg)
+    # only template edges whose two segments have enterprises: the samplers cannot
+    # draw from an empty segment (small chains leave some segments empty)
+    forward = forward[(forward.max(axis=1) < n_seg)]
+    forward = forward[(counts[forward[:, 0]] > 0) & (counts[forward[:, 1]] > 0)]
     who = rng.permutation(len(segment))[:k]
     src_parts, dst_parts = [], []
     for column, draw in ((0, buy), (1, sup)):   # sell to a buyer, buy from a supplier
