@@ -250,8 +250,6 @@ def test_find_bottlenecks_reuses_precomputed_results():
     tc = bn.throughput_centrality(chain)
     again = bn.find_bottlenecks(chain, region="本区", flow=flow, throughput=tc)
     pd.testing.assert_frame_equal(again, bn.find_bottlenecks(chain, region="本区"))
-    cut = again[again["kind"] == "min_cut"].set_index(["supplier", "buyer"])
-    assert cut.loc[("abroad1", "c1"), "segment"] == "cell"  # the buyer's segment
     # a result computed elsewhere is used as given (no recomputation)
     fake = bn.ThroughputScores(dict.fromkeys(chain.ids, 0.0) | {"m1": 0.9}, exact=True,
                                samples=0, error_bound=0.0, delta=0.05)

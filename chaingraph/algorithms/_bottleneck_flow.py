@@ -358,3 +358,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame
                "score", "explanation"]]
     cut = cut.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     return cut.head(top) if top is not None else cut
+
+
+#: Former name, used by ``chaingraph._report_render`` (kept for compatibility).
+_cut_table = cut_table

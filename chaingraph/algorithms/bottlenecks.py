@@ -105,7 +105,7 @@ def find_bottlenecks(
     -----
     Rows: the internal elements of the minimum cut (links and enterprise
     capacities; source supply and final demand are not bottlenecks), score = share
-    of the maximum flow, segment = the enterprise's (for a link, the buyer's); flagged segments of :func:`find_concentration` (score =
+    of the maximum flow, segment = the enterprise's (None for a link); flagged segments of :func:`find_concentration` (score =
     HHI) and :func:`find_outside_dependence` (score = the larger share); and
     enterprises with throughput at least ``hub_threshold`` (score = throughput).
 
@@ -132,11 +132,10 @@ def find_bottlenecks(
                         template=template, method=method)
     cut = cut_table(chain, flow, None)
     cut = cut[cut["element"].isin(["link", "enterprise"])]
-    where = [e if e is not None else b for e, b in zip(cut["enterprise"], cut["buyer"],
-                                                       strict=True)]
     parts.append(pd.DataFrame({
         "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
-        "buyer": cut["buyer"], "segment": [segment.get(v) for v in where],
+        "buyer": cut["buyer"],
+        "segment": [segment.get(e) if e is not None else None for e in cut["enterprise"]],
         "score": cut["score"], "explanation": cut["explanation"]}))
     if SEGMENT in chain._enterprises.columns:
         conc = find_concentration(chain, region=region, template=template, by=by)
