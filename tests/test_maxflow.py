@@ -388,3 +388,17 @@ def test_bundled_example_matches_networkx(method):
     assert table["score"].sum() == pytest.approx(1.0)
     assert set(table["element"]) <= {"link", "enterprise", "source_supply",
                                      "final_demand"}
+
+
+def test_self_loops_are_ignored():
+    links = pd.DataFrame({"supplier": ["s", "a", "a", "b"], "buyer": ["a", "a", "b", "t"],
+                          "volume": [4.0, 100.0, 3.0, 5.0]})
+    with_loop = cg.Chain.from_frames(None, links, self_loops="keep")
+    without = cg.Chain.from_frames(None, links[links["supplier"] != links["buyer"]])
+    for method in ["scipy", *(["numba"] if has_numba() else [])]:
+        a, b = bn.max_flow(with_loop, method=method), bn.max_flow(without, method=method)
+        assert a.value == b.value == 3.0
+        loop = a.link_flow[a.link_flow["supplier"] == a.link_flow["buyer"]]
+        assert loop["flow"].tolist() == [0.0]
+    assert dict(bn.throughput_centrality(with_loop)) == dict(
+        bn.throughput_centrality(without))
