@@ -158,6 +158,22 @@ def test_random_chains_match_networkx(G, method):
     check_against_oracle(G, method)
 
 
+@given(G=capacitated(), data=st.data())
+def test_selected_sources_and_final_match_networkx(G, data):
+    """User-chosen roles: sources with suppliers, final producers with buyers."""
+    nodes = sorted(G)
+    sources = data.draw(st.lists(st.sampled_from(nodes), unique=True, max_size=3))
+    final = data.draw(st.lists(st.sampled_from(nodes), unique=True, max_size=3))
+    unbounded = [v for v in set(sources) & set(final)
+                 if "capacity" not in G.nodes[v] and "output" not in G.nodes[v]]
+    method = data.draw(st.sampled_from(["scipy", *(["numba"] if has_numba() else [])]))
+    if unbounded:
+        with pytest.raises(ValueError, match="unbounded"):
+            bn.max_flow(to_chain(G), sources=sources, final=final, method=method)
+        return
+    check_against_oracle(G, method, sources=sources, final=final)
+
+
 @given(G=capacitated())
 def test_engines_agree(G):
     if not has_numba():
