@@ -91,7 +91,9 @@ def throughput_centrality(
         ``exact_limit`` weighted sources, else :data:`DEFAULT_SAMPLES`. A value at
         least the number of sources computes exactly.
     exact_limit : int, default 2000
-        See ``samples``.
+        See ``samples``. The exact computation costs one search per source (about
+        3 ms per source at 100k enterprises / 500k links and 80 ms at 1M / 5M with
+        numba, measured on 2 cores).
     delta : float, default 0.05
         Failure probability of the reported error bound.
     seed : int, Generator or None
