@@ -77,7 +77,7 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     >>> import tempfile, pathlib
     >>> chain = cg.as_chain(nx.DiGraph([("007", "整车", {"volume": 5.0})]))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "chain.graphml"
-    >>> back = cg.readwrite.read_chain_graph(cg.readwrite.write_graphml(chain, path))
+    >>> back = cg.read_chain_graph(cg.write_graphml(chain, path))
     >>> back.links[["supplier", "buyer", "volume"]].values.tolist()
     [['007', '整车', 5.0]]
     """
@@ -112,7 +112,7 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     >>> import tempfile, pathlib
     >>> chain = cg.as_chain(nx.DiGraph([("a", "b", {"volume": 5.0})]))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "chain.gexf"
-    >>> cg.readwrite.read_chain_graph(cg.readwrite.write_gexf(chain, path)).n_links
+    >>> cg.read_chain_graph(cg.write_gexf(chain, path)).n_links
     1
     """
     chain = as_chain(G)
@@ -227,8 +227,8 @@ def read_chain_graph(path: str | PathLike, /, *, format: str | None = None,
     --------
     >>> import tempfile, pathlib
     >>> G = nx.DiGraph([(1, 2, {"volume": 3.0})], name="toy")
-    >>> path = cg.readwrite.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
-    >>> chain = cg.readwrite.read_chain_graph(path)
+    >>> path = cg.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
+    >>> chain = cg.read_chain_graph(path)
     >>> chain.ids.tolist(), chain.meta["name"]
     ([1, 2], 'toy')
     """

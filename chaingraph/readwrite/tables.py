@@ -173,7 +173,7 @@ def read_chain(
     --------
     >>> ent = pd.DataFrame({"企业名称": ["007", "宁德材料"], "所属环节": ["正极", "电芯"]})
     >>> lk = pd.DataFrame({"供应商": ["007"], "客户": ["宁德材料"], "金额": ["3.5亿"]})
-    >>> chain = cg.readwrite.read_chain(ent, lk)
+    >>> chain = cg.read_chain(ent, lk)
     >>> chain.enterprises[["id", "segment"]].values.tolist()
     [['007', '正极'], ['宁德材料', '电芯']]
     >>> chain.links["volume"].tolist()

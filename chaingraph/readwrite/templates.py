@@ -56,8 +56,8 @@ def read_template(path: str | PathLike, /, *, format: str | None = None
     ...     {"id": "ore", "name_zh": "矿石", "stage": "upstream"},
     ...     {"id": "car", "name_zh": "整车", "stage": "downstream"}],
     ...     "edges": [["ore", "car"]]})
-    >>> path = cg.readwrite.write_template(tpl, pathlib.Path(tempfile.mkdtemp()) / "toy.yaml")
-    >>> cg.readwrite.read_template(path)
+    >>> path = cg.write_template(tpl, pathlib.Path(tempfile.mkdtemp()) / "toy.yaml")
+    >>> cg.read_template(path)
     <SegmentTemplate 'toy': 2 segments, 1 edges>
     """
     path = Path(path)
@@ -111,8 +111,8 @@ def write_template(template: SegmentTemplate, path: str | PathLike, /, *,
     >>> import tempfile, pathlib
     >>> tpl = cg.SegmentTemplate.from_dict({"id": "toy", "segments": [
     ...     {"id": "ore", "stage": "upstream"}], "edges": []})
-    >>> path = cg.readwrite.write_template(tpl, pathlib.Path(tempfile.mkdtemp()) / "toy.json")
-    >>> cg.readwrite.read_template(path).segment_ids
+    >>> path = cg.write_template(tpl, pathlib.Path(tempfile.mkdtemp()) / "toy.json")
+    >>> cg.read_template(path).segment_ids
     ['ore']
     """
     path = Path(path)

@@ -76,10 +76,10 @@ def write_chain(G: Chain | nx.DiGraph, path: str | PathLike, /, *,
     --------
     >>> import tempfile, pathlib
     >>> chain = cg.as_chain(nx.DiGraph([("007", "整车", {"volume": 5.0})], name="toy"))
-    >>> folder = cg.readwrite.write_chain(chain, pathlib.Path(tempfile.mkdtemp()) / "toy")
+    >>> folder = cg.write_chain(chain, pathlib.Path(tempfile.mkdtemp()) / "toy")
     >>> sorted(p.name for p in folder.iterdir())
     ['enterprises.csv', 'links.csv', 'meta.json']
-    >>> back = cg.readwrite.read_chain(folder)
+    >>> back = cg.read_chain(folder)
     >>> back.ids.tolist(), back.meta["name"]
     (['007', '整车'], 'toy')
     """
