@@ -285,3 +285,23 @@ def test_cli_risk_errors(ref, tmp_path, capsys):
     assert "not in the chain" in capsys.readouterr().err
     assert main(["risk", str(ref / "tiny_firms.csv"), "--out", "x.csv"]) == 2
     assert main([*base, "--essentiality", "linear", "--sector", "none"]) == 0
+
+
+@pytest.mark.parametrize("name", ["tiny", "edgecase", "synth2k"])
+def test_worklist_scheme_reaches_the_tight_reference(ref, name):
+    """The asynchronous worklist goes to the fixed point: compare with tight files."""
+    chain, ess = load_reference(ref, name)
+    eps = "1e-9" if name == "synth2k" else "1e-12"
+    want = expected(ref, name, "nosub", eps)
+    firms = list(range(0, 2000, 100)) if name == "synth2k" else list(range(len(want)))
+    got = systemic_risk(chain, enterprises=[str(f) for f in firms], essentiality=ess,
+                        tol=1e-12, scheme="worklist", max_iter=10**5)
+    np.testing.assert_allclose(got[COLS].to_numpy(),
+                               want.iloc[firms][REF_COLS].to_numpy(), rtol=0, atol=1e-8)
+    loose = systemic_risk(chain, enterprises=[str(f) for f in firms], essentiality=ess,
+                          tol=1e-2, scheme="worklist")
+    assert (loose["iterations"] <= got["iterations"]).all()
+    with pytest.raises(ValueError, match="substitution"):
+        systemic_risk(chain, essentiality=ess, substitution=True, scheme="worklist")
+    with pytest.raises(ValueError, match="scheme"):
+        systemic_risk(chain, essentiality=ess, scheme="gauss")

@@ -196,7 +196,7 @@ def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
     state = _Checkpoint(checkpoint, _fingerprint(chain, codes, settings), len(codes))
     batch_size = batch_size or max(1000, -(-len(codes) // 20))
     _run_batches(model, codes, state, batch_size, progress, substitution=substitution,
-                 tol=tol, max_iter=max_iter, method=method)
+                 tol=tol, max_iter=max_iter, method=method, scheme=scheme)
     return _result_frame(chain, codes, state.table, state.iterations)
 
 
@@ -288,7 +288,8 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     sector = kwargs.get("sector", SEGMENT)
     table.insert(1, "name", names)
     table.insert(2, "segment", _sector_labels(chain, sector)[codes])
-    keys = ("essentiality", "template", "substitution", "tol", "max_iter", "method")
+    keys = ("essentiality", "template", "substitution", "tol", "max_iter", "method",
+            "scheme")
     shock_kw = {k: kwargs[k] for k in keys if k in kwargs}
     hit = [_most_hit(chain, e, sector, **shock_kw) if i < explain else None
            for i, e in enumerate(table["enterprise"])]

@@ -41,7 +41,7 @@ def new_buffers(n, n_pairs, n_markets):
     """Fresh per-thread buffers for ``n`` enterprises (the no-shock state)."""
     f8 = (np.ones(n), np.ones(n), np.ones(n), np.ones(n), np.ones(n),  # hd hu psd psu sig
           np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),  # c_d c_u lin_loss u_loss
-          np.zeros(max(n_pairs, 1)), np.empty(n), np.empty(n),  # pair_loss new_d new_u
+          np.zeros(max(n_pairs, 1)), np.zeros(n), np.zeros(n),  # pair_loss new_d new_u
           np.zeros(n_markets), np.zeros(n_markets))  # m_avail m_tout
     i8 = (np.empty(n, np.int64), np.empty(n, np.int64),  # touched_d touched_u
           np.empty(2 * n, np.int64), np.empty(n, np.int64),  # changed_d changed_u
@@ -260,6 +260,149 @@ def run_scenario(firms, shock_d, shock_u, model, buf, substitution, tol, max_ite
 
 
 @numba.njit(cache=True, nogil=True)
+def _enqueue(j, amount, pend, queue, state, flag, bit, tol):
+    """Add to j's pending change; queue j once it exceeds ``tol``."""
+    pend[j] += abs(amount)
+    if pend[j] > tol and not flag[j] & bit:
+        flag[j] |= bit
+        n = queue.shape[0]
+        queue[(state[0] + state[1]) % n] = j
+        state[1] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _push_d(i, model, f8, i8, flags, counts, state, tol):
+    hd, c_d, lin_loss, pair_loss, pend = f8[0], f8[5], f8[7], f8[9], f8[10]
+    f_ptr, f_buy, f_lam, f_slot = (model[_F_PTR], model[_F_BUY], model[_F_LAM],
+                                   model[_F_SLOT])
+    flag = flags[0]
+    delta = (1.0 - hd[i]) - c_d[i]
+    c_d[i] = 1.0 - hd[i]
+    for e in range(f_ptr[i], f_ptr[i + 1]):
+        j = f_buy[e]
+        amount = f_lam[e] * delta
+        if f_slot[e] >= 0:
+            pair_loss[f_slot[e]] += amount
+        else:
+            lin_loss[j] += amount
+        if not flag[j] & _DIRTY_D:
+            flag[j] |= _DIRTY_D
+            i8[6][counts[4]] = j
+            counts[4] += 1
+        _enqueue(j, amount, pend, i8[4], state, flag, _CAND_D, tol)
+
+
+@numba.njit(cache=True, nogil=True)
+def _push_u(j, model, f8, i8, flags, counts, state, tol):
+    hu, c_u, u_loss, pend = f8[1], f8[6], f8[8], f8[11]
+    b_ptr, b_sup, b_lam = model[_B_PTR], model[_B_SUP], model[_B_LAM]
+    flag = flags[0]
+    delta = (1.0 - hu[j]) - c_u[j]
+    c_u[j] = 1.0 - hu[j]
+    for e in range(b_ptr[j], b_ptr[j + 1]):
+        i = b_sup[e]
+        amount = b_lam[e] * delta
+        u_loss[i] += amount
+        if not flag[i] & _DIRTY_U:
+            flag[i] |= _DIRTY_U
+            i8[7][counts[5]] = i
+            counts[5] += 1
+        _enqueue(i, amount, pend, i8[5], state, flag, _CAND_U, tol)
+
+
+@numba.njit(cache=True, nogil=True)
+def _drain_d(model, f8, i8, flags, counts, state, tol, budget):
+    hd, psd, lin_loss, pair_loss, pend = f8[0], f8[2], f8[7], f8[9], f8[10]
+    queue, flag, p_ptr = i8[4], flags[0], model[_P_PTR]
+    pops = 0
+    while state[1] > 0:
+        if pops >= budget:
+            return pops, 1
+        j = queue[state[0]]
+        state[0] = (state[0] + 1) % queue.shape[0]
+        state[1] -= 1
+        flag[j] &= ~_CAND_D
+        pend[j] = 0.0
+        pops += 1
+        worst = 0.0
+        for s in range(p_ptr[j], p_ptr[j + 1]):
+            worst = max(worst, pair_loss[s])
+        value = min(1.0 - worst, 1.0 - lin_loss[j])
+        if flag[j] & _SHOCK:
+            value = min(psd[j], value)
+        value = max(0.0, value)
+        if value != hd[j]:
+            if not flag[j] & _TOUCH_D:
+                _touch_d(j, model, f8, i8, flags, counts, False)
+            hd[j] = value
+            _push_d(j, model, f8, i8, flags, counts, state, tol)
+    return pops, 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _drain_u(model, f8, i8, flags, counts, state, tol, budget):
+    hu, psu, u_loss, pend = f8[1], f8[3], f8[8], f8[11]
+    queue, flag = i8[5], flags[0]
+    pops = 0
+    while state[1] > 0:
+        if pops >= budget:
+            return pops, 1
+        i = queue[state[0]]
+        state[0] = (state[0] + 1) % queue.shape[0]
+        state[1] -= 1
+        flag[i] &= ~_CAND_U
+        pend[i] = 0.0
+        pops += 1
+        value = 1.0 - u_loss[i]
+        if flag[i] & _SHOCK:
+            value = min(psu[i], value)
+        value = max(0.0, value)
+        if value != hu[i]:
+            if not flag[i] & _TOUCH_U:
+                flag[i] |= _TOUCH_U
+                i8[1][counts[1]] = i
+                counts[1] += 1
+            hu[i] = value
+            _push_u(i, model, f8, i8, flags, counts, state, tol)
+    return pops, 0
+
+
+@numba.njit(cache=True, nogil=True)
+def run_scenario_worklist(firms, shock_d, shock_u, model, buf, tol, max_iter):
+    """Asynchronous worklist (chaotic relaxation) to the fixed point, no substitution.
+
+    An enterprise is recomputed once the input loss pushed to it since its last
+    update exceeds ``tol``; the queue is first-in first-out. Returns ``(updates,
+    status)`` where updates counts enterprise recomputations.
+    """
+    f8, i8, flags, counts = buf
+    hd, hu, psd, psu = f8[0], f8[1], f8[2], f8[3]
+    flag = flags[0]
+    counts[:] = 0
+    for k in range(firms.shape[0]):
+        i = firms[k]
+        flag[i] |= _SHOCK
+        psd[i] = hd[i] = 1.0 - shock_d[k]
+        psu[i] = hu[i] = 1.0 - shock_u[k]
+        if not flag[i] & _TOUCH_D:
+            _touch_d(i, model, f8, i8, flags, counts, False)
+        if not flag[i] & _TOUCH_U:
+            flag[i] |= _TOUCH_U
+            i8[1][counts[1]] = i
+            counts[1] += 1
+    budget = max_iter * hd.shape[0]
+    state = np.zeros(2, np.int64)
+    for k in range(firms.shape[0]):
+        _push_d(firms[k], model, f8, i8, flags, counts, state, tol)
+    pops_d, status_d = _drain_d(model, f8, i8, flags, counts, state, tol, budget)
+    state[:] = 0
+    for k in range(firms.shape[0]):
+        _push_u(firms[k], model, f8, i8, flags, counts, state, tol)
+    pops_u, status_u = _drain_u(model, f8, i8, flags, counts, state, tol, budget)
+    return pops_d + pops_u, max(status_d, status_u)
+
+
+@numba.njit(cache=True, nogil=True)
 def summarize(buf, weights, out):
     """ESRI, ESRI_d, ESRI_u and the counts of affected / half-lost enterprises."""
     f8, i8, flags, counts = buf
@@ -292,6 +435,7 @@ def reset(buf, model):
     """Put the buffers back to the no-shock state, touching only what was used."""
     f8, i8, flags, counts = buf
     hd, hu, psd, psu, sigma, c_d, c_u, lin_loss, u_loss, pair_loss = f8[:10]
+    pend_d, pend_u = f8[10], f8[11]
     m_tout, m_tpos, flag = f8[13], i8[9], flags[0]
     p_ptr, market = model[_P_PTR], model[_MARKET_OF]
     for k in range(counts[0]):
@@ -308,25 +452,29 @@ def reset(buf, model):
         flag[i] = 0
     for k in range(counts[4]):
         j = i8[6][k]
-        lin_loss[j] = 0.0
+        lin_loss[j] = pend_d[j] = 0.0
         for s in range(p_ptr[j], p_ptr[j + 1]):
             pair_loss[s] = 0.0
         flag[j] = 0
     for k in range(counts[5]):
         i = i8[7][k]
-        u_loss[i] = 0.0
+        u_loss[i] = pend_u[i] = 0.0
         flag[i] = 0
 
 
 @numba.njit(cache=True, nogil=True)
 def _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution, tol,
-               max_iter, start, step, out, out_t, out_status):
+               max_iter, worklist, start, step, out, out_t, out_status):
     buf = new_buffers(model[_WEIGHTS].shape[0], n_pairs, model[_M_OUT0].shape[0])
     row = np.zeros(5)
     for s in range(start, scen_ptr.shape[0] - 1, step):
         lo, hi = scen_ptr[s], scen_ptr[s + 1]
-        T, status = run_scenario(scen_firm[lo:hi], scen_d[lo:hi], scen_u[lo:hi], model,
-                                 buf, substitution, tol, max_iter)
+        if worklist:
+            T, status = run_scenario_worklist(scen_firm[lo:hi], scen_d[lo:hi],
+                                              scen_u[lo:hi], model, buf, tol, max_iter)
+        else:
+            T, status = run_scenario(scen_firm[lo:hi], scen_d[lo:hi], scen_u[lo:hi],
+                                     model, buf, substitution, tol, max_iter)
         summarize(buf, model[_WEIGHTS], row)
         out[s, :] = row
         out_t[s] = T
@@ -336,17 +484,22 @@ def _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution
 
 @numba.njit(cache=True, parallel=True)
 def run_many(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution, tol,
-             max_iter, n_chunks, out, out_t, out_status):
+             max_iter, worklist, n_chunks, out, out_t, out_status):
     """Run every scenario; chunk c takes scenarios c, c + n_chunks, ... (balanced)."""
     for c in numba.prange(n_chunks):
         _run_range(scen_ptr, scen_firm, scen_d, scen_u, model, n_pairs, substitution,
-                   tol, max_iter, c, n_chunks, out, out_t, out_status)
+                   tol, max_iter, worklist, c, n_chunks, out, out_t, out_status)
 
 
 @numba.njit(cache=True, nogil=True)
-def run_one(firms, shock_d, shock_u, model, n_pairs, substitution, tol, max_iter):
+def run_one(firms, shock_d, shock_u, model, n_pairs, substitution, tol, max_iter,
+            worklist):
     """One scenario with full per-enterprise output ``(hd, hu, T, status)``."""
     buf = new_buffers(model[_WEIGHTS].shape[0], n_pairs, model[_M_OUT0].shape[0])
-    T, status = run_scenario(firms, shock_d, shock_u, model, buf, substitution, tol,
-                             max_iter)
+    if worklist:
+        T, status = run_scenario_worklist(firms, shock_d, shock_u, model, buf, tol,
+                                          max_iter)
+    else:
+        T, status = run_scenario(firms, shock_d, shock_u, model, buf, substitution,
+                                 tol, max_iter)
     return buf[0][0], buf[0][1], T, status

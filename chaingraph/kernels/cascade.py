@@ -166,12 +166,17 @@ def _raise_unconverged(status: np.ndarray, max_iter: int) -> None:
 
 def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
                  tol: float = 1e-2, max_iter: int = 1000, method: str = "numba",
-                 n_threads: int | None = None, block: int | None = None):
+                 scheme: str = "synchronous", n_threads: int | None = None,
+                 block: int | None = None):
     """Run many scenarios; return ``(table, T)``.
 
     ``scenarios`` is ``(ptr, firms, shock_d, shock_u)``: scenario s shocks
     ``firms[ptr[s]:ptr[s+1]]`` by the given fractions. ``table`` is an (S, 5) float
     array with the :data:`COLUMNS`; ``T`` the number of updates per scenario.
+    ``scheme="worklist"`` (numba only, no substitution): asynchronous updates until
+    no enterprise has more than ``tol`` of unprocessed input loss; ``T`` then
+    counts enterprise recomputations. The scipy engine always runs the synchronous
+    scheme.
 
     Raises
     ------
@@ -183,6 +188,7 @@ def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
     out = np.zeros((S, len(COLUMNS)))
     out_t = np.zeros(S, dtype=np.int64)
     status = np.zeros(S, dtype=np.int8)
+    worklist = _worklist(scheme, substitution, method)
     if S == 0:
         return out, out_t
     if method == "numba":
@@ -192,8 +198,8 @@ def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
 
         chunks = max(1, min(S, n_threads or numba.get_num_threads()))
         nb.run_many(ptr, firms, shock_d, shock_u, model.arrays, model.n_pairs,
-                    bool(substitution), float(tol), int(max_iter), chunks, out, out_t,
-                    status)
+                    bool(substitution), float(tol), int(max_iter), worklist, chunks, out,
+                    out_t, status)
     else:
         block = block or max(1, min(S, int(2e7 // max(model.n, 1))))
         for lo in range(0, S, block):
@@ -208,10 +214,21 @@ def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
     return out, out_t
 
 
+def _worklist(scheme: str, substitution: bool, method: str) -> bool:
+    if scheme not in ("synchronous", "worklist"):
+        raise ValueError(f"scheme must be 'synchronous' or 'worklist', got {scheme!r}")
+    if scheme == "worklist" and substitution:
+        raise ValueError("scheme='worklist' does not support substitution=True; use "
+                         "scheme='synchronous'")
+    return scheme == "worklist" and method == "numba"
+
+
 def run_cascade(model: CascadeModel, firms, shock_d, shock_u, *,
                 substitution: bool = False, tol: float = 1e-2, max_iter: int = 1000,
-                method: str = "numba") -> tuple[np.ndarray, np.ndarray, int]:
+                method: str = "numba", scheme: str = "synchronous"
+                ) -> tuple[np.ndarray, np.ndarray, int]:
     """Run one scenario; return ``(hd, hu, T)`` for every enterprise."""
+    worklist = _worklist(scheme, substitution, method)
     firms = _own(np.asarray(firms, dtype=np.int64))
     shock_d = _own(np.asarray(shock_d, dtype=np.float64))
     shock_u = _own(np.asarray(shock_u, dtype=np.float64))
@@ -220,7 +237,7 @@ def run_cascade(model: CascadeModel, firms, shock_d, shock_u, *,
 
         hd, hu, T, status = nb.run_one(firms, shock_d, shock_u, model.arrays,
                                        model.n_pairs, bool(substitution), float(tol),
-                                       int(max_iter))
+                                       int(max_iter), worklist)
         _raise_unconverged(np.array([status]), max_iter)
         return hd, hu, int(T)
     scen = (np.array([0, len(firms)], dtype=np.int64), firms, shock_d, shock_u)
