@@ -1,0 +1,37 @@
+"""Chain maps and charts (matplotlib), and a standalone interactive HTML map.
+
+matplotlib is imported only here (``import chaingraph`` stays light). Every function
+returns the Axes (or an HTML object) and never calls ``plt.show()`` or ``savefig``;
+use :func:`save_figure`. Chinese labels use a CJK font found automatically
+(:func:`cjk_font`); install ``chaingraph[cjk]`` on a machine without one.
+"""
+
+from chaingraph.plotting._fonts import CJKFontWarning, cjk_font
+from chaingraph.plotting._style import plot_context, save_figure
+from chaingraph.plotting.chain_map import map_findings, plot_chain_map
+from chaingraph.plotting.charts import (
+    plot_echelon,
+    plot_leaders,
+    plot_resilience_curve,
+    plot_segment_flows,
+)
+from chaingraph.plotting.interactive import HTMLMap, html_map, write_html_map
+from chaingraph.plotting.layout import ChainLayout, chain_layout
+
+__all__ = [
+    "CJKFontWarning",
+    "ChainLayout",
+    "HTMLMap",
+    "chain_layout",
+    "cjk_font",
+    "html_map",
+    "map_findings",
+    "plot_chain_map",
+    "plot_context",
+    "plot_echelon",
+    "plot_leaders",
+    "plot_resilience_curve",
+    "plot_segment_flows",
+    "save_figure",
+    "write_html_map",
+]

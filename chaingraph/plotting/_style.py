@@ -1,0 +1,99 @@
+"""Shared look of chaingraph plots: colours, the plotting context, saving figures."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from chaingraph.plotting._fonts import cjk_font
+
+__all__ = ["COLORS", "STAGE_LABELS", "plot_context", "save_figure"]
+
+#: Colours used throughout (colour-blind friendly where it matters).
+COLORS = {
+    "upstream": "#4C78A8", "midstream": "#F58518", "downstream": "#54A24B",
+    None: "#9D9D9D", "focal": "#1F4E79", "outside": "#9D9D9D",
+    "missing": "#D62728", "spof": "#D62728", "cut": "#FF7F0E",
+    "leader": "#7B3294", "link": "#8C8C8C", "box": "#F7F7F7",
+    "box_edge": "#BDBDBD", "band": ("#EAF1F8", "#FDF1E6", "#EDF6EC"),
+}
+STAGE_LABELS = {"upstream": "上游 upstream", "midstream": "中游 midstream",
+                "downstream": "下游 downstream"}
+#: Qualitative palette for regions and other categories.
+PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#9467BD", "#8C564B", "#E377C2",
+           "#17BECF", "#BCBD22", "#7F7F7F", "#AEC7E8", "#FFBB78", "#98DF8A")
+
+
+@contextlib.contextmanager
+def plot_context(**rc: Any) -> Iterator[None]:
+    """Matplotlib settings for chaingraph plots (a CJK font), undone on exit.
+
+    Examples
+    --------
+    >>> from chaingraph.plotting import plot_context
+    >>> with plot_context():
+    ...     pass
+    """
+    import matplotlib
+
+    family = cjk_font()
+    settings: dict[str, Any] = {"axes.unicode_minus": False, "svg.fonttype": "path",
+                                "pdf.fonttype": 42}
+    if family is not None:
+        settings["font.family"] = "sans-serif"
+        settings["font.sans-serif"] = [family, "DejaVu Sans"]
+    settings.update(rc)
+    with matplotlib.rc_context(settings):
+        yield
+
+
+def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
+                **kwargs: Any) -> Path:
+    """Save a figure as PNG, SVG or PDF (chosen by the file extension).
+
+    Chinese text is drawn with the CJK font found by :func:`cjk_font`.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (``ax.figure`` for an Axes).
+    path : str or PathLike
+        Ending in ``.png``, ``.svg`` or ``.pdf``.
+    dpi : int, default 200
+        Resolution for PNG.
+    **kwargs
+        Passed to ``Figure.savefig``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        For another extension.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> ax = cg.plotting.plot_chain_map(cg.datasets.load_example(), max_enterprises=10)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     cg.plotting.save_figure(ax.figure, pathlib.Path(tmp) / "map.svg").suffix
+    '.svg'
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"save_figure writes .png, .svg or .pdf, got {path.name!r}")
+    kwargs.setdefault("bbox_inches", "tight")
+    if path.suffix.lower() == ".png":
+        kwargs.setdefault("metadata", {"Software": None})
+    elif path.suffix.lower() == ".svg":
+        kwargs.setdefault("metadata", {"Date": None})
+    else:
+        kwargs.setdefault("metadata", {"CreationDate": None})
+    with plot_context():
+        fig.savefig(path, dpi=dpi, **kwargs)
+    return path

@@ -1,0 +1,463 @@
+"""Static chain map (产业链图谱): segments as boxes, enterprises as nodes, findings marked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from chaingraph.model import Chain, SegmentTemplate, as_chain
+from chaingraph.plotting._style import COLORS, PALETTE, STAGE_LABELS, plot_context
+from chaingraph.plotting.layout import ChainLayout, chain_layout
+
+__all__ = ["map_findings", "plot_chain_map"]
+
+_TAGS = (("补链", "补链"), ("延链", "延链"), ("强链", "强链"))
+
+
+def _frame(report: Any, name: str) -> pd.DataFrame:
+    value = getattr(report, name, None) if report is not None else None
+    return value if isinstance(value, pd.DataFrame) else pd.DataFrame()
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series([None] * len(frame),
+                                                                dtype=object)
+
+
+def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
+                 ) -> dict[str, Any]:
+    """Collect what the maps highlight from a report (missing attributes are skipped).
+
+    Parameters
+    ----------
+    report : ChainReport, optional
+        From :func:`chaingraph.report.diagnose`.
+    leaders : int, default 5
+        How many top-ranked leaders to label.
+    cut : int, default 20
+        How many minimum-cut elements (largest capacity first) to highlight: a
+        national chain's cut can have thousands of links.
+
+    Returns
+    -------
+    dict
+        ``missing`` (set of segments), ``spof`` (set of enterprises), ``spof_links``,
+        ``cut_links`` (sets of (supplier, buyer)), ``cut_nodes`` (set of enterprises),
+        ``tags`` (segment -> list of 补链/延链/强链), ``leaders`` (ids, best first),
+        ``notes`` (enterprise -> list of finding texts, for tooltips).
+
+    Examples
+    --------
+    >>> cg.plotting.map_findings(None)["missing"]
+    set()
+    """
+    out: dict[str, Any] = {"missing": set(), "spof": set(), "spof_links": set(),
+                           "cut_links": set(), "cut_nodes": set(), "tags": {},
+                           "leaders": [], "notes": {}}
+    bp = _frame(report, "breakpoints")
+    kind = _col(bp, "kind")
+    out["missing"] = set(_col(bp, "segment")[kind == "missing_segment"].dropna())
+    spof = bp[kind == "single_point_of_failure"]
+    ent, sup, buy = _col(spof, "enterprise"), _col(spof, "supplier"), _col(spof, "buyer")
+    out["spof"] = set(ent.dropna())
+    out["spof_links"] = {(s, b) for s, b, e in zip(sup, buy, ent, strict=True)
+                         if s is not None and b is not None and e is None}
+    flow = getattr(report, "flow", None) if report is not None else None
+    table = getattr(flow, "min_cut", None)
+    if isinstance(table, pd.DataFrame) and len(table):
+        if "capacity" in table.columns:
+            table = table.sort_values("capacity", ascending=False, kind="mergesort")
+        table = table.head(cut)
+        element = _col(table, "element")
+        links = table[element == "link"]
+        out["cut_links"] = set(zip(_col(links, "supplier"), _col(links, "buyer"),
+                                   strict=True))
+        out["cut_nodes"] = set(_col(table[element != "link"], "enterprise").dropna())
+    cand = _frame(report, "candidates")
+    for seg, kind_text in zip(_col(cand, "segment"), _col(cand, "kind"), strict=True):
+        tag = next((t for key, t in _TAGS if key in str(kind_text)), None)
+        if tag and tag not in out["tags"].setdefault(seg, []):
+            out["tags"][seg].append(tag)
+    lead = _frame(report, "leaders")
+    if len(lead) and "enterprise" in lead.columns:
+        if "rank" in lead.columns:
+            lead = lead.sort_values("rank", kind="mergesort")
+        out["leaders"] = list(lead["enterprise"].head(leaders))
+    for row in bp.itertuples(index=False):
+        for who in (getattr(row, "enterprise", None), getattr(row, "supplier", None),
+                    getattr(row, "buyer", None)):
+            if who is not None and who == who:
+                out["notes"].setdefault(who, []).append(str(getattr(row, "explanation",
+                                                                    row.kind)))
+    return out
+
+
+def _node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
+                 ) -> tuple[list[str], dict[str, str]]:
+    """Per-node colours and the legend entries for them."""
+    if color_by in (None, "focal"):
+        colors = [COLORS["focal"] if f else COLORS["outside"] for f in nodes["focal"]]
+        return colors, {}
+    if color_by == "stage":
+        stage = ({s: template.stage_of(s) for s in set(nodes["segment"])}
+                 if template is not None else {})
+        values = [stage.get(s) for s in nodes["segment"]]
+        legend = {STAGE_LABELS[s]: COLORS[s] for s in STAGE_LABELS if s in values}
+        return [COLORS.get(v, COLORS[None]) for v in values], legend
+    if color_by not in nodes.columns:
+        raise ValueError(f"color_by must be 'region', 'stage', 'focal' or a node column, "
+                         f"got {color_by!r}")
+    values = nodes[color_by].astype(object).where(nodes[color_by].notna(), "(none)")
+    counts = values.value_counts(sort=False)
+    ranked = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
+    palette = {v: PALETTE[i] if i < len(PALETTE) else COLORS["outside"]
+               for i, v in enumerate(ranked)}
+    legend = {str(v): palette[v] for v in ranked[:len(PALETTE)]}
+    return [palette[v] for v in values], legend
+
+
+def _draw_bands(ax: Any, layout: ChainLayout, top: float) -> None:
+    from matplotlib.patches import Rectangle
+
+    cols = layout.columns
+    bands = dict(zip(("upstream", "midstream", "downstream"), COLORS["band"], strict=True))
+    runs: list[list[Any]] = []
+    for row in cols.itertuples(index=False):
+        if runs and runs[-1][0] == row.stage:
+            runs[-1][2] = row.column
+        else:
+            runs.append([row.stage, row.column, row.column])
+    for stage, first, last in runs:
+        x0, x1 = first * 1.0 + 0.02, last * 1.0 + 0.98
+        ax.add_patch(Rectangle((x0, -0.1), x1 - x0, top + 0.1, facecolor=bands.get(
+            stage, "#F4F4F4"), edgecolor="none", zorder=0, gid="band"))
+        if stage in STAGE_LABELS:
+            ax.text((x0 + x1) / 2, top + 0.08, STAGE_LABELS[stage], ha="center",
+                    va="bottom", fontsize=11,
+                    color=COLORS[stage], zorder=5)
+
+
+def _draw_boxes(ax: Any, layout: ChainLayout, found: dict[str, Any],
+                has_template: bool) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    for row in layout.segments.itertuples(index=False):
+        missing = row.segment in found["missing"]
+        ghost = missing or (has_template and not row.present)
+        box = FancyBboxPatch(
+            (row.x0, row.y0), row.width, row.height, boxstyle="round,pad=0,rounding_size=0.04",
+            facecolor="white" if ghost else COLORS["box"],
+            edgecolor=COLORS["missing"] if missing else COLORS["box_edge"],
+            linestyle="--" if ghost else "-", linewidth=1.6 if missing else 0.8,
+            alpha=0.9, zorder=1, gid=("missing:" if missing else "segment:") + str(row.segment))
+        ax.add_patch(box)
+        counts = f"{row.n_focal}/{row.n_total}" if has_template or row.n_focal != row.n_total \
+            else f"{row.n_total}"
+        ax.text(row.x0 + 0.03, row.y0 + row.height - 0.035, f"{row.label}  {counts}",
+                ha="left", va="top", fontsize=7.5, zorder=6,
+                color=COLORS["missing"] if missing else "#333333")
+        tags = found["tags"].get(row.segment, [])
+        if tags:
+            ax.text(row.x0 + row.width - 0.02, row.y0 + row.height + 0.01, " ".join(tags),
+                    ha="right", va="bottom", fontsize=7, color="white", zorder=7,
+                    gid="tag:" + str(row.segment),
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": COLORS["leader"],
+                          "edgecolor": "none"})
+
+
+def _widths(volume: np.ndarray, low: float, high: float) -> np.ndarray:
+    v = np.nan_to_num(np.asarray(volume, dtype=float), nan=0.0)
+    top = v.max() if len(v) and v.max() > 0 else 1.0
+    return low + (high - low) * np.sqrt(v / top)
+
+
+def _draw_links(ax: Any, layout: ChainLayout, found: dict[str, Any]) -> None:
+    from matplotlib.collections import LineCollection
+
+    links = layout.links.dropna(subset=["x0", "x1"])
+    segments = np.stack([links[["x0", "y0"]].to_numpy(), links[["x1", "y1"]].to_numpy()],
+                        axis=1) if len(links) else np.zeros((0, 2, 2))
+    ax.add_collection(LineCollection(segments, linewidths=_widths(links["volume"], 0.25, 3.0),
+                                     colors=COLORS["link"], alpha=0.35, zorder=2,
+                                     gid="links"))
+    pairs = list(zip(links["supplier"], links["buyer"], strict=True))
+    for key, color, style, gid in (("cut_links", COLORS["cut"], "-", "min-cut-links"),
+                                   ("spof_links", COLORS["spof"], "--", "spof-links")):
+        mask = np.array([p in found[key] for p in pairs], dtype=bool)
+        if mask.any():
+            ax.add_collection(LineCollection(segments[mask], linewidths=2.0, colors=color,
+                                             linestyles=style, alpha=0.95, zorder=3,
+                                             gid=gid))
+
+
+def _node_sizes(output: pd.Series) -> np.ndarray:
+    v = output.to_numpy(dtype=float)
+    top = v.max() if len(v) and v.max() > 0 else 1.0
+    return 14 + 260 * np.sqrt(np.clip(v, 0, None) / top)
+
+
+def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any], color_by: Any,
+                template: Any, highlight: set[Any]) -> dict[str, str]:
+    nodes = layout.nodes
+    colors, legend = _node_colors(nodes, color_by, template)
+    colors = np.array(colors, dtype=object)
+    sizes = _node_sizes(nodes["output"])
+    focal = nodes["focal"].to_numpy(dtype=bool)
+    xy = nodes[["x", "y"]].to_numpy()
+    ax.scatter(xy[focal, 0], xy[focal, 1], s=sizes[focal], c=list(colors[focal]),
+               edgecolors="white", linewidths=0.6, zorder=4, gid="nodes-focal")
+    ax.scatter(xy[~focal, 0], xy[~focal, 1], s=sizes[~focal], facecolors="white",
+               edgecolors=list(colors[~focal]), linewidths=1.3, zorder=4,
+               gid="nodes-outside")
+    ids = nodes["enterprise"]
+    for key, color, gid in (("spof", COLORS["spof"], "spof"),
+                            ("cut_nodes", COLORS["cut"], "min-cut-enterprises")):
+        mask = ids.isin(list(found[key])).to_numpy()
+        if mask.any():
+            ax.scatter(xy[mask, 0], xy[mask, 1], s=sizes[mask] + 120, facecolors="none",
+                       edgecolors=color, linewidths=2.0, zorder=5, gid=gid)
+    mask = ids.isin(list(highlight)).to_numpy()
+    if mask.any():
+        ax.scatter(xy[mask, 0], xy[mask, 1], s=sizes[mask] + 200, facecolors="none",
+                   edgecolors=COLORS["leader"], linewidths=2.2, zorder=5, gid="highlight")
+    return legend
+
+
+def _labels_for(layout: ChainLayout, found: dict[str, Any], label: Any,
+                highlight: set[Any]) -> list[Any]:
+    nodes = layout.nodes
+    if label is None or label == "none":
+        chosen: list[Any] = []
+    elif label == "leaders":
+        chosen = list(found["leaders"]) or list(nodes.loc[nodes["focal"], "enterprise"]
+                                                .head(5))
+    elif label == "all":
+        chosen = list(nodes["enterprise"])
+    elif isinstance(label, Iterable) and not isinstance(label, str):
+        chosen = list(label)
+    else:
+        raise ValueError(f"label must be 'leaders', 'all', None or a list of ids, "
+                         f"got {label!r}")
+    present = set(nodes["enterprise"])
+    return [e for e in dict.fromkeys([*chosen, *sorted(highlight, key=str)]) if e in present]
+
+
+def _draw_labels(ax: Any, layout: ChainLayout, chosen: list[Any],
+                 found: dict[str, Any]) -> None:
+    pos = layout.nodes.set_index("enterprise")
+    rank = {e: i + 1 for i, e in enumerate(found["leaders"])}
+    for i, enterprise in enumerate(chosen):
+        row = pos.loc[enterprise]
+        text = f"{rank[enterprise]}. {row['name']}" if enterprise in rank else row["name"]
+        dy = (14 + 13 * (i // 2 % 3)) * (1 if i % 2 == 0 else -1)
+        ax.annotate(text, (row["x"], row["y"]), xytext=(8, dy), textcoords="offset points",
+                    fontsize=7.5, ha="left", va="center", zorder=8, color="#222222",
+                    gid="label:" + str(enterprise),
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
+                          "edgecolor": COLORS["leader"] if enterprise in rank else "#999999",
+                          "alpha": 0.9, "linewidth": 0.8},
+                    arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.6})
+
+
+def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
+                        seg_of: dict[Any, Any]) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    links = layout.links.dropna(subset=["x0", "x1"])
+    widths = _widths(links["volume"], 0.6, 9.0)
+    cut_pairs = {(seg_of.get(s), seg_of.get(b)) for s, b in found["cut_links"]}
+    for row, width in zip(links.itertuples(index=False), widths, strict=True):
+        cut = (row.supplier, row.buyer) in cut_pairs
+        back = row.x1 <= row.x0
+        arrow = FancyArrowPatch(
+            (row.x0, row.y0), (row.x1, row.y1), arrowstyle="-|>", mutation_scale=8 + width,
+            connectionstyle="arc3,rad=0.35" if back else "arc3,rad=0.0",
+            linewidth=width, color=COLORS["cut"] if cut else COLORS["link"],
+            alpha=0.8 if cut else 0.45, zorder=2,
+            gid=("cut-flow:" if cut else "flow:") + f"{row.supplier}->{row.buyer}")
+        ax.add_patch(arrow)
+
+
+def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
+                   seg_of: dict[Any, Any], names: dict[Any, str]) -> None:
+    """Segment view: SPOF counts and leader names under the boxes."""
+    spof: dict[Any, int] = {}
+    for enterprise in found["spof"]:
+        spof[seg_of.get(enterprise)] = spof.get(seg_of.get(enterprise), 0) + 1
+    leaders: dict[Any, list[str]] = {}
+    for enterprise in found["leaders"]:
+        leaders.setdefault(seg_of.get(enterprise), []).append(names.get(enterprise,
+                                                                        str(enterprise)))
+    for row in layout.segments.itertuples(index=False):
+        lines = []
+        if spof.get(row.segment):
+            lines.append(f"⚠ {spof[row.segment]} single point(s) of failure")
+        lines += [f"★ {name}" for name in leaders.get(row.segment, [])]
+        if lines:
+            color = COLORS["spof"] if spof.get(row.segment) else COLORS["leader"]
+            ax.text(row.x0 + 0.03, row.y0 + 0.03, "\n".join(lines), fontsize=6.5,
+                    ha="left", va="bottom", color=color, zorder=7,
+                    gid="marks:" + str(row.segment))
+
+
+def _legend(ax: Any, layout: ChainLayout, found: dict[str, Any], colors: dict[str, str],
+            region: Any) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    focal_name = "focal region" if region is None else f"in {region}"
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=COLORS["focal"],
+                      markeredgecolor="white", markersize=8,
+                      label=f"enterprise {focal_name} (filled)"),
+               Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                      markeredgecolor=COLORS["outside"], markersize=8,
+                      label="outside enterprise (hollow)")] if layout.view == "enterprise" \
+        else []
+    handles += [Line2D([], [], color=c, marker="o", linestyle="", label=name)
+                for name, c in list(colors.items())[:8]]
+    handles.append(Line2D([], [], color=COLORS["link"], linewidth=2,
+                          label="supply link (width = volume)"))
+    if found["missing"]:
+        handles.append(Patch(facecolor="white", edgecolor=COLORS["missing"], linestyle="--",
+                             label="missing segment (断点)"))
+    if found["spof"] or found["spof_links"]:
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              markeredgecolor=COLORS["spof"], markeredgewidth=2,
+                              markersize=10, label="single point of failure"))
+    if found["cut_links"] or found["cut_nodes"]:
+        handles.append(Line2D([], [], color=COLORS["cut"], linewidth=3,
+                              label="minimum cut, largest (bottleneck, 堵点)"))
+    if found["tags"]:
+        handles.append(Patch(facecolor=COLORS["leader"], label="补链/延链/强链 candidate"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
+              ncol=min(4, len(handles)), fontsize=8, frameon=False)
+
+
+def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
+                   report: Any = None, region: Any = None, ax: Any = None,
+                   view: str = "auto", max_enterprises: int = 300,
+                   color_by: str | None = "region", highlight: Iterable[Any] | None = None,
+                   label: Any = "leaders", title: str | None = None) -> Any:
+    """Draw the chain map: segments upstream -> downstream, enterprises, findings.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    template : SegmentTemplate, optional
+        Segment boxes in template order, columns by template depth; segments without
+        a focal enterprise are drawn as dashed ghosts.
+    report : ChainReport, optional
+        From :func:`chaingraph.report.diagnose`: missing segments (dashed red
+        boxes), single points of failure (red rings), minimum-cut links and
+        enterprises (orange), 补链/延链/强链 tags, leaders (labelled). Its template
+        and region are used when not given here.
+    region : str or list, optional
+        Focal region: its enterprises are filled, others hollow.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure sized to the chain otherwise).
+    view : {"auto", "enterprise", "segment"}, default "auto"
+        Enterprises up to ``max_enterprises``, else segments (boxes sized by output,
+        arrows by inter-segment volume).
+    max_enterprises : int, default 300
+    color_by : str or None, default "region"
+        ``"region"``, ``"stage"``, ``"focal"``/None, or another enterprise column.
+    highlight : iterable of ids, optional
+        Enterprises to ring and label.
+    label : "leaders", "all", None or list of ids, default "leaders"
+        Which enterprises get name labels (leaders: the report's top 5, else the
+        5 largest focal enterprises).
+    title : str, optional
+        Default: the chain's name, region and size.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        For a bad ``view``, ``color_by`` or ``label``.
+
+    See Also
+    --------
+    chain_layout : the positions used here.
+    html_map : the same map, interactive.
+
+    Notes
+    -----
+    Node area grows with the square root of output; link width with the square root
+    of volume. The layout is deterministic (no random placement). Never calls
+    ``plt.show`` or ``savefig``; use :func:`save_figure`.
+
+    Examples
+    --------
+    >>> chain = cg.datasets.load_example()
+    >>> tpl = cg.datasets.load_template("nev")
+    >>> ax = cg.plotting.plot_chain_map(chain, template=tpl, region="明湾示范区")
+    >>> ax.get_title()[:6]
+    '明湾示范区新'
+    """
+    chain = as_chain(G)
+    template = template if template is not None else getattr(report, "template", None)
+    if not isinstance(template, SegmentTemplate):
+        template = None
+    if region is None and report is not None:
+        region = (getattr(report, "summary", None) or {}).get("region")
+    layout = chain_layout(chain, template=template, region=region, view=view,
+                          max_enterprises=max_enterprises)
+    found = map_findings(report)
+    highlight = set(highlight or ())
+    with plot_context():
+        ax = _axes(ax, layout)
+        _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label)
+        ax.set_title(title if title is not None else _title(chain, layout, region),
+                     fontsize=13, loc="left")
+    return ax
+
+
+def _axes(ax: Any, layout: ChainLayout) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    ncols = int(layout.segments["column"].max()) + 1 if len(layout.segments) else 1
+    top = float((layout.segments["y0"] + layout.segments["height"]).max()) \
+        if len(layout.segments) else 1.0
+    _fig, ax = plt.subplots(figsize=(min(40, max(10, 2.3 * ncols)),
+                                    min(40, max(6, 1.25 * top + 1.5))), layout="constrained")
+    return ax
+
+
+def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label):
+    segs = layout.segments
+    top = float((segs["y0"] + segs["height"]).max()) if len(segs) else 1.0
+    ncols = int(segs["column"].max()) + 1 if len(segs) else 1
+    _draw_bands(ax, layout, top + 0.05)
+    _draw_boxes(ax, layout, found, template is not None)
+    colors: dict[str, str] = {}
+    if layout.view == "enterprise":
+        _draw_links(ax, layout, found)
+        colors = _draw_nodes(ax, layout, found, color_by, template, highlight)
+        _draw_labels(ax, layout, _labels_for(layout, found, label, highlight), found)
+    else:
+        seg = layout.meta["segment_of"]
+        names = dict(zip(chain.ids, chain.column("name", default=None), strict=True))
+        _draw_segment_flows(ax, layout, found, seg)
+        _mark_segments(ax, layout, found, seg, names)
+    ax.set_xlim(-0.05, ncols + 0.05)
+    ax.set_ylim(-0.15, top + 0.45)
+    ax.set_axis_off()
+    _legend(ax, layout, found, colors, region)
+
+
+def _title(chain: Chain, layout: ChainLayout, region: Any) -> str:
+    name = chain.meta.get("name") or "Industrial chain"
+    where = f" — focal region: {region}" if region is not None else ""
+    view = "segment view" if layout.view == "segment" else "enterprise view"
+    return (f"{name}{where}\n{chain.n_enterprises:,} enterprises, {chain.n_links:,} links "
+            f"({view}); upstream → downstream")
