@@ -43,8 +43,9 @@ def plot_context(**rc: Any) -> Iterator[None]:
     settings: dict[str, Any] = {"axes.unicode_minus": False, "svg.fonttype": "path",
                                 "pdf.fonttype": 42}
     if family is not None:
-        settings["font.family"] = "sans-serif"
-        settings["font.sans-serif"] = [family, "DejaVu Sans"]
+        # concrete names (not the generic "sans-serif"): text created here keeps the
+        # CJK font even when the figure is saved outside this context
+        settings["font.family"] = [family, "DejaVu Sans"]
     settings.update(rc)
     with matplotlib.rc_context(settings):
         yield

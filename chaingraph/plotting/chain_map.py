@@ -65,7 +65,7 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
     ent, sup, buy = _col(spof, "enterprise"), _col(spof, "supplier"), _col(spof, "buyer")
     out["spof"] = set(ent.dropna())
     out["spof_links"] = {(s, b) for s, b, e in zip(sup, buy, ent, strict=True)
-                         if s is not None and b is not None and e is None}
+                         if pd.notna(s) and pd.notna(b) and pd.isna(e)}
     flow = getattr(report, "flow", None) if report is not None else None
     table = getattr(flow, "min_cut", None)
     if isinstance(table, pd.DataFrame) and len(table):
@@ -399,7 +399,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     >>> chain = cg.datasets.load_example()
     >>> tpl = cg.datasets.load_template("nev")
     >>> ax = cg.plotting.plot_chain_map(chain, template=tpl, region="明湾示范区")
-    >>> ax.get_title()[:6]
+    >>> ax.get_title(loc="left")[:6]
     '明湾示范区新'
     """
     chain = as_chain(G)
