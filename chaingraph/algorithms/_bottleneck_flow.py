@@ -62,6 +62,17 @@ class FlowResult:
         Where link capacities came from: a column name, "volume" or "unit".
     method : str
         Engine used.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 5.0}),
+    ...                 ("cell", "car", {"volume": 3.0})])
+    >>> result = cg.max_flow(G)
+    >>> type(result).__name__, result.value, result.capacity_basis
+    ('FlowResult', 3.0, 'volume')
+    >>> result.min_cut[["element", "supplier", "buyer", "capacity"]]
+      element supplier buyer  capacity
+    0    link     cell   car       3.0
     """
 
     value: float
