@@ -59,12 +59,21 @@ def test_page_code_runs_and_prints_what_the_page_says(name, tmp_path, monkeypatc
     page = DOCS / name
     if not page.exists():
         pytest.skip(f"{name} not written")
-    if "plot" in page.read_text(encoding="utf-8"):
+    plots = "cg.plotting" in page.read_text(encoding="utf-8")
+    if plots:
         matplotlib.use("Agg")
+        if cg.plotting.cjk_font(warn=False) is None:
+            pytest.skip("no CJK font: pip install 'chaingraph[cjk]'")
     monkeypatch.chdir(tmp_path)
-    for code, printed, expected in run_page(page):
-        if expected is not None:
-            assert _squash(printed) == _squash(expected), f"block:\n{code}"
+    try:
+        for code, printed, expected in run_page(page):
+            if expected is not None:
+                assert _squash(printed) == _squash(expected), f"block:\n{code}"
+    finally:
+        if plots:
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
 
 
 def test_fence_parser_finds_blocks_and_outputs(tmp_path):
@@ -92,9 +101,10 @@ def test_every_public_name_is_in_the_api_reference():
             continue
         if not {f"chaingraph.{name}", f"chaingraph.datasets.{name}"} & documented:
             missing.append(name)
-    for name in cg.datasets.__all__:
-        if f"chaingraph.datasets.{name}" not in documented:
-            missing.append(f"datasets.{name}")
+    for module in ("datasets", "plotting", "distributed"):
+        for name in getattr(cg, module).__all__:
+            if f"chaingraph.{module}.{name}" not in documented:
+                missing.append(f"{module}.{name}")
     assert missing == []
 
 
