@@ -154,7 +154,7 @@ def test_browser_screenshot_shows_the_graph(tmp_path, example):
     import matplotlib.image
 
     browser = _chromium()
-    chain, tpl, report = example
+    chain, _tpl, report = example
     path = cg.plotting.write_html_map(chain, tmp_path / "map.html", report=report,
                                       view="enterprise", max_enterprises=1000)
     shot = tmp_path / "shot.png"

@@ -155,7 +155,7 @@ def _draw_boxes(ax: Any, layout: ChainLayout, found: dict[str, Any],
             linestyle="--" if ghost else "-", linewidth=1.6 if missing else 0.8,
             alpha=0.9, zorder=1, gid=("missing:" if missing else "segment:") + str(row.segment))
         ax.add_patch(box)
-        counts = f"{row.n_focal}/{row.n_total}" if has_template or row.n_focal != row.n_total \
+        counts = f"{row.n_focal}/{row.n_total}" if layout.meta["region"] is not None \
             else f"{row.n_total}"
         ax.text(row.x0 + 0.03, row.y0 + row.height - 0.035, f"{row.label}  {counts}",
                 ha="left", va="top", fontsize=7.5, zorder=6,
@@ -269,15 +269,17 @@ def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
 
     links = layout.links.dropna(subset=["x0", "x1"])
     widths = _widths(links["volume"], 0.6, 9.0)
+    alphas = 0.15 + 0.45 * (widths - 0.6) / 8.4  # small flows fade
     cut_pairs = {(seg_of.get(s), seg_of.get(b)) for s, b in found["cut_links"]}
-    for row, width in zip(links.itertuples(index=False), widths, strict=True):
+    for row, width, alpha in zip(links.itertuples(index=False), widths, alphas,
+                                 strict=True):
         cut = (row.supplier, row.buyer) in cut_pairs
         back = row.x1 <= row.x0
         arrow = FancyArrowPatch(
             (row.x0, row.y0), (row.x1, row.y1), arrowstyle="-|>", mutation_scale=8 + width,
             connectionstyle="arc3,rad=0.35" if back else "arc3,rad=0.0",
             linewidth=width, color=COLORS["cut"] if cut else COLORS["link"],
-            alpha=0.8 if cut else 0.45, zorder=2,
+            alpha=0.85 if cut else float(alpha), zorder=2,
             gid=("cut-flow:" if cut else "flow:") + f"{row.supplier}->{row.buyer}")
         ax.add_patch(arrow)
 
@@ -309,14 +311,21 @@ def _legend(ax: Any, layout: ChainLayout, found: dict[str, Any], colors: dict[st
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    focal_name = "focal region" if region is None else f"in {region}"
-    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=COLORS["focal"],
-                      markeredgecolor="white", markersize=8,
-                      label=f"enterprise {focal_name} (filled)"),
-               Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
-                      markeredgecolor=COLORS["outside"], markersize=8,
-                      label="outside enterprise (hollow)")] if layout.view == "enterprise" \
-        else []
+    handles = []
+    if layout.view == "enterprise" and region is not None:
+        handles += [Line2D([], [], marker="o", linestyle="", markersize=8,
+                           markerfacecolor=COLORS["focal"], markeredgecolor="white",
+                           label=f"enterprise in {region} (filled; size = output)"),
+                    Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                           markeredgecolor=COLORS["outside"], markersize=8,
+                           label="outside enterprise (hollow)")]
+    elif layout.view == "enterprise":
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=8,
+                              markerfacecolor=COLORS["focal"], markeredgecolor="white",
+                              label="enterprise (size = output)"))
+    else:
+        handles.append(Patch(facecolor=COLORS["box"], edgecolor=COLORS["box_edge"],
+                             label="segment (height = output; focal/total enterprises)"))
     handles += [Line2D([], [], color=c, marker="o", linestyle="", label=name)
                 for name, c in list(colors.items())[:8]]
     handles.append(Line2D([], [], color=COLORS["link"], linewidth=2,

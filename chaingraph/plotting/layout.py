@@ -30,6 +30,8 @@ from chaingraph.model import (
 __all__ = ["ChainLayout", "chain_layout"]
 
 OTHER = "(other)"
+_NODE_COLUMNS = ("enterprise", "name", "segment", "region", "focal", "output", "tier",
+                 "x", "y")
 _COL_W, _BOX_W, _ROW_H, _HEAD_H, _GAP = 1.0, 0.78, 0.13, 0.22, 0.12
 
 
@@ -182,14 +184,13 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
              sorted((s for s in cols if s != OTHER), key=str)) + (
         [OTHER] if OTHER in cols else [])
     segs = _segment_table(order, cols, labels, stages, seg, focal, output, template)
-    nodes = _node_table(chain, seg, focal, output)
+    nodes = (_node_table(chain, seg, focal, output) if view == "enterprise" else
+             pd.DataFrame({c: pd.Series(dtype=object) for c in _NODE_COLUMNS}))
     _place(segs, nodes, view)
     links = (_enterprise_links(chain, nodes) if view == "enterprise"
              else _segment_links(chain, seg, segs))
     columns = (segs.groupby("column", sort=True)
                .agg(x=("x0", "min"), stage=("stage", _majority)).reset_index())
-    if view == "segment":
-        nodes = nodes.iloc[0:0]
     return ChainLayout(view, segs, nodes, links, columns,
                        {"n_enterprises": chain.n_enterprises, "n_links": chain.n_links,
                         "region": region, "name": chain.meta.get("name"),
