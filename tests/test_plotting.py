@@ -347,3 +347,14 @@ def test_resilience_curve_from_scenarios(example):
     assert line.get_ydata() == pytest.approx(first["output_kept"].to_numpy() * 100)
     with pytest.raises(ValueError, match="output_kept"):
         cg.plotting.plot_resilience_curve(pd.DataFrame({"strategy": ["a"]}))
+
+
+def test_template_by_name_and_bad_template(example):
+    chain, tpl, _ = example
+    a = cg.plotting.chain_layout(chain, template="nev", view="segment")
+    b = cg.plotting.chain_layout(chain, template=tpl, view="segment")
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+    ax = cg.plotting.plot_chain_map(chain, template="nev", max_enterprises=10)
+    assert len(_by_gid(ax, "segment:") + _by_gid(ax, "missing:")) == len(tpl.segments)
+    with pytest.raises(TypeError, match="template"):
+        cg.plotting.plot_chain_map(chain, template=42)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from chaingraph.model import Chain, SegmentTemplate, as_chain
 from chaingraph.plotting._style import COLORS, PALETTE, STAGE_LABELS, plot_context
-from chaingraph.plotting.layout import ChainLayout, chain_layout
+from chaingraph.plotting.layout import ChainLayout, _resolve_template, chain_layout
 
 __all__ = ["map_findings", "plot_chain_map"]
 
@@ -357,9 +357,10 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     ----------
     G : Chain or networkx.DiGraph
         The chain.
-    template : SegmentTemplate, optional
+    template : SegmentTemplate or str, optional
         Segment boxes in template order, columns by template depth; segments without
-        a focal enterprise are drawn as dashed ghosts.
+        a focal enterprise are drawn as dashed ghosts. A name (``"nev"``) loads a
+        built-in template.
     report : ChainReport, optional
         From :func:`chaingraph.report.diagnose`: missing segments (dashed red
         boxes), single points of failure (red rings), minimum-cut links and
@@ -391,6 +392,8 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     ------
     ValueError
         For a bad ``view``, ``color_by`` or ``label``.
+    TypeError
+        For a ``template`` that is neither a template nor a name.
 
     See Also
     --------
@@ -412,9 +415,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     '明湾示范区新'
     """
     chain = as_chain(G)
-    template = template if template is not None else getattr(report, "template", None)
-    if not isinstance(template, SegmentTemplate):
-        template = None
+    template = _resolve_template(template, report)
     if region is None and report is not None:
         region = (getattr(report, "summary", None) or {}).get("region")
     layout = chain_layout(chain, template=template, region=region, view=view,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from chaingraph.model import Chain, SegmentTemplate, as_chain
 from chaingraph.plotting._style import COLORS, PALETTE, plot_context
-from chaingraph.plotting.layout import chain_layout
+from chaingraph.plotting.layout import _resolve_template, chain_layout
 
 __all__ = ["plot_echelon", "plot_leaders", "plot_resilience_curve", "plot_segment_flows"]
 
@@ -44,7 +44,7 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     ----------
     G : Chain or networkx.DiGraph
         The chain.
-    template : SegmentTemplate, optional
+    template : SegmentTemplate or str, optional
         Segment order and Chinese names (upstream first); otherwise segments are
         ordered by their longest-path column.
     region : str or list, optional
@@ -68,6 +68,7 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     29
     """
     chain = as_chain(G)
+    template = _resolve_template(template)
     layout = chain_layout(chain, template=template, region=region, view="segment")
     segs = layout.segments.sort_values(["column"], kind="mergesort")
     order = list(segs["segment"])

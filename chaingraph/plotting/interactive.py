@@ -16,7 +16,7 @@ import numpy as np
 from chaingraph.model import Chain, SegmentTemplate, as_chain
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
 from chaingraph.plotting.chain_map import _node_colors, map_findings
-from chaingraph.plotting.layout import ChainLayout, chain_layout
+from chaingraph.plotting.layout import ChainLayout, _resolve_template, chain_layout
 
 __all__ = ["HTMLMap", "html_map", "write_html_map"]
 
@@ -258,9 +258,7 @@ def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = Non
     True
     """
     chain = as_chain(G)
-    template = template if template is not None else getattr(report, "template", None)
-    if not isinstance(template, SegmentTemplate):
-        template = None
+    template = _resolve_template(template, report)
     if region is None and report is not None:
         region = (getattr(report, "summary", None) or {}).get("region")
     layout = chain_layout(chain, template=template, region=region, view=view,

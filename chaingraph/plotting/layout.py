@@ -88,6 +88,20 @@ def _segment_columns(chain: Chain, template: SegmentTemplate | None,
     return cols, {s: str(s) for s in present}, dict.fromkeys(present)
 
 
+def _resolve_template(template: Any, report: Any = None) -> SegmentTemplate | None:
+    """A template object, a built-in template name (``"nev"``), or the report's."""
+    if template is None and report is not None:
+        template = getattr(report, "template", None)
+    if template is None or isinstance(template, SegmentTemplate):
+        return template
+    if isinstance(template, str):
+        from chaingraph.datasets import load_template
+
+        return load_template(template)
+    raise TypeError(f"template must be a SegmentTemplate or a template name, got "
+                    f"{type(template).__name__}")
+
+
 def _template_depth(template: SegmentTemplate) -> dict[str, int]:
     """Longest-path column of each template segment, ignoring edges that run back
     against the stage order (recycling loops such as battery recycling -> lithium)."""
@@ -128,9 +142,9 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     ----------
     G : Chain or networkx.DiGraph
         The chain.
-    template : SegmentTemplate, optional
+    template : SegmentTemplate or str, optional
         Segment columns by template depth; template segments with no enterprise are
-        laid out too (as ghosts).
+        laid out too (as ghosts). A name loads a built-in template.
     region : str or list, optional
         Focal region (None: every enterprise is focal).
     view : {"auto", "enterprise", "segment"}, default "auto"
@@ -165,6 +179,7 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     if view not in ("auto", "enterprise", "segment"):
         raise ValueError(f"view must be 'auto', 'enterprise' or 'segment', got {view!r}")
     chain = as_chain(G)
+    template = _resolve_template(template)
     if view == "auto":
         view = "enterprise" if chain.n_enterprises <= max_enterprises else "segment"
     seg = chain.column(SEGMENT, default=None).astype(object)
