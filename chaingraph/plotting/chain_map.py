@@ -99,7 +99,8 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
 def _node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
                  ) -> tuple[list[str], dict[str, str]]:
     """Per-node colours and the legend entries for them."""
-    if color_by in (None, "focal"):
+    if color_by in (None, "focal") or (color_by in nodes.columns
+                                       and nodes[color_by].isna().all()):
         colors = [COLORS["focal"] if f else COLORS["outside"] for f in nodes["focal"]]
         return colors, {}
     if color_by == "stage":
@@ -195,9 +196,10 @@ def _draw_links(ax: Any, layout: ChainLayout, found: dict[str, Any]) -> None:
 
 
 def _node_sizes(output: pd.Series) -> np.ndarray:
-    v = output.to_numpy(dtype=float)
-    top = v.max() if len(v) and v.max() > 0 else 1.0
-    return 14 + 260 * np.sqrt(np.clip(v, 0, None) / top)
+    v = np.nan_to_num(output.to_numpy(dtype=float), nan=0.0)
+    if not len(v) or v.max() <= 0:
+        return np.full(len(v), 60.0)  # no outputs given: one size for all
+    return 14 + 260 * np.sqrt(np.clip(v, 0, None) / v.max())
 
 
 def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any], color_by: Any,

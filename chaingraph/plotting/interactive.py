@@ -136,9 +136,9 @@ def _node_rows(layout, found, color_by, template, highlight, unit):
     if not len(nodes):
         return []
     colors, _ = _node_colors(nodes, color_by, template)
-    v = nodes["output"].to_numpy(dtype=float)
-    top = v.max() if v.max() > 0 else 1.0
-    radius = 3 + 11 * np.sqrt(np.clip(v, 0, None) / top)
+    v = np.nan_to_num(nodes["output"].to_numpy(dtype=float), nan=0.0)
+    radius = (3 + 11 * np.sqrt(np.clip(v, 0, None) / v.max()) if v.max() > 0
+              else np.full(len(v), 6.0))
     rank = {e: i + 1 for i, e in enumerate(found["leaders"])}
     labelled = set(found["leaders"]) | set(highlight)
     rows = []
