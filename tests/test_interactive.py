@@ -165,3 +165,16 @@ def test_browser_screenshot_shows_the_graph(tmp_path, example):
     red = (pixels[..., 0] > 0.75) & (pixels[..., 1] < 0.3) & (pixels[..., 2] < 0.3)
     assert focal.sum() > 500, "focal enterprise nodes not visible"
     assert red.sum() > 100, "missing-segment / single-point-of-failure marks not visible"
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.text(min_size=1, max_size=30))
+def test_any_name_survives_embedding(name):
+    G = nx.DiGraph([("a", "b")])
+    G.nodes["a"]["name"] = name
+    page = cg.plotting.html_map(G, title=name).html
+    assert page.count("</script>") == 2
+    assert {n["name"] for n in _data(page)["nodes"]} == {name, "b"}

@@ -358,3 +358,42 @@ def test_template_by_name_and_bad_template(example):
     assert len(_by_gid(ax, "segment:") + _by_gid(ax, "missing:")) == len(tpl.segments)
     with pytest.raises(TypeError, match="template"):
         cg.plotting.plot_chain_map(chain, template=42)
+
+
+# --- properties ---------------------------------------------------------------------
+import itertools
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.strategies import chain_frames  # noqa: E402
+
+
+@given(chain_frames(max_enterprises=15), st.randoms(use_true_random=False))
+def test_layout_places_each_enterprise_once_in_its_box_whatever_the_row_order(frames, rnd):
+    ent, links = frames
+    chain = cg.Chain.from_frames(ent, links)
+    order = list(range(len(ent)))
+    rnd.shuffle(order)
+    shuffled = cg.Chain.from_frames(ent.iloc[order], links.iloc[::-1])
+    a = cg.plotting.chain_layout(chain, view="enterprise")
+    b = cg.plotting.chain_layout(shuffled, view="enterprise")
+    assert sorted(a.nodes["enterprise"], key=str) == sorted(chain.ids, key=str)
+    pa = a.nodes.set_index("enterprise")[["x", "y"]]
+    pb = b.nodes.set_index("enterprise")[["x", "y"]].loc[pa.index]
+    np.testing.assert_allclose(pa.to_numpy(float), pb.to_numpy(float))
+    boxes = a.segments.set_index("segment")
+    for row in a.nodes.itertuples(index=False):
+        box = boxes.loc[row.segment]
+        assert box["x0"] < row.x < box["x0"] + box["width"]
+        assert box["y0"] < row.y < box["y0"] + box["height"]
+    for _, column in a.segments.groupby("column"):  # boxes in a column do not overlap
+        spans = sorted(zip(column["y0"], column["y0"] + column["height"], strict=True))
+        assert all(hi <= lo for (_, hi), (lo, _) in itertools.pairwise(spans))
+
+
+@given(chain_frames(max_enterprises=12, acyclic=True, segments=None))
+def test_tier_columns_send_every_link_downstream(frames):
+    chain = cg.Chain.from_frames(*frames)
+    lay = cg.plotting.chain_layout(chain, view="enterprise")
+    assert (lay.links["x1"] > lay.links["x0"]).all()
