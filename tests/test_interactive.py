@@ -12,6 +12,8 @@ from types import SimpleNamespace
 import networkx as nx
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import chaingraph as cg
 
@@ -165,10 +167,6 @@ def test_browser_screenshot_shows_the_graph(tmp_path, example):
     red = (pixels[..., 0] > 0.75) & (pixels[..., 1] < 0.3) & (pixels[..., 2] < 0.3)
     assert focal.sum() > 500, "focal enterprise nodes not visible"
     assert red.sum() > 100, "missing-segment / single-point-of-failure marks not visible"
-
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @given(st.text(min_size=1, max_size=30))

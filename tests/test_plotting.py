@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import warnings
 from types import SimpleNamespace
 
@@ -12,8 +13,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from strategies import chain_frames
 
 import chaingraph as cg
 from chaingraph.plotting import _fonts
@@ -361,12 +365,6 @@ def test_template_by_name_and_bad_template(example):
 
 
 # --- properties ---------------------------------------------------------------------
-import itertools
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from tests.strategies import chain_frames  # noqa: E402
 
 
 @given(chain_frames(max_enterprises=15), st.randoms(use_true_random=False))
