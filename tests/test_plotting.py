@@ -395,3 +395,10 @@ def test_tier_columns_send_every_link_downstream(frames):
     chain = cg.Chain.from_frames(*frames)
     lay = cg.plotting.chain_layout(chain, view="enterprise")
     assert (lay.links["x1"] > lay.links["x0"]).all()
+
+
+def test_without_outputs_every_node_gets_one_size():
+    ax = cg.plotting.plot_chain_map(nx.DiGraph([("a", "b"), ("b", "c")]))
+    (nodes,) = _by_gid(ax, "nodes-focal", PathCollection)
+    assert len(set(nodes.get_sizes())) == 1 and len(nodes.get_offsets()) == 3
+    assert not _by_gid(ax, "nodes-outside", PathCollection)[0].get_offsets().size

@@ -58,6 +58,16 @@ class HTMLMap:
     ----------
     html : str
         The whole page (UTF-8, no external resources).
+
+    See Also
+    --------
+    html_map : builds one.
+
+    Examples
+    --------
+    >>> m = cg.plotting.html_map(nx.DiGraph([("矿", "厂")]))
+    >>> m._repr_html_().startswith("<iframe srcdoc=")
+    True
     """
 
     def __init__(self, page: str) -> None:

@@ -53,6 +53,19 @@ class ChainLayout:
         segments in the segment view).
     columns : DataFrame
         column, x, stage (majority stage of the column's segments).
+    meta : dict
+        n_enterprises, n_links, region, name, segment_of (enterprise -> segment
+        drawn).
+
+    See Also
+    --------
+    chain_layout : builds one.
+
+    Examples
+    --------
+    >>> lay = cg.plotting.chain_layout(nx.DiGraph([("a", "b")]))
+    >>> lay.view, lay.nodes["x"].tolist()
+    ('enterprise', [0.5, 1.5])
     """
 
     view: str
