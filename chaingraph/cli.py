@@ -122,25 +122,24 @@ def _write_outputs(report: Any, out: Path) -> list[Path]:
 def _write_maps(report: Any, out: Path) -> list[Path]:
     """map.png and map.html from chaingraph.plotting (skipped, with a note, if absent)."""
     try:
-        from chaingraph.plotting import plot_chain_map, write_html_map
+        from chaingraph.plotting import plot_chain_map, save_figure, write_html_map
     except ImportError as error:
         print(f"chaingraph: note: maps not written ({error})", file=sys.stderr)
         return []
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     from chaingraph.report import atomic_path
 
-    ax = plot_chain_map(report.chain, report=report)
+    options = {"template": report.template, "report": report,
+               "region": report.summary.get("region")}
+    ax = plot_chain_map(report.chain, **options)
     try:
         with atomic_path(out / "map.png") as tmp:
-            ax.figure.savefig(tmp, dpi=150, bbox_inches="tight")
+            save_figure(ax.figure, tmp, dpi=150)
     finally:
         plt.close(ax.figure)
     with atomic_path(out / "map.html") as tmp:
-        write_html_map(report.chain, tmp, report=report)
+        write_html_map(report.chain, tmp, **options)
     return [out / "map.png", out / "map.html"]
 
 
