@@ -32,7 +32,7 @@ __all__ = ["ChainLayout", "chain_layout"]
 OTHER = "(other)"
 _NODE_COLUMNS = ("enterprise", "name", "segment", "region", "focal", "output", "tier",
                  "x", "y")
-_COL_W, _BOX_W, _ROW_H, _HEAD_H, _GAP = 1.0, 0.78, 0.13, 0.22, 0.12
+_COL_W, _BOX_W, _ROW_H, _HEAD_H, _GAP = 1.0, 0.78, 0.13, 0.22, 0.2
 
 
 @dataclass
