@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/bench_esri.py                       # 2k, 20k, sampled 250k
     python benchmarks/bench_esri.py --sizes 20000:100000 --sample 0
-    python benchmarks/bench_esri.py --sizes 1000000:5000000 --sample 2000
+    python benchmarks/bench_esri.py --sizes 1000000:5000000:2000
     python benchmarks/bench_esri.py --reference ../shared/data/esri-reference \\
         --docs docs/benchmarks_esri.md
 
@@ -78,7 +78,8 @@ def _markdown(rows: list[dict], settings: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000:10000,20000:100000,250000:1100000",
-                        help="comma-separated firms:links")
+                        help="comma-separated firms:links[:sample] (a per-size sample "
+                             "overrides --sample)")
     parser.add_argument("--sample", type=int, default=5000,
                         help="scenarios per size when smaller than n (0: all)")
     parser.add_argument("--substitution", action="store_true")
@@ -110,11 +111,12 @@ def main(argv: list[str] | None = None) -> int:
                          None, *res))
         print(rows[-1], file=sys.stderr)
     for spec in args.sizes.split(","):
-        n, m = (int(x) for x in spec.split(":"))
+        n, m, *rest = (int(x) for x in spec.split(":"))
+        sample = rest[0] if rest else args.sample
         chain = generate_chain(n, n_links=m, seed=0)
         ids = None
-        if 0 < args.sample < n:
-            ids = chain.ids[np.sort(np.random.default_rng(0).choice(n, args.sample,
+        if 0 < sample < n:
+            ids = chain.ids[np.sort(np.random.default_rng(0).choice(n, sample,
                                                                      replace=False))]
         res = _time_esri(chain, ids, template=load_template("nev"), **kw)
         rows.append(_row(f"generated nev {n:,}", n, chain.n_links, ids, *res))

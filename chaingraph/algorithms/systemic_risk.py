@@ -20,13 +20,8 @@ import pandas as pd
 
 from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
-from chaingraph.algorithms.propagation import (
-    _check_scheme,
-    _prepare,
-    _sector_labels,
-    simulate_shock,
-)
-from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascades
+from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
+from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate, as_chain
 
 __all__ = ["find_systemic_risk", "systemic_risk"]
@@ -206,13 +201,15 @@ def _describe(essentiality: Any) -> str:
     return repr(essentiality)
 
 
-def _most_hit(chain: Chain, enterprise: Any, sector: str | None, top: int = 2,
+def _most_hit(model: CascadeModel, code: int, labels: np.ndarray, top: int = 2,
               **kw: Any) -> list[str]:
-    result = simulate_shock(chain, [enterprise], sector=sector, **kw)
-    frame = result.enterprises
-    frame = frame[frame["enterprise"] != enterprise]
-    lost = frame.groupby("sector", sort=False)["loss"].sum()
-    lost = lost[lost > 0].sort_values(ascending=False, kind="stable")
+    """Sectors losing most production (summed shares) when ``code`` fails alone."""
+    hd, hu, _ = run_cascade(model, [code], [1.0], [1.0], **kw)
+    loss = 1.0 - np.minimum(hd, hu)
+    loss[code] = 0.0
+    hit = np.flatnonzero(loss > 0)
+    lost = pd.Series(loss[hit]).groupby(labels[hit], sort=False).sum()
+    lost = lost.sort_values(ascending=False, kind="stable")
     return [str(s) for s in lost.index[:top]]
 
 
@@ -288,11 +285,17 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     sector = kwargs.get("sector", SEGMENT)
     table.insert(1, "name", names)
     table.insert(2, "segment", _sector_labels(chain, sector)[codes])
-    keys = ("essentiality", "template", "substitution", "tol", "max_iter", "method",
-            "scheme")
-    shock_kw = {k: kwargs[k] for k in keys if k in kwargs}
-    hit = [_most_hit(chain, e, sector, **shock_kw) if i < explain else None
-           for i, e in enumerate(table["enterprise"])]
+    hit: list[Any] = [None] * len(table)
+    if explain > 0 and len(table):
+        model = _prepare(chain, kwargs.get("essentiality"), kwargs.get("template"),
+                         sector, kwargs.get("substitution", False))
+        run_kw = {"substitution": kwargs.get("substitution", False),
+                  "tol": kwargs.get("tol", 1e-2), "max_iter": kwargs.get("max_iter", 1000),
+                  "method": resolve_method(kwargs.get("method", "auto")),
+                  "scheme": kwargs.get("scheme", "synchronous")}
+        labels = _sector_labels(chain, sector)
+        for i in range(min(explain, len(table))):
+            hit[i] = _most_hit(model, int(codes[i]), labels, **run_kw)
     table["most_hit_segments"] = pd.Series(hit, dtype=object)
     table["rank"] = np.arange(1, len(table) + 1)
     table["score"] = table["esri"]
