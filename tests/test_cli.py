@@ -14,14 +14,6 @@ import chaingraph as cg
 from chaingraph.cli import _columns, _selector, main
 
 
-def _has_maps() -> bool:
-    try:
-        from chaingraph.plotting import plot_chain_map, write_html_map  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture
 def csv_chain(tmp_path: Path) -> tuple[Path, Path]:
     ent = pd.DataFrame({"企业名称": ["矿", "材料", "电池", "整车", "外地"],
@@ -44,9 +36,9 @@ def test_demo_writes_every_file(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
-    assert {"report.md", "report.xlsx", "report.json"} <= names
-    if _has_maps():
-        assert {"map.png", "map.html"} <= names
+    assert names == {"report.md", "report.xlsx", "report.json", "map.png", "map.html"}
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<html" in (out / "map.html").read_text(encoding="utf-8").lower()
     assert not [n for n in names if n.startswith(".")]  # no temporary leftovers
     printed = capsys.readouterr().out
     assert "明湾示范区" in printed and "missing segment" in printed
@@ -79,7 +71,8 @@ def test_diagnose_files_and_json(csv_chain, tmp_path, capsys):
     code = main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
                  "本区", "--out", str(out), "--target", "2e10"])
     assert code == 0
-    assert {"report.md", "report.xlsx", "report.json"} <= {p.name for p in out.iterdir()}
+    assert {p.name for p in out.iterdir()} == {"report.md", "report.xlsx", "report.json",
+                                               "map.png", "map.html"}
     capsys.readouterr()
     assert main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
                  "本区", "--json", "--sources", "segment:ore"]) == 0
