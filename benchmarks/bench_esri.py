@@ -147,7 +147,11 @@ def _docs_page(table: str) -> str:
             "48 min at 20,000 and 30 h at 100,000 firms / 500,000 links (their "
             "figures). chaingraph reproduces its numbers exactly (same stopping rule, "
             "same number of updates) but each scenario only touches what its shock "
-            "reaches, and scenarios run in parallel.\n")
+            "reaches, and scenarios run in parallel. "
+            + "Speed-ups compare with the authors' published timings, measured on their "
+            "hardware and networks, so they indicate orders of magnitude only. "
+            "Per-scenario cost grows with the part of the network a failure "
+            "reaches (column *mean affected*), not with its total size.\n")
 
 
 if __name__ == "__main__":
