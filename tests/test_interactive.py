@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import networkx as nx
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chaingraph as cg
@@ -169,6 +169,7 @@ def test_browser_screenshot_shows_the_graph(tmp_path, example):
     assert red.sum() > 100, "missing-segment / single-point-of-failure marks not visible"
 
 
+@settings(max_examples=25)
 @given(st.text(min_size=1, max_size=30))
 def test_any_name_survives_embedding(name):
     G = nx.DiGraph([("a", "b")])

@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -367,6 +367,7 @@ def test_template_by_name_and_bad_template(example):
 # --- properties ---------------------------------------------------------------------
 
 
+@settings(max_examples=25)
 @given(chain_frames(max_enterprises=15), st.randoms(use_true_random=False))
 def test_layout_places_each_enterprise_once_in_its_box_whatever_the_row_order(frames, rnd):
     ent, links = frames
@@ -390,6 +391,7 @@ def test_layout_places_each_enterprise_once_in_its_box_whatever_the_row_order(fr
         assert all(hi <= lo for (_, hi), (lo, _) in itertools.pairwise(spans))
 
 
+@settings(max_examples=25)
 @given(chain_frames(max_enterprises=12, acyclic=True, segments=None))
 def test_tier_columns_send_every_link_downstream(frames):
     chain = cg.Chain.from_frames(*frames)
