@@ -178,6 +178,21 @@ def test_properties(case, data):
     assert x.iterations == y.iterations
 
 
+@settings(max_examples=30)
+@given(small_chains(), st.data())
+def test_irrelevant_inputs_property(case, data):
+    chain, _ = case
+    zeros = pd.DataFrame(0, index=list("ABC"), columns=list("ABC"))
+    victims = data.draw(st.lists(st.sampled_from(list(chain.ids)), min_size=1,
+                                 unique=True))
+    for method in METHODS:
+        r = simulate_shock(chain, victims, essentiality=zeros, method=method)
+        frame = r.enterprises.set_index("enterprise")
+        others = frame.drop(index=victims)
+        assert (others["remaining_downstream"] == 1.0).all()
+        assert (frame.loc[victims, "remaining_downstream"] == 0.0).all()
+
+
 @settings(max_examples=20)
 @given(small_chains(), st.randoms(use_true_random=False))
 def test_relabelling_invariance(case, rnd):
