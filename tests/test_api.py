@@ -371,3 +371,73 @@ def test_documented_parameters_exist(name):
             documented |= {p.strip().lstrip("*") for p in head.split(",")}
     missing = [p for p in _doc_params(func) if p not in documented]
     assert missing == [], f"{name}: parameters not documented: {missing}"
+
+
+# ------------------------------------------------------ signatures, measures
+EXTRA_POSITIONAL = {**POSITIONAL, "simulate_shock": ("shock",),
+                    "write_chain": ("path",), "write_gexf": ("path",),
+                    "write_graphml": ("path",)}
+KNOWN[("test_graph_functions_signature", "essentiality_table")] = (
+    "propagation.py (resilience): essentiality is positional-or-keyword; style: "
+    "keyword-only after G")
+GRAPH_FUNCTIONS = [n for n in CALLABLES if not inspect.isclass(getattr(cg, n))
+                   and next(iter(inspect.signature(getattr(cg, n)).parameters), "") == "G"]
+
+
+@pytest.mark.parametrize("name", GRAPH_FUNCTIONS)
+def test_graph_functions_signature(name, request):
+    """Every public function on a chain: G positional-only, the rest keyword-only."""
+    _known(request, name)
+    params = list(inspect.signature(getattr(cg, name)).parameters.values())
+    extra = EXTRA_POSITIONAL.get(name, ())
+    assert [p.name for p in params[:1 + len(extra)]] == ["G", *extra]
+    kinds = [p.kind for p in params]
+    n_positional = 1 + len(extra)
+    assert kinds[:n_positional] == [inspect.Parameter.POSITIONAL_ONLY] * n_positional
+    assert all(k in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+               for k in kinds[n_positional:])
+
+
+MEASURES = {"leader_scores": float, "throughput_centrality": float, "tiers": int}
+
+
+@pytest.mark.parametrize("name", sorted(MEASURES))
+def test_measures_return_dicts(name):
+    """Measures return dict[node, number], keyed by the chain's ids, for both forms."""
+    chain, G = _example()
+    kwargs = {"region": REGION} if "region" in \
+        inspect.signature(getattr(cg, name)).parameters else {}
+    result = getattr(cg, name)(chain, **kwargs)
+    assert isinstance(result, dict)
+    assert set(result) <= set(chain.ids) and len(result) > 0
+    assert all(isinstance(v, MEASURES[name] | np.integer | np.floating)
+               for v in result.values())
+    assert dict(getattr(cg, name)(G, **kwargs)) == dict(result)
+
+
+SEEDED = [n for n in FINDERS if "seed" in inspect.signature(getattr(cg, n)).parameters]
+ENGINES = [n for n in FINDERS if "method" in inspect.signature(getattr(cg, n)).parameters]
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_finder_seed(name):
+    """An int seed reproduces a result; a numpy Generator is accepted."""
+    chain, _ = _example()
+    kwargs = {"samples": 20} if "samples" in \
+        inspect.signature(getattr(cg, name)).parameters else {}
+    first = _call(name, chain, "example", seed=3, **kwargs)
+    pd.testing.assert_frame_equal(_call(name, chain, "example", seed=3, **kwargs), first)
+    pd.testing.assert_frame_equal(
+        _call(name, chain, "example", seed=np.random.default_rng(3), **kwargs),
+        _call(name, chain, "example", seed=np.random.default_rng(3), **kwargs))
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("name", ENGINES)
+def test_finder_engines_agree(name, dataset):
+    """method="numba" and method="scipy" give the same frame."""
+    pytest.importorskip("numba")
+    chain, _ = _inputs(dataset)
+    pd.testing.assert_frame_equal(_call(name, chain, dataset, method="numba"),
+                                  _call(name, chain, dataset, method="scipy"),
+                                  check_exact=False, rtol=1e-9)
