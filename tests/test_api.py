@@ -441,3 +441,35 @@ def test_finder_engines_agree(name, dataset):
     pd.testing.assert_frame_equal(_call(name, chain, dataset, method="numba"),
                                   _call(name, chain, dataset, method="scipy"),
                                   check_exact=False, rtol=1e-9)
+
+
+REGIONAL = [n for n in FINDERS if "region" in inspect.signature(getattr(cg, n)).parameters]
+
+
+@pytest.mark.parametrize("name", REGIONAL)
+def test_finder_unknown_region_raises(name):
+    """A focal region no enterprise is in is an error, not an empty answer."""
+    chain, _ = _example()
+    with pytest.raises(ValueError, match="nowhere"):
+        _call(name, chain, "example", region="nowhere")
+
+
+@pytest.mark.parametrize("edges", [[], [("a", "b")]], ids=["empty", "one_link"])
+@pytest.mark.parametrize("name", FINDERS)
+def test_finder_degenerate_graphs(name, edges):
+    """An empty graph and a single bare link (no attributes): a frame, no warning."""
+    G = nx.DiGraph(edges)
+    kwargs = {"sector": None} if name == "find_systemic_risk" else {}
+    if "region" in inspect.signature(getattr(cg, name)).parameters:
+        kwargs["region"] = None
+    result = _call(name, G, "small", **kwargs)
+    assert isinstance(result, pd.DataFrame)
+    assert {"score", "explanation"} <= set(result.columns)
+    assert result.empty or len(edges) > 0 or name in TEMPLATE_ROWS_WHEN_EMPTY
+    assert not result["score"].isna().any()
+
+
+# Finders that report on the template's segments, so an empty chain still has rows.
+TEMPLATE_ROWS_WHEN_EMPTY = {"find_breakpoints", "find_extension_candidates",
+                            "find_missing_segments", "find_segment_coverage",
+                            "find_echelon"}
