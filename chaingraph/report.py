@@ -102,6 +102,18 @@ class ChainReport:
         The diagnosed chain.
     template : SegmentTemplate or None
         The template used.
+
+    Examples
+    --------
+    >>> from chaingraph.report import diagnose
+    >>> report = diagnose(cg.datasets.load_example(), template="nev",
+    ...                   region="明湾示范区")
+    >>> report.summary["breakpoints_by_kind"]["missing_segment"]
+    4
+    >>> list(report.tables())[:3]
+    ['structure', 'coverage', 'breakpoints']
+    >>> report.to_markdown().splitlines()[0]
+    '# Chain diagnosis: 明湾示范区新能源汽车产业链（合成示例）'
     """
 
     summary: dict[str, Any]

@@ -126,7 +126,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("test_finder_top", "find_systemic_risk"): (
         "systemic_risk.py (resilience): top=0 returns object/float64 columns "
         "(name, segment, explanation) where the full result has str"),
-    ("test_public_docstring", "ChainReport"): "report.py (report): no Examples section",
     ("test_public_docstring", "ShockResult"): (
         "propagation.py (resilience): no Examples section"),
     ("test_public_docstring", "ChainComparison"): (
