@@ -417,3 +417,16 @@ def test_read_chain_with_template_maps_names_to_ids(tmp_path):
     chain = read_chain(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}),
                        template=tpl)
     assert chain.enterprises["segment"].tolist() == ["ore", "cell"]
+
+
+def test_json_integer_schema_with_infinite_value_is_rejected_clearly(tmp_path):
+    """A column our schema marks as integer but holding Infinity (hand-edited file)."""
+    chain = cg.Chain.from_frames(
+        pd.DataFrame({"id": ["a", "b"], "output": [1, 2]}),
+        pd.DataFrame({"supplier": ["a"], "buyer": ["b"], "volume": [3]}))
+    path = cg.write_chain(chain, tmp_path / "c.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["enterprises"][1]["output"] = math.inf
+    path.write_text(json.dumps(data), encoding="utf-8")  # writes the token Infinity
+    with pytest.raises(cg.ChainDataError, match="output"):
+        cg.read_chain(path)

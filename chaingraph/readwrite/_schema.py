@@ -44,6 +44,9 @@ def restore(series: pd.Series, kind: str) -> pd.Series:
         if (number.notna().to_numpy() != present).any():
             return series
         if kind == "integer":
+            values_ = number.to_numpy(dtype=np.float64, na_value=np.nan)[present]
+            if not (np.isfinite(values_).all() and (values_ == np.round(values_)).all()):
+                return series  # not integers after all (inf, 1.5): leave for validation
             if present.all():
                 return number.astype(np.int64)
             values = np.empty(len(series), dtype=object)
