@@ -453,8 +453,8 @@ def leader_scores_nx(G: nx.DiGraph, /, *, region: Any = None,
     import time
 
     weights = {**LEADER_WEIGHTS, **dict(weights or {})}
-    focal = [v for v in G if v in _focal(G, region)]
-    focal_set = set(focal)
+    focal_set = _focal(G, region)
+    focal = [v for v in G if v in focal_set]
     has_volume = any("volume" in d for _, _, d in G.edges(data=True))
     n = len(G)
     total = sum(G.nodes[v].get("output", 0.0) for v in focal)

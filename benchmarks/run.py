@@ -80,9 +80,14 @@ def run_suite(sizes: list[int], *, analyses: tuple[str, ...] = DEFAULT_ANALYSES,
               links_per: float = 5.0, baseline_max: int = 100_000, repeat: int = 1,
               samples: int = 256, seed: int = 0, timeout: float = 1800.0,
               compile_check: bool = True, nx_diagnose: str = "run",
-              reach_sample: int | None = 500) -> dict[str, Any]:
-    """Measure every analysis at every size; returns the raw results."""
-    results: dict[str, Any] = {"sizes": [], "compile": None}
+              reach_sample: int | None = 500,
+              previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Measure every analysis at every size; returns the raw results.
+
+    With ``previous`` (results of an earlier run), only the given analyses are
+    measured again at the given sizes and replace the earlier rows; the rest is kept.
+    """
+    results: dict[str, Any] = previous or {"sizes": [], "compile": None}
     with tempfile.TemporaryDirectory(prefix="chaingraph-bench-") as tmp:
         if compile_check:
             results["compile"] = _compile_time(Path(tmp), seed, timeout)
@@ -94,29 +99,44 @@ def run_suite(sizes: list[int], *, analyses: tuple[str, ...] = DEFAULT_ANALYSES,
                     "reach_sample": reach_sample}
             _log(f"[{_label(n)}] generating {n:,} enterprises / {m:,} links")
             gen = _child({**base, "task": "generate"}, timeout)
-            entry = {"n": n, "links": m, "generate": gen, "rows": []}
-            results["sizes"].append(entry)
+            entry = next((e for e in results["sizes"] if e["n"] == n), None)
+            if entry is None or previous is None:
+                entry = {"n": n, "links": m, "generate": gen, "rows": []}
+                results["sizes"].append(entry)
             if not gen.get("ok"):
                 _log(f"  generation failed: {gen.get('error')}")
                 continue
             entry["links"] = gen.get("n_links", m)
+            entry.setdefault("load", []).append(round(os.getloadavg()[1], 1))
             for name in analyses:
-                row = {"analysis": name}
-                _log(f"[{_label(n)}] chaingraph {name}")
-                row["chaingraph"] = _child({**base, "task": "chaingraph",
-                                            "analysis": name}, timeout)
-                _log(f"    {_brief(row['chaingraph'])}")
-                summed = name == "diagnose" and nx_diagnose == "sum"
-                if summed and n <= baseline_max:
-                    row["networkx"] = _sum_of_parts(entry["rows"])
-                elif ANALYSES[name][1] is not None and n <= baseline_max:
-                    _log(f"[{_label(n)}] networkx {name}")
-                    row["networkx"] = _child({**base, "task": "networkx",
-                                              "analysis": name}, timeout)
-                    _log(f"    {_brief(row['networkx'])}")
-                entry["rows"].append(row)
+                _measure_row(entry, name, base, n <= baseline_max, nx_diagnose, timeout)
+            if nx_diagnose == "sum" and n <= baseline_max:
+                for row in entry["rows"]:
+                    if row["analysis"] == "diagnose":
+                        row["networkx"] = _sum_of_parts(entry["rows"])
             os.remove(cache)
     return results
+
+
+def _measure_row(entry: dict, name: str, base: dict, baseline: bool, nx_diagnose: str,
+                 timeout: float) -> None:
+    """Measure one analysis with both engines; replace its row in ``entry``."""
+    n = entry["n"]
+    row = {"analysis": name}
+    _log(f"[{_label(n)}] chaingraph {name}")
+    row["chaingraph"] = _child({**base, "task": "chaingraph", "analysis": name}, timeout)
+    _log(f"    {_brief(row['chaingraph'])}")
+    summed = name == "diagnose" and nx_diagnose == "sum"
+    if baseline and not summed and ANALYSES[name][1] is not None:
+        _log(f"[{_label(n)}] networkx {name}")
+        row["networkx"] = _child({**base, "task": "networkx", "analysis": name}, timeout)
+        _log(f"    {_brief(row['networkx'])}")
+    rows = entry["rows"]
+    at = next((i for i, r in enumerate(rows) if r["analysis"] == name), None)
+    if at is None:
+        rows.append(row)
+    else:
+        rows[at] = row
 
 
 #: The networkx diagnosis = these baseline analyses (spof is inside breakpoints).
@@ -205,7 +225,8 @@ def _fmt_time(res: dict | None) -> str:
         return "-"
     if not res.get("ok"):
         return "n/a" if res.get("missing") else "failed"
-    text = f"{min(res['times']):.3g}"
+    best = min(res["times"])
+    text = f"{best:,.0f}" if best >= 100 else f"{best:.3g}"
     if res.get("extrapolated_s"):
         text += " (extrap.)"
     return text + (" (sum)" if res.get("summed") else "")
@@ -249,6 +270,9 @@ def render(results: dict[str, Any], command: str) -> str:
         "`--nx-reach-sample` focal enterprises only and the time for the others is "
         "extrapolated linearly (the rest of that measurement is real).", "",
     ]
+    if results.get("note"):
+        out += [results["note"], ""]
+    out += _targets(results)
     comp = results.get("compile")
     if comp:
         if comp.get("ok"):
@@ -264,13 +288,45 @@ def render(results: dict[str, Any], command: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _diagnose_row(results: dict, n: int) -> dict | None:
+    for entry in results["sizes"]:
+        if entry["n"] == n:
+            return next((r for r in entry["rows"] if r["analysis"] == "diagnose"), None)
+    return None
+
+
+def _targets(results: dict) -> list[str]:
+    """The national-scale issue's targets, checked against this run."""
+    lines = []
+    small, large = _diagnose_row(results, 100_000), _diagnose_row(results, 1_000_000)
+    if small and small["chaingraph"].get("ok"):
+        t = min(small["chaingraph"]["times"])
+        lines.append(f"- `diagnose` at 100k / 500k: {t:.1f} s (target < 10 s: "
+                     f"{'met' if t < 10 else 'NOT met'})")
+        nx_res = small.get("networkx") or {}
+        if nx_res.get("ok"):
+            measured = min(nx_res["times"]) - nx_res.get("extrapolated_s", 0.0)
+            lines.append(f"- speed-up over networkx at 100k: {_speedup(small)}; "
+                         f"{measured / t:,.0f}x counting only measured networkx time "
+                         f"(target >= 50x: {'met' if measured / t >= 50 else 'NOT met'})")
+    if large and large["chaingraph"].get("ok"):
+        t, peak = min(large["chaingraph"]["times"]), large["chaingraph"]["peak_mb"]
+        lines.append(f"- `diagnose` at 1M / 5M: {t:.1f} s, peak {peak:,.0f} MiB (targets "
+                     f"< 60 s: {'met' if t < 60 else 'NOT met'}; < 3 GB: "
+                     f"{'met' if peak * 2**20 < 3e9 else 'NOT met'})")
+    return ["Targets of the national-scale issue:", "", *lines, ""] if lines else []
+
+
 def _size_table(entry: dict) -> list[str]:
     n, m, gen = entry["n"], entry["links"], entry["generate"]
     out = [f"## {_label(n)} enterprises / {m:,} links", ""]
     if not gen.get("ok"):
         return [*out, f"Generation failed: {gen.get('error')}", ""]
+    load = entry.get("load")
     out += [f"Generation (`generate_chain`): {min(gen['times']):.2f} s, peak "
-            f"{gen['peak_mb']:,.0f} MiB.", ""]
+            f"{gen['peak_mb']:,.0f} MiB."
+            + (f" Machine load (5-min load average) when this size started: "
+               f"{', '.join(map(str, load))}." if load else ""), ""]
     nx_build = next((r["networkx"] for r in entry["rows"]
                      if r.get("networkx", {}).get("ok")), None)
     if nx_build:
@@ -292,6 +348,13 @@ def _size_table(entry: dict) -> list[str]:
         out.append(f"| {row['analysis']} | {_fmt_time(cg_res)} | {first} | "
                    f"{_fmt_mb(cg_res)} | {_fmt_time(nx_res)} | {build} | "
                    f"{_fmt_mb(nx_res)} | {_speedup(row)} |")
+    for row in entry["rows"]:
+        nx_res, cg_res = row.get("networkx") or {}, row["chaingraph"]
+        if nx_res.get("ok") and nx_res.get("extrapolated_s") and cg_res.get("ok"):
+            measured = min(nx_res["times"]) - nx_res["extrapolated_s"]
+            out.append(f"\n{row['analysis']}: the networkx time without its "
+                       f"extrapolated part is {measured:,.1f} s measured, "
+                       f"{measured / min(cg_res['times']):,.0f}x chaingraph's.")
     errors = [(row["analysis"], engine, row[engine]["error"])
               for row in entry["rows"] for engine in ("chaingraph", "networkx")
               if row.get(engine) and not row[engine].get("ok")]
@@ -327,6 +390,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="skip the numba compile-time measurement")
     p.add_argument("--out", default="docs/benchmarks.md", help="markdown report path")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--update", default=None, metavar="JSON",
+                   help="re-measure only --analyses at --sizes in the raw results of "
+                        "an earlier run (its --json file), keep the rest, rewrite both")
     p.add_argument("--check", action="store_true",
                    help="compare answers with the networkx baseline instead of timing")
     return p
@@ -350,14 +416,22 @@ def main(argv: list[str] | None = None) -> int:
         for failure in failures:
             print(f"MISMATCH {failure}")
         return 1 if failures else 0
+    previous = None
+    if args.update:
+        previous = json.loads(Path(args.update).read_text(encoding="utf-8"))
+        args.json = args.json or args.update
     results = run_suite(sizes, analyses=analyses, links_per=args.links_per,
                         baseline_max=parse_size(args.baseline_max), repeat=args.repeat,
                         samples=args.samples, seed=args.seed, timeout=args.timeout,
                         compile_check=not args.no_compile,
                         nx_diagnose=args.nx_diagnose,
-                        reach_sample=args.nx_reach_sample or None)
+                        reach_sample=args.nx_reach_sample or None,
+                        previous=previous)
     command = "python -m benchmarks.run " + " ".join(
         argv if argv is not None else sys.argv[1:])
+    if previous is not None:
+        command = previous.get("command", "") + "\n    " + command
+    results["command"] = command
     out = ROOT / args.out if not Path(args.out).is_absolute() else Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(results, command), encoding="utf-8")
