@@ -379,3 +379,18 @@ def test_spof_survives_relabelling(chain, rnd):
         find_single_points_of_failure(nx.relabel_nodes(G, mapping)))
     assert got_nodes == {mapping[v]: c for v, c in nodes.items()}
     assert got_links == {(mapping[u], mapping[v]): c for (u, v), c in links.items()}
+
+
+def test_sources_selected_by_stage_need_only_the_template():
+    """Regression: find_breakpoints passed no template on to the SPOF finder."""
+    chain, template = cg.load_example(), cg.load_template("nev")
+    by_stage = cg.find_breakpoints(chain, template=template, sources={"stage": "upstream"},
+                                   region="明湾示范区")
+    direct = cg.find_single_points_of_failure(chain, template=template,
+                                              sources={"stage": "upstream"},
+                                              region="明湾示范区")
+    spof = by_stage[by_stage["kind"] == "single_point_of_failure"]
+    assert len(spof) == len(direct)
+    report = cg.diagnose(chain, template=template, sources={"stage": "upstream"},
+                         region="明湾示范区")
+    assert (report.breakpoints["kind"] == "single_point_of_failure").sum() == len(direct)

@@ -320,8 +320,9 @@ def _final_weights(chain: Chain, considered: np.ndarray) -> tuple[np.ndarray, st
 
 def find_single_points_of_failure(
         G: Chain | Any, /, *, sources: Selector = None, final: Selector = None,
-        region: Any = None, links: bool = True, method: str = "auto",
-        max_listed: int = MAX_LISTED, top: int | None = None) -> pd.DataFrame:
+        region: Any = None, links: bool = True, template: SegmentTemplate | None = None,
+        method: str = "auto", max_listed: int = MAX_LISTED, top: int | None = None
+) -> pd.DataFrame:
     """Enterprises and links whose loss cuts a final producer off from every source.
 
     Parameters
@@ -333,6 +334,8 @@ def find_single_points_of_failure(
     region : str or list of str, optional
         The focal region: only its final producers are considered (the supply paths
         may run anywhere in the chain).
+    template : SegmentTemplate, optional
+        Needed only when ``sources`` or ``final`` select by stage.
     links : bool, default True
         Also report links (element ``"link"``).
     method : {"auto", "numba", "scipy"}
@@ -373,7 +376,7 @@ def find_single_points_of_failure(
     reachable without passing through v, and then it cuts the final producers that v
     dominates (v included).
 
-    Method: Cooper-Harvey-Kennedy dominators (numba) or
+    Method: semi-NCA dominators (numba) or
     ``networkx.immediate_dominators``; counts and output shares are dominator-subtree
     sums; the listed final producers come from preorder intervals of the tree. Cost
     O(n + m) per dominator pass (two passes on acyclic chains).
@@ -394,7 +397,7 @@ def find_single_points_of_failure(
     """
     chain = as_chain(G)
     focal = focal_mask(chain, region)
-    roles = resolve_roles(chain, sources=sources, final=final)
+    roles = resolve_roles(chain, sources=sources, final=final, template=template)
     considered = roles.final & focal
     weights, basis = _final_weights(chain, considered)
     info = _dominator_analysis(chain, roles.sources, considered, weights, method)
@@ -665,7 +668,7 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
         broken = find_broken_links(chain, template, region=region)
         parts.append(broken.assign(kind="broken_link", element="segment_link"))
     spof = find_single_points_of_failure(chain, sources=sources, final=final,
-                                         region=region, method=method)
+                                         region=region, template=template, method=method)
     codes = chain.index.get_indexer(pd.Index(spof["enterprise"], dtype=object))
     seg_of = (segments[codes] if segments is not None else np.full(len(codes), None))
     parts.append(spof.assign(kind="single_point_of_failure", segment=pd.Series(
