@@ -10,7 +10,6 @@ and as JSON.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import tempfile
@@ -162,13 +161,12 @@ class ChainReport:
         pretty-prints chains of up to 10,000 enterprises and writes larger ones
         compactly (much faster).
         """
-        from chaingraph._report_render import json_document
+        from chaingraph._report_render import json_text
 
         if indent == "auto":
             small = self.chain is None or self.chain.n_enterprises <= 10_000
             indent = 2 if small else None
-        return json.dumps(json_document(self), ensure_ascii=False, indent=indent,
-                          allow_nan=False)
+        return json_text(self, indent)
 
     def to_excel(self, path: str | os.PathLike, *, chinese: bool = False) -> Path:
         """Write one sheet per table (and a summary sheet); returns the path.
