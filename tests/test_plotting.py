@@ -404,3 +404,22 @@ def test_without_outputs_every_node_gets_one_size():
     (nodes,) = _by_gid(ax, "nodes-focal", PathCollection)
     assert len(set(nodes.get_sizes())) == 1 and len(nodes.get_offsets()) == 3
     assert not _by_gid(ax, "nodes-outside", PathCollection)[0].get_offsets().size
+
+
+def test_user_axes_made_outside_the_context_get_chinese_tick_labels():
+    """Regression: tick labels of an Axes the user made drew Chinese as boxes."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    chain = cg.load_example()
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6))  # outside plot_context
+    try:
+        cg.plotting.plot_segment_flows(chain, template="nev", ax=axes[0])
+        cg.plotting.plot_leaders(cg.find_leaders(chain, region="明湾示范区", top=5),
+                                 ax=axes[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+    finally:
+        plt.close(fig)

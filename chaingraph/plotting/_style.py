@@ -51,6 +51,23 @@ def plot_context(**rc: Any) -> Iterator[None]:
         yield
 
 
+def cjk_ticks(ax: Any) -> Any:
+    """Give ``ax``'s tick labels, title and axis labels the CJK font.
+
+    An Axes a user made outside :func:`plot_context` already holds its title and
+    axis-label texts, and creates tick labels when drawn, all with the settings in
+    force then: without this they would draw Chinese as boxes.
+    """
+    family = cjk_font(warn=False)
+    if family is not None:
+        ax.tick_params(labelfontfamily=family)
+        titles = [getattr(ax, name, None) for name in ("_left_title", "_right_title")]
+        for text in (ax.title, *titles, ax.xaxis.label, ax.yaxis.label):
+            if text is not None:
+                text.set_fontfamily([family, "DejaVu Sans"])
+    return ax
+
+
 def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
                 **kwargs: Any) -> Path:
     """Save a figure as PNG, SVG or PDF (chosen by the file extension).

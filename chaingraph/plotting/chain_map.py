@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import Chain, SegmentTemplate, as_chain
-from chaingraph.plotting._style import COLORS, PALETTE, STAGE_LABELS, plot_context
+from chaingraph.plotting._style import (
+    COLORS,
+    PALETTE,
+    STAGE_LABELS,
+    cjk_ticks,
+    plot_context,
+)
 from chaingraph.plotting.layout import ChainLayout, _resolve_template, chain_layout
 
 __all__ = ["map_findings", "plot_chain_map"]
@@ -434,7 +440,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
 
 def _axes(ax: Any, layout: ChainLayout) -> Any:
     if ax is not None:
-        return ax
+        return cjk_ticks(ax)
     import matplotlib.pyplot as plt
 
     ncols = int(layout.segments["column"].max()) + 1 if len(layout.segments) else 1

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import Chain, SegmentTemplate, as_chain
-from chaingraph.plotting._style import COLORS, PALETTE, plot_context
+from chaingraph.plotting._style import COLORS, PALETTE, cjk_ticks, plot_context
 from chaingraph.plotting.layout import _resolve_template, chain_layout
 
 __all__ = ["plot_echelon", "plot_leaders", "plot_resilience_curve", "plot_segment_flows"]
@@ -23,7 +23,7 @@ _COMPONENT_LABELS = {"output_share": "output share 产值占比",
 
 def _new_axes(ax: Any, size: tuple[float, float]) -> Any:
     if ax is not None:
-        return ax
+        return cjk_ticks(ax)
     import matplotlib.pyplot as plt
 
     return plt.subplots(figsize=size, layout="constrained")[1]
