@@ -109,11 +109,10 @@ def _write_outputs(report: Any, out: Path) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in (("report.md", report.to_markdown()), ("report.json",
-                                                             report.to_json())):
-        with atomic_path(out / name) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        written.append(out / name)
+    with atomic_path(out / "report.md") as tmp:
+        tmp.write_text(report.to_markdown(), encoding="utf-8")
+    written.append(out / "report.md")
+    written.append(report.write_json(out / "report.json"))  # streamed, table by table
     written.append(report.to_excel(out / "report.xlsx"))
     written += _write_maps(report, out)
     return written

@@ -168,6 +168,28 @@ class ChainReport:
             indent = 2 if small else None
         return json_text(self, indent)
 
+    def write_json(self, path: str | os.PathLike, *,
+                   indent: int | str | None = "auto") -> Path:
+        """Write :meth:`to_json`'s document to ``path`` (UTF-8); returns the path.
+
+        Compact output is streamed table by table, so a national chain's report
+        never sits in memory as one string. Written to a temporary name and
+        renamed, like :meth:`to_excel`.
+        """
+        from chaingraph._report_render import json_chunks
+
+        path = Path(path)
+        if indent == "auto":
+            small = self.chain is None or self.chain.n_enterprises <= 10_000
+            indent = 2 if small else None
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+            if indent is None:
+                for chunk in json_chunks(self):
+                    handle.write(chunk)
+            else:
+                handle.write(self.to_json(indent=indent))
+        return path
+
     def to_excel(self, path: str | os.PathLike, *, chinese: bool = False) -> Path:
         """Write one sheet per table (and a summary sheet); returns the path.
 

@@ -123,6 +123,22 @@ def test_json_keeps_ids_and_has_no_nan():
     assert "NaN" not in text and "Infinity" not in text
 
 
+def test_compact_json_is_the_same_document(report, tmp_path):
+    """The streamed compact JSON (pandas text spliced in) decodes to the same
+    document as the pretty-printed one, and write_json writes exactly to_json."""
+    from chaingraph._report_render import json_document
+
+    compact = report.to_json(indent=None)
+    doc = json.loads(compact, parse_constant=lambda c: pytest.fail(f"invalid JSON {c}"))
+    assert doc == json.loads(report.to_json(indent=2))
+    assert doc == json.loads(json.dumps(json_document(report), ensure_ascii=False))
+    path = report.write_json(tmp_path / "r.json", indent=None)
+    assert path.read_text(encoding="utf-8") == compact
+    assert json.loads(report.write_json(tmp_path / "p.json").read_text(
+        encoding="utf-8")) == doc
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "r.json"]
+
+
 def test_excel_sheets(report, tmp_path):
     path = report.to_excel(tmp_path / "r.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)
