@@ -335,40 +335,56 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
 def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame:
     """The :func:`find_min_cut` table of an already computed flow."""
     cut = result.min_cut.copy()
-    label = dict(zip(chain.ids, labels(chain), strict=True))
-    names = dict(zip(chain.ids, chain.column(NAME, default=None), strict=True))
+    label = labels(chain)
     total = result.value
-    cut["name"] = [names.get(e) if e is not None else None for e in cut["enterprise"]]
+    enterprise = cut["enterprise"].to_numpy(dtype=object)
+    has = np.array([e is not None for e in enterprise.tolist()], dtype=bool)
+    name = np.full(len(cut), None, dtype=object)
+    name[has] = chain.column(NAME, default=None)[_codes(chain, enterprise[has])]
+    cut["name"] = name.tolist()  # dtype inferred as before
     cut["score"] = cut["capacity"] / total if total > 0 else 0.0
-    amount = fmt_amount(total)
-    texts = []
-    for row in cut.itertuples(index=False):
-        share = f"{row.score:.0%}"
-        if row.element == "link":
-            texts.append(f"link {label[row.supplier]} -> {label[row.buyer]} carries "
-                         f"{share} of the maximum flow of {amount} and is saturated: it "
-                         "is on the minimum cut, so the chain's throughput cannot grow "
-                         "unless this cut's capacity grows")
-        elif row.element == "enterprise":
-            texts.append(f"enterprise {label[row.enterprise]} runs at its capacity of "
-                         f"{fmt_amount(row.capacity)} ({share} of the maximum flow of "
-                         f"{amount}): it is on the minimum cut, so the chain's "
-                         "throughput cannot grow unless this cut's capacity grows")
-        elif row.element == "source_supply":
-            texts.append(f"source {label[row.enterprise]} supplies its full capacity of "
-                         f"{fmt_amount(row.capacity)} ({share} of the maximum flow of "
-                         f"{amount}): raw-material supply caps the flow here, not an "
-                         "internal bottleneck")
-        else:
-            texts.append(f"final producer {label[row.enterprise]} takes in its full "
-                         f"output of {fmt_amount(row.capacity)} ({share} of the maximum "
-                         f"flow of {amount}): final demand caps the flow here, not an "
-                         "internal bottleneck")
+    texts = _cut_explanations(chain, cut, label, fmt_amount(total))
     cut["explanation"] = pd.Series(texts, index=cut.index, dtype=object)
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity",
                "score", "explanation"]]
     cut = cut.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     return cut.head(top) if top is not None else cut
+
+
+def _codes(chain: Chain, ids: np.ndarray) -> np.ndarray:
+    """Integer codes of ids known to be in the chain (vectorised hash lookup)."""
+    return chain.index.get_indexer(pd.Index(ids, dtype=object))
+
+
+def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount: str
+                      ) -> list[str]:
+    """One sentence per cut row (see :func:`find_min_cut`), built column-wise."""
+    element = cut["element"].to_numpy(dtype=object)
+    share = np.array([f"{x:.0%}" for x in cut["score"].tolist()], dtype=object)
+    texts = np.empty(len(cut), dtype=object)
+    tail = "so the chain's throughput cannot grow unless this cut's capacity grows"
+    is_link = element == "link"
+    if is_link.any():  # object-array concatenation: one C loop per piece
+        sup = label[_codes(chain, cut["supplier"].to_numpy(dtype=object)[is_link])]
+        buy = label[_codes(chain, cut["buyer"].to_numpy(dtype=object)[is_link])]
+        texts[is_link] = ("link " + sup + " -> " + buy + " carries " + share[is_link]
+                          + f" of the maximum flow of {amount} and is saturated: it is "
+                          f"on the minimum cut, {tail}")
+    words = {"enterprise": ("enterprise {} runs at its capacity of {} ({} of the maximum "
+                            f"flow of {amount}): it is on the minimum cut, {tail}"),
+             "source_supply": ("source {} supplies its full capacity of {} ({} of the "
+                               f"maximum flow of {amount}): raw-material supply caps "
+                               "the flow here, not an internal bottleneck"),
+             "final_demand": ("final producer {} takes in its full output of {} ({} of "
+                              f"the maximum flow of {amount}): final demand caps the "
+                              "flow here, not an internal bottleneck")}
+    rows = np.flatnonzero(~is_link)
+    who = label[_codes(chain, cut["enterprise"].to_numpy(dtype=object)[rows])].tolist()
+    capacity = cut["capacity"].to_numpy()[rows].tolist()
+    for i, w, c in zip(rows.tolist(), who, capacity, strict=True):
+        texts[i] = words.get(element[i], words["final_demand"]).format(
+            w, fmt_amount(c), share[i])
+    return texts.tolist()
 
 
 #: Former name, used by ``chaingraph._report_render`` (kept for compatibility).
