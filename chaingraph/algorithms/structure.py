@@ -129,9 +129,16 @@ def _ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
 
 
 def _tier_array(chain: Chain, source_mask: np.ndarray, method: str) -> np.ndarray:
-    indptr, indices = _graph(chain)
-    return tier_levels(indptr, indices, source_mask, method=method,
-                       components=_components(chain))
+    """Tier of each enterprise (-1: none); the last answer is cached on the chain
+    (diagnose asks twice: summary and table), a copy is returned."""
+    key = (method, np.packbits(source_mask).tobytes())
+    cached = chain.__dict__.get("_cg_tiers")
+    if cached is None or cached[0] != key:
+        indptr, indices = _graph(chain)
+        cached = (key, tier_levels(indptr, indices, source_mask, method=method,
+                                   components=_components(chain)))
+        chain.__dict__["_cg_tiers"] = cached
+    return cached[1].copy()
 
 
 def _component_sizes(chain: Chain) -> np.ndarray:
