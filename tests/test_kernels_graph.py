@@ -22,6 +22,7 @@ from chaingraph.kernels.graph import (
     csr_arrays,
     edge_sources,
     longest_path_levels,
+    min_downstream,
     reachable,
     strong_components,
     tier_levels,
@@ -290,3 +291,42 @@ def test_unreachable_nodes_have_no_dominator():
     for method in DOM_METHODS:
         assert immediate_dominators(indptr, indices, 0, method=method).tolist() == [
             0, 0, -1, -1]
+
+
+# --- minimum over everything downstream (leaders' min-rank reach estimate) ---------------
+@pytest.mark.parametrize("method", [m if m != "scipy" else "numpy" for m in METHODS])
+@given(graph=graphs(max_nodes=10, acyclic=True), data=st.data())
+def test_min_downstream_matches_descendants(method, graph, data):
+    n, edges = graph
+    k = data.draw(st.integers(1, 4))
+    values = np.array(data.draw(st.lists(st.floats(0, 10, allow_nan=False),
+                                         min_size=n * k, max_size=n * k))).reshape(n, k)
+    indptr, indices = arrays(n, edges)
+    G = to_nx(n, edges)
+    level = np.zeros(n, dtype=np.int64)  # longest distance to a node without successors
+    for v in reversed(list(nx.topological_sort(G))):
+        level[v] = max((level[w] + 1 for w in G.successors(v)), default=0)
+    got = min_downstream(indptr, indices, level, values.copy(), method=method)
+    for v in range(n):
+        rows = [v, *nx.descendants(G, v)]
+        assert got[v].tolist() == values[rows].min(axis=0).tolist()
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba not installed")
+def test_min_downstream_engines_agree_on_a_larger_dag():
+    rng = np.random.default_rng(4)
+    G = nx.gnp_random_graph(3000, 0.002, seed=4, directed=True)
+    G = nx.DiGraph((u, v) for u, v in G.edges if u < v)
+    G.add_nodes_from(range(3000))
+    n = 3000
+    A = nx.to_scipy_sparse_array(G, nodelist=range(n), format="csr")
+    indptr, indices = csr_arrays(A)
+    level = np.zeros(n, dtype=np.int64)
+    for v in reversed(list(nx.topological_sort(G))):
+        level[v] = max((level[w] + 1 for w in G.successors(v)), default=0)
+    assert level.max() > 3
+    values = rng.exponential(size=(n, 16)).astype(np.float32)
+    a = min_downstream(indptr, indices, level, values.copy(), method="numba")
+    b = min_downstream(indptr, indices, level, values.copy(), method="numpy")
+    assert np.array_equal(a, b) and not np.array_equal(a, values)
+

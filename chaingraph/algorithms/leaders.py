@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.model import (
     NAME,
@@ -43,6 +44,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: Up to this many focal enterprises, downstream reach is counted exactly.
 EXACT_REACH_LIMIT = 8_192
 _CHUNK = 1024  # sources per bit-parallel pass (16 uint64 words)
+_RANK_ROWS = 65_536  # rows of random ranks drawn at a time
 
 
 def _format_amount(value: float, unit: str = "yuan") -> str:
@@ -114,18 +116,17 @@ def _exact_reach(C: sp.csr_array, sizes: np.ndarray, comps: np.ndarray) -> np.nd
 
 
 def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
-                     seed: Any) -> np.ndarray:
+                     seed: Any, method: str = "auto") -> np.ndarray:
     """Cohen's min-rank estimate of the enterprises reachable from each component."""
     rng = np.random.default_rng(seed)
     n = C.shape[0]
     level = _levels(C.T.tocsr())  # distance from a node without successors
-    ranks = (rng.exponential(size=(n, samples)) / sizes[:, None]).astype(np.float32)
-    for d in range(1, level.max() + 1):
-        nodes = np.flatnonzero(level == d)
-        rows = C[nodes]
-        mins = np.minimum.reduceat(ranks[rows.indices], rows.indptr[:-1], axis=0)
-        ranks[nodes] = np.minimum(ranks[nodes], mins)
-    return (samples - 1) / ranks.astype(np.float64).sum(axis=1)
+    ranks = np.empty((n, samples), dtype=np.float32)
+    for lo in range(0, n, _RANK_ROWS):  # the same draws as one call, less memory
+        hi = min(lo + _RANK_ROWS, n)
+        ranks[lo:hi] = rng.exponential(size=(hi - lo, samples)) / sizes[lo:hi, None]
+    min_downstream(C.indptr, C.indices, level, ranks, method=method)
+    return (samples - 1) / ranks.sum(axis=1, dtype=np.float64)
 
 
 def _downstream_reach(chain: Chain, codes: np.ndarray, samples: int | None,
