@@ -202,6 +202,8 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         out = func(data, ctx)
         elapsed = time.perf_counter() - t0
         extra = _extrapolated_seconds(out)
+        del out  # do not hold one run's result while the next one runs (peak memory)
+        gc.collect()
         if extra:
             result["extrapolated_s"] = extra
         times.append(elapsed + extra)
