@@ -245,9 +245,10 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     src, dst = chain.link_codes
     regions = _texts(chain, REGION)
     volume = chain.column(VOLUME, table="links").astype(np.float64)
+    keep = np.flatnonzero(focal[dst] & ~focal[src])  # filter before building columns
     inflow = pd.DataFrame({
-        "a": segments[src], "b": segments[dst], "supplier": src,
-        "region": regions[src], "volume": volume})[focal[dst] & ~focal[src]]
+        "a": segments[src[keep]], "b": segments[dst[keep]], "supplier": src[keep],
+        "region": regions[src[keep]], "volume": volume[keep]}, index=keep)
     local_count = pd.Series(segments[focal], dtype=object).value_counts()
     rows = []
     for a, b, essential in broken[["supplier", "buyer", "essential"]].itertuples(
