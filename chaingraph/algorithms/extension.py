@@ -269,19 +269,26 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     src, dst = chain.link_codes
     weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
         VOLUME in chain._links.columns) else np.ones(chain.n_links)
+    # links into focal enterprises grouped by the buyer's segment (stable: each
+    # group keeps link order, so its sums are the same as over a boolean mask)
+    into = np.flatnonzero(focal[dst] & (src != dst))
+    code = seg[0][dst[into]]
+    order = np.argsort(code, kind="stable")
+    into, code = into[order], code[order]
+    into_weight, from_outside = weight[into], ~focal[src[into]]
     rows = []
     for s in template.segment_ids:
-        in_segment = _is(seg, s)
-        members = np.flatnonzero(focal & in_segment)
+        members = np.flatnonzero(focal & _is(seg, s))
         if not len(members):
             continue
         shares = output[members] / output[members].sum() if output[members].sum() > 0 \
             else np.full(len(members), 1 / len(members))
         hhi = float((shares ** 2).sum())
-        into = focal[dst] & in_segment[dst] & (src != dst)
-        total_in = weight[into].sum()
-        outside = float(weight[into & ~focal[src]].sum() / total_in) if total_in > 0 \
-            else 0.0
+        c = seg[1].get(s, -2)
+        lo, hi = np.searchsorted(code, c, side="left"), np.searchsorted(code, c, side="right")
+        total_in = into_weight[lo:hi].sum()
+        outside = float(into_weight[lo:hi][from_outside[lo:hi]].sum() / total_in) if \
+            total_in > 0 else 0.0
         reasons = []
         if len(members) == 1:
             reasons.append("only one focal enterprise")
