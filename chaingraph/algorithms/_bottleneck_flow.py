@@ -17,6 +17,7 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms._bottleneck_tables import fmt_amount, labels
 from chaingraph.algorithms.roles import resolve_roles
+from chaingraph.datasets import as_template
 from chaingraph.kernels import maxflow as _mf
 from chaingraph.model import (
     CAPACITY,
@@ -227,6 +228,7 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     [['link', 'smelter', 'cell', 3.0], ['link', 'mine', 'cell', 1.0]]
     """
     chain = as_chain(G)
+    template = as_template(template)
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     link_cap, basis = _link_capacity(chain, capacity)
@@ -327,6 +329,7 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
     link ore -> cell carries 100% of the maximum flow of 2 and is saturated: it is on the minimum cut, so the chain's throughput cannot grow unless this cut's capacity grows
     """
     chain = as_chain(G)
+    template = as_template(template)
     result = max_flow(chain, sources=sources, final=final, capacity=capacity,
                       template=template, method=method)
     return cut_table(chain, result, top)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.datasets import as_template
 from chaingraph.model import (
     FOREIGN_REGIONS,
     NAME,
@@ -322,7 +323,7 @@ def find_concentration(
     >>> table[["segment", "hhi", "top1_enterprise", "flagged"]].round(2).values.tolist()
     [['car', 1.0, 'c', True], ['cell', 0.82, 'a', True]]
     """
-    return _concentration(as_chain(G), region=region, template=template, by=by,
+    return _concentration(as_chain(G), region=region, template=as_template(template), by=by,
                                threshold=threshold, top=top)
 
 
@@ -383,5 +384,5 @@ def find_outside_dependence(
     [['car', 0.75, 0.75, True]]
     """
     return _outside_dependence(
-        as_chain(G), region=region, abroad=abroad, by=by, template=template,
+        as_chain(G), region=region, abroad=abroad, by=by, template=as_template(template),
         outside_threshold=outside_threshold, abroad_threshold=abroad_threshold, top=top)

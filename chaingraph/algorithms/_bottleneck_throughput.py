@@ -15,6 +15,7 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms._bottleneck_tables import labels
 from chaingraph.algorithms.roles import resolve_roles
+from chaingraph.datasets import as_template
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
 
@@ -149,6 +150,7 @@ def throughput_centrality(
     (True, 0.0)
     """
     chain = as_chain(G)
+    template = as_template(template)
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     a = _end_weights(chain, roles.sources, weight, outgoing=True)
@@ -221,6 +223,7 @@ def find_throughput(
     cell lies on 50% of the volume-weighted shortest supply paths from sources to final producers
     """
     chain = as_chain(G)
+    template = as_template(template)
     tc = throughput_centrality(chain, sources=sources, final=final, template=template,
                                weight=weight, samples=samples, exact_limit=exact_limit,
                                delta=delta, seed=seed, method=method)

@@ -38,6 +38,7 @@ from chaingraph.algorithms._bottleneck_throughput import (
     throughput_centrality,
     throughput_table,
 )
+from chaingraph.datasets import as_template
 from chaingraph.model import SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
 
 __all__ = [
@@ -125,6 +126,7 @@ def find_bottlenecks(
     ['concentration', 'min_cut', 'outside_dependence', 'throughput_hub']
     """
     chain = as_chain(G)
+    template = as_template(template)
     segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
     parts = []
     if flow is None:

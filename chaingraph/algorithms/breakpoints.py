@@ -27,6 +27,7 @@ from chaingraph.algorithms.structure import (
     _template_realisation,
     _texts,
 )
+from chaingraph.datasets import as_template
 from chaingraph.kernels.dominators import (
     dominator_tree,
     edge_dominates_head,
@@ -144,6 +145,7 @@ def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
     0    cell             [ore]    1.0
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     present, _ = _template_realisation(chain, template, focal, segments)
@@ -236,6 +238,7 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     0              ore                1
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     _, edges = _template_realisation(chain, template, focal, segments)
@@ -397,6 +400,7 @@ def find_single_points_of_failure(
     'Removing mine cuts 1 of 2 final producers (50.0% of them) off from every source: car'
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     considered = roles.final & focal
@@ -547,6 +551,7 @@ def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None =
     0        car       s3    tyre
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     if segments is None:
@@ -661,6 +666,7 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
     5            single_source        link        car     cell   car
     """
     chain = as_chain(G)
+    template = as_template(template)
     segments = _segments(chain, template)
     parts = []
     if template is not None:

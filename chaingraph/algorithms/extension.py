@@ -17,6 +17,7 @@ import pandas as pd
 
 from chaingraph.algorithms.leaders import _format_amount
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.datasets import as_template
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -151,6 +152,7 @@ def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
     1          y  0.166667
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     wanted = (template.resolve(segment) or segment) if template is not None else segment
     return _targets(chain, focal, _segments(chain, template),
@@ -413,6 +415,7 @@ def find_extension_candidates(
     补链 internal gap cell is missing and sits between segments the region has: filling it adds 2 segment(s) to the longest local chain, repairs 2 template link(s), focal enterprises buy 4 yuan of it from outside, 100% of its template neighbours are present (score 1.00); targets: c
     """
     chain = as_chain(G)
+    template = as_template(template)
     w = _weights(weights)
     focal = focal_mask(chain, region)
     seg = _segments(chain, template)

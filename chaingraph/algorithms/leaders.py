@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.datasets import as_template
 from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.model import (
@@ -347,6 +348,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     'car ranks 1 of 3 as chain leader (score 0.85): 70.0% of focal output, buys from 1 local suppliers, 9 yuan, reaches 0.0% of the chain downstream, demand pull 1.00 of the highest'
     """
     chain = as_chain(G)
+    template = as_template(template)
     frame, _ = _scored(chain, region, weights, samples, seed)
     codes = frame.pop("code").to_numpy()
     out = pd.DataFrame({

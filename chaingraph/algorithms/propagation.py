@@ -30,6 +30,7 @@ import pandas as pd
 
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms.roles import select
+from chaingraph.datasets import as_template
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.kernels.cascade import CascadeModel, prepare_cascade, run_cascade
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
@@ -159,6 +160,7 @@ def essentiality_table(G: Chain | nx.DiGraph, /, essentiality: Any = None, *,
     ore      2    1
     """
     chain = as_chain(G)
+    template = as_template(template)
     labels = sorted(set(_sector_labels(chain, sector)))
     if essentiality is None:
         essentiality = "template" if template is not None else "essential"
@@ -205,6 +207,7 @@ def _prepare(chain: Chain, essentiality: Any, template: SegmentTemplate | None,
              sector: str | None, substitution: bool, weight: str | None = VOLUME
              ) -> CascadeModel:
     """Cascade model of a chain (sector codes follow the sorted labels)."""
+    template = as_template(template)
     labels = _sector_labels(chain, sector)
     table = essentiality_table(chain, essentiality, template=template, sector=sector)
     codes = pd.Index(table.index).get_indexer(labels)
@@ -221,7 +224,7 @@ def _shock_vector(chain: Chain, shock: Any, template: SegmentTemplate | None
     if isinstance(shock, pd.Series):
         shock = shock.to_dict()
     if isinstance(shock, Mapping) and set(shock) <= {SEGMENT, "stage", "region"} and shock:
-        codes = np.flatnonzero(select(chain, shock, template=template))
+        codes = np.flatnonzero(select(chain, shock, template=as_template(template)))
         if not len(codes):
             raise ValueError(f"the selector {dict(shock)!r} names no enterprise")
         return codes, np.ones(len(codes))
@@ -365,6 +368,7 @@ def simulate_shock(G: Chain | nx.DiGraph, shock: Any, /, *, essentiality: Any = 
     0.4
     """
     chain = as_chain(G)
+    template = as_template(template)
     _check_scheme(scheme)
     method = resolve_method(method)
     model = _prepare(chain, essentiality, template, sector, substitution)

@@ -21,6 +21,7 @@ from chaingraph.algorithms.roles import (
     focal_mask,
     resolve_roles,
 )
+from chaingraph.datasets import as_template
 from chaingraph.kernels.graph import (
     condensation,
     csr_arrays,
@@ -268,6 +269,7 @@ def find_structure(G: Chain | Any, /, *, template: SegmentTemplate | None = None
     2        car         final     2      1
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     level = _tier_array(chain, roles.sources, method)
@@ -401,6 +403,7 @@ def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
     2    cell     True    0.0
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     present, edges = _template_realisation(chain, template, focal, segments)
@@ -593,6 +596,7 @@ def structure_summary(G: Chain | Any, /, *, template: SegmentTemplate | None = N
     (2, 3, ['ore', 'cell', 'car'])
     """
     chain = as_chain(G)
+    template = as_template(template)
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     level = _tier_array(chain, roles.sources, method)

@@ -21,6 +21,7 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
 from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
+from chaingraph.datasets import as_template
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate, as_chain
 
@@ -181,6 +182,7 @@ def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
     2        car   1.0
     """
     chain = as_chain(G)
+    template = as_template(template)
     _check_scheme(scheme)
     method = resolve_method(method)
     codes = _scenario_codes(chain, enterprises)

@@ -18,6 +18,7 @@ from chaingraph.datasets._generator import (
     generate_chain_arrays,
 )
 from chaingraph.datasets._loaders import (
+    as_template,
     example_template,
     list_templates,
     load_example,
@@ -27,6 +28,7 @@ from chaingraph.datasets._loaders import (
 __all__ = [
     "DEFAULT_REGIONS",
     "ChainArrays",
+    "as_template",
     "example_template",
     "generate_chain",
     "generate_chain_arrays",

@@ -44,6 +44,32 @@ def _read_path(path: str | os.PathLike[str]) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+def as_template(template: str | os.PathLike[str] | SegmentTemplate | None
+                ) -> SegmentTemplate | None:
+    """Resolve the ``template=`` argument of an analysis: None, an object, a name or a file.
+
+    Parameters
+    ----------
+    template : SegmentTemplate, str, path or None
+        A template object (returned as is), a built-in name or a template file.
+
+    Returns
+    -------
+    SegmentTemplate or None
+
+    Raises
+    ------
+    chaingraph.TemplateError
+        An unknown name, or a file that is not a valid template.
+
+    Examples
+    --------
+    >>> cg.datasets.as_template("nev").name, cg.datasets.as_template(None)
+    ('nev', None)
+    """
+    return None if template is None else load_template(template)
+
+
 def load_template(name: str | os.PathLike[str] | SegmentTemplate) -> SegmentTemplate:
     """Load a built-in segment template by name, or a template file.
 
