@@ -367,12 +367,14 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
     texts = np.empty(len(cut), dtype=object)
     tail = "so the chain's throughput cannot grow unless this cut's capacity grows"
     is_link = element == "link"
-    if is_link.any():  # object-array concatenation: one C loop per piece
+    if is_link.any():  # labels looked up by code, one f-string per row
         sup = label[_codes(chain, cut["supplier"].to_numpy(dtype=object)[is_link])]
         buy = label[_codes(chain, cut["buyer"].to_numpy(dtype=object)[is_link])]
-        texts[is_link] = ("link " + sup + " -> " + buy + " carries " + share[is_link]
-                          + f" of the maximum flow of {amount} and is saturated: it is "
-                          f"on the minimum cut, {tail}")
+        texts[is_link] = [
+            f"link {s} -> {b} carries {p} of the maximum flow of {amount} and is "
+            f"saturated: it is on the minimum cut, {tail}"
+            for s, b, p in zip(sup.tolist(), buy.tolist(), share[is_link].tolist(),
+                               strict=True)]
     words = {"enterprise": ("enterprise {} runs at its capacity of {} ({} of the maximum "
                             f"flow of {amount}): it is on the minimum cut, {tail}"),
              "source_supply": ("source {} supplies its full capacity of {} ({} of the "
