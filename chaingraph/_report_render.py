@@ -51,7 +51,6 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
     except ImportError:  # pragma: no cover - older layout
         from chaingraph.algorithms.bottlenecks import _cut_table
 
-    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
     parts = []
     if flow is not None:
         cut = _cut_table(chain, flow, None)
@@ -59,8 +58,7 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
         parts.append(pd.DataFrame({
             "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
             "buyer": cut["buyer"],
-            "segment": [segment.get(e) if e is not None else None
-                        for e in cut["enterprise"]],
+            "segment": _segments_of(chain, cut["enterprise"]),
             "score": cut["score"], "explanation": cut["explanation"]}))
     for name, kind, who in (("concentration", "concentration", "top1_enterprise"),
                             ("outside_dependence", "outside_dependence", None)):
@@ -87,6 +85,17 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
     table = pd.concat(parts, ignore_index=True)[columns]
     return table.sort_values("score", ascending=False, kind="stable").reset_index(
         drop=True)
+
+
+def _segments_of(chain: Chain, enterprises: pd.Series) -> list[Any]:
+    """Segment of each enterprise id (None for a None id), by code lookup."""
+    ids = enterprises.to_numpy(dtype=object)
+    has = np.array([e is not None for e in ids.tolist()], dtype=bool)
+    out = np.full(len(ids), None, dtype=object)
+    if has.any():
+        codes = chain.index.get_indexer(pd.Index(ids[has], dtype=object))
+        out[has] = chain.column(SEGMENT, default=None)[codes]
+    return out.tolist()
 
 
 def _counts(table: pd.DataFrame, column: str) -> dict[str, int]:
