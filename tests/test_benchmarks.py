@@ -309,3 +309,6 @@ def test_measure_child_reports_time_and_memory(tmp_path):
     res = bench_run._child(spec, timeout=120)
     assert res["ok"], res
     assert len(res["times"]) == 2 and res["peak_mb"] > 10 and res["build_s"] >= 0
+    res = bench_run._child({**spec, "task": "chaingraph"}, timeout=120)
+    assert res["ok"], res
+    assert len(res["times"]) == 2 and res["first_s"] > 0 and "build_s" not in res
