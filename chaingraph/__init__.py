@@ -42,8 +42,8 @@ __all__ = [
     "parse_amounts",
 ]
 
-from chaingraph import datasets  # noqa: E402  (light: templates and example load lazily)
-from chaingraph.algorithms.bottlenecks import (  # noqa: E402
+from chaingraph import datasets
+from chaingraph.algorithms.bottlenecks import (
     FlowResult,
     find_bottlenecks,
     find_concentration,
@@ -53,47 +53,47 @@ from chaingraph.algorithms.bottlenecks import (  # noqa: E402
     max_flow,
     throughput_centrality,
 )
-from chaingraph.algorithms.breakpoints import (  # noqa: E402
+from chaingraph.algorithms.breakpoints import (
     find_breakpoints,
     find_broken_links,
     find_missing_segments,
     find_single_points_of_failure,
     find_single_sources,
 )
-from chaingraph.algorithms.echelon import find_echelon  # noqa: E402
-from chaingraph.algorithms.extension import (  # noqa: E402
+from chaingraph.algorithms.echelon import find_echelon
+from chaingraph.algorithms.extension import (
     find_extension_candidates,
     find_target_enterprises,
 )
-from chaingraph.algorithms.leaders import find_leaders, leader_scores  # noqa: E402
-from chaingraph.algorithms.propagation import (  # noqa: E402
+from chaingraph.algorithms.leaders import find_leaders, leader_scores
+from chaingraph.algorithms.propagation import (
     ShockResult,
     essentiality_table,
     simulate_shock,
 )
-from chaingraph.algorithms.scenarios import (  # noqa: E402
+from chaingraph.algorithms.scenarios import (
     ChainComparison,
     compare_chains,
     resilience_curve,
     simulate_random_failures,
 )
-from chaingraph.algorithms.structure import (  # noqa: E402
+from chaingraph.algorithms.structure import (
     find_segment_coverage,
     find_structure,
     structure_summary,
     tiers,
 )
-from chaingraph.algorithms.systemic_risk import (  # noqa: E402
+from chaingraph.algorithms.systemic_risk import (
     find_systemic_risk,
     systemic_risk,
 )
-from chaingraph.datasets import (  # noqa: E402
+from chaingraph.datasets import (
     generate_chain,
     list_templates,
     load_example,
     load_template,
 )
-from chaingraph.readwrite import (  # noqa: E402
+from chaingraph.readwrite import (
     read_chain,
     read_chain_graph,
     read_template,
@@ -102,7 +102,7 @@ from chaingraph.readwrite import (  # noqa: E402
     write_graphml,
     write_template,
 )
-from chaingraph.report import ChainReport, diagnose  # noqa: E402
+from chaingraph.report import ChainReport, diagnose
 
 __all__ += [
     "ChainComparison",

@@ -22,7 +22,13 @@ __all__ = [
 
 
 class ChainGraphError(Exception):
-    """Base class of every chaingraph error."""
+    """Base class of every chaingraph error.
+
+    Examples
+    --------
+    >>> issubclass(ChainDataError, ChainGraphError), issubclass(ChainDataError, ValueError)
+    (True, True)
+    """
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,12 @@ class Problem:
         row 1), the index label for DataFrames, ``None`` for whole-table problems.
     column : str or None
         Column name as the user wrote it (before any column mapping).
+
+    Examples
+    --------
+    >>> p = Problem("negative amount", "links.csv", 7, "金额")
+    >>> str(p)
+    "links.csv, row 7, column '金额': negative amount"
     """
 
     message: str
@@ -108,12 +120,43 @@ class ChainDataError(ChainGraphError, ValueError):
 
 
 class TemplateError(ChainGraphError, ValueError):
-    """A segment template is malformed or unknown."""
+    """A segment template is malformed or unknown.
+
+    Examples
+    --------
+    >>> cg.load_template("no_such_chain")
+    Traceback (most recent call last):
+    ...
+    chaingraph.exceptions.TemplateError: ...
+    """
 
 
 class ConvergenceError(ChainGraphError, RuntimeError):
-    """An iterative computation did not reach its stopping rule in the allowed steps."""
+    """An iterative computation did not reach its stopping rule in the allowed steps.
+
+    Examples
+    --------
+    >>> from chaingraph.kernels.pagerank import pagerank
+    >>> import scipy.sparse as sp
+    >>> A = sp.csr_array(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]]))
+    >>> try:
+    ...     pagerank(A, max_iter=2, tol=1e-15)
+    ... except ConvergenceError:
+    ...     print("did not converge")
+    did not converge
+    """
 
 
 class ChainDataWarning(UserWarning):
-    """A soft problem in the input that chaingraph worked around (and says how)."""
+    """A soft problem in the input that chaingraph worked around (and says how).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> G = nx.DiGraph([("a", "b", {"volume": 1.0}), ("b", "c")])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = cg.as_chain(G)
+    >>> caught[0].category.__name__
+    'ChainDataWarning'
+    """

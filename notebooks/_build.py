@@ -92,12 +92,12 @@ report.echelon
     md("## The chain structure map (产业链图谱)"),
     code("""
 import matplotlib.pyplot as plt
+from IPython.display import Image
 
 ax = cg.plotting.plot_chain_map(chain, template=template, report=report, region="明湾示范区")
 fig = ax.figure
 fig.savefig("quickstart_map.png", dpi=120, bbox_inches="tight")
 plt.close(fig)
-from IPython.display import Image
 Image("quickstart_map.png")
 """),
     md("An interactive version (pan, zoom, hover) displays inline and saves as one HTML file:"),
@@ -108,8 +108,10 @@ html
 """),
     md("## Save the report"),
     code("""
+from pathlib import Path
+
 report.to_excel("quickstart_report.xlsx", chinese=True)
-open("quickstart_report.md", "w", encoding="utf-8").write(report.to_markdown())
+Path("quickstart_report.md").write_text(report.to_markdown(), encoding="utf-8")
 print(report.to_markdown()[:600])
 """),
 ]
@@ -125,6 +127,7 @@ reads it back, diagnoses it, and shows what the errors look like when the sheet 
 """),
     code("""
 import pandas as pd
+
 import chaingraph as cg
 
 example = cg.load_example()
@@ -169,10 +172,11 @@ pd.ExcelFile("示范区诊断报告.xlsx").sheet_names
 """),
     code("""
 import matplotlib.pyplot as plt
+from IPython.display import Image
+
 ax = cg.plotting.plot_chain_map(chain, template="nev", report=report, region="明湾示范区")
 ax.figure.savefig("示范区产业链图谱.png", dpi=120, bbox_inches="tight")
 plt.close(ax.figure)
-from IPython.display import Image
 Image("示范区产业链图谱.png")
 """),
     md("""
@@ -223,6 +227,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+
 import chaingraph as cg
 
 
@@ -256,7 +261,7 @@ def load_willems(number):
             cost = float(row[3]) if row[3] else None
             enterprises.append({"id": stage, "segment": stage.split("_")[0], "cost_rate": cost})
             ups = [c for c in row[len(header) - 1:] if c != ""]
-            for supplier, units in zip(ups[::2], ups[1::2]):
+            for supplier, units in zip(ups[::2], ups[1::2], strict=True):
                 links.append({"supplier": supplier, "buyer": stage, "units": float(units)})
     return cg.read_chain(pd.DataFrame(enterprises), pd.DataFrame(links),
                          meta={"name": f"Willems chain {number}"})
@@ -307,6 +312,7 @@ print(len(spof), "single points of failure in chain 09, all confirmed")
 """),
     code("""
 import matplotlib.pyplot as plt
+from IPython.display import Image
 
 fig, ax = plt.subplots(figsize=(9, 4))
 share = table["spof_enterprises"] / table["stages"]
@@ -316,7 +322,6 @@ ax.set_ylabel("share of stages that are single points of failure")
 ax.set_title("Fragility of 19 real supply chains")
 fig.savefig("willems_spof.png", dpi=110, bbox_inches="tight")
 plt.close(fig)
-from IPython.display import Image
 Image("willems_spof.png")
 """),
     md("A chain map of one chain (no template: columns are tiers, groups are stage classes):"),

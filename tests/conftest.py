@@ -9,13 +9,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import networkx as nx
-import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
-
-import chaingraph as cg
 
 os.environ.setdefault("CHAINGRAPH_PROGRESS", "0")
 

@@ -121,19 +121,7 @@ DATASETS = ["example", "small"]
 
 # Known inconsistencies in modules this test's author may not edit, each with its
 # owner. xfail is strict: once fixed, the test passes, xpasses, and this entry must go.
-_EXCEPTION_DOC = "exceptions.py (lead): exception classes have no Examples section"
-KNOWN: dict[tuple[str, str], str] = {
-    ("test_finder_top", "find_systemic_risk"): (
-        "systemic_risk.py (resilience): top=0 returns object/float64 columns "
-        "(name, segment, explanation) where the full result has str"),
-    ("test_public_docstring", "ShockResult"): (
-        "propagation.py (resilience): no Examples section"),
-    ("test_public_docstring", "ChainComparison"): (
-        "scenarios.py (resilience): no Examples section"),
-    **{("test_public_docstring", n): _EXCEPTION_DOC
-       for n in ("ChainGraphError", "ChainDataWarning", "ConvergenceError",
-                 "TemplateError", "Problem")},
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _known(request: pytest.FixtureRequest, name: str) -> None:
@@ -376,9 +364,6 @@ def test_documented_parameters_exist(name):
 EXTRA_POSITIONAL = {**POSITIONAL, "simulate_shock": ("shock",),
                     "write_chain": ("path",), "write_gexf": ("path",),
                     "write_graphml": ("path",)}
-KNOWN[("test_graph_functions_signature", "essentiality_table")] = (
-    "propagation.py (resilience): essentiality is positional-or-keyword; style: "
-    "keyword-only after G")
 GRAPH_FUNCTIONS = [n for n in CALLABLES if not inspect.isclass(getattr(cg, n))
                    and next(iter(inspect.signature(getattr(cg, n)).parameters), "") == "G"]
 

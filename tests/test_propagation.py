@@ -119,7 +119,7 @@ def test_template_default_essentiality():
     table = essentiality_table(chain, template=tpl)
     assert table.loc["ore", "cell"] == 2 and table.loc["cell", "car"] == 1
     assert table.loc["car", "ore"] == 1 and table.loc["ore", "ore"] == 1
-    assert (essentiality_table(chain, "linear").to_numpy() == 1).all()
+    assert (essentiality_table(chain, essentiality="linear").to_numpy() == 1).all()
     assert (essentiality_table(chain).to_numpy() == 2).all()  # no template
 
 
@@ -127,10 +127,10 @@ def test_reference_csv_layout_and_numeric_labels(tmp_path):
     chain = chain_of([("a", "b", 1)], {"a": 3, "b": 10})
     path = tmp_path / "ess.csv"
     path.write_text("sector,10,3\n3,2,1\n10,1,1\n")
-    table = essentiality_table(chain, path)
+    table = essentiality_table(chain, essentiality=path)
     assert table.loc["3", "10"] == 2 and table.loc["10", "3"] == 1
     frame = pd.read_csv(path)  # first column "sector" becomes the row labels
-    assert essentiality_table(chain, frame).equals(table)
+    assert essentiality_table(chain, essentiality=frame).equals(table)
 
 
 # --- properties -------------------------------------------------------------------------

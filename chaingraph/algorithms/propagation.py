@@ -112,7 +112,7 @@ def _from_template(labels: list[str], template: SegmentTemplate) -> pd.DataFrame
     return table
 
 
-def essentiality_table(G: Chain | nx.DiGraph, /, essentiality: Any = None, *,
+def essentiality_table(G: Chain | nx.DiGraph, /, *, essentiality: Any = None,
                        template: SegmentTemplate | None = None,
                        sector: str | None = SEGMENT) -> pd.DataFrame:
     """The essentiality of each (supplier sector, buyer sector) pair in the chain.
@@ -154,7 +154,7 @@ def essentiality_table(G: Chain | nx.DiGraph, /, essentiality: Any = None, *,
     >>> G = nx.DiGraph([("a", "b")])
     >>> nx.set_node_attributes(G, {"a": "ore", "b": "cell"}, "segment")
     >>> table = {"ore": {"cell": 2, "ore": 1}, "cell": {"cell": 1, "ore": 0}}
-    >>> essentiality_table(G, table)
+    >>> essentiality_table(G, essentiality=table)
           cell  ore
     cell     1    0
     ore      2    1
@@ -209,7 +209,8 @@ def _prepare(chain: Chain, essentiality: Any, template: SegmentTemplate | None,
     """Cascade model of a chain (sector codes follow the sorted labels)."""
     template = as_template(template)
     labels = _sector_labels(chain, sector)
-    table = essentiality_table(chain, essentiality, template=template, sector=sector)
+    table = essentiality_table(chain, essentiality=essentiality, template=template,
+                               sector=sector)
     codes = pd.Index(table.index).get_indexer(labels)
     src, dst = chain.link_codes
     model = prepare_cascade(src, dst, chain.link_weights(weight, missing=0.0), codes,
@@ -260,6 +261,15 @@ class ShockResult:
         Total sales lost (in the chain's volume unit).
     iterations : int
         Number of synchronous updates until the stopping rule held.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 4.0}), ("cell", "car", {"volume": 6.0})])
+    >>> result = cg.simulate_shock(G, ["ore"], sector=None)  # one sector: all essential
+    >>> result.enterprises[["enterprise", "remaining_downstream"]].values.tolist()
+    [['ore', 0.0], ['cell', 0.0], ['car', 0.0]]
+    >>> round(result.esri_downstream, 3), result.iterations
+    (1.0, 3)
     """
 
     enterprises: pd.DataFrame

@@ -213,6 +213,18 @@ class ChainComparison:
         The full :func:`systemic_risk` tables.
     explanation : str
         One sentence: safer or not, with the numbers.
+
+    Examples
+    --------
+    >>> before = nx.DiGraph([("ore1", "plant", {"volume": 5.0}),
+    ...                      ("plant", "shop", {"volume": 5.0})])
+    >>> after = before.copy()
+    >>> after.add_edge("ore2", "plant", volume=5.0)  # a second supplier
+    >>> comparison = cg.compare_chains(before, after, sector=None)
+    >>> comparison.safer
+    True
+    >>> list(comparison.summary["metric"])[:2]
+    ['max', 'mean']
     """
 
     summary: pd.DataFrame

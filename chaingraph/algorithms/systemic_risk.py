@@ -279,8 +279,6 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     chain = as_chain(G)
     table = systemic_risk(chain, **kwargs)
     table = table.sort_values("esri", ascending=False, kind="stable").reset_index(drop=True)
-    if top is not None:
-        table = table.head(top)
     codes = chain.codes_of(table["enterprise"])
     names = chain.column(NAME, default=None)[codes] if NAME in chain._enterprises.columns \
         else table["enterprise"].to_numpy()
@@ -303,4 +301,4 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     table["score"] = table["esri"]
     table["explanation"] = [_explain(row, seg) for row, seg in
                             zip(table.itertuples(index=False), hit, strict=True)]
-    return table
+    return table if top is None else table.head(top)
