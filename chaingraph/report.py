@@ -159,7 +159,8 @@ class ChainReport:
         Top-level keys: ``summary``, ``structure``, ``breakpoints``,
         ``bottlenecks``, ``leaders``, ``candidates``, ``echelon``. ``indent="auto"``
         pretty-prints chains of up to 10,000 enterprises and writes larger ones
-        compactly (much faster).
+        compactly (much faster). To save a national chain's report, prefer
+        :meth:`write_json`, which streams it to a file table by table.
         """
         from chaingraph._report_render import json_text
 
