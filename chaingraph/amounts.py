@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["AmountError", "parse_amount", "parse_amounts"]
+__all__ = ["AmountError", "format_amount", "parse_amount", "parse_amounts"]
 
 #: Multipliers of the magnitude words and suffixes that may follow a number.
 #: Longest first, so that ``万亿`` wins over ``亿``.
@@ -47,6 +47,51 @@ _SUFFIX = re.compile(
 #: Column kinds (``pandas.api.types.infer_dtype``) parsed without a per-cell check.
 _HOMOGENEOUS = frozenset({"string", "floating", "integer", "mixed-integer-float", "empty"})
 _MISSING_TEXT = frozenset({"", "-", "--", "—", "n/a", "na", "null", "none", "无", "空"})
+
+
+#: Units whose amounts are shown with 万 / 亿 (the inverse of the parsing above).
+YUAN_UNITS = frozenset({"yuan", "元", "cny", "rmb"})
+
+
+def format_amount(value: Any, unit: str | None = None) -> str:
+    """Short, readable amount for explanations: ``1.2亿``, ``3.5万``, ``6,250万``.
+
+    Parameters
+    ----------
+    value : float or None
+        The amount.
+    unit : str, optional
+        Appended after a space. Yuan-like units (and no unit) are shown with 万 / 亿;
+        other units as a plain number with four significant digits.
+
+    Returns
+    -------
+    str
+        ``"not given"`` for a missing value, ``"unbounded"`` for infinity.
+
+    Examples
+    --------
+    >>> [format_amount(x) for x in (1.2e8, 35_000, 6.25e7, 12, 0.5, 3e12)]
+    ['1.2亿', '3.5万', '6,250万', '12', '0.5', '30,000亿']
+    >>> format_amount(8.46e10, "yuan"), format_amount(1234.5, "t")
+    ('846亿 yuan', '1,234 t')
+    >>> format_amount(float("nan")), format_amount(float("inf"))
+    ('not given', 'unbounded')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "not given"
+    value = float(value)
+    if math.isinf(value):
+        return "unbounded"
+    suffix = f" {unit}" if unit else ""
+    if unit and unit.strip().lower() not in YUAN_UNITS:
+        return f"{value:,.4g}{suffix}"
+    for size, word in ((1e8, "亿"), (1e4, "万"), (1.0, "")):
+        if abs(value) >= size or size == 1.0:
+            scaled = value / size
+            text = f"{scaled:,.0f}" if abs(scaled) >= 1000 else f"{scaled:.3g}"
+            return text + word + suffix
+    return f"{value:.3g}{suffix}"  # pragma: no cover
 
 
 class AmountError(ValueError):

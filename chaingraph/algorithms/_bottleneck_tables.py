@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.amounts import format_amount
 from chaingraph.datasets import as_template
 from chaingraph.model import (
     FOREIGN_REGIONS,
@@ -32,22 +33,8 @@ __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "label
 
 
 def fmt_amount(x: float) -> str:
-    """Short amount for explanations: ``1.2亿``, ``3.5万``, ``6,250万``, ``12``.
-
-    Examples
-    --------
-    >>> [fmt_amount(x) for x in (1.2e8, 35_000, 6.25e7, 12, 0.5, 3e12)]
-    ['1.2亿', '3.5万', '6,250万', '12', '0.5', '30,000亿']
-    """
-    if not np.isfinite(x):
-        return "unbounded"
-    size = abs(x)
-    for unit, suffix in ((1e8, "亿"), (1e4, "万"), (1.0, "")):
-        if size >= unit or unit == 1.0:
-            value = x / unit
-            text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-            return text + suffix
-    return f"{x:.3g}"  # pragma: no cover
+    """Short amount for explanations (:func:`chaingraph.amounts.format_amount`)."""
+    return format_amount(x)
 
 
 def labels(chain: Chain) -> np.ndarray:

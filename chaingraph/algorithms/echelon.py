@@ -152,7 +152,7 @@ def find_echelon(
              group rung next_rung  distance_to_next  progress
     0  whole chain  十亿级       百亿级      4.000000e+09       0.3
     >>> print(table["explanation"][0])
-    whole chain: total output 60.0亿 yuan from 2 enterprises is at the 十亿级 rung (>= 10.0亿 yuan); 40.0亿 yuan short of 百亿级; 30% of the target 200.0亿 yuan (gap 140.0亿 yuan)
+    whole chain: total output 60亿 yuan from 2 enterprises is at the 十亿级 rung (>= 10亿 yuan); 40亿 yuan short of 百亿级; 30% of the target 200亿 yuan (gap 140亿 yuan)
     """
     chain = as_chain(G)
     scale = _scale(chain, unit)

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.amounts import format_amount
 from chaingraph.datasets import as_template
 from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
@@ -49,15 +50,8 @@ _RANK_ROWS = 65_536  # rows of random ranks drawn at a time
 
 
 def _format_amount(value: float, unit: str = "yuan") -> str:
-    """Readable amount: ``1.2亿`` / ``3.4万`` for yuan, else a plain number and unit."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    if unit in ("yuan", "元", "CNY"):
-        for size, label in ((1e8, "亿"), (1e4, "万")):
-            if abs(value) >= size:
-                return f"{value / size:,.1f}{label} yuan"
-        return f"{value:,.0f} yuan"
-    return f"{value:,.4g} {unit}"
+    """Readable amount with its unit (:func:`chaingraph.amounts.format_amount`)."""
+    return format_amount(value, unit)
 
 
 def _condensation(chain: Chain) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from chaingraph.amounts import format_amount
 from chaingraph.model import Chain, SegmentTemplate, as_chain
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
 from chaingraph.plotting.chain_map import _node_colors, map_findings
@@ -89,13 +90,7 @@ class HTMLMap:
 
 
 def _amount(value: Any, unit: str) -> str:
-    if value is None or not isinstance(value, (int, float)) or math.isnan(value):
-        return "not given"
-    if abs(value) >= 1e8:
-        return f"{value / 1e8:,.2f}亿 {unit}"
-    if abs(value) >= 1e4:
-        return f"{value / 1e4:,.1f}万 {unit}"
-    return f"{value:,.0f} {unit}"
+    return format_amount(value if isinstance(value, (int, float)) else None, unit)
 
 
 def _json_for_script(data: Any) -> str:
