@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph.amounts import format_amount
 from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate
 
 #: Columns shown per section in Markdown and HTML (those that exist, in this order).
@@ -116,6 +117,7 @@ def headline(chain: Chain, template: SegmentTemplate | None,
         "n_breakpoints": len(tables["breakpoints"]),
         "breakpoints_by_kind": _counts(tables["breakpoints"], "kind"),
         "max_flow": None if flow is None else float(flow.value),
+        "flow_basis": None if flow is None else flow.capacity_basis,
         "n_min_cut": None if flow is None else len(flow.min_cut),
         "n_bottlenecks": len(tables["bottlenecks"]),
         "bottlenecks_by_kind": _counts(tables["bottlenecks"], "kind"),
@@ -175,9 +177,17 @@ _SUMMARY_KEYS = (
     ("focal_rung", "Echelon rung"))
 
 
+def _summary_cell(s: dict[str, Any], key: str) -> str:
+    """A summary value as text; amounts in readable units (``846亿 yuan``)."""
+    value = s[key]
+    if key == "focal_output" or (key == "max_flow" and s.get("flow_basis") not in (None, "unit")):
+        return f"{format_amount(value, s.get('unit') or 'yuan')} ({value:,.0f})"
+    return _cell(value)
+
+
 def _summary_rows(report: Any) -> list[tuple[str, str]]:
     s = report.summary
-    rows = [(label, _cell(s[key])) for key, label in _SUMMARY_KEYS
+    rows = [(label, _summary_cell(s, key)) for key, label in _SUMMARY_KEYS
             if s.get(key) is not None and s.get(key) != {}]
     if s.get("top_leader_name") is None and s.get("top_leader") is not None:
         rows.append(("Top chain leader", _cell(s["top_leader"])))
