@@ -94,7 +94,8 @@ def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
     >>> from chaingraph.distributed import systemic_risk_distributed
     >>> from distributed import Client, LocalCluster
     >>> with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-    ...                   dashboard_address=None) as cluster, Client(cluster) as client:
+    ...                   dashboard_address=":0") as cluster, \\
+    ...         Client(cluster, set_as_default=False) as client:
     ...     table = systemic_risk_distributed(cg.datasets.load_example(), client=client)
     >>> len(table) == cg.datasets.load_example().n_enterprises
     True

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.distributed
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
@@ -47,7 +47,8 @@ def test_subset_default_client_and_errors(client):
     tpl = cg.datasets.load_template("nev")
     ids = list(chain.ids[[5, 0, 17]])
     local = systemic_risk(chain, enterprises=ids, template=tpl)
-    remote = systemic_risk_distributed(chain, enterprises=ids, template=tpl)  # current
+    with client.as_current():  # no client= : the current client is used
+        remote = systemic_risk_distributed(chain, enterprises=ids, template=tpl)
     pd.testing.assert_frame_equal(local, remote)
     assert remote["enterprise"].tolist() == ids
     empty = systemic_risk_distributed(chain, client=client, enterprises=[], template=tpl)
