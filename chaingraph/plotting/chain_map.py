@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.model import Chain, SegmentTemplate, as_chain
+from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import (
     COLORS,
     PALETTE,
@@ -17,7 +17,7 @@ from chaingraph.plotting._style import (
     cjk_ticks,
     plot_context,
 )
-from chaingraph.plotting.layout import ChainLayout, _resolve_template, chain_layout
+from chaingraph.plotting.layout import ChainLayout, map_inputs
 
 __all__ = ["map_findings", "plot_chain_map"]
 
@@ -422,12 +422,8 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     >>> ax.get_title(loc="left")[:6]
     '明湾示范区新'
     """
-    chain = as_chain(G)
-    template = _resolve_template(template, report)
-    if region is None and report is not None:
-        region = (getattr(report, "summary", None) or {}).get("region")
-    layout = chain_layout(chain, template=template, region=region, view=view,
-                          max_enterprises=max_enterprises)
+    chain, template, region, layout = map_inputs(G, template, report, region, view,
+                                                 max_enterprises)
     found = map_findings(report)
     highlight = set(highlight or ())
     with plot_context():

@@ -14,10 +14,10 @@ import networkx as nx
 import numpy as np
 
 from chaingraph.amounts import format_amount
-from chaingraph.model import Chain, SegmentTemplate, as_chain
+from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
 from chaingraph.plotting.chain_map import _node_colors, map_findings
-from chaingraph.plotting.layout import ChainLayout, _resolve_template, chain_layout
+from chaingraph.plotting.layout import ChainLayout, map_inputs
 
 __all__ = ["HTMLMap", "html_map", "write_html_map"]
 
@@ -262,12 +262,8 @@ def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = Non
     >>> "<svg" in m.html and 'charset="utf-8"' in m.html
     True
     """
-    chain = as_chain(G)
-    template = _resolve_template(template, report)
-    if region is None and report is not None:
-        region = (getattr(report, "summary", None) or {}).get("region")
-    layout = chain_layout(chain, template=template, region=region, view=view,
-                          max_enterprises=max_enterprises)
+    chain, template, region, layout = map_inputs(G, template, report, region, view,
+                                                 max_enterprises)
     found = map_findings(report)
     highlight = set(highlight or ())
     data = _page_data(chain, layout, found, template, color_by, highlight)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.roles import focal_mask
+from chaingraph.datasets import as_template
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -101,18 +102,28 @@ def _segment_columns(chain: Chain, template: SegmentTemplate | None,
     return cols, {s: str(s) for s in present}, dict.fromkeys(present)
 
 
+def map_inputs(G: Any, template: Any, report: Any, region: Any, view: str,
+               max_enterprises: int) -> tuple[Chain, SegmentTemplate | None, Any,
+                                               ChainLayout]:
+    """What the static and the interactive map both start from.
+
+    The chain, its template (given, or the report's), the focal region (given, or the
+    report's) and the deterministic layout.
+    """
+    chain = as_chain(G)
+    template = _resolve_template(template, report)
+    if region is None and report is not None:
+        region = (getattr(report, "summary", None) or {}).get("region")
+    layout = chain_layout(chain, template=template, region=region, view=view,
+                          max_enterprises=max_enterprises)
+    return chain, template, region, layout
+
+
 def _resolve_template(template: Any, report: Any = None) -> SegmentTemplate | None:
     """A template object, a built-in template name (``"nev"``), or the report's."""
     if template is None and report is not None:
         template = getattr(report, "template", None)
-    if template is None or isinstance(template, SegmentTemplate):
-        return template
-    if isinstance(template, str):
-        from chaingraph.datasets import load_template
-
-        return load_template(template)
-    raise TypeError(f"template must be a SegmentTemplate or a template name, got "
-                    f"{type(template).__name__}")
+    return as_template(template)
 
 
 def _template_depth(template: SegmentTemplate) -> dict[str, int]:
