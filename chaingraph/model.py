@@ -408,14 +408,18 @@ class Chain:
         nodes = list(G.nodes)
         node_rows = [{k: v for k, v in data.items() if k != ID} for _, data in G.nodes(data=True)]
         enterprises = pd.DataFrame(node_rows, index=range(len(nodes))).rename(columns=mapping)
-        enterprises.insert(0, ID, pd.Series(nodes, dtype=object))
+        # integer node ids stay an int64 column, as read_chain keeps them
+        id_dtype = np.int64 if nodes and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            and -2**63 <= v < 2**63 for v in nodes) else object
+        enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
         edge_rows = [{SUPPLIER: u, BUYER: v,
                       **{k: w for k, w in d.items() if k not in (SUPPLIER, BUYER)}}
                      for u, v, d in G.edges(data=True)]
         links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
         links = links.rename(columns=mapping)
         for col in (SUPPLIER, BUYER):
-            links[col] = links[col].astype(object)
+            links[col] = links[col].astype(id_dtype)
         kwargs.setdefault("self_loops", "keep")
         kwargs.setdefault("files", ("graph nodes", "graph edges"))
         meta = {**G.graph, **kwargs.pop("meta", {})}

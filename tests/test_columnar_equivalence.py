@@ -93,12 +93,8 @@ def test_the_two_paths_hold_the_same_chain(case):
             {c: str(t) for c, t in right.dtypes.items() if c not in ids}
 
 
-def test_id_dtype_is_path_independent(case, request):
+def test_id_dtype_is_path_independent(case):
     """Ids keep their dtype whichever path loaded the chain."""
-    if case["name"] == "integer_ids":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "model.py Chain.from_networkx (lead): integer node ids become an object "
-            "column, while read_chain keeps int64 (answers are still identical)")))
     columnar, via_networkx = case["columnar"], case["networkx"]
     assert columnar.enterprises["id"].dtype == via_networkx.enterprises["id"].dtype
     for column in ("supplier", "buyer"):
