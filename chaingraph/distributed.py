@@ -116,11 +116,16 @@ def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
     model = _prepare(chain, essentiality, template, sector, substitution)
     run_kw = {"substitution": substitution, "tol": tol, "max_iter": max_iter,
               "method": method}
-    [shared] = client.scatter([model], broadcast=True)
+    # hash=False: a fresh key per call. Re-scattering identical content under the same
+    # (hashed) key while the previous copy is being released can hang the broadcast.
+    [shared] = client.scatter([model], broadcast=True, hash=False)
     batches = [codes[lo:lo + batch_size] for lo in range(0, len(codes), batch_size)]
     futures = [client.submit(_esri_batch, shared, batch, run_kw, pure=False)
                for batch in batches]
-    results = client.gather(futures)
+    try:
+        results = client.gather(futures)
+    finally:
+        client.cancel([shared, *futures])
     if results:
         table = np.concatenate([r[0] for r in results])
         iterations = np.concatenate([r[1] for r in results])
