@@ -9,6 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import REGIONS, chains
+from toy import toy_chain as _toy_chain
+from toy import toy_template
 from willems import load_willems, willems_numbers
 
 import chaingraph as cg
@@ -30,31 +32,9 @@ BREAKPOINT_COLUMNS = ["kind", "element", "enterprise", "supplier", "buyer", "seg
                       "score", "explanation"]
 
 
-def toy_template() -> cg.SegmentTemplate:
-    return cg.SegmentTemplate.from_dict({
-        "id": "toy",
-        "segments": [
-            {"id": "ore", "name_zh": "矿石", "stage": "upstream"},
-            {"id": "salt", "name_zh": "锂盐", "stage": "upstream"},
-            {"id": "cell", "name_zh": "电芯", "stage": "midstream"},
-            {"id": "motor", "name_zh": "电机", "stage": "midstream"},
-            {"id": "car", "name_zh": "整车", "stage": "downstream"}],
-        "edges": [["ore", "salt"], ["salt", "cell"], ["ore", "cell"], ["cell", "car"],
-                  ["motor", "car"]]})
-
-
 def toy_chain() -> cg.Chain:
-    """Hand-checked district chain (focal region 本区)."""
-    ent = pd.DataFrame({
-        "id": ["o1", "s1", "c1", "c2", "car1", "m1", "ext_s", "ext_o"],
-        "name": ["矿业", "锂盐厂", "电芯一", "电芯二", "整车厂", "电机厂", "外省锂盐", "外省矿"],
-        "segment": ["ore", "salt", "cell", "cell", "car", "motor", "salt", "ore"],
-        "region": ["本区"] * 5 + ["外省"] * 3})
-    links = pd.DataFrame({
-        "supplier": ["o1", "s1", "ext_s", "c1", "c2", "m1", "ext_o"],
-        "buyer": ["s1", "c1", "c2", "car1", "car1", "car1", "c2"],
-        "volume": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
-    return cg.Chain.from_frames(ent, links, template=toy_template())
+    """The toy district with link volumes."""
+    return _toy_chain(volumes=True)
 
 
 # --- brute force ----------------------------------------------------------------------

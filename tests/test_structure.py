@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import chains
+from toy import toy_chain, toy_template
 from willems import load_willems, willems_numbers
 
 import chaingraph as cg
@@ -25,32 +26,6 @@ STRUCTURE_COLUMNS = [
     "enterprise", "name", "segment", "stage", "region", "in_focal", "role", "tier",
     "in_cycle", "n_suppliers", "n_buyers", "n_local_suppliers", "n_local_buyers",
     "score", "explanation"]
-
-
-def toy_template() -> cg.SegmentTemplate:
-    return cg.SegmentTemplate.from_dict({
-        "id": "toy",
-        "segments": [
-            {"id": "ore", "name_zh": "矿石", "stage": "upstream"},
-            {"id": "salt", "name_zh": "锂盐", "stage": "upstream"},
-            {"id": "cell", "name_zh": "电芯", "stage": "midstream"},
-            {"id": "motor", "name_zh": "电机", "stage": "midstream"},
-            {"id": "car", "name_zh": "整车", "stage": "downstream"}],
-        "edges": [["ore", "salt"], ["salt", "cell"], ["ore", "cell"], ["cell", "car"],
-                  ["motor", "car"]]})
-
-
-def toy_chain() -> cg.Chain:
-    """Hand-checked district chain (focal region 本区)."""
-    ent = pd.DataFrame({
-        "id": ["o1", "s1", "c1", "c2", "car1", "m1", "ext_s", "ext_o"],
-        "name": ["矿业", "锂盐厂", "电芯一", "电芯二", "整车厂", "电机厂", "外省锂盐", "外省矿"],
-        "segment": ["ore", "salt", "cell", "cell", "car", "motor", "salt", "ore"],
-        "region": ["本区"] * 5 + ["外省"] * 3})
-    links = pd.DataFrame({
-        "supplier": ["o1", "s1", "ext_s", "c1", "c2", "m1", "ext_o"],
-        "buyer": ["s1", "c1", "c2", "car1", "car1", "car1", "c2"]})
-    return cg.Chain.from_frames(ent, links, template=toy_template())
 
 
 # --- tiers ----------------------------------------------------------------------------
