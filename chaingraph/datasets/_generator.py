@@ -347,10 +347,8 @@ def _to_chain(arrays: ChainArrays, ids: np.ndarray, meta: Mapping[str, Any]) -> 
         SUPPLIER: pd.Series(ids[arrays.src], dtype=object),
         BUYER: pd.Series(ids[arrays.dst], dtype=object),
         VOLUME: arrays.volume}, copy=False)
-    chain = Chain(enterprises, links, meta)
     # valid by construction: hand the integer codes over instead of re-hashing 10M ids
-    chain.__dict__["link_codes"] = (arrays.src, arrays.dst)
-    return chain
+    return Chain(enterprises, links, meta, link_codes=(arrays.src, arrays.dst))
 
 
 def generate_chain(

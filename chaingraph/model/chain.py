@@ -1,0 +1,504 @@
+"""The chain data model: enterprises, supply links and metadata.
+
+A chain is a directed graph whose nodes are enterprises and whose edges are supply
+links from supplier to buyer (upstream to downstream). It has two shapes:
+
+* :class:`Chain`, the columnar form: an enterprise table, a link table and integer
+  arrays (CSR) for the kernels. It is what every analysis works on, and what a
+  1-million-enterprise network is loaded into.
+* a networkx ``DiGraph``, the form people explore with. :meth:`Chain.to_networkx`
+  and :meth:`Chain.from_networkx` convert between the two without loss; every
+  analysis accepts either (see :func:`as_chain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from chaingraph.exceptions import ChainDataError
+from chaingraph.model.fields import (
+    BUYER,
+    DEFAULT_META,
+    ENTERPRISE_AMOUNTS,
+    ID,
+    LINK_AMOUNTS,
+    SEGMENT,
+    SUPPLIER,
+    VOLUME,
+)
+from chaingraph.model.validation import (
+    Collector,
+    check_columns,
+    clean_ids,
+    coerce_amounts,
+    enterprises_from_links,
+    location,
+    lookup,
+    map_segments,
+    present_items,
+    resolve_links,
+    warn_partial_amounts,
+)
+
+if TYPE_CHECKING:
+    from chaingraph.model.template import SegmentTemplate
+
+__all__ = ["Chain", "as_chain"]
+
+_T = TypeVar("_T")
+
+
+class Chain:
+    """An industrial chain in columnar form: enterprises, supply links and metadata.
+
+    Build one with :meth:`from_frames` (validating), :meth:`from_networkx`, or the
+    loaders in :mod:`chaingraph.readwrite`. A chain is immutable: analyses never change
+    it, and methods that "change" it return a new chain.
+
+    Invariants (guaranteed by validation): enterprise ids are unique and not blank;
+    every link names two known enterprises; no (supplier, buyer) pair appears twice;
+    amounts (``output``, ``capacity``, ``volume``) are finite and >= 0, or NaN when
+    not given; self-loops appear only when asked for (``self_loops="keep"``).
+
+    Parameters
+    ----------
+    enterprises : DataFrame
+        One row per enterprise, column ``id`` plus any of ``name``, ``segment``,
+        ``region``, ``output``, ``capacity`` and free-form columns. Not validated:
+        use :meth:`from_frames` for untrusted data.
+    links : DataFrame
+        One row per link, columns ``supplier`` and ``buyer`` plus any of ``volume``,
+        ``capacity``, ``product`` and free-form columns.
+    meta : dict, optional
+        ``name``, ``unit``, ``currency``, ``year``, ``source`` and anything else.
+
+    Examples
+    --------
+    >>> ent = pd.DataFrame({"id": ["矿业", "电池", "整车"], "segment": ["ore", "cell", "car"]})
+    >>> lk = pd.DataFrame({"supplier": ["矿业", "电池"], "buyer": ["电池", "整车"],
+    ...                    "volume": ["12万", "3.5亿"]})
+    >>> chain = cg.Chain.from_frames(ent, lk)
+    >>> chain
+    <Chain: 3 enterprises, 2 links>
+    >>> chain.links["volume"].tolist()
+    [120000.0, 350000000.0]
+    >>> sorted(chain.to_networkx().edges)
+    [('电池', '整车'), ('矿业', '电池')]
+    """
+
+    __slots__ = ("__dict__", "_cache", "_enterprises", "_links", "_meta")
+
+    def __init__(self, enterprises: pd.DataFrame, links: pd.DataFrame,
+                 meta: Mapping[str, Any] | None = None, *,
+                 link_codes: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        self._enterprises = enterprises.reset_index(drop=True)
+        self._links = links.reset_index(drop=True)
+        self._meta = {**DEFAULT_META, **(dict(meta) if meta else {})}
+        self._cache: dict[str, Any] = {}
+        if link_codes is not None:  # trusted: computed by the caller for these tables
+            self.__dict__["link_codes"] = link_codes
+
+    # --- derived values, computed once per chain ---------------------------------------
+    def cached(self, key: str, compute: Callable[[], _T]) -> _T:
+        """Return ``compute()``, computed once per chain and kept under ``key``.
+
+        Analyses keep what they derive from the chain's tables (CSR arrays, strongly
+        connected components, tiers) here instead of recomputing it per call. A chain
+        never changes, and every method that "changes" one returns a new chain with an
+        empty cache, so a cached value cannot go stale. Keys are namespaced by the
+        caller (``"structure.tiers"``, ...).
+
+        Examples
+        --------
+        >>> chain = cg.as_chain(nx.DiGraph([("a", "b")]))
+        >>> chain.cached("demo.n", lambda: chain.n_links * 10)
+        10
+        >>> chain.cached("demo.n", lambda: 0)  # computed once
+        10
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    def has_column(self, name: str, *, table: str = "enterprises") -> bool:
+        """Whether the enterprise (or link) table has a column ``name``.
+
+        Examples
+        --------
+        >>> chain = cg.as_chain(nx.DiGraph([("a", "b", {"volume": 2})]))
+        >>> chain.has_column("volume", table="links"), chain.has_column("region")
+        (True, False)
+        """
+        frame = self._enterprises if table == "enterprises" else self._links
+        return name in frame.columns
+
+    # --- construction ------------------------------------------------------------------
+    @classmethod
+    def from_frames(
+        cls,
+        enterprises: pd.DataFrame | None,
+        links: pd.DataFrame,
+        *,
+        meta: Mapping[str, Any] | None = None,
+        template: SegmentTemplate | None = None,
+        unknown: str = "error",
+        self_loops: str = "error",
+        duplicates: str = "error",
+        scale: float = 1.0,
+        files: tuple[str | None, str | None] = ("enterprises", "links"),
+        rows: tuple[Any, Any] = (None, None),
+        columns: tuple[Mapping[str, str], Mapping[str, str]] = ({}, {}),
+    ) -> Chain:
+        """Validate two tables and build a chain, reporting every problem at once.
+
+        Parameters
+        ----------
+        enterprises : DataFrame or None
+            Enterprise table with an ``id`` column. ``None``: enterprises are taken
+            from the links (every supplier and buyer, with no attributes).
+        links : DataFrame
+            Link table with ``supplier`` and ``buyer`` columns.
+        meta : dict, optional
+            Chain metadata (``name``, ``unit``, ``currency``, ``year``, ``source``).
+        template : SegmentTemplate, optional
+            When given, every non-blank ``segment`` must be one of its segments (by id,
+            Chinese or English name); segments are stored as template ids.
+        unknown : {"error", "add"}, default "error"
+            Links naming an enterprise not in the table: report it, or add it as an
+            outside enterprise (region ``"outside"``, attribute ``added=True``).
+        self_loops : {"error", "keep", "drop"}, default "error"
+            Links from an enterprise to itself.
+        duplicates : {"error", "sum"}, default "error"
+            Several rows for one (supplier, buyer) pair: report them, or merge them
+            (amounts summed, products joined with ``"; "``).
+        scale : float, default 1.0
+            Multiplier for plain-number amounts (e.g. ``1e4`` for a sheet in 万元).
+        files, rows, columns
+            How to name the tables, rows and columns in error messages: file names,
+            the row labels to show for each positional row (e.g. spreadsheet row
+            numbers), and canonical-to-user column names. Loaders fill these in.
+
+        Returns
+        -------
+        Chain
+
+        Raises
+        ------
+        ChainDataError
+            With every problem found: missing columns, blank or duplicate ids,
+            unknown enterprises, self-loops, duplicate links, bad amounts, segments
+            not in the template.
+
+        Examples
+        --------
+        >>> ent = pd.DataFrame({"id": ["a", "a"], "output": ["1", "-2"]})
+        >>> lk = pd.DataFrame({"supplier": ["a"], "buyer": ["zz"]})
+        >>> cg.Chain.from_frames(ent, lk)
+        Traceback (most recent call last):
+        ...
+        chaingraph.exceptions.ChainDataError: 3 problems in the input:
+          - enterprises, row 1, column 'id': duplicate id 'a' (first seen in row 0)
+          - enterprises, row 1, column 'output': negative amount: amounts must be >= 0
+          - links, row 0, column 'buyer': unknown enterprise 'zz' (not in the enterprise table; pass unknown='add' to add it as an outside enterprise)
+        """
+        for name, value, allowed in (("unknown", unknown, ("error", "add")),
+                                     ("self_loops", self_loops, ("error", "keep", "drop")),
+                                     ("duplicates", duplicates, ("error", "sum"))):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        ent_out = Collector(files[0], rows[0], columns[0])
+        link_out = Collector(files[1], rows[1], columns[1])
+        links = links.copy(deep=False)
+        has_links = check_columns(links, (SUPPLIER, BUYER), link_out)
+        if has_links:
+            for col in (SUPPLIER, BUYER):
+                links[col] = clean_ids(links[col], col, link_out)
+        if enterprises is None:
+            enterprises = enterprises_from_links(links if has_links else None)
+        enterprises = enterprises.copy(deep=False)
+        has_ids = check_columns(enterprises, (ID,), ent_out)
+        if has_ids:
+            enterprises[ID] = clean_ids(enterprises[ID], ID, ent_out)
+            dup = (enterprises[ID].duplicated(keep=False).to_numpy()
+                   & enterprises[ID].notna().to_numpy())
+            first: dict[Any, int] = {}
+            for i in np.flatnonzero(dup):
+                key = enterprises[ID].iat[i]
+                if key in first:
+                    ent_out.add(f"duplicate id {key!r} (first seen in row "
+                                f"{location(ent_out.rows, first[key])})", i, ID)
+                else:
+                    first[key] = i
+        coerce_amounts(enterprises, ENTERPRISE_AMOUNTS, ent_out, scale)
+        if template is not None and SEGMENT in enterprises.columns:
+            enterprises[SEGMENT] = map_segments(template, enterprises[SEGMENT], ent_out)
+        coerce_amounts(links, LINK_AMOUNTS, link_out, scale)
+        cache: dict[str, Any] = {}
+        if has_ids and has_links:
+            enterprises, links, cache = resolve_links(
+                enterprises, links, link_out, unknown, self_loops, duplicates)
+        problems = ent_out.problems + link_out.problems
+        if problems:
+            raise ChainDataError(problems)
+        chain = cls(enterprises, links, meta, link_codes=cache.get("link_codes"))
+        warn_partial_amounts(chain._enterprises, chain._links)
+        return chain
+
+    @classmethod
+    def from_networkx(
+        cls, G: nx.DiGraph, /, *, mapping: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> Chain:
+        """Build a chain from a networkx directed graph (without changing it).
+
+        Parameters
+        ----------
+        G : networkx.DiGraph
+            Nodes are enterprises, edges ``u -> v`` mean u supplies v. Node and edge
+            attributes become columns; ``G.graph`` becomes the metadata.
+        mapping : dict, optional
+            Attribute renames to the canonical names, e.g. ``{"weight": "volume"}``.
+        **kwargs
+            Passed to :meth:`from_frames` (``template``, ``self_loops``, ...).
+            Self-loops present in ``G`` are kept unless ``self_loops`` says otherwise.
+
+        Returns
+        -------
+        Chain
+
+        Raises
+        ------
+        networkx.NetworkXNotImplemented
+            For undirected graphs and multigraphs.
+        ChainDataError
+            For bad attribute values (negative volumes, ...).
+
+        Examples
+        --------
+        >>> G = nx.DiGraph([("mine", "smelter", {"weight": 5.0})])
+        >>> chain = cg.Chain.from_networkx(G, mapping={"weight": "volume"})
+        >>> chain.links[["supplier", "buyer", "volume"]].values.tolist()
+        [['mine', 'smelter', 5.0]]
+        """
+        if not G.is_directed():
+            raise nx.NetworkXNotImplemented("not implemented for undirected type")
+        if G.is_multigraph():
+            raise nx.NetworkXNotImplemented(
+                "not implemented for multigraph type: merge parallel edges first")
+        mapping = dict(mapping or {})
+        nodes = list(G.nodes)
+        node_rows = [{k: v for k, v in data.items() if k != ID} for _, data in G.nodes(data=True)]
+        enterprises = pd.DataFrame(node_rows, index=range(len(nodes))).rename(columns=mapping)
+        # integer node ids stay an int64 column, as read_chain keeps them
+        id_dtype = np.int64 if nodes and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            and -2**63 <= v < 2**63 for v in nodes) else object
+        enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
+        edge_rows = [{SUPPLIER: u, BUYER: v,
+                      **{k: w for k, w in d.items() if k not in (SUPPLIER, BUYER)}}
+                     for u, v, d in G.edges(data=True)]
+        links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
+        links = links.rename(columns=mapping)
+        for col in (SUPPLIER, BUYER):
+            links[col] = links[col].astype(id_dtype)
+        kwargs.setdefault("self_loops", "keep")
+        kwargs.setdefault("files", ("graph nodes", "graph edges"))
+        meta = {**G.graph, **kwargs.pop("meta", {})}
+        return cls.from_frames(enterprises, links, meta=meta, **kwargs)
+
+    # --- the two tables and metadata ---------------------------------------------------
+    @property
+    def enterprises(self) -> pd.DataFrame:
+        """Enterprise table (a copy: changing it does not change the chain)."""
+        return self._enterprises.copy()
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """Link table (a copy: changing it does not change the chain)."""
+        return self._links.copy()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Metadata: ``name``, ``unit``, ``currency``, ``year``, ``source``, ..."""
+        return dict(self._meta)
+
+    @property
+    def n_enterprises(self) -> int:
+        """Number of enterprises."""
+        return len(self._enterprises)
+
+    @property
+    def n_links(self) -> int:
+        """Number of links."""
+        return len(self._links)
+
+    def __len__(self) -> int:
+        return self.n_enterprises
+
+    def __repr__(self) -> str:
+        name = self._meta.get("name")
+        label = f" {name!r}" if name else ""
+        return f"<Chain{label}: {self.n_enterprises} enterprises, {self.n_links} links>"
+
+    def column(self, name: str, *, table: str = "enterprises", default: Any = np.nan
+               ) -> np.ndarray:
+        """Return one column as a numpy array (``default`` everywhere when absent).
+
+        Numeric columns come back as float64 (NaN for missing), others as object.
+
+        Examples
+        --------
+        >>> chain = cg.as_chain(nx.DiGraph([("a", "b", {"volume": 2})]))
+        >>> chain.column("volume", table="links").tolist()
+        [2.0]
+        >>> chain.column("region", default=None).tolist()
+        [None, None]
+        """
+        frame = self._enterprises if table == "enterprises" else self._links
+        if name in frame.columns:
+            series = frame[name]
+            if pd.api.types.is_numeric_dtype(series.dtype):
+                return series.to_numpy(dtype=np.float64, na_value=np.nan)
+            return series.to_numpy(dtype=object)
+        n = len(frame)
+        return np.full(n, default, dtype=np.float64 if isinstance(default, float) else object)
+
+    # --- integer form for kernels ------------------------------------------------------
+    @cached_property
+    def index(self) -> pd.Index:
+        """Enterprise ids as a pandas Index; position = integer code used by kernels."""
+        return pd.Index(self._enterprises[ID].to_numpy(dtype=object), dtype=object)
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """Enterprise ids as an object array (position = integer code)."""
+        return self.index.to_numpy()
+
+    @cached_property
+    def link_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(supplier_codes, buyer_codes)``: integer positions of each link's ends."""
+        codes = self._links.attrs.get("_codes")
+        if codes is not None:
+            return codes
+        ids = self._enterprises[ID]
+        return lookup(ids, self._links[SUPPLIER]), lookup(ids, self._links[BUYER])
+
+    def codes_of(self, ids: Iterable[Any]) -> np.ndarray:
+        """Integer codes of enterprise ids; raises ``NodeNotFound`` for unknown ids."""
+        ids = list(ids)
+        codes = self.index.get_indexer(pd.Index(ids, dtype=object))
+        if (codes < 0).any():
+            missing = [i for i, c in zip(ids, codes, strict=True) if c < 0][:5]
+            raise nx.NodeNotFound(f"enterprise(s) not in the chain: {missing}")
+        return codes.astype(np.int64)
+
+    def link_weights(self, weight: str | None = VOLUME, *, missing: float = 0.0
+                     ) -> np.ndarray:
+        """Per-link weights: the column ``weight`` (NaN -> ``missing``), or ones.
+
+        With ``weight=VOLUME`` and no volume column at all, every link weighs 1.
+        """
+        if weight is None or weight not in self._links.columns:
+            return np.ones(self.n_links)
+        values = self.column(weight, table="links").astype(np.float64)
+        return np.where(np.isnan(values), missing, values)
+
+    def adjacency(self, weight: str | None = VOLUME) -> sp.csr_array:
+        """Supplier x buyer sparse matrix: ``A[i, j]`` = weight of link i -> j.
+
+        Examples
+        --------
+        >>> G = nx.DiGraph([("a", "b", {"volume": 2.0}), ("b", "c", {"volume": 3.0})])
+        >>> cg.as_chain(G).adjacency().toarray().tolist()
+        [[0.0, 2.0, 0.0], [0.0, 0.0, 3.0], [0.0, 0.0, 0.0]]
+        """
+        src, dst = self.link_codes
+        n = self.n_enterprises
+        return sp.csr_array((self.link_weights(weight), (src, dst)), shape=(n, n))
+
+    @cached_property
+    def structure(self) -> sp.csr_array:
+        """Unweighted adjacency (CSR, int8 ones, sorted indices), cached for kernels."""
+        src, dst = self.link_codes
+        n = self.n_enterprises
+        A = sp.csr_array((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+        A.sort_indices()
+        return A
+
+    # --- conversions -------------------------------------------------------------------
+    def to_networkx(self) -> nx.DiGraph:
+        """Return a new ``DiGraph`` with every attribute (NaN attributes are omitted).
+
+        Examples
+        --------
+        >>> G = nx.DiGraph([("a", "b", {"volume": 2.0})])
+        >>> H = cg.as_chain(G).to_networkx()
+        >>> list(H.edges(data=True))
+        [('a', 'b', {'volume': 2.0})]
+        """
+        G = nx.DiGraph(**self._meta)
+        attrs = [c for c in self._enterprises.columns if c != ID]
+        for row in self._enterprises.itertuples(index=False, name=None):
+            G.add_node(row[0], **present_items(zip(attrs, row[1:], strict=True)))
+        lattrs = [c for c in self._links.columns if c not in (SUPPLIER, BUYER)]
+        cols = [SUPPLIER, BUYER, *lattrs]
+        for row in self._links[cols].itertuples(index=False, name=None):
+            G.add_edge(row[0], row[1], **present_items(zip(lattrs, row[2:], strict=True)))
+        return G
+
+    def with_tables(self, enterprises: pd.DataFrame | None = None,
+                    links: pd.DataFrame | None = None, **kwargs: Any) -> Chain:
+        """Return a new, validated chain with one or both tables replaced."""
+        return Chain.from_frames(
+            self._enterprises if enterprises is None else enterprises,
+            self._links if links is None else links,
+            meta=kwargs.pop("meta", self._meta), **{"self_loops": "keep", **kwargs})
+
+    def subchain(self, ids: Iterable[Any]) -> Chain:
+        """Chain induced by the given enterprises (links among them only)."""
+        keep = np.zeros(self.n_enterprises, dtype=bool)
+        keep[self.codes_of(ids)] = True
+        src, dst = self.link_codes
+        return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
+
+
+def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
+    """Return ``data`` as a :class:`Chain` (a Chain is returned as is).
+
+    Every analysis calls this once on its input, so users may pass either form.
+
+    Parameters
+    ----------
+    data : Chain or networkx.DiGraph
+        The chain.
+    **kwargs
+        Passed to :meth:`Chain.from_networkx` when ``data`` is a graph.
+
+    Returns
+    -------
+    Chain
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> cg.as_chain(nx.DiGraph([(1, 2)]))
+    <Chain: 2 enterprises, 1 links>
+    """
+    if isinstance(data, Chain):
+        return data
+    if isinstance(data, nx.Graph):
+        return Chain.from_networkx(data, **kwargs)
+    raise TypeError(
+        f"expected a chaingraph.Chain or a networkx.DiGraph, got {type(data).__name__}")

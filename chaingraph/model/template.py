@@ -1,0 +1,185 @@
+"""Segment templates: the reference chain of an industry (segments, stages, edges)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from chaingraph.exceptions import TemplateError
+from chaingraph.model.fields import STAGES
+from chaingraph.model.validation import present_items
+
+__all__ = ["SegmentTemplate"]
+
+
+class SegmentTemplate:
+    """The reference chain of an industry: segments and segment-to-segment supply edges.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Columns ``id``, ``name_zh``, ``name_en``, ``stage`` (upstream / midstream /
+        downstream), optional ``description``.
+    edges : DataFrame
+        Columns ``supplier`` and ``buyer`` (segment ids), optional ``essential``
+        (bool, default True: the buyer segment cannot produce without this input).
+    meta : dict, optional
+        ``id``, ``name_zh``, ``name_en``, ``basis`` (what the structure is based on),
+        ``description``, ``version``.
+
+    Examples
+    --------
+    >>> tpl = cg.SegmentTemplate.from_dict({
+    ...     "id": "toy", "segments": [
+    ...         {"id": "ore", "name_zh": "矿石", "name_en": "Ore", "stage": "upstream"},
+    ...         {"id": "car", "name_zh": "整车", "name_en": "Car", "stage": "downstream"}],
+    ...     "edges": [["ore", "car"]]})
+    >>> tpl
+    <SegmentTemplate 'toy': 2 segments, 1 edges>
+    >>> tpl.resolve("整车"), tpl.stage_of("ore")
+    ('car', 'upstream')
+    """
+
+    def __init__(self, segments: pd.DataFrame, edges: pd.DataFrame,
+                 meta: Mapping[str, Any] | None = None) -> None:
+        self.meta = dict(meta or {})
+        self.segments, self.edges = _validate_template(segments, edges, self.meta)
+        labels: dict[str, str] = {}
+        for row in self.segments.itertuples(index=False):
+            for label in (row.id, row.name_zh, row.name_en):
+                if isinstance(label, str) and label:
+                    labels.setdefault(_norm_label(label), row.id)
+        self._labels = labels
+
+    @property
+    def name(self) -> str:
+        """Template id (e.g. ``"nev"``)."""
+        return str(self.meta.get("id", "template"))
+
+    @property
+    def segment_ids(self) -> list[str]:
+        """Segment ids in template order."""
+        return self.segments["id"].tolist()
+
+    def __repr__(self) -> str:
+        return (f"<SegmentTemplate {self.name!r}: {len(self.segments)} segments, "
+                f"{len(self.edges)} edges>")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SegmentTemplate:
+        """Build a template from a dict (the parsed YAML/JSON layout).
+
+        The layout is ``{"id", "name_zh", "name_en", "basis", "segments": [{"id",
+        "name_zh", "name_en", "stage"}, ...], "edges": [[supplier, buyer], ...] or
+        [{"supplier", "buyer", "essential"}, ...]}``.
+        """
+        if not isinstance(data, Mapping) or "segments" not in data:
+            raise TemplateError("a template needs a 'segments' list (and an 'edges' list)")
+        segments = pd.DataFrame(list(data["segments"]))
+        rows = []
+        for edge in data.get("edges", []) or []:
+            if isinstance(edge, Mapping):
+                rows.append(dict(edge))
+            elif isinstance(edge, (list, tuple)) and len(edge) in (2, 3):
+                row = {"supplier": edge[0], "buyer": edge[1]}
+                if len(edge) == 3:
+                    row["essential"] = edge[2]
+                rows.append(row)
+            else:
+                raise TemplateError(f"template edge {edge!r} is not [supplier, buyer]")
+        edges = pd.DataFrame(rows, columns=None if rows else ["supplier", "buyer"])
+        meta = {k: v for k, v in data.items() if k not in ("segments", "edges")}
+        return cls(segments, edges, meta)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The template as a plain dict (inverse of :meth:`from_dict`)."""
+        segments = [present_items(row.items()) for row in self.segments.to_dict("records")]
+        edges = [present_items(row.items()) for row in self.edges.to_dict("records")]
+        return {**self.meta, "segments": segments, "edges": edges}
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Segment graph: nodes are segment ids with their attributes."""
+        G = nx.DiGraph(**self.meta)
+        for row in self.segments.to_dict("records"):
+            G.add_node(row["id"], **present_items((k, v) for k, v in row.items() if k != "id"))
+        for row in self.edges.to_dict("records"):
+            G.add_edge(row["supplier"], row["buyer"],
+                       **present_items((k, v) for k, v in row.items()
+                                  if k not in ("supplier", "buyer")))
+        return G
+
+    def resolve(self, label: Any) -> str | None:
+        """Template segment id for an id, Chinese name or English name (else None)."""
+        if not isinstance(label, str):
+            return None
+        return self._labels.get(_norm_label(label))
+
+    def stage_of(self, segment: str) -> str | None:
+        """Stage of a segment (id or name), or None when it is not in the template."""
+        sid = self.resolve(segment)
+        if sid is None:
+            return None
+        return str(self.segments.loc[self.segments["id"] == sid, "stage"].iat[0])
+
+    @cached_property
+    def depth(self) -> dict[str, int]:
+        """Position of each segment along the template: longest path from a root.
+
+        Cycles in the template (recycling loops) are condensed first.
+        """
+        G = self.to_networkx()
+        C = nx.condensation(G)
+        level: dict[int, int] = {}
+        for c in nx.topological_sort(C):
+            level[c] = max((level[p] + 1 for p in C.predecessors(c)), default=0)
+        mapping = C.graph["mapping"]
+        return {s: level[mapping[s]] for s in self.segment_ids}
+
+
+def _norm_label(label: str) -> str:
+    return " ".join(label.strip().lower().replace("_", " ").split())
+
+
+def _validate_template(segments: pd.DataFrame, edges: pd.DataFrame,
+                       meta: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    name = meta.get("id", "template")
+    problems = []
+    segments = segments.copy()
+    edges = edges.copy()
+    for col in ("id", "stage"):
+        if col not in segments.columns:
+            raise TemplateError(f"template {name!r}: segments need an {col!r} column")
+    for col in ("name_zh", "name_en"):
+        if col not in segments.columns:
+            segments[col] = segments["id"]
+    segments["id"] = segments["id"].astype(str)
+    dup = segments["id"][segments["id"].duplicated()].tolist()
+    if dup:
+        problems.append(f"duplicate segment ids {dup}")
+    bad_stage = segments.loc[~segments["stage"].isin(STAGES), "id"].tolist()
+    if bad_stage:
+        problems.append(f"segments {bad_stage} have a stage not in {STAGES}")
+    for col in ("supplier", "buyer"):
+        if col not in edges.columns:
+            raise TemplateError(f"template {name!r}: edges need a {col!r} column")
+        edges[col] = edges[col].astype(str)
+    known = set(segments["id"])
+    for row in edges.itertuples(index=False):
+        for end in (row.supplier, row.buyer):
+            if end not in known:
+                problems.append(f"edge {row.supplier} -> {row.buyer} names unknown "
+                                f"segment {end!r}")
+        if row.supplier == row.buyer:
+            problems.append(f"edge {row.supplier} -> {row.buyer} is a self-loop")
+    if edges.duplicated(["supplier", "buyer"]).any():
+        problems.append("duplicate edges")
+    if "essential" not in edges.columns:
+        edges["essential"] = True
+    edges["essential"] = edges["essential"].fillna(True).astype(bool)
+    if problems:
+        raise TemplateError(f"template {name!r}: " + "; ".join(problems))
+    return segments.reset_index(drop=True), edges.reset_index(drop=True)

@@ -1,0 +1,324 @@
+"""Validation of the enterprise and link tables: every problem found, located.
+
+Used by :meth:`chaingraph.model.Chain.from_frames`; the loaders in
+:mod:`chaingraph.readwrite` fill in how files, rows and columns are named. The helpers
+are public inside the package (no other module imports a private name of this one).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.amounts import parse_amounts
+from chaingraph.exceptions import ChainDataWarning, Problem
+from chaingraph.model.fields import (
+    BUYER,
+    ENTERPRISE_AMOUNTS,
+    ID,
+    LINK_AMOUNTS,
+    OUTSIDE_REGION,
+    PRODUCT,
+    REGION,
+    SEGMENT,
+    SUPPLIER,
+)
+
+if TYPE_CHECKING:
+    from chaingraph.model.template import SegmentTemplate
+
+__all__ = [
+    "Collector", "check_columns", "clean_ids", "coerce_amounts", "enterprises_from_links",
+    "location", "lookup", "map_segments", "present_items", "resolve_links",
+    "warn_partial_amounts",
+]
+
+
+def location(rows: Any, position: int) -> Any:
+    """Row label shown to users for positional row ``position``."""
+    return rows[position] if rows is not None else position
+
+
+class Collector:
+    """Collect problems for one table, located by file, row label and column."""
+
+    def __init__(self, file: str | None, rows: Any, columns: Mapping[str, str]):
+        self.file, self.rows, self.columns = file, rows, columns
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, position: int | None = None, column: str | None = None):
+        row = None if position is None else location(self.rows, position)
+        shown = None if column is None else self.columns.get(column, column)
+        self.problems.append(Problem(message, self.file, row, shown))
+
+    def add_many(self, message: str, positions: Iterable[int], column: str | None,
+                 limit: int = 50) -> None:
+        positions = list(positions)
+        for position in positions[:limit]:
+            self.add(message, position, column)
+        if len(positions) > limit:
+            self.add(f"... and {len(positions) - limit} more rows like this", None, column)
+
+
+#: ``pandas.api.types.infer_dtype`` kinds of id columns that need no per-cell check.
+_PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean",
+                             "empty", "decimal"})
+
+
+def clean_ids(series: pd.Series, col: str, out: Collector) -> Any:
+    """Return ids with strings stripped and blanks missing; report blank/unhashable ids.
+
+    Vectorised for the common columns (text or numbers): a text column stays in its
+    string dtype (no Python objects at national scale), others become a new object
+    array; only columns mixing odd types are checked cell by cell.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        text = series.str.strip()
+        blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            text = text.mask(blank)
+            out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
+        return text.array
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        return series.to_numpy(copy=True)  # int64 ids: nothing to clean, fast lookups
+    values = series.to_numpy(dtype=object, copy=True)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "string":
+        values, blank = _strip_text(pd.Series(values, dtype=object))
+    elif kind in _PLAIN_ID_KINDS:
+        blank = pd.isna(values)
+    else:
+        blank = _check_id_cells(values, col, out)
+    if blank.any():
+        values[blank] = None
+        out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
+    return values
+
+
+def _strip_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped strings as an object array, and the mask of blank cells."""
+    text = series.str.strip()
+    blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
+    return text.to_numpy(dtype=object, copy=True), blank
+
+
+def _check_id_cells(values: np.ndarray, col: str, out: Collector) -> np.ndarray:
+    """Cell-by-cell check of a column mixing types: strip strings, find blanks."""
+    blank = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            blank[i] = True
+        elif isinstance(v, str):
+            values[i] = v.strip()
+            blank[i] = not values[i]
+        elif not isinstance(v, Hashable) or not _hashes(v):
+            out.add(f"{v!r} cannot be an id (not hashable)", i, col)
+            blank[i] = True
+    return blank
+
+
+def _hashes(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def coerce_amounts(frame: pd.DataFrame, columns: Iterable[str], out: Collector,
+                    scale: float) -> None:
+    """Parse amount columns in place (on our own copy), reporting bad cells."""
+    for col in columns:
+        if col not in frame.columns:
+            continue
+        parsed, bad = parse_amounts(frame[col], scale=scale)
+        for position, reason in bad:
+            out.add(reason, position, col)
+        negative = np.flatnonzero(parsed < 0)
+        out.add_many("negative amount: amounts must be >= 0", negative, col)
+        frame[col] = parsed
+
+
+def check_columns(frame: pd.DataFrame, required: Iterable[str], out: Collector) -> bool:
+    missing = [c for c in required if c not in frame.columns]
+    for col in missing:
+        shown = out.columns.get(col, col)
+        out.problems.append(Problem(
+            f"missing required column {shown!r} (found: {', '.join(map(str, frame.columns))};"
+            " pass a column mapping if it has another name)", out.file, None, shown))
+    return not missing
+
+
+def enterprises_from_links(links: pd.DataFrame | None) -> pd.DataFrame:
+    """Enterprise table of the suppliers and buyers named in (cleaned) links."""
+    if links is None:
+        return pd.DataFrame({ID: pd.Series([], dtype=object)})
+    ids = pd.concat([links[SUPPLIER], links[BUYER]], ignore_index=True)
+    return pd.DataFrame({ID: ids[ids.notna()].unique()})
+
+
+def present_items(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for key, value in pairs:
+        if value is None or value is pd.NA:
+            continue
+        if isinstance(value, float) and np.isnan(value):
+            continue
+        out[key] = value.item() if isinstance(value, np.generic) else value
+    return out
+
+
+def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector,
+                   unknown: str, self_loops: str, duplicates: str
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Check link ends, self-loops and duplicate pairs; add or merge as asked.
+
+    Also returns what was computed on the way and stays valid for the chain (the
+    ``link_codes`` cached property), so kernels need not redo it.
+    """
+    blank = links[SUPPLIER].isna().to_numpy() | links[BUYER].isna().to_numpy()
+    codes = {}
+    for col in (SUPPLIER, BUYER):
+        code = lookup(enterprises[ID], links[col])
+        missing = np.flatnonzero((code < 0) & ~blank)
+        if len(missing) and unknown == "add":
+            values = links[col].to_numpy(dtype=object)
+            new = pd.unique(values[missing])
+            extra = pd.DataFrame({ID: pd.Series(new, dtype=object)})
+            extra[REGION], extra["added"] = OUTSIDE_REGION, True
+            enterprises = pd.concat([enterprises, extra], ignore_index=True)
+            code = lookup(enterprises[ID], links[col])
+        else:
+            values = links[col].to_numpy(dtype=object) if len(missing) else None
+            for i in missing[:50]:
+                out.add(f"unknown enterprise {values[i]!r} (not in the enterprise table; "
+                        "pass unknown='add' to add it as an outside enterprise)", i, col)
+            if len(missing) > 50:
+                out.add(f"... and {len(missing) - 50} more links to unknown enterprises",
+                        None, col)
+        codes[col] = code
+    # ids added for unknown buyers are appended: supplier codes stay valid
+    src, dst = codes[SUPPLIER].astype(np.int64), codes[BUYER].astype(np.int64)
+    valid = (src >= 0) & (dst >= 0)
+    loops = np.flatnonzero(valid & (src == dst))
+    if len(loops) and self_loops == "error":
+        out.add_many("self-loop: an enterprise cannot supply itself (pass "
+                     "self_loops='keep' or 'drop' if this is intended)", loops, BUYER)
+    elif len(loops) and self_loops == "drop":
+        keep = np.ones(len(links), dtype=bool)
+        keep[loops] = False
+        links, src, dst, valid = links[keep], src[keep], dst[keep], valid[keep]
+    key = src * (len(enterprises) + 1) + dst
+    ordered = np.sort(key[valid])  # sorting is far faster than hashing 5M keys
+    if len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any():
+        dup = pd.Series(key).duplicated(keep=False).to_numpy() & valid
+    else:
+        dup = np.zeros(len(key), dtype=bool)
+    cache: dict[str, Any] = {"link_codes": (src, dst)}
+    if dup.any() and duplicates == "error":
+        _report_duplicate_links(links, key, dup, out)
+    elif dup.any():
+        links = _merge_duplicates(links.assign(_key=key))
+        cache = {}
+    return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
+
+
+def _report_duplicate_links(links: pd.DataFrame, key: np.ndarray, dup: np.ndarray,
+                            out: Collector) -> None:
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(dup):
+        k = int(key[i])
+        if k in first:
+            out.add(f"duplicate link {links[SUPPLIER].iat[i]!r} -> "
+                    f"{links[BUYER].iat[i]!r} (first in row "
+                    f"{location(out.rows, first[k])}; pass duplicates='sum' to merge)",
+                    i, BUYER)
+        else:
+            first[k] = i
+
+
+def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
+    """Position (int64) of each target among ``ids`` (first occurrence); -1 if absent.
+
+    Text columns are matched with pyarrow's hash lookup when available, integer
+    columns through an int64 index; anything else through an object index.
+    """
+    both_text = (isinstance(ids.dtype, pd.StringDtype)
+                 and isinstance(targets.dtype, pd.StringDtype))
+    if both_text and ids.dtype.storage == targets.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(pa.array(targets.array), value_set=pa.array(ids.array),
+                            skip_nulls=True)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if (pd.api.types.is_integer_dtype(ids.dtype)
+            and pd.api.types.is_integer_dtype(targets.dtype)):
+        index = pd.Index(ids.to_numpy())
+        if index.is_unique:
+            return index.get_indexer(targets.to_numpy()).astype(np.int64)
+    index = _first_index(ids)
+    values = pd.Index(targets.to_numpy(dtype=object), dtype=object)
+    return index.get_indexer(values).astype(np.int64)
+
+
+def _first_index(ids: pd.Series) -> pd.Index:
+    """Index of ids for lookups; with duplicate ids (already reported) the first wins."""
+    values = ids.to_numpy(dtype=object)
+    index = pd.Index(values, dtype=object)
+    if index.is_unique:
+        return index
+    return pd.Index(pd.unique(values), dtype=object)
+
+
+def _merge_duplicates(links: pd.DataFrame) -> pd.DataFrame:
+    agg: dict[str, Any] = {}
+    for col in links.columns:
+        if col == "_key":
+            continue
+        if col in LINK_AMOUNTS:
+            agg[col] = lambda s: s.sum(min_count=1)
+        elif col == PRODUCT:
+            agg[col] = lambda s: "; ".join(dict.fromkeys(str(v) for v in s if pd.notna(v)))
+        else:
+            agg[col] = "first"
+    merged = links.groupby("_key", sort=False).agg(agg)
+    return merged.reset_index(drop=True)
+
+
+def warn_partial_amounts(enterprises: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Warn when an amount column is given for some rows but not all."""
+    for table, frame, cols in (("enterprise", enterprises, ENTERPRISE_AMOUNTS),
+                               ("link", links, LINK_AMOUNTS)):
+        for col in cols:
+            if col in frame.columns:
+                missing = int(frame[col].isna().sum())
+                if 0 < missing < len(frame):
+                    warnings.warn(
+                        f"{missing} of {len(frame)} {table}s have no {col!r}; analyses "
+                        f"treat a missing {col} as unknown (see each analysis's Notes)",
+                        ChainDataWarning, stacklevel=3)
+
+
+def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
+             ) -> pd.Series:
+    """Segment labels -> template ids, resolving each distinct label once."""
+    codes, labels = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    resolved = np.empty(len(labels) + 1, dtype=object)
+    resolved[:] = None
+    for k, label in enumerate(labels):
+        if isinstance(label, str) and not label.strip():
+            continue
+        sid = template.resolve(str(label))
+        if sid is None:
+            positions = np.flatnonzero(codes == k)
+            out.add_many(f"segment {str(label)!r} is not in template {template.name!r} "
+                         f"(known: {', '.join(template.segment_ids[:8])}, ...; use an "
+                         "id, Chinese or English name)", positions, SEGMENT, limit=3)
+        else:
+            resolved[k] = sid
+    return pd.Series(resolved[codes], index=column.index, dtype=object)
