@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import copy
-import os
-from functools import cache
 from importlib import resources
-from typing import Any
 
 import pandas as pd
 
-from chaingraph.exceptions import TemplateError
 from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.model import lookup as _lookup
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["example_template", "list_templates", "load_example", "load_template"]
 
 _PACKAGE = "chaingraph.datasets"
 
 
-def _template_files() -> dict[str, Any]:
-    folder = resources.files(_PACKAGE).joinpath("templates")
-    return {entry.name[:-5]: entry for entry in folder.iterdir()
-            if entry.name.endswith(".yaml")}
-
-
-@cache
-def _read_builtin(name: str) -> dict[str, Any]:
-    import yaml
-
-    text = _template_files()[name].read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _read_path(path: str | os.PathLike[str]) -> dict[str, Any]:
-    import json
-
-    import yaml
-
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    if str(path).lower().endswith(".json"):
-        return json.loads(text)
-    return yaml.safe_load(text)
-
-
-def as_template(template: str | os.PathLike[str] | SegmentTemplate | None
-                ) -> SegmentTemplate | None:
+def as_template(template: TemplateLike) -> SegmentTemplate | None:
     """Resolve the ``template=`` argument of an analysis: None, an object, a name or a file.
+
+    The same function as :func:`chaingraph.model.lookup.as_template` (re-exported).
 
     Parameters
     ----------
@@ -67,10 +39,10 @@ def as_template(template: str | os.PathLike[str] | SegmentTemplate | None
     >>> cg.datasets.as_template("nev").name, cg.datasets.as_template(None)
     ('nev', None)
     """
-    return None if template is None else load_template(template)
+    return _lookup.as_template(template)
 
 
-def load_template(name: str | os.PathLike[str] | SegmentTemplate) -> SegmentTemplate:
+def load_template(name: TemplateLike) -> SegmentTemplate:
     """Load a built-in segment template by name, or a template file.
 
     Parameters
@@ -111,22 +83,7 @@ def load_template(name: str | os.PathLike[str] | SegmentTemplate) -> SegmentTemp
     >>> cg.datasets.load_template(tpl) is tpl
     True
     """
-    if isinstance(name, SegmentTemplate):
-        return name
-    if isinstance(name, str) and name in _template_files():
-        return SegmentTemplate.from_dict(copy.deepcopy(_read_builtin(name)))
-    if isinstance(name, (str, os.PathLike)) and os.path.isfile(name):
-        data = _read_path(name)
-        if isinstance(data, dict):
-            data.setdefault("id", os.path.splitext(os.path.basename(name))[0])
-        return SegmentTemplate.from_dict(data)
-    if isinstance(name, (str, os.PathLike)):
-        known = ", ".join(sorted(_template_files()))
-        raise TemplateError(
-            f"no built-in template or template file {str(name)!r} (built-in: {known}; "
-            "or give the path of a YAML/JSON template file)")
-    raise TypeError(
-        f"expected a template name, path or SegmentTemplate, got {type(name).__name__}")
+    return _lookup.load_template(name)
 
 
 def list_templates() -> pd.DataFrame:
@@ -151,8 +108,8 @@ def list_templates() -> pd.DataFrame:
     ['id', 'name_zh', 'name_en', 'n_segments', 'n_edges', 'basis']
     """
     rows = []
-    for name in sorted(_template_files()):
-        data = _read_builtin(name)
+    for name in sorted(_lookup.builtin_templates()):
+        data = _lookup.builtin_template_data(name)
         rows.append({"id": data.get("id", name), "name_zh": data.get("name_zh"),
                      "name_en": data.get("name_en"),
                      "n_segments": len(data.get("segments") or []),

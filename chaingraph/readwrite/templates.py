@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chaingraph.exceptions import TemplateError
 from chaingraph.model import SegmentTemplate
+from chaingraph.model.lookup import read_template_file
 
 __all__ = ["read_template", "write_template"]
 
@@ -60,28 +61,7 @@ def read_template(path: str | PathLike, /, *, format: str | None = None
     >>> cg.read_template(path)
     <SegmentTemplate 'toy': 2 segments, 1 edges>
     """
-    path = Path(path)
-    fmt = _format(path, format)
-    if not path.is_file():
-        raise TemplateError(f"template file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        if fmt == "json":
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError) as err:
-        raise TemplateError(f"{path.name}: cannot read the template: {err}") from None
-    except Exception as err:  # yaml.YAMLError
-        raise TemplateError(f"{path.name}: not valid YAML: {err}") from None
-    try:
-        return SegmentTemplate.from_dict(data)
-    except TemplateError as err:
-        raise TemplateError(f"{path.name}: {err}") from None
-    except (KeyError, TypeError, ValueError) as err:
-        raise TemplateError(f"{path.name}: invalid template: {err}") from None
+    return read_template_file(path, format=format)
 
 
 def write_template(template: SegmentTemplate, path: str | PathLike, /, *,
