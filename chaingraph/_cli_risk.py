@@ -71,7 +71,7 @@ def _enterprises(text: str | None) -> list[str] | None:
 
 
 def _read_chain(args: argparse.Namespace, template: Any) -> Any:
-    from chaingraph.cli import _columns
+    from chaingraph._cli_options import parse_columns as _columns
     from chaingraph.readwrite import read_chain
 
     files = args.files
@@ -105,7 +105,7 @@ def _systemic_risk(args: argparse.Namespace, chain: Any, essentiality: Any,
 
 def run_risk(args: argparse.Namespace) -> int:
     """Run ``chaingraph risk``; returns the exit status."""
-    from chaingraph.cli import _template
+    from chaingraph._cli_options import resolve_template as _template
 
     template = _template(args.template)
     chain = _read_chain(args, template)

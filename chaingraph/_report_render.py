@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.amounts import format_amount
-from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate
+from chaingraph.model import NAME, Chain, SegmentTemplate
 
 #: Columns shown per section in Markdown and HTML (those that exist, in this order).
 DISPLAY: dict[str, tuple[str, ...]] = {
@@ -36,10 +36,6 @@ DISPLAY: dict[str, tuple[str, ...]] = {
 }
 #: Data rows per Excel sheet (1,048,576 rows minus the header).
 EXCEL_MAX_ROWS = 1_048_575
-_HUB_THRESHOLD = 0.25  # throughput hubs, as in bottlenecks.find_bottlenecks
-#: Columns of the combined bottleneck table (as bottlenecks.find_bottlenecks).
-_COMBINED = ("kind", "enterprise", "supplier", "buyer", "segment", "score",
-             "explanation")
 
 
 # --- assembling ---------------------------------------------------------------------
@@ -47,56 +43,12 @@ def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.Dat
     """The combined bottleneck rows from results computed once (find_bottlenecks'
     rows: internal min-cut elements, flagged concentration and outside dependence,
     throughput hubs)."""
-    try:  # the min-cut table of find_min_cut, built from the flow computed once
-        from chaingraph.algorithms._bottleneck_flow import _cut_table
-    except ImportError:  # pragma: no cover - older layout
-        from chaingraph.algorithms.bottlenecks import _cut_table
+    from chaingraph.algorithms.bottlenecks import combine_bottlenecks
 
-    parts = []
-    if flow is not None:
-        cut = _cut_table(chain, flow, None)
-        cut = cut[cut["element"].isin(["link", "enterprise"])]
-        parts.append(pd.DataFrame({
-            "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
-            "buyer": cut["buyer"],
-            "segment": _segments_of(chain, cut["enterprise"]),
-            "score": cut["score"], "explanation": cut["explanation"]}))
-    for name, kind, who in (("concentration", "concentration", "top1_enterprise"),
-                            ("outside_dependence", "outside_dependence", None)):
-        table = results.get(name)
-        if table is not None and len(table):
-            table = table[table["flagged"]]
-            parts.append(pd.DataFrame({
-                "kind": kind, "enterprise": table[who] if who else None,
-                "supplier": None, "buyer": None, "segment": table["segment"],
-                "score": table["score"], "explanation": table["explanation"]}))
-    hubs = results.get("throughput")
-    if hubs is not None and len(hubs):
-        hubs = hubs[hubs["throughput"] >= _HUB_THRESHOLD]
-        parts.append(pd.DataFrame({
-            "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
-            "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
-            "explanation": hubs["explanation"]}))
-    columns = list(_COMBINED)
-    parts = [p.astype({c: object for c in columns if c != "score"}) for p in parts
-             if len(p)]
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "score" else object)
-                             for c in columns})
-    table = pd.concat(parts, ignore_index=True)[columns]
-    return table.sort_values("score", ascending=False, kind="stable").reset_index(
-        drop=True)
-
-
-def _segments_of(chain: Chain, enterprises: pd.Series) -> list[Any]:
-    """Segment of each enterprise id (None for a None id), by code lookup."""
-    ids = enterprises.to_numpy(dtype=object)
-    has = np.array([e is not None for e in ids.tolist()], dtype=bool)
-    out = np.full(len(ids), None, dtype=object)
-    if has.any():
-        codes = chain.index.get_indexer(pd.Index(ids[has], dtype=object))
-        out[has] = chain.column(SEGMENT, default=None)[codes]
-    return out.tolist()
+    return combine_bottlenecks(
+        chain, flow=flow, concentration=results.get("concentration"),
+        outside_dependence=results.get("outside_dependence"),
+        throughput=results.get("throughput"))
 
 
 def _counts(table: pd.DataFrame, column: str) -> dict[str, int]:

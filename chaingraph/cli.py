@@ -18,12 +18,13 @@ traceback).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_options import parse_columns as _columns
+from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainGraphError
@@ -34,30 +35,6 @@ Runner = Callable[[argparse.Namespace], int]
 
 
 # --- shared helpers -------------------------------------------------------------------
-def _columns(text: str | None) -> dict[str, str] | None:
-    """``--columns``: a JSON/YAML file, a JSON object, or ``"user=canonical,..."``."""
-    if not text:
-        return None
-    path = Path(text)
-    if path.is_file():
-        import yaml
-
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    elif text.lstrip().startswith("{"):
-        loaded = json.loads(text)
-    else:
-        loaded = {}
-        for part in text.split(","):
-            user, sep, canonical = part.partition("=")
-            if not sep or not user.strip() or not canonical.strip():
-                raise ValueError(f"--columns: expected 'user=canonical' pairs separated "
-                                 f"by commas, got {part!r}")
-            loaded[user.strip()] = canonical.strip()
-    if not isinstance(loaded, dict):
-        raise ValueError("--columns must map the file's column names to canonical names")
-    return {str(k): str(v) for k, v in loaded.items()}
-
-
 def _selector(text: str | None) -> Any:
     """``--sources``/``--final``: ``"id1,id2"`` or ``"segment:a,b"`` (stage, region)."""
     if not text:
@@ -81,14 +58,6 @@ def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
     return read_chain(files[0], files[1] if len(files) == 2 else None,
                       columns=_columns(args.columns), template=template,
                       unknown=args.unknown, duplicates=args.duplicates)
-
-
-def _template(name: str | None) -> Any:
-    if not name:
-        return None
-    from chaingraph.report import _template as resolve
-
-    return resolve(name)
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:

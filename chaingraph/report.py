@@ -238,16 +238,9 @@ class atomic_path:
 
 def _template(template: Any) -> SegmentTemplate | None:
     """A template object from None, a SegmentTemplate, a built-in name or a path."""
-    if template is None or isinstance(template, SegmentTemplate):
-        return template
-    name = str(template)
-    if Path(name).is_file():
-        from chaingraph.readwrite import read_template
+    from chaingraph.model.lookup import as_template
 
-        return read_template(name)
-    from chaingraph import datasets
-
-    return datasets.load_template(name)  # raises TemplateError naming the known ones
+    return as_template(template)
 
 
 def _on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
@@ -377,7 +370,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: Any = None, region: Any = No
     options = {"region": region, "sources": sources, "final": final,
                "targets": targets, "seed": seed, "method": method}
     if region is not None:
-        from chaingraph.algorithms.roles import focal_mask
+        from chaingraph.model.roles import focal_mask
 
         focal_mask(chain, region)  # fail early on an unknown region
     results: dict[str, Any] = {}

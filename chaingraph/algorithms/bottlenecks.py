@@ -20,17 +20,17 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms._bottleneck_flow import (
+from chaingraph.algorithms.concentration import (
+    find_concentration,
+    find_outside_dependence,
+)
+from chaingraph.algorithms.flow import (
     FlowResult,
     cut_table,
     find_min_cut,
     max_flow,
 )
-from chaingraph.algorithms._bottleneck_tables import (
-    find_concentration,
-    find_outside_dependence,
-)
-from chaingraph.algorithms._bottleneck_throughput import (
+from chaingraph.algorithms.throughput import (
     DEFAULT_SAMPLES,
     EXACT_LIMIT,
     ThroughputScores,
@@ -38,14 +38,16 @@ from chaingraph.algorithms._bottleneck_throughput import (
     throughput_centrality,
     throughput_table,
 )
-from chaingraph.datasets import as_template
 from chaingraph.model import SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
+from chaingraph.model.lookup import as_template
 
 __all__ = [
     "DEFAULT_SAMPLES",
     "EXACT_LIMIT",
+    "HUB_THRESHOLD",
     "FlowResult",
     "ThroughputScores",
+    "combine_bottlenecks",
     "find_bottlenecks",
     "find_concentration",
     "find_min_cut",
@@ -60,13 +62,15 @@ __all__ = [
 # --- combined -------------------------------------------------------------------------------
 _COMBINED = ["kind", "enterprise", "supplier", "buyer", "segment", "score",
              "explanation"]
+#: Throughput at or above which an enterprise is a ``throughput_hub``.
+HUB_THRESHOLD = 0.25
 
 
 def find_bottlenecks(
     G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
     region: Any = None, sources: Any = None, final: Any = None,
     capacity: str | None = None, by: str = "output", weight: str | None = VOLUME,
-    hub_threshold: float = 0.25, samples: int | None = None,
+    hub_threshold: float = HUB_THRESHOLD, samples: int | None = None,
     seed: int | np.random.Generator | None = None, method: str = "auto",
     flow: FlowResult | None = None, throughput: ThroughputScores | None = None,
     top: int | None = None,
@@ -127,45 +131,71 @@ def find_bottlenecks(
     """
     chain = as_chain(G)
     template = as_template(template)
-    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
-    parts = []
     if flow is None:
         flow = max_flow(chain, sources=sources, final=final, capacity=capacity,
                         template=template, method=method)
-    cut = cut_table(chain, flow, None)
-    cut = cut[cut["element"].isin(["link", "enterprise"])]
-    parts.append(pd.DataFrame({
-        "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
-        "buyer": cut["buyer"],
-        "segment": [segment.get(e) if e is not None else None for e in cut["enterprise"]],
-        "score": cut["score"], "explanation": cut["explanation"]}))
-    if SEGMENT in chain._enterprises.columns:
+    conc = dep = None
+    if chain.has_column(SEGMENT):
         conc = find_concentration(chain, region=region, template=template, by=by)
-        conc = conc[conc["flagged"]]
-        parts.append(pd.DataFrame({
-            "kind": "concentration", "enterprise": conc["top1_enterprise"],
-            "supplier": None, "buyer": None, "segment": conc["segment"],
-            "score": conc["score"], "explanation": conc["explanation"]}))
         dep = find_outside_dependence(chain, region=region, template=template)
-        dep = dep[dep["flagged"]]
-        parts.append(pd.DataFrame({
-            "kind": "outside_dependence", "enterprise": None, "supplier": None,
-            "buyer": None, "segment": dep["segment"], "score": dep["score"],
-            "explanation": dep["explanation"]}))
     if throughput is None:
         throughput = throughput_centrality(
             chain, sources=sources, final=final, template=template, weight=weight,
             samples=samples, seed=seed, method=method)
-    hubs = throughput_table(chain, throughput, None)
-    hubs = hubs[hubs["throughput"] >= hub_threshold]
-    parts.append(pd.DataFrame({
-        "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
-        "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
-        "explanation": hubs["explanation"]}))
+    table = combine_bottlenecks(
+        chain, flow=flow, concentration=conc, outside_dependence=dep,
+        throughput=throughput_table(chain, throughput, None),
+        hub_threshold=hub_threshold)
+    return table.head(top) if top is not None else table
+
+
+def combine_bottlenecks(
+    chain: Chain, /, *, flow: FlowResult | None, concentration: pd.DataFrame | None,
+    outside_dependence: pd.DataFrame | None, throughput: pd.DataFrame | None,
+    hub_threshold: float = HUB_THRESHOLD,
+) -> pd.DataFrame:
+    """The combined bottleneck table from results already computed (one place).
+
+    Used by :func:`find_bottlenecks` and by the report, which computes each part
+    once. ``flow`` is a :func:`max_flow` result, the tables are those of
+    :func:`find_concentration`, :func:`find_outside_dependence` and
+    :func:`find_throughput`; None (or an empty table) leaves that kind out.
+
+    Examples
+    --------
+    >>> chain = cg.as_chain(nx.DiGraph([("ore", "cell"), ("cell", "car")]))
+    >>> combine_bottlenecks(chain, flow=None, concentration=None,
+    ...                     outside_dependence=None, throughput=None).columns.tolist()
+    ['kind', 'enterprise', 'supplier', 'buyer', 'segment', 'score', 'explanation']
+    """
+    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
+    parts = []
+    if flow is not None:
+        cut = cut_table(chain, flow, None)
+        cut = cut[cut["element"].isin(["link", "enterprise"])]
+        parts.append(pd.DataFrame({
+            "kind": "min_cut", "enterprise": cut["enterprise"],
+            "supplier": cut["supplier"], "buyer": cut["buyer"],
+            "segment": [segment.get(e) if e is not None else None
+                        for e in cut["enterprise"]],
+            "score": cut["score"], "explanation": cut["explanation"]}))
+    for kind, table, who in (("concentration", concentration, "top1_enterprise"),
+                             ("outside_dependence", outside_dependence, None)):
+        if table is not None and len(table):
+            table = table[table["flagged"]]
+            parts.append(pd.DataFrame({
+                "kind": kind, "enterprise": table[who] if who else None,
+                "supplier": None, "buyer": None, "segment": table["segment"],
+                "score": table["score"], "explanation": table["explanation"]}))
+    if throughput is not None and len(throughput):
+        hubs = throughput[throughput["throughput"] >= hub_threshold]
+        parts.append(pd.DataFrame({
+            "kind": "throughput_hub", "enterprise": hubs["enterprise"],
+            "supplier": None, "buyer": None, "segment": hubs["segment"],
+            "score": hubs["score"], "explanation": hubs["explanation"]}))
     parts = [p.astype({c: object for c in _COMBINED if c != "score"}) for p in parts
              if len(p)]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=float if c == "score" else object) for c in _COMBINED})
     table = table[_COMBINED].sort_values("score", ascending=False, kind="stable")
-    table = table.reset_index(drop=True)
-    return table.head(top) if top is not None else table
+    return table.reset_index(drop=True)

@@ -16,10 +16,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.leaders import _format_amount
-from chaingraph.algorithms.roles import focal_mask
+from chaingraph.amounts import format_amount
 from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model import OUTPUT, REGION, Chain, as_chain
+from chaingraph.model.roles import focal_mask
 
 __all__ = ["DEFAULT_LABELS", "DEFAULT_THRESHOLDS", "UNIT_SCALES", "find_echelon"]
 
@@ -204,7 +204,8 @@ def _row(label: str, level: str, output: np.ndarray, values: np.ndarray,
 
 
 def _explain(row: Any, chain: Chain) -> str:
-    money = _format_amount
+    def money(value: float) -> str:
+        return format_amount(value, "yuan")
     text = (f"{row.group}: total output {money(row.output)} from {row.n_enterprises} "
             f"enterprises")
     if row.n_with_output < row.n_enterprises:

@@ -15,9 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.leaders import _format_amount
-from chaingraph.algorithms.roles import focal_mask
-from chaingraph.datasets import as_template
+from chaingraph.amounts import format_amount
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -30,6 +28,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import focal_mask
 
 __all__ = [
     "DEFAULT_EXTENSION_WEIGHTS",
@@ -187,14 +187,14 @@ def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
 def _target_text(row: Any, segment: str, unit: str, volumes: bool) -> str:
     label = row.name if isinstance(row.name, str) and row.name else str(row.enterprise)
     if row.n_focal_buyers:
-        sold = _format_amount(row.supply_to_focal, unit) if volumes else (
+        sold = format_amount(row.supply_to_focal, unit) if volumes else (
             f"{int(row.supply_to_focal)} links")
         how = (f"already sells {sold} to {row.n_focal_buyers} focal enterprise(s) "
                f"({row.score:.0%} of the segment's supply into the region)")
     else:
         how = "does not sell into the region yet"
     size = "" if not np.isfinite(row.output) else (
-        f", output {_format_amount(row.output, unit)}")
+        f", output {format_amount(row.output, unit)}")
     return f"{label} ({row.region}, {segment}) {how}{size}"
 
 
@@ -484,7 +484,7 @@ def _explain(row: Any, names: list[str], unit: str) -> str:
     if not row.has_relatives:
         where = (f"has no present template relative, so it is classed by its stage "
                  f"({row.stage})")
-    demand = _format_amount(row.outside_demand, unit)
+    demand = format_amount(row.outside_demand, unit)
     return (f"{row.kind} {label} is missing and {where}: filling it adds "
             f"{int(row.chain_length_gain)} segment(s) to the longest local chain, "
             f"repairs {int(row.links_repaired)} template link(s), focal enterprises buy "

@@ -18,9 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from chaingraph.algorithms.roles import focal_mask
 from chaingraph.amounts import format_amount
-from chaingraph.datasets import as_template
 from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.model import (
@@ -33,6 +31,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import focal_mask
 
 __all__ = ["DEFAULT_WEIGHTS", "find_leaders", "leader_scores"]
 
@@ -47,11 +47,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 EXACT_REACH_LIMIT = 8_192
 _CHUNK = 1024  # sources per bit-parallel pass (16 uint64 words)
 _RANK_ROWS = 65_536  # rows of random ranks drawn at a time
-
-
-def _format_amount(value: float, unit: str = "yuan") -> str:
-    """Readable amount with its unit (:func:`chaingraph.amounts.format_amount`)."""
-    return format_amount(value, unit)
 
 
 def _condensation(chain: Chain) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
@@ -405,7 +400,7 @@ def _explanations(out: pd.DataFrame, chain: Chain, names: dict[Any, str],
         label = name if isinstance(name, str) and name else str(ent)
         segment = names.get(segment, segment) if isinstance(segment, str) else None
         where = f" ({segment})" if segment else ""
-        bought = f", {_format_amount(v_local, unit)}" if volumes else ""
+        bought = f", {format_amount(v_local, unit)}" if volumes else ""
         text = (f"{label}{where} ranks {rank} of {n} as chain leader (score "
                 f"{score:.2f}): {share:.1%} of focal output, buys from "
                 f"{int(n_local)} local suppliers{bought}, reaches {reach:.1%} of the "

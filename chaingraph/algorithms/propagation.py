@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.roles import select
-from chaingraph.datasets import as_template
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.kernels.cascade import CascadeModel, prepare_cascade, run_cascade
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import select
 
 __all__ = ["ShockResult", "essentiality_table", "simulate_shock"]
 

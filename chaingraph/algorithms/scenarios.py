@@ -17,10 +17,10 @@ import pandas as pd
 
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms.propagation import _prepare
-from chaingraph.algorithms.roles import degrees, select
 from chaingraph.algorithms.systemic_risk import systemic_risk
 from chaingraph.kernels.cascade import run_cascades
 from chaingraph.model import SEGMENT, Chain, as_chain
+from chaingraph.model.roles import degrees, select
 
 __all__ = ["ChainComparison", "compare_chains", "resilience_curve",
            "simulate_random_failures"]

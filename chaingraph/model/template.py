@@ -126,6 +126,12 @@ class SegmentTemplate:
         return str(self.segments.loc[self.segments["id"] == sid, "stage"].iat[0])
 
     @cached_property
+    def names_zh(self) -> dict[str, str]:
+        """Segment id -> Chinese name (the id when the name is blank)."""
+        return {sid: (zh if isinstance(zh, str) and zh else sid) for sid, zh in zip(
+            self.segments["id"], self.segments["name_zh"], strict=True)}
+
+    @cached_property
     def depth(self) -> dict[str, int]:
         """Position of each segment along the template: longest path from a root.
 

@@ -75,7 +75,7 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     labels = dict(zip(segs["segment"], segs["label"].astype(str), strict=True))
     seg_of = layout.meta["segment_of"]
     src, dst = chain.link_codes
-    from chaingraph.algorithms.roles import focal_mask
+    from chaingraph.model.roles import focal_mask
 
     keep = focal_mask(chain, region)[dst] & (src != dst)
     frame = pd.DataFrame({"s": [seg_of[i] for i in chain.ids[src[keep]]],

@@ -16,8 +16,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.roles import focal_mask
-from chaingraph.datasets import as_template
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -27,6 +25,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import focal_mask
 
 __all__ = ["ChainLayout", "chain_layout"]
 

@@ -14,9 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.roles import focal_mask
 from chaingraph.amounts import format_amount
-from chaingraph.datasets import as_template
 from chaingraph.model import (
     FOREIGN_REGIONS,
     NAME,
@@ -28,6 +26,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import focal_mask
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms._bottleneck_tables import labels
-from chaingraph.algorithms.roles import resolve_roles
-from chaingraph.datasets import as_template
+from chaingraph.algorithms.concentration import labels
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import resolve_roles
 
 __all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "ThroughputScores", "find_throughput",
            "throughput_centrality", "throughput_table"]

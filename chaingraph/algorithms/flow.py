@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms._bottleneck_tables import fmt_amount, labels
-from chaingraph.algorithms.roles import resolve_roles
-from chaingraph.datasets import as_template
+from chaingraph.algorithms.concentration import labels
+from chaingraph.amounts import format_amount
 from chaingraph.kernels import maxflow as _mf
 from chaingraph.model import (
     CAPACITY,
@@ -28,6 +27,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import as_template
+from chaingraph.model.roles import resolve_roles
 
 __all__ = ["FlowResult", "cut_table", "find_min_cut", "max_flow"]
 
@@ -346,7 +347,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame
     name[has] = chain.column(NAME, default=None)[_codes(chain, enterprise[has])]
     cut["name"] = name.tolist()  # dtype inferred as before
     cut["score"] = cut["capacity"] / total if total > 0 else 0.0
-    texts = _cut_explanations(chain, cut, label, fmt_amount(total))
+    texts = _cut_explanations(chain, cut, label, format_amount(total))
     cut["explanation"] = pd.Series(texts, index=cut.index, dtype=object)
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity",
                "score", "explanation"]]
@@ -388,7 +389,7 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
     capacity = cut["capacity"].to_numpy()[rows].tolist()
     for i, w, c in zip(rows.tolist(), who, capacity, strict=True):
         texts[i] = words.get(element[i], words["final_demand"]).format(
-            w, fmt_amount(c), share[i])
+            w, format_amount(c), share[i])
     return texts.tolist()
 
 

@@ -1,0 +1,123 @@
+"""Helpers shared by the analyses: cached graph arrays, labels, ranking, longest paths.
+
+Public inside the package (analyses import these names; nothing imports a private
+name of another module). Values derived from a chain are cached with
+:meth:`Chain.cached`, never written into the chain from outside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from chaingraph.kernels.graph import (
+    condensation,
+    csr_arrays,
+    longest_path_levels,
+    strong_components,
+    transpose,
+)
+from chaingraph.model import (
+    NAME,
+    STAGES,
+    Chain,
+    SegmentTemplate,
+)
+from chaingraph.model.roles import (
+    clean_labels,
+)
+
+__all__ = ["component_sizes", "labels_of", "longest_condensed_path", "proper_csr",
+           "ranked", "segment_label", "strong_components_of", "template_order",
+           "text_column"]
+
+
+def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays of the chain without self-loops (cached on the chain)."""
+    return chain.cached("algorithms.proper_csr", lambda: csr_arrays(chain.structure))
+
+
+def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """A text column (blank cells -> None), for all enterprises or only ``codes``."""
+    values = chain.column(column, default=None)
+    return clean_labels(values if codes is None else values[codes])
+
+
+def strong_components_of(chain: Chain) -> tuple[int, np.ndarray]:
+    """Strongly connected components of the chain (cached on the chain)."""
+    return chain.cached("algorithms.strong_components",
+                        lambda: strong_components(*proper_csr(chain)))
+
+
+def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
+            ) -> pd.DataFrame:
+    """Rows sorted by score, descending (stable), the given columns, first ``top``."""
+    if len(frame) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")
+    if top is not None:
+        order = order[:max(int(top), 0)]
+    return frame.iloc[order].reset_index(drop=True)[columns]
+
+
+def component_sizes(chain: Chain) -> np.ndarray:
+    """Size of the strongly connected component of each enterprise."""
+    count, labels = strong_components_of(chain)
+    return np.bincount(labels, minlength=count)[labels]
+
+
+def longest_condensed_path(n: int, src: np.ndarray, dst: np.ndarray, method: str
+                  ) -> tuple[int, list[list[int]]]:
+    """Longest path in a graph whose cycles are condensed (a cycle counts all members).
+
+    Returns the number of nodes on the path and the path as groups of node codes (one
+    group per condensed component, in supply order).
+    """
+    if n == 0:
+        return 0, []
+    keep = src != dst
+    A = sp.csr_array((np.ones(int(keep.sum()), dtype=np.int8), (src[keep], dst[keep])),
+                     shape=(n, n))
+    indptr, indices = csr_arrays(A)
+    count, labels = strong_components(indptr, indices)
+    cindptr, cindices = condensation(indptr, indices, labels, count)
+    size = np.bincount(labels, minlength=count)
+    level = longest_path_levels(cindptr, cindices, weights=size, method=method)
+    tindptr, tindices = transpose(cindptr, cindices)
+    comp = int(np.argmax(level))
+    path = [comp]
+    while level[comp] > size[comp]:
+        preds = tindices[tindptr[comp]:tindptr[comp + 1]]
+        comp = int(preds[np.flatnonzero(level[preds] == level[comp] - size[comp])[0]])
+        path.append(comp)
+    members = pd.Series(np.arange(n)).groupby(labels).agg(list)
+    return int(level.max()), [list(members[c]) for c in reversed(path)]
+
+
+def template_order(template: SegmentTemplate | None) -> dict[str, tuple]:
+    """Reading order of template segments: depth, stage, position in the template."""
+    if template is None:
+        return {}
+    rank = {stage: i for i, stage in enumerate(STAGES)}
+    depth = template.depth
+    return {sid: (depth[sid], rank.get(stage, 0), i, sid) for i, (sid, stage) in
+            enumerate(zip(template.segments["id"], template.segments["stage"],
+                          strict=True))}
+
+
+def labels_of(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
+    """Display label of each enterprise (or of ``codes``): its name, else its id."""
+    names = text_column(chain, NAME, codes)
+    ids = chain.ids if codes is None else chain.ids[codes]
+    return np.array([str(i) if nm is None else str(nm) for i, nm in
+                     zip(ids, names, strict=True)], dtype=object)
+
+
+def segment_label(template: SegmentTemplate | None, segment: Any) -> str:
+    """Chinese name of a template segment (else its id / label)."""
+    if template is None or segment is None:
+        return str(segment)
+    return template.names_zh.get(segment, str(segment))

@@ -1,0 +1,239 @@
+"""Who is a source, a final producer, isolated, or in the focal region.
+
+Every analysis answers its question relative to these roles, so they are resolved in
+one place and the same way everywhere.
+
+Definitions
+-----------
+* **source** (raw-material enterprise): by default an enterprise with no suppliers in
+  the chain but at least one buyer. Users can name sources by id, by segment or by
+  stage.
+* **final producer** (sells to end users): by default an enterprise with no buyers in
+  the chain but at least one supplier. Users can override the same way.
+* **isolated**: no links at all (self-loops do not count as links here). An isolated
+  enterprise is neither source nor final producer.
+* **focal region**: the enterprises being diagnosed; all of them by default.
+
+Segment and stage of an enterprise
+----------------------------------
+* **segment**: the ``segment`` cell, mapped to the template's segment id when a
+  template is given (an id, Chinese or English name; a label the template does not
+  know is kept as is); blank cells mean "no segment".
+* **stage**, one precedence everywhere: the enterprise's own ``stage`` cell when the
+  chain has a ``stage`` column and the cell is not blank; otherwise the template's
+  stage of the enterprise's segment; otherwise unknown (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.model.chain import Chain
+from chaingraph.model.fields import REGION, SEGMENT, STAGE
+from chaingraph.model.template import SegmentTemplate
+
+__all__ = ["Roles", "Selector", "clean_labels", "degrees", "enterprise_segments",
+           "enterprise_stages", "focal_mask", "is_blank", "resolve_roles", "select"]
+
+Selector = Iterable[Any] | Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Boolean masks (over ``chain.ids``) of sources, final producers and isolated."""
+
+    sources: np.ndarray
+    final: np.ndarray
+    isolated: np.ndarray
+
+
+def degrees(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
+    """In- and out-degree of each enterprise, ignoring self-loops."""
+    src, dst = chain.link_codes
+    proper = src != dst
+    n = chain.n_enterprises
+    indeg = np.bincount(dst[proper], minlength=n)
+    outdeg = np.bincount(src[proper], minlength=n)
+    return indeg, outdeg
+
+
+def select(chain: Chain, selector: Selector, *,
+           template: SegmentTemplate | None = None) -> np.ndarray:
+    """Boolean mask of the enterprises a selector names.
+
+    Parameters
+    ----------
+    chain : Chain
+    selector : iterable of ids, or mapping
+        Ids, or ``{"segment": ...}``, ``{"stage": ...}`` or ``{"region": ...}`` (a value
+        or a list of values). Stages need a template or a ``stage`` column.
+    template : SegmentTemplate, optional
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Raises
+    ------
+    networkx.NodeNotFound
+        An id that is not in the chain.
+    ValueError
+        A mapping with another key, or a stage selector without stages.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> chain = cg.as_chain(nx.DiGraph([("a", "b")]))
+    >>> select(chain, ["b"]).tolist()
+    [False, True]
+    """
+    n = chain.n_enterprises
+    mask = np.zeros(n, dtype=bool)
+    if isinstance(selector, Mapping):
+        for key, wanted in selector.items():
+            values = [wanted] if isinstance(wanted, str) or not isinstance(
+                wanted, Iterable) else list(wanted)
+            if key in (SEGMENT, REGION):
+                column = chain.column(key, default=None)
+            elif key == STAGE:
+                if template is None and not chain.has_column(STAGE):
+                    raise ValueError("stages need a template (or a 'stage' column)")
+                column = enterprise_stages(chain, template)
+            else:
+                raise ValueError(
+                    f"selector key must be 'segment', 'stage' or 'region', got {key!r}")
+            if key == SEGMENT and template is not None:
+                values = [template.resolve(v) or v for v in values]
+            mask |= np.isin(column.astype(object), np.array(values, dtype=object))
+        return mask
+    mask[chain.codes_of(selector)] = True
+    return mask
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell is empty: None, NA, NaN or only whitespace."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value
+                                               ) or (isinstance(value, str)
+                                                     and not value.strip())
+
+
+def clean_labels(values: np.ndarray, convert: Any = None) -> np.ndarray:
+    """Labels with blank cells as None (and ``convert`` applied), one call per label."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot answers code -1
+    for i, label in enumerate(uniques):
+        table[i] = None if is_blank(label) else (label if convert is None
+                                                 else convert(label))
+    return table[codes]
+
+
+def enterprise_segments(chain: Chain, template: SegmentTemplate | None
+                        ) -> np.ndarray | None:
+    """Segment of each enterprise (template ids when a template is given), or None.
+
+    None when the chain has no ``segment`` column; blank cells are None.
+
+    Examples
+    --------
+    >>> chain = cg.as_chain(nx.DiGraph([("a", "b")]))
+    >>> enterprise_segments(chain, None) is None
+    True
+    """
+    if not chain.has_column(SEGMENT):
+        return None
+    raw = chain.column(SEGMENT, default=None)
+    if template is None:
+        return clean_labels(raw)
+    return clean_labels(raw, lambda s: template.resolve(str(s)) or s)
+
+
+def enterprise_stages(chain: Chain, template: SegmentTemplate | None,
+                      segments: np.ndarray | None = None) -> np.ndarray:
+    """Stage of each enterprise: its own ``stage`` cell, else its segment's template stage.
+
+    The one precedence used everywhere (see the module notes); None where neither
+    says. ``segments`` (from :func:`enterprise_segments`) saves resolving them again.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> G.nodes["a"].update(segment="lithium_resources", stage="midstream")
+    >>> G.nodes["b"].update(segment="vehicle_assembly")
+    >>> enterprise_stages(cg.as_chain(G), cg.datasets.load_template("nev")).tolist()
+    ['midstream', 'downstream']
+    """
+    stages = np.full(chain.n_enterprises, None, dtype=object)
+    if template is not None:
+        if segments is None:
+            segments = enterprise_segments(chain, template)
+        if segments is not None:
+            stage_of = dict(zip(template.segments["id"], template.segments["stage"],
+                                strict=True))
+            stages = clean_labels(segments, stage_of.get)
+    if chain.has_column(STAGE):
+        own = clean_labels(chain.column(STAGE, default=None))
+        given = np.array([v is not None for v in own], dtype=bool)
+        stages = np.where(given, own, stages)
+    return stages
+
+
+def resolve_roles(chain: Chain, *, sources: Selector = None, final: Selector = None,
+                  template: SegmentTemplate | None = None) -> Roles:
+    """Resolve sources, final producers and isolated enterprises.
+
+    Parameters
+    ----------
+    chain : Chain
+    sources, final : selector, optional
+        See :func:`select`. Default: no suppliers (sources) / no buyers (final
+        producers), among enterprises with at least one link.
+    template : SegmentTemplate, optional
+        Needed for ``{"stage": ...}`` selectors.
+
+    Returns
+    -------
+    Roles
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("ore", "cell"), ("cell", "car")])
+    >>> G.add_node("lonely")
+    >>> r = resolve_roles(cg.as_chain(G))
+    >>> r.sources.tolist(), r.final.tolist(), r.isolated.tolist()
+    ([True, False, False, False], [False, False, True, False], [False, False, False, True])
+    """
+    indeg, outdeg = degrees(chain)
+    isolated = (indeg == 0) & (outdeg == 0)
+    src_mask = (indeg == 0) & ~isolated if sources is None else select(
+        chain, sources, template=template)
+    fin_mask = (outdeg == 0) & ~isolated if final is None else select(
+        chain, final, template=template)
+    return Roles(src_mask, fin_mask, isolated)
+
+
+def focal_mask(chain: Chain, region: Any = None) -> np.ndarray:
+    """Mask of the focal region: all enterprises, one region, or a list of regions.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b")]); G.nodes["a"]["region"] = "南沙"
+    >>> focal_mask(cg.as_chain(G), "南沙").tolist()
+    [True, False]
+    """
+    if region is None:
+        return np.ones(chain.n_enterprises, dtype=bool)
+    regions = [region] if isinstance(region, str) or not isinstance(
+        region, Iterable) else list(region)
+    column = chain.column(REGION, default=None).astype(object)
+    mask = np.isin(column, np.array(regions, dtype=object))
+    if not mask.any():
+        known = sorted({str(r) for r in column if r is not None and r == r})[:10]
+        raise ValueError(f"no enterprise is in region {region!r} (regions: {known})")
+    return mask
