@@ -29,12 +29,12 @@ def _require_distributed():
 def _esri_batch(model, codes: np.ndarray, run_kw: dict[str, Any]):
     """Task: ESRI of one batch of single-enterprise failures (runs on a worker)."""
     from chaingraph._engines import resolve_method
-    from chaingraph.algorithms.systemic_risk import _single_scenarios
+    from chaingraph.algorithms.systemic_risk import single_scenarios
     from chaingraph.kernels.cascade import run_cascades
 
     kw = dict(run_kw)
     kw["method"] = resolve_method(kw.get("method", "auto"))
-    return run_cascades(model, _single_scenarios(codes), **kw)
+    return run_cascades(model, single_scenarios(codes), **kw)
 
 
 def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
@@ -101,10 +101,10 @@ def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
     True
     """
     distributed = _require_distributed()
-    from chaingraph.algorithms.propagation import _check_scheme, _prepare
-    from chaingraph.algorithms.systemic_risk import _result_frame, _scenario_codes
+    from chaingraph.algorithms.propagation import check_scheme, prepare_propagation
+    from chaingraph.algorithms.systemic_risk import result_frame, scenario_codes
 
-    _check_scheme("synchronous")
+    check_scheme("synchronous")
     if client is None:
         try:
             client = distributed.get_client()
@@ -112,8 +112,8 @@ def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
             raise ValueError("no Dask client is running: create one (distributed."
                              "Client(...)) and pass client=...") from err
     chain = as_chain(G)
-    codes = _scenario_codes(chain, enterprises)
-    model = _prepare(chain, essentiality, template, sector, substitution)
+    codes = scenario_codes(chain, enterprises)
+    model = prepare_propagation(chain, essentiality, template, sector, substitution)
     run_kw = {"substitution": substitution, "tol": tol, "max_iter": max_iter,
               "method": method}
     # hash=False: a fresh key per call. Re-scattering identical content under the same
@@ -131,4 +131,4 @@ def systemic_risk_distributed(G: Chain | nx.DiGraph, /, *, client: Any = None,
         iterations = np.concatenate([r[1] for r in results])
     else:
         table, iterations = np.zeros((0, 5)), np.zeros(0, dtype=np.int64)
-    return _result_frame(chain, codes, table, iterations)
+    return result_frame(chain, codes, table, iterations)

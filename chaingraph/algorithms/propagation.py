@@ -56,7 +56,7 @@ def _label(value: Any) -> str | None:
     return text or None
 
 
-def _sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
+def sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
     """One label per enterprise; ChainDataError naming every enterprise without one."""
     if sector is None:
         return np.full(chain.n_enterprises, "all", dtype=object)
@@ -161,7 +161,7 @@ def essentiality_table(G: Chain | nx.DiGraph, /, *, essentiality: Any = None,
     """
     chain = as_chain(G)
     template = as_template(template)
-    labels = sorted(set(_sector_labels(chain, sector)))
+    labels = sorted(set(sector_labels(chain, sector)))
     if essentiality is None:
         essentiality = "template" if template is not None else "essential"
     if isinstance(essentiality, str) and essentiality in _KEYWORDS:
@@ -203,12 +203,12 @@ def _check_table(table: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values.astype(np.int64), index=labels, columns=labels)
 
 
-def _prepare(chain: Chain, essentiality: Any, template: SegmentTemplate | None,
+def prepare_propagation(chain: Chain, essentiality: Any, template: SegmentTemplate | None,
              sector: str | None, substitution: bool, weight: str | None = VOLUME
              ) -> CascadeModel:
     """Cascade model of a chain (sector codes follow the sorted labels)."""
     template = as_template(template)
-    labels = _sector_labels(chain, sector)
+    labels = sector_labels(chain, sector)
     table = essentiality_table(chain, essentiality=essentiality, template=template,
                                sector=sector)
     codes = pd.Index(table.index).get_indexer(labels)
@@ -379,16 +379,16 @@ def simulate_shock(G: Chain | nx.DiGraph, shock: Any, /, *, essentiality: Any = 
     """
     chain = as_chain(G)
     template = as_template(template)
-    _check_scheme(scheme)
+    check_scheme(scheme)
     method = resolve_method(method)
-    model = _prepare(chain, essentiality, template, sector, substitution)
+    model = prepare_propagation(chain, essentiality, template, sector, substitution)
     codes, sizes = _shock_vector(chain, shock, template)
     hd, hu, T = run_cascade(model, codes, sizes, sizes, substitution=substitution,
                             tol=tol, max_iter=max_iter, method=method, scheme=scheme)
     return _shock_result(chain, model, sector, codes, sizes, hd, hu, T)
 
 
-def _check_scheme(scheme: str) -> None:
+def check_scheme(scheme: str) -> None:
     if scheme not in ("synchronous", "worklist"):
         raise ValueError(f"scheme must be 'synchronous' or 'worklist', got {scheme!r}")
 
@@ -403,7 +403,7 @@ def _shock_result(chain: Chain, model: CascadeModel, sector: str | None,
         "enterprise": pd.Series(chain.ids, dtype=object),
         "name": chain.column(NAME, default=None) if NAME in chain._enterprises.columns
         else pd.Series(chain.ids, dtype=object),
-        "sector": _sector_labels(chain, sector),
+        "sector": sector_labels(chain, sector),
         "shock": shock, "remaining_downstream": hd, "remaining_upstream": hu,
         "remaining": remaining, "loss": 1.0 - remaining,
         "output_lost": (1.0 - remaining) * model.s_out})

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.propagation import _prepare
+from chaingraph.algorithms.propagation import prepare_propagation
 from chaingraph.algorithms.systemic_risk import systemic_risk
 from chaingraph.kernels.cascade import run_cascades
 from chaingraph.model import SEGMENT, Chain, as_chain
@@ -34,7 +34,7 @@ def _model(chain: Chain, kw: dict[str, Any]):
     unknown = set(kw) - set(_MODEL_KEYS)
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {sorted(unknown)}")
-    model = _prepare(chain, kw.get("essentiality"), kw.get("template"),
+    model = prepare_propagation(chain, kw.get("essentiality"), kw.get("template"),
                      kw.get("sector", SEGMENT), kw.get("substitution", False))
     run_kw = {"substitution": kw.get("substitution", False), "tol": kw.get("tol", 1e-2),
               "max_iter": kw.get("max_iter", 1000),

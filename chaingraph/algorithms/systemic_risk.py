@@ -20,7 +20,11 @@ import pandas as pd
 
 from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
-from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
+from chaingraph.algorithms.propagation import (
+    check_scheme,
+    prepare_propagation,
+    sector_labels,
+)
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate, as_chain
 from chaingraph.model.lookup import as_template
@@ -31,7 +35,7 @@ RESULT_COLUMNS = ["enterprise", "esri", "esri_downstream", "esri_upstream", "ite
                   "n_affected", "n_half_lost"]
 
 
-def _scenario_codes(chain: Chain, enterprises: Any) -> np.ndarray:
+def scenario_codes(chain: Chain, enterprises: Any) -> np.ndarray:
     if enterprises is None:
         return np.arange(chain.n_enterprises, dtype=np.int64)
     if isinstance(enterprises, str):
@@ -76,7 +80,7 @@ class _Checkpoint:
         os.replace(tmp, self.path)
 
 
-def _single_scenarios(codes: np.ndarray):
+def single_scenarios(codes: np.ndarray):
     n = len(codes)
     return (np.arange(n + 1, dtype=np.int64), codes, np.ones(n), np.ones(n))
 
@@ -88,13 +92,13 @@ def _run_batches(model: CascadeModel, codes: np.ndarray, state: _Checkpoint,
     for lo in _progress(starts, total=len(starts), desc="ESRI", show=show,
                         unit="batch"):
         hi = min(len(codes), lo + batch_size)
-        table, iterations = run_cascades(model, _single_scenarios(codes[lo:hi]), **kw)
+        table, iterations = run_cascades(model, single_scenarios(codes[lo:hi]), **kw)
         state.table[lo:hi], state.iterations[lo:hi] = table, iterations
         state.done[lo:hi] = True
         state.save()
 
 
-def _result_frame(chain: Chain, codes: np.ndarray, table: np.ndarray,
+def result_frame(chain: Chain, codes: np.ndarray, table: np.ndarray,
                   iterations: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "enterprise": pd.Series(chain.ids[codes], dtype=object),
@@ -183,10 +187,10 @@ def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
     """
     chain = as_chain(G)
     template = as_template(template)
-    _check_scheme(scheme)
+    check_scheme(scheme)
     method = resolve_method(method)
-    codes = _scenario_codes(chain, enterprises)
-    model = _prepare(chain, essentiality, template, sector, substitution)
+    codes = scenario_codes(chain, enterprises)
+    model = prepare_propagation(chain, essentiality, template, sector, substitution)
     settings = {"essentiality": _describe(essentiality), "template": repr(template),
                 "sector": sector, "substitution": substitution, "tol": tol,
                 "scheme": scheme, "max_iter": max_iter}
@@ -194,7 +198,7 @@ def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
     batch_size = batch_size or max(1000, -(-len(codes) // 20))
     _run_batches(model, codes, state, batch_size, progress, substitution=substitution,
                  tol=tol, max_iter=max_iter, method=method, scheme=scheme)
-    return _result_frame(chain, codes, state.table, state.iterations)
+    return result_frame(chain, codes, state.table, state.iterations)
 
 
 def _describe(essentiality: Any) -> str:
@@ -284,16 +288,16 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
         else table["enterprise"].to_numpy()
     sector = kwargs.get("sector", SEGMENT)
     table.insert(1, "name", names)
-    table.insert(2, "segment", _sector_labels(chain, sector)[codes])
+    table.insert(2, "segment", sector_labels(chain, sector)[codes])
     hit: list[Any] = [None] * len(table)
     if explain > 0 and len(table):
-        model = _prepare(chain, kwargs.get("essentiality"), kwargs.get("template"),
+        model = prepare_propagation(chain, kwargs.get("essentiality"), kwargs.get("template"),
                          sector, kwargs.get("substitution", False))
         run_kw = {"substitution": kwargs.get("substitution", False),
                   "tol": kwargs.get("tol", 1e-2), "max_iter": kwargs.get("max_iter", 1000),
                   "method": resolve_method(kwargs.get("method", "auto")),
                   "scheme": kwargs.get("scheme", "synchronous")}
-        labels = _sector_labels(chain, sector)
+        labels = sector_labels(chain, sector)
         for i in range(min(explain, len(table))):
             hit[i] = _most_hit(model, int(codes[i]), labels, **run_kw)
     table["most_hit_segments"] = pd.Series(hit, dtype=object)

@@ -102,7 +102,7 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
     return out
 
 
-def _node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
+def node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
                  ) -> tuple[list[str], dict[str, str]]:
     """Per-node colours and the legend entries for them."""
     if color_by in (None, "focal") or (color_by in nodes.columns
@@ -211,7 +211,7 @@ def _node_sizes(output: pd.Series) -> np.ndarray:
 def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any], color_by: Any,
                 template: Any, highlight: set[Any]) -> dict[str, str]:
     nodes = layout.nodes
-    colors, legend = _node_colors(nodes, color_by, template)
+    colors, legend = node_colors(nodes, color_by, template)
     colors = np.array(colors, dtype=object)
     sizes = _node_sizes(nodes["output"])
     focal = nodes["focal"].to_numpy(dtype=bool)

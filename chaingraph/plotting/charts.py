@@ -10,7 +10,7 @@ import pandas as pd
 
 from chaingraph.model import Chain, SegmentTemplate, as_chain
 from chaingraph.plotting._style import COLORS, PALETTE, cjk_ticks, plot_context
-from chaingraph.plotting.layout import _resolve_template, chain_layout
+from chaingraph.plotting.layout import chain_layout, resolve_template
 
 __all__ = ["plot_echelon", "plot_leaders", "plot_resilience_curve", "plot_segment_flows"]
 
@@ -68,7 +68,7 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     29
     """
     chain = as_chain(G)
-    template = _resolve_template(template)
+    template = resolve_template(template)
     layout = chain_layout(chain, template=template, region=region, view="segment")
     segs = layout.segments.sort_values(["column"], kind="mergesort")
     order = list(segs["segment"])

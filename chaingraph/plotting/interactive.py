@@ -16,7 +16,7 @@ import numpy as np
 from chaingraph.amounts import format_amount
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
-from chaingraph.plotting.chain_map import _node_colors, map_findings
+from chaingraph.plotting.chain_map import map_findings, node_colors
 from chaingraph.plotting.layout import ChainLayout, map_inputs
 
 __all__ = ["HTMLMap", "html_map", "write_html_map"]
@@ -140,7 +140,7 @@ def _node_rows(layout, found, color_by, template, highlight, unit):
     nodes = layout.nodes
     if not len(nodes):
         return []
-    colors, _ = _node_colors(nodes, color_by, template)
+    colors, _ = node_colors(nodes, color_by, template)
     v = np.nan_to_num(nodes["output"].to_numpy(dtype=float), nan=0.0)
     radius = (3 + 11 * np.sqrt(np.clip(v, 0, None) / v.max()) if v.max() > 0
               else np.full(len(v), 6.0))

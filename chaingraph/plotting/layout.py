@@ -111,7 +111,7 @@ def map_inputs(G: Any, template: Any, report: Any, region: Any, view: str,
     report's) and the deterministic layout.
     """
     chain = as_chain(G)
-    template = _resolve_template(template, report)
+    template = resolve_template(template, report)
     if region is None and report is not None:
         region = (getattr(report, "summary", None) or {}).get("region")
     layout = chain_layout(chain, template=template, region=region, view=view,
@@ -119,7 +119,7 @@ def map_inputs(G: Any, template: Any, report: Any, region: Any, view: str,
     return chain, template, region, layout
 
 
-def _resolve_template(template: Any, report: Any = None) -> SegmentTemplate | None:
+def resolve_template(template: Any, report: Any = None) -> SegmentTemplate | None:
     """A template object, a built-in template name (``"nev"``), or the report's."""
     if template is None and report is not None:
         template = getattr(report, "template", None)
@@ -203,7 +203,7 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     if view not in ("auto", "enterprise", "segment"):
         raise ValueError(f"view must be 'auto', 'enterprise' or 'segment', got {view!r}")
     chain = as_chain(G)
-    template = _resolve_template(template)
+    template = resolve_template(template)
     if view == "auto":
         view = "enterprise" if chain.n_enterprises <= max_enterprises else "segment"
     seg = chain.column(SEGMENT, default=None).astype(object)

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 from chaingraph.readwrite._aliases import ALIASES
-from chaingraph.readwrite.graph import read_chain_graph, write_gexf, write_graphml
-from chaingraph.readwrite.tables import read_chain
+from chaingraph.readwrite.graph import write_gexf, write_graphml
+from chaingraph.readwrite.tables import read_chain, read_chain_graph
 from chaingraph.readwrite.templates import read_template, write_template
 from chaingraph.readwrite.writers import write_chain
 

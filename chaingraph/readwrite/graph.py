@@ -24,7 +24,7 @@ from chaingraph.model import BUYER, ID, SUPPLIER, Chain, as_chain
 from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, restore, schema_of
 from chaingraph.readwrite._sources import RawTable, fail
 
-__all__ = ["graph_tables", "read_chain_graph", "write_gexf", "write_graphml"]
+__all__ = ["graph_tables", "write_gexf", "write_graphml"]
 
 _GEXF_EXTRA = ("label",)
 _GRAPH_DEFAULTS = ("node_default", "edge_default", "mode", FORMAT_TAG)
@@ -194,48 +194,3 @@ def graph_tables(path: Path, fmt: str) -> tuple[RawTable, RawTable, dict[str, An
 
 def _kind(series: pd.Series) -> str:
     return pd.api.types.infer_dtype(series, skipna=True)
-
-
-def read_chain_graph(path: str | PathLike, /, *, format: str | None = None,
-                     **kwargs: Any) -> Chain:
-    """Read a chain from a GraphML or GEXF file.
-
-    Parameters
-    ----------
-    path : path
-        A ``.graphml`` or ``.gexf`` file (directed).
-    format : {"graphml", "gexf"}, optional
-        When the suffix does not say.
-    **kwargs
-        Passed to :func:`read_chain` (``columns``, ``template``, ``unknown``,
-        ``duplicates`` for the parallel edges of a multigraph, ...).
-
-    Returns
-    -------
-    Chain
-
-    Raises
-    ------
-    ChainDataError
-        Missing or unreadable file, undirected graph, bad attribute values.
-
-    See Also
-    --------
-    write_graphml, write_gexf, read_chain
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> G = nx.DiGraph([(1, 2, {"volume": 3.0})], name="toy")
-    >>> path = cg.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
-    >>> chain = cg.read_chain_graph(path)
-    >>> chain.ids.tolist(), chain.meta["name"]
-    ([1, 2], 'toy')
-    """
-    from chaingraph.readwrite.tables import read_chain
-
-    path = Path(path)
-    fmt = (format or path.suffix.lstrip(".")).lower()
-    if fmt not in ("graphml", "gexf"):
-        raise fail(f"expected a .graphml or .gexf file, got {path.name!r}", path.name)
-    return read_chain(path, format=fmt, **kwargs)

@@ -50,7 +50,7 @@ from chaingraph.readwrite._sources import (
     table_from_frame,
 )
 
-__all__ = ["read_chain"]
+__all__ = ["read_chain", "read_chain_graph"]
 
 Source = str | PathLike | pd.DataFrame
 #: Sheet names recognised in a workbook holding both tables (case-insensitive).
@@ -453,3 +453,48 @@ def _check_mapping(columns: Any, tables: list[RawTable], problems: list[Problem]
             problems.append(Problem(
                 f"the column mapping names {user!r} but no table has that column "
                 f"(found: {', '.join(sorted(names))})", None, None, str(user)))
+
+
+# read_chain_graph lives here (not in graph.py) so that graph.py never imports this
+# module: tables -> graph, one way.
+def read_chain_graph(path: str | PathLike, /, *, format: str | None = None,
+                     **kwargs: Any) -> Chain:
+    """Read a chain from a GraphML or GEXF file.
+
+    Parameters
+    ----------
+    path : path
+        A ``.graphml`` or ``.gexf`` file (directed).
+    format : {"graphml", "gexf"}, optional
+        When the suffix does not say.
+    **kwargs
+        Passed to :func:`read_chain` (``columns``, ``template``, ``unknown``,
+        ``duplicates`` for the parallel edges of a multigraph, ...).
+
+    Returns
+    -------
+    Chain
+
+    Raises
+    ------
+    ChainDataError
+        Missing or unreadable file, undirected graph, bad attribute values.
+
+    See Also
+    --------
+    write_graphml, write_gexf, read_chain
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> G = nx.DiGraph([(1, 2, {"volume": 3.0})], name="toy")
+    >>> path = cg.write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "toy.graphml")
+    >>> chain = cg.read_chain_graph(path)
+    >>> chain.ids.tolist(), chain.meta["name"]
+    ([1, 2], 'toy')
+    """
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if fmt not in ("graphml", "gexf"):
+        raise fail(f"expected a .graphml or .gexf file, got {path.name!r}", path.name)
+    return read_chain(path, format=fmt, **kwargs)
