@@ -167,11 +167,11 @@ def compare_segments(chain: Any, G: nx.DiGraph, *, template: Any = None,
     )
 
     problems = []
-    got = set(find_missing_segments(chain, template, region=region)["segment"])
+    got = set(find_missing_segments(chain, template=template, region=region)["segment"])
     want = set(nb.missing_segments_nx(G, template, region=region))
     if got != want:
         problems.append(f"missing segments: chaingraph {sorted(got)} != {sorted(want)}")
-    lib = find_broken_links(chain, template, region=region)
+    lib = find_broken_links(chain, template=template, region=region)
     cols = [c for c in ("supplier_segment", "buyer_segment") if c in lib.columns]
     if len(cols) < 2:
         cols = ["supplier", "buyer"]

@@ -25,6 +25,7 @@ import pandas as pd
 
 from chaingraph._progress import progress as _progress
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate, as_chain
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["SECTIONS", "ChainReport", "diagnose"]
 
@@ -278,7 +279,7 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
             chain, template=template, region=region, method=method, **roles), None),
         ("structure", lambda: st.find_structure(
             chain, template=template, region=region, method=method, **roles), None),
-        ("coverage", lambda: st.find_segment_coverage(chain, template, region=region),
+        ("coverage", lambda: st.find_segment_coverage(chain, template=template, region=region),
          no_template),
         ("breakpoints", lambda: bp.find_breakpoints(
             chain, template=template, region=region, method=method, **roles), None),
@@ -292,14 +293,14 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
             chain, template=template, seed=seed, method=method, **roles), None),
         ("leaders", lambda: find_leaders(chain, region=region, template=template,
                                          seed=seed), None),
-        ("candidates", lambda: find_extension_candidates(chain, template, region=region),
+        ("candidates", lambda: find_extension_candidates(chain, template=template, region=region),
          no_template or no_segments),
         ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
          None if has_output else "the chain has no output column"),
     ]
 
 
-def diagnose(G: Chain | nx.DiGraph, /, *, template: Any = None, region: Any = None,
+def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region: Any = None,
              sources: Any = None, final: Any = None, targets: Any = None, seed: Any = 0,
              method: str = "auto", progress: bool | None = None) -> ChainReport:
     """Diagnose a chain: structure, breakpoints, bottlenecks, leaders, candidates.

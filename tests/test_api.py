@@ -70,8 +70,11 @@ def _example() -> tuple[cg.Chain, nx.DiGraph]:
     return _EXAMPLE["chain"], _EXAMPLE["graph"]
 
 
-# Extra positional arguments after G (a small table; "template" = the nev template).
-POSITIONAL: dict[str, tuple[str, ...]] = {
+# The finder contract (docs/api.md, "Finder contract") has no exceptions: G is the
+# only positional argument; everything else, ``template`` included, is keyword-only.
+POSITIONAL: dict[str, tuple[str, ...]] = {}
+# Required keyword arguments of some finders (a small table; "template" = nev).
+REQUIRED_KW: dict[str, tuple[str, ...]] = {
     "find_segment_coverage": ("template",),
     "find_missing_segments": ("template",),
     "find_broken_links": ("template",),
@@ -87,15 +90,14 @@ def _call(name: str, G: Any, dataset: str, **kwargs: Any) -> pd.DataFrame:
     func = getattr(cg, name)
     params = inspect.signature(func).parameters
     template = cg.load_template("nev")
-    args = []
-    for kind in POSITIONAL.get(name, ()):
-        args.append(template if kind == "template" else TARGET_SEGMENT[dataset])
+    if "segment" in REQUIRED_KW.get(name, ()):
+        kwargs.setdefault("segment", TARGET_SEGMENT[dataset])
     if "region" in params:
         kwargs.setdefault("region", REGION)
-    if "template" in params and "template" not in POSITIONAL.get(name, ()):
+    if "template" in params:
         kwargs.setdefault("template", template)
     kwargs = {**EXTRA_KW.get(name, {}), **kwargs}
-    return func(G, *args, **kwargs)
+    return func(G, **kwargs)
 
 
 def _inputs(dataset: str) -> tuple[cg.Chain, nx.DiGraph]:
@@ -180,9 +182,17 @@ def test_finder_signature(name):
         [inspect.Parameter.POSITIONAL_ONLY] * n_positional
     assert params[0].name == "G"
     rest = [p.kind for p in params[n_positional:]]
-    assert all(k in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
-               for k in rest), rest
+    assert all(k == inspect.Parameter.KEYWORD_ONLY for k in rest), rest  # no **kwargs
     assert "top" in {p.name for p in params}
+    for p in params:
+        if p.name == "template":  # object, built-in name or file: typed so
+            assert "TemplateLike" in str(p.annotation) or (
+                "str" in str(p.annotation) and "PathLike" in str(p.annotation)), name
+
+
+def test_positional_exceptions_are_empty():
+    """The contract is written with no exceptions (issue 11)."""
+    assert POSITIONAL == {}
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

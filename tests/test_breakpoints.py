@@ -191,17 +191,17 @@ def test_spof_empty_chain_and_no_links():
 
 # --- missing segments, broken links, single sources -----------------------------------
 def test_missing_segments_hand_checked():
-    frame = find_missing_segments(toy_chain(), toy_template(), region="本区")
+    frame = find_missing_segments(toy_chain(), template=toy_template(), region="本区")
     assert frame["segment"].tolist() == ["motor"]
     row = frame.iloc[0]
     assert row["buyers_present"] == ["car"] and row["suppliers_present"] == []
     assert row["n_elsewhere"] == 1 and row["score"] == 1.0
     assert "整车" in row["explanation"] and "1 enterprises of it" in row["explanation"]
-    assert len(find_missing_segments(toy_chain(), toy_template())) == 0
+    assert len(find_missing_segments(toy_chain(), template=toy_template())) == 0
 
 
 def test_broken_links_hand_checked():
-    frame = find_broken_links(toy_chain(), toy_template(), region="本区")
+    frame = find_broken_links(toy_chain(), template=toy_template(), region="本区")
     assert frame[["supplier_segment", "buyer_segment"]].values.tolist() == [
         ["ore", "cell"]]
     row = frame.iloc[0]
@@ -210,7 +210,7 @@ def test_broken_links_hand_checked():
     assert row["outside_volume"] == 7.0 and row["outside_regions"] == {"外省": 1}
     assert "buy 100% of their 矿石 inputs from outside" in row["explanation"]
     # with the whole chain focal, ext_o -> c2 realises ore -> cell
-    assert len(find_broken_links(toy_chain(), toy_template())) == 0
+    assert len(find_broken_links(toy_chain(), template=toy_template())) == 0
 
 
 def test_single_sources_hand_checked():
@@ -315,7 +315,7 @@ def test_example_designed_breakpoints_are_found():
     chain = cg.datasets.load_example()
     tpl = cg.datasets.load_template("nev")
     focal = chain.meta["focal_region"]
-    missing = find_missing_segments(chain, tpl, region=focal)
+    missing = find_missing_segments(chain, template=tpl, region=focal)
     assert set(missing["segment"]) == {"lithium_resources", "nickel_cobalt",
                                        "semiconductor_materials", "automotive_chips"}
     spof = find_single_points_of_failure(chain, region=focal)

@@ -54,7 +54,7 @@ def _gap_chain() -> cg.Chain:
 
 
 def test_hand_computed_gap():
-    out = find_extension_candidates(_gap_chain(), TEMPLATE, region="本区")
+    out = find_extension_candidates(_gap_chain(), template=TEMPLATE, region="本区")
     rows = out.set_index(["segment", "kind"])
     c = rows.loc[("c", INTERNAL)]
     # present {a, b, d}: longest template path d->a->b = 3 segments; with c the
@@ -84,7 +84,7 @@ def test_hand_computed_gap():
 
 
 def test_strengthen_rows():
-    out = find_extension_candidates(_gap_chain(), TEMPLATE, region="本区")
+    out = find_extension_candidates(_gap_chain(), template=TEMPLATE, region="本区")
     strong = out[out["kind"] == STRENGTHEN].set_index("segment")
     # a has one focal enterprise; d buys 100% of its inputs from outside (c)
     assert "only one focal enterprise" in strong.loc["a", "reason"]
@@ -94,7 +94,7 @@ def test_strengthen_rows():
     # b: two firms with outputs 10 and 20 -> HHI 5/9 >= 0.5, concentrated
     assert strong.loc["b", "hhi"] == pytest.approx(5 / 9)
     assert "concentrated" in strong.loc["b", "reason"]
-    relaxed = find_extension_candidates(_gap_chain(), TEMPLATE, region="本区",
+    relaxed = find_extension_candidates(_gap_chain(), template=TEMPLATE, region="本区",
                                         hhi_threshold=0.9)
     assert "b" not in set(relaxed.loc[relaxed["kind"] == STRENGTHEN, "segment"])
 
@@ -102,7 +102,7 @@ def test_strengthen_rows():
 def test_upstream_extension_and_recycling_edge_ignored():
     # focal has only d: a is upstream of d along forward edges (d -> a is recycling)
     chain = _chain({"d": 1}, {"a": 1}, [("外省-a0", "本区-d0", 1.0)])
-    out = find_extension_candidates(chain, TEMPLATE, region="本区").set_index("segment")
+    out = find_extension_candidates(chain, template=TEMPLATE, region="本区").set_index("segment")
     assert out.loc["a", "kind"] == "延链 upstream"
     assert out.loc["c", "kind"] == "延链 upstream"
     assert out.loc["e", "kind"] == "延链 downstream"  # stage; no forward relative
@@ -110,46 +110,46 @@ def test_upstream_extension_and_recycling_edge_ignored():
 
 def test_filling_a_missing_segment_removes_it():
     chain = _gap_chain()
-    before = find_extension_candidates(chain, TEMPLATE, region="本区")
+    before = find_extension_candidates(chain, template=TEMPLATE, region="本区")
     assert "c" in set(before.loc[before["kind"] != STRENGTHEN, "segment"])
     ent = chain.enterprises
     ent.loc[ent["id"] == "外省-c0", "region"] = "本区"
-    after = find_extension_candidates(chain.with_tables(ent), TEMPLATE, region="本区")
+    after = find_extension_candidates(chain.with_tables(ent), template=TEMPLATE, region="本区")
     assert "c" not in set(after.loc[after["kind"] != STRENGTHEN, "segment"])
 
 
 @given(st.sets(st.sampled_from(list("abcdez")), min_size=1, max_size=5), st.data())
 def test_filling_any_missing_segment_removes_it_property(present, data):
     chain = _chain(dict.fromkeys(present, 1), dict.fromkeys("abcdez", 1), [])
-    out = find_extension_candidates(chain, TEMPLATE, region="本区")
+    out = find_extension_candidates(chain, template=TEMPLATE, region="本区")
     missing = set(out.loc[out["kind"] != STRENGTHEN, "segment"])
     assert missing == set("abcdez") - present
     if not missing:
         return
     fill = data.draw(st.sampled_from(sorted(missing)))
     grown = _chain(dict.fromkeys(present | {fill}, 1), dict.fromkeys("abcdez", 1), [])
-    after = find_extension_candidates(grown, TEMPLATE, region="本区")
+    after = find_extension_candidates(grown, template=TEMPLATE, region="本区")
     assert set(after.loc[after["kind"] != STRENGTHEN, "segment"]) == missing - {fill}
     assert after["score"].between(0, 1).all()
 
 
 def test_target_enterprises_ranked_by_supply_then_output():
     chain = _chain({"d": 1}, {"c": 3}, [("外省-c0", "本区-d0", 2.0)])
-    out = find_target_enterprises(chain, "部件", region="本区", template=TEMPLATE)
+    out = find_target_enterprises(chain, segment="部件", region="本区", template=TEMPLATE)
     # c0 sells into the region; c2 (output 30) before c1 (output 20)
     assert out["enterprise"].tolist() == ["外省-c0", "外省-c2", "外省-c1"]
     assert out["score"].tolist() == [1.0, 0.0, 0.0]
     assert "already sells 2 yuan to 1 focal" in out["explanation"][0]
     assert "does not sell into the region yet" in out["explanation"][1]
-    assert find_target_enterprises(chain, "c", region="本区", top=1).shape[0] == 1
+    assert find_target_enterprises(chain, segment="c", region="本区", top=1).shape[0] == 1
     # whole chain focal: nobody is outside
-    assert find_target_enterprises(chain, "c").empty
+    assert find_target_enterprises(chain, segment="c").empty
 
 
 def test_example_finds_designed_missing_segments():
     chain = cg.datasets.load_example()
     tpl = cg.datasets.load_template("nev")
-    out = find_extension_candidates(chain, tpl, region="明湾示范区")
+    out = find_extension_candidates(chain, template=tpl, region="明湾示范区")
     missing = set(out.loc[out["kind"] != STRENGTHEN, "segment"])
     assert missing == {"lithium_resources", "nickel_cobalt",
                        "semiconductor_materials", "automotive_chips"}
@@ -164,12 +164,12 @@ def test_bad_weights_and_no_mutation():
     chain = _gap_chain()
     G = chain.to_networkx()
     snapshot = nx.node_link_data(G, edges="links")
-    find_extension_candidates(G, TEMPLATE, region="本区")
+    find_extension_candidates(G, template=TEMPLATE, region="本区")
     assert nx.node_link_data(G, edges="links") == snapshot
     with pytest.raises(ValueError, match="unknown extension weight"):
-        find_extension_candidates(chain, TEMPLATE, weights={"size": 1})
+        find_extension_candidates(chain, template=TEMPLATE, weights={"size": 1})
     with pytest.raises(ValueError, match="positive sum"):
-        find_extension_candidates(chain, TEMPLATE,
+        find_extension_candidates(chain, template=TEMPLATE,
                                   weights=dict.fromkeys(DEFAULT_EXTENSION_WEIGHTS, 0))
 
 
@@ -179,8 +179,8 @@ def test_relabelling_invariance(order):
     ids = list(chain.ids)
     mapping = {old: f"企业{order[i]}" for i, old in enumerate(ids)}
     G = nx.relabel_nodes(chain.to_networkx(), mapping)
-    before = find_extension_candidates(chain, TEMPLATE, region="本区")
-    after = find_extension_candidates(G, TEMPLATE, region="本区")
+    before = find_extension_candidates(chain, template=TEMPLATE, region="本区")
+    after = find_extension_candidates(G, template=TEMPLATE, region="本区")
     key = ["segment", "kind"]
     a = before.set_index(key).sort_index()
     b = after.set_index(key).sort_index()

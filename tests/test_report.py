@@ -87,8 +87,8 @@ def test_breakpoint_counts_match_individual_finders(report, example):
     tpl = report.template
     counts = report.summary["breakpoints_by_kind"]
     assert counts["missing_segment"] == len(bp.find_missing_segments(
-        example, tpl, region=FOCAL))
-    assert counts["broken_link"] == len(bp.find_broken_links(example, tpl, region=FOCAL))
+        example, template=tpl, region=FOCAL))
+    assert counts["broken_link"] == len(bp.find_broken_links(example, template=tpl, region=FOCAL))
     assert counts.get("single_source", 0) == len(bp.find_breakpoints(
         example, template=tpl, region=FOCAL).query("kind == 'single_source'"))
 

@@ -160,7 +160,7 @@ def test_find_structure_does_not_mutate_and_agrees_with_tiers(chain):
 
 # --- coverage, completeness, chain length ---------------------------------------------
 def test_find_segment_coverage_hand_checked():
-    frame = find_segment_coverage(toy_chain(), toy_template(), region="本区")
+    frame = find_segment_coverage(toy_chain(), template=toy_template(), region="本区")
     assert frame["score"].is_monotonic_decreasing
     row = frame.set_index("segment")
     assert not row.loc["motor", "present"] and row.loc["motor", "score"] == 1.0
@@ -260,7 +260,7 @@ def test_generated_chain_with_template():
     assert 0 < s["coverage"] <= 1 and 0 <= s["completeness"] <= 1
     assert s["chain_length"] == len(s["longest_local_path"])
     assert set(s["longest_local_path"]) <= set(tpl.segment_ids)
-    coverage = find_segment_coverage(chain, tpl)
+    coverage = find_segment_coverage(chain, template=tpl)
     assert len(coverage) == len(tpl.segment_ids)
     assert coverage["present"].mean() == pytest.approx(s["coverage"])
 
@@ -303,5 +303,5 @@ def test_structure_finders_keep_the_top_rows():
     full = find_structure(chain, template=tpl)
     pd.testing.assert_frame_equal(find_structure(chain, template=tpl, top=3),
                                   full.iloc[:3].reset_index(drop=True))
-    coverage = find_segment_coverage(chain, tpl, top=5)
+    coverage = find_segment_coverage(chain, template=tpl, top=5)
     assert len(coverage) == 5 and coverage["score"].is_monotonic_decreasing

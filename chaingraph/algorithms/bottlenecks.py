@@ -38,8 +38,8 @@ from chaingraph.algorithms.throughput import (
     throughput_centrality,
     throughput_table,
 )
-from chaingraph.model import SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
-from chaingraph.model.lookup import as_template
+from chaingraph.model import SEGMENT, VOLUME, Chain, as_chain
+from chaingraph.model.lookup import TemplateLike, as_template
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -67,7 +67,7 @@ HUB_THRESHOLD = 0.25
 
 
 def find_bottlenecks(
-    G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
+    G: Chain | nx.DiGraph, /, *, template: TemplateLike = None,
     region: Any = None, sources: Any = None, final: Any = None,
     capacity: str | None = None, by: str = "output", weight: str | None = VOLUME,
     hub_threshold: float = HUB_THRESHOLD, samples: int | None = None,

@@ -28,10 +28,9 @@ from chaingraph.algorithms.fragility import (
 from chaingraph.algorithms.gaps import find_broken_links, find_missing_segments
 from chaingraph.model import (
     Chain,
-    SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     Selector,
     enterprise_segments,
@@ -52,7 +51,7 @@ _BREAKPOINT_COLUMNS = ["kind", "element", "enterprise", "supplier", "buyer", "se
 
 
 # --- everything together --------------------------------------------------------------
-def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
+def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
                      region: Any = None, sources: Selector = None,
                      final: Selector = None, method: str = "auto",
                      top: int | None = None) -> pd.DataFrame:
@@ -115,9 +114,9 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
     segments = enterprise_segments(chain, template)
     parts = []
     if template is not None:
-        missing = find_missing_segments(chain, template, region=region)
+        missing = find_missing_segments(chain, template=template, region=region)
         parts.append(missing.assign(kind="missing_segment", element="segment"))
-        broken = find_broken_links(chain, template, region=region)
+        broken = find_broken_links(chain, template=template, region=region)
         parts.append(broken.assign(kind="broken_link", element="segment_link"))
     spof = find_single_points_of_failure(chain, sources=sources, final=final,
                                          region=region, template=template, method=method)

@@ -26,7 +26,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import focal_mask
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
@@ -254,7 +254,7 @@ def _dependence_text(row: Any, by: str) -> str:
 # --- public functions (re-exported by chaingraph.algorithms.bottlenecks) ---------------
 def find_concentration(
     G: Chain | nx.DiGraph, /, *, region: Any = None,
-    template: SegmentTemplate | None = None, by: str = "output",
+    template: TemplateLike = None, by: str = "output",
     threshold: float = 0.25, top: int | None = None,
 ) -> pd.DataFrame:
     """Segments dominated by one or a few enterprises (Herfindahl-Hirschman index).
@@ -317,7 +317,7 @@ def find_concentration(
 def find_outside_dependence(
     G: Chain | nx.DiGraph, /, *, region: Any = None,
     abroad: Iterable[str] = FOREIGN_REGIONS, by: str = "segment",
-    template: SegmentTemplate | None = None, outside_threshold: float = 0.5,
+    template: TemplateLike = None, outside_threshold: float = 0.5,
     abroad_threshold: float = 0.3, top: int | None = None,
 ) -> pd.DataFrame:
     """Segments that buy their inputs mostly from outside the region or abroad.

@@ -17,7 +17,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
@@ -69,7 +69,7 @@ def template_realisation(chain: Chain, template: SegmentTemplate, focal: np.ndar
     return present, edges
 
 
-def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
+def find_segment_coverage(G: Chain | Any, /, *, template: TemplateLike,
                           region: Any = None, top: int | None = None) -> pd.DataFrame:
     """One row per template segment: is it present in the focal region, how linked.
 
@@ -115,7 +115,7 @@ def find_segment_coverage(G: Chain | Any, template: SegmentTemplate, /, *,
     ...     "edges": [["ore", "cell"], ["cell", "car"]]})
     >>> G = nx.DiGraph([("a", "b")])
     >>> nx.set_node_attributes(G, {"a": "ore", "b": "cell"}, "segment")
-    >>> find_segment_coverage(G, tpl)[["segment", "present", "score"]]
+    >>> find_segment_coverage(G, template=tpl)[["segment", "present", "score"]]
       segment  present  score
     0     car    False    1.0
     1     ore     True    0.0

@@ -28,7 +28,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import focal_mask
 
 __all__ = [
@@ -103,8 +103,8 @@ def _supply_into_focal(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.
     return supply, buyers
 
 
-def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
-                            region: Any = None, template: SegmentTemplate | None = None,
+def find_target_enterprises(G: Chain | nx.DiGraph, /, *, segment: str,
+                            region: Any = None, template: TemplateLike = None,
                             top: int | None = None) -> pd.DataFrame:
     """Enterprises outside the focal region in a segment, ranked as targets to attract.
 
@@ -146,7 +146,7 @@ def find_target_enterprises(G: Chain | nx.DiGraph, segment: str, /, *,
     >>> G = nx.DiGraph([("x", "car", {"volume": 5.0}), ("y", "car", {"volume": 1.0})])
     >>> nx.set_node_attributes(G, {"x": "外省", "y": "外省", "car": "本区"}, "region")
     >>> nx.set_node_attributes(G, {"x": "cell", "y": "cell", "car": "car"}, "segment")
-    >>> find_target_enterprises(G, "cell", region="本区")[["enterprise", "score"]]
+    >>> find_target_enterprises(G, segment="cell", region="本区")[["enterprise", "score"]]
       enterprise     score
     0          x  0.833333
     1          y  0.166667
@@ -309,7 +309,7 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
 
 
 def find_extension_candidates(
-    G: Chain | nx.DiGraph, template: SegmentTemplate, /, *, region: Any = None,
+    G: Chain | nx.DiGraph, /, *, template: TemplateLike, region: Any = None,
     top_targets: int = 5, weights: Mapping[str, float] | None = None,
     hhi_threshold: float = 0.5, outside_threshold: float = 0.8, top: int | None = None,
 ) -> pd.DataFrame:
@@ -405,7 +405,7 @@ def find_extension_candidates(
     >>> G = nx.DiGraph([("o", "c", {"volume": 3.0}), ("c", "v", {"volume": 4.0})])
     >>> nx.set_node_attributes(G, {"o": "ore", "c": "cell", "v": "car"}, "segment")
     >>> nx.set_node_attributes(G, {"o": "本区", "c": "外省", "v": "本区"}, "region")
-    >>> table = find_extension_candidates(G, tpl, region="本区")
+    >>> table = find_extension_candidates(G, template=tpl, region="本区")
     >>> table[["segment", "kind", "score", "targets"]].round(2)
       segment               kind  score targets
     0    cell  补链 internal gap    1.0     [c]

@@ -24,10 +24,9 @@ from chaingraph.model import (
     OUTPUT,
     VOLUME,
     Chain,
-    SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import resolve_roles
 
 __all__ = ["FlowResult", "cut_table", "find_min_cut", "max_flow"]
@@ -150,7 +149,7 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
 
 
 def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
-             capacity: str | None = None, template: SegmentTemplate | None = None,
+             capacity: str | None = None, template: TemplateLike = None,
              method: str = "auto") -> FlowResult:
     """Maximum flow from all sources to all final producers, with a minimum cut.
 
@@ -288,7 +287,7 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
 
 
 def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
-                 capacity: str | None = None, template: SegmentTemplate | None = None,
+                 capacity: str | None = None, template: TemplateLike = None,
                  method: str = "auto", top: int | None = None) -> pd.DataFrame:
     """The minimum cut between sources and final producers, explained.
 

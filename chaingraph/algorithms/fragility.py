@@ -37,7 +37,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     Selector,
     enterprise_segments,
@@ -99,7 +99,7 @@ def _final_weights(chain: Chain, considered: np.ndarray) -> tuple[np.ndarray, st
 
 def find_single_points_of_failure(
         G: Chain | Any, /, *, sources: Selector = None, final: Selector = None,
-        region: Any = None, links: bool = True, template: SegmentTemplate | None = None,
+        region: Any = None, links: bool = True, template: TemplateLike = None,
         method: str = "auto", max_listed: int = MAX_LISTED, top: int | None = None
 ) -> pd.DataFrame:
     """Enterprises and links whose loss cuts a final producer off from every source.
@@ -279,7 +279,7 @@ def _percent(share: float) -> str:
 
 
 # --- single sources -------------------------------------------------------------------
-def find_single_sources(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
+def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
                         region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Local buyers that get a needed input segment from exactly one supplier.
 

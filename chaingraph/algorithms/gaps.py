@@ -27,7 +27,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
@@ -46,7 +46,7 @@ _BROKEN_COLUMNS = ["supplier_segment", "buyer_segment", "essential",
 
 
 # --- missing segments and broken links ------------------------------------------------
-def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
+def find_missing_segments(G: Chain | Any, /, *, template: TemplateLike,
                           region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Template segments with no enterprise in the focal region.
 
@@ -88,7 +88,7 @@ def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
     ...     "edges": [["ore", "cell"], ["cell", "car"]]})
     >>> G = nx.DiGraph([("a", "b")])
     >>> nx.set_node_attributes(G, {"a": "ore", "b": "car"}, "segment")
-    >>> find_missing_segments(G, tpl)[["segment", "suppliers_present", "score"]]
+    >>> find_missing_segments(G, template=tpl)[["segment", "suppliers_present", "score"]]
       segment suppliers_present  score
     0    cell             [ore]    1.0
     """
@@ -134,7 +134,7 @@ def _missing_text(template: SegmentTemplate, row: Any) -> str:
             f"{context}{outside}")
 
 
-def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
+def find_broken_links(G: Chain | Any, /, *, template: TemplateLike,
                       region: Any = None, top: int | None = None) -> pd.DataFrame:
     """Template links A -> B with both segments present locally but no local supply.
 
@@ -181,7 +181,7 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     >>> G.add_node("a")
     >>> nx.set_node_attributes(G, {"a": "ore", "far": "ore", "b": "car"}, "segment")
     >>> nx.set_node_attributes(G, {"a": "本区", "far": "外省", "b": "本区"}, "region")
-    >>> find_broken_links(G, tpl, region="本区")[["supplier_segment", "n_outside_links"]]
+    >>> find_broken_links(G, template=tpl, region="本区")[["supplier_segment", "n_outside_links"]]
       supplier_segment  n_outside_links
     0              ore                1
     """

@@ -31,7 +31,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import focal_mask
 
 __all__ = ["DEFAULT_WEIGHTS", "find_leaders", "leader_scores"]
@@ -255,7 +255,7 @@ def leader_scores(G: Chain | nx.DiGraph, /, *, region: Any = None,
 
 
 def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
-                 template: SegmentTemplate | None = None,
+                 template: TemplateLike = None,
                  weights: Mapping[str, float] | None = None, top: int | None = None,
                  samples: int | None = None, seed: Any = None) -> pd.DataFrame:
     """Rank focal enterprises as chain leaders (链主), with each score explained.

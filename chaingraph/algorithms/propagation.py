@@ -32,7 +32,7 @@ from chaingraph._engines import resolve_method
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.kernels.cascade import CascadeModel, prepare_cascade, run_cascade
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import select
 
 __all__ = ["ShockResult", "essentiality_table", "simulate_shock"]
@@ -113,7 +113,7 @@ def _from_template(labels: list[str], template: SegmentTemplate) -> pd.DataFrame
 
 
 def essentiality_table(G: Chain | nx.DiGraph, /, *, essentiality: Any = None,
-                       template: SegmentTemplate | None = None,
+                       template: TemplateLike = None,
                        sector: str | None = SEGMENT) -> pd.DataFrame:
     """The essentiality of each (supplier sector, buyer sector) pair in the chain.
 
@@ -286,7 +286,7 @@ class ShockResult:
 
 
 def simulate_shock(G: Chain | nx.DiGraph, shock: Any, /, *, essentiality: Any = None,
-                   template: SegmentTemplate | None = None, sector: str | None = SEGMENT,
+                   template: TemplateLike = None, sector: str | None = SEGMENT,
                    substitution: bool = False, tol: float = 1e-2,
                    scheme: str = "synchronous", max_iter: int = 1000,
                    method: str = "auto") -> ShockResult:

@@ -38,7 +38,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     Selector,
     degrees,
@@ -72,7 +72,7 @@ def _local_degrees(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndar
     return (np.bincount(dst[local], minlength=n), np.bincount(src[local], minlength=n))
 
 
-def find_structure(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
+def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
                    region: Any = None, sources: Selector = None, final: Selector = None,
                    method: str = "auto", top: int | None = None) -> pd.DataFrame:
     """One row per enterprise: role, tier, stage, region and trading partners.
@@ -204,7 +204,7 @@ def _chain_length(chain: Chain, template: SegmentTemplate | None, focal: np.ndar
     return length, [ids[codes[i]] for g in groups for i in sorted(g)], "enterprises"
 
 
-def structure_summary(G: Chain | Any, /, *, template: SegmentTemplate | None = None,
+def structure_summary(G: Chain | Any, /, *, template: TemplateLike = None,
                       region: Any = None, sources: Selector = None,
                       final: Selector = None, method: str = "auto") -> dict[str, Any]:
     """Headline numbers of a chain's structure.

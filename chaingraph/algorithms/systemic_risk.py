@@ -26,8 +26,8 @@ from chaingraph.algorithms.propagation import (
     sector_labels,
 )
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
-from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate, as_chain
-from chaingraph.model.lookup import as_template
+from chaingraph.model import NAME, SEGMENT, Chain, as_chain
+from chaingraph.model.lookup import TemplateLike, as_template
 
 __all__ = ["find_systemic_risk", "systemic_risk"]
 
@@ -109,7 +109,7 @@ def result_frame(chain: Chain, codes: np.ndarray, table: np.ndarray,
 
 
 def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
-                  essentiality: Any = None, template: SegmentTemplate | None = None,
+                  essentiality: Any = None, template: TemplateLike = None,
                   sector: str | None = SEGMENT, substitution: bool = False,
                   tol: float = 1e-2, scheme: str = "synchronous", max_iter: int = 1000,
                   method: str = "auto", batch_size: int | None = None,
@@ -229,8 +229,14 @@ def _explain(row: Any, segments: list[str] | None) -> str:
     return text + "."
 
 
-def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
-                       explain: int = 20, **kwargs: Any) -> pd.DataFrame:
+def find_systemic_risk(
+    G: Chain | nx.DiGraph, /, *, top: int | None = None, explain: int = 20,
+    enterprises: Any = None, essentiality: Any = None, template: TemplateLike = None,
+    sector: str | None = SEGMENT, substitution: bool = False, tol: float = 1e-2,
+    scheme: str = "synchronous", max_iter: int = 1000, method: str = "auto",
+    batch_size: int | None = None, checkpoint: str | os.PathLike | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Enterprises ranked by systemic risk (ESRI), each with an explanation.
 
     Parameters
@@ -242,8 +248,10 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     explain : int, default 20
         For this many of the riskiest rows the explanation names the segments
         that lose most output (one extra simulation each).
-    **kwargs
-        Passed to :func:`systemic_risk` (``essentiality``, ``substitution``, ...).
+    enterprises, essentiality, template, sector, substitution, tol, scheme, max_iter
+        As in :func:`systemic_risk`.
+    method, batch_size, checkpoint, progress
+        As in :func:`systemic_risk`.
 
     Returns
     -------
@@ -281,22 +289,23 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     :func:`systemic_risk`).
     """
     chain = as_chain(G)
-    table = systemic_risk(chain, **kwargs)
+    table = systemic_risk(
+        chain, enterprises=enterprises, essentiality=essentiality, template=template,
+        sector=sector, substitution=substitution, tol=tol, scheme=scheme,
+        max_iter=max_iter, method=method, batch_size=batch_size, checkpoint=checkpoint,
+        progress=progress)
     table = table.sort_values("esri", ascending=False, kind="stable").reset_index(drop=True)
     codes = chain.codes_of(table["enterprise"])
-    names = chain.column(NAME, default=None)[codes] if NAME in chain._enterprises.columns \
+    names = chain.column(NAME, default=None)[codes] if chain.has_column(NAME) \
         else table["enterprise"].to_numpy()
-    sector = kwargs.get("sector", SEGMENT)
     table.insert(1, "name", names)
     table.insert(2, "segment", sector_labels(chain, sector)[codes])
     hit: list[Any] = [None] * len(table)
     if explain > 0 and len(table):
-        model = prepare_propagation(chain, kwargs.get("essentiality"), kwargs.get("template"),
-                         sector, kwargs.get("substitution", False))
-        run_kw = {"substitution": kwargs.get("substitution", False),
-                  "tol": kwargs.get("tol", 1e-2), "max_iter": kwargs.get("max_iter", 1000),
-                  "method": resolve_method(kwargs.get("method", "auto")),
-                  "scheme": kwargs.get("scheme", "synchronous")}
+        model = prepare_propagation(chain, essentiality, as_template(template), sector,
+                                    substitution)
+        run_kw = {"substitution": substitution, "tol": tol, "max_iter": max_iter,
+                  "method": resolve_method(method), "scheme": scheme}
         labels = sector_labels(chain, sector)
         for i in range(min(explain, len(table))):
             hit[i] = _most_hit(model, int(codes[i]), labels, **run_kw)

@@ -15,8 +15,8 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms.concentration import labels
 from chaingraph.kernels import betweenness as _bc
-from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
-from chaingraph.model.lookup import as_template
+from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, as_chain
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import resolve_roles
 
 __all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "ThroughputScores", "find_throughput",
@@ -71,7 +71,7 @@ def _end_weights(chain: Chain, mask: np.ndarray, weight: str | None, outgoing: b
 
 def throughput_centrality(
     G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
-    template: SegmentTemplate | None = None, weight: str | None = VOLUME,
+    template: TemplateLike = None, weight: str | None = VOLUME,
     samples: int | None = None, exact_limit: int = EXACT_LIMIT, delta: float = 0.05,
     seed: int | np.random.Generator | None = None, method: str = "auto",
 ) -> ThroughputScores:
@@ -181,7 +181,7 @@ def throughput_centrality(
 
 def find_throughput(
     G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
-    template: SegmentTemplate | None = None, weight: str | None = VOLUME,
+    template: TemplateLike = None, weight: str | None = VOLUME,
     samples: int | None = None, exact_limit: int = EXACT_LIMIT, delta: float = 0.05,
     seed: int | np.random.Generator | None = None, method: str = "auto",
     top: int | None = None,
