@@ -339,11 +339,12 @@ def test_finders_keep_the_top_rows():
                          (find_single_points_of_failure, {}),
                          (find_single_sources, {}),
                          (find_missing_segments, {}), (find_broken_links, {})):
-        positional = (tpl,) if finder in (find_missing_segments, find_broken_links) else ()
-        full = finder(chain, *positional, region=focal, **args)
+        if finder in (find_missing_segments, find_broken_links):
+            args = {**args, "template": tpl}
+        full = finder(chain, region=focal, **args)
         assert len(full) >= 1, finder.__name__
         for top in (0, 1, 2):
-            head = finder(chain, *positional, region=focal, top=top, **args)
+            head = finder(chain, region=focal, top=top, **args)
             pd.testing.assert_frame_equal(head, full.iloc[:top].reset_index(drop=True),
                                           check_index_type=False)
 

@@ -294,7 +294,9 @@ def find_systemic_risk(
         sector=sector, substitution=substitution, tol=tol, scheme=scheme,
         max_iter=max_iter, method=method, batch_size=batch_size, checkpoint=checkpoint,
         progress=progress)
-    table = table.sort_values("esri", ascending=False, kind="stable").reset_index(drop=True)
+    # ties within float noise keep the chain's order, whichever engine computed them
+    order = np.argsort(-table["esri"].round(12).to_numpy(dtype=np.float64), kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
     codes = chain.codes_of(table["enterprise"])
     names = chain.column(NAME, default=None)[codes] if chain.has_column(NAME) \
         else table["enterprise"].to_numpy()
