@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._progress import progress as _progress
-from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate, as_chain
+from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["SECTIONS", "ChainReport", "diagnose"]
@@ -237,26 +237,6 @@ class atomic_path:
             self.tmp.unlink(missing_ok=True)
 
 
-def _template(template: Any) -> SegmentTemplate | None:
-    """A template object from None, a SegmentTemplate, a built-in name or a path."""
-    from chaingraph.model.lookup import as_template
-
-    return as_template(template)
-
-
-def _on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
-    """Map segment names to template ids (once), when some are not ids yet."""
-    if template is None or SEGMENT not in chain._enterprises.columns:
-        return chain
-    known = set(template.segment_ids)
-    values = chain.column(SEGMENT, default=None)
-    if all(v in known or v is None or v != v for v in values):
-        return chain
-    mapped = [template.resolve(v) or v if isinstance(v, str) else v for v in values]
-    enterprises = chain._enterprises.assign(**{SEGMENT: pd.Series(mapped, dtype=object)})
-    return Chain(enterprises, chain._links, chain._meta)
-
-
 def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
            ) -> list[tuple[str, Callable[[], Any], str | None]]:
     """(name, thunk, reason to skip or None) for each analysis, in order."""
@@ -271,9 +251,9 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
     method, seed = options["method"], options["seed"]
     roles = {"sources": sources, "final": final}
     no_template = None if template is not None else "no template given"
-    has_segments = SEGMENT in chain._enterprises.columns
+    has_segments = chain.has_column(SEGMENT)
     no_segments = None if has_segments else "the chain has no segment column"
-    has_output = OUTPUT in chain._enterprises.columns
+    has_output = chain.has_column(OUTPUT)
     return [
         ("summary", lambda: st.structure_summary(
             chain, template=template, region=region, method=method, **roles), None),
@@ -366,14 +346,13 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     >>> report.summary["focal_rung"]
     '千亿级'
     """
-    template = _template(template)
-    chain = _on_template(as_chain(G), template)
+    from chaingraph.model.context import resolve
+
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)  # fails early on an unknown template or region
+    chain, template = context.chain, context.template
     options = {"region": region, "sources": sources, "final": final,
                "targets": targets, "seed": seed, "method": method}
-    if region is not None:
-        from chaingraph.model.roles import focal_mask
-
-        focal_mask(chain, region)  # fail early on an unknown region
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}

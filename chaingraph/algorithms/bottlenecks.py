@@ -38,8 +38,9 @@ from chaingraph.algorithms.throughput import (
     throughput_centrality,
     throughput_table,
 )
-from chaingraph.model import SEGMENT, VOLUME, Chain, as_chain
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model import SEGMENT, VOLUME, Chain
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -129,8 +130,9 @@ def find_bottlenecks(
     >>> sorted(table["kind"].unique())
     ['concentration', 'min_cut', 'outside_dependence', 'throughput_hub']
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain, template = context.chain, context.template
     if flow is None:
         flow = max_flow(chain, sources=sources, final=final, capacity=capacity,
                         template=template, method=method)

@@ -28,9 +28,9 @@ from chaingraph.algorithms.fragility import (
 from chaingraph.algorithms.gaps import find_broken_links, find_missing_segments
 from chaingraph.model import (
     Chain,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     Selector,
     enterprise_segments,
@@ -109,8 +109,9 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
     4            single_source        link       cell     mine  cell
     5            single_source        link        car     cell   car
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain, template = context.chain, context.template
     segments = enterprise_segments(chain, template)
     parts = []
     if template is not None:

@@ -15,9 +15,9 @@ from chaingraph.model import (
     OUTPUT,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
@@ -121,8 +121,8 @@ def find_segment_coverage(G: Chain | Any, /, *, template: TemplateLike,
     1     ore     True    0.0
     2    cell     True    0.0
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
     present, edges = template_realisation(chain, template, focal, segments)

@@ -168,7 +168,7 @@ def find_echelon(
     wanted = _targets(targets, focal_label)
     output = chain.column(OUTPUT) * scale
     groups = [(focal_label, "focal", focal)]
-    if by_region and REGION in chain._enterprises.columns:
+    if by_region and chain.has_column(REGION):
         column = chain.column(REGION, default=None).astype(object)
         for name in pd.unique(column[pd.notna(column)]):
             if name != focal_label:

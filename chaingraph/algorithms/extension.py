@@ -26,9 +26,9 @@ from chaingraph.model import (
     VOLUME,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
 
 __all__ = [
@@ -94,7 +94,7 @@ def _supply_into_focal(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.
     the number of focal buyers; counted for non-focal suppliers only."""
     src, dst = chain.link_codes
     into = ~focal[src] & focal[dst]
-    has_volume = VOLUME in chain._links.columns
+    has_volume = chain.has_column(VOLUME, table="links")
     weight = np.nan_to_num(chain.column(VOLUME, table="links")) if has_volume else (
         np.ones(chain.n_links))
     n = chain.n_enterprises
@@ -151,8 +151,8 @@ def find_target_enterprises(G: Chain | nx.DiGraph, /, *, segment: str,
     0          x  0.833333
     1          y  0.166667
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     wanted = (template.resolve(segment) or segment) if template is not None else segment
     return _targets(chain, focal, _segments(chain, template),
@@ -178,7 +178,7 @@ def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
         ["score", "_o"], ascending=False, kind="stable").drop(columns="_o")
     out = (out if top is None else out.head(top)).reset_index(drop=True)
     unit = chain.meta.get("unit", "yuan")
-    volumes = VOLUME in chain._links.columns
+    volumes = chain.has_column(VOLUME, table="links")
     out["explanation"] = pd.Series([_target_text(row, wanted, unit, volumes)
                                     for row in out.itertuples(index=False)], dtype=object)
     return out
@@ -221,7 +221,7 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     src, dst = chain.link_codes
     into = ~focal[src] & focal[dst]
     weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
-        VOLUME in chain._links.columns) else np.ones(chain.n_links)
+        chain.has_column(VOLUME, table="links")) else np.ones(chain.n_links)
     rows = []
     forward = _forward(T)
     for s in template.segment_ids:
@@ -270,7 +270,7 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     output = np.nan_to_num(chain.column(OUTPUT))
     src, dst = chain.link_codes
     weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
-        VOLUME in chain._links.columns) else np.ones(chain.n_links)
+        chain.has_column(VOLUME, table="links")) else np.ones(chain.n_links)
     # links into focal enterprises grouped by the buyer's segment (stable: each
     # group keeps link order, so its sums are the same as over a boolean mask)
     into = np.flatnonzero(focal[dst] & (src != dst))
@@ -414,8 +414,8 @@ def find_extension_candidates(
     >>> print(table["explanation"][0])
     补链 internal gap cell is missing and sits between segments the region has: filling it adds 2 segment(s) to the longest local chain, repairs 2 template link(s), focal enterprises buy 4 yuan of it from outside, 100% of its template neighbours are present (score 1.00); targets: c
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     w = _weights(weights)
     focal = focal_mask(chain, region)
     seg = _segments(chain, template)

@@ -24,9 +24,9 @@ from chaingraph.model import (
     OUTPUT,
     VOLUME,
     Chain,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import resolve_roles
 
 __all__ = ["FlowResult", "cut_table", "find_min_cut", "max_flow"]
@@ -227,8 +227,8 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     >>> result.min_cut[["element", "supplier", "buyer", "capacity"]].values.tolist()
     [['link', 'smelter', 'cell', 3.0], ['link', 'mine', 'cell', 1.0]]
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, sources=sources, final=final)
+    chain, template = context.chain, context.template
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     link_cap, basis = _link_capacity(chain, capacity)
@@ -328,8 +328,8 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
     >>> print(cut["explanation"].iat[0])
     link ore -> cell carries 100% of the maximum flow of 2 and is saturated: it is on the minimum cut, so the chain's throughput cannot grow unless this cut's capacity grows
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, sources=sources, final=final)
+    chain, template = context.chain, context.template
     result = max_flow(chain, sources=sources, final=final, capacity=capacity,
                       template=template, method=method)
     return cut_table(chain, result, top)

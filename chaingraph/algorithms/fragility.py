@@ -35,9 +35,9 @@ from chaingraph.model import (
     VOLUME,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     Selector,
     enterprise_segments,
@@ -174,8 +174,9 @@ def find_single_points_of_failure(
     >>> spof["explanation"][0]
     'Removing mine cuts 1 of 2 final producers (50.0% of them) off from every source: car'
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     considered = roles.final & focal
@@ -325,8 +326,8 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
       enterprise supplier segment
     0        car       s3    tyre
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
     if segments is None:

@@ -25,9 +25,9 @@ from chaingraph.model import (
     VOLUME,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
@@ -92,8 +92,8 @@ def find_missing_segments(G: Chain | Any, /, *, template: TemplateLike,
       segment suppliers_present  score
     0    cell             [ore]    1.0
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
     present, _ = template_realisation(chain, template, focal, segments)
@@ -185,8 +185,8 @@ def find_broken_links(G: Chain | Any, /, *, template: TemplateLike,
       supplier_segment  n_outside_links
     0              ore                1
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
     _, edges = template_realisation(chain, template, focal, segments)

@@ -31,7 +31,8 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
 
 __all__ = ["DEFAULT_WEIGHTS", "find_leaders", "leader_scores"]
@@ -136,7 +137,7 @@ def _downstream_reach(chain: Chain, codes: np.ndarray, samples: int | None,
 
 def _sales_weights(chain: Chain) -> np.ndarray:
     """Link volumes; a link without a volume counts as a median-volume link."""
-    if VOLUME not in chain._links.columns:
+    if not chain.has_column(VOLUME, table="links"):
         return np.ones(chain.n_links)
     volume = chain.column(VOLUME, table="links")
     known = volume[np.isfinite(volume) & (volume > 0)]
@@ -165,7 +166,7 @@ def _components(chain: Chain, focal: np.ndarray, samples: int | None,
         "local_supplier_volume": v_local, "downstream_reach": reach,
         "demand_pull": pull})
     local_norm = _norm(n_local)
-    if VOLUME in chain._links.columns:
+    if chain.has_column(VOLUME, table="links"):
         local_norm = (local_norm + _norm(v_local)) / 2
     frame["output_share_norm"] = _norm(share)
     frame["local_suppliers_norm"] = local_norm
@@ -336,8 +337,8 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     >>> find_leaders(G)["explanation"][0]
     'car ranks 1 of 3 as chain leader (score 0.85): 70.0% of focal output, buys from 1 local suppliers, 9 yuan, reaches 0.0% of the chain downstream, demand pull 1.00 of the highest'
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region)
+    chain, template = context.chain, context.template
     frame, _ = _scored(chain, region, weights, samples, seed)
     codes = frame.pop("code").to_numpy()
     out = pd.DataFrame({
@@ -351,7 +352,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     seg = out["segment"].astype(object).where(out["segment"].notna(), "")
     out["segment_rank"] = out.groupby(seg)["score"].rank(
         ascending=False, method="min").astype(np.int64)
-    designated = "is_leader" in chain._enterprises.columns
+    designated = chain.has_column("is_leader")
     if designated:
         out["designated"] = pd.Series(chain.column("is_leader", default=False)[codes],
                                       dtype=object).fillna(False).astype(bool)
@@ -388,7 +389,7 @@ def _explanations(out: pd.DataFrame, chain: Chain, names: dict[Any, str],
     """One sentence per row (plain loop over numpy columns: fast at 1M rows)."""
     n = len(out)
     unit = chain.meta.get("unit", "yuan")
-    volumes = VOLUME in chain._links.columns
+    volumes = chain.has_column(VOLUME, table="links")
     columns = [out[c].to_numpy(dtype=object) for c in (
         "enterprise", "name", "segment", "rank", "score", "output_share",
         "local_suppliers", "local_supplier_volume", "downstream_reach",

@@ -31,7 +31,8 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.kernels.cascade import CascadeModel, prepare_cascade, run_cascade
-from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
+from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate
+from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import select
 
@@ -60,7 +61,7 @@ def sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
     """One label per enterprise; ChainDataError naming every enterprise without one."""
     if sector is None:
         return np.full(chain.n_enterprises, "all", dtype=object)
-    if sector not in chain._enterprises.columns:
+    if not chain.has_column(sector):
         raise ChainDataError(Problem(
             f"no {sector!r} column: the propagation model groups inputs by sector; "
             "add the column or pass sector=None to treat the chain as one sector",
@@ -159,8 +160,8 @@ def essentiality_table(G: Chain | nx.DiGraph, /, *, essentiality: Any = None,
     cell     1    0
     ore      2    1
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template)
+    chain, template = context.chain, context.template
     labels = sorted(set(sector_labels(chain, sector)))
     if essentiality is None:
         essentiality = "template" if template is not None else "essential"
@@ -377,8 +378,8 @@ def simulate_shock(G: Chain | nx.DiGraph, shock: Any, /, *, essentiality: Any = 
     >>> round(result.esri, 2)
     0.4
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template)
+    chain, template = context.chain, context.template
     check_scheme(scheme)
     method = resolve_method(method)
     model = prepare_propagation(chain, essentiality, template, sector, substitution)
@@ -401,7 +402,7 @@ def _shock_result(chain: Chain, model: CascadeModel, sector: str | None,
     remaining = np.minimum(hd, hu)
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids, dtype=object),
-        "name": chain.column(NAME, default=None) if NAME in chain._enterprises.columns
+        "name": chain.column(NAME, default=None) if chain.has_column(NAME)
         else pd.Series(chain.ids, dtype=object),
         "sector": sector_labels(chain, sector),
         "shock": shock, "remaining_downstream": hd, "remaining_upstream": hu,

@@ -36,9 +36,9 @@ from chaingraph.model import (
     REGION,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     Selector,
     degrees,
@@ -125,8 +125,9 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
     1        ore        source     0      1
     2        car         final     2      1
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     level = tier_array(chain, roles.sources, method)
@@ -268,8 +269,9 @@ def structure_summary(G: Chain | Any, /, *, template: TemplateLike = None,
     >>> s["max_tier"], s["chain_length"], s["longest_local_path"]
     (2, 3, ['ore', 'cell', 'car'])
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     level = tier_array(chain, roles.sources, method)

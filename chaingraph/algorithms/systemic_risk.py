@@ -27,6 +27,7 @@ from chaingraph.algorithms.propagation import (
 )
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, as_chain
+from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike, as_template
 
 __all__ = ["find_systemic_risk", "systemic_risk"]
@@ -185,8 +186,8 @@ def systemic_risk(G: Chain | nx.DiGraph, /, *, enterprises: Any = None,
     1       cell   1.0
     2        car   1.0
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template)
+    chain, template = context.chain, context.template
     check_scheme(scheme)
     method = resolve_method(method)
     codes = scenario_codes(chain, enterprises)

@@ -15,8 +15,9 @@ import pandas as pd
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms.concentration import labels
 from chaingraph.kernels import betweenness as _bc
-from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, as_chain
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import resolve_roles
 
 __all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "ThroughputScores", "find_throughput",
@@ -56,7 +57,7 @@ def _end_weights(chain: Chain, mask: np.ndarray, weight: str | None, outgoing: b
                  ) -> np.ndarray:
     """Weights of sources (out-volume) or final producers (in-volume), summing to 1."""
     values = np.zeros(chain.n_enterprises)
-    if weight is not None and weight in chain._links.columns and chain.n_links:
+    if weight is not None and chain.has_column(weight, table="links") and chain.n_links:
         src, dst = chain.link_codes
         proper = src != dst
         w = chain.link_weights(weight, missing=0.0)
@@ -149,8 +150,8 @@ def throughput_centrality(
     >>> tc.exact, tc.error_bound
     (True, 0.0)
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, sources=sources, final=final)
+    chain, template = context.chain, context.template
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     a = _end_weights(chain, roles.sources, weight, outgoing=True)
@@ -222,8 +223,8 @@ def find_throughput(
     >>> print(table["explanation"].iat[0])
     cell lies on 50% of the volume-weighted shortest supply paths from sources to final producers
     """
-    chain = as_chain(G)
-    template = as_template(template)
+    context = resolve(G, template=template, sources=sources, final=final)
+    chain, template = context.chain, context.template
     tc = throughput_centrality(chain, sources=sources, final=final, template=template,
                                weight=weight, samples=samples, exact_limit=exact_limit,
                                delta=delta, seed=seed, method=method)

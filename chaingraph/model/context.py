@@ -1,0 +1,165 @@
+"""The resolved context of one call: chain, template, focal region, sources and final.
+
+Every analysis, the report, the plots and the CLI turn what a user passes into one
+:class:`ChainContext` with :func:`resolve`, once per call:
+
+* the chain: a :class:`~chaingraph.model.Chain` is used as is, a networkx
+  ``DiGraph`` converted once (:func:`~chaingraph.model.as_chain`);
+* the template: an object, a built-in name or a YAML/JSON file, through the one
+  resolver :func:`~chaingraph.model.lookup.as_template`;
+* segments: with a template, segment labels (id, Chinese or English name) are mapped
+  to template ids once; the mapped chain is kept in the original chain's cache, so
+  later calls on the same chain and template reuse it;
+* the focal region (checked: a region no enterprise is in is an error), and the
+  ``sources`` / ``final`` selectors (see :mod:`chaingraph.model.roles`).
+
+Derived arrays (focal mask, roles, segments, stages) are computed on first use and
+kept with :meth:`Chain.cached`; nothing is written into the chain or the template from
+outside. Stage precedence is documented in :mod:`chaingraph.model.roles`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from chaingraph.model.chain import Chain, as_chain
+from chaingraph.model.fields import SEGMENT
+from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.roles import (
+    Roles,
+    Selector,
+    enterprise_segments,
+    enterprise_stages,
+    focal_mask,
+    resolve_roles,
+)
+from chaingraph.model.template import SegmentTemplate
+
+__all__ = ["ChainContext", "on_template", "resolve"]
+
+
+@dataclass(frozen=True, eq=False)
+class ChainContext:
+    """What one call works on: the chain, its template, region and role selectors.
+
+    Build it with :func:`resolve`. The arrays are computed on first use.
+
+    Attributes
+    ----------
+    chain : Chain
+        The chain (segments mapped to template ids when a template is given).
+    template : SegmentTemplate or None
+        The resolved template.
+    region : str, list of str or None
+        The focal region (None: the whole chain).
+    sources, final : selector or None
+        Who counts as source / final producer (None: the defaults).
+    """
+
+    chain: Chain
+    template: SegmentTemplate | None = None
+    region: Any = None
+    sources: Selector = None
+    final: Selector = None
+
+    @property
+    def focal(self) -> np.ndarray:
+        """Boolean mask of the focal enterprises (all when ``region`` is None)."""
+        return focal_mask(self.chain, self.region)
+
+    @property
+    def roles(self) -> Roles:
+        """Sources, final producers and isolated enterprises."""
+        return resolve_roles(self.chain, sources=self.sources, final=self.final,
+                             template=self.template)
+
+    @property
+    def segments(self) -> np.ndarray | None:
+        """Segment of each enterprise (template ids), None without a segment column."""
+        return enterprise_segments(self.chain, self.template)
+
+    @property
+    def stages(self) -> np.ndarray:
+        """Stage of each enterprise (see :func:`~chaingraph.model.roles.enterprise_stages`)."""
+        return enterprise_stages(self.chain, self.template, self.segments)
+
+
+def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
+    """The chain with segment labels mapped to template ids (the same chain if they are).
+
+    The answer is kept in the chain's cache (per template object).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> G.nodes["a"]["segment"] = "整车制造"
+    >>> chain = on_template(cg.as_chain(G), cg.datasets.load_template("nev"))
+    >>> chain.column("segment", default=None).tolist()
+    ['vehicle_assembly', None]
+    """
+    if template is None or not chain.has_column(SEGMENT):
+        return chain
+    held = chain.cached("context.on_template", dict)
+    found = held.get(id(template))
+    if found is not None and found[0] is template:
+        return found[1]
+    known = set(template.segment_ids)
+    values = chain.column(SEGMENT, default=None)
+    if all(v in known or v is None or v != v for v in values):
+        mapped = chain
+    else:
+        labels = [template.resolve(v) or v if isinstance(v, str) else v for v in values]
+        enterprises = chain.enterprises
+        enterprises[SEGMENT] = pd.Series(labels, dtype=object)
+        mapped = Chain(enterprises, chain.links, chain.meta,
+                       link_codes=chain.link_codes)
+    held[id(template)] = (template, mapped)  # the template is held: its id stays unique
+    return mapped
+
+
+def resolve(G: Chain | nx.DiGraph | ChainContext, /, *, template: TemplateLike = None,
+            region: Any = None, sources: Selector = None, final: Selector = None
+            ) -> ChainContext:
+    """Turn what a user passes into one :class:`ChainContext` (once per call).
+
+    Parameters
+    ----------
+    G : Chain, networkx.DiGraph or ChainContext
+        The chain. A context is returned as is (the other arguments must be unset).
+    template : SegmentTemplate, str, path or None
+        A template object, a built-in name (``"nev"``) or a YAML/JSON file.
+    region : str or list of str, optional
+        The focal region.
+    sources, final : selector, optional
+        Who counts as source / final producer (ids, ``{"segment": ...}``,
+        ``{"stage": ...}`` or ``{"region": ...}``).
+
+    Returns
+    -------
+    ChainContext
+
+    Raises
+    ------
+    TemplateError
+        An unknown template name or a malformed template file.
+    ValueError
+        A region no enterprise is in.
+
+    Examples
+    --------
+    >>> ctx = resolve(cg.datasets.load_example(), template="nev", region="明湾示范区")
+    >>> ctx.template.name, int(ctx.focal.sum())
+    ('nev', 150)
+    """
+    if isinstance(G, ChainContext):
+        return G
+    template = as_template(template)
+    chain = on_template(as_chain(G), template)
+    if region is not None:
+        focal_mask(chain, region)  # fail early on an unknown region
+    return ChainContext(chain, template, region, sources, final)
