@@ -80,9 +80,11 @@ def headline(chain: Chain, template: SegmentTemplate | None,
         top = leaders.iloc[0]
         out["top_leader"] = top["enterprise"]
         out["top_leader_name"] = top["name"]
-        if "designated_hits" in leaders.attrs:
-            out["designated_leaders_in_top"] = (
-                f"{leaders.attrs['designated_hits']} of {leaders.attrs['designated_count']}")
+        from chaingraph.algorithms.leaders import designated_hits
+
+        hits = designated_hits(leaders)
+        if hits is not None:
+            out["designated_leaders_in_top"] = f"{hits[0]} of {hits[1]}"
     echelon = tables["echelon"]
     if len(echelon):
         focal = echelon[echelon["level"] == "focal"].iloc[0]

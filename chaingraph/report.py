@@ -81,6 +81,16 @@ CHINESE_HEADERS: dict[str, str] = {
 
 _LIMIT = 10  # rows per section in Markdown / HTML
 
+#: Result columns renamed in issue 11 (one spelling per concept): table -> {new: old}.
+#: The report's tables keep the old column beside the new one, so that the JSON
+#: report still has the old keys.
+RENAMED_COLUMNS: dict[str, dict[str, str]] = {
+    "concentration": {"name_zh": "segment_name"},
+    "outside_dependence": {"name_zh": "segment_name"},
+    "candidates": {"suppliers_present": "present_suppliers",
+                   "buyers_present": "present_buyers"},
+}
+
 
 @dataclass
 class ChainReport:
@@ -382,12 +392,23 @@ def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str,
     tables = {name: results.get(name, empty) for name in SECTIONS if name != "bottlenecks"}
     flow = results.get("flow")
     tables["bottlenecks"] = bottleneck_table(chain, flow, results)
+    for name, renamed in RENAMED_COLUMNS.items():
+        tables[name] = _with_old_names(tables[name], renamed)
     summary = dict(results.get("summary", {}))
     summary.update(headline(chain, template, tables, flow, options))
     summary["skipped"] = skipped
     summary["seconds"] = seconds
     return ChainReport(summary=summary, flow=flow, chain=chain, template=template,
                        **tables)
+
+
+def _with_old_names(table: pd.DataFrame, renamed: Mapping[str, str]) -> pd.DataFrame:
+    """The table with each renamed column repeated under its old name, right after it."""
+    for new, old in renamed.items():
+        if new in table.columns and old not in table.columns:
+            table = table.copy() if table is not None else table
+            table.insert(table.columns.get_loc(new) + 1, old, table[new])
+    return table
 
 
 def _clean(value: Any) -> Any:

@@ -207,6 +207,7 @@ def test_finder_frame_shape(name, dataset):
     assert (np.diff(scores) <= 1e-12 * np.maximum(1.0, np.abs(scores[:-1]))).all(), \
         "not sorted by score descending"
     assert result.index.equals(pd.RangeIndex(len(result)))
+    assert result.attrs == {}, "results live in columns, never in DataFrame.attrs"
     explanations = result["explanation"].tolist()
     assert all(isinstance(e, str) and e.strip() for e in explanations)
 

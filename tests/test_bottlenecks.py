@@ -55,18 +55,18 @@ def test_concentration_threshold_sorting_and_supply():
     table = bn.find_concentration(district(), region="本区", threshold=0.53)
     assert table["score"].is_monotonic_decreasing
     assert table.columns.tolist() == [
-        "segment", "segment_name", "stage", "n_enterprises", "total", "hhi",
+        "segment", "name_zh", "stage", "n_enterprises", "total", "hhi",
         "hhi_points", "equivalent_number", "top1_enterprise", "top1_name",
         "top1_share", "flagged", "score", "explanation"]
     flagged = dict(zip(table["segment"], table["flagged"], strict=True))
     assert flagged == {"car": True, "cell": True, "ore": False}
     assert "not highly concentrated" in table.set_index("segment").loc["ore", "explanation"]
-    supply = bn.find_concentration(district(), region="本区", by="supply")
+    supply = bn.find_concentration(district(), region="本区", amount="supply")
     supply = supply.set_index("segment")
     # cell sales: c1 50, c2 20, c3 10 -> (5/8)^2 + (2/8)^2 + (1/8)^2
     assert supply.loc["cell", "hhi"] == pytest.approx((25 + 4 + 1) / 64)
-    with pytest.raises(ValueError, match="by"):
-        bn.find_concentration(district(), by="employees")
+    with pytest.raises(ValueError, match="amount"):
+        bn.find_concentration(district(), amount="employees")
 
 
 def test_concentration_equal_shares_without_amounts():
@@ -87,7 +87,7 @@ def test_concentration_with_template_names():
         "edges": [["ore", "cell"], ["cell", "car"]]})
     table = bn.find_concentration(district(), region="本区", template=tpl)
     table = table.set_index("segment")
-    assert table.loc["cell", "segment_name"] == "电芯"
+    assert table.loc["cell", "name_zh"] == "电芯"
     assert table.loc["ore", "stage"] == "upstream"
     assert "电芯 (cell)" in table.loc["cell", "explanation"]
 
@@ -128,7 +128,7 @@ def test_outside_dependence_thresholds_abroad_and_input_segments():
     table = bn.find_outside_dependence(chain, region="本区", abroad=["外省"])
     cell = table.set_index("segment").loc["cell"]
     assert cell["abroad_share"] == 0.0 and cell["outside_share"] == pytest.approx(0.8)
-    pairs = bn.find_outside_dependence(chain, region="本区", by="input_segment")
+    pairs = bn.find_outside_dependence(chain, region="本区", group_by="input_segment")
     pairs = pairs.set_index(["segment", "supplier_segment"])
     assert pairs.loc[("car", "cell"), "input_volume"] == pytest.approx(100.0)
     assert pairs.loc[("car", "cell"), "outside_share"] == pytest.approx(0.2)
@@ -138,7 +138,7 @@ def test_outside_dependence_thresholds_abroad_and_input_segments():
     assert (whole["outside_share"] == 0).all()
     assert whole.loc["cell", "abroad_share"] == pytest.approx(0.8)
     with pytest.raises(ValueError, match="by"):
-        bn.find_outside_dependence(chain, by="region")
+        bn.find_outside_dependence(chain, group_by="region")
 
 
 def test_outside_dependence_counts_links_without_volumes():

@@ -151,7 +151,7 @@ def test_spof_hand_checked():
     assert first["explanation"] == (
         "Removing m1 cuts 1 of 3 final producers (30.0% of final output) off from "
         "every source: car")
-    assert frame.attrs["unsupplied_final"] == []
+    assert frame.attrs == {}  # results live in columns, never in attrs
 
 
 def test_spof_region_counts_outside_supply():
@@ -165,11 +165,13 @@ def test_spof_region_counts_outside_supply():
     assert not frame.loc[frame["enterprise"] == "hub", "in_focal"].item()
 
 
-def test_spof_unsupplied_final_is_a_note_not_a_spof():
+def test_spof_unsupplied_final_is_listed_apart_not_a_spof():
+    from chaingraph.algorithms.fragility import unsupplied_final
+
     G = nx.DiGraph([("a", "b"), ("x", "y"), ("y", "x"), ("y", "z")])
     frame = find_single_points_of_failure(G)
-    assert frame.attrs["unsupplied_final"] == ["z"]
-    assert "no supply path" in frame.attrs["note"]
+    assert unsupplied_final(G) == ["z"]
+    assert unsupplied_final(nx.DiGraph([("a", "b")])) == []
     nodes, _ = spof_sets(frame)
     assert nodes == {"a": 1}
 

@@ -63,7 +63,7 @@ def test_hand_computed_gap():
     assert c["links_repaired"] == 2  # b->c and c->d
     assert c["outside_demand"] == pytest.approx(11.0)  # 8 + 2 + 1 into focal d
     assert c["relatedness"] == pytest.approx(1.0)  # neighbours b, d both present
-    assert c["present_suppliers"] == ["b"] and c["present_buyers"] == ["d"]
+    assert c["suppliers_present"] == ["b"] and c["buyers_present"] == ["d"]
     assert c["targets"] == ["外省-c0", "外省-c1"]  # 8 > 3 sold into the region
     assert "targets: c0厂, c1厂" in c["explanation"]
     # e: downstream of b only -> downstream extension

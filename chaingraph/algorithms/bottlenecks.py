@@ -70,7 +70,7 @@ HUB_THRESHOLD = 0.25
 def find_bottlenecks(
     G: Chain | nx.DiGraph, /, *, template: TemplateLike = None,
     region: Any = None, sources: Any = None, final: Any = None,
-    capacity: str | None = None, by: str = "output", weight: str | None = VOLUME,
+    capacity: str | None = None, amount: str = "output", weight: str | None = VOLUME,
     hub_threshold: float = HUB_THRESHOLD, samples: int | None = None,
     seed: int | np.random.Generator | None = None, method: str = "auto",
     flow: FlowResult | None = None, throughput: ThroughputScores | None = None,
@@ -85,7 +85,7 @@ def find_bottlenecks(
     template, region, sources, final, capacity, method
         As in :func:`max_flow`, :func:`find_concentration` and
         :func:`find_outside_dependence`.
-    by : {"output", "supply"}
+    amount : {"output", "supply"}
         Amount for :func:`find_concentration`.
     weight, samples, seed
         As in :func:`throughput_centrality`.
@@ -138,7 +138,7 @@ def find_bottlenecks(
                         template=template, method=method)
     conc = dep = None
     if chain.has_column(SEGMENT):
-        conc = find_concentration(chain, region=region, template=template, by=by)
+        conc = find_concentration(chain, region=region, template=template, amount=amount)
         dep = find_outside_dependence(chain, region=region, template=template)
     if throughput is None:
         throughput = throughput_centrality(

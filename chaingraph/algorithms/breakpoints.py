@@ -82,8 +82,8 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         enterprise's segment, or a single source's input segment),
         ``supplier_segment``, ``buyer_segment`` (broken links), ``in_focal``,
         ``n_final_cut`` (SPOFs), ``score`` and ``explanation``; None / NaN where a
-        column does not apply; sorted by score, descending. ``attrs`` carries the
-        single-point-of-failure note (final producers no source reaches).
+        column does not apply; sorted by score, descending. Final producers no source
+        reaches at all are listed by :func:`~chaingraph.algorithms.fragility.unsupplied_final`.
 
     See Also
     --------
@@ -136,5 +136,4 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         for col in ("enterprise", "supplier", "buyer", "segment", "supplier_segment",
                     "buyer_segment"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
-    out.attrs.update(spof.attrs)
     return out

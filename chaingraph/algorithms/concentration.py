@@ -24,9 +24,9 @@ from chaingraph.model import (
     VOLUME,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
-from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.context import resolve
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
@@ -74,7 +74,7 @@ def _finish(table: pd.DataFrame, top: int | None) -> pd.DataFrame:
 
 
 # --- concentration ------------------------------------------------------------------------
-_CONCENTRATION = ["segment", "segment_name", "stage", "n_enterprises", "total", "hhi",
+_CONCENTRATION = ["segment", "name_zh", "stage", "n_enterprises", "total", "hhi",
                   "hhi_points", "equivalent_number", "top1_enterprise", "top1_name",
                   "top1_share", "flagged", "score", "explanation"]
 
@@ -89,7 +89,7 @@ def _amounts(chain: Chain, by: str) -> np.ndarray:
         weights = chain.link_weights(VOLUME, missing=0.0)
         return np.bincount(src[proper], weights=weights[proper],
                            minlength=chain.n_enterprises)
-    raise ValueError(f"by must be 'output' or 'supply', got {by!r}")
+    raise ValueError(f"amount must be 'output' or 'supply', got {by!r}")
 
 
 def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | None,
@@ -126,7 +126,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
     table["equivalent_number"] = 1.0 / table["hhi"]
     table["flagged"] = (table["hhi"] >= threshold) | (table["n_enterprises"] == 1)
     table["score"] = table["hhi"]
-    table["segment_name"], table["stage"] = _segment_info(template, table["segment"])
+    table["name_zh"], table["stage"] = _segment_info(template, table["segment"])
     top_label = first["label"].reindex(table["segment"]).to_numpy()
     table["explanation"] = [
         _concentration_text(row, label, by, threshold)
@@ -135,7 +135,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
 
 
 def _concentration_text(row: Any, top: str, by: str, threshold: float) -> str:
-    seg = _seg_label(row.segment, row.segment_name)
+    seg = _seg_label(row.segment, row.name_zh)
     what = "output" if by == "output" else "sales volume"
     note = f" (no {what} given: equal shares assumed)" if row.equal else ""
     if row.n_enterprises == 1:
@@ -152,7 +152,7 @@ def _concentration_text(row: Any, top: str, by: str, threshold: float) -> str:
 
 
 # --- outside dependence ---------------------------------------------------------------------
-_DEPENDENCE = ["segment", "supplier_segment", "segment_name", "n_buyers", "n_links",
+_DEPENDENCE = ["segment", "supplier_segment", "name_zh", "n_buyers", "n_links",
                "input_volume", "outside_volume", "outside_share", "abroad_volume",
                "abroad_share", "top_outside_segment", "top_outside_region",
                "top_outside_share", "flagged", "score", "explanation"]
@@ -192,7 +192,7 @@ def _outside_dependence(chain: Chain, *, region: Any, abroad: Iterable[str], by:
                             abroad_threshold: float, top: int | None) -> pd.DataFrame:
     """See :func:`chaingraph.algorithms.bottlenecks.find_outside_dependence`."""
     if by not in ("segment", "input_segment"):
-        raise ValueError(f"by must be 'segment' or 'input_segment', got {by!r}")
+        raise ValueError(f"group_by must be 'segment' or 'input_segment', got {by!r}")
     keys = ["segment"] if by == "segment" else ["segment", "supplier_segment"]
     columns = _DEPENDENCE if by == "input_segment" else [
         c for c in _DEPENDENCE if c != "supplier_segment"]
@@ -223,7 +223,7 @@ def _outside_dependence(chain: Chain, *, region: Any, abroad: Iterable[str], by:
         table["top_outside_segment"] = np.where(table["outside_volume"] > 0,
                                                 table["supplier_segment"], None)
         table["top_outside_share"] = table["outside_share"]
-    table["segment_name"], _ = _segment_info(template, table["segment"])
+    table["name_zh"], _ = _segment_info(template, table["segment"])
     table["flagged"] = ((table["outside_share"] >= outside_threshold)
                         | (table["abroad_share"] >= abroad_threshold))
     table["score"] = np.maximum(table["outside_share"], table["abroad_share"])
@@ -235,7 +235,7 @@ def _outside_dependence(chain: Chain, *, region: Any, abroad: Iterable[str], by:
 
 
 def _dependence_text(row: Any, by: str) -> str:
-    seg = _seg_label(row.segment, row.segment_name)
+    seg = _seg_label(row.segment, row.name_zh)
     shares = (f"{row.outside_share:.0%} from outside the focal region and "
               f"{row.abroad_share:.0%} from abroad")
     if by == "input_segment":
@@ -254,7 +254,7 @@ def _dependence_text(row: Any, by: str) -> str:
 # --- public functions (re-exported by chaingraph.algorithms.bottlenecks) ---------------
 def find_concentration(
     G: Chain | nx.DiGraph, /, *, region: Any = None,
-    template: TemplateLike = None, by: str = "output",
+    template: TemplateLike = None, amount: str = "output",
     threshold: float = 0.25, top: int | None = None,
 ) -> pd.DataFrame:
     """Segments dominated by one or a few enterprises (Herfindahl-Hirschman index).
@@ -267,7 +267,7 @@ def find_concentration(
         Focal region: only its enterprises are counted (default: all).
     template : SegmentTemplate, optional
         Adds segment names and stages.
-    by : {"output", "supply"}
+    amount : {"output", "supply"}
         Shares of enterprise ``output``, or of volume sold (sum of out-link
         volumes; the number of buyers when the chain has no volumes).
     threshold : float, default 0.25
@@ -279,7 +279,7 @@ def find_concentration(
     -------
     DataFrame
         One row per segment with focal enterprises, sorted by ``score``:
-        ``segment``, ``segment_name``, ``stage``, ``n_enterprises``, ``total``,
+        ``segment``, ``name_zh``, ``stage``, ``n_enterprises``, ``total``,
         ``hhi``, ``hhi_points``, ``equivalent_number``, ``top1_enterprise``,
         ``top1_name``, ``top1_share``, ``flagged``, ``score`` (= hhi),
         ``explanation``.
@@ -287,7 +287,7 @@ def find_concentration(
     Notes
     -----
     Definition. ``HHI = sum_i s_i^2`` over the segment's focal enterprises, with
-    ``s_i`` the enterprise's share of the segment's total ``by`` amount (missing
+    ``s_i`` the enterprise's share of the segment's total ``amount`` (missing
     amounts count 0; a segment whose amounts are all missing or 0 gets equal
     shares, said in the explanation). ``hhi_points = 10,000 HHI``;
     ``equivalent_number = 1 / HHI`` (the number of equal-sized enterprises with
@@ -310,13 +310,14 @@ def find_concentration(
     >>> table[["segment", "hhi", "top1_enterprise", "flagged"]].round(2).values.tolist()
     [['car', 1.0, 'c', True], ['cell', 0.82, 'a', True]]
     """
-    return _concentration(as_chain(G), region=region, template=as_template(template), by=by,
-                               threshold=threshold, top=top)
+    context = resolve(G, template=template, region=region)
+    return _concentration(context.chain, region=region, template=context.template,
+                          by=amount, threshold=threshold, top=top)
 
 
 def find_outside_dependence(
     G: Chain | nx.DiGraph, /, *, region: Any = None,
-    abroad: Iterable[str] = FOREIGN_REGIONS, by: str = "segment",
+    abroad: Iterable[str] = FOREIGN_REGIONS, group_by: str = "segment",
     template: TemplateLike = None, outside_threshold: float = 0.5,
     abroad_threshold: float = 0.3, top: int | None = None,
 ) -> pd.DataFrame:
@@ -331,7 +332,7 @@ def find_outside_dependence(
         shares still count).
     abroad : iterable of str
         Region names meaning abroad (default ``model.FOREIGN_REGIONS``).
-    by : {"segment", "input_segment"}
+    group_by : {"segment", "input_segment"}
         One row per buyer segment, or per (buyer segment, supplier segment).
     template : SegmentTemplate, optional
         Adds segment names.
@@ -344,8 +345,8 @@ def find_outside_dependence(
     -------
     DataFrame
         One row per buyer segment (and supplier segment for
-        ``by="input_segment"``), sorted by ``score``: ``segment``,
-        [``supplier_segment``], ``segment_name``, ``n_buyers``, ``n_links``,
+        ``group_by="input_segment"``), sorted by ``score``: ``segment``,
+        [``supplier_segment``], ``name_zh``, ``n_buyers``, ``n_links``,
         ``input_volume``, ``outside_volume``, ``outside_share``, ``abroad_volume``,
         ``abroad_share``, ``top_outside_segment``, ``top_outside_region``,
         ``top_outside_share``, ``flagged``, ``score`` (= the larger share),
@@ -370,6 +371,7 @@ def find_outside_dependence(
     >>> table[["segment", "outside_share", "abroad_share", "flagged"]].values.tolist()
     [['car', 0.75, 0.75, True]]
     """
+    context = resolve(G, template=template, region=region)
     return _outside_dependence(
-        as_chain(G), region=region, abroad=abroad, by=by, template=as_template(template),
-        outside_threshold=outside_threshold, abroad_threshold=abroad_threshold, top=top)
+        context.chain, region=region, abroad=abroad, by=group_by,
+        template=context.template, outside_threshold=outside_threshold, abroad_threshold=abroad_threshold, top=top)

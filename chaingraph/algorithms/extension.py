@@ -238,8 +238,8 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
                                         for p in direct)),
             "outside_demand": float(weight[into & _is(seg, s)[src]].sum()),
             "relatedness": len(direct) / len(neighbours) if neighbours else 0.0,
-            "present_suppliers": sorted(set(T.predecessors(s)) & present),
-            "present_buyers": sorted(set(T.successors(s)) & present),
+            "suppliers_present": sorted(set(T.predecessors(s)) & present),
+            "buyers_present": sorted(set(T.successors(s)) & present),
             "has_relatives": bool(ancestors or descendants)})
     return rows
 
@@ -344,8 +344,8 @@ def find_extension_candidates(
         ``stage``, ``kind`` (one of :data:`KINDS`), ``score`` (in [0, 1]),
         ``chain_length_gain``, ``links_repaired``, ``outside_demand``,
         ``relatedness`` (components, NaN for strengthen rows), ``n_focal``,
-        ``hhi``, ``outside_share`` (strengthen rows), ``present_suppliers``,
-        ``present_buyers`` (present template neighbour segments, lists),
+        ``hhi``, ``outside_share`` (strengthen rows), ``suppliers_present``,
+        ``buyers_present`` (present template neighbour segments, lists),
         ``reason``, ``targets`` (ids of up to ``top_targets`` outside enterprises
         of the segment, best first), ``target_names`` (their names) and
         ``explanation``.
@@ -420,8 +420,8 @@ def find_extension_candidates(
     focal = focal_mask(chain, region)
     seg = _segments(chain, template)
     missing = pd.DataFrame(_missing_rows(chain, template, focal, seg),
-                           columns=["segment", "kind", *_COMPONENTS, "present_suppliers",
-                                    "present_buyers", "has_relatives"])
+                           columns=["segment", "kind", *_COMPONENTS, "suppliers_present",
+                                    "buyers_present", "has_relatives"])
     if len(missing):
         norm = {c: missing[c] / missing[c].max() if missing[c].max() > 0 else 0.0 * missing[c]
                 for c in _COMPONENTS}
@@ -437,7 +437,7 @@ def find_extension_candidates(
 
 
 _COLUMNS = ["segment", "name_zh", "stage", "kind", "score", *_COMPONENTS, "n_focal",
-            "hhi", "outside_share", "present_suppliers", "present_buyers", "reason",
+            "hhi", "outside_share", "suppliers_present", "buyers_present", "reason",
             "targets", "target_names", "explanation"]
 
 
@@ -448,7 +448,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
     out["stage"] = [info.at[s, "stage"] for s in out["segment"]]
     for col in (*_COMPONENTS, "n_focal", "hhi", "outside_share", "score"):
         out[col] = pd.to_numeric(out[col], errors="coerce") if col in out else np.nan
-    for col in ("present_suppliers", "present_buyers"):
+    for col in ("suppliers_present", "buyers_present"):
         if col not in out:
             out[col] = None
         out[col] = [v if isinstance(v, list) else [] for v in out[col]]

@@ -23,6 +23,7 @@ from chaingraph.algorithms.common import (
     segment_label,
     text_column,
 )
+from chaingraph.algorithms.tiers import tier_array
 from chaingraph.kernels.dominators import (
     dominator_tree,
     edge_dominates_head,
@@ -45,7 +46,8 @@ from chaingraph.model.roles import (
     resolve_roles,
 )
 
-__all__ = ["MAX_LISTED", "find_single_points_of_failure", "find_single_sources"]
+__all__ = ["MAX_LISTED", "find_single_points_of_failure", "find_single_sources",
+           "unsupplied_final"]
 
 logger = logging.getLogger(__name__)
 
@@ -134,13 +136,12 @@ def find_single_points_of_failure(
         ``max_listed``), ``share_cut`` (share of the considered final producers'
         output, or of their number when outputs are unknown), ``share_basis``
         ("output" or "count"), ``score`` (= share_cut) and ``explanation``; sorted
-        by score, descending. ``attrs["unsupplied_final"]`` lists considered final
-        producers that no source reaches at all (they are not caused by any single
-        failure) and ``attrs["note"]`` says so in a sentence.
+        by score, descending. Final producers that no source reaches at all are
+        not caused by any single failure: :func:`unsupplied_final` lists them.
 
     See Also
     --------
-    find_breakpoints
+    find_breakpoints, unsupplied_final
 
     Notes
     -----
@@ -196,13 +197,10 @@ def find_single_points_of_failure(
                         max_listed)
     if top is not None:
         frame = frame.iloc[:max(int(top), 0)].reset_index(drop=True)
-    unsupplied = chain.ids[considered & ~info["supplied"]].tolist()
-    frame.attrs["unsupplied_final"] = unsupplied
-    frame.attrs["note"] = (
-        f"{len(unsupplied)} final producers have no supply path from any source at "
-        "all (not caused by a single failure)") if unsupplied else ""
+    unsupplied = int((considered & ~info["supplied"]).sum())
     if unsupplied:
-        logger.info(frame.attrs["note"])
+        logger.info("%d final producers have no supply path from any source at all "
+                    "(not caused by a single failure; see unsupplied_final)", unsupplied)
     return frame
 
 
@@ -380,3 +378,43 @@ def _single_text(template: SegmentTemplate | None, buyer: str, supplier: str,
     side = "inside" if inside else "outside"
     return (f"{buyer} buys all its {what} from one supplier, {supplier} ({where}, "
             f"{side} the focal region)")
+
+
+def unsupplied_final(G: Chain | Any, /, *, sources: Selector = None,
+                     final: Selector = None, region: Any = None,
+                     template: TemplateLike = None, method: str = "auto") -> list[Any]:
+    """Focal final producers that no source reaches at all (no supply path).
+
+    They are left out of :func:`find_single_points_of_failure`: no single failure
+    cuts them off, they are cut off already.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    sources, final : selector, optional
+        Override who the sources / final producers are.
+    region : str or list of str, optional
+        The focal region (default: the whole chain).
+    template : SegmentTemplate, str or path, optional
+        Needed for ``{"stage": ...}`` selectors.
+    method : {"auto", "numba", "scipy"}
+        Engine for the reachability kernel.
+
+    Returns
+    -------
+    list
+        Enterprise ids, in chain order.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("mine", "car"), ("x", "y"), ("y", "x"), ("y", "z")])
+    >>> unsupplied_final(G, sources=["mine"])
+    ['z']
+    """
+    context = resolve(G, template=template, region=region, sources=sources,
+                      final=final)
+    chain = context.chain
+    roles = context.roles
+    level = tier_array(chain, roles.sources, method)
+    return chain.ids[roles.final & context.focal & (level < 0)].tolist()

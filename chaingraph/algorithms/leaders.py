@@ -35,7 +35,7 @@ from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
 
-__all__ = ["DEFAULT_WEIGHTS", "find_leaders", "leader_scores"]
+__all__ = ["DEFAULT_WEIGHTS", "designated_hits", "find_leaders", "leader_scores"]
 
 #: Default weights of the four normalised components of the leader score.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -286,8 +286,8 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
         ``downstream_reach``, ``demand_pull``, the four ``*_norm`` components,
         ``score``, ``rank`` (1 = best), ``segment_rank`` (within its segment),
         ``designated`` (the chain's ``is_leader`` column, if any) and
-        ``explanation``. With an ``is_leader`` column, ``attrs["designated_hits"]``
-        counts designated leaders among the top ``k`` (``k`` = number designated).
+        ``explanation``. :func:`designated_hits` counts designated leaders among
+        the top ``k`` (``k`` = number designated).
 
     Raises
     ------
@@ -360,11 +360,33 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
                                        designated)
     out = out.sort_values(["score", "enterprise"], ascending=[False, True],
                           key=_sort_key, kind="stable").reset_index(drop=True)
-    if designated:
-        k = int(out["designated"].sum())
-        out.attrs["designated_hits"] = int(out["designated"].iloc[:k].sum())
-        out.attrs["designated_count"] = k
     return out if top is None else out.head(top)
+
+
+def designated_hits(leaders: pd.DataFrame, /) -> tuple[int, int] | None:
+    """How many designated leaders rank among the top ``k`` (``k`` = number designated).
+
+    Parameters
+    ----------
+    leaders : DataFrame
+        A full :func:`find_leaders` table (without ``top``).
+
+    Returns
+    -------
+    tuple of int or None
+        ``(hits, k)``; None when the table has no ``designated`` column.
+
+    Examples
+    --------
+    >>> table = find_leaders(cg.datasets.load_example(), region="明湾示范区")
+    >>> designated_hits(table)
+    (3, 3)
+    """
+    if "designated" not in leaders.columns:
+        return None
+    designated = leaders["designated"].astype(bool)
+    k = int(designated.sum())
+    return int(designated.iloc[:k].sum()), k
 
 
 def _sort_key(column: pd.Series) -> pd.Series:
