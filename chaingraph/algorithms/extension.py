@@ -30,6 +30,7 @@ from chaingraph.model import (
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
+from chaingraph.model.template import condensed_levels
 
 __all__ = [
     "DEFAULT_EXTENSION_WEIGHTS",
@@ -81,12 +82,7 @@ def _longest(T: nx.DiGraph, nodes: set[str]) -> int:
     """Segments on the longest path of the template restricted to ``nodes``."""
     if not nodes:
         return 0
-    C = nx.condensation(T.subgraph(nodes))
-    best: dict[int, int] = {}
-    for c in nx.topological_sort(C):
-        size = len(C.nodes[c]["members"])
-        best[c] = size + max((best[p] for p in C.predecessors(c)), default=0)
-    return max(best.values())
+    return max(condensed_levels(T.subgraph(nodes), count_members=True).values())
 
 
 def _supply_into_focal(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

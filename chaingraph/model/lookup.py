@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 __all__ = ["TemplateLike", "as_template", "builtin_template_data", "builtin_templates",
-           "load_template", "read_template_file"]
+           "load_template", "read_template_file", "template_format"]
 
 #: What a ``template=`` argument accepts.
 TemplateLike = SegmentTemplate | str | os.PathLike | None
@@ -51,7 +51,8 @@ def builtin_template_data(name: str) -> dict[str, Any]:
     return copy.deepcopy(_builtin(name))
 
 
-def _format(path: Path, format: str | None) -> str:
+def template_format(path: Path, format: str | None) -> str:
+    """``"yaml"`` or ``"json"``: the given format, else the file suffix's."""
     name = (format or path.suffix.lstrip(".")).lower()
     name = {"yml": "yaml"}.get(name, name)
     if name not in ("yaml", "json"):
@@ -73,7 +74,7 @@ def read_template_file(path: str | os.PathLike, /, *, format: str | None = None
     'toy'
     """
     path = Path(path)
-    fmt = _format(path, format)
+    fmt = template_format(path, format)
     if not path.is_file():
         raise TemplateError(f"template file not found: {path}")
     try:

@@ -13,7 +13,7 @@ from chaingraph.exceptions import TemplateError
 from chaingraph.model.fields import STAGES
 from chaingraph.model.validation import present_items
 
-__all__ = ["SegmentTemplate"]
+__all__ = ["SegmentTemplate", "condensed_levels"]
 
 
 class SegmentTemplate:
@@ -137,13 +137,7 @@ class SegmentTemplate:
 
         Cycles in the template (recycling loops) are condensed first.
         """
-        G = self.to_networkx()
-        C = nx.condensation(G)
-        level: dict[int, int] = {}
-        for c in nx.topological_sort(C):
-            level[c] = max((level[p] + 1 for p in C.predecessors(c)), default=0)
-        mapping = C.graph["mapping"]
-        return {s: level[mapping[s]] for s in self.segment_ids}
+        return condensed_levels(self.to_networkx())
 
 
 def _norm_label(label: str) -> str:
@@ -189,3 +183,30 @@ def _validate_template(segments: pd.DataFrame, edges: pd.DataFrame,
     if problems:
         raise TemplateError(f"template {name!r}: " + "; ".join(problems))
     return segments.reset_index(drop=True), edges.reset_index(drop=True)
+
+
+def condensed_levels(G: nx.DiGraph, /, *, count_members: bool = False) -> dict[Any, int]:
+    """Longest path from a root to each node of a graph whose cycles are condensed.
+
+    Every strongly connected component (a cycle, e.g. a recycling loop) is one step,
+    shared by all its members. With ``count_members=False`` a step counts 1 and roots
+    are at level 0 (the depth of a segment in its template); with ``True`` a step
+    counts its members, so a node's level is the number of nodes on the longest path
+    ending at its component (a chain length).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("ore", "cell"), ("cell", "car"), ("car", "cell")])
+    >>> condensed_levels(G)
+    {'ore': 0, 'cell': 1, 'car': 1}
+    >>> condensed_levels(G, count_members=True)
+    {'ore': 1, 'cell': 3, 'car': 3}
+    """
+    C = nx.condensation(G)
+    level: dict[int, int] = {}
+    for c in nx.topological_sort(C):
+        size = len(C.nodes[c]["members"]) if count_members else 1
+        level[c] = max((level[p] + size for p in C.predecessors(c)),
+                       default=size if count_members else 0)
+    mapping = C.graph["mapping"]
+    return {node: level[mapping[node]] for node in G}

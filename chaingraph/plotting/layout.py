@@ -27,6 +27,7 @@ from chaingraph.model import (
 )
 from chaingraph.model.lookup import as_template
 from chaingraph.model.roles import focal_mask
+from chaingraph.model.template import condensed_levels
 
 __all__ = ["ChainLayout", "chain_layout"]
 
@@ -93,12 +94,8 @@ def _segment_columns(chain: Chain, template: SegmentTemplate | None,
     H.add_nodes_from(present)
     ok = (seg[src] != None) & (seg[dst] != None) & (seg[src] != seg[dst])  # noqa: E711
     H.add_edges_from(set(zip(seg[src][ok], seg[dst][ok], strict=True)))
-    C = nx.condensation(H)
-    level: dict[int, int] = {}
-    for c in nx.lexicographical_topological_sort(C, key=lambda c: str(min(
-            C.nodes[c]["members"], key=str))):
-        level[c] = max((level[p] + 1 for p in C.predecessors(c)), default=0)
-    cols = {s: level[C.graph["mapping"][s]] for s in present}
+    levels = condensed_levels(H)
+    cols = {s: levels[s] for s in present}
     return cols, {s: str(s) for s in present}, dict.fromkeys(present)
 
 
@@ -136,11 +133,8 @@ def _template_depth(template: SegmentTemplate) -> dict[str, int]:
     H.add_edges_from((u, v) for u, v in zip(template.edges["supplier"],
                                             template.edges["buyer"], strict=True)
                      if rank.get(stage[u], 1) <= rank.get(stage[v], 1))
-    C = nx.condensation(H)
-    level: dict[int, int] = {}
-    for c in nx.topological_sort(C):
-        level[c] = max((level[p] + 1 for p in C.predecessors(c)), default=0)
-    return {s: level[C.graph["mapping"][s]] for s in template.segment_ids}
+    levels = condensed_levels(H)
+    return {s: levels[s] for s in template.segment_ids}
 
 
 def _tier_segments(chain: Chain) -> np.ndarray:

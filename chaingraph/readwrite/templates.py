@@ -6,20 +6,10 @@ import json
 from os import PathLike
 from pathlib import Path
 
-from chaingraph.exceptions import TemplateError
 from chaingraph.model import SegmentTemplate
-from chaingraph.model.lookup import read_template_file
+from chaingraph.model.lookup import read_template_file, template_format
 
 __all__ = ["read_template", "write_template"]
-
-
-def _format(path: Path, format: str | None) -> str:
-    name = (format or path.suffix.lstrip(".")).lower()
-    name = {"yml": "yaml"}.get(name, name)
-    if name not in ("yaml", "json"):
-        raise TemplateError(f"cannot tell the template format of {path.name!r}: use a "
-                            ".yaml, .yml or .json file, or pass format='yaml'/'json'")
-    return name
 
 
 def read_template(path: str | PathLike, /, *, format: str | None = None
@@ -96,7 +86,7 @@ def write_template(template: SegmentTemplate, path: str | PathLike, /, *,
     ['ore']
     """
     path = Path(path)
-    fmt = _format(path, format)
+    fmt = template_format(path, format)
     data = template.to_dict()
     with path.open("w", encoding="utf-8") as handle:
         if fmt == "json":
