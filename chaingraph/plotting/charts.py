@@ -8,7 +8,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.model import Chain, SegmentTemplate, as_chain
+from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.model.context import resolve
 from chaingraph.plotting._style import COLORS, PALETTE, cjk_ticks, plot_context
 from chaingraph.plotting.layout import chain_layout, resolve_template
 
@@ -67,8 +68,8 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     >>> len(ax.get_xticklabels())
     29
     """
-    chain = as_chain(G)
-    template = resolve_template(template)
+    context = resolve(G, template=resolve_template(template))
+    chain, template = context.chain, context.template
     layout = chain_layout(chain, template=template, region=region, view="segment")
     segs = layout.segments.sort_values(["column"], kind="mergesort")
     order = list(segs["segment"])

@@ -23,8 +23,8 @@ from chaingraph.model import (
     SEGMENT,
     Chain,
     SegmentTemplate,
-    as_chain,
 )
+from chaingraph.model.context import resolve
 from chaingraph.model.lookup import as_template
 from chaingraph.model.roles import focal_mask
 from chaingraph.model.template import condensed_levels
@@ -107,8 +107,8 @@ def map_inputs(G: Any, template: Any, report: Any, region: Any, view: str,
     The chain, its template (given, or the report's), the focal region (given, or the
     report's) and the deterministic layout.
     """
-    chain = as_chain(G)
-    template = resolve_template(template, report)
+    context = resolve(G, template=resolve_template(template, report))
+    chain, template = context.chain, context.template
     if region is None and report is not None:
         region = (getattr(report, "summary", None) or {}).get("region")
     layout = chain_layout(chain, template=template, region=region, view=view,
@@ -196,8 +196,8 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     """
     if view not in ("auto", "enterprise", "segment"):
         raise ValueError(f"view must be 'auto', 'enterprise' or 'segment', got {view!r}")
-    chain = as_chain(G)
-    template = resolve_template(template)
+    context = resolve(G, template=resolve_template(template))
+    chain, template = context.chain, context.template
     if view == "auto":
         view = "enterprise" if chain.n_enterprises <= max_enterprises else "segment"
     seg = chain.column(SEGMENT, default=None).astype(object)
