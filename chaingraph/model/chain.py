@@ -105,6 +105,26 @@ class Chain:
         if link_codes is not None:  # trusted: computed by the caller for these tables
             self.__dict__["link_codes"] = link_codes
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_cache"):  # set last in __init__: the chain is built
+            raise AttributeError(
+                f"a Chain is immutable (cannot set {name!r}): build a new one with "
+                "with_tables(), subchain() or Chain.from_frames()")
+        object.__setattr__(self, name, value)
+
+    def __getstate__(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Pickle the tables and cached properties, not the analyses' cache."""
+        return dict(self.__dict__), {"_enterprises": self._enterprises,
+                                     "_links": self._links, "_meta": self._meta}
+
+    def __setstate__(self, state: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        """Unpickle (and copy) without going through the immutability guard."""
+        values, slots = state
+        self.__dict__.update(values)
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_cache", {})
+
     # --- derived values, computed once per chain ---------------------------------------
     def cached(self, key: str, compute: Callable[[], _T]) -> _T:
         """Return ``compute()``, computed once per chain and kept under ``key``.
