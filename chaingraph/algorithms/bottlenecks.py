@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.concentration import (
     find_concentration,
     find_outside_dependence,
@@ -148,7 +149,7 @@ def find_bottlenecks(
         chain, flow=flow, concentration=conc, outside_dependence=dep,
         throughput=throughput_table(chain, throughput, None),
         hub_threshold=hub_threshold)
-    return table.head(top) if top is not None else table
+    return first_rows(table, top)
 
 
 def combine_bottlenecks(

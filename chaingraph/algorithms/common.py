@@ -30,7 +30,7 @@ from chaingraph.model.roles import (
     clean_labels,
 )
 
-__all__ = ["component_sizes", "labels_of", "longest_condensed_path", "proper_csr",
+__all__ = ["component_sizes", "first_rows", "labels_of", "longest_condensed_path", "proper_csr",
            "ranked", "segment_label", "strong_components_of", "template_order",
            "text_column"]
 
@@ -58,9 +58,17 @@ def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")
-    if top is not None:
-        order = order[:max(int(top), 0)]
-    return frame.iloc[order].reset_index(drop=True)[columns]
+    return first_rows(frame.iloc[order].reset_index(drop=True)[columns], top)
+
+
+def first_rows(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
+    """The first ``top`` rows (all when None, none when ``top <= 0``), index 0..k-1.
+
+    The one ``top=`` rule of every finder.
+    """
+    if top is None:
+        return frame
+    return frame.iloc[:max(int(top), 0)].reset_index(drop=True)
 
 
 def component_sizes(chain: Chain) -> np.ndarray:

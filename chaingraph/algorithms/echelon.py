@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.algorithms.common import first_rows
 from chaingraph.amounts import format_amount
 from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model import OUTPUT, REGION, Chain, as_chain
@@ -179,7 +180,7 @@ def find_echelon(
     out["next_rung"] = pd.Series([r["next_rung"] for r in rows], dtype=object)
     out["explanation"] = [_explain(row, chain) for row in out.itertuples(index=False)]
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    return out if top is None else out.head(top)
+    return first_rows(out, top)
 
 
 def _row(label: str, level: str, output: np.ndarray, values: np.ndarray,

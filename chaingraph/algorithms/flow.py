@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
+from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.concentration import labels
 from chaingraph.amounts import format_amount
 from chaingraph.kernels import maxflow as _mf
@@ -351,7 +352,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity",
                "score", "explanation"]]
     cut = cut.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    return cut.head(top) if top is not None else cut
+    return first_rows(cut, top)
 
 
 def _codes(chain: Chain, ids: np.ndarray) -> np.ndarray:

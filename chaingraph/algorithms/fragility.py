@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.common import (
+    first_rows,
     labels_of,
     proper_csr,
     ranked,
@@ -195,8 +196,7 @@ def find_single_points_of_failure(
         parts.append(_link_rows(info, n, total))
     frame = _spof_frame(chain, parts, info, focal, basis, int(considered.sum()),
                         max_listed)
-    if top is not None:
-        frame = frame.iloc[:max(int(top), 0)].reset_index(drop=True)
+    frame = first_rows(frame, top)
     unsupplied = int((considered & ~info["supplied"]).sum())
     if unsupplied:
         logger.info("%d final producers have no supply path from any source at all "

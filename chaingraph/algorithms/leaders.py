@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from chaingraph.algorithms.common import first_rows
 from chaingraph.amounts import format_amount
 from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
@@ -360,7 +361,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
                                        designated)
     out = out.sort_values(["score", "enterprise"], ascending=[False, True],
                           key=_sort_key, kind="stable").reset_index(drop=True)
-    return out if top is None else out.head(top)
+    return first_rows(out, top)
 
 
 def designated_hits(leaders: pd.DataFrame, /) -> tuple[int, int] | None:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
+from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.propagation import (
     check_scheme,
     prepare_propagation,
@@ -317,4 +318,4 @@ def find_systemic_risk(
     table["score"] = table["esri"]
     table["explanation"] = [_explain(row, seg) for row, seg in
                             zip(table.itertuples(index=False), hit, strict=True)]
-    return table if top is None else table.head(top)
+    return first_rows(table, top)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
+from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.concentration import labels
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
@@ -253,4 +254,4 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None
         dtype=object)
     table = table.sort_values("score", ascending=False, kind="stable")
     table = table.reset_index(drop=True)
-    return table.head(top) if top is not None else table
+    return first_rows(table, top)

@@ -39,10 +39,10 @@ from chaingraph.model.validation import (
     clean_ids,
     coerce_amounts,
     enterprises_from_links,
-    location,
     lookup,
     map_segments,
     present_items,
+    report_duplicate_ids,
     resolve_links,
     warn_partial_amounts,
 )
@@ -248,16 +248,7 @@ class Chain:
         has_ids = check_columns(enterprises, (ID,), ent_out)
         if has_ids:
             enterprises[ID] = clean_ids(enterprises[ID], ID, ent_out)
-            dup = (enterprises[ID].duplicated(keep=False).to_numpy()
-                   & enterprises[ID].notna().to_numpy())
-            first: dict[Any, int] = {}
-            for i in np.flatnonzero(dup):
-                key = enterprises[ID].iat[i]
-                if key in first:
-                    ent_out.add(f"duplicate id {key!r} (first seen in row "
-                                f"{location(ent_out.rows, first[key])})", i, ID)
-                else:
-                    first[key] = i
+            report_duplicate_ids(enterprises[ID], ent_out)
         coerce_amounts(enterprises, ENTERPRISE_AMOUNTS, ent_out, scale)
         if template is not None and SEGMENT in enterprises.columns:
             enterprises[SEGMENT] = map_segments(template, enterprises[SEGMENT], ent_out)

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Collector", "check_columns", "clean_ids", "coerce_amounts", "enterprises_from_links",
-    "location", "lookup", "map_segments", "present_items", "resolve_links",
+    "location", "lookup", "map_segments", "present_items", "report_duplicate_ids",
+    "resolve_links",
     "warn_partial_amounts",
 ]
 
@@ -322,3 +323,16 @@ def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
         else:
             resolved[k] = sid
     return pd.Series(resolved[codes], index=column.index, dtype=object)
+
+
+def report_duplicate_ids(ids: pd.Series, out: Collector) -> None:
+    """Report every repeated (non-blank) id, naming the row it was first seen in."""
+    dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
+    first: dict[Any, int] = {}
+    for i in np.flatnonzero(dup):
+        key = ids.iat[i]
+        if key in first:
+            out.add(f"duplicate id {key!r} (first seen in row "
+                    f"{location(out.rows, first[key])})", i, ID)
+        else:
+            first[key] = i
