@@ -10,12 +10,13 @@ import pytest
 
 import chaingraph as cg
 
-EXTRA = {"find_target_enterprises": ("lithium_resources",)}
+EXTRA: dict[str, tuple] = {}
 KEYWORDS = {
     "simulate_shock": {},
     "systemic_risk": {"enterprises": ["E0027", "E0002"]},
     "find_systemic_risk": {"enterprises": ["E0027", "E0002"]},
     "compare_chains": {},
+    "find_target_enterprises": {"segment": "lithium_resources"},
 }
 
 

@@ -100,7 +100,7 @@ def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
     >>> G.nodes["a"]["segment"] = "整车制造"
     >>> chain = on_template(cg.as_chain(G), cg.datasets.load_template("nev"))
     >>> chain.column("segment", default=None).tolist()
-    ['vehicle_assembly', None]
+    ['vehicle_assembly', nan]
     """
     if template is None or not chain.has_column(SEGMENT):
         return chain
