@@ -92,7 +92,8 @@ class ChainContext:
 def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
     """The chain with segment labels mapped to template ids (the same chain if they are).
 
-    The answer is kept in the chain's cache (per template object).
+    The answer is kept in the chain's cache, per set of template labels (so calls
+    with the same built-in name reuse it).
 
     Examples
     --------
@@ -105,9 +106,9 @@ def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
     if template is None or not chain.has_column(SEGMENT):
         return chain
     held = chain.cached("context.on_template", dict)
-    found = held.get(id(template))
-    if found is not None and found[0] is template:
-        return found[1]
+    key = template.label_key  # templates with the same labels map alike
+    if key in held:
+        return held[key]
     known = set(template.segment_ids)
     values = chain.column(SEGMENT, default=None)
     if all(v in known or v is None or v != v for v in values):
@@ -118,7 +119,7 @@ def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
         enterprises[SEGMENT] = pd.Series(labels, dtype=object)
         mapped = Chain(enterprises, chain.links, chain.meta,
                        link_codes=chain.link_codes)
-    held[id(template)] = (template, mapped)  # the template is held: its id stays unique
+    held[key] = mapped
     return mapped
 
 

@@ -126,6 +126,11 @@ class SegmentTemplate:
         return str(self.segments.loc[self.segments["id"] == sid, "stage"].iat[0])
 
     @cached_property
+    def label_key(self) -> tuple[tuple[str, str], ...]:
+        """The label -> segment id mapping as a hashable key (equal for equal labels)."""
+        return tuple(sorted(self._labels.items()))
+
+    @cached_property
     def names_zh(self) -> dict[str, str]:
         """Segment id -> Chinese name (the id when the name is blank)."""
         return {sid: (zh if isinstance(zh, str) and zh else sid) for sid, zh in zip(
