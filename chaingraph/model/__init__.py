@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from chaingraph.model.chain import Chain, as_chain
+from chaingraph.model.context import ChainContext, resolve
 from chaingraph.model.fields import (
     BUYER,
     CAPACITY,
@@ -39,6 +40,7 @@ from chaingraph.model.fields import (
     UPSTREAM,
     VOLUME,
 )
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
@@ -62,8 +64,12 @@ __all__ = [
     "UPSTREAM",
     "VOLUME",
     "Chain",
+    "ChainContext",
     "SegmentTemplate",
+    "TemplateLike",
     "as_chain",
+    "as_template",
+    "resolve",
 ]
 # DEFAULT_META, ENTERPRISE_AMOUNTS, LINK_AMOUNTS and META_KEYS stay importable from here
 _ = (DEFAULT_META, ENTERPRISE_AMOUNTS, LINK_AMOUNTS, META_KEYS)
