@@ -16,6 +16,8 @@ A :class:`SegmentTemplate` is the reference chain of an industry: its segments
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from functools import cached_property
@@ -799,8 +801,9 @@ class SegmentTemplate:
         self.meta = dict(meta or {})
         self.segments, self.edges = _validate_template(segments, edges, self.meta)
         labels: dict[str, str] = {}
+        synonyms = self.meta.get("synonyms") or {}
         for row in self.segments.itertuples(index=False):
-            for label in (row.id, row.name_zh, row.name_en):
+            for label in (row.id, row.name_zh, row.name_en, *synonyms.get(row.id, ())):
                 if isinstance(label, str) and label:
                     labels.setdefault(_norm_label(label), row.id)
         self._labels = labels
@@ -863,10 +866,37 @@ class SegmentTemplate:
         return G
 
     def resolve(self, label: Any) -> str | None:
-        """Template segment id for an id, Chinese name or English name (else None)."""
+        """Template segment id for an id, Chinese or English name or synonym (else None).
+
+        Matching ignores case, full/half width, spaces, ``_``/``-`` and brackets
+        (``显示驱动芯片（DDIC）`` finds 显示驱动芯片). Synonyms are the template's
+        ``synonyms`` mapping (segment id -> other spellings, e.g. ``模组``, ``FPC``).
+        """
         if not isinstance(label, str):
             return None
-        return self._labels.get(_norm_label(label))
+        found = self._labels.get(_norm_label(label))
+        if found is None and _BRACKETED.search(label):
+            found = self._labels.get(_norm_label(_BRACKETED.sub("", label)))
+        return found
+
+    def suggest(self, label: Any) -> str | None:
+        """Chinese name of the segment a misspelled label most likely means (or None).
+
+        Examples
+        --------
+        >>> cg.load_template("electronic_display").suggest("驱动芯片")
+        '显示驱动芯片'
+        """
+        import difflib
+
+        key = _norm_label(str(label))
+        best = difflib.get_close_matches(key, list(self._labels), n=1, cutoff=0.4)
+        if not best:
+            best = [k for k in self._labels if key and (key in k or k in key)][:1]
+        if not best:
+            return None
+        sid = self._labels[best[0]]
+        return str(self.segments.loc[self.segments["id"] == sid, "name_zh"].iat[0])
 
     def stage_of(self, segment: str) -> str | None:
         """Stage of a segment (id or name), or None when it is not in the template."""
@@ -900,16 +930,23 @@ class SegmentTemplate:
             sid = self.resolve(str(label))
             if sid is None:
                 positions = np.flatnonzero(codes == k)
-                out.add_many(f"segment {str(label)!r} is not in template {self.name!r} "
-                             f"(known: {', '.join(self.segment_ids[:8])}, ...; use an "
-                             "id, Chinese or English name)", positions, SEGMENT, limit=3)
+                hint = self.suggest(label)
+                hint = (f"是否指 {hint}？" if hint else "请改用模板环节名，或用 segments=... "
+                        "给出对照表。") + f" (segment not in template {self.name!r})"
+                out.add_many(f"{str(label)!r} 不是模板环节；{hint}", positions, SEGMENT,
+                             limit=3)
             else:
                 resolved[k] = sid
         return pd.Series(resolved[codes], index=column.index, dtype=object)
 
 
+_BRACKETED = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
+
+
 def _norm_label(label: str) -> str:
-    return " ".join(label.strip().lower().replace("_", " ").split())
+    """Label as matched: width, case, spaces, ``_``, ``-`` and brackets ignored."""
+    text = unicodedata.normalize("NFKC", label).lower()
+    return re.sub(r"[\s_\-()\[\]【】（）]+", "", text)
 
 
 def _validate_template(segments: pd.DataFrame, edges: pd.DataFrame,

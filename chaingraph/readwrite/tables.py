@@ -12,8 +12,9 @@ Column names are matched to the canonical ones (``id``, ``name``, ``segment``,
 from __future__ import annotations
 
 import json
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,22 @@ from chaingraph.model import (
     Chain,
     SegmentTemplate,
 )
-from chaingraph.readwrite._aliases import header_unit, map_columns
+from chaingraph.readwrite._aliases import column_unit, map_columns
+from chaingraph.readwrite._loading import (
+    drop_sum_rows,
+    drop_summary_rows,
+    load_log,
+    map_segment_labels,
+    resolve_names,
+    segment_map_from_frame,
+    warn_load_log,
+)
 from chaingraph.readwrite._schema import FORMAT_TAG, restore
+from chaingraph.readwrite._sheets import Book, read_workbook, role_of
 from chaingraph.readwrite._sources import (
     EXACT_ROWS,
     RawTable,
     detect_format,
-    excel_sheets,
     fail,
     read_csv_table,
     read_excel_table,
@@ -53,13 +63,6 @@ from chaingraph.readwrite._sources import (
 __all__ = ["read_chain"]
 
 Source = str | PathLike | pd.DataFrame
-#: Sheet names recognised in a workbook holding both tables (case-insensitive).
-SHEET_NAMES = {
-    "enterprises": ("enterprises", "enterprise", "企业", "企业名单", "企业信息", "企业表",
-                    "nodes", "节点", "firms", "companies"),
-    "links": ("links", "link", "供应关系", "供需关系", "采购关系", "关系", "链接", "连接",
-              "edges", "边", "supply", "relations"),
-}
 _TEXT_COLUMNS = {"enterprises": (ID, NAME, SEGMENT, REGION),
                  "links": (SUPPLIER, BUYER, PRODUCT)}
 
@@ -70,12 +73,16 @@ def read_chain(
     *,
     columns: Mapping[str, str] | None = None,
     sheet: str | int | tuple[str | int | None, str | int | None] | None = None,
+    sheets: str | Sequence[str | int | None] | None = None,
+    header_row: int | None = None,
     template: SegmentTemplate | None = None,
+    segments: Mapping[str, str] | str | PathLike | pd.DataFrame | None = None,
     unknown: str = "error",
     self_loops: str = "error",
     duplicates: str = "error",
     scale: float = 1.0,
     meta: Mapping[str, Any] | None = None,
+    name: str | None = None,
     format: str | None = None,
 ) -> Chain:
     """Read a chain from an enterprise table and a link table, validating everything.
@@ -179,48 +186,88 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
-    args = (enterprises, links, columns, sheet, template, unknown, self_loops,
-            duplicates, scale, meta, format)
+    options = {"columns": columns, "sheet": _sheet_choice(sheet, sheets),
+               "header_row": header_row, "template": template, "segments": segments,
+               "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
+               "scale": scale, "meta": {**dict(meta or {}),
+                                        **({"name": name} if name else {})},
+               "format": format,
+               "known": frozenset(map(str, columns or {}))}
     try:
-        return _read_chain(*args)
+        return _read_chain(enterprises, links, options)
     except ChainDataError as err:
         if not getattr(err, "_approximate", False):
             raise
     token = EXACT_ROWS.set(True)  # re-read with exact row numbers for the report
     try:
-        return _read_chain(*args)
+        return _read_chain(enterprises, links, options)
     finally:
         EXACT_ROWS.reset(token)
 
 
-def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template: Any,
-                unknown: str, self_loops: str, duplicates: str, scale: float,
-                meta: Any, format: str | None) -> Chain:
-    ent, lk, file_meta = _read_tables(enterprises, links, sheet=sheet, format=format)
-    approximate = any(t is not None and t.approximate for t in (ent, lk))
+def _sheet_choice(sheet: Any, sheets: Any) -> Any:
+    """``sheet`` or ``sheets`` ("ENT,LINKS", "ENT,", ",LINKS" or a pair)."""
+    if sheets is None:
+        return sheet
+    if sheet is not None:
+        raise ValueError("pass sheet= or sheets=, not both")
+    if isinstance(sheets, str):
+        if "," not in sheets and "，" not in sheets:
+            return sheets.strip()
+        parts = [p.strip() or None for p in re.split("[,，]", sheets)]
+    else:
+        parts = list(sheets)
+    if len(parts) != 2:
+        raise ValueError(f"sheets must name the enterprise sheet and the link sheet "
+                         f"('ENTERPRISES,LINKS'; leave one empty), got {sheets!r}")
+    return tuple(parts)
+
+
+def _read_chain(enterprises: Any, links: Any, options: dict[str, Any]) -> Chain:
+    loaded = _read_tables(enterprises, links, options)
+    approximate = any(t is not None and t.approximate
+                      for t in (loaded.enterprises, loaded.links))
     try:
-        return _validate(ent, lk, file_meta, columns, template, unknown, self_loops,
-                         duplicates, scale, meta)
+        return _validate(loaded, options)
     except ChainDataError as err:
         err._approximate = approximate  # type: ignore[attr-defined]
         raise
 
 
-def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
-              columns: Any, template: Any, unknown: str, self_loops: str,
-              duplicates: str, scale: float, meta: Any) -> Chain:
-    """Map columns, parse amounts and build the chain, reporting every problem."""
+def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
+    """Map columns, parse amounts, resolve names and build the chain; report all."""
     problems: list[Problem] = []
+    ent, lk = loaded.enterprises, loaded.links
+    columns, scale = options["columns"], options["scale"]
     ent_frame, ent_cols = _prepare(ent, "enterprises", columns, scale, problems)
     link_frame, link_cols = _prepare(lk, "links", columns, scale, problems)
     _check_mapping(columns, [t for t in (ent, lk) if t is not None], problems)
-    kwargs = {"meta": {**file_meta, **dict(meta or {})}, "template": template,
-              "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
-              "files": (ent.file if ent else "enterprises", lk.file),
-              "rows": (ent.rows if ent else None, lk.rows),
+    if link_frame is None:  # an enterprise list: no supply links yet
+        link_frame = pd.DataFrame({SUPPLIER: pd.Series([], dtype=object),
+                                   BUYER: pd.Series([], dtype=object)})
+    by_name = renamed = 0
+    if ent_frame is not None:
+        ent_frame, renamed = map_segment_labels(ent_frame, _segment_map(loaded, options))
+        if lk is not None:
+            link_frame, by_name = resolve_names(ent_frame, link_frame, ent, lk, problems,
+                                                link_cols)
+    log = _log(loaded, ent_frame, link_frame, by_name, renamed, options["unknown"])
+    file_meta = dict(loaded.meta)
+    title = next((t.title for t in (ent, lk) if t is not None and t.title), None)
+    if title and not file_meta.get("name"):
+        file_meta["name"] = title
+    if not loaded.machine and not any(t is not None and t.schema for t in (ent, lk)):
+        file_meta["load_log"] = log  # not for files chaingraph wrote (round trips)
+    kwargs = {"meta": {**file_meta, **options["meta"]},
+              "template": options["template"], "unknown": options["unknown"],
+              "self_loops": options["self_loops"], "duplicates": options["duplicates"],
+              "files": (ent.file if ent else "enterprises", lk.file if lk else "links"),
+              "rows": (ent.rows if ent else None, lk.rows if lk else None),
               "columns": (ent_cols, link_cols)}
     if not problems:
-        return Chain.from_frames(ent_frame, link_frame, **kwargs)
+        chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
+        warn_load_log(log, stacklevel=5)
+        return chain
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -230,16 +277,51 @@ def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
     raise ChainDataError(problems)
 
 
-def _read_tables(enterprises: Any, links: Any, *, sheet: Any, format: str | None
-                 ) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """The enterprise table (or None), the link table and metadata from the file."""
+def _log(loaded: Book, ent_frame: pd.DataFrame | None, link_frame: pd.DataFrame,
+         by_name: int, renamed: int, unknown: str) -> dict[str, Any]:
+    """The load log of what was read, dropped and added (see ``_loading``)."""
+    tables = [(role, table, len(frame)) for role, table, frame in (
+        ("enterprises", loaded.enterprises, ent_frame),
+        ("links", loaded.links, link_frame)) if table is not None]
+    ids = ent_frame[ID] if ent_frame is not None and ID in ent_frame.columns else None
+    added: list[str] = []
+    if ids is not None and len(link_frame) and unknown == "add":
+        ends = pd.Index(pd.concat([link_frame[SUPPLIER], link_frame[BUYER]]).dropna()
+                        .unique())
+        added = [str(e) for e in ends[~ends.isin(ids.to_numpy(dtype=object))]]
+    frame = ent_frame if ent_frame is not None else pd.DataFrame({ID: []})
+    ignored = [(loaded.file or "", sheet, reason) for sheet, reason in loaded.ignored]
+    return load_log(tables, ignored, frame, added, by_name, renamed)
+
+
+def _segment_map(loaded: Book, options: dict[str, Any]) -> dict[str, str]:
+    """The segment mapping: a mapping sheet in the workbook, then ``segments=``."""
+    mapping: dict[str, str] = {}
+    if loaded.segments is not None:
+        mapping.update(segment_map_from_frame(loaded.segments.frame))
+    given = options["segments"]
+    if given is None:
+        return mapping
+    if isinstance(given, Mapping):
+        mapping.update({str(k): str(v) for k, v in given.items()})
+        return mapping
+    table = (table_from_frame(given, "segments") if isinstance(given, pd.DataFrame)
+             else _read_one(given, None, None, "segments", options))
+    mapping.update(segment_map_from_frame(table.frame))
+    return mapping
+
+
+def _read_tables(enterprises: Any, links: Any, options: dict[str, Any]) -> Book:
+    """The enterprise table, the link table (either may be None) and file metadata."""
+    sheet, format = options["sheet"], options["format"]
     sheets = sheet if isinstance(sheet, tuple) else (sheet, sheet)
     if len(sheets) != 2:
         raise ValueError(f"sheet must be a name, a position or a pair, got {sheet!r}")
     if links is not None:
         ent = None if enterprises is None else _read_one(
-            enterprises, sheets[0], format, "enterprises")
-        return ent, _read_one(links, sheets[1], format, "links"), _meta_of(ent)
+            enterprises, sheets[0], format, "enterprises", options)
+        lk = _read_one(links, sheets[1], format, "links", options)
+        return Book(ent, lk, meta=_meta_of(ent))
     if enterprises is None:
         raise fail("no input: pass an enterprise table and a link table (or a file "
                    "holding both)", None)
@@ -248,36 +330,44 @@ def _read_tables(enterprises: Any, links: Any, *, sheet: Any, format: str | None
     path = Path(enterprises)
     fmt = detect_format(path, format)
     if fmt == "directory":
-        return _read_directory(path)
+        ent, lk, meta = _read_directory(path)
+        return Book(ent, lk, meta=meta, machine=bool(lk.schema))
     if fmt == "excel":
-        return _read_workbook(path, sheet)
+        book = read_workbook(path, sheet, header_row=options["header_row"],
+                             known=options["known"])
+        book.file = path.name
+        return book
     if fmt == "json":
         from chaingraph.readwrite.json import read_json_tables
 
-        return read_json_tables(path)
+        ent, lk, meta = read_json_tables(path)
+        return Book(ent, lk, meta=meta, machine=True)
     if fmt in ("graphml", "gexf"):
         from chaingraph.readwrite.graph import graph_tables
 
-        return graph_tables(path, fmt)
-    return _single(_read_one(path, None, fmt, "links"))
+        ent, lk, meta = graph_tables(path, fmt)
+        return Book(ent, lk, meta=meta, machine=True)
+    return _single(_read_one(path, None, fmt, "links", options))
 
 
-def _single(table: RawTable) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """A lone table must be a link table (it needs supplier and buyer columns)."""
-    probe: list[Problem] = []
-    mapped, _ = map_columns(table.frame, "links", None, table.file, probe)
-    if SUPPLIER in mapped.columns and BUYER in mapped.columns:
-        return None, table, table.meta
-    raise fail("only one table was given and it has no supplier and buyer columns: "
-               "pass links=... (and the enterprise table), or a workbook/directory "
-               "holding both", table.file)
+def _single(table: RawTable) -> Book:
+    """A lone table: a link table, or an enterprise list (no links yet)."""
+    role = role_of(table)
+    if role == "links":
+        return Book(None, table, meta=table.meta)
+    if role == "enterprises":
+        return Book(table, None, meta=table.meta)
+    raise fail("only one table was given and it has neither supplier and buyer columns "
+               "nor enterprise columns (企业名称, id): pass links=... (and the "
+               "enterprise table), or a workbook/directory holding both", table.file)
 
 
 def _meta_of(table: RawTable | None) -> dict[str, Any]:
     return dict(table.meta) if table is not None else {}
 
 
-def _read_one(source: Any, sheet: Any, format: str | None, role: str) -> RawTable:
+def _read_one(source: Any, sheet: Any, format: str | None, role: str,
+              options: Mapping[str, Any] | None = None) -> RawTable:
     """Read one table from a DataFrame or a path."""
     if isinstance(source, pd.DataFrame):
         return table_from_frame(source, role)
@@ -287,14 +377,12 @@ def _read_one(source: Any, sheet: Any, format: str | None, role: str) -> RawTabl
     path = Path(source)
     fmt = detect_format(path, format)
     name = path.name or str(source)
-    if fmt == "csv":
-        return read_csv_table(path, ",", name)
-    if fmt == "tsv":
-        return read_csv_table(path, "\t", name)
-    if fmt == "text":
-        return read_csv_table(path, None, name)
+    header = {"header_row": (options or {}).get("header_row"),
+              "known": (options or {}).get("known", frozenset())}
+    if fmt in ("csv", "tsv", "text"):
+        return read_csv_table(path, {"csv": ",", "tsv": "\t"}.get(fmt), name, **header)
     if fmt == "excel":
-        return read_excel_table(path, sheet, name, role)
+        return read_excel_table(path, sheet, name, role, **header)
     if fmt == "parquet":
         return read_parquet_table(path, name)
     if fmt == "json":
@@ -340,64 +428,18 @@ def _read_meta_json(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return dict(data.get("meta") or {}), dict(data.get("schema") or {})
 
 
-def _read_workbook(path: Path, sheet: Any
-                   ) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """One workbook holding the enterprise sheet and the link sheet (+ meta sheet)."""
-    name = path.name
-    if not path.is_file():
-        raise fail(f"file not found: {path}", name)
-    sheets = excel_sheets(path, name)
-    if isinstance(sheet, tuple):
-        ent_sheet, link_sheet = sheet
-    elif sheet is not None:
-        return _single(read_excel_table(path, sheet, name, "links"))
-    else:
-        ent_sheet, link_sheet = _guess_sheets(sheets)
-    meta, schema = ({}, {})
-    if "meta" in sheets:
-        meta, schema = _read_meta_sheet(path, name)
-    link = read_excel_table(path, link_sheet, name, "links")
-    link.schema = schema.get("links", {})
-    if ent_sheet is None:
-        return None, link, meta
-    ent = read_excel_table(path, ent_sheet, name, "enterprises")
-    ent.schema = schema.get("enterprises", {})
-    return ent, link, meta
-
-
-def _guess_sheets(sheets: list[str]) -> tuple[str | None, str]:
-    lowered = {s.strip().lower(): s for s in sheets}
-    picked = [next((lowered[n] for n in SHEET_NAMES[role] if n in lowered), None)
-              for role in ("enterprises", "links")]
-    if picked[1] is not None:
-        return picked[0], picked[1]
-    rest = [s for s in sheets if s != "meta"]
-    if len(rest) >= 2:
-        return rest[0], rest[1]
-    return None, rest[0] if rest else sheets[0]
-
-
-def _read_meta_sheet(path: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    table = read_excel_table(path, "meta", name)
-    frame = table.frame
-    if frame.shape[1] < 2:
-        return {}, {}
-    pairs = dict(zip(frame.iloc[:, 0].astype(str), frame.iloc[:, 1], strict=True))
-    try:
-        if pairs.get("format") != FORMAT_TAG:
-            return {}, {}
-        return json.loads(str(pairs.get("meta", "{}"))), json.loads(
-            str(pairs.get("schema", "{}")))
-    except ValueError as err:
-        raise fail(f"cannot read the meta sheet: {err}", f"{name}[meta]") from None
-
-
 def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
              problems: list[Problem]) -> tuple[pd.DataFrame | None, dict[str, str]]:
-    """Map columns, restore types, parse amounts (each column with its header unit)."""
+    """Map columns, drop total and note rows, restore types, parse amounts.
+
+    Each amount column is multiplied by ``scale`` and by its unit: the unit in its
+    header (``产值（万元）``), else the sheet's unit row (``单位：万元``).
+    """
     if table is None:
         return None, {}
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
+    if not table.schema:
+        frame = drop_summary_rows(frame, table)
     if table.schema:
         for col, kind in table.schema.items():
             if col in frame.columns and col not in _amounts(role):
@@ -408,12 +450,16 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
                 frame[col] = _as_text(frame[col])
     for col in _amounts(role):
         if col in frame.columns:
-            factor = scale * header_unit(shown.get(col, col))
+            unit = column_unit(shown.get(col, col))
+            factor = scale * (unit if unit is not None else table.unit or 1.0)
             parsed, bad = parse_amounts(frame[col], scale=factor)
             for position, reason in bad:
                 row = position if table.rows is None else table.rows[position]
                 problems.append(Problem(reason, table.file, row, shown.get(col, col)))
             frame[col] = parsed
+    if not table.schema:
+        keys = (ID,) if role == "enterprises" else (SUPPLIER, BUYER)
+        frame = drop_sum_rows(frame, table, _amounts(role), keys)
     return frame, shown
 
 
