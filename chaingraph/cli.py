@@ -188,7 +188,8 @@ def _print_summary(report: Any, written: list[Path]) -> None:
         print(f"  top candidate: {top['kind']} {top['name_zh']} ({top['segment']})")
     if s.get("focal_rung"):
         print(f"  echelon (梯队): {s['focal_rung']}")
-    for step, reason in s.get("skipped", {}).items():
+    link_skips = getattr(report.breakpoints, "attrs", {}).get("skipped", {})
+    for step, reason in {**s.get("skipped", {}), **link_skips}.items():
         print(f"  skipped {step}: {reason}")
     if written:
         print(f"wrote {', '.join(str(p) for p in written)}")

@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 _MISSING_COLUMNS = ["segment", "name_zh", "name_en", "stage", "n_elsewhere",
                     "suppliers_present", "buyers_present", "score", "explanation"]
+#: Why a link-based finding was not made: the chain has no supply links there.
+NO_LINK_DATA = "无供应关系数据 (no supply-link data)"
 _BROKEN_COLUMNS = ["supplier_segment", "buyer_segment", "essential",
                    "n_supplier_enterprises", "n_buyer_enterprises", "n_outside_links",
                    "n_outside_suppliers", "outside_volume", "outside_regions", "score",
@@ -224,6 +226,13 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     the region; the row says how many links, suppliers and how much volume.
     ``score`` is 1.0 for an essential template edge and 0.5 otherwise.
 
+    An edge is judged only when there is supply-link data for its buyer segment
+    (at least one link into a focal B enterprise): an enterprise list without
+    links, or a segment whose purchases were not surveyed, has no broken links.
+    The edges not judged are listed in ``attrs["skipped_links"]`` (pairs of
+    segment ids), with ``attrs["skipped"] = {"broken_link": "无供应关系数据 ..."}``;
+    :func:`find_breakpoints` passes both on.
+
     Examples
     --------
     >>> tpl = cg.SegmentTemplate.from_dict({"id": "toy", "segments": [
@@ -243,8 +252,33 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     segments = _segments(chain, template)
     _, edges = _template_realisation(chain, template, focal, segments)
     broken = edges[edges["possible"] & ~edges["realised"]]
+    src, dst = chain.link_codes
+    if segments is not None and len(broken):  # judge only buyers with link data
+        has_data = set(pd.unique(segments[dst[focal[dst]]]))
+        unknown = ~broken["buyer"].isin(has_data).to_numpy()
+        skipped = list(zip(broken["supplier"][unknown], broken["buyer"][unknown],
+                           strict=True))
+        broken = broken[~unknown]
+    else:
+        skipped = []
     if segments is None or len(broken) == 0:
-        return _ranked(pd.DataFrame(), _BROKEN_COLUMNS)
+        return _with_skipped(_ranked(pd.DataFrame(), _BROKEN_COLUMNS), skipped)
+    return _with_skipped(_broken_rows(chain, template, focal, segments, broken, top),
+                         skipped)
+
+
+def _with_skipped(frame: pd.DataFrame, skipped: list[tuple[Any, Any]]) -> pd.DataFrame:
+    """Record template links not judged for lack of supply-link data in ``attrs``."""
+    if skipped:
+        frame.attrs["skipped"] = {"broken_link": f"{NO_LINK_DATA}: {len(skipped)} "
+                                                 "template links not judged"}
+        frame.attrs["skipped_links"] = [(str(a), str(b)) for a, b in skipped]
+    return frame
+
+
+def _broken_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
+                 segments: np.ndarray, broken: pd.DataFrame, top: int | None
+                 ) -> pd.DataFrame:
     src, dst = chain.link_codes
     regions = _texts(chain, REGION)
     volume = chain.column(VOLUME, table="links").astype(np.float64)
@@ -692,4 +726,7 @@ def find_breakpoints(G: Chain | Any, /, *, template: SegmentTemplate | None = No
                     "buyer_segment"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     out.attrs.update(spof.attrs)
+    if template is not None and broken.attrs.get("skipped"):
+        out.attrs["skipped"] = {**out.attrs.get("skipped", {}), **broken.attrs["skipped"]}
+        out.attrs["skipped_links"] = broken.attrs["skipped_links"]
     return out

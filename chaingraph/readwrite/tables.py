@@ -34,6 +34,7 @@ from chaingraph.model import (
     REGION,
     SEGMENT,
     SUPPLIER,
+    VOLUME,
     Chain,
     SegmentTemplate,
 )
@@ -241,6 +242,9 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
     columns, scale = options["columns"], options["scale"]
     ent_frame, ent_cols = _prepare(ent, "enterprises", columns, scale, problems)
     link_frame, link_cols = _prepare(lk, "links", columns, scale, problems)
+    if lk is None and columns:  # an enterprise list: link columns may be mapped too
+        columns = {k: v for k, v in columns.items()
+                   if v not in (SUPPLIER, BUYER, VOLUME, PRODUCT)}
     _check_mapping(columns, [t for t in (ent, lk) if t is not None], problems)
     if link_frame is None:  # an enterprise list: no supply links yet
         link_frame = pd.DataFrame({SUPPLIER: pd.Series([], dtype=object),
