@@ -27,7 +27,7 @@ from typing import Any
 
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
-from chaingraph.exceptions import ChainGraphError
+from chaingraph.exceptions import ChainDataWarning, ChainGraphError
 
 __all__ = ["main"]
 
@@ -82,10 +82,22 @@ def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
     return read_chain(files[0], files[1] if len(files) == 2 else None,
                       columns=_columns(args.columns), template=template,
                       unknown=args.unknown, duplicates=args.duplicates,
-                      header_row=getattr(args, "header_row", None),
+                      header_row=_header_row(getattr(args, "header_row", None)),
                       sheets=getattr(args, "sheets", None),
                       segments=_segments(getattr(args, "segments", None)),
                       name=getattr(args, "name", None))
+
+
+def _header_row(text: str | None) -> Any:
+    """``--header-row``: N (enterprise sheet) or N,M (enterprise and link sheets)."""
+    if not text:
+        return None
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    try:
+        rows = [int(p) if p else None for p in parts]
+    except ValueError:
+        raise ValueError(f"--header-row: expected N or N,M, got {text!r}") from None
+    return rows[0] if len(rows) == 1 else tuple(rows)
 
 
 def _segments(text: str | None) -> Any:
@@ -118,9 +130,10 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                         help="links naming enterprises not in the table (default: error)")
     parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
                         help="repeated supplier-buyer rows (default: error)")
-    parser.add_argument("--header-row", type=int, metavar="N",
-                        help="spreadsheet row of the column names (default: found "
-                             "below title, unit and blank rows)")
+    parser.add_argument("--header-row", metavar="N[,M]",
+                        help="spreadsheet row of the column names in the enterprise "
+                             "sheet (N) and the link sheet (M) (default: found below "
+                             "title, unit and blank rows)")
     parser.add_argument("--sheets", metavar="ENTERPRISES,LINKS",
                         help="workbook sheets to read, e.g. '重点企业名单,供应关系' "
                              "(default: recognised by their columns)")
@@ -363,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _COMMANDS[args.command][1]
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default", ChainDataWarning)  # printed, never raised
             warnings.showwarning = _show_warning
             return run(args)
     except KeyboardInterrupt:

@@ -884,7 +884,7 @@ class SegmentTemplate:
 
         Examples
         --------
-        >>> cg.load_template("electronic_display").suggest("驱动芯片")
+        >>> cg.load_template("electronic_display").suggest("驱动晶片")
         '显示驱动芯片'
         """
         import difflib

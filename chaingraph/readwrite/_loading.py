@@ -35,9 +35,10 @@ import pandas as pd
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
 from chaingraph.readwrite._headers import summary_rows
+from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
 
-__all__ = ["BLANK_LABELS", "drop_summary_rows", "drop_sum_rows", "load_log",
+__all__ = ["BLANK_LABELS", "chain_log", "header_rows", "sheet_choice", "drop_summary_rows", "drop_sum_rows", "load_log",
            "load_messages", "load_summary", "map_segment_labels", "resolve_names", "segment_map_from_frame",
            "warn_load_log"]
 
@@ -253,3 +254,51 @@ def load_summary(log: Mapping[str, Any]) -> str:
     return (f"rows read: {read} ({parts}); dropped: {dropped} total/note rows; added: "
             f"{len(log.get('added', []))} outside enterprises; sheets not read: "
             f"{len(log.get('ignored_sheets', []))}; blank: {blank}")
+
+
+def header_rows(header_row: Any) -> tuple[int | None, int | None]:
+    """``header_row``: N (the enterprise table) or (enterprises, links)."""
+    if header_row is None:
+        return None, None
+    if isinstance(header_row, (tuple, list)) and len(header_row) == 2:
+        return tuple(None if h is None else int(h) for h in header_row)  # type: ignore
+    if isinstance(header_row, (int, np.integer)) and not isinstance(header_row, bool):
+        return int(header_row), None
+    raise ValueError(f"header_row must be a row number or a pair (enterprises, links), "
+                     f"got {header_row!r}")
+
+
+def sheet_choice(sheet: Any, sheets: Any) -> Any:
+    """``sheet`` or ``sheets`` ("ENT,LINKS", "ENT,", ",LINKS" or a pair)."""
+    if sheets is None:
+        return sheet
+    if sheet is not None:
+        raise ValueError("pass sheet= or sheets=, not both")
+    if isinstance(sheets, str):
+        if "," not in sheets and "，" not in sheets:
+            return sheets.strip()
+        parts = [p.strip() or None for p in re.split("[,，]", sheets)]
+    else:
+        parts = list(sheets)
+    if len(parts) != 2:
+        raise ValueError(f"sheets must name the enterprise sheet and the link sheet "
+                         f"('ENTERPRISES,LINKS'; leave one empty), got {sheets!r}")
+    return tuple(parts)
+
+
+def chain_log(loaded: Book, ent_frame: pd.DataFrame | None, link_frame: pd.DataFrame,
+         by_name: int, renamed: int, unknown: str) -> dict[str, Any]:
+    """The load log of what was read, dropped and added (see ``_loading``)."""
+    tables = [(role, table, len(frame)) for role, table, frame in (
+        ("enterprises", loaded.enterprises, ent_frame),
+        ("links", loaded.links, link_frame)) if table is not None]
+    ids = ent_frame[ID] if ent_frame is not None and ID in ent_frame.columns else None
+    added: list[str] = []
+    if (ids is not None and len(link_frame) and unknown == "add"
+            and SUPPLIER in link_frame.columns and BUYER in link_frame.columns):
+        ends = pd.Index(pd.concat([link_frame[SUPPLIER], link_frame[BUYER]]).dropna()
+                        .unique())
+        added = [str(e) for e in ends[~ends.isin(ids.to_numpy(dtype=object))]]
+    frame = ent_frame if ent_frame is not None else pd.DataFrame({ID: []})
+    ignored = [(loaded.file or "", sheet, reason) for sheet, reason in loaded.ignored]
+    return load_log(tables, ignored, frame, added, by_name, renamed)

@@ -62,12 +62,15 @@ def role_of(table: RawTable) -> str | None:
     return None
 
 
-def read_workbook(path: Path, sheet: Any, *, header_row: int | None = None,
+def read_workbook(path: Path, sheet: Any, *,
+                  header_rows: tuple[int | None, int | None] = (None, None),
                   known: frozenset[str] = frozenset()) -> Book:
     """Read a workbook: the sheets named in ``sheet``, else every sheet by content.
 
     ``sheet`` is None (recognise every sheet), one sheet (its role from its columns)
     or a pair (enterprise sheet, link sheet), either of which may be None.
+    ``header_rows`` gives the header row of the enterprise and the link sheet
+    (None: found automatically).
     """
     name = path.name
     if not path.is_file():
@@ -77,21 +80,31 @@ def read_workbook(path: Path, sheet: Any, *, header_row: int | None = None,
     schema: dict[str, Any] | None = None
     if "meta" in sheets:
         book.meta, schema = _read_meta_sheet(path, name)
-    options = {"header_row": header_row, "known": known}
+    rows = dict(zip(("enterprises", "links"), header_rows, strict=True))
     if isinstance(sheet, tuple):
         for role, label in zip(("enterprises", "links"), sheet, strict=True):
             if label is not None:
-                setattr(book, role, read_excel_table(path, label, name, role, **options))
+                setattr(book, role, read_excel_table(
+                    path, label, name, role, header_row=rows[role], known=known))
     elif sheet is not None:
-        table = read_excel_table(path, sheet, name, None, **options)
+        table = read_excel_table(path, sheet, name, None, known=known)
         role = role_of(table)
         if role is None:
             raise fail(f"sheet {sheet!r} has neither enterprise columns (企业名称, id) "
                        "nor link columns (供应商, 采购方); pass columns=...",
                        table.file)
+        if rows.get(role) is not None:
+            table = read_excel_table(path, sheet, name, role, header_row=rows[role],
+                                     known=known)
         setattr(book, role, table)
     else:
-        _recognise(path, sheets, book, options, skip_meta=schema is not None)
+        _recognise(path, sheets, book, known, skip_meta=schema is not None)
+        for role in ("enterprises", "links"):
+            table = getattr(book, role)
+            if table is not None and rows[role] is not None:
+                setattr(book, role, read_excel_table(
+                    path, table.sheet, name, role, header_row=rows[role], known=known,
+                    shown=table.file))
     for role in ("enterprises", "links"):
         table = getattr(book, role)
         if table is not None:
@@ -103,7 +116,7 @@ def read_workbook(path: Path, sheet: Any, *, header_row: int | None = None,
     return book
 
 
-def _recognise(path: Path, sheets: list[str], book: Book, options: dict[str, Any],
+def _recognise(path: Path, sheets: list[str], book: Book, known: frozenset[str],
                *, skip_meta: bool) -> None:
     """Read every sheet and give each one a role by its columns."""
     found: dict[str, list[tuple[str, RawTable]]] = {}
@@ -111,10 +124,11 @@ def _recognise(path: Path, sheets: list[str], book: Book, options: dict[str, Any
         if label == "meta" and skip_meta:
             continue
         try:
-            table = read_excel_table(path, label, path.name, None, **options)
+            table = read_excel_table(path, label, path.name, None, known=known)
         except ChainDataError as err:
             book.ignored.append((label, err.problems[0].message))
             continue
+        table.sheet = label
         role = role_of(table)
         if role is None:
             shown = ", ".join(map(str, table.frame.columns[:6]))

@@ -51,6 +51,7 @@ class RawTable:
     meta: dict[str, Any] = field(default_factory=dict)
     approximate: bool = False  # row labels may be off (blank lines skipped)
     header_row: int | None = None  # spreadsheet row of the header (files only)
+    sheet: str | None = None  # workbook sheet it came from
     title: str | None = None  # text of a title row above the header
     unit: float | None = None  # multiplier named by a unit row (单位：万元)
     dropped: list[tuple[Any, str, str]] = field(default_factory=list)  # row, kind, text

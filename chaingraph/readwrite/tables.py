@@ -12,7 +12,6 @@ Column names are matched to the canonical ones (``id``, ``name``, ``segment``,
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -40,12 +39,14 @@ from chaingraph.model import (
 )
 from chaingraph.readwrite._aliases import column_unit, map_columns
 from chaingraph.readwrite._loading import (
+    chain_log,
     drop_sum_rows,
     drop_summary_rows,
-    load_log,
+    header_rows,
     map_segment_labels,
     resolve_names,
     segment_map_from_frame,
+    sheet_choice,
     warn_load_log,
 )
 from chaingraph.readwrite._schema import FORMAT_TAG, restore
@@ -107,11 +108,32 @@ def read_chain(
         free-form attributes.
     sheet : str, int or (enterprise sheet, link sheet), optional
         Workbook sheets. A pair names the two sheets (of one workbook given alone,
-        or of the two workbooks given); a single name or position applies to every
-        workbook. ``None``: sheets named like ``企业``/``enterprises`` and
-        ``供应关系``/``links``, else the first two sheets, else the first sheet.
+        or of the two workbooks given; either may be None); a single name or
+        position applies to every workbook (its role then comes from its columns).
+        ``None``: every sheet of a workbook given alone is recognised by its
+        columns (an enterprise sheet has an id or 企业名称 column, a link sheet
+        supplier and buyer columns, a segment mapping sheet 原环节名 and 模板环节);
+        names such as ``企业``/``重点企业名单`` and ``供应关系``/``links`` only break
+        ties. A sheet that is not read is named in a warning.
+    sheets : str or (enterprise sheet, link sheet), optional
+        The same as a pair, written ``"ENTERPRISES,LINKS"`` (``"企业,"``: only
+        the enterprise sheet). Pass ``sheet`` or ``sheets``, not both.
+    header_row : int or (int, int), optional
+        Spreadsheet row of the column names in the enterprise table, or in the
+        enterprise and the link table. ``None``: the first row whose cells are
+        known column names (:data:`ALIASES`, 序号, 备注, ... and the keys of
+        ``columns``), below title, unit and blank rows; else the first non-blank
+        row. The first text above it becomes the chain's ``name`` and a unit row
+        (``单位：万元``) scales the amounts of that table.
     template : SegmentTemplate, optional
-        Segments must be template segments (id, Chinese or English name).
+        Segments must be template segments: id, Chinese or English name, or one
+        of the template's synonyms (``模组``, ``FPC``); case, width, spaces and
+        brackets are ignored, and an unknown segment gets a Chinese hint
+        (``'驱动晶片' 不是模板环节；是否指 显示驱动芯片？``).
+    segments : dict, path or DataFrame, optional
+        The office's segment names -> template segments (``{"彩屏": "LCD面板"}``),
+        or a two-column table (CSV/Excel file or DataFrame: 原环节名, 模板环节). A
+        workbook sheet with those two columns is used the same way.
     unknown, self_loops, duplicates
         What to do with links to unknown enterprises (``"error"``/``"add"``),
         self-loops (``"error"``/``"keep"``/``"drop"``) and repeated pairs
@@ -121,6 +143,9 @@ def read_chain(
         in a header's brackets (``金额（万元）``) multiplies that column too.
     meta : dict, optional
         Metadata (``name``, ``unit``, ``year``, ...); overrides metadata in the file.
+    name : str, optional
+        The chain's title (``meta["name"]``), e.g. ``"XX区新型显示产业链"``; default:
+        the title row of the sheet.
     format : str, optional
         ``"csv"``, ``"tsv"``, ``"text"``, ``"excel"``, ``"parquet"``, ``"json"``,
         ``"graphml"``, ``"gexf"`` or ``"directory"``, when a suffix does not say.
@@ -128,6 +153,18 @@ def read_chain(
     Returns
     -------
     Chain
+        With ``meta["load_log"]`` (files and DataFrames the user made, not files
+        written by chaingraph): per table the header row, title, unit, data rows,
+        rows loaded and rows dropped (``data_rows == loaded + dropped``); the
+        dropped rows (file, row, kind ``total``/``note``/``sum``, text); sheets not
+        read and why; ids added by ``unknown="add"``; link ends resolved by name;
+        segments renamed by ``segments``; blank segment, region and output counts.
+
+    Warns
+    -----
+    ChainDataWarning
+        One line per event: total/note rows dropped (file, sheet, rows) and sheets
+        not read.
 
     Raises
     ------
@@ -164,8 +201,14 @@ def read_chain(
     product      product, 产品, 供应产品, 采购产品, 物料
     ===========  ==============================================================
 
-    A sheet with only 企业名称 uses the names as ids; with 企业编号 and 企业名称 the
-    code is the id and the name is ``name``. Units in headers (``金额（万元）``,
+    A sheet with only 企业名称 uses the names as ids; with 企业编号 (or
+    统一社会信用代码) and 企业名称 the code is the id and the name is ``name``, and
+    link ends may be written either way: an end that is not an id but the name (or
+    简称) of exactly one enterprise is that enterprise (a name of several is an
+    error naming both rows). Rows that are totals (合计, 总计, 小计), notes (注：,
+    备注：, 数据来源：) or, with a blank id, the sum of the rows above are dropped
+    with a warning. An enterprise table alone is an enterprise list: a chain
+    without links. Units in headers (``金额（万元）``,
     ``产值(亿元)``) multiply plain numbers in that column.
 
     Ids, names, segments, regions and products read from CSV or Excel are text:
@@ -187,8 +230,9 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
-    options = {"columns": columns, "sheet": _sheet_choice(sheet, sheets),
-               "header_row": header_row, "template": template, "segments": segments,
+    options = {"columns": columns, "sheet": sheet_choice(sheet, sheets),
+               "header_row": header_rows(header_row), "template": template,
+               "segments": segments,
                "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
                "scale": scale, "meta": {**dict(meta or {}),
                                         **({"name": name} if name else {})},
@@ -204,24 +248,6 @@ def read_chain(
         return _read_chain(enterprises, links, options)
     finally:
         EXACT_ROWS.reset(token)
-
-
-def _sheet_choice(sheet: Any, sheets: Any) -> Any:
-    """``sheet`` or ``sheets`` ("ENT,LINKS", "ENT,", ",LINKS" or a pair)."""
-    if sheets is None:
-        return sheet
-    if sheet is not None:
-        raise ValueError("pass sheet= or sheets=, not both")
-    if isinstance(sheets, str):
-        if "," not in sheets and "，" not in sheets:
-            return sheets.strip()
-        parts = [p.strip() or None for p in re.split("[,，]", sheets)]
-    else:
-        parts = list(sheets)
-    if len(parts) != 2:
-        raise ValueError(f"sheets must name the enterprise sheet and the link sheet "
-                         f"('ENTERPRISES,LINKS'; leave one empty), got {sheets!r}")
-    return tuple(parts)
 
 
 def _read_chain(enterprises: Any, links: Any, options: dict[str, Any]) -> Chain:
@@ -255,7 +281,7 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
         if lk is not None:
             link_frame, by_name = resolve_names(ent_frame, link_frame, ent, lk, problems,
                                                 link_cols)
-    log = _log(loaded, ent_frame, link_frame, by_name, renamed, options["unknown"])
+    log = chain_log(loaded, ent_frame, link_frame, by_name, renamed, options["unknown"])
     file_meta = dict(loaded.meta)
     title = next((t.title for t in (ent, lk) if t is not None and t.title), None)
     if title and not file_meta.get("name"):
@@ -277,25 +303,10 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
             warnings.simplefilter("ignore")
             Chain.from_frames(ent_frame, link_frame, **kwargs)
     except ChainDataError as err:
-        problems += err.problems
+        named = {(p.file, p.row, p.column) for p in problems}  # e.g. ambiguous names
+        problems += [p for p in err.problems if (p.file, p.row, p.column) not in named
+                     or not p.message.startswith("unknown enterprise")]
     raise ChainDataError(problems)
-
-
-def _log(loaded: Book, ent_frame: pd.DataFrame | None, link_frame: pd.DataFrame,
-         by_name: int, renamed: int, unknown: str) -> dict[str, Any]:
-    """The load log of what was read, dropped and added (see ``_loading``)."""
-    tables = [(role, table, len(frame)) for role, table, frame in (
-        ("enterprises", loaded.enterprises, ent_frame),
-        ("links", loaded.links, link_frame)) if table is not None]
-    ids = ent_frame[ID] if ent_frame is not None and ID in ent_frame.columns else None
-    added: list[str] = []
-    if ids is not None and len(link_frame) and unknown == "add":
-        ends = pd.Index(pd.concat([link_frame[SUPPLIER], link_frame[BUYER]]).dropna()
-                        .unique())
-        added = [str(e) for e in ends[~ends.isin(ids.to_numpy(dtype=object))]]
-    frame = ent_frame if ent_frame is not None else pd.DataFrame({ID: []})
-    ignored = [(loaded.file or "", sheet, reason) for sheet, reason in loaded.ignored]
-    return load_log(tables, ignored, frame, added, by_name, renamed)
 
 
 def _segment_map(loaded: Book, options: dict[str, Any]) -> dict[str, str]:
@@ -337,7 +348,7 @@ def _read_tables(enterprises: Any, links: Any, options: dict[str, Any]) -> Book:
         ent, lk, meta = _read_directory(path)
         return Book(ent, lk, meta=meta, machine=bool(lk.schema))
     if fmt == "excel":
-        book = read_workbook(path, sheet, header_row=options["header_row"],
+        book = read_workbook(path, sheet, header_rows=options["header_row"],
                              known=options["known"])
         book.file = path.name
         return book
@@ -381,7 +392,8 @@ def _read_one(source: Any, sheet: Any, format: str | None, role: str,
     path = Path(source)
     fmt = detect_format(path, format)
     name = path.name or str(source)
-    header = {"header_row": (options or {}).get("header_row"),
+    rows = (options or {}).get("header_row", (None, None))
+    header = {"header_row": {"enterprises": rows[0], "links": rows[1]}.get(role),
               "known": (options or {}).get("known", frozenset())}
     if fmt in ("csv", "tsv", "text"):
         return read_csv_table(path, {"csv": ",", "tsv": "\t"}.get(fmt), name, **header)
