@@ -890,7 +890,7 @@ class SegmentTemplate:
         import difflib
 
         key = _norm_label(str(label))
-        best = difflib.get_close_matches(key, list(self._labels), n=1, cutoff=0.4)
+        best = difflib.get_close_matches(key, list(self._labels), n=1, cutoff=0.6)
         if not best:
             best = [k for k in self._labels if key and (key in k or k in key)][:1]
         if not best:

@@ -119,7 +119,7 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     name_cols = [c for c in (NAME, SHORT_NAME) if c in enterprises.columns]
     if ID not in enterprises.columns or not name_cols or len(links) == 0:
         return links, 0
-    ids = pd.Index(enterprises[ID].to_numpy(dtype=object))
+    ids = enterprises[ID].to_numpy(dtype=object)
     rows = _positions_to_rows(ent_table, len(enterprises))
     link_rows = _positions_to_rows(link_table, len(links))
     out = links.copy(deep=False)
@@ -128,7 +128,8 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
         if col not in links.columns:
             continue
         values = links[col].to_numpy(dtype=object)
-        unknown = np.flatnonzero((ids.get_indexer(values) < 0) & pd.notna(values))
+        known = pd.Index(values, dtype=object).isin(ids)  # ids may repeat (reported)
+        unknown = np.flatnonzero(~known & pd.notna(values))
         if not len(unknown):
             continue
         lookup = _name_lookup(enterprises, name_cols)
