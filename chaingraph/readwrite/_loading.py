@@ -237,7 +237,20 @@ def load_messages(log: Mapping[str, Any]) -> list[str]:
 
 
 def load_summary(log: Mapping[str, Any]) -> str:
-    """One line counting what loading dropped, added and left blank.
+    """One line counting what loading read, dropped, added and left blank.
+
+    ``chaingraph info`` prints it last.
+
+    Parameters
+    ----------
+    log : dict
+        ``chain.meta["load_log"]`` of a chain read by
+        :func:`~chaingraph.readwrite.read_chain` (layout in the Returns section
+        there).
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -65,7 +65,7 @@ from chaingraph.readwrite._sources import (
 __all__ = ["read_chain"]
 
 Source = str | PathLike | pd.DataFrame
-_TEXT_COLUMNS = {"enterprises": (ID, NAME, SEGMENT, REGION),
+_TEXT_COLUMNS = {"enterprises": (ID, NAME, SEGMENT, REGION, "short_name"),
                  "links": (SUPPLIER, BUYER, PRODUCT)}
 
 
