@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from chaingraph._cli_options import parse_columns as _columns
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
-from chaingraph.exceptions import ChainGraphError
+from chaingraph.exceptions import ChainDataWarning, ChainGraphError
 
 __all__ = ["main"]
 
@@ -57,7 +58,35 @@ def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
     template = _template(getattr(args, "template", None))
     return read_chain(files[0], files[1] if len(files) == 2 else None,
                       columns=_columns(args.columns), template=template,
-                      unknown=args.unknown, duplicates=args.duplicates)
+                      unknown=args.unknown, duplicates=args.duplicates,
+                      header_row=_header_row(getattr(args, "header_row", None)),
+                      sheets=getattr(args, "sheets", None),
+                      segments=_segments(getattr(args, "segments", None)),
+                      name=getattr(args, "name", None))
+
+
+def _header_row(text: str | None) -> Any:
+    """``--header-row``: N (enterprise sheet) or N,M (enterprise and link sheets)."""
+    if not text:
+        return None
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    try:
+        rows = [int(p) if p else None for p in parts]
+    except ValueError:
+        raise ValueError(f"--header-row: expected N or N,M, got {text!r}") from None
+    return rows[0] if len(rows) == 1 else tuple(rows)
+
+
+def _segments(text: str | None) -> Any:
+    """``--segments``: a two-column sheet (CSV/Excel) or a YAML/JSON mapping file."""
+    if not text:
+        return None
+    path = Path(text)
+    if not path.is_file():
+        raise FileNotFoundError(f"--segments {text}: no such file")
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        return _columns(text)
+    return path
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +99,18 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                         help="links naming enterprises not in the table (default: error)")
     parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
                         help="repeated supplier-buyer rows (default: error)")
+    parser.add_argument("--header-row", metavar="N[,M]",
+                        help="spreadsheet row of the column names in the enterprise "
+                             "sheet (N) and the link sheet (M) (default: found below "
+                             "title, unit and blank rows)")
+    parser.add_argument("--sheets", metavar="ENTERPRISES,LINKS",
+                        help="workbook sheets to read, e.g. '重点企业名单,供应关系' "
+                             "(default: recognised by their columns)")
+    parser.add_argument("--segments", metavar="FILE",
+                        help="segment spellings: a two-column sheet 原环节名 -> 模板环节 "
+                             "(CSV/Excel) or a YAML/JSON mapping")
+    parser.add_argument("--name", help="the chain's title (default: the sheet's "
+                                       "title row)")
 
 
 def _write_outputs(report: Any, out: Path) -> list[Path]:
@@ -193,6 +234,10 @@ def _run_info(args: argparse.Namespace) -> int:
     print(f"  isolated: {s['n_isolated']}")
     if s.get("has_cycles"):
         print(f"  cycles: {s['n_cycles']} ({s['n_in_cycles']} enterprises in cycles)")
+    if chain.meta.get("load_log"):
+        from chaingraph.readwrite import load_summary
+
+        print(f"  loading: {load_summary(chain.meta['load_log'])}")
     return 0
 
 
@@ -274,6 +319,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Any, category: Any, filename: str, lineno: int,
+                  file: Any = None, line: Any = None) -> None:
+    """A warning as one line ``chaingraph: warning: ...`` (no Python source line)."""
+    text = " ".join(str(message).split())
+    print(f"chaingraph: warning: {text}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``chaingraph`` command line; returns the exit status.
 
@@ -291,7 +343,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
     run = _COMMANDS[args.command][1]
     try:
-        return run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", ChainDataWarning)  # printed, never raised
+            warnings.showwarning = _show_warning
+            return run(args)
     except KeyboardInterrupt:
         if args.debug:
             raise

@@ -380,6 +380,13 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
                 raise
             skipped[name] = f"maximum flow not computed: {error}"
         seconds[name] = round(time.perf_counter() - start, 4)
+    if template is not None:
+        from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links
+
+        unjudged = unjudged_links(chain, template=template, region=region)
+        if len(unjudged):
+            skipped["broken_link"] = (f"{NO_LINK_DATA}: {len(unjudged)} template "
+                                      "links not judged")
     return _assemble(chain, template, results, skipped, seconds, options)
 
 

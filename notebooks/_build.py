@@ -180,6 +180,67 @@ plt.close(ax.figure)
 Image("示范区产业链图谱.png")
 """),
     md("""
+## A workbook as offices keep it
+
+Real workbooks are messier: a merged title row and a unit row above the header, enterprises
+identified by 统一社会信用代码 while the link sheet names them by 企业名称, segments written the
+office's way (`正极`, `电芯`), a blank segment, a `合计` row and a `注` row below the data, an
+outside supplier that is not in the list, and a cover sheet. `read_chain` reads it without any
+option: sheets are recognised by their columns, the title becomes the chain's name, and every
+row it does not read as data is named in a one-line warning.
+"""),
+    code("""
+import warnings
+
+import openpyxl
+
+names = dict(zip(ent["id"], ent["name"]))
+spelling = {"cathode": "正极", "battery_cell": "电芯", "anode": "负极"}  # template synonyms
+nev = cg.load_template("nev")
+seg_zh = dict(zip(nev.segments["id"], nev.segments["name_zh"]))
+book = openpyxl.Workbook()
+sheet = book.active
+sheet.title = "重点企业名单"
+sheet.append(["明湾示范区新能源汽车产业链重点企业名单（2024年度）"])
+sheet.merge_cells("A1:F1")
+sheet.append([None, None, None, None, None, "单位：万元"])
+sheet.append(["序号", "统一社会信用代码", "企业名称", "所属环节", "所在区域", "年产值"])
+for k, row in enumerate(ent.itertuples(index=False), start=1):
+    segment = None if k == 5 else spelling.get(row.segment, seg_zh[row.segment])
+    output = None if row.output != row.output else row.output / 1e4
+    sheet.append([k, f"91440000MA{k:08d}", row.name, segment, row.region, output])
+sheet.append([None, "合计", None, None, None, float(ent["output"].sum() / 1e4)])
+sheet.append(["注：产值为2024年数据（合成示例，企业名称均为虚构）"])
+links_sheet = book.create_sheet("供应关系")
+links_sheet.append(["供应商", "采购方", "金额（万元）"])
+for row in lk.itertuples(index=False):
+    links_sheet.append([names[row.supplier], names[row.buyer],
+                        None if row.volume != row.volume else row.volume / 1e4])
+links_sheet.append(["海外隔膜供应商（虚构）", names[lk["buyer"].iloc[0]], 1200])
+book.create_sheet("封面").append(["明湾示范区产业链办公室 编"])
+book.save("重点企业名单.xlsx")
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    office = cg.read_chain("重点企业名单.xlsx", template=nev, unknown="add")
+for warning in caught:
+    print(warning.message)
+print(office)
+print(cg.readwrite.load_summary(office.meta["load_log"]))
+assert office.n_enterprises == example.n_enterprises + 1  # + the outside supplier
+assert office.n_links == example.n_links + 1
+assert office.meta["name"] == "明湾示范区新能源汽车产业链重点企业名单（2024年度）"
+"""),
+    md("An enterprise list without supply links (the first state of most chain maps) is "
+       "diagnosed too; link-based findings are reported as skipped (无供应关系数据), never "
+       "as broken links."),
+    code("""
+only_list = cg.read_chain(sheet_ent, columns=columns, template=nev)
+listed = cg.diagnose(only_list, template="nev", region="明湾示范区")
+print(only_list, "|", listed.breakpoints["kind"].value_counts().to_dict())
+print(listed.breakpoints.attrs.get("skipped"))
+"""),
+    md("""
 ## When the sheet is wrong
 
 Every problem is reported at once, each with the file, the spreadsheet row (the header is

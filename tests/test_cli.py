@@ -151,7 +151,13 @@ def test_console_script_runs(csv_chain):
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "enterprises: 5" in done.stdout
-    bad = subprocess.run([*command, "info", str(ent)], capture_output=True, text=True,
+    alone = subprocess.run([*command, "info", str(ent), "--columns", MAPPING],
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert alone.returncode == 0, alone.stderr  # an enterprise list alone: no links yet
+    assert "links: 0" in alone.stdout and "loading: rows read: 5" in alone.stdout
+    odd = ent.with_name("odd.csv")
+    odd.write_text("颜色\n红\n", encoding="utf-8")
+    bad = subprocess.run([*command, "info", str(odd)], capture_output=True, text=True,
                          timeout=120, check=False)
     assert bad.returncode == 2
     assert bad.stderr.startswith("chaingraph: error: ") and "Traceback" not in bad.stderr

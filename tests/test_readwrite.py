@@ -117,8 +117,10 @@ def test_links_only_and_single_table():
     assert chain.ids.tolist() == ["a", "b", "c"]
     assert chain.links["volume"].tolist() == [1.0, 2.0]
     assert read_chain(lk).n_links == 2  # a lone table with supplier/buyer columns
-    with pytest.raises(ChainDataError, match="no supplier and buyer"):
-        read_chain(pd.DataFrame({"id": ["a"]}))
+    alone = read_chain(pd.DataFrame({"id": ["a"]}))  # an enterprise list: no links yet
+    assert (alone.n_enterprises, alone.n_links) == (1, 0)
+    with pytest.raises(ChainDataError, match="neither supplier and buyer"):
+        read_chain(pd.DataFrame({"颜色": ["红"]}))
 
 
 def test_explicit_mapping_wins_and_unknown_mapping_is_reported():

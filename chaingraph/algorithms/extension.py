@@ -67,9 +67,9 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> Segments:
     """
     values = pd.Series(chain.column(SEGMENT, default=None), dtype=object)
     if template is not None:
-        lookup = {s: (template.resolve(s) or s) if isinstance(s, str) else None
-                  for s in pd.unique(values)}
-        values = values.map(lookup)
+        lookup = {s: template.resolve(s) or s for s in pd.unique(values)
+                  if isinstance(s, str)}  # None and NaN (blank) both stay missing
+        values = values.map(lambda s: lookup.get(s) if isinstance(s, str) else None)
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64), {label: i for i, label in enumerate(uniques)}
 

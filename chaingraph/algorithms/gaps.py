@@ -33,7 +33,10 @@ from chaingraph.model.roles import (
     focal_mask,
 )
 
-__all__ = ["find_broken_links", "find_missing_segments"]
+__all__ = ["NO_LINK_DATA", "find_broken_links", "find_missing_segments", "unjudged_links"]
+
+#: Why a link-based finding was not made: the chain has no supply links there.
+NO_LINK_DATA = "无供应关系数据 (no supply-link data)"
 
 _MISSING_COLUMNS = ["segment", "name_zh", "name_en", "stage", "n_elsewhere",
                     "suppliers_present", "buyers_present", "score", "explanation"]
@@ -187,12 +190,12 @@ def find_broken_links(G: Chain | Any, /, *, template: TemplateLike,
     """
     context = resolve(G, template=template, region=region)
     chain, template = context.chain, context.template
-    focal = focal_mask(chain, region)
+    broken, unjudged = _unrealised(chain, template, region)
     segments = enterprise_segments(chain, template)
-    _, edges = template_realisation(chain, template, focal, segments)
-    broken = edges[edges["possible"] & ~edges["realised"]]
+    broken = broken[~unjudged]
     if segments is None or len(broken) == 0:
         return ranked(pd.DataFrame(), _BROKEN_COLUMNS)
+    focal = focal_mask(chain, region)
     src, dst = chain.link_codes
     regions = text_column(chain, REGION)
     volume = chain.column(VOLUME, table="links").astype(np.float64)
@@ -219,6 +222,67 @@ def find_broken_links(G: Chain | Any, /, *, template: TemplateLike,
     frame["explanation"] = [_broken_text(template, r) for r in
                             frame.itertuples(index=False)]
     return ranked(frame, _BROKEN_COLUMNS, top)
+
+
+def _unrealised(chain: Chain, template: SegmentTemplate | None, region: Any
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Template edges possible but not realised locally, and which lack link data.
+
+    An edge A -> B is judged only when there is supply-link data for its buyer
+    segment (at least one link into a focal B enterprise): an enterprise list without
+    links, or a segment whose purchases were not surveyed, has no broken links.
+    """
+    focal = focal_mask(chain, region)
+    segments = enterprise_segments(chain, template)
+    _, edges = template_realisation(chain, template, focal, segments)
+    broken = edges[edges["possible"] & ~edges["realised"]]
+    if segments is None or len(broken) == 0:
+        return broken, np.zeros(len(broken), dtype=bool)
+    _, dst = chain.link_codes
+    has_data = set(pd.unique(segments[dst[focal[dst]]]))
+    return broken, ~broken["buyer"].isin(has_data).to_numpy()
+
+
+def unjudged_links(G: Chain | Any, /, *, template: TemplateLike,
+                   region: Any = None) -> pd.DataFrame:
+    """Template links not judged as broken for lack of supply-link data.
+
+    :func:`find_broken_links` judges a template edge A -> B only when some focal B
+    enterprise has a recorded supplier; the others are listed here, so a report can
+    say "无供应关系数据" instead of calling them broken.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain.
+    template : SegmentTemplate, str or path
+        The reference chain of the industry.
+    region : str or list of str, optional
+        The focal region (default: the whole chain).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``supplier_segment`` and ``buyer_segment``, one row per template
+        edge whose segments are both present locally but whose buyer segment has
+        no supply links.
+
+    Examples
+    --------
+    >>> chain = cg.Chain(pd.DataFrame({"id": ["a", "b"], "segment": ["ore", "car"]}),
+    ...                  pd.DataFrame({"supplier": [], "buyer": []}))
+    >>> tpl = cg.SegmentTemplate.from_dict({"id": "toy", "segments": [
+    ...     {"id": "ore", "stage": "upstream"}, {"id": "car", "stage": "downstream"}],
+    ...     "edges": [["ore", "car"]]})
+    >>> unjudged_links(chain, template=tpl)
+      supplier_segment buyer_segment
+    0              ore           car
+    """
+    context = resolve(G, template=template, region=region)
+    broken, unjudged = _unrealised(context.chain, context.template, region)
+    pairs = broken[unjudged]
+    return pd.DataFrame({"supplier_segment": pairs["supplier"].astype(object).to_numpy(),
+                         "buyer_segment": pairs["buyer"].astype(object).to_numpy()})
 
 
 def _broken_text(template: SegmentTemplate, row: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -49,8 +51,9 @@ class SegmentTemplate:
         self.meta = dict(meta or {})
         self.segments, self.edges = _validate_template(segments, edges, self.meta)
         labels: dict[str, str] = {}
+        synonyms = self.meta.get("synonyms") or {}
         for row in self.segments.itertuples(index=False):
-            for label in (row.id, row.name_zh, row.name_en):
+            for label in (row.id, row.name_zh, row.name_en, *synonyms.get(row.id, ())):
                 if isinstance(label, str) and label:
                     labels.setdefault(_norm_label(label), row.id)
         self._labels = labels
@@ -113,10 +116,36 @@ class SegmentTemplate:
         return G
 
     def resolve(self, label: Any) -> str | None:
-        """Template segment id for an id, Chinese name or English name (else None)."""
+        """Template segment id for an id, Chinese or English name or synonym (else None).
+
+        Matching ignores case, full/half width, spaces, ``_``/``-`` and brackets
+        (``显示驱动芯片（DDIC）`` finds 显示驱动芯片). Synonyms are the template's
+        ``synonyms`` mapping (segment id -> other spellings, e.g. ``模组``, ``FPC``).
+        """
         if not isinstance(label, str):
             return None
-        return self._labels.get(_norm_label(label))
+        found = self._labels.get(_norm_label(label))
+        if found is None and _BRACKETED.search(label):
+            found = self._labels.get(_norm_label(_BRACKETED.sub("", label)))
+        return found
+
+    def suggest(self, label: Any) -> str | None:
+        """Chinese name of the segment a misspelled label most likely means (or None).
+
+        Examples
+        --------
+        >>> cg.load_template("electronic_display").suggest("驱动晶片")
+        '显示驱动芯片'
+        """
+        import difflib
+
+        key = _norm_label(str(label))
+        best = difflib.get_close_matches(key, list(self._labels), n=1, cutoff=0.6)
+        if not best:
+            best = [k for k in self._labels if key and (key in k or k in key)][:1]
+        if not best:
+            return None
+        return self.names_zh[self._labels[best[0]]]
 
     def stage_of(self, segment: str) -> str | None:
         """Stage of a segment (id or name), or None when it is not in the template."""
@@ -145,8 +174,13 @@ class SegmentTemplate:
         return condensed_levels(self.to_networkx())
 
 
+_BRACKETED = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
+
+
 def _norm_label(label: str) -> str:
-    return " ".join(label.strip().lower().replace("_", " ").split())
+    """Label as matched: width, case, spaces, ``_``, ``-`` and brackets ignored."""
+    text = unicodedata.normalize("NFKC", label).lower()
+    return re.sub(r"[\s_\-()\[\]【】（）]+", "", text)
 
 
 def _validate_template(segments: pd.DataFrame, edges: pd.DataFrame,

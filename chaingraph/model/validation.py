@@ -317,9 +317,11 @@ def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
         sid = template.resolve(str(label))
         if sid is None:
             positions = np.flatnonzero(codes == k)
-            out.add_many(f"segment {str(label)!r} is not in template {template.name!r} "
-                         f"(known: {', '.join(template.segment_ids[:8])}, ...; use an "
-                         "id, Chinese or English name)", positions, SEGMENT, limit=3)
+            hint = template.suggest(label)
+            hint = (f"是否指 {hint}？" if hint else "请改用模板环节名，或用 segments=... "
+                    "给出对照表。") + f" (segment not in template {template.name!r})"
+            out.add_many(f"{str(label)!r} 不是模板环节；{hint}", positions, SEGMENT,
+                         limit=3)
         else:
             resolved[k] = sid
     return pd.Series(resolved[codes], index=column.index, dtype=object)

@@ -224,6 +224,8 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
              else _segment_links(chain, seg, segs))
     columns = (segs.groupby("column", sort=True)
                .agg(x=("x0", "min"), stage=("stage", _majority)).reset_index())
+    columns["stage"] = pd.Series([s if isinstance(s, str) else None  # None, not NaN
+                                  for s in columns["stage"]], dtype=object)
     return ChainLayout(view, segs, nodes, links, columns,
                        {"n_enterprises": chain.n_enterprises, "n_links": chain.n_links,
                         "region": region, "name": chain.meta.get("name"),
@@ -244,7 +246,7 @@ def _segment_table(order, cols, labels, stages, seg, focal, output, template):
         focal_output=("focal_output", "sum"))
     segs = pd.DataFrame({"segment": pd.Series(order, dtype=object)})
     segs["label"] = [labels.get(s, str(s)) for s in order]
-    segs["stage"] = [stages.get(s) for s in order]
+    segs["stage"] = pd.Series([stages.get(s) for s in order], dtype=object)  # None, not NaN
     segs["column"] = [cols[s] for s in order]
     segs = segs.join(counts, on="segment")
     for col in ("n_total", "n_focal"):

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from chaingraph.readwrite._aliases import ALIASES
+from chaingraph.readwrite._loading import load_summary
 from chaingraph.readwrite.graph import write_gexf, write_graphml
 from chaingraph.readwrite.tables import read_chain, read_chain_graph
 from chaingraph.readwrite.templates import read_template, write_template
@@ -17,6 +18,7 @@ from chaingraph.readwrite.writers import write_chain
 
 __all__ = [
     "ALIASES",
+    "load_summary",
     "read_chain",
     "read_chain_graph",
     "read_template",

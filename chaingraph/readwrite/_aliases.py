@@ -11,7 +11,7 @@ import pandas as pd
 
 from chaingraph.exceptions import Problem
 
-__all__ = ["ALIASES", "UNIT_FACTORS", "header_unit", "map_columns", "normalize_header"]
+__all__ = ["ALIASES", "UNIT_FACTORS", "column_unit", "header_unit", "map_columns", "normalize_header"]
 
 #: Recognised column names, per table, in priority order (the first alias present
 #: wins). Matching ignores case, spaces, ``_``, ``-`` and a trailing unit in
@@ -34,6 +34,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "output": ("output", "产值", "年产值", "总产值", "工业产值", "营业收入", "营收",
                    "销售额", "revenue", "sales", "turnover"),
         "capacity": ("capacity", "产能", "年产能", "设计产能"),
+        "short_name": ("short_name", "short name", "简称", "企业简称", "公司简称"),
     },
     "links": {
         "supplier": ("supplier", "供应商", "供方", "供应方", "供应企业", "供货方",
@@ -63,6 +64,18 @@ def normalize_header(name: Any) -> str:
     if match and match.group(1):
         text = match.group(1)
     return re.sub(r"[\s_\-]+", " ", text).strip()
+
+
+def column_unit(name: Any) -> float | None:
+    """Multiplier of a unit named in a header's brackets (``"产值（万元）"`` -> 1e4).
+
+    None when the header names no unit (or one not in :data:`UNIT_FACTORS`).
+    """
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    match = _UNIT.match(text)
+    if not match:
+        return None
+    return UNIT_FACTORS.get(match.group(2).replace(" ", ""))
 
 
 def header_unit(name: Any) -> float:

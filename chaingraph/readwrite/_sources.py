@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.exceptions import ChainDataError, Problem
+from chaingraph.readwrite._headers import HEADER_SCAN, is_header, title_and_unit
 
 __all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
            "read_parquet_table", "table_from_frame"]
@@ -49,6 +50,11 @@ class RawTable:
     schema: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     approximate: bool = False  # row labels may be off (blank lines skipped)
+    header_row: int | None = None  # spreadsheet row of the header (files only)
+    sheet: str | None = None  # workbook sheet it came from
+    title: str | None = None  # text of a title row above the header
+    unit: float | None = None  # multiplier named by a unit row (单位：万元)
+    dropped: list[tuple[Any, str, str]] = field(default_factory=list)  # row, kind, text
 
 
 def fail(message: str, file: str | None) -> ChainDataError:
@@ -85,7 +91,8 @@ def table_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
     return RawTable(frame.copy(deep=False), name, rows=frame.index.to_numpy())
 
 
-def _finish(frame: pd.DataFrame, first_row: int, name: str) -> RawTable:
+def _finish(frame: pd.DataFrame, first_row: int, name: str,
+            numbers: np.ndarray | None = None) -> RawTable:
     """Drop blank rows and unnamed blank columns; label rows as in a spreadsheet."""
     if frame.shape[1] == 0:
         raise fail("the table is empty (expected a header row with column names)", name)
@@ -93,14 +100,17 @@ def _finish(frame: pd.DataFrame, first_row: int, name: str) -> RawTable:
     empty = [c for c in unnamed if frame[c].isna().all()]
     if empty:
         frame = frame.drop(columns=empty)
-    rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    rows = (numbers if numbers is not None and len(numbers) == len(frame)
+            else np.arange(first_row, first_row + len(frame), dtype=np.int64))
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
         frame, rows = frame[~blank].reset_index(drop=True), rows[~blank]
     return RawTable(frame, name, rows=rows, text=True)
 
 
-def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
+def read_csv_table(path: Path, sep: str | None, name: str, *,
+                   header_row: int | None = None, known: frozenset[str] = frozenset()
+                   ) -> RawTable:
     """Read a delimited text file as strings: UTF-8 (with or without BOM), then GB18030.
 
     Large files are parsed with pyarrow (several times faster) unless
@@ -113,12 +123,13 @@ def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
     for encoding in ENCODINGS:
         try:
             delimiter = sep if sep is not None else _sniff(path, encoding)
-            fast = _read_csv_fast(path, delimiter, encoding, name)
+            skip, above = _csv_header(path, delimiter, encoding, header_row, known)
+            fast = None if skip else _read_csv_fast(path, delimiter, encoding, name)
             if fast is not None:
                 return fast
             frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False,
-                                encoding=encoding)
+                                encoding=encoding, skiprows=skip)
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
@@ -126,7 +137,10 @@ def read_csv_table(path: Path, sep: str | None, name: str) -> RawTable:
                        name) from None
         except (pd.errors.ParserError, ValueError, csv.Error, OSError) as err:
             raise fail(f"cannot read the file as delimited text: {err}", name) from None
-        return _finish(frame, 2, name)
+        table = _finish(frame, skip + 2, name)
+        table.header_row = skip + 1
+        table.title, table.unit = title_and_unit(above)
+        return table
     raise fail("the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
                name)
 
@@ -149,6 +163,33 @@ def _read_csv_fast(path: Path, sep: str, encoding: str, name: str) -> RawTable |
     return table
 
 
+def _csv_header(path: Path, sep: str, encoding: str, header_row: int | None,
+                known: frozenset[str]) -> tuple[int, list[list[str]]]:
+    """Lines to skip before the header, and the non-blank lines above it."""
+    if header_row is not None:
+        skip = max(int(header_row) - 1, 0)
+    else:
+        with path.open(encoding=encoding, newline="") as handle:
+            lines = []
+            for cells in csv.reader(handle, delimiter=sep):
+                lines.append(cells)
+                if len(lines) > HEADER_SCAN:
+                    break
+        skip = 0
+        for i, cells in enumerate(lines):
+            if is_header(cells, known):
+                skip = i
+                break
+            if sum(bool(c.strip()) for c in cells) > 3:  # a table row, not a title
+                break
+        if skip == 0:
+            return 0, []
+    with path.open(encoding=encoding, newline="") as handle:
+        above = [cells for _, cells in zip(range(skip), csv.reader(handle, delimiter=sep),
+                                           strict=False)]
+    return skip, [c for c in above if any(x.strip() for x in c)]
+
+
 def _sniff(path: Path, encoding: str) -> str:
     with path.open(encoding=encoding) as handle:
         sample = handle.read(65536)
@@ -158,17 +199,48 @@ def _sniff(path: Path, encoding: str) -> str:
         return ","
 
 
-def _rows_to_table(rows: Any, name: str) -> RawTable:
-    """Build a table from (row number, cells) pairs: header = first non-blank row."""
-    header, first, data = None, 0, []
+def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
+                   known: frozenset[str] = frozenset()) -> RawTable:
+    """Build a table from (row number, cells) pairs.
+
+    The header is row ``header_row`` when given, else the first row whose cells are
+    known headers (see :func:`~chaingraph.readwrite._headers.find_header`), else the
+    first non-blank row. Rows above it give the title and a unit (单位：万元).
+    """
+    above: list[tuple[int, Any]] = []  # rows above the header (title, unit)
+    pending: list[tuple[int, Any]] = []  # rows while no header is found yet
+    header, first, numbers, data = None, 0, [], []
+    scanned = 0
     for number, cells in rows:
-        if header is None:
-            if any(not _blank(c) for c in cells):
-                header, first = cells, number
+        if header is not None:
+            numbers.append(number)
+            data.append(cells)
             continue
-        data.append(cells)
+        nonblank = any(not _blank(c) for c in cells)
+        if header_row is not None:
+            if number == header_row:
+                header, first = cells, number
+            elif nonblank:
+                above.append((number, cells))
+            continue
+        if not nonblank and not pending:
+            continue
+        if nonblank and is_header(cells, known):
+            header, first, above = cells, number, pending
+            continue
+        pending.append((number, cells))
+        scanned += nonblank
+        wide = sum(not _blank(c) for c in cells) > 3  # a table row, not a title
+        if scanned > HEADER_SCAN or wide:  # no known header: the first non-blank row
+            (first, header), rest = pending[0], pending[1:]
+            numbers, data = [n for n, _ in rest], [c for _, c in rest]
+    if header is None and pending and header_row is None:
+        (first, header), rest = pending[0], pending[1:]
+        numbers, data = [n for n, _ in rest], [c for _, c in rest]
     if header is None:
-        raise fail("the sheet is empty (expected a header row with column names)", name)
+        where = f" (no row {header_row})" if header_row is not None else ""
+        raise fail(f"the sheet is empty{where} (expected a header row with column "
+                   "names)", name)
     names, seen = [], {}
     for j, cell in enumerate(header):
         label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
@@ -180,7 +252,10 @@ def _rows_to_table(rows: Any, name: str) -> RawTable:
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names})
     frame = frame.map(lambda v: None if _blank(v) else v)
-    return _finish(frame, first + 1, name)
+    table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64))
+    table.header_row = first
+    table.title, table.unit = title_and_unit([c for _, c in above if c is not header])
+    return table
 
 
 def _blank(value: Any) -> bool:
@@ -192,15 +267,22 @@ def _blank(value: Any) -> bool:
 
 
 def read_excel_table(path: Path, sheet: str | int | None, name: str,
-                     role: str | None = None) -> RawTable:
-    """Read one sheet (by name, position, or ``None``: the first) of a workbook."""
+                     role: str | None = None, *, header_row: int | None = None,
+                     known: frozenset[str] = frozenset(), shown: str | None = None
+                     ) -> RawTable:
+    """Read one sheet (by name, position, or ``None``: the first) of a workbook.
+
+    ``header_row`` (a spreadsheet row number) skips header detection; ``known``
+    adds column names (the user's mapping) that mark a header row.
+    """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
     sheets = excel_sheets(path, name)
     label = _pick_sheet(sheets, sheet, name)
-    shown = name if len(sheets) == 1 else f"{name}[{label}]"
+    if shown is None:
+        shown = name if len(sheets) == 1 else f"{name}[{label}]"
     if path.suffix.lower() == ".xls":
-        return _read_xls(path, label, shown)
+        return _read_xls(path, label, shown, header_row, known)
     import openpyxl
 
     with warnings.catch_warnings():
@@ -208,7 +290,7 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             rows = enumerate(book[label].iter_rows(values_only=True), start=1)
-            return _rows_to_table(rows, shown)
+            return _rows_to_table(rows, shown, header_row, known)
         finally:
             book.close()
 
@@ -249,14 +331,15 @@ def _pick_sheet(sheets: list[str], sheet: str | int | None, name: str) -> str:
     raise fail(f"no sheet {sheet!r} in the workbook (sheets: {', '.join(sheets)})", name)
 
 
-def _read_xls(path: Path, label: str, shown: str) -> RawTable:
+def _read_xls(path: Path, label: str, shown: str, header_row: int | None,
+              known: frozenset[str]) -> RawTable:
     try:
         frame = pd.read_excel(path, sheet_name=label, header=None, dtype=object,
                               engine="xlrd")
     except Exception as err:
         raise fail(f"cannot read the workbook: {err}", shown) from None
     rows = ((i + 1, tuple(r)) for i, r in enumerate(frame.itertuples(index=False)))
-    return _rows_to_table(rows, shown)
+    return _rows_to_table(rows, shown, header_row, known)
 
 
 def read_parquet_table(path: Path, name: str) -> RawTable:

@@ -7,13 +7,18 @@ Column names are matched to the canonical ones (``id``, ``name``, ``segment``,
 ``region``, ``output``, ``capacity``; ``supplier``, ``buyer``, ``volume``,
 ``capacity``, ``product``) through the user's ``columns`` mapping and the alias table
 :data:`chaingraph.readwrite.ALIASES`.
+
+Long module (about 560 lines): it is the single public entry point for every table
+format, and its argument documentation (columns, sheets, header rows, segment
+mappings, units) is most of its length; the work itself sits in ``_sources``,
+``_headers``, ``_sheets`` and ``_loading``.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -33,16 +38,28 @@ from chaingraph.model import (
     REGION,
     SEGMENT,
     SUPPLIER,
+    VOLUME,
     Chain,
     SegmentTemplate,
 )
-from chaingraph.readwrite._aliases import header_unit, map_columns
+from chaingraph.readwrite._aliases import column_unit, map_columns
+from chaingraph.readwrite._loading import (
+    chain_log,
+    drop_sum_rows,
+    drop_summary_rows,
+    header_rows,
+    map_segment_labels,
+    resolve_names,
+    segment_map_from_frame,
+    sheet_choice,
+    warn_load_log,
+)
 from chaingraph.readwrite._schema import FORMAT_TAG, restore
+from chaingraph.readwrite._sheets import Book, read_workbook, role_of
 from chaingraph.readwrite._sources import (
     EXACT_ROWS,
     RawTable,
     detect_format,
-    excel_sheets,
     fail,
     read_csv_table,
     read_excel_table,
@@ -53,14 +70,7 @@ from chaingraph.readwrite._sources import (
 __all__ = ["read_chain", "read_chain_graph"]
 
 Source = str | PathLike | pd.DataFrame
-#: Sheet names recognised in a workbook holding both tables (case-insensitive).
-SHEET_NAMES = {
-    "enterprises": ("enterprises", "enterprise", "企业", "企业名单", "企业信息", "企业表",
-                    "nodes", "节点", "firms", "companies"),
-    "links": ("links", "link", "供应关系", "供需关系", "采购关系", "关系", "链接", "连接",
-              "edges", "边", "supply", "relations"),
-}
-_TEXT_COLUMNS = {"enterprises": (ID, NAME, SEGMENT, REGION),
+_TEXT_COLUMNS = {"enterprises": (ID, NAME, SEGMENT, REGION, "short_name"),
                  "links": (SUPPLIER, BUYER, PRODUCT)}
 
 
@@ -70,12 +80,16 @@ def read_chain(
     *,
     columns: Mapping[str, str] | None = None,
     sheet: str | int | tuple[str | int | None, str | int | None] | None = None,
+    sheets: str | Sequence[str | int | None] | None = None,
+    header_row: int | None = None,
     template: SegmentTemplate | None = None,
+    segments: Mapping[str, str] | str | PathLike | pd.DataFrame | None = None,
     unknown: str = "error",
     self_loops: str = "error",
     duplicates: str = "error",
     scale: float = 1.0,
     meta: Mapping[str, Any] | None = None,
+    name: str | None = None,
     format: str | None = None,
 ) -> Chain:
     """Read a chain from an enterprise table and a link table, validating everything.
@@ -99,11 +113,32 @@ def read_chain(
         free-form attributes.
     sheet : str, int or (enterprise sheet, link sheet), optional
         Workbook sheets. A pair names the two sheets (of one workbook given alone,
-        or of the two workbooks given); a single name or position applies to every
-        workbook. ``None``: sheets named like ``企业``/``enterprises`` and
-        ``供应关系``/``links``, else the first two sheets, else the first sheet.
+        or of the two workbooks given; either may be None); a single name or
+        position applies to every workbook (its role then comes from its columns).
+        ``None``: every sheet of a workbook given alone is recognised by its
+        columns (an enterprise sheet has an id or 企业名称 column, a link sheet
+        supplier and buyer columns, a segment mapping sheet 原环节名 and 模板环节);
+        names such as ``企业``/``重点企业名单`` and ``供应关系``/``links`` only break
+        ties. A sheet that is not read is named in a warning.
+    sheets : str or (enterprise sheet, link sheet), optional
+        The same as a pair, written ``"ENTERPRISES,LINKS"`` (``"企业,"``: only
+        the enterprise sheet). Pass ``sheet`` or ``sheets``, not both.
+    header_row : int or (int, int), optional
+        Spreadsheet row of the column names in the enterprise table, or in the
+        enterprise and the link table. ``None``: the first row whose cells are
+        known column names (:data:`ALIASES`, 序号, 备注, ... and the keys of
+        ``columns``), below title, unit and blank rows; else the first non-blank
+        row. The first text above it becomes the chain's ``name`` and a unit row
+        (``单位：万元``) scales the amounts of that table.
     template : SegmentTemplate, optional
-        Segments must be template segments (id, Chinese or English name).
+        Segments must be template segments: id, Chinese or English name, or one
+        of the template's synonyms (``模组``, ``FPC``); case, width, spaces and
+        brackets are ignored, and an unknown segment gets a Chinese hint
+        (``'驱动晶片' 不是模板环节；是否指 显示驱动芯片？``).
+    segments : dict, path or DataFrame, optional
+        The office's segment names -> template segments (``{"彩屏": "LCD面板"}``),
+        or a two-column table (CSV/Excel file or DataFrame: 原环节名, 模板环节). A
+        workbook sheet with those two columns is used the same way.
     unknown, self_loops, duplicates
         What to do with links to unknown enterprises (``"error"``/``"add"``),
         self-loops (``"error"``/``"keep"``/``"drop"``) and repeated pairs
@@ -113,6 +148,9 @@ def read_chain(
         in a header's brackets (``金额（万元）``) multiplies that column too.
     meta : dict, optional
         Metadata (``name``, ``unit``, ``year``, ...); overrides metadata in the file.
+    name : str, optional
+        The chain's title (``meta["name"]``), e.g. ``"XX区新型显示产业链"``; default:
+        the title row of the sheet.
     format : str, optional
         ``"csv"``, ``"tsv"``, ``"text"``, ``"excel"``, ``"parquet"``, ``"json"``,
         ``"graphml"``, ``"gexf"`` or ``"directory"``, when a suffix does not say.
@@ -120,6 +158,18 @@ def read_chain(
     Returns
     -------
     Chain
+        With ``meta["load_log"]`` (files and DataFrames the user made, not files
+        written by chaingraph): per table the header row, title, unit, data rows,
+        rows loaded and rows dropped (``data_rows == loaded + dropped``); the
+        dropped rows (file, row, kind ``total``/``note``/``sum``, text); sheets not
+        read and why; ids added by ``unknown="add"``; link ends resolved by name;
+        segments renamed by ``segments``; blank segment, region and output counts.
+
+    Warns
+    -----
+    ChainDataWarning
+        One line per event: total/note rows dropped (file, sheet, rows) and sheets
+        not read.
 
     Raises
     ------
@@ -156,8 +206,14 @@ def read_chain(
     product      product, 产品, 供应产品, 采购产品, 物料
     ===========  ==============================================================
 
-    A sheet with only 企业名称 uses the names as ids; with 企业编号 and 企业名称 the
-    code is the id and the name is ``name``. Units in headers (``金额（万元）``,
+    A sheet with only 企业名称 uses the names as ids; with 企业编号 (or
+    统一社会信用代码) and 企业名称 the code is the id and the name is ``name``, and
+    link ends may be written either way: an end that is not an id but the name (or
+    简称) of exactly one enterprise is that enterprise (a name of several is an
+    error naming both rows). Rows that are totals (合计, 总计, 小计), notes (注：,
+    备注：, 数据来源：) or, with a blank id, the sum of the rows above are dropped
+    with a warning. An enterprise table alone is an enterprise list: a chain
+    without links. Units in headers (``金额（万元）``,
     ``产值(亿元)``) multiply plain numbers in that column.
 
     Ids, names, segments, regions and products read from CSV or Excel are text:
@@ -179,67 +235,113 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
-    args = (enterprises, links, columns, sheet, template, unknown, self_loops,
-            duplicates, scale, meta, format)
+    options = {"columns": columns, "sheet": sheet_choice(sheet, sheets),
+               "header_row": header_rows(header_row), "template": template,
+               "segments": segments,
+               "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
+               "scale": scale, "meta": {**dict(meta or {}),
+                                        **({"name": name} if name else {})},
+               "format": format,
+               "known": frozenset(map(str, columns or {}))}
     try:
-        return _read_chain(*args)
+        return _read_chain(enterprises, links, options)
     except ChainDataError as err:
         if not getattr(err, "_approximate", False):
             raise
     token = EXACT_ROWS.set(True)  # re-read with exact row numbers for the report
     try:
-        return _read_chain(*args)
+        return _read_chain(enterprises, links, options)
     finally:
         EXACT_ROWS.reset(token)
 
 
-def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template: Any,
-                unknown: str, self_loops: str, duplicates: str, scale: float,
-                meta: Any, format: str | None) -> Chain:
-    ent, lk, file_meta = _read_tables(enterprises, links, sheet=sheet, format=format)
-    approximate = any(t is not None and t.approximate for t in (ent, lk))
+def _read_chain(enterprises: Any, links: Any, options: dict[str, Any]) -> Chain:
+    loaded = _read_tables(enterprises, links, options)
+    approximate = any(t is not None and t.approximate
+                      for t in (loaded.enterprises, loaded.links))
     try:
-        return _validate(ent, lk, file_meta, columns, template, unknown, self_loops,
-                         duplicates, scale, meta)
+        return _validate(loaded, options)
     except ChainDataError as err:
         err._approximate = approximate  # type: ignore[attr-defined]
         raise
 
 
-def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
-              columns: Any, template: Any, unknown: str, self_loops: str,
-              duplicates: str, scale: float, meta: Any) -> Chain:
-    """Map columns, parse amounts and build the chain, reporting every problem."""
+def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
+    """Map columns, parse amounts, resolve names and build the chain; report all."""
     problems: list[Problem] = []
+    ent, lk = loaded.enterprises, loaded.links
+    columns, scale = options["columns"], options["scale"]
     ent_frame, ent_cols = _prepare(ent, "enterprises", columns, scale, problems)
     link_frame, link_cols = _prepare(lk, "links", columns, scale, problems)
+    if lk is None and columns:  # an enterprise list: link columns may be mapped too
+        columns = {k: v for k, v in columns.items()
+                   if v not in (SUPPLIER, BUYER, VOLUME, PRODUCT)}
     _check_mapping(columns, [t for t in (ent, lk) if t is not None], problems)
-    kwargs = {"meta": {**file_meta, **dict(meta or {})}, "template": template,
-              "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
-              "files": (ent.file if ent else "enterprises", lk.file),
-              "rows": (ent.rows if ent else None, lk.rows),
+    if link_frame is None:  # an enterprise list: no supply links yet
+        link_frame = pd.DataFrame({SUPPLIER: pd.Series([], dtype=object),
+                                   BUYER: pd.Series([], dtype=object)})
+    by_name = renamed = 0
+    if ent_frame is not None:
+        ent_frame, renamed = map_segment_labels(ent_frame, _segment_map(loaded, options))
+        if lk is not None:
+            link_frame, by_name = resolve_names(ent_frame, link_frame, ent, lk, problems,
+                                                link_cols)
+    log = chain_log(loaded, ent_frame, link_frame, by_name, renamed, options["unknown"])
+    file_meta = dict(loaded.meta)
+    title = next((t.title for t in (ent, lk) if t is not None and t.title), None)
+    if title and not file_meta.get("name"):
+        file_meta["name"] = title
+    if not loaded.machine and not any(t is not None and t.schema for t in (ent, lk)):
+        file_meta["load_log"] = log  # not for files chaingraph wrote (round trips)
+    kwargs = {"meta": {**file_meta, **options["meta"]},
+              "template": options["template"], "unknown": options["unknown"],
+              "self_loops": options["self_loops"], "duplicates": options["duplicates"],
+              "files": (ent.file if ent else "enterprises", lk.file if lk else "links"),
+              "rows": (ent.rows if ent else None, lk.rows if lk else None),
               "columns": (ent_cols, link_cols)}
     if not problems:
-        return Chain.from_frames(ent_frame, link_frame, **kwargs)
+        chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
+        warn_load_log(log, stacklevel=5)
+        return chain
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             Chain.from_frames(ent_frame, link_frame, **kwargs)
     except ChainDataError as err:
-        problems += err.problems
+        named = {(p.file, p.row, p.column) for p in problems}  # e.g. ambiguous names
+        problems += [p for p in err.problems if (p.file, p.row, p.column) not in named
+                     or not p.message.startswith("unknown enterprise")]
     raise ChainDataError(problems)
 
 
-def _read_tables(enterprises: Any, links: Any, *, sheet: Any, format: str | None
-                 ) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """The enterprise table (or None), the link table and metadata from the file."""
+def _segment_map(loaded: Book, options: dict[str, Any]) -> dict[str, str]:
+    """The segment mapping: a mapping sheet in the workbook, then ``segments=``."""
+    mapping: dict[str, str] = {}
+    if loaded.segments is not None:
+        mapping.update(segment_map_from_frame(loaded.segments.frame))
+    given = options["segments"]
+    if given is None:
+        return mapping
+    if isinstance(given, Mapping):
+        mapping.update({str(k): str(v) for k, v in given.items()})
+        return mapping
+    table = (table_from_frame(given, "segments") if isinstance(given, pd.DataFrame)
+             else _read_one(given, None, None, "segments", options))
+    mapping.update(segment_map_from_frame(table.frame))
+    return mapping
+
+
+def _read_tables(enterprises: Any, links: Any, options: dict[str, Any]) -> Book:
+    """The enterprise table, the link table (either may be None) and file metadata."""
+    sheet, format = options["sheet"], options["format"]
     sheets = sheet if isinstance(sheet, tuple) else (sheet, sheet)
     if len(sheets) != 2:
         raise ValueError(f"sheet must be a name, a position or a pair, got {sheet!r}")
     if links is not None:
         ent = None if enterprises is None else _read_one(
-            enterprises, sheets[0], format, "enterprises")
-        return ent, _read_one(links, sheets[1], format, "links"), _meta_of(ent)
+            enterprises, sheets[0], format, "enterprises", options)
+        lk = _read_one(links, sheets[1], format, "links", options)
+        return Book(ent, lk, meta=_meta_of(ent))
     if enterprises is None:
         raise fail("no input: pass an enterprise table and a link table (or a file "
                    "holding both)", None)
@@ -248,36 +350,44 @@ def _read_tables(enterprises: Any, links: Any, *, sheet: Any, format: str | None
     path = Path(enterprises)
     fmt = detect_format(path, format)
     if fmt == "directory":
-        return _read_directory(path)
+        ent, lk, meta = _read_directory(path)
+        return Book(ent, lk, meta=meta, machine=bool(lk.schema))
     if fmt == "excel":
-        return _read_workbook(path, sheet)
+        book = read_workbook(path, sheet, header_rows=options["header_row"],
+                             known=options["known"])
+        book.file = path.name
+        return book
     if fmt == "json":
         from chaingraph.readwrite.json import read_json_tables
 
-        return read_json_tables(path)
+        ent, lk, meta = read_json_tables(path)
+        return Book(ent, lk, meta=meta, machine=True)
     if fmt in ("graphml", "gexf"):
         from chaingraph.readwrite.graph import graph_tables
 
-        return graph_tables(path, fmt)
-    return _single(_read_one(path, None, fmt, "links"))
+        ent, lk, meta = graph_tables(path, fmt)
+        return Book(ent, lk, meta=meta, machine=True)
+    return _single(_read_one(path, None, fmt, "links", options))
 
 
-def _single(table: RawTable) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """A lone table must be a link table (it needs supplier and buyer columns)."""
-    probe: list[Problem] = []
-    mapped, _ = map_columns(table.frame, "links", None, table.file, probe)
-    if SUPPLIER in mapped.columns and BUYER in mapped.columns:
-        return None, table, table.meta
-    raise fail("only one table was given and it has no supplier and buyer columns: "
-               "pass links=... (and the enterprise table), or a workbook/directory "
-               "holding both", table.file)
+def _single(table: RawTable) -> Book:
+    """A lone table: a link table, or an enterprise list (no links yet)."""
+    role = role_of(table)
+    if role == "links":
+        return Book(None, table, meta=table.meta)
+    if role == "enterprises":
+        return Book(table, None, meta=table.meta)
+    raise fail("only one table was given and it has neither supplier and buyer columns "
+               "nor enterprise columns (企业名称, id): pass links=... (and the "
+               "enterprise table), or a workbook/directory holding both", table.file)
 
 
 def _meta_of(table: RawTable | None) -> dict[str, Any]:
     return dict(table.meta) if table is not None else {}
 
 
-def _read_one(source: Any, sheet: Any, format: str | None, role: str) -> RawTable:
+def _read_one(source: Any, sheet: Any, format: str | None, role: str,
+              options: Mapping[str, Any] | None = None) -> RawTable:
     """Read one table from a DataFrame or a path."""
     if isinstance(source, pd.DataFrame):
         return table_from_frame(source, role)
@@ -287,14 +397,13 @@ def _read_one(source: Any, sheet: Any, format: str | None, role: str) -> RawTabl
     path = Path(source)
     fmt = detect_format(path, format)
     name = path.name or str(source)
-    if fmt == "csv":
-        return read_csv_table(path, ",", name)
-    if fmt == "tsv":
-        return read_csv_table(path, "\t", name)
-    if fmt == "text":
-        return read_csv_table(path, None, name)
+    rows = (options or {}).get("header_row", (None, None))
+    header = {"header_row": {"enterprises": rows[0], "links": rows[1]}.get(role),
+              "known": (options or {}).get("known", frozenset())}
+    if fmt in ("csv", "tsv", "text"):
+        return read_csv_table(path, {"csv": ",", "tsv": "\t"}.get(fmt), name, **header)
     if fmt == "excel":
-        return read_excel_table(path, sheet, name, role)
+        return read_excel_table(path, sheet, name, role, **header)
     if fmt == "parquet":
         return read_parquet_table(path, name)
     if fmt == "json":
@@ -340,64 +449,18 @@ def _read_meta_json(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return dict(data.get("meta") or {}), dict(data.get("schema") or {})
 
 
-def _read_workbook(path: Path, sheet: Any
-                   ) -> tuple[RawTable | None, RawTable, dict[str, Any]]:
-    """One workbook holding the enterprise sheet and the link sheet (+ meta sheet)."""
-    name = path.name
-    if not path.is_file():
-        raise fail(f"file not found: {path}", name)
-    sheets = excel_sheets(path, name)
-    if isinstance(sheet, tuple):
-        ent_sheet, link_sheet = sheet
-    elif sheet is not None:
-        return _single(read_excel_table(path, sheet, name, "links"))
-    else:
-        ent_sheet, link_sheet = _guess_sheets(sheets)
-    meta, schema = ({}, {})
-    if "meta" in sheets:
-        meta, schema = _read_meta_sheet(path, name)
-    link = read_excel_table(path, link_sheet, name, "links")
-    link.schema = schema.get("links", {})
-    if ent_sheet is None:
-        return None, link, meta
-    ent = read_excel_table(path, ent_sheet, name, "enterprises")
-    ent.schema = schema.get("enterprises", {})
-    return ent, link, meta
-
-
-def _guess_sheets(sheets: list[str]) -> tuple[str | None, str]:
-    lowered = {s.strip().lower(): s for s in sheets}
-    picked = [next((lowered[n] for n in SHEET_NAMES[role] if n in lowered), None)
-              for role in ("enterprises", "links")]
-    if picked[1] is not None:
-        return picked[0], picked[1]
-    rest = [s for s in sheets if s != "meta"]
-    if len(rest) >= 2:
-        return rest[0], rest[1]
-    return None, rest[0] if rest else sheets[0]
-
-
-def _read_meta_sheet(path: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    table = read_excel_table(path, "meta", name)
-    frame = table.frame
-    if frame.shape[1] < 2:
-        return {}, {}
-    pairs = dict(zip(frame.iloc[:, 0].astype(str), frame.iloc[:, 1], strict=True))
-    try:
-        if pairs.get("format") != FORMAT_TAG:
-            return {}, {}
-        return json.loads(str(pairs.get("meta", "{}"))), json.loads(
-            str(pairs.get("schema", "{}")))
-    except ValueError as err:
-        raise fail(f"cannot read the meta sheet: {err}", f"{name}[meta]") from None
-
-
 def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
              problems: list[Problem]) -> tuple[pd.DataFrame | None, dict[str, str]]:
-    """Map columns, restore types, parse amounts (each column with its header unit)."""
+    """Map columns, drop total and note rows, restore types, parse amounts.
+
+    Each amount column is multiplied by ``scale`` and by its unit: the unit in its
+    header (``产值（万元）``), else the sheet's unit row (``单位：万元``).
+    """
     if table is None:
         return None, {}
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
+    if not table.schema:
+        frame = drop_summary_rows(frame, table)
     if table.schema:
         for col, kind in table.schema.items():
             if col in frame.columns and col not in _amounts(role):
@@ -408,12 +471,16 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
                 frame[col] = _as_text(frame[col])
     for col in _amounts(role):
         if col in frame.columns:
-            factor = scale * header_unit(shown.get(col, col))
+            unit = column_unit(shown.get(col, col))
+            factor = scale * (unit if unit is not None else table.unit or 1.0)
             parsed, bad = parse_amounts(frame[col], scale=factor)
             for position, reason in bad:
                 row = position if table.rows is None else table.rows[position]
                 problems.append(Problem(reason, table.file, row, shown.get(col, col)))
             frame[col] = parsed
+    if not table.schema:
+        keys = (ID,) if role == "enterprises" else (SUPPLIER, BUYER)
+        frame = drop_sum_rows(frame, table, _amounts(role), keys)
     return frame, shown
 
 

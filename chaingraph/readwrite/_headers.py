@@ -1,0 +1,142 @@
+"""Where a sheet's table starts and which of its rows are not data.
+
+Offices keep workbooks with a title row (``XX区新型显示产业链重点企业名单（2024年度）``),
+a unit row (``单位：万元``) and blank rows above the header, and total, subtotal and
+note rows (``合计``, ``小计``, ``注：...``) among or below the data. This module finds
+the header row, reads the title and the unit, and tells total and note rows apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.readwrite._aliases import ALIASES, UNIT_FACTORS, normalize_header
+
+__all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "is_header", "row_kind", "summary_rows",
+           "title_and_unit"]
+
+#: How many non-blank rows are searched for the header before the first non-blank
+#: row is taken as the header (a sheet whose columns have only unknown names).
+HEADER_SCAN = 20
+#: Normalised header names recognised in a header row: every alias, plus columns
+#: offices keep beside them.
+KNOWN_HEADERS = frozenset(
+    alias for table in ALIASES.values() for aliases in table.values() for alias in aliases
+) | frozenset(("序号", "备注", "说明", "原环节名", "原环节", "模板环节", "联系人",
+               "联系电话", "成立时间", "注册资本", "所属行业", "行业", "企业类型"))
+#: Cell texts (spaces removed) of total and subtotal rows.
+TOTAL_WORDS = frozenset(("合计", "总计", "小计", "总合计", "共计", "全区合计", "合计数",
+                         "total", "subtotal", "grandtotal"))
+_TOTAL_CELLS = frozenset(
+    v for w in TOTAL_WORDS for v in (w, w.upper(), w.title(), " ".join(w),
+                                     "\u3000".join(w), "  ".join(w), f" {w}", f"{w} "))
+_NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|资料来源|来源|填报说明|填表说明|制表"
+                   r"|填表人|审核人)\s*\d*\s*[:：.、]|^note\s*[:：]", re.IGNORECASE)
+_UNIT_ROW = re.compile(r"(?:单位|金额单位|货币单位|unit)\s*[:：]\s*([^\s,，;；)）]+)",
+                       re.IGNORECASE)
+
+
+def _text(cell: Any) -> str | None:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return None
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    return text or None
+
+
+def is_header(cells: Iterable[Any], known: frozenset[str] = frozenset()) -> bool:
+    """Whether a row is a header: two known column names, or only known names.
+
+    Examples
+    --------
+    >>> is_header(["序号", "企业名称", "所属环节", "年产值（万元）"])
+    True
+    >>> is_header(["XX区新型显示产业链重点企业名单（2024年度）", None, None])
+    False
+    """
+    texts = [t for t in (_text(c) for c in cells) if t is not None]
+    extra = {normalize_header(k) for k in known}
+    hits = sum(normalize_header(t) in KNOWN_HEADERS or normalize_header(t) in extra
+               for t in texts)
+    return hits >= 2 or (hits >= 1 and hits == len(texts))
+
+
+def title_and_unit(rows: Iterable[Iterable[Any]]) -> tuple[str | None, float | None]:
+    """The title (first text above the header) and the unit named there, if any.
+
+    Examples
+    --------
+    >>> title_and_unit([["XX区产业链重点企业名单（2024年度）", None], [None, "单位：万元"]])
+    ('XX区产业链重点企业名单（2024年度）', 10000.0)
+    """
+    title, unit = None, None
+    for cells in rows:
+        texts = [t for t in (_text(c) for c in cells) if t is not None]
+        for text in texts:
+            match = _UNIT_ROW.search(text)
+            if match and unit is None:
+                unit = UNIT_FACTORS.get(match.group(1).lower())
+        if title is None and texts and not _UNIT_ROW.match(texts[0]):
+            title = " ".join(str(c).strip() for c in cells if _text(c) is not None)
+    return title, unit
+
+
+def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
+    """``("total", text)`` for a total/subtotal row, ``("note", text)`` for a note row.
+
+    A total row has a cell that is only ``合计``/``总计``/``小计`` (spaces ignored); a
+    note row starts with ``注：``/``备注：``/``数据来源：`` and has at most two cells.
+
+    Examples
+    --------
+    >>> row_kind([None, "合 计", None, 1200])
+    ('total', '合 计')
+    >>> row_kind(["注：产值为2024年数据", None])
+    ('note', '注：产值为2024年数据')
+    >>> row_kind(["1", "京东方", "模组"]) is None
+    True
+    """
+    raw = [str(c).strip() for c in cells if _text(c) is not None]
+    texts = [t for t in (_text(c) for c in cells) if t is not None]
+    if not texts:
+        return None
+    for text, shown in zip(texts, raw, strict=True):
+        if re.sub(r"\s+", "", text).lower() in TOTAL_WORDS:
+            return "total", shown
+    if len(texts) <= 2 and _NOTE.match(texts[0]):
+        return "note", raw[0]
+    return None
+
+
+def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
+    """Positions of total and note rows in a table: ``(position, kind, text)``.
+
+    Vectorised screening (exact cell matches, rows of at most two cells) first, so
+    a million-row table costs a few hash lookups per column.
+    """
+    if len(frame) == 0:
+        return []
+    text_cols = [c for c in frame.columns if frame[c].dtype == object
+                 or pd.api.types.is_string_dtype(frame[c].dtype)]
+    if not text_cols:
+        return []
+    candidate = np.zeros(len(frame), dtype=bool)
+    for col in text_cols:
+        candidate |= frame[col].isin(_TOTAL_CELLS).to_numpy()
+    filled = frame.notna().sum(axis=1).to_numpy()
+    sparse = np.flatnonzero((filled <= 2) & (filled < frame.shape[1] / 2))
+    if len(sparse):
+        cells = frame.iloc[sparse][text_cols].bfill(axis=1).iloc[:, 0]
+        note = cells.map(lambda v: isinstance(v, str) and bool(_NOTE.match(v.strip())))
+        candidate[sparse[note.to_numpy(dtype=bool)]] = True
+    found = []
+    for position in np.flatnonzero(candidate):
+        kind = row_kind(frame.iloc[position].tolist())
+        if kind is not None:
+            found.append((int(position), *kind))
+    return found
