@@ -76,6 +76,7 @@ PARTS: dict[str, tuple[str, str]] = {
     "summary": ("概要", "Summary"),
     "min_cut_pairs": ("最小割（按环节对汇总）", "Minimum cut by segment pair"),
     "appendix": ("附录：最小割明细", "Appendix: minimum-cut links"),
+    "min_cut": ("附录：最小割明细", "Appendix: minimum-cut links"),
     "map": ("产业链图谱", "Chain map"),
     "no_findings": ("无发现。", "No findings."),
     "skipped": ("未运行", "Skipped"),

@@ -45,7 +45,9 @@ __all__ = [
     "DEFAULT_SAMPLES",
     "EXACT_LIMIT",
     "FlowResult",
+    "HUB_THRESHOLD",
     "ThroughputScores",
+    "combine_bottlenecks",
     "find_bottlenecks",
     "find_concentration",
     "find_min_cut",
@@ -60,13 +62,86 @@ __all__ = [
 # --- combined -------------------------------------------------------------------------------
 _COMBINED = ["kind", "enterprise", "supplier", "buyer", "segment", "score",
              "explanation"]
+#: Throughput at or above which an enterprise is a ``throughput_hub``.
+HUB_THRESHOLD = 0.25
+
+
+def combine_bottlenecks(
+    G: Chain | nx.DiGraph, /, *, flow: FlowResult | None = None,
+    concentration: pd.DataFrame | None = None,
+    outside_dependence: pd.DataFrame | None = None,
+    throughput: pd.DataFrame | None = None, hub_threshold: float = HUB_THRESHOLD,
+) -> pd.DataFrame:
+    """The combined bottleneck table of :func:`find_bottlenecks` from results at hand.
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        The chain the results were computed on.
+    flow : FlowResult, optional
+        :func:`max_flow`'s result (its internal cut elements become rows).
+    concentration, outside_dependence : DataFrame, optional
+        :func:`find_concentration` and :func:`find_outside_dependence` tables
+        (their flagged rows become rows).
+    throughput : DataFrame, optional
+        :func:`find_throughput`'s table (rows at or above ``hub_threshold``).
+    hub_threshold : float, default 0.25
+        Throughput at or above which an enterprise is a ``throughput_hub``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`find_bottlenecks` (before ``top``).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 2.0}), ("cell", "car", {"volume": 9.0})])
+    >>> bn = cg.algorithms.bottlenecks
+    >>> table = bn.combine_bottlenecks(G, flow=bn.max_flow(G),
+    ...                                throughput=bn.find_throughput(G))
+    >>> table[["kind", "enterprise", "supplier", "score"]].values.tolist()
+    [['min_cut', None, 'ore', 1.0], ['throughput_hub', 'cell', None, 1.0]]
+    """
+    chain = as_chain(G)
+    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
+    parts = []
+    if flow is not None:
+        cut = cut_table(chain, flow, None)
+        cut = cut[cut["element"].isin(["link", "enterprise"])]
+        parts.append(pd.DataFrame({
+            "kind": "min_cut", "enterprise": cut["enterprise"],
+            "supplier": cut["supplier"], "buyer": cut["buyer"],
+            "segment": [segment.get(e) if e is not None else None
+                        for e in cut["enterprise"]],
+            "score": cut["score"], "explanation": cut["explanation"]}))
+    for table, kind, who in ((concentration, "concentration", "top1_enterprise"),
+                             (outside_dependence, "outside_dependence", None)):
+        if table is not None and len(table):
+            table = table[table["flagged"]]
+            parts.append(pd.DataFrame({
+                "kind": kind, "enterprise": table[who] if who else None,
+                "supplier": None, "buyer": None, "segment": table["segment"],
+                "score": table["score"], "explanation": table["explanation"]}))
+    if throughput is not None and len(throughput):
+        hubs = throughput[throughput["throughput"] >= hub_threshold]
+        parts.append(pd.DataFrame({
+            "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
+            "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
+            "explanation": hubs["explanation"]}))
+    parts = [p.astype({c: object for c in _COMBINED if c != "score"}) for p in parts
+             if len(p)]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {c: pd.Series(dtype=float if c == "score" else object) for c in _COMBINED})
+    table = table[_COMBINED].sort_values("score", ascending=False, kind="stable")
+    return table.reset_index(drop=True)
+
 
 
 def find_bottlenecks(
     G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
     region: Any = None, sources: Any = None, final: Any = None,
     capacity: str | None = None, by: str = "output", weight: str | None = VOLUME,
-    hub_threshold: float = 0.25, samples: int | None = None,
+    hub_threshold: float = HUB_THRESHOLD, samples: int | None = None,
     seed: int | np.random.Generator | None = None, method: str = "auto",
     flow: FlowResult | None = None, throughput: ThroughputScores | None = None,
     top: int | None = None,
@@ -127,45 +202,18 @@ def find_bottlenecks(
     """
     chain = as_chain(G)
     template = as_template(template)
-    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
-    parts = []
     if flow is None:
         flow = max_flow(chain, sources=sources, final=final, capacity=capacity,
                         template=template, method=method)
-    cut = cut_table(chain, flow, None)
-    cut = cut[cut["element"].isin(["link", "enterprise"])]
-    parts.append(pd.DataFrame({
-        "kind": "min_cut", "enterprise": cut["enterprise"], "supplier": cut["supplier"],
-        "buyer": cut["buyer"],
-        "segment": [segment.get(e) if e is not None else None for e in cut["enterprise"]],
-        "score": cut["score"], "explanation": cut["explanation"]}))
+    conc = dep = None
     if SEGMENT in chain._enterprises.columns:
         conc = find_concentration(chain, region=region, template=template, by=by)
-        conc = conc[conc["flagged"]]
-        parts.append(pd.DataFrame({
-            "kind": "concentration", "enterprise": conc["top1_enterprise"],
-            "supplier": None, "buyer": None, "segment": conc["segment"],
-            "score": conc["score"], "explanation": conc["explanation"]}))
         dep = find_outside_dependence(chain, region=region, template=template)
-        dep = dep[dep["flagged"]]
-        parts.append(pd.DataFrame({
-            "kind": "outside_dependence", "enterprise": None, "supplier": None,
-            "buyer": None, "segment": dep["segment"], "score": dep["score"],
-            "explanation": dep["explanation"]}))
     if throughput is None:
         throughput = throughput_centrality(
             chain, sources=sources, final=final, template=template, weight=weight,
             samples=samples, seed=seed, method=method)
-    hubs = throughput_table(chain, throughput, None)
-    hubs = hubs[hubs["throughput"] >= hub_threshold]
-    parts.append(pd.DataFrame({
-        "kind": "throughput_hub", "enterprise": hubs["enterprise"], "supplier": None,
-        "buyer": None, "segment": hubs["segment"], "score": hubs["score"],
-        "explanation": hubs["explanation"]}))
-    parts = [p.astype({c: object for c in _COMBINED if c != "score"}) for p in parts
-             if len(p)]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {c: pd.Series(dtype=float if c == "score" else object) for c in _COMBINED})
-    table = table[_COMBINED].sort_values("score", ascending=False, kind="stable")
-    table = table.reset_index(drop=True)
+    table = combine_bottlenecks(
+        chain, flow=flow, concentration=conc, outside_dependence=dep,
+        throughput=throughput_table(chain, throughput, None), hub_threshold=hub_threshold)
     return table.head(top) if top is not None else table
