@@ -482,7 +482,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: Any = None, region: Any = No
 
 
 def _detect_lang(chain: Chain) -> str:
-    texts = [chain.meta.get("name")]
+    texts = [chain.meta.get("name"), *chain.ids[:2000]]
     for column in (NAME, SEGMENT):
         if column in chain.enterprises.columns:
             texts += list(chain.column(column, default=None)[:2000])
