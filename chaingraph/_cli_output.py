@@ -31,7 +31,7 @@ def _maps(report: Any, folder: Path, lang: str) -> bytes | None:
     import matplotlib.pyplot as plt
 
     options = {"template": report.template, "report": report,
-               "region": report.summary.get("region")}
+               "region": report.summary.get("region"), "lang": lang}
     ax = plot_chain_map(report.chain, **options)
     try:
         save_figure(ax.figure, folder / "map.png", dpi=150)

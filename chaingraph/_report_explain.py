@@ -156,6 +156,10 @@ def display_frame(frame: pd.DataFrame, section: str, names: Names,
     cols = [c for c in DISPLAY.get(section, ()) if c in frame.columns]
     shown = frame.loc[:, cols or list(frame.columns)]
     shown = shown.head(rows) if rows is not None else shown
+    if "output_share" in shown.columns and "output" in shown.columns:
+        # no output given: no share either (not "0.0%")
+        shown = shown.assign(output_share=shown["output_share"].where(
+            shown["output"].notna()))
     out = pd.DataFrame(index=shown.index)
     own_name = "name" in shown.columns
     sep = "、" if names.lang == "zh" else ", "

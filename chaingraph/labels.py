@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LANGS", "SECTIONS", "detect_lang", "has_cjk", "label"]
+__all__ = ["LANGS", "SECTIONS", "detect_lang", "has_cjk", "label", "map_text"]
 
 #: The report's languages.
 LANGS = ("zh", "en")
@@ -204,8 +204,32 @@ SHEETS: dict[str, tuple[str, str]] = {
     "min_cut_pairs": ("最小割汇总", "min_cut_pairs"), "min_cut": ("最小割", "min_cut"),
 }
 
+#: Texts of the chain maps (static and interactive): key -> (Chinese, English).
+MAP: dict[str, tuple[str, str]] = {
+    "focal_in": ("{region}企业（实心；大小 = 产值）", "enterprise in {region} (filled; size = output)"),
+    "outside": ("区外企业（空心）", "outside enterprise (hollow)"),
+    "enterprise": ("企业（大小 = 产值）", "enterprise (size = output)"),
+    "segment": ("环节（高度 = 产值；本区/全部企业数）",
+                "segment (height = output; focal/total enterprises)"),
+    "link": ("供应关系（粗细 = 金额）", "supply link (width = volume)"),
+    "missing": ("缺失环节（断点）", "missing segment (断点)"),
+    "spof": ("单点失效", "single point of failure"),
+    "spof_count": ("⚠ {n} 个单点失效", "⚠ {n} single point(s) of failure"),
+    "cut": ("最小割，最大部分（堵点）", "minimum cut, largest (bottleneck, 堵点)"),
+    "cut_short": ("最小割（堵点）", "minimum cut (堵点)"),
+    "candidate": ("补链/延链/强链 候选", "补链/延链/强链 candidate"),
+    "focal_filled": ("本区企业（实心）", "focal enterprise (filled)"),
+    "help": ("拖动平移，滚轮缩放，悬停查看详情", "drag to pan, wheel to zoom, hover for details"),
+    "chain": ("产业链", "Industrial chain"),
+    "where": ("——本区：{region}", " — focal region: {region}"),
+    "segment_view": ("环节视图", "segment view"),
+    "enterprise_view": ("企业视图", "enterprise view"),
+    "counts": ("{n:,} 家企业，{m:,} 条供应关系（{view}）；上游 → 下游",
+               "{n:,} enterprises, {m:,} links ({view}); upstream → downstream"),
+}
+
 _TABLES = {"columns": COLUMNS, "kinds": KINDS, "values": VALUES, "summary": SUMMARY,
-           "sheets": SHEETS, "parts": PARTS, "categories": CATEGORIES}
+           "sheets": SHEETS, "parts": PARTS, "categories": CATEGORIES, "map": MAP}
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -222,6 +246,12 @@ def label(table: str, code: Any, lang: str) -> str:
     if pair is None:
         return "" if code is None else str(code)
     return pair[0] if lang == "zh" else pair[1]
+
+
+def map_text(key: str, lang: str | None, **values: Any) -> str:
+    """A chain-map text in ``lang`` (English when None), with ``values`` filled in."""
+    text = MAP[key][0 if lang == "zh" else 1]
+    return text.format(**values) if values else text
 
 
 def has_cjk(text: Any) -> bool:
