@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._report_text import DISPLAY, Names, missing, number, percent
+from chaingraph._report_text import DISPLAY, Names, missing, percent
 
 __all__ = ["display_frame", "explanations"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._report_text import Names, min_cut_table, missing, number, percent
+from chaingraph._report_text import Names, min_cut_table, missing, percent
 from chaingraph.labels import label
 from chaingraph.model import CAPACITY, OUTPUT, REGION
 

@@ -10,7 +10,6 @@ and as JSON.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +19,17 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from chaingraph import _report_excel, _report_render
 from chaingraph._progress import progress as _progress
+from chaingraph._report_excel import excel_bytes
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
+from chaingraph._report_render import (
+    html_fragment,
+    html_page,
+    json_chunks,
+    json_text,
+    markdown,
+)
+from chaingraph._report_tables import atomic_path, write_tables
 from chaingraph._report_text import (
     BOTTLENECK_ORDER,
     DISPLAY_ROWS,
@@ -172,7 +179,7 @@ class ChainReport:
         ``files`` maps a table name to the file holding it in full (stated under
         the table when rows are left out).
         """
-        return _report_render.markdown(self, rows, _lang(lang, self.lang), files)
+        return markdown(self, rows, _lang(lang, self.lang), files)
 
     def to_html(self, *, rows: int = _LIMIT, lang: str | None = None,
                 map_png: bytes | None = None, files: dict[str, str] | None = None) -> str:
@@ -181,11 +188,11 @@ class ChainReport:
         Every section is open (nothing to click); ``map_png`` (PNG bytes) is
         embedded as the chain map. No network access is needed to view it.
         """
-        return _report_render.html_page(self, rows, _lang(lang, self.lang), files,
+        return html_page(self, rows, _lang(lang, self.lang), files,
                                         map_png)
 
     def _repr_html_(self) -> str:
-        return _report_render.html_fragment(self, _LIMIT, self.lang)
+        return html_fragment(self, _LIMIT, self.lang)
 
     def to_json(self, *, indent: int | str | None = "auto", lang: str | None = None,
                 rows: int | None = ROW_LIMIT) -> str:
@@ -203,7 +210,7 @@ class ChainReport:
         if indent == "auto":
             small = self.chain is None or self.chain.n_enterprises <= 10_000
             indent = 2 if small else None
-        return _report_render.json_text(self, indent, rows=rows,
+        return json_text(self, indent, rows=rows,
                                         lang=_lang(lang, self.lang))
 
     def write_json(self, path: str | os.PathLike, *,
@@ -221,7 +228,7 @@ class ChainReport:
             indent = 2 if small else None
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
             if indent is None:
-                for chunk in _report_render.json_chunks(self, rows=rows, lang=lang):
+                for chunk in json_chunks(self, rows=rows, lang=lang):
                     handle.write(chunk)
             else:
                 handle.write(self.to_json(indent=indent, lang=lang, rows=rows))
@@ -243,7 +250,7 @@ class ChainReport:
         path = Path(path)
         if lang is None and chinese is not None:
             lang = "zh" if chinese else "en"
-        data = _report_excel.excel_bytes(self, rows, _lang(lang, self.lang), files)
+        data = excel_bytes(self, rows, _lang(lang, self.lang), files)
         with atomic_path(path) as tmp:
             tmp.write_bytes(data)
         return path
@@ -255,8 +262,6 @@ class ChainReport:
         ``tables/breakpoints.parquet``). Column names and codes are the finders'
         own, in every language. Each file is written atomically.
         """
-        from chaingraph._report_tables import write_tables
-
         return write_tables(self.full_tables(), Path(folder))
 
 
@@ -265,30 +270,6 @@ def _lang(lang: str | None, default: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     return lang
-
-
-class atomic_path:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if kind is None:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
 
 
 def _template(template: Any) -> SegmentTemplate | None:
@@ -300,9 +281,9 @@ def _template(template: Any) -> SegmentTemplate | None:
         from chaingraph.readwrite import read_template
 
         return read_template(name)
-    from chaingraph import datasets
+    from chaingraph.datasets import load_template
 
-    return datasets.load_template(name)  # raises TemplateError naming the known ones
+    return load_template(name)  # raises TemplateError naming the known ones
 
 
 def _on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:

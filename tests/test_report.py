@@ -207,7 +207,7 @@ def test_keyboard_interrupt_propagates(example, monkeypatch):
 
 def test_markdown_and_html(report):
     text = report.to_markdown(lang="en")
-    for section, (title, _, definition) in SECTIONS.items():
+    for title, _, definition in SECTIONS.values():
         assert f"## {title}" in text and definition in text
     assert text.index("## Key findings") < text.index("## Summary")
     assert "- **Echelon rung**: 千亿级" in text

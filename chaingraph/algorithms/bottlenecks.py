@@ -44,8 +44,8 @@ from chaingraph.model import SEGMENT, VOLUME, Chain, SegmentTemplate, as_chain
 __all__ = [
     "DEFAULT_SAMPLES",
     "EXACT_LIMIT",
-    "FlowResult",
     "HUB_THRESHOLD",
+    "FlowResult",
     "ThroughputScores",
     "combine_bottlenecks",
     "find_bottlenecks",
