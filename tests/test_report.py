@@ -267,6 +267,22 @@ def test_all_willems_chains(shared_data):
         assert report.flow.value >= 0 and math.isfinite(report.flow.value)
         doc = json.loads(report.to_json())
         assert list(doc) == JSON_KEYS
+        # 强链 stays within a third of the present segments on a template of the
+        # chain's own stage classes
+        tpl = _stage_template(chain)
+        out = cg.find_extension_candidates(chain, tpl)
+        present = len(set(chain.column("segment", default=None)))
+        assert (out["kind"] == "强链 strengthen").sum() <= present // 3, number
+
+
+def _stage_template(chain: cg.Chain) -> cg.SegmentTemplate:
+    seg = chain.column("segment", default=None)
+    src, dst = chain.link_codes
+    pairs = sorted({(a, b) for a, b in zip(seg[src], seg[dst], strict=True) if a != b})
+    stage = {"Part": "upstream", "Manuf": "midstream"}
+    return cg.SegmentTemplate.from_dict({"id": "willems", "segments": [
+        {"id": s, "stage": stage.get(s, "downstream")} for s in sorted(set(seg))],
+        "edges": [list(p) for p in pairs]})
 
 
 def test_report_files_are_bounded(report, tmp_path):
