@@ -44,60 +44,83 @@ def _money_header(column: str, lang: str, unit: Any) -> tuple[str, float]:
     return (f"{head}（万元）" if lang == "zh" else f"{head} (万元, 10k yuan)"), 1e4 / scale
 
 
+def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
+           ) -> list[list[Any]]:
+    """Row values as written: numbers scaled (None when missing), text cleaned."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        out = []
+        for value, div in zip(row, divisors, strict=True):
+            if isinstance(value, (bool, np.bool_)):
+                value = ("是" if value else "否") if lang == "zh" else (
+                    "yes" if value else "no")
+            if missing(value):
+                out.append(None)
+            elif isinstance(value, (int, float, np.integer, np.floating)):
+                number = float(value) / div
+                out.append(int(number) if number.is_integer() and abs(number) < 2**53
+                           else number)
+            else:
+                out.append(_text(value))
+        rows.append(out)
+    return rows
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, str):
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value[:60]) + 2
+    return len(f"{value:,.1f}") + 2 if isinstance(value, (int, float)) else 0
+
+
 def _write_sheet(book: Any, name: str, frame: pd.DataFrame, lang: str, unit: Any,
                  note: str | None = None) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title=name[:31])
-    headers, divisors = [], []
+    headers, divisors, formats = [], [], []
     for column in frame.columns:
         if column in MONEY:
             head, div = _money_header(column, lang, unit)
         else:
             head, div = label("columns", column, lang), 1.0
-        headers.append(head)
+        headers.append(_text(head))
         divisors.append(div)
-    for j, head in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=j)
-        cell.value = _text(head)
-        cell.data_type = "s"
-        cell.font = Font(bold=True)
-    widths = [max(6, min(60, 2 * len(h) + 2)) for h in headers]
-    formats = []
-    for column in frame.columns:
         formats.append("#,##0.0" if column in MONEY else "0.0%" if column in SHARES else
                        "#,##0" if column in _INTEGER else "0.000")
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
-        for j, value in enumerate(row, start=1):
-            cell = sheet.cell(row=i, column=j)
-            if isinstance(value, (bool, np.bool_)):
-                value = ("是" if value else "否") if lang == "zh" else (
-                    "yes" if value else "no")
-            if missing(value):
-                continue
-            if isinstance(value, (int, float, np.integer, np.floating)):
-                number = float(value) / divisors[j - 1]
-                cell.value = int(number) if number.is_integer() and abs(number) < 2**53 \
-                    else number
-                cell.number_format = formats[j - 1]
-                shown = len(f"{number:,.1f}") + 2
-            else:
-                text = _text(value)
-                cell.value = text
-                cell.data_type = "s"  # text stays text: never a formula
-                shown = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text[:60]) + 2
-            widths[j - 1] = max(widths[j - 1], min(60, shown))
+    rows = _cells(frame, divisors, lang)
+    widths = [max([6, _width(h), *(_width(r[j]) for r in rows)]) for j, h in
+              enumerate(headers)]
     for j, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(j)].width = width
+        sheet.column_dimensions[get_column_letter(j)].width = min(60, width)
     sheet.freeze_panes = "A2"
-    if len(frame.columns):
-        last = get_column_letter(len(frame.columns))
-        sheet.auto_filter.ref = f"A1:{last}{max(1, len(frame) + 1)}"
-    if note:
-        cell = sheet.cell(row=len(frame) + 3, column=1)
-        cell.value = _text(note)
+    if headers:
+        last = get_column_letter(len(headers))
+        sheet.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+    bold = Font(bold=True)
+    head_cells = []
+    for head in headers:
+        cell = WriteOnlyCell(sheet, value=head)
         cell.data_type = "s"
+        cell.font = bold
+        head_cells.append(cell)
+    sheet.append(head_cells)
+    for row in rows:
+        cells = []
+        for value, fmt in zip(row, formats, strict=True):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: never a formula
+            elif value is not None:
+                cell.number_format = fmt
+            cells.append(cell)
+        sheet.append(cells)
+    if note:
+        sheet.append([])
+        cell = WriteOnlyCell(sheet, value=_text(note))
+        cell.data_type = "s"
+        sheet.append([cell])
 
 
 def excel_bytes(report: Any, rows: int, lang: str, files: dict[str, str] | None = None
@@ -107,8 +130,7 @@ def excel_bytes(report: Any, rows: int, lang: str, files: dict[str, str] | None 
 
     names = report.names(lang)
     rows = min(rows, EXCEL_MAX_ROWS)
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     findings = report.key_findings_in(lang)[["rank", "category_label", "kind_label",
                                              "explanation"]]
     findings = findings.rename(columns={"category_label": "category",

@@ -94,6 +94,9 @@ def _atomic(path: Path, write: Any) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
