@@ -174,7 +174,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "intermediate": ("中间", "intermediate"), "isolated": ("孤立", "isolated"),
     "upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"),
     "downstream": ("下游", "downstream"), "link": ("链接", "link"),
-    "segment_link": ("环节链接", "segment link"), "source_supply": ("源头供给", "source supply"),
+    "segment_link": ("环节链接", "segment link"), "enterprise": ("企业", "enterprise"),
+    "segment": ("环节", "segment"), "source_supply": ("源头供给", "source supply"),
     "final_demand": ("终端需求", "final demand"), "focal": ("本区", "focal"),
     "whole chain": ("全链", "whole chain"),
 }
