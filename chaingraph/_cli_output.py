@@ -15,6 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from chaingraph._report_render import skip_text
+
 __all__ = ["print_summary", "write_folder"]
 
 #: Files of the output folder, besides ``tables/``.
@@ -106,7 +108,8 @@ def print_summary(report: Any, written: list[Path], lang: str | None = None) -> 
     if s.get("focal_rung"):
         print(f"  {'梯队' if zh else 'echelon (梯队)'}: {s['focal_rung']}")
     for step, reason in s.get("skipped", {}).items():
-        print(f"  {'未运行' if zh else 'skipped'} {step}: {reason}")
+        name, why = skip_text(step, reason, lang)
+        print(f"  {'未运行' if zh else 'skipped'} {name}: {why}")
     if written:
         folder = written[0].parent if written[0].parent.name != "tables" else \
             written[0].parent.parent

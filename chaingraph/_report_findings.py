@@ -104,7 +104,7 @@ def _spof(report: Any, n: Names) -> list[dict[str, Any]]:
             seg = ""
         text = (f"单点失效：{who}{seg} 一旦停产或断供，{cut} 家终端企业（占终端产值 "
                 f"{percent(row.score)}）将与所有源头断开。" if _zh(n) else
-                f"Single point of failure: losing {who}{seg} cuts {cut} final producers "
+                f"Single point of failure: losing {who}{seg} cuts {cut} final producer(s) "
                 f"({percent(row.score)} of final output) off from every source.")
         out.append(_item("single_point_of_failure",
                          [row.enterprise] if row.is_firm else [row.supplier, row.buyer],
@@ -177,7 +177,7 @@ def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
         pair = f"{n.segment(row.supplier_segment)}→{n.segment(row.buyer_segment)}"
         text = (f"最小割经过 {pair}：{row.n_elements} 条链接，合计 {n.money(row.capacity)}，"
                 f"占全链最大流 {percent(row.share)}。" if _zh(n) else
-                f"The minimum cut runs through {pair}: {row.n_elements} links, "
+                f"The minimum cut runs through {pair}: {row.n_elements} link(s), "
                 f"{n.money(row.capacity)} ({percent(row.share)} of the maximum flow).")
         out.append(_item("min_cut", [], [row.supplier_segment, row.buyer_segment],
                          row.capacity, row.share, text))
@@ -271,7 +271,7 @@ def _candidates(report: Any, n: Names, strengthen: bool) -> list[dict[str, Any]]
             text = (f"强链：{seg} 薄弱——本区 {int(row.n_focal)} 家企业，HHI "
                     f"{row.hhi * 1e4:,.0f}，{percent(row.outside_share)} 的投入来自区外"
                     + (f"；可招引 {targets}。" if targets else "。") if _zh(n) else
-                    f"Strengthen {seg}: {int(row.n_focal)} focal enterprises, HHI "
+                    f"Strengthen {seg}: {int(row.n_focal)} focal enterprise(s), HHI "
                     f"{row.hhi * 1e4:,.0f}, {percent(row.outside_share)} of inputs from "
                     "outside" + (f"; attract {targets}." if targets else "."))
         else:
@@ -280,8 +280,8 @@ def _candidates(report: Any, n: Names, strengthen: bool) -> list[dict[str, Any]]
                     f"条模板链接（本区每年从区外采购 {n.money(row.outside_demand)}）"
                     + (f"；目标企业：{targets}。" if targets else "。") if _zh(n) else
                     f"{n.kind(row.kind)}: attracting {seg} adds "
-                    f"{int(row.chain_length_gain)} segments to the local chain and repairs "
-                    f"{int(row.links_repaired)} template links (focal enterprises buy "
+                    f"{int(row.chain_length_gain)} segment(s) to the local chain and repairs "
+                    f"{int(row.links_repaired)} template link(s) (focal enterprises buy "
                     f"{n.money(row.outside_demand)} of it from outside)"
                     + (f"; targets: {targets}." if targets else "."))
         out.append(_item(row.kind, list(row.targets), [row.segment],
@@ -306,7 +306,7 @@ def _leaders(report: Any, n: Names) -> list[dict[str, Any]]:
         share = ("output not reported (产值未填报)" if output is None else
                  f"output {n.money(output)}, {percent(row.output_share)} of the region's")
         text = (f"Chain leader: {who} ({seg}) ranks first -- {share}, "
-                f"{int(row.local_suppliers)} local suppliers, reaches "
+                f"{int(row.local_suppliers)} local supplier(s), reaches "
                 f"{percent(row.downstream_reach)} of the chain downstream.")
     hits = report.summary.get("designated_leaders_in_top")
     if hits:

@@ -46,6 +46,24 @@ def section_title(section: str, lang: str) -> tuple[str, str]:
     return _part(section, lang), ""
 
 
+_REASONS_ZH = {"no template given": "未提供模板",
+               "the chain has no segment column": "数据没有所属环节列",
+               "the chain has no output column": "数据没有产值列",
+               "maximum flow not computed": "未计算最大流"}
+
+
+def skip_text(step: str, reason: Any, lang: str) -> tuple[str, str]:
+    """(step label, reason) of a skipped step in ``lang``."""
+    name = (section_title(step, lang)[0] if step in SECTIONS else
+            label("summary", "max_flow", lang) if step == "flow" else step)
+    reason = str(reason)
+    if lang == "zh":
+        for english, chinese in _REASONS_ZH.items():
+            if reason.startswith(english):
+                reason = chinese + reason[len(english):]
+    return name, reason
+
+
 def title(report: Any, lang: str) -> str:
     name = report.summary.get("chain_name") or ("产业链" if lang == "zh" else "chain")
     return f"{_part('title', lang)}{'：' if lang == 'zh' else ': '}{name}"
@@ -80,8 +98,9 @@ def summary_rows(report: Any, names: Names) -> list[tuple[str, str]]:
         rows.append((label("summary", "top_leader_name", names.lang),
                      str(s["top_leader"])))
     skip = _part("skipped", names.lang)
-    rows += [(f"{skip}: {step}", str(reason)) for step, reason in
-             s.get("skipped", {}).items()]
+    for step, reason in s.get("skipped", {}).items():
+        name, why = skip_text(step, reason, names.lang)
+        rows.append((f"{skip}: {name}", why))
     return rows
 
 
@@ -144,7 +163,8 @@ def markdown(report: Any, rows: int, lang: str, files: dict[str, str] | None = N
         if definition:
             lines += [f"*{_md(definition)}*", ""]
         if section in skipped:
-            lines.append(f"{_part('skipped', lang)}: {_md(skipped[section])}.")
+            why = skip_text(section, skipped[section], lang)[1]
+            lines.append(f"{_part('skipped', lang)}: {_md(why)}.")
             continue
         if not len(table):
             lines.append(_part("no_findings", lang))
@@ -234,7 +254,8 @@ def html_body(report: Any, rows: int, lang: str, files: dict[str, str] | None = 
         if definition:
             parts.append(f"<p class='note'>{esc(definition)}</p>")
         if section in skipped:
-            parts.append(f"<p>{esc(_part('skipped', lang))}: {esc(skipped[section])}</p>")
+            why = skip_text(section, skipped[section], lang)[1]
+            parts.append(f"<p>{esc(_part('skipped', lang))}: {esc(why)}</p>")
         elif not len(table):
             parts.append(f"<p>{esc(_part('no_findings', lang))}</p>")
         else:

@@ -435,7 +435,7 @@ def find_extension_candidates(
       segment             kind  score targets
     0    cell  补链 internal gap    1.0     [c]
 
-(Two present segments: none is 强链, as at most a third of them may be.)
+    (Two present segments: none is 强链, as at most a third of them may be.)
 
     >>> print(table["explanation"][0])
     补链 internal gap cell is missing and sits between segments the region has: filling it adds 2 segment(s) to the longest local chain, repairs 2 template link(s), focal enterprises buy 4 yuan of it from outside, 100% of its template neighbours are present (score 1.00); targets: c
