@@ -91,8 +91,9 @@ def print_summary(report: Any, written: list[Path], lang: str | None = None) -> 
     zh = lang == "zh"
     s = report.summary
     names = report.names(lang)
-    focal = (f"，本区（{s['region']}）{s.get('n_focal')} 家" if zh else
-             f"; {s.get('n_focal')} in {s['region']}") if s.get("region") else ""
+    n_focal = f"{s['n_focal']:,}" if isinstance(s.get("n_focal"), int) else s.get("n_focal")
+    focal = (f"，本区（{s['region']}）{n_focal} 家" if zh else
+             f"; {n_focal} in {s['region']}") if s.get("region") else ""
     print(f"{s.get('chain_name') or ('产业链' if zh else 'chain')}: "
           + (f"{s.get('n_enterprises'):,} 家企业，{s.get('n_links'):,} 条供应关系{focal}"
              if zh else f"{s.get('n_enterprises'):,} enterprises, "
