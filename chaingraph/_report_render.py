@@ -1,207 +1,290 @@
-"""Rendering of a :class:`~chaingraph.report.ChainReport`: headline numbers, the
-bottleneck table, Markdown, HTML, JSON and Excel sheets (private; used by report.py)."""
+"""Rendering of a :class:`~chaingraph.report.ChainReport`: Markdown, HTML, JSON.
+
+Private; :mod:`chaingraph.report` calls these with the report object (duck typed), so
+nothing here imports the report (dependencies point one way). Every format opens with
+the key findings (重点问题); tables show their first rows with the total stated; the
+full tables go to the output folder's ``tables/`` files.
+"""
 
 from __future__ import annotations
 
+import base64
 import html as _html
 import json
-import math
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from chaingraph.amounts import format_amount
-from chaingraph.model import NAME, Chain, SegmentTemplate
+from chaingraph._report_explain import display_frame
+from chaingraph._report_text import (
+    Names,
+    cell_text,
+    clean,
+    kind_labels,
+    min_cut_pairs,
+    min_cut_table,
+)
+from chaingraph.labels import COLUMNS, PARTS, SECTION_ZH, SECTIONS, SUMMARY, label
 
-#: Columns shown per section in Markdown and HTML (those that exist, in this order).
-DISPLAY: dict[str, tuple[str, ...]] = {
-    "structure": ("enterprise", "name", "segment", "region", "role", "tier", "score"),
-    "coverage": ("segment", "name_zh", "present", "n_enterprises", "score",
-                 "explanation"),
-    "breakpoints": ("kind", "enterprise", "supplier", "buyer", "segment",
-                    "supplier_segment", "buyer_segment", "score", "explanation"),
-    "bottlenecks": ("kind", "enterprise", "supplier", "buyer", "segment", "score",
-                    "explanation"),
-    "concentration": ("segment", "n_enterprises", "hhi", "top1_name", "top1_share",
-                      "score"),
-    "outside_dependence": ("segment", "input_volume", "outside_share", "abroad_share",
-                           "score"),
-    "throughput": ("enterprise", "name", "segment", "throughput", "score"),
-    "leaders": ("rank", "enterprise", "name", "segment", "score", "explanation"),
-    "candidates": ("segment", "name_zh", "kind", "score", "explanation"),
-    "echelon": ("group", "output", "rung", "next_rung", "progress", "explanation"),
-}
-#: Data rows per Excel sheet (1,048,576 rows minus the header).
-EXCEL_MAX_ROWS = 1_048_575
+__all__ = ["html_fragment", "html_page", "json_chunks", "json_document", "json_text",
+           "markdown", "summary_rows"]
 
 
-# --- assembling ---------------------------------------------------------------------
-def bottleneck_table(chain: Chain, flow: Any, results: dict[str, Any]) -> pd.DataFrame:
-    """The combined bottleneck rows from results computed once (find_bottlenecks'
-    rows: internal min-cut elements, flagged concentration and outside dependence,
-    throughput hubs)."""
-    from chaingraph.algorithms.bottlenecks import combine_bottlenecks
-
-    return combine_bottlenecks(
-        chain, flow=flow, concentration=results.get("concentration"),
-        outside_dependence=results.get("outside_dependence"),
-        throughput=results.get("throughput"))
+def _part(key: str, lang: str, **values: Any) -> str:
+    text = PARTS[key][0 if lang == "zh" else 1]
+    return text.format(**values) if values else text
 
 
-def _counts(table: pd.DataFrame, column: str) -> dict[str, int]:
-    if column not in table.columns or not len(table):
-        return {}
-    return {str(k): int(v) for k, v in table[column].value_counts(sort=False).items()}
+def section_title(section: str, lang: str) -> tuple[str, str]:
+    """(title, definition) of a report section in ``lang``."""
+    if section in SECTION_ZH and lang == "zh":
+        return SECTION_ZH[section]
+    if section in SECTIONS:
+        return SECTIONS[section][0], SECTIONS[section][2]
+    return _part(section, lang), ""
 
 
-def headline(chain: Chain, template: SegmentTemplate | None,
-             tables: dict[str, pd.DataFrame], flow: Any, options: dict[str, Any]
-             ) -> dict[str, Any]:
-    """Headline numbers added to the structure summary."""
-    region = options["region"]
-    out: dict[str, Any] = {
-        "chain_name": chain.meta.get("name"), "region": region,
-        "template": template.name if template is not None else None,
-        "unit": chain.meta.get("unit"), "currency": chain.meta.get("currency"),
-        "n_breakpoints": len(tables["breakpoints"]),
-        "breakpoints_by_kind": _counts(tables["breakpoints"], "kind"),
-        "max_flow": None if flow is None else float(flow.value),
-        "flow_basis": None if flow is None else flow.capacity_basis,
-        "n_min_cut": None if flow is None else len(flow.min_cut),
-        "n_bottlenecks": len(tables["bottlenecks"]),
-        "bottlenecks_by_kind": _counts(tables["bottlenecks"], "kind"),
-        "n_candidates": len(tables["candidates"]),
-        "candidates_by_kind": _counts(tables["candidates"], "kind")}
-    leaders = tables["leaders"]
-    if len(leaders):
-        top = leaders.iloc[0]
-        out["top_leader"] = top["enterprise"]
-        out["top_leader_name"] = top["name"]
-        from chaingraph.algorithms.leaders import designated_hits
-
-        hits = designated_hits(leaders)
-        if hits is not None:
-            out["designated_leaders_in_top"] = f"{hits[0]} of {hits[1]}"
-    echelon = tables["echelon"]
-    if len(echelon):
-        focal = echelon[echelon["level"] == "focal"].iloc[0]
-        out["focal_output"] = float(focal["output"])
-        out["focal_rung"] = focal["rung"]
-    return out
+_REASONS_ZH = {"no template given": "未提供模板",
+               "the chain has no segment column": "数据没有所属环节列",
+               "the chain has no output column": "数据没有产值列",
+               "maximum flow not computed": "未计算最大流"}
 
 
-# --- cells --------------------------------------------------------------------------
-def _cell(value: Any, digits: int = 3) -> str:
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
-        return ", ".join(_cell(v, digits) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_cell(v, digits)}" for k, v in value.items())
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value):
-            return ""
-        if float(value).is_integer() and abs(value) < 1e15:
-            return f"{int(value)}"
-        return f"{value:.{digits}g}" if abs(value) >= 1e6 or abs(value) < 1e-3 else (
-            f"{value:.{digits}f}".rstrip("0").rstrip("."))
-    return str(value)
+def skip_text(step: str, reason: Any, lang: str) -> tuple[str, str]:
+    """(step label, reason) of a skipped step in ``lang``."""
+    name = (section_title(step, lang)[0] if step in SECTIONS else
+            label("summary", "max_flow", lang) if step == "flow" else step)
+    reason = str(reason)
+    if lang == "zh":
+        for english, chinese in _REASONS_ZH.items():
+            if reason.startswith(english):
+                reason = chinese + reason[len(english):]
+    return name, reason
 
 
-def _shown(frame: pd.DataFrame, section: str, rows: int) -> pd.DataFrame:
-    cols = [c for c in DISPLAY.get(section, ()) if c in frame.columns]
-    return frame.loc[:, cols or list(frame.columns)].head(rows)
+def title(report: Any, lang: str) -> str:
+    name = report.summary.get("chain_name") or ("产业链" if lang == "zh" else "chain")
+    return f"{_part('title', lang)}{'：' if lang == 'zh' else ': '}{name}"
 
 
-_SUMMARY_KEYS = (
-    ("chain_name", "Chain"), ("region", "Focal region"), ("template", "Template"),
-    ("n_enterprises", "Enterprises"), ("n_links", "Links"),
-    ("n_focal", "Focal enterprises"), ("n_sources", "Sources"),
-    ("n_final", "Final producers"), ("n_isolated", "Isolated"),
-    ("max_tier", "Deepest tier"), ("has_cycles", "Has cycles"),
-    ("chain_length", "Chain length"), ("coverage", "Segment coverage"),
-    ("completeness", "Template-link completeness"),
-    ("breakpoints_by_kind", "Breakpoints"), ("max_flow", "Maximum flow"),
-    ("bottlenecks_by_kind", "Bottlenecks"), ("top_leader_name", "Top chain leader"),
-    ("designated_leaders_in_top", "Designated leaders in the top ranks"),
-    ("candidates_by_kind", "Extension candidates"), ("focal_output", "Focal output"),
-    ("focal_rung", "Echelon rung"))
-
-
-def _summary_cell(s: dict[str, Any], key: str) -> str:
-    """A summary value as text; amounts in readable units (``846亿 yuan``)."""
-    value = s[key]
-    if key == "focal_output" or (key == "max_flow" and s.get("flow_basis") not in (None, "unit")):
-        return f"{format_amount(value, s.get('unit') or 'yuan')} ({value:,.0f})"
-    return _cell(value)
-
-
-def _summary_rows(report: Any) -> list[tuple[str, str]]:
+# --- summary --------------------------------------------------------------------------
+def _summary_value(report: Any, key: str, names: Names) -> str:
     s = report.summary
-    rows = [(label, _summary_cell(s, key)) for key, label in _SUMMARY_KEYS
-            if s.get(key) is not None and s.get(key) != {}]
+    value = s[key]
+    lang = names.lang
+    if key in ("breakpoints_by_kind", "bottlenecks_by_kind", "candidates_by_kind"):
+        sep = "，" if lang == "zh" else ", "
+        return sep.join(f"{names.kind(k)} {v:,}" for k, v in value.items())
+    if key == "focal_output" or (key == "max_flow" and s.get("flow_basis") not in (
+            None, "unit")):
+        return names.money(value)
+    if key in ("coverage", "completeness"):
+        return cell_text("coverage", value, names.unit, lang)
+    if key == "designated_leaders_in_top" and lang == "zh":
+        return str(value).replace(" of ", "/")
+    if key == "region" and not isinstance(value, str):
+        return "、".join(map(str, value))
+    return cell_text(key, value, names.unit, lang)
+
+
+def summary_rows(report: Any, names: Names) -> list[tuple[str, str]]:
+    """(label, text) of the headline numbers, in display order."""
+    s = report.summary
+    rows = [(label("summary", key, names.lang), _summary_value(report, key, names))
+            for key in SUMMARY if s.get(key) is not None and s.get(key) != {}]
     if s.get("top_leader_name") is None and s.get("top_leader") is not None:
-        rows.append(("Top chain leader", _cell(s["top_leader"])))
+        rows.append((label("summary", "top_leader_name", names.lang),
+                     str(s["top_leader"])))
+    skip = _part("skipped", names.lang)
+    for step, reason in s.get("skipped", {}).items():
+        name, why = skip_text(step, reason, names.lang)
+        rows.append((f"{skip}: {name}", why))
     return rows
 
 
-# --- Markdown and HTML ----------------------------------------------------------------
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# --- shown tables ---------------------------------------------------------------------
+def shown_sections(report: Any) -> list[tuple[str, pd.DataFrame]]:
+    """(section, full table) in report order, with the min-cut summary and list."""
+    out = []
+    for section in SECTIONS:
+        out.append((section, getattr(report, section)))
+        if section == "bottlenecks":
+            out.append(("min_cut_pairs", report.min_cut_pairs()))
+    out.append(("min_cut", report.min_cut_table()))
+    return out
 
 
-def markdown(report: Any, rows: int) -> str:
-    from chaingraph.report import SECTIONS
+def _cells(shown: pd.DataFrame, names: Names) -> list[list[str]]:
+    return [[cell_text(c, v, names.unit, names.lang) for c, v in zip(
+        shown.columns, row, strict=True)] for row in shown.itertuples(index=False)]
 
-    name = report.summary.get("chain_name") or "chain"
-    lines = [f"# Chain diagnosis: {name}", "", "## Summary", ""]
-    lines += [f"- **{label}**: {_md(value)}" for label, value in _summary_rows(report)]
-    for step, reason in report.summary.get("skipped", {}).items():
-        lines.append(f"- *Skipped {step}*: {_md(reason)}")
-    for section, (title, _, definition) in SECTIONS.items():
-        table = getattr(report, section)
-        lines += ["", f"## {title}", "", f"*{definition}*", ""]
-        if section in report.summary.get("skipped", {}):
-            lines.append(f"Skipped: {report.summary['skipped'][section]}.")
+
+def _more(total: int, shown: int, section: str, files: dict[str, str] | None,
+          lang: str) -> str:
+    if total <= shown:
+        return ""
+    file = (files or {}).get(section)
+    if file:
+        return _part("more_rows", lang, n=total - shown, total=total, file=file)
+    return _part("more_rows_plain", lang, n=total - shown, total=total)
+
+
+# --- Markdown -------------------------------------------------------------------------
+def _md(text: Any) -> str:
+    """Markdown cell text: raw HTML, links and table syntax neutralised."""
+    text = str(text)
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"),
+                     ("[", "\\["), ("]", "\\]"), ("`", "\\`"), ("\r", " "), ("\n", " ")):
+        text = text.replace(old, new)
+    return text
+
+
+def markdown(report: Any, rows: int, lang: str, files: dict[str, str] | None = None
+             ) -> str:
+    names = report.names(lang)
+    lines = [f"# {_md(title(report, lang))}", "", f"## {_part('key_findings', lang)}", ""]
+    findings = report.key_findings_in(lang)
+    if len(findings):
+        lines += [f"{r.rank}. **{_md(r.category_label)}** {_md(r.explanation)}"
+                  for r in findings.itertuples(index=False)]
+    else:
+        lines.append(_part("no_findings", lang))
+    lines += ["", f"*{_md(_part('ranking_rule', lang))}*", "",
+              f"## {_part('summary', lang)}", ""]
+    lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary_rows(report, names)]
+    skipped = report.summary.get("skipped", {})
+    for section, table in shown_sections(report):
+        head, definition = section_title(section, lang)
+        if section == "min_cut":
+            head = _part("appendix", lang)
+        lines += ["", f"## {_md(head)}", ""]
+        if definition:
+            lines += [f"*{_md(definition)}*", ""]
+        if section in skipped:
+            why = skip_text(section, skipped[section], lang)[1]
+            lines.append(f"{_part('skipped', lang)}: {_md(why)}.")
             continue
         if not len(table):
-            lines.append("No findings.")
+            lines.append(_part("no_findings", lang))
             continue
-        shown = _shown(table, section, rows)
-        lines.append("| " + " | ".join(map(str, shown.columns)) + " |")
+        shown = display_frame(table, section, names, rows)
+        lines.append("| " + " | ".join(_md(label("columns", c, lang)) for c in
+                                         shown.columns) + " |")
         lines.append("|" + "---|" * len(shown.columns))
-        for record in shown.itertuples(index=False):
-            lines.append("| " + " | ".join(_md(_cell(v)) for v in record) + " |")
-        if len(table) > rows:
-            lines += ["", f"... and {len(table) - rows} more rows."]
+        lines += ["| " + " | ".join(_md(v) for v in row) + " |"
+                  for row in _cells(shown, names)]
+        more = _more(len(table), len(shown), section, files, lang)
+        if more:
+            lines += ["", _md(more)]
     return "\n".join(lines) + "\n"
 
 
-def html(report: Any, rows: int) -> str:
-    from chaingraph.report import SECTIONS
+# --- HTML -----------------------------------------------------------------------------
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC",
+"Microsoft YaHei","WenQuanYi Micro Hei",system-ui,sans-serif;margin:0;color:#1d2733;
+background:#f6f7f9;line-height:1.5}
+main{max-width:1180px;margin:0 auto;padding:24px 28px 60px}
+h1{font-size:26px;margin:8px 0 18px}h2{font-size:20px;margin:34px 0 8px;
+border-bottom:2px solid #d6dbe1;padding-bottom:4px}
+.findings{background:#fff;border-left:6px solid #c0392b;padding:10px 18px 10px 36px;
+box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.findings li{margin:6px 0}.tag{display:inline-block;min-width:4.5em;font-weight:600;
+color:#c0392b}.note{color:#5c6773;font-size:13px}
+table{border-collapse:collapse;background:#fff;font-size:13px;margin:6px 0;width:100%;
+box-shadow:0 1px 2px rgba(0,0,0,.06)}
+th{background:#e9edf2;text-align:left;position:sticky;top:0}
+th,td{border:1px solid #d6dbe1;padding:4px 8px;vertical-align:top}
+td.num{text-align:right;white-space:nowrap}tr:nth-child(even) td{background:#fafbfc}
+.summary th{width:28%}img.map{max-width:100%;border:1px solid #d6dbe1;background:#fff}
+"""
 
+
+def _html_table(shown: pd.DataFrame, names: Names) -> str:
     esc = _html.escape
-    name = report.summary.get("chain_name") or "chain"
-    parts = [f"<div class='chaingraph-report'><h3>Chain diagnosis: {esc(str(name))}</h3>",
-             "<table>"]
-    parts += [f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
-              f"{esc(v)}</td></tr>" for k, v in _summary_rows(report)]
+    head = "".join(f"<th>{esc(label('columns', c, names.lang))}</th>"
+                   for c in shown.columns)
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(
+        shown[c]) for c in shown.columns]
+    body = []
+    for row in _cells(shown, names):
+        body.append("<tr>" + "".join(
+            f"<td class='num'>{esc(v)}</td>" if num else f"<td>{esc(v)}</td>"
+            for v, num in zip(row, numeric, strict=True)) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _findings_html(report: Any, lang: str) -> str:
+    esc = _html.escape
+    findings = report.key_findings_in(lang)
+    if not len(findings):
+        return f"<p>{esc(_part('no_findings', lang))}</p>"
+    items = "".join(f"<li><span class='tag'>{esc(r.category_label)}</span> "
+                    f"{esc(r.explanation)}</li>" for r in findings.itertuples(index=False))
+    return (f"<ol class='findings'>{items}</ol><p class='note'>"
+            f"{esc(_part('ranking_rule', lang))}</p>")
+
+
+def html_body(report: Any, rows: int, lang: str, files: dict[str, str] | None = None,
+              map_png: bytes | None = None, heading: str = "h1") -> str:
+    """The report as HTML elements: key findings, summary, map, every section open."""
+    esc = _html.escape
+    names = report.names(lang)
+    sub = "h2" if heading == "h1" else "h4"
+    parts = [f"<{heading}>{esc(title(report, lang))}</{heading}>",
+             f"<{sub}>{esc(_part('key_findings', lang))}</{sub}>",
+             _findings_html(report, lang),
+             f"<{sub}>{esc(_part('summary', lang))}</{sub}>", "<table class='summary'>"]
+    parts += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+              for k, v in summary_rows(report, names)]
     parts.append("</table>")
-    for step, reason in report.summary.get("skipped", {}).items():
-        parts.append(f"<p><em>Skipped {esc(step)}: {esc(reason)}</em></p>")
-    for section, (title, _, definition) in SECTIONS.items():
-        table = getattr(report, section)
-        parts.append(f"<details><summary><b>{esc(title)}</b> ({len(table)} rows)"
-                     f"</summary><p><em>{esc(definition)}</em></p>")
-        if len(table):
-            shown = _shown(table, section, rows).map(_cell)
-            parts.append(shown.to_html(index=False, escape=True))
-        parts.append("</details>")
-    parts.append("</div>")
+    if map_png:
+        data = base64.b64encode(map_png).decode("ascii")
+        parts += [f"<{sub}>{esc(_part('map', lang))}</{sub}>",
+                  f"<img class='map' alt='{esc(_part('map', lang))}' "
+                  f"src='data:image/png;base64,{data}'>"]
+    skipped = report.summary.get("skipped", {})
+    for section, table in shown_sections(report):
+        head, definition = section_title(section, lang)
+        if section == "min_cut":
+            head = _part("appendix", lang)
+        parts.append(f"<section id='{esc(section)}'><{sub}>{esc(head)}</{sub}>")
+        if definition:
+            parts.append(f"<p class='note'>{esc(definition)}</p>")
+        if section in skipped:
+            why = skip_text(section, skipped[section], lang)[1]
+            parts.append(f"<p>{esc(_part('skipped', lang))}: {esc(why)}</p>")
+        elif not len(table):
+            parts.append(f"<p>{esc(_part('no_findings', lang))}</p>")
+        else:
+            shown = display_frame(table, section, names, rows)
+            parts.append(_html_table(shown, names))
+            more = _more(len(table), len(shown), section, files, lang)
+            if more:
+                parts.append(f"<p class='note'>{esc(more)}</p>")
+        parts.append("</section>")
     return "\n".join(parts)
+
+
+def html_fragment(report: Any, rows: int, lang: str) -> str:
+    """For Jupyter: the report in a div (no page, no map)."""
+    return ("<div class='chaingraph-report'>" + html_body(report, rows, lang,
+                                                          heading="h3") + "</div>")
+
+
+def html_page(report: Any, rows: int, lang: str, files: dict[str, str] | None = None,
+              map_png: bytes | None = None) -> str:
+    """report.html: one self-contained, styled page (no network), key findings first."""
+    esc = _html.escape
+    return (f"<!DOCTYPE html>\n<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head>"
+            "<meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            "img-src data:; style-src 'unsafe-inline'\">"
+            f"<title>{esc(title(report, lang))}</title><style>{_CSS}</style></head>"
+            f"<body><main>{html_body(report, rows, lang, files, map_png)}</main>"
+            "</body></html>\n")
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -216,12 +299,10 @@ def _frame_json(frame: pd.DataFrame | None) -> str | None:
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    from chaingraph.report import _clean
-
     text = _frame_json(frame)
     if text is not None:
         return json.loads(text)
-    return [_clean(r) for r in frame.to_dict("records")]  # type: ignore[union-attr]
+    return [clean(r) for r in frame.to_dict("records")]  # type: ignore[union-attr]
 
 
 class _Raw:
@@ -244,54 +325,62 @@ def _raw_records(frame: pd.DataFrame | None) -> _Raw:
     return _Raw(lambda: _encoded_records(frame))
 
 
-def _min_cut_items(flow: Any) -> list[Any]:
+def _min_cut_items(cut: pd.DataFrame) -> list[Any]:
     """The cut as ``[supplier, buyer]`` pairs (links) and enterprise ids."""
-    cut = flow.min_cut
     return [[s, b] if e == "link" else x for e, s, b, x in zip(
         cut["element"], cut["supplier"], cut["buyer"], cut["enterprise"], strict=True)]
 
 
-def _encoded_min_cut(flow: Any) -> str:
-    from chaingraph.report import _clean
-
-    items = _min_cut_items(flow)
-    if not items:
-        return "[]"
-    try:
-        return pd.Series(items, dtype=object).to_json(
-            orient="values", force_ascii=False, double_precision=15)
-    except (TypeError, ValueError, OverflowError):
-        return json.dumps(_clean(items), ensure_ascii=False, allow_nan=False)
+def _head(frame: pd.DataFrame | None, rows: int | None, lang: str) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    out = frame if rows is None else frame.head(rows)
+    if "kind" in out.columns and len(out):
+        at = list(out.columns).index("kind") + 1
+        out = out.copy()
+        out.insert(at, "kind_label", kind_labels(out["kind"], lang))
+    return out
 
 
-def _raw_min_cut(flow: Any) -> _Raw:
-    return _Raw(lambda: _encoded_min_cut(flow))
-
-
-def json_document(report: Any, *, raw: bool = False) -> dict[str, Any]:
-    """The JSON layout: exactly seven top-level keys.
+def json_document(report: Any, *, raw: bool = False, rows: int | None = None,
+                  lang: str = "en") -> dict[str, Any]:
+    """The JSON layout: ``key_findings`` first, then the seven historical keys
+    (``summary``, ``structure``, ``breakpoints``, ``bottlenecks``, ``leaders``,
+    ``candidates``, ``echelon``) and ``labels``. Keys and codes never change with the
+    language; ``kind_label`` sits beside each ``kind``. Tables hold their first
+    ``rows`` rows (all when None); ``summary["table_rows"]`` gives each total.
 
     With ``raw=True`` the tables are left as encoded text (:class:`_Raw`) for
     :func:`json_text` to splice in, instead of being decoded into Python objects.
     """
-    from chaingraph.report import _clean
+    def records(frame: pd.DataFrame | None) -> Any:
+        frame = _head(frame, rows, lang)
+        return _raw_records(frame) if raw else _records(frame)
 
-    records = _raw_records if raw else _records
     flow = report.flow
+    cut = flow.min_cut if flow is not None else None
     min_cut: Any = []
-    if flow is not None:
-        min_cut = _raw_min_cut(flow) if raw else _clean(_min_cut_items(flow))
-    summary = _clean(report.summary)
-    summary["meta"] = _clean(report.chain.meta) if report.chain is not None else {}
+    if cut is not None:
+        items = _min_cut_items(cut if rows is None else cut.head(rows))
+        min_cut = clean(items)
+    summary = clean(report.summary)
+    summary["meta"] = clean(report.chain.meta) if report.chain is not None else {}
+    summary["lang"] = lang
+    summary["row_limit"] = rows
+    summary["table_rows"] = {name: len(frame) for name, frame in report.full_tables(
+        ).items()}
+    findings = report.key_findings_in(lang)
     return {
+        "key_findings": clean(findings.to_dict("records")),
         "summary": summary,
         "structure": {"enterprises": records(report.structure),
                       "coverage": records(report.coverage)},
         "breakpoints": records(report.breakpoints),
         "bottlenecks": {
-            "max_flow": None if flow is None else _clean(float(flow.value)),
+            "max_flow": None if flow is None else clean(float(flow.value)),
             "min_cut": min_cut,
-            "min_cut_elements": [] if flow is None else records(flow.min_cut),
+            "min_cut_elements": [] if flow is None else records(cut),
+            "min_cut_pairs": records(report.min_cut_pairs()),
             "findings": records(report.bottlenecks),
             "concentration": records(report.concentration),
             "outside_dependence": records(report.outside_dependence),
@@ -299,10 +388,15 @@ def json_document(report: Any, *, raw: bool = False) -> dict[str, Any]:
         "leaders": records(report.leaders),
         "candidates": records(report.candidates),
         "echelon": records(report.echelon),
+        "labels": {"lang": lang,
+                   "sections": {s: section_title(s, lang)[0] for s in SECTIONS},
+                   "columns": {c: label("columns", c, lang) for c in COLUMNS},
+                   "summary": {k: label("summary", k, lang) for k in SUMMARY}},
     }
 
 
-def json_chunks(report: Any) -> Iterator[str]:
+def json_chunks(report: Any, *, rows: int | None = None, lang: str = "en"
+                ) -> Iterator[str]:
     """Compact JSON text of the report, piece by piece.
 
     Each table is encoded by pandas' vectorised writer when its turn comes and
@@ -321,7 +415,8 @@ def json_chunks(report: Any) -> Iterator[str]:
             return {k: placeholder(v) for k, v in value.items()}
         return value
 
-    skeleton = json.dumps(placeholder(json_document(report, raw=True)),
+    skeleton = json.dumps(placeholder(json_document(report, raw=True, rows=rows,
+                                                    lang=lang)),
                           ensure_ascii=False, allow_nan=False)
     parts = skeleton.split(json.dumps(token))
     yield parts[0]
@@ -330,65 +425,14 @@ def json_chunks(report: Any) -> Iterator[str]:
         yield part
 
 
-def json_text(report: Any, indent: int | str | None) -> str:
+def json_text(report: Any, indent: int | str | None, *, rows: int | None = None,
+              lang: str = "en") -> str:
     """The report as JSON text (compact output through :func:`json_chunks`)."""
     if indent is not None:
-        return json.dumps(json_document(report), ensure_ascii=False, indent=indent,
-                          allow_nan=False)
-    return "".join(json_chunks(report))
+        return json.dumps(json_document(report, rows=rows, lang=lang), ensure_ascii=False,
+                          indent=indent, allow_nan=False)
+    return "".join(json_chunks(report, rows=rows, lang=lang))
 
 
-# --- Excel ----------------------------------------------------------------------------
-def _excel_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
-        return "; ".join(map(str, value))
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
-
-
-def _excel_frame(frame: pd.DataFrame, chinese: bool) -> pd.DataFrame:
-    from chaingraph.report import CHINESE_HEADERS
-
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(_excel_value)
-    if chinese:
-        out = out.rename(columns=lambda c: CHINESE_HEADERS.get(str(c), str(c)))
-    return out
-
-
-def excel_sheets(report: Any, chinese: bool) -> dict[str, pd.DataFrame]:
-    """Sheet name -> table: a summary sheet, each report table, the minimum cut."""
-    from chaingraph.report import SECTIONS
-
-    summary = pd.DataFrame({
-        "key": list(report.summary),
-        "value": [_excel_value(v) if not isinstance(v, (str, int, float, bool))
-                  or v is None else v for v in report.summary.values()]})
-    summary["value"] = summary["value"].map(
-        lambda v: v if isinstance(v, (str, int, float, bool)) else _cell(v))
-    tables = {(zh if chinese else section): getattr(report, section)
-              for section, (_, zh, _) in SECTIONS.items()}
-    if report.flow is not None:
-        tables["最小割" if chinese else "min_cut"] = report.flow.min_cut
-    notes = []
-    for name, table in tables.items():
-        if len(table) > EXCEL_MAX_ROWS:
-            notes.append({"key": f"sheet {name}", "value": (
-                f"first {EXCEL_MAX_ROWS:,} of {len(table):,} rows (Excel's limit); "
-                "the full table is in the JSON report")})
-            tables[name] = table.head(EXCEL_MAX_ROWS)
-    if notes:
-        summary = pd.concat([summary, pd.DataFrame(notes)], ignore_index=True)
-    sheets = {("概要" if chinese else "summary"): _excel_frame(summary, chinese)}
-    sheets.update({name: _excel_frame(table, chinese) for name, table in tables.items()})
-    return sheets
-
-
-def names_of(chain: Chain) -> dict[Any, str]:
-    """Enterprise id -> display name (its name when given, else the id)."""
-    names = chain.column(NAME, default=None)
-    return {i: (n if isinstance(n, str) and n else str(i))
-            for i, n in zip(chain.ids, names, strict=True)}
+# re-exported for the report module
+__all__ += ["min_cut_pairs", "min_cut_table"]

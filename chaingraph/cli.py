@@ -113,77 +113,35 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                                        "title row)")
 
 
-def _write_outputs(report: Any, out: Path) -> list[Path]:
-    """report.md, report.xlsx, report.json, map.png, map.html (each written whole)."""
-    from chaingraph.report import atomic_path
+def _write_outputs(report: Any, out: Path, lang: str | None = None) -> list[Path]:
+    """The report folder (report.md/.html/.xlsx/.json, map.png/.html, tables/),
+    written atomically: all files or none (see :mod:`chaingraph._cli_output`)."""
+    from chaingraph._cli_output import write_folder
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    with atomic_path(out / "report.md") as tmp:
-        tmp.write_text(report.to_markdown(), encoding="utf-8")
-    written.append(out / "report.md")
-    written.append(report.write_json(out / "report.json"))  # streamed, table by table
-    written.append(report.to_excel(out / "report.xlsx"))
-    written += _write_maps(report, out)
-    return written
+    return write_folder(report, out, lang)
 
 
-def _write_maps(report: Any, out: Path) -> list[Path]:
-    """map.png and map.html from chaingraph.plotting (skipped, with a note, if absent)."""
-    try:
-        from chaingraph.plotting import plot_chain_map, save_figure, write_html_map
-    except ImportError as error:
-        print(f"chaingraph: note: maps not written ({error})", file=sys.stderr)
-        return []
-    import matplotlib.pyplot as plt
+def _print_summary(report: Any, written: list[Path], lang: str | None = None) -> None:
+    from chaingraph._cli_output import print_summary
 
-    from chaingraph.report import atomic_path
-
-    options = {"template": report.template, "report": report,
-               "region": report.summary.get("region")}
-    ax = plot_chain_map(report.chain, **options)
-    try:
-        with atomic_path(out / "map.png") as tmp:
-            save_figure(ax.figure, tmp, dpi=150)
-    finally:
-        plt.close(ax.figure)
-    with atomic_path(out / "map.html") as tmp:
-        write_html_map(report.chain, tmp, **options)
-    return [out / "map.png", out / "map.html"]
+    print_summary(report, written, lang)
 
 
-def _print_summary(report: Any, written: list[Path]) -> None:
-    s = report.summary
-    focal = f"; {s.get('n_focal')} in {s['region']}" if s.get("region") else ""
-    print(f"{s.get('chain_name') or 'chain'}: {s.get('n_enterprises')} enterprises, "
-          f"{s.get('n_links')} links{focal}")
-    kinds = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in
-                      s.get("breakpoints_by_kind", {}).items()) or "none"
-    print(f"  breakpoints (断点): {kinds}")
-    kinds = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in
-                      s.get("bottlenecks_by_kind", {}).items()) or "none"
-    print(f"  bottlenecks (堵点): {kinds}")
-    if s.get("top_leader") is not None:
-        print(f"  top chain leader (链主): {s.get('top_leader_name') or s['top_leader']}")
-    if len(report.candidates):
-        top = report.candidates.iloc[0]
-        print(f"  top candidate: {top['kind']} {top['name_zh']} ({top['segment']})")
-    if s.get("focal_rung"):
-        print(f"  echelon (梯队): {s['focal_rung']}")
-    for step, reason in s.get("skipped", {}).items():
-        print(f"  skipped {step}: {reason}")
-    if written:
-        print(f"wrote {', '.join(str(p) for p in written)}")
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="report language (default: Chinese when enterprise or "
+                             "segment names are Chinese, else English)")
 
 
 # --- commands -------------------------------------------------------------------------
 def _add_demo(sub: Any) -> None:
     parser = sub.add_parser("demo", help="diagnose the embedded example chain",
                             description="Diagnose the embedded synthetic example chain "
-                                        "and write report.md, report.xlsx, report.json, "
-                                        "map.png and map.html.")
+                                        "and write report.md, report.html, report.xlsx, "
+                                        "report.json, map.png, map.html and tables/.")
     parser.add_argument("--out", default="chaingraph-demo", metavar="DIR",
                         help="output folder (default: chaingraph-demo)")
+    _add_lang(parser)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -192,7 +150,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     chain = load_example()
     report = diagnose(chain, template=chain.meta.get("template"),
-                      region=chain.meta.get("focal_region"), seed=args.seed)
+                      region=chain.meta.get("focal_region"), seed=args.seed,
+                      lang=args.lang)
     _print_summary(report, _write_outputs(report, Path(args.out)))
     return 0
 
@@ -246,8 +205,9 @@ def _add_diagnose(sub: Any) -> None:
         "diagnose", help="full diagnosis of a chain",
         description="Diagnose a chain: structure, breakpoints (断点), bottlenecks "
                     "(堵点), chain leaders (链主), extension candidates (补链/延链/强链) "
-                    "and echelon (梯队). Writes report.md, report.xlsx, report.json, "
-                    "map.png and map.html into --out; with --json prints only the "
+                    "and echelon (梯队). Writes report.md, report.html, report.xlsx, "
+                    "report.json, map.png, map.html and tables/ (full tables) "
+                    "into --out, all or none; with --json prints only the "
                     "JSON report (files are then written only if --out is given).")
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ENTERPRISES LINKS, or one workbook / JSON chain")
@@ -265,6 +225,7 @@ def _add_diagnose(sub: Any) -> None:
                                                      "(default: chaingraph-report)")
     parser.add_argument("--json", action="store_true",
                         help="print the JSON report to stdout (nothing else)")
+    _add_lang(parser)
 
 
 def _run_diagnose(args: argparse.Namespace) -> int:
@@ -275,7 +236,7 @@ def _run_diagnose(args: argparse.Namespace) -> int:
     region = args.region or chain.meta.get("focal_region")
     report = diagnose(chain, template=template, region=region,
                       sources=_selector(args.sources), final=_selector(args.final),
-                      targets=args.target, seed=args.seed)
+                      targets=args.target, seed=args.seed, lang=args.lang)
     if args.json:
         text = report.to_json()
         if args.out:

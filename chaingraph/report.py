@@ -9,77 +9,49 @@ and as JSON.
 
 from __future__ import annotations
 
-import io
-import math
 import os
-import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from chaingraph._progress import progress as _progress
-from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
+from chaingraph._report_excel import excel_bytes
+from chaingraph._report_findings import KEY_FINDINGS, key_findings
+from chaingraph._report_render import (
+    html_fragment,
+    html_page,
+    json_chunks,
+    json_text,
+    markdown,
+)
+from chaingraph._report_tables import atomic_path, write_tables
+from chaingraph._report_text import (
+    BOTTLENECK_ORDER,
+    DISPLAY_ROWS,
+    ROW_LIMIT,
+    Names,
+    min_cut_pairs,
+    min_cut_table,
+    order_breakpoints,
+    order_kinds,
+)
+from chaingraph.labels import COLUMNS, LANGS, SECTIONS, detect_lang
+from chaingraph.model import NAME, OUTPUT, SEGMENT, Chain, SegmentTemplate, as_chain
 from chaingraph.model.lookup import TemplateLike
 
-__all__ = ["SECTIONS", "ChainReport", "diagnose"]
+__all__ = ["DISPLAY_ROWS", "KEY_FINDINGS", "ROW_LIMIT", "SECTIONS", "ChainReport",
+           "diagnose"]
 
-#: Report tables: attribute -> (title, Chinese sheet name, one-line definition).
-SECTIONS: dict[str, tuple[str, str, str]] = {
-    "structure": ("Structure", "结构", "Every enterprise with its role (source, final "
-                  "producer, intermediate, isolated), tier and trading partners."),
-    "coverage": ("Segment coverage", "环节覆盖", "Each template segment: present in "
-                 "the focal region or not, and how many of its template links are "
-                 "realised locally."),
-    "breakpoints": ("Breakpoints (断点)", "断点", "Missing segments, broken template "
-                    "links, single points of failure (one enterprise or link whose "
-                    "loss cuts final producers off from every source) and single "
-                    "sources."),
-    "bottlenecks": ("Bottlenecks (堵点)", "堵点", "Minimum-cut elements that cap the "
-                    "flow from sources to final producers, concentrated segments, "
-                    "outside-dependent segments and throughput hubs."),
-    "concentration": ("Concentration", "集中度", "Herfindahl-Hirschman index of each "
-                      "segment's output among focal enterprises."),
-    "outside_dependence": ("Outside dependence", "外部依赖", "Share of each segment's "
-                           "input volume bought from outside the focal region and "
-                           "from abroad."),
-    "throughput": ("Throughput", "通量", "Share of the volume-weighted source-to-final "
-                   "shortest supply paths through each enterprise."),
-    "leaders": ("Chain leaders (链主)", "链主", "Focal enterprises scored by output "
-                "share, local suppliers, downstream reach and demand pull."),
-    "candidates": ("Extension candidates (补链/延链/强链)", "补链延链", "Missing "
-                   "segments to attract, scored by chain-length gain, links repaired, "
-                   "outside demand and relatedness, and weak segments to strengthen."),
-    "echelon": ("Echelon (梯队)", "梯队", "Total output against the 千亿/百亿/十亿 "
-                "(100/10/1 billion yuan) ladder."),
-}
-
-#: English column -> Chinese header, for ``to_excel(chinese=True)``.
-CHINESE_HEADERS: dict[str, str] = {
-    "enterprise": "企业", "name": "名称", "segment": "环节", "stage": "阶段",
-    "region": "地区", "role": "角色", "tier": "层级", "kind": "类型", "score": "得分",
-    "explanation": "说明", "supplier": "供应方", "buyer": "采购方",
-    "element": "要素", "capacity": "产能", "output": "产值", "volume": "金额",
-    "in_focal": "在本区", "rank": "排名", "segment_rank": "环节内排名",
-    "output_share": "产值占比", "local_suppliers": "本地供应商数",
-    "local_supplier_volume": "本地采购额", "downstream_reach": "下游覆盖率",
-    "demand_pull": "需求拉动", "designated": "认定链主", "name_zh": "环节名称",
-    "targets": "招商目标", "target_names": "目标企业", "reason": "原因",
-    "chain_length_gain": "链长增量", "links_repaired": "修复链接数",
-    "outside_demand": "外部采购额", "relatedness": "关联度", "hhi": "HHI",
-    "outside_share": "外部依赖度", "abroad_share": "境外依赖度", "group": "组别",
-    "level": "层次", "rung": "梯队", "next_rung": "下一梯队", "progress": "进度",
-    "target": "目标", "gap": "差距", "distance_to_next": "距下一梯队",
-    "throughput": "通量", "key": "项目", "value": "值", "flow": "流量",
-    "saturation": "饱和度", "n_enterprises": "企业数", "present": "已有",
-}
-
-_LIMIT = 10  # rows per section in Markdown / HTML
+#: English column -> Chinese header, for ``to_excel(lang="zh")``.
+CHINESE_HEADERS: dict[str, str] = {column: zh for column, (zh, _) in COLUMNS.items()}
+_LIMIT = DISPLAY_ROWS  # rows per section in Markdown / HTML
+#: Files of the full tables, as written by :meth:`ChainReport.write_tables`.
+TABLE_FILES = ("key_findings", *SECTIONS, "min_cut_pairs", "min_cut")
 
 #: Result columns renamed in issue 11 (one spelling per concept): table -> {new: old}.
 #: The report's tables keep the old column beside the new one, so that the JSON
@@ -112,6 +84,10 @@ class ChainReport:
         The diagnosed chain.
     template : SegmentTemplate or None
         The template used.
+    lang : {"zh", "en"}
+        Language of the rendered report (labels, explanations, key findings).
+    key_findings : DataFrame
+        重点问题, the ranked short list every format opens with (a property).
 
     Examples
     --------
@@ -122,8 +98,12 @@ class ChainReport:
     4
     >>> list(report.tables())[:3]
     ['structure', 'coverage', 'breakpoints']
-    >>> report.to_markdown().splitlines()[0]
-    '# Chain diagnosis: 明湾示范区新能源汽车产业链（合成示例）'
+    >>> report.lang, report.to_markdown().splitlines()[0]
+    ('zh', '# 产业链诊断报告：明湾示范区新能源汽车产业链（合成示例）')
+    >>> report.key_findings["category"].iloc[0], report.key_findings["kind"].iloc[0]
+    ('breakpoint', 'missing_segment')
+    >>> report.to_markdown(lang="en").splitlines()[2]
+    '## Key findings'
     """
 
     summary: dict[str, Any]
@@ -141,6 +121,9 @@ class ChainReport:
     chain: Chain = field(repr=False, default=None)  # type: ignore[assignment]
     template: SegmentTemplate | None = field(repr=False, default=None)
 
+    lang: str = "en"
+    _cache: dict[Any, Any] = field(repr=False, default_factory=dict, compare=False)
+
     def __repr__(self) -> str:
         s = self.summary
         return (f"<ChainReport {s.get('chain_name') or ''!s}: {s.get('n_focal')} focal "
@@ -152,99 +135,152 @@ class ChainReport:
         """The report's tables by attribute name, in report order."""
         return {name: getattr(self, name) for name in SECTIONS}
 
-    # --- renderers ------------------------------------------------------------------
-    def to_markdown(self, *, rows: int = _LIMIT) -> str:
-        """A readable report: summary, then each section's definition and top rows."""
-        from chaingraph._report_render import markdown
+    # --- derived tables -------------------------------------------------------------
+    @property
+    def key_findings(self) -> pd.DataFrame:
+        """重点问题: about ten findings to act on, in the report's language.
 
-        return markdown(self, rows)
+        Columns ``rank``, ``category`` (breakpoint, bottleneck, candidate, leader),
+        ``category_label``, ``kind`` (finding-kind code), ``kind_label``,
+        ``subjects`` (enterprise ids), ``segments`` (segment ids), ``number``,
+        ``score`` (the finding's own score, comparable only within its kind) and
+        ``explanation`` (one sentence). See :func:`diagnose` for the ranking rule.
+        """
+        return self.key_findings_in(self.lang)
+
+    def key_findings_in(self, lang: str | None = None) -> pd.DataFrame:
+        """:attr:`key_findings` in ``lang`` ("zh" or "en"; default the report's)."""
+        lang = _lang(lang, self.lang)
+        key = ("key_findings", lang)
+        if key not in self._cache:
+            self._cache[key] = key_findings(self, self.names(lang))
+        return self._cache[key]
+
+    def names(self, lang: str | None = None) -> Names:
+        """How this report names enterprises, segments and codes in ``lang``."""
+        lang = _lang(lang, self.lang)
+        return Names(self.chain, self.template, lang, self.summary.get("unit") or "yuan")
+
+    def min_cut_table(self) -> pd.DataFrame:
+        """The minimum cut's elements with segments and share of the maximum flow."""
+        if "min_cut" not in self._cache:
+            self._cache["min_cut"] = min_cut_table(self.chain, self.flow)
+        return self._cache["min_cut"]
+
+    def min_cut_pairs(self) -> pd.DataFrame:
+        """The minimum cut summarised by segment pair (links) and segment (others)."""
+        if "min_cut_pairs" not in self._cache:
+            self._cache["min_cut_pairs"] = min_cut_pairs(self.min_cut_table())
+        return self._cache["min_cut_pairs"]
+
+    def full_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table in full, by file stem (see :data:`TABLE_FILES`)."""
+        out = {"key_findings": self.key_findings}
+        out.update(self.tables())
+        out["min_cut_pairs"] = self.min_cut_pairs()
+        out["min_cut"] = self.min_cut_table()
+        return out
+
+    # --- renderers ------------------------------------------------------------------
+    def to_markdown(self, *, rows: int = _LIMIT, lang: str | None = None,
+                    files: dict[str, str] | None = None) -> str:
+        """A readable report: key findings, summary, then each section's top rows.
+
+        ``lang`` is "zh" or "en" (default: the report's, see :func:`diagnose`);
+        ``files`` maps a table name to the file holding it in full (stated under
+        the table when rows are left out).
+        """
+        return markdown(self, rows, _lang(lang, self.lang), files)
+
+    def to_html(self, *, rows: int = _LIMIT, lang: str | None = None,
+                map_png: bytes | None = None, files: dict[str, str] | None = None) -> str:
+        """report.html: one self-contained styled page, key findings first.
+
+        Every section is open (nothing to click); ``map_png`` (PNG bytes) is
+        embedded as the chain map. No network access is needed to view it.
+        """
+        return html_page(self, rows, _lang(lang, self.lang), files,
+                                        map_png)
 
     def _repr_html_(self) -> str:
-        from chaingraph._report_render import html
+        return html_fragment(self, _LIMIT, self.lang)
 
-        return html(self, _LIMIT)
-
-    def to_json(self, *, indent: int | str | None = "auto") -> str:
+    def to_json(self, *, indent: int | str | None = "auto", lang: str | None = None,
+                rows: int | None = ROW_LIMIT) -> str:
         """The report as JSON (valid: NaN becomes null; ids as given).
 
-        Top-level keys: ``summary``, ``structure``, ``breakpoints``,
-        ``bottlenecks``, ``leaders``, ``candidates``, ``echelon``. ``indent="auto"``
+        Top-level keys: ``key_findings``, ``summary``, ``structure``,
+        ``breakpoints``, ``bottlenecks``, ``leaders``, ``candidates``, ``echelon``,
+        ``labels``. Keys and finding-kind codes are the same in every language; a
+        ``kind_label`` in ``lang`` sits beside each ``kind``. Each table holds its
+        first ``rows`` rows (:data:`ROW_LIMIT`; None: all), and
+        ``summary["table_rows"]`` gives every total. ``indent="auto"``
         pretty-prints chains of up to 10,000 enterprises and writes larger ones
-        compactly (much faster). To save a national chain's report, prefer
-        :meth:`write_json`, which streams it to a file table by table.
+        compactly. To save a report, prefer :meth:`write_json`, which streams it.
         """
-        from chaingraph._report_render import json_text
-
         if indent == "auto":
             small = self.chain is None or self.chain.n_enterprises <= 10_000
             indent = 2 if small else None
-        return json_text(self, indent)
+        return json_text(self, indent, rows=rows,
+                                        lang=_lang(lang, self.lang))
 
     def write_json(self, path: str | os.PathLike, *,
-                   indent: int | str | None = "auto") -> Path:
+                   indent: int | str | None = "auto", lang: str | None = None,
+                   rows: int | None = ROW_LIMIT) -> Path:
         """Write :meth:`to_json`'s document to ``path`` (UTF-8); returns the path.
 
-        Compact output is streamed table by table, so a national chain's report
-        never sits in memory as one string. Written to a temporary name and
+        Compact output is streamed table by table. Written to a temporary name and
         renamed, like :meth:`to_excel`.
         """
-        from chaingraph._report_render import json_chunks
-
         path = Path(path)
+        lang = _lang(lang, self.lang)
         if indent == "auto":
             small = self.chain is None or self.chain.n_enterprises <= 10_000
             indent = 2 if small else None
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
             if indent is None:
-                for chunk in json_chunks(self):
+                for chunk in json_chunks(self, rows=rows, lang=lang):
                     handle.write(chunk)
             else:
-                handle.write(self.to_json(indent=indent))
+                handle.write(self.to_json(indent=indent, lang=lang, rows=rows))
         return path
 
-    def to_excel(self, path: str | os.PathLike, *, chinese: bool = False) -> Path:
-        """Write one sheet per table (and a summary sheet); returns the path.
+    def to_excel(self, path: str | os.PathLike, *, chinese: bool | None = None,
+                 lang: str | None = None, rows: int = ROW_LIMIT,
+                 files: dict[str, str] | None = None) -> Path:
+        """Write the workbook: key findings, summary, one sheet per table.
 
-        With ``chinese=True`` sheet names and common headers are Chinese (断点,
-        堵点, 链主, 补链延链, 梯队, ...). The file is written to a temporary name
-        and renamed, so an interrupted write leaves no partial workbook.
+        Sheet names, headers and labels are in ``lang`` (``chinese=True`` is
+        ``lang="zh"``). Values stay numeric with number formats (amounts in 万元,
+        shares as percentages); every sheet has a frozen header row, a filter
+        and column widths; text from the data is written as text, never as a
+        formula. Each sheet holds its first ``rows`` rows; the summary sheet says
+        how many the table has. Built in memory and written to a temporary name,
+        then renamed, so an interrupted write leaves no partial workbook.
         """
-        from chaingraph._report_render import excel_sheets
-
         path = Path(path)
-        sheets = excel_sheets(self, chinese)
-        buffer = io.BytesIO()  # built in memory: an interruption leaves no file
-        writer = pd.ExcelWriter(buffer, engine="openpyxl")
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-        writer.close()
+        if lang is None and chinese is not None:
+            lang = "zh" if chinese else "en"
+        data = excel_bytes(self, rows, _lang(lang, self.lang), files)
         with atomic_path(path) as tmp:
-            tmp.write_bytes(buffer.getvalue())
+            tmp.write_bytes(data)
         return path
 
+    def write_tables(self, folder: str | os.PathLike) -> dict[str, str]:
+        """Write every table in full into ``folder`` (Parquet; CSV without pyarrow).
 
-class atomic_path:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
+        Returns table name -> file name relative to ``folder``'s parent (e.g.
+        ``tables/breakpoints.parquet``). Column names and codes are the finders'
+        own, in every language. Each file is written atomically.
+        """
+        return write_tables(self.full_tables(), Path(folder))
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
 
-    def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if kind is None:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
+def _lang(lang: str | None, default: str) -> str:
+    lang = default if lang is None else lang
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
 
 
 def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -292,7 +328,8 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
 
 def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region: Any = None,
              sources: Any = None, final: Any = None, targets: Any = None, seed: Any = 0,
-             method: str = "auto", progress: bool | None = None) -> ChainReport:
+             method: str = "auto", progress: bool | None = None,
+             lang: str | None = None) -> ChainReport:
     """Diagnose a chain: structure, breakpoints, bottlenecks, leaders, candidates.
 
     Parameters
@@ -318,6 +355,10 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
         Engine for the heavy kernels ("numba" or "scipy").
     progress : bool, optional
         Show a progress bar over the steps (default: only on a terminal).
+    lang : {"zh", "en"}, optional
+        Language of the rendered report. Default: Chinese when enterprise names,
+        segment values or the chain's name contain Chinese characters, else
+        English. Codes (JSON keys, finding kinds, table columns) never change.
 
     Returns
     -------
@@ -337,8 +378,26 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     Notes
     -----
     Each analysis runs once; the bottleneck table is assembled from the one
-    maximum flow, concentration, outside-dependence and throughput results (the
-    same rows as :func:`chaingraph.algorithms.bottlenecks.find_bottlenecks`).
+    maximum flow, concentration, outside-dependence and throughput results by
+    :func:`chaingraph.algorithms.bottlenecks.combine_bottlenecks` (the same rows
+    as :func:`~chaingraph.algorithms.bottlenecks.find_bottlenecks`). The
+    breakpoints table is grouped by kind (missing segments, broken links, single
+    points of failure, single sources), each kind by its own score: scores of
+    different kinds are on different scales and are never sorted together. The
+    bottleneck table likewise: outside dependence, concentration, throughput
+    hubs, then the minimum-cut elements (summarised by segment pair in
+    :meth:`ChainReport.min_cut_pairs`).
+
+    **Key findings** (重点问题, :attr:`ChainReport.key_findings`): each kind lists
+    its items by its own severity -- the missing segments as one item; single
+    points of failure by share of final output cut, enterprises before links;
+    on the minimum cut, focal enterprises running at full capacity first, then
+    segment pairs by capacity; dependence on abroad grouped by source segment,
+    by volume; concentration by HHI; candidates by score; the top leader. The
+    list takes one item per category in turn (断点 breakpoints > 堵点
+    bottlenecks > 补链/延链/强链 candidates > 链主 leaders), each category
+    cycling through its kinds in that priority, at most three of one kind, up to
+    :data:`KEY_FINDINGS` items.
     Chains with cycles are fine (cycles are condensed where an analysis needs a
     DAG). A step that cannot run on this chain (no template, no segments, no
     outputs, an unbounded flow) is skipped and listed in ``summary["skipped"]``
@@ -387,18 +446,34 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
         if len(unjudged):
             skipped["broken_link"] = (f"{NO_LINK_DATA}: {len(unjudged)} template "
                                       "links not judged")
-    return _assemble(chain, template, results, skipped, seconds, options)
+    if lang is None:
+        lang = _detect_lang(chain)
+    return _assemble(chain, template, results, skipped, seconds, options,
+                     _lang(lang, "en"))
+
+
+def _detect_lang(chain: Chain) -> str:
+    texts = [chain.meta.get("name"), *chain.ids[:2000]]
+    for column in (NAME, SEGMENT):
+        if column in chain.enterprises.columns:
+            texts += list(chain.column(column, default=None)[:2000])
+    return detect_lang(texts)
 
 
 def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str, Any],
               skipped: dict[str, str], seconds: dict[str, float],
-              options: dict[str, Any]) -> ChainReport:
-    from chaingraph._report_render import bottleneck_table, headline
+              options: dict[str, Any], lang: str) -> ChainReport:
+    from chaingraph._report_headline import headline
+    from chaingraph.algorithms.bottlenecks import combine_bottlenecks
 
     empty = pd.DataFrame()
     tables = {name: results.get(name, empty) for name in SECTIONS if name != "bottlenecks"}
+    tables["breakpoints"] = order_breakpoints(tables["breakpoints"])
     flow = results.get("flow")
-    tables["bottlenecks"] = bottleneck_table(chain, flow, results)
+    tables["bottlenecks"] = order_kinds(combine_bottlenecks(
+        chain, flow=flow, concentration=results.get("concentration"),
+        outside_dependence=results.get("outside_dependence"),
+        throughput=results.get("throughput")), BOTTLENECK_ORDER)
     for name, renamed in RENAMED_COLUMNS.items():
         tables[name] = _with_old_names(tables[name], renamed)
     summary = dict(results.get("summary", {}))
@@ -406,7 +481,7 @@ def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str,
     summary["skipped"] = skipped
     summary["seconds"] = seconds
     return ChainReport(summary=summary, flow=flow, chain=chain, template=template,
-                       **tables)
+                       lang=lang, **tables)
 
 
 def _with_old_names(table: pd.DataFrame, renamed: Mapping[str, str]) -> pd.DataFrame:
@@ -417,22 +492,3 @@ def _with_old_names(table: pd.DataFrame, renamed: Mapping[str, str]) -> pd.DataF
             table.insert(table.columns.get_loc(new) + 1, old, table[new])
     return table
 
-
-def _clean(value: Any) -> Any:
-    """JSON-safe value: NaN/inf/NA -> None, numpy -> Python, sets -> sorted lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
-        items = list(value)
-        if isinstance(value, (set, frozenset)):
-            items = sorted(items, key=str)
-        return [_clean(v) for v in items]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)

@@ -36,13 +36,15 @@ def test_demo_writes_every_file(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.md", "report.xlsx", "report.json", "map.png", "map.html"}
+    assert names == {"report.md", "report.html", "report.xlsx", "report.json", "map.png",
+                     "map.html", "tables"}
     assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<html" in (out / "map.html").read_text(encoding="utf-8").lower()
     assert not [n for n in names if n.startswith(".")]  # no temporary leftovers
     printed = capsys.readouterr().out
-    assert "明湾示范区" in printed and "missing segment" in printed
-    assert "wrote" in printed and "report.json" in printed
+    assert "明湾示范区" in printed and "缺少 4 个模板环节" in printed
+    assert printed.index("重点问题") < printed.index("断点:")
+    assert "已写入" in printed and "report.json" in printed
     doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert doc["summary"]["region"] == "明湾示范区"
 
@@ -71,15 +73,16 @@ def test_diagnose_files_and_json(csv_chain, tmp_path, capsys):
     code = main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
                  "本区", "--out", str(out), "--target", "2e10"])
     assert code == 0
-    assert {p.name for p in out.iterdir()} == {"report.md", "report.xlsx", "report.json",
-                                               "map.png", "map.html"}
+    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "report.xlsx",
+                                               "report.json", "map.png", "map.html",
+                                               "tables"}
     capsys.readouterr()
     assert main(["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region",
                  "本区", "--json", "--sources", "segment:ore"]) == 0
     captured = capsys.readouterr()
     doc = json.loads(captured.out)  # stdout holds only the JSON
-    assert list(doc) == ["summary", "structure", "breakpoints", "bottlenecks",
-                         "leaders", "candidates", "echelon"]
+    assert list(doc) == ["key_findings", "summary", "structure", "breakpoints",
+                         "bottlenecks", "leaders", "candidates", "echelon", "labels"]
     assert doc["summary"]["n_sources"] == 1
     assert doc["echelon"][0]["group"] == "本区"
 
@@ -161,3 +164,58 @@ def test_console_script_runs(csv_chain):
                          timeout=120, check=False)
     assert bad.returncode == 2
     assert bad.stderr.startswith("chaingraph: error: ") and "Traceback" not in bad.stderr
+
+
+def test_diagnose_lang_writes_every_output_in_chinese(tmp_path, capsys):
+    chain = cg.datasets.load_example()
+    path = tmp_path / "example.xlsx"
+    cg.readwrite.write_chain(chain, path)
+    out = tmp_path / "zh"
+    assert main(["diagnose", str(path), "--lang", "zh", "--out", str(out)]) == 0
+    files = {p.name for p in out.iterdir()}
+    assert files == {"report.md", "report.html", "report.xlsx", "report.json", "map.png",
+                     "map.html", "tables"}
+    assert (out / "report.md").read_text(encoding="utf-8").splitlines()[2] == "## 重点问题"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "http" not in html.split("<body>")[1]
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["lang"] == "zh" and doc["key_findings"][0]["kind"] == \
+        "missing_segment"
+    assert {p.suffix for p in (out / "tables").iterdir()} <= {".parquet", ".csv"}
+    capsys.readouterr()
+    en = tmp_path / "en"
+    assert main(["diagnose", str(path), "--lang", "en", "--out", str(en)]) == 0
+    assert "Key findings:" in capsys.readouterr().out
+    doc_en = json.loads((en / "report.json").read_text(encoding="utf-8"))
+    # codes and keys are the same in every language; labels differ
+    assert list(doc_en) == list(doc)
+    assert [b["kind"] for b in doc_en["breakpoints"]] == [b["kind"] for b in
+                                                          doc["breakpoints"]]
+    assert doc_en["breakpoints"][0]["kind_label"] != doc["breakpoints"][0]["kind_label"]
+    for name in ("breakpoints", "leaders"):  # full tables do not depend on --lang
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "tables" / f"{name}.parquet"),
+                                      pd.read_parquet(en / "tables" / f"{name}.parquet"))
+
+
+def test_failed_write_leaves_no_folder_and_keeps_the_old_one(csv_chain, tmp_path,
+                                                             capsys, monkeypatch):
+    ent, lk = csv_chain
+    out = tmp_path / "rep"
+    args = ["diagnose", str(ent), str(lk), "--columns", MAPPING, "--region", "本区",
+            "--out", str(out)]
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cg.report.ChainReport, "to_excel", boom)
+    assert main(args) == 2
+    assert "disk full" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [ent, lk] or sorted(tmp_path.iterdir()) == sorted(
+        [ent, lk])
+    monkeypatch.undo()
+    assert main(args) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    monkeypatch.setattr(cg.report.ChainReport, "to_excel", boom)
+    assert main(args) == 2
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -106,5 +106,13 @@ def test_example_focal_district():
     focal = out.set_index("group").loc["明湾示范区"]
     expected = chain.enterprises.query("region == '明湾示范区'")["output"].sum()
     assert focal["output"] == pytest.approx(expected)
-    assert set(out["level"]) == {"focal", "region"}
-    assert len(out) == chain.enterprises["region"].nunique()
+    # the example's other regions are buckets (境外, 国内其他省份, 东湾省其他市,
+    # 澄岚市其他区), not administrative areas: they are not ranked on the ladder
+    assert list(out["level"]) == ["focal"]
+
+
+def test_buckets_are_not_ranked():
+    chain = _chain({"a": ("区", 5e10), "b": ("境外", 9e11), "c": ("省外", 2e11),
+                    "d": ("未标注", 1e10), "e": ("邻区", 2e10)})
+    out = find_echelon(chain, region="区")
+    assert list(out["group"]) == ["区", "邻区"]

@@ -86,17 +86,40 @@ def test_hand_computed_gap():
 def test_strengthen_rows():
     out = find_extension_candidates(_gap_chain(), template=TEMPLATE, region="本区")
     strong = out[out["kind"] == STRENGTHEN].set_index("segment")
-    # a has one focal enterprise; d buys 100% of its inputs from outside (c)
-    assert "only one focal enterprise" in strong.loc["a", "reason"]
-    assert strong.loc["a", "score"] == pytest.approx(0.5)
+    # present a (one firm, HHI 1, no outside input: weakness 0.5), b (HHI 5/9, no
+    # outside input: 5/18), d (HHI of outputs, 100% outside input). Only d is
+    # above mean + std/2 of the weaknesses, and one third of 3 segments is 1.
+    assert list(strong.index) == ["d"]
     assert strong.loc["d", "outside_share"] == pytest.approx(1.0)
     assert "100% of its inputs come from outside" in strong.loc["d", "reason"]
-    # b: two firms with outputs 10 and 20 -> HHI 5/9 >= 0.5, concentrated
-    assert strong.loc["b", "hhi"] == pytest.approx(5 / 9)
-    assert "concentrated" in strong.loc["b", "reason"]
+    assert strong.loc["d", "score"] == pytest.approx(
+        0.5 * (strong.loc["d", "hhi"] + 1.0) / 2)
+    # no absolute criterion met -> no 强链 row even when weakest
     relaxed = find_extension_candidates(_gap_chain(), template=TEMPLATE, region="本区",
-                                        hhi_threshold=0.9)
-    assert "b" not in set(relaxed.loc[relaxed["kind"] == STRENGTHEN, "segment"])
+                                        outside_threshold=1.01, hhi_threshold=1.01)
+    assert set(relaxed.loc[relaxed["kind"] == STRENGTHEN, "segment"]) <= {"a"}
+
+
+def _strengthen_count(chain, template, region) -> tuple[int, int]:
+    out = find_extension_candidates(chain, template=template, region=region)
+    present = int((cg.find_segment_coverage(
+        chain, template=template, region=region)["present"]).sum())
+    return int((out["kind"] == STRENGTHEN).sum()), present
+
+
+def test_strengthen_at_most_a_third_on_the_example():
+    chain = cg.datasets.load_example()
+    n, present = _strengthen_count(chain, "nev", "明湾示范区")
+    assert 0 < n <= present // 3
+    out = find_extension_candidates(chain, template="nev", region="明湾示范区")
+    scores = out.loc[out["kind"] == STRENGTHEN, "score"]
+    assert scores.nunique() == len(scores)  # spread, not one flat 0.5
+
+
+def test_strengthen_at_most_a_third_on_a_generated_chain():
+    chain = cg.datasets.generate_chain(200_000, seed=3)
+    n, present = _strengthen_count(chain, "nev", "focal")
+    assert present > 10 and n <= present // 3
 
 
 def test_upstream_extension_and_recycling_edge_ignored():

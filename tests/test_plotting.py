@@ -255,13 +255,35 @@ def test_aggregate_segment_view_above_threshold(example):
     assert any(p.get_gid().startswith("cut-flow:") for p in arrows)
     boxes = _by_gid(ax, "segment:") + _by_gid(ax, "missing:")
     assert len(boxes) == len(tpl.segments)
+    assert "环节视图" in ax.get_title(loc="left")  # the report's language (zh)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "缺失环节（断点）" in legend
+    plt.close(ax.figure)
+    ax = cg.plotting.plot_chain_map(chain, template=tpl, report=report, max_enterprises=100,
+                                    lang="en")
     assert "segment view" in ax.get_title(loc="left")
+    marks = [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("marks:")]
+    assert marks and not any("None" in m for m in marks)
+    plt.close(ax.figure)
+
+
+def test_leader_without_name_shows_its_id(example):
+    chain, tpl, report = example
+    ent = chain.enterprises.copy()
+    top = report.leaders["enterprise"].iloc[0]
+    ent.loc[ent["id"] == top, "name"] = None
+    nameless = cg.Chain.from_frames(ent, chain.links, meta=chain.meta)
+    ax = cg.plotting.plot_chain_map(nameless, template=tpl, report=report,
+                                    max_enterprises=100)
+    marks = "\n".join(t.get_text() for t in ax.texts)
+    assert f"★ {top}" in marks and "★ None" not in marks
+    plt.close(ax.figure)
 
 
 def test_large_generated_chain_uses_segment_view():
     chain = cg.datasets.generate_chain(2000, seed=1)
     ax = cg.plotting.plot_chain_map(chain, template=cg.datasets.load_template("nev"))
-    assert "segment view" in ax.get_title(loc="left")
+    assert "segment view" in ax.get_title(loc="left")  # no report: English
     assert not _by_gid(ax, "nodes-")
 
 

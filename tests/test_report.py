@@ -18,8 +18,8 @@ from chaingraph.report import SECTIONS, ChainReport, diagnose
 
 FOCAL = "明湾示范区"
 KINDS = {"missing_segment", "broken_link", "single_point_of_failure", "single_source"}
-JSON_KEYS = ["summary", "structure", "breakpoints", "bottlenecks", "leaders",
-             "candidates", "echelon"]
+JSON_KEYS = ["key_findings", "summary", "structure", "breakpoints", "bottlenecks",
+             "leaders", "candidates", "echelon", "labels"]
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,8 @@ def test_json_schema(report):
     assert list(doc) == JSON_KEYS
     assert {b["kind"] for b in doc["breakpoints"]} <= KINDS
     for item in doc["breakpoints"]:
-        assert {"kind", "enterprise", "supplier", "buyer", "segment"} <= set(item)
+        assert {"kind", "kind_label", "enterprise", "supplier", "buyer",
+                "segment"} <= set(item)
     bott = doc["bottlenecks"]
     assert isinstance(bott["max_flow"], float)
     assert bott["max_flow"] == pytest.approx(report.flow.value)
@@ -131,7 +132,8 @@ def test_compact_json_is_the_same_document(report, tmp_path):
     compact = report.to_json(indent=None)
     doc = json.loads(compact, parse_constant=lambda c: pytest.fail(f"invalid JSON {c}"))
     assert doc == json.loads(report.to_json(indent=2))
-    assert doc == json.loads(json.dumps(json_document(report), ensure_ascii=False))
+    assert doc == json.loads(json.dumps(json_document(
+        report, lang=report.lang, rows=cg.report.ROW_LIMIT), ensure_ascii=False))
     path = report.write_json(tmp_path / "r.json", indent=None)
     assert path.read_text(encoding="utf-8") == compact
     assert json.loads(report.write_json(tmp_path / "p.json").read_text(
@@ -140,26 +142,53 @@ def test_compact_json_is_the_same_document(report, tmp_path):
 
 
 def test_excel_sheets(report, tmp_path):
-    path = report.to_excel(tmp_path / "r.xlsx")
+    path = report.to_excel(tmp_path / "r.xlsx", lang="en")
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames[:2] == ["summary", "structure"]
+    assert book.sheetnames[:3] == ["key_findings", "summary", "structure"]
     assert set(SECTIONS) <= set(book.sheetnames)
     frame = pd.read_excel(path, sheet_name="candidates")
     assert len(frame) == len(report.candidates)
-    assert frame["targets"].iloc[0] == "; ".join(report.candidates["targets"].iloc[0])
+    assert frame["Target enterprises"].iloc[0] == ", ".join(
+        report.candidates["target_names"].iloc[0])
     zh = report.to_excel(tmp_path / "zh.xlsx", chinese=True)
     names = openpyxl.load_workbook(zh, read_only=True).sheetnames
+    assert names[0] == "重点问题"
     assert {"概要", "断点", "堵点", "链主", "补链延链", "梯队"} <= set(names)
     header = pd.read_excel(zh, sheet_name="断点").columns.tolist()
     assert "类型" in header and "得分" in header and "说明" in header
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx", "zh.xlsx"]
 
 
+def test_excel_cells_are_numeric_with_formats(report, tmp_path):
+    path = report.to_excel(tmp_path / "r.xlsx", lang="zh")
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref, sheet.title
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("{", "[")), cell.value
+    leaders = book["链主"]
+    head = [c.value for c in leaders[1]]
+    output = leaders.cell(row=2, column=head.index("产值（万元）") + 1)
+    assert isinstance(output.value, (int, float)) and output.number_format == "#,##0.0"
+    assert output.value == pytest.approx(report.leaders["output"].iloc[0] / 1e4)
+    share = leaders.cell(row=2, column=head.index("产值占比") + 1)
+    assert isinstance(share.value, float) and share.number_format == "0.0%"
+    assert leaders.column_dimensions["C"].width > 10
+    first = [c.value for c in book["重点问题"]["D"]][1:11]
+    assert first == list(report.key_findings_in("zh")["explanation"])
+
+
 def test_interrupted_excel_leaves_no_file(report, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_excel", boom)
+    from chaingraph import _report_excel
+
+    monkeypatch.setattr(_report_excel, "_write_sheet", boom)
     with pytest.raises(KeyboardInterrupt):
         report.to_excel(tmp_path / "r.xlsx")
     assert list(tmp_path.iterdir()) == []
@@ -177,14 +206,18 @@ def test_keyboard_interrupt_propagates(example, monkeypatch):
 
 
 def test_markdown_and_html(report):
-    text = report.to_markdown()
+    text = report.to_markdown(lang="en")
     for title, _, definition in SECTIONS.values():
         assert f"## {title}" in text and definition in text
+    assert text.index("## Key findings") < text.index("## Summary")
     assert "- **Echelon rung**: 千亿级" in text
-    assert "| kind |" in text
+    assert "| Kind |" in text
+    zh = report.to_markdown(lang="zh")
+    assert zh.splitlines()[2] == "## 重点问题"
+    assert "- **梯队**: 千亿级" in zh and "| 类型 |" in zh
     html = report._repr_html_()
-    assert html.count("<details>") == len(SECTIONS) and "<table" in html
-    assert "明湾示范区" in html
+    assert "<details>" not in html and html.count("<table") >= len(SECTIONS)
+    assert "明湾示范区" in html and html.index("重点问题") < html.index("概要")
 
 
 def test_without_template_skips_and_says_so(example):
@@ -193,7 +226,7 @@ def test_without_template_skips_and_says_so(example):
     assert "no template" in report.summary["skipped"]["candidates"]
     assert not (report.breakpoints["kind"] == "missing_segment").any()
     assert report.candidates.empty and report.coverage.empty
-    assert "Skipped: no template given." in report.to_markdown()
+    assert "Skipped: no template given." in report.to_markdown(lang="en")
     json.loads(report.to_json())
 
 
@@ -234,14 +267,35 @@ def test_all_willems_chains(shared_data):
         assert report.flow.value >= 0 and math.isfinite(report.flow.value)
         doc = json.loads(report.to_json())
         assert list(doc) == JSON_KEYS
+        # 强链 stays within a third of the present segments on a template of the
+        # chain's own stage classes
+        tpl = _stage_template(chain)
+        out = cg.find_extension_candidates(chain, template=tpl)
+        present = len(set(chain.column("segment", default=None)))
+        assert (out["kind"] == "强链 strengthen").sum() <= present // 3, number
 
 
-def test_excel_row_limit(report, tmp_path, monkeypatch):
-    from chaingraph import _report_render
+def _stage_template(chain: cg.Chain) -> cg.SegmentTemplate:
+    seg = chain.column("segment", default=None)
+    src, dst = chain.link_codes
+    pairs = sorted({(a, b) for a, b in zip(seg[src], seg[dst], strict=True) if a != b})
+    stage = {"Part": "upstream", "Manuf": "midstream"}
+    return cg.SegmentTemplate.from_dict({"id": "willems", "segments": [
+        {"id": s, "stage": stage.get(s, "downstream")} for s in sorted(set(seg))],
+        "edges": [list(p) for p in pairs]})
 
-    monkeypatch.setattr(_report_render, "EXCEL_MAX_ROWS", 5)
-    path = report.to_excel(tmp_path / "r.xlsx")
+
+def test_report_files_are_bounded(report, tmp_path):
+    path = report.to_excel(tmp_path / "r.xlsx", lang="en", rows=5)
     assert len(pd.read_excel(path, sheet_name="structure")) == 5
     summary = pd.read_excel(path, sheet_name="summary")
-    note = summary.loc[summary["key"] == "sheet structure", "value"].iat[0]
+    note = summary.loc[summary["Item"] == "structure", "Value"].iat[0]
     assert note.startswith("first 5 of 406 rows")
+    doc = json.loads(report.to_json(rows=5))
+    assert len(doc["structure"]["enterprises"]) == 5
+    assert doc["summary"]["table_rows"]["structure"] == 406
+    assert len(doc["bottlenecks"]["min_cut"]) == 5
+    files = report.write_tables(tmp_path / "tables")
+    full = pd.read_parquet(tmp_path / files["structure"])
+    assert len(full) == 406 and list(full.columns) == list(report.structure.columns)
+    assert "tables/structure.parquet" in report.to_markdown(rows=5, files=files)

@@ -22,7 +22,8 @@ from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model import OUTPUT, REGION, Chain, as_chain
 from chaingraph.model.roles import focal_mask
 
-__all__ = ["DEFAULT_LABELS", "DEFAULT_THRESHOLDS", "UNIT_SCALES", "find_echelon"]
+__all__ = ["DEFAULT_LABELS", "DEFAULT_THRESHOLDS", "UNIT_SCALES", "find_echelon",
+           "is_administrative"]
 
 #: The ladder, in yuan: 100 billion, 10 billion, 1 billion.
 DEFAULT_THRESHOLDS = (1e11, 1e10, 1e9)
@@ -37,6 +38,29 @@ UNIT_SCALES: dict[str, float] = {
     "亿元": 1e8, "亿": 1e8, "yi yuan": 1e8, "100m yuan": 1e8,
     "billion yuan": 1e9,
 }
+
+
+#: Words marking a region value as a bucket, not an administrative region
+#: (境外, 省外, 国内其他省份, 澄岚市其他区, outside, unknown, 未标注, ...).
+NON_ADMINISTRATIVE = ("境外", "国外", "海外", "省外", "市外", "区外", "县外", "外省",
+                      "外市", "其他", "其它", "以外", "未标注", "未知", "不详", "未填",
+                      "outside", "abroad", "foreign", "overseas", "other", "unknown",
+                      "n/a", "rest of")
+
+
+def is_administrative(region: Any) -> bool:
+    """Whether a region value names an administrative area (not 境外, 省外, 未标注...).
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.echelon import is_administrative
+    >>> [is_administrative(r) for r in ("明湾示范区", "境外", "国内其他省份", "unknown")]
+    [True, False, False, False]
+    """
+    if not isinstance(region, str) or not region.strip():
+        return False
+    text = region.strip().lower()
+    return not any(word in text for word in NON_ADMINISTRATIVE)
 
 
 def _scale(chain: Chain, unit: str | float | None) -> float:
@@ -104,7 +128,9 @@ def find_echelon(
         Unit of the chain's amounts: a name (``"万元"``, ``"亿元"``, see
         :data:`UNIT_SCALES`) or yuan per unit. Default ``chain.meta["unit"]``.
     by_region : bool, default True
-        Add one row per region when the chain has a ``region`` column.
+        Add one row per administrative region when the chain has a ``region``
+        column (buckets such as 境外, 省外, 国内其他省份, outside or 未标注 are
+        not ranked on the ladder; see :func:`is_administrative`).
     top : int, optional
         Keep only the first ``top`` rows.
 
@@ -172,7 +198,7 @@ def find_echelon(
     if by_region and chain.has_column(REGION):
         column = chain.column(REGION, default=None).astype(object)
         for name in pd.unique(column[pd.notna(column)]):
-            if name != focal_label:
+            if name != focal_label and is_administrative(name):
                 groups.append((str(name), "region", column == name))
     rows = [_row(label, level, output[mask], values, names, wanted.get(label))
             for label, level, mask in groups]

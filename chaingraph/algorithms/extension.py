@@ -262,7 +262,8 @@ def _kind(ancestors: set, descendants: set, stage: str | None) -> str:
 
 def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
                      seg: Segments, hhi_threshold: float,
-                     outside_threshold: float) -> list[dict[str, Any]]:
+                     outside_threshold: float, max_share: float = 1 / 3
+                     ) -> list[dict[str, Any]]:
     """Present segments that are thin, concentrated or dependent on outside supply."""
     output = np.nan_to_num(chain.column(OUTPUT))
     src, dst = chain.link_codes
@@ -295,20 +296,38 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
             reasons.append(f"concentrated (HHI {hhi:.2f})")
         if outside >= outside_threshold:
             reasons.append(f"{outside:.0%} of its inputs come from outside the region")
-        if reasons:
-            rows.append({"segment": s, "kind": STRENGTHEN, "n_focal": len(members),
-                         "hhi": hhi, "outside_share": outside,
-                         "score": STRENGTHEN_CAP * max(
-                             hhi if (len(members) == 1 or hhi >= hhi_threshold) else 0.0,
-                             outside if outside >= outside_threshold else 0.0),
-                         "reason": "; ".join(reasons)})
+        weakness = (hhi + outside) / 2
+        rows.append({"segment": s, "kind": STRENGTHEN, "n_focal": len(members),
+                     "hhi": hhi, "outside_share": outside,
+                     "score": STRENGTHEN_CAP * weakness,
+                     "reason": "; ".join(reasons) if reasons else None})
+    return _weakest(rows, max_share)
+
+
+def _weakest(rows: list[dict[str, Any]], max_share: float) -> list[dict[str, Any]]:
+    """The rows that are really weak against the other present segments.
+
+    A present segment is kept when it meets an absolute criterion (a reason), its
+    weakness is at least the mean plus half a standard deviation of all present
+    segments' weaknesses, and it is among the ``floor(max_share * n_present)``
+    weakest (ties in template order).
+    """
+    if not rows:
+        return []
+    weakness = np.array([row["score"] for row in rows])
+    bar = weakness.mean() + 0.5 * weakness.std()
+    cap = int(np.floor(max_share * len(rows) + 1e-9))
+    order = np.argsort(-weakness, kind="stable")
+    kept = [i for i in order if rows[i]["reason"] and weakness[i] >= bar - 1e-12][:cap]
+    return [rows[i] for i in sorted(kept)]
     return rows
 
 
 def find_extension_candidates(
     G: Chain | nx.DiGraph, /, *, template: TemplateLike, region: Any = None,
     top_targets: int = 5, weights: Mapping[str, float] | None = None,
-    hhi_threshold: float = 0.5, outside_threshold: float = 0.8, top: int | None = None,
+    hhi_threshold: float = 0.5, outside_threshold: float = 0.8,
+    max_strengthen_share: float = 1 / 3, top: int | None = None,
 ) -> pd.DataFrame:
     """Segments to attract (补链 / 延链) or strengthen (强链), scored and explained.
 
@@ -331,6 +350,8 @@ def find_extension_candidates(
     outside_threshold : float, default 0.8
         A present segment buying at least this share of its input volume from
         outside the region is "outside-dependent".
+    max_strengthen_share : float, default 1/3
+        At most this share of the present segments (rounded down) gets a 强链 row.
     top : int, optional
         Keep only the ``top`` best rows.
 
@@ -380,10 +401,14 @@ def find_extension_candidates(
 
     Each is divided by its maximum over the missing segments; the score is the
     weighted mean (:data:`DEFAULT_EXTENSION_WEIGHTS`). A **strengthen (强链)** row
-    is a present segment with one focal enterprise, an output HHI at least
-    ``hhi_threshold`` or an outside share at least ``outside_threshold``; its
-    score is half the largest of the flagged HHI (1 for one enterprise) and
-    outside share (:data:`STRENGTHEN_CAP`), so strengthening ranks below filling
+    is a present segment that is really weak against the others: its *weakness*,
+    the mean of its output HHI (1 for one focal enterprise) and its outside share,
+    is at least the mean plus half a standard deviation of the weaknesses of all
+    present segments; it has one focal enterprise, an HHI at least
+    ``hhi_threshold`` or an outside share at least ``outside_threshold``; and it
+    is among the ``floor(max_strengthen_share * n_present)`` weakest (so at most
+    a third of the present segments by default). Its score is half its weakness
+    (:data:`STRENGTHEN_CAP`), so strengthening ranks below filling
     a gap with as much evidence. Cost: O(S (S + E))
     on the template plus O(n + m) per segment for the targets.
 
@@ -404,10 +429,11 @@ def find_extension_candidates(
     >>> nx.set_node_attributes(G, {"o": "本区", "c": "外省", "v": "本区"}, "region")
     >>> table = find_extension_candidates(G, template=tpl, region="本区")
     >>> table[["segment", "kind", "score", "targets"]].round(2)
-      segment               kind  score targets
+      segment             kind  score targets
     0    cell  补链 internal gap    1.0     [c]
-    1     ore    强链 strengthen    0.5      []
-    2     car    强链 strengthen    0.5      []
+
+    (Two present segments: none is 强链, as at most a third of them may be.)
+
     >>> print(table["explanation"][0])
     补链 internal gap cell is missing and sits between segments the region has: filling it adds 2 segment(s) to the longest local chain, repairs 2 template link(s), focal enterprises buy 4 yuan of it from outside, 100% of its template neighbours are present (score 1.00); targets: c
     """
@@ -426,7 +452,8 @@ def find_extension_candidates(
     else:
         missing["score"] = pd.Series(dtype=float)
     strengthen = pd.DataFrame(_strengthen_rows(chain, template, focal, seg,
-                                               hhi_threshold, outside_threshold))
+                                               hhi_threshold, outside_threshold,
+                                               max_strengthen_share))
     out = pd.concat([frame for frame in (missing, strengthen) if len(frame)],
                     ignore_index=True) if len(missing) or len(strengthen) else (
         pd.DataFrame(columns=["segment", "kind", "score"]))

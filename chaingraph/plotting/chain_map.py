@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.labels import map_text
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import (
     COLORS,
@@ -293,19 +294,21 @@ def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
 
 
 def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
-                   seg_of: dict[Any, Any], names: dict[Any, str]) -> None:
+                   seg_of: dict[Any, Any], names: dict[Any, str],
+                   lang: str | None = None) -> None:
     """Segment view: SPOF counts and leader names under the boxes."""
     spof: dict[Any, int] = {}
     for enterprise in found["spof"]:
         spof[seg_of.get(enterprise)] = spof.get(seg_of.get(enterprise), 0) + 1
     leaders: dict[Any, list[str]] = {}
     for enterprise in found["leaders"]:
-        leaders.setdefault(seg_of.get(enterprise), []).append(names.get(enterprise,
-                                                                        str(enterprise)))
+        name = names.get(enterprise)  # the id when the name is missing (never "None")
+        leaders.setdefault(seg_of.get(enterprise), []).append(
+            name if isinstance(name, str) and name.strip() else str(enterprise))
     for row in layout.segments.itertuples(index=False):
         lines = []
         if spof.get(row.segment):
-            lines.append(f"⚠ {spof[row.segment]} single point(s) of failure")
+            lines.append(map_text("spof_count", lang, n=spof[row.segment]))
         lines += [f"★ {name}" for name in leaders.get(row.segment, [])]
         if lines:
             color = COLORS["spof"] if spof.get(row.segment) else COLORS["leader"]
@@ -315,7 +318,7 @@ def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
 
 
 def _legend(ax: Any, layout: ChainLayout, found: dict[str, Any], colors: dict[str, str],
-            region: Any) -> None:
+            region: Any, lang: str | None = None) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -323,33 +326,33 @@ def _legend(ax: Any, layout: ChainLayout, found: dict[str, Any], colors: dict[st
     if layout.view == "enterprise" and region is not None:
         handles += [Line2D([], [], marker="o", linestyle="", markersize=8,
                            markerfacecolor=COLORS["focal"], markeredgecolor="white",
-                           label=f"enterprise in {region} (filled; size = output)"),
+                           label=map_text("focal_in", lang, region=region)),
                     Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
                            markeredgecolor=COLORS["outside"], markersize=8,
-                           label="outside enterprise (hollow)")]
+                           label=map_text("outside", lang))]
     elif layout.view == "enterprise":
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=8,
                               markerfacecolor=COLORS["focal"], markeredgecolor="white",
-                              label="enterprise (size = output)"))
+                              label=map_text("enterprise", lang)))
     else:
         handles.append(Patch(facecolor=COLORS["box"], edgecolor=COLORS["box_edge"],
-                             label="segment (height = output; focal/total enterprises)"))
+                             label=map_text("segment", lang)))
     handles += [Line2D([], [], color=c, marker="o", linestyle="", label=name)
                 for name, c in list(colors.items())[:8]]
     handles.append(Line2D([], [], color=COLORS["link"], linewidth=2,
-                          label="supply link (width = volume)"))
+                          label=map_text("link", lang)))
     if found["missing"]:
         handles.append(Patch(facecolor="white", edgecolor=COLORS["missing"], linestyle="--",
-                             label="missing segment (断点)"))
+                             label=map_text("missing", lang)))
     if found["spof"] or found["spof_links"]:
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
                               markeredgecolor=COLORS["spof"], markeredgewidth=2,
-                              markersize=10, label="single point of failure"))
+                              markersize=10, label=map_text("spof", lang)))
     if found["cut_links"] or found["cut_nodes"]:
         handles.append(Line2D([], [], color=COLORS["cut"], linewidth=3,
-                              label="minimum cut, largest (bottleneck, 堵点)"))
+                              label=map_text("cut", lang)))
     if found["tags"]:
-        handles.append(Patch(facecolor=COLORS["leader"], label="补链/延链/强链 candidate"))
+        handles.append(Patch(facecolor=COLORS["leader"], label=map_text("candidate", lang)))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
               ncol=min(4, len(handles)), fontsize=8, frameon=False)
 
@@ -358,7 +361,8 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
                    report: Any = None, region: Any = None, ax: Any = None,
                    view: str = "auto", max_enterprises: int = 300,
                    color_by: str | None = "region", highlight: Iterable[Any] | None = None,
-                   label: Any = "leaders", title: str | None = None) -> Any:
+                   label: Any = "leaders", title: str | None = None,
+                   lang: str | None = None) -> Any:
     """Draw the chain map: segments upstream -> downstream, enterprises, findings.
 
     Parameters
@@ -391,6 +395,9 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
         5 largest focal enterprises).
     title : str, optional
         Default: the chain's name, region and size.
+    lang : {"zh", "en"}, optional
+        Language of the title, legend and marks (default: the report's, else
+        English).
 
     Returns
     -------
@@ -428,8 +435,10 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     highlight = set(highlight or ())
     with plot_context():
         ax = _axes(ax, layout)
-        _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label)
-        ax.set_title(title if title is not None else _title(chain, layout, region),
+        lang = lang if lang is not None else getattr(report, "lang", None)
+        _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label,
+                  lang)
+        ax.set_title(title if title is not None else _title(chain, layout, region, lang),
                      fontsize=13, loc="left")
     return ax
 
@@ -447,7 +456,8 @@ def _axes(ax: Any, layout: ChainLayout) -> Any:
     return ax
 
 
-def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label):
+def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label,
+              lang=None):
     segs = layout.segments
     top = float((segs["y0"] + segs["height"]).max()) if len(segs) else 1.0
     ncols = int(segs["column"].max()) + 1 if len(segs) else 1
@@ -462,16 +472,17 @@ def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, l
         seg = layout.meta["segment_of"]
         names = dict(zip(chain.ids, chain.column("name", default=None), strict=True))
         _draw_segment_flows(ax, layout, found, seg)
-        _mark_segments(ax, layout, found, seg, names)
+        _mark_segments(ax, layout, found, seg, names, lang)
     ax.set_xlim(-0.05, ncols + 0.05)
     ax.set_ylim(-0.15, top + 0.45)
     ax.set_axis_off()
-    _legend(ax, layout, found, colors, region)
+    _legend(ax, layout, found, colors, region, lang)
 
 
-def _title(chain: Chain, layout: ChainLayout, region: Any) -> str:
-    name = chain.meta.get("name") or "Industrial chain"
-    where = f" — focal region: {region}" if region is not None else ""
-    view = "segment view" if layout.view == "segment" else "enterprise view"
-    return (f"{name}{where}\n{chain.n_enterprises:,} enterprises, {chain.n_links:,} links "
-            f"({view}); upstream → downstream")
+def _title(chain: Chain, layout: ChainLayout, region: Any, lang: str | None = None) -> str:
+    name = chain.meta.get("name") or map_text("chain", lang)
+    where = map_text("where", lang, region=region) if region is not None else ""
+    view = map_text("segment_view" if layout.view == "segment" else "enterprise_view",
+                    lang)
+    return f"{name}{where}\n" + map_text("counts", lang, n=chain.n_enterprises,
+                                         m=chain.n_links, view=view)

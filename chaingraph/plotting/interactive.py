@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from chaingraph.amounts import format_amount
+from chaingraph.labels import map_text
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
 from chaingraph.plotting.chain_map import map_findings, node_colors
@@ -210,24 +211,27 @@ def _page_data(chain: Chain, layout: ChainLayout, found: dict[str, Any],
             "links": _link_rows(layout, found, unit, names)}
 
 
-def _legend_html(found: dict[str, Any], view: str) -> str:
-    items = ['<span style="color:{c}">●</span> focal enterprise (filled)'.format(
-        c=COLORS["focal"]), "○ outside enterprise (hollow)"] if view == "enterprise" else []
-    items.append("— supply link (width = volume)")
+def _legend_html(found: dict[str, Any], view: str, lang: str | None = None) -> str:
+    items = ['<span style="color:{c}">●</span> {t}'.format(
+        c=COLORS["focal"], t=map_text("focal_filled", lang)),
+        "○ " + map_text("outside", lang)] if view == "enterprise" else []
+    items.append("— " + map_text("link", lang))
     if found["missing"]:
-        items.append('<span class="bad">▭ dashed: missing segment (断点)</span>')
+        items.append(f'<span class="bad">▭ {map_text("missing", lang)}</span>')
     if found["spof"] or found["spof_links"]:
-        items.append('<span class="bad">◯ single point of failure</span>')
+        items.append(f'<span class="bad">◯ {map_text("spof", lang)}</span>')
     if found["cut_links"] or found["cut_nodes"]:
-        items.append(f'<span style="color:{COLORS["cut"]}">━ minimum cut (堵点)</span>')
-    items.append("drag to pan, wheel to zoom, hover for details")
+        items.append(f'<span style="color:{COLORS["cut"]}">━ '
+                     f'{map_text("cut_short", lang)}</span>')
+    items.append(map_text("help", lang))
     return "".join(f"<span>{item}</span>" for item in items)
 
 
 def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
              report: Any = None, region: Any = None, view: str = "auto",
              max_enterprises: int = 300, color_by: str | None = "region",
-             highlight: Any = None, title: str | None = None) -> HTMLMap:
+             highlight: Any = None, title: str | None = None,
+             lang: str | None = None) -> HTMLMap:
     """Build an interactive chain map: one standalone HTML page (no network needed).
 
     Parameters
@@ -238,6 +242,8 @@ def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = Non
         As in :func:`plot_chain_map` (same layout, same highlights).
     title : str, optional
         Page title (default: the chain's name).
+    lang : {"zh", "en"}, optional
+        Language of the subtitle and legend (default: the report's, else English).
 
     Returns
     -------
@@ -267,14 +273,16 @@ def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = Non
     found = map_findings(report)
     highlight = set(highlight or ())
     data = _page_data(chain, layout, found, template, color_by, highlight)
-    name = title or str(chain.meta.get("name") or "Industrial chain map")
-    where = f" — focal region: {region}" if region is not None else ""
-    subtitle = (f"{chain.n_enterprises:,} enterprises, {chain.n_links:,} links"
-                f" ({layout.view} view){where}; upstream → downstream")
+    lang = lang if lang is not None else getattr(report, "lang", None)
+    name = title or str(chain.meta.get("name") or map_text("chain", lang))
+    where = map_text("where", lang, region=region) if region is not None else ""
+    view_name = map_text(f"{layout.view}_view", lang)
+    subtitle = map_text("counts", lang, n=chain.n_enterprises, m=chain.n_links,
+                        view=view_name) + where
     script = (resources.files("chaingraph.plotting") / "assets" / "viewer.js").read_text(
         encoding="utf-8")
     page = _PAGE.format(title=html.escape(name), subtitle=html.escape(subtitle),
-                        legend=_legend_html(found, layout.view), missing=COLORS["missing"],
+                        legend=_legend_html(found, layout.view, lang), missing=COLORS["missing"],
                         data=_json_for_script(data), script=script.replace("</", "<\\/"))
     return HTMLMap(page)
 

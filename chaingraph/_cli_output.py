@@ -1,0 +1,119 @@
+"""The CLI's output folder: every report file or none (used by :mod:`chaingraph.cli`).
+
+The folder is built under a temporary name in the same parent and renamed at the end;
+an existing folder is replaced only then. Any failure (or Ctrl-C) removes the
+temporary folder and leaves the previous one as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from chaingraph._report_render import skip_text
+
+__all__ = ["print_summary", "write_folder"]
+
+#: Files of the output folder, besides ``tables/``.
+FILES = ("report.md", "report.html", "report.xlsx", "report.json", "map.png", "map.html")
+
+
+def _maps(report: Any, folder: Path, lang: str) -> bytes | None:
+    """map.png and map.html (skipped with a note when plotting is unavailable)."""
+    try:
+        from chaingraph.plotting import plot_chain_map, save_figure, write_html_map
+    except ImportError as error:
+        print(f"chaingraph: note: maps not written ({error})", file=sys.stderr)
+        return None
+    import matplotlib.pyplot as plt
+
+    options = {"template": report.template, "report": report,
+               "region": report.summary.get("region"), "lang": lang}
+    ax = plot_chain_map(report.chain, **options)
+    try:
+        save_figure(ax.figure, folder / "map.png", dpi=150)
+    finally:
+        plt.close(ax.figure)
+    write_html_map(report.chain, folder / "map.html", **options)
+    return (folder / "map.png").read_bytes()
+
+
+def _fill(report: Any, folder: Path, lang: str) -> None:
+    files = report.write_tables(folder / "tables")
+    png = _maps(report, folder, lang)
+    (folder / "report.md").write_text(report.to_markdown(lang=lang, files=files),
+                                      encoding="utf-8")
+    (folder / "report.html").write_text(
+        report.to_html(lang=lang, files=files, map_png=png), encoding="utf-8")
+    report.write_json(folder / "report.json", lang=lang)
+    report.to_excel(folder / "report.xlsx", lang=lang, files=files)
+
+
+def write_folder(report: Any, out: Path, lang: str | None = None) -> list[Path]:
+    """Write the report folder atomically; returns the files written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out}: exists and is not a folder")
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=parent))
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)
+        _fill(report, tmp, lang or report.lang)
+        names = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        if out.exists():
+            old = parent / f".{out.name}-old-{uuid.uuid4().hex[:8]}"
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / name for name in names]
+
+
+def print_summary(report: Any, written: list[Path], lang: str | None = None) -> None:
+    """The printed summary: key findings first, then the counts and the files."""
+    lang = lang or report.lang
+    zh = lang == "zh"
+    s = report.summary
+    names = report.names(lang)
+    n_focal = f"{s['n_focal']:,}" if isinstance(s.get("n_focal"), int) else s.get("n_focal")
+    focal = (f"，本区（{s['region']}）{n_focal} 家" if zh else
+             f"; {n_focal} in {s['region']}") if s.get("region") else ""
+    print(f"{s.get('chain_name') or ('产业链' if zh else 'chain')}: "
+          + (f"{s.get('n_enterprises'):,} 家企业，{s.get('n_links'):,} 条供应关系{focal}"
+             if zh else f"{s.get('n_enterprises'):,} enterprises, "
+             f"{s.get('n_links'):,} links{focal}"))
+    print("重点问题：" if zh else "Key findings:")
+    for row in report.key_findings_in(lang).itertuples(index=False):
+        print(f"  {row.rank}. [{row.category_label}] {row.explanation}")
+    sep = "，" if zh else ", "
+    for key, title in (("breakpoints_by_kind", "断点" if zh else "breakpoints (断点)"),
+                       ("bottlenecks_by_kind", "堵点" if zh else "bottlenecks (堵点)")):
+        kinds = sep.join(f"{names.kind(k)} {v:,}" for k, v in s.get(key, {}).items())
+        print(f"  {title}: {kinds or ('无' if zh else 'none')}")
+    if s.get("focal_rung"):
+        print(f"  {'梯队' if zh else 'echelon (梯队)'}: {s['focal_rung']}")
+    for step, reason in s.get("skipped", {}).items():
+        name, why = skip_text(step, reason, lang)
+        print(f"  {'未运行' if zh else 'skipped'} {name}: {why}")
+    if written:
+        folder = written[0].parent if written[0].parent.name != "tables" else \
+            written[0].parent.parent
+        files = [str(p.relative_to(folder)) for p in written
+                 if p.parent == folder]
+        print(("已写入 " if zh else "wrote ") + f"{folder}: {', '.join(files)}, tables/")

@@ -1,0 +1,187 @@
+"""The report's tables as shown: display columns, labels, and explanations in the
+report's language, built only for the rows shown (private; see :mod:`chaingraph.report`).
+
+The finders' own ``explanation`` column (English) is kept in the full tables; here a
+Chinese sentence is written from each shown row's columns, and English rows whose
+finder sentence would mislead (a leader without output) are rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph._report_text import DISPLAY, Names, missing, percent
+
+__all__ = ["display_frame", "explanations"]
+
+
+def _get(row: Any, name: str, default: Any = None) -> Any:
+    value = getattr(row, name, default)
+    return default if missing(value) else value
+
+
+def _breakpoint(row: Any, n: Names) -> str:
+    kind = _get(row, "kind")
+    if kind == "missing_segment":
+        return f"本区没有 {n.segment(row.segment)} 环节的企业，本地链条在此断开。"
+    if kind == "broken_link":
+        return (f"模板链接 {n.segment(_get(row, 'supplier_segment'))}→"
+                f"{n.segment(_get(row, 'buyer_segment'))} 在本区断开：两端环节本区都有企业，"
+                "但彼此之间没有供应关系。")
+    if kind == "single_point_of_failure":
+        cut = _get(row, "n_final_cut")
+        count = f"{int(cut)} 家终端企业" if cut is not None else "部分终端企业"
+        share = percent(_get(row, "score"))
+        who = (f"企业 {n.enterprise(row.enterprise)}" if _get(row, "enterprise")
+               is not None else f"链接 {n.enterprise(_get(row, 'supplier'))}→"
+               f"{n.enterprise(_get(row, 'buyer'))}")
+        return f"失去{who}，{count}（占终端产值 {share}）将与所有源头断开。"
+    if kind == "single_source":
+        return (f"{n.enterprise(_get(row, 'buyer'))} 的 {n.segment(_get(row, 'segment'))} "
+                f"投入只来自一家供应商：{n.enterprise(_get(row, 'supplier'))}。")
+    return ""
+
+
+def _bottleneck(row: Any, n: Names) -> str:
+    kind = _get(row, "kind")
+    score = _get(row, "score", 0.0)
+    if kind == "min_cut":
+        if _get(row, "enterprise") is not None:
+            return (f"企业 {n.enterprise(row.enterprise)} 的产能位于最小割上，"
+                    f"承载最大流的 {percent(score)}。")
+        return (f"链接 {n.enterprise(_get(row, 'supplier'))}→{n.enterprise(_get(row, 'buyer'))}"
+                f" 位于最小割上，承载最大流的 {percent(score)}。")
+    if kind == "concentration":
+        return (f"{n.segment(_get(row, 'segment'))} 环节高度集中（HHI {score * 1e4:,.0f}），"
+                f"最大企业为 {n.enterprise(_get(row, 'enterprise'))}。")
+    if kind == "outside_dependence":
+        return f"{n.segment(_get(row, 'segment'))} 环节 {percent(score)} 的投入来自本区以外。"
+    if kind == "throughput_hub":
+        return (f"{n.enterprise(_get(row, 'enterprise'))} 位于 {percent(score)} 的"
+                "金额加权供应路径上。")
+    return ""
+
+
+def _coverage(row: Any, n: Names) -> str:
+    seg = n.segment(row.segment)
+    if not _get(row, "present", False):
+        return f"{seg} 在本区没有企业。"
+    possible, done = _get(row, "n_links_possible", 0), _get(row, "n_links_realised", 0)
+    return (f"{seg} 在本区有 {int(_get(row, 'n_enterprises', 0))} 家企业，"
+            f"本地实现模板链接 {int(done)}/{int(possible)} 条。")
+
+
+def _leader(row: Any, n: Names) -> str:
+    name = n.enterprise(row.enterprise)
+    seg = n.segment(_get(row, "segment"))
+    output = _get(row, "output")
+    if n.lang == "zh":
+        share = ("产值未填报" if output is None else
+                 f"产值 {n.money(output)}，占本区产值 {percent(_get(row, 'output_share'))}")
+        text = (f"{name}（{seg}）链主排名第 {int(row.rank)}（得分 {row.score:.2f}）：{share}，"
+                f"本地供应商 {int(_get(row, 'local_suppliers', 0))} 家，下游覆盖 "
+                f"{percent(_get(row, 'downstream_reach', 0.0))}")
+        return text + ("；认定链主。" if _get(row, "designated", False) else "。")
+    share = ("output not reported (产值未填报)" if output is None else
+             f"output {n.money(output)}, {percent(_get(row, 'output_share'))} of focal output")
+    text = (f"{name} ({seg}) ranks {int(row.rank)} as chain leader (score "
+            f"{row.score:.2f}): {share}, {int(_get(row, 'local_suppliers', 0))} local "
+            f"suppliers, reaches {percent(_get(row, 'downstream_reach', 0.0))} of the "
+            "chain downstream")
+    return text + ("; designated leader" if _get(row, "designated", False) else "")
+
+
+def _candidate(row: Any, n: Names) -> str:
+    seg = n.segment(row.segment)
+    targets = _get(row, "target_names")
+    targets = "、".join(map(str, targets[:3])) if targets is not None and len(
+        targets) else ""
+    attract = f"招引目标：{targets}。" if targets else "数据中没有区外该环节企业。"
+    if row.kind == "强链 strengthen":
+        return (f"强链：{seg} 薄弱（本区 {int(_get(row, 'n_focal', 0))} 家企业，HHI "
+                f"{_get(row, 'hhi', 0.0) * 1e4:,.0f}，外部投入占 "
+                f"{percent(_get(row, 'outside_share', 0.0))}）。{attract}")
+    where = {"补链 internal gap": "位于本区已有环节之间",
+             "延链 upstream": "位于本区已有环节上游",
+             "延链 downstream": "位于本区已有环节下游"}.get(row.kind, "")
+    return (f"{n.kind(row.kind)}：{seg} 缺失且{where}；填补可使本地链条延长 "
+            f"{int(_get(row, 'chain_length_gain', 0))} 个环节、修复 "
+            f"{int(_get(row, 'links_repaired', 0))} 条模板链接，本区企业从区外采购 "
+            f"{n.money(_get(row, 'outside_demand'))}。{attract}")
+
+
+def _echelon(row: Any, n: Names) -> str:
+    group = n.value(row.group)
+    text = f"{group}：总产值 {n.money(row.output)}"
+    rung = _get(row, "rung")
+    text += f"，处于{n.value(rung)}" if rung else ""
+    nxt = _get(row, "next_rung")
+    text += (f"，距{nxt}还差 {n.money(_get(row, 'distance_to_next'))}" if nxt
+             else "，已达最高梯队")
+    if _get(row, "target") is not None:
+        text += f"，完成目标 {percent(_get(row, 'progress'))}"
+    return text + "。"
+
+
+_ZH: dict[str, Callable[[Any, Names], str]] = {
+    "breakpoints": _breakpoint, "bottlenecks": _bottleneck, "coverage": _coverage,
+    "leaders": _leader, "candidates": _candidate, "echelon": _echelon,
+}
+
+
+def explanations(rows: pd.DataFrame, section: str, names: Names) -> list[str]:
+    """One explanation per row of ``rows`` in the report's language."""
+    given = rows["explanation"].tolist() if "explanation" in rows.columns else [""] * len(
+        rows)
+    if names.lang != "zh":
+        if section == "leaders" and "output" in rows.columns:
+            return [_leader(row, names) if missing(row.output) else text
+                    for row, text in zip(rows.itertuples(index=False), given, strict=True)]
+        return [("" if missing(t) else str(t)) for t in given]
+    build = _ZH.get(section)
+    if build is None:
+        return [("" if missing(t) else str(t)) for t in given]
+    return [build(row, names) for row in rows.itertuples(index=False)]
+
+
+def display_frame(frame: pd.DataFrame, section: str, names: Names,
+                  rows: int | None) -> pd.DataFrame:
+    """The shown part of a table: its display columns, first ``rows`` rows, with
+    codes, ids and segments as labels and names (numbers stay numbers) and the
+    explanation in the report's language; headers are still column codes."""
+    cols = [c for c in DISPLAY.get(section, ()) if c in frame.columns]
+    shown = frame.loc[:, cols or list(frame.columns)]
+    shown = shown.head(rows) if rows is not None else shown
+    if "output_share" in shown.columns and "output" in shown.columns:
+        # no output given: no share either (not "0.0%")
+        shown = shown.assign(output_share=shown["output_share"].where(
+            shown["output"].notna()))
+    out = pd.DataFrame(index=shown.index)
+    own_name = "name" in shown.columns
+    sep = "、" if names.lang == "zh" else ", "
+    for col in shown.columns:
+        values = shown[col]
+        if col == "explanation":
+            out[col] = explanations(frame.loc[shown.index], section, names)
+        elif col == "kind":
+            out[col] = values.map(names.kind)
+        elif col in ("segment", "supplier_segment", "buyer_segment"):
+            out[col] = values.map(lambda v: None if missing(v) else names.segment(v))
+        elif col in ("supplier", "buyer") or (col == "enterprise" and not own_name):
+            out[col] = values.map(names.enterprise)
+        elif col == "name":
+            ids = shown["enterprise"] if "enterprise" in shown.columns else values
+            out[col] = [v if isinstance(v, str) and v.strip() else str(e)
+                        for v, e in zip(values, ids, strict=True)]
+        elif col in ("stage", "role", "element", "level", "group", "rung", "next_rung"):
+            out[col] = values.map(lambda v: None if missing(v) else names.value(v))
+        elif col == "target_names":
+            out[col] = values.map(lambda v: sep.join(map(str, v))
+                                  if isinstance(v, (list, tuple, np.ndarray)) else v)
+        else:
+            out[col] = values
+    return out.reset_index(drop=True)

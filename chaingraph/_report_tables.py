@@ -1,0 +1,121 @@
+"""Full report tables as files: Parquet, or CSV when pyarrow is missing (private).
+
+The bounded report files (JSON, Markdown, HTML, Excel) hold the first rows of each
+table; these files hold every row, with the finders' own column names and codes
+(unchanged by the report's language).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["atomic_path", "write_tables"]
+
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+class atomic_path:
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def __enter__(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=self.path.suffix,
+                                        dir=self.path.parent)
+        os.close(handle)
+        self.tmp = Path(name)
+        return self.tmp
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        if kind is None:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
+            os.replace(self.tmp, self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """A value Parquet/CSV can hold: lists as JSON text, other objects as text."""
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray, dict)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        items = list(items) if not isinstance(items, dict) else items
+        return json.dumps(items, ensure_ascii=False, default=str)
+    if value is None or isinstance(value, (str, bool, int, float, np.generic)):
+        return value
+    return str(value)
+
+
+def _portable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns with mixed types become text (ids keep their text form)."""
+    out = frame.copy()
+    for column in out.columns:
+        kind = pd.api.types.infer_dtype(out[column], skipna=True)
+        if out[column].dtype == object and kind not in ("string", "empty", "boolean",
+                                                         "integer", "floating"):
+            values = out[column].map(_plain)
+            kinds = {type(v) for v in values if v is not None and v == v}
+            if len(kinds) > 1:
+                values = values.map(lambda v: None if v is None or v != v else str(v))
+            out[column] = values
+    out.columns = [str(c) for c in out.columns]
+    return out.reset_index(drop=True)
+
+
+def _csv_safe(value: Any) -> Any:
+    """OWASP CSV rule: text starting with = + - @ tab CR gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_RISKY):
+        return "'" + value
+    return value
+
+
+def _atomic(path: Path, write: Any) -> None:
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix,
+                                    dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, str]:
+    """Write each table in full; returns name -> ``<folder name>/<file>``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parquet = _has_pyarrow()
+    written = {}
+    for name, frame in tables.items():
+        table = _portable(frame)
+        if parquet:
+            path = folder / f"{name}.parquet"
+            _atomic(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+        else:
+            path = folder / f"{name}.csv"
+            safe = table.map(_csv_safe) if len(table) else table
+            _atomic(path, lambda tmp, t=safe: t.to_csv(tmp, index=False,
+                                                       encoding="utf-8"))
+        written[name] = f"{folder.name}/{path.name}"
+    return written

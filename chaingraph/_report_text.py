@@ -1,0 +1,304 @@
+"""Text helpers of the report renderers: readable numbers, names, the tables as shown.
+
+Private to the report: :mod:`chaingraph.report` and its renderers
+(:mod:`chaingraph._report_render`, :mod:`chaingraph._report_excel`,
+:mod:`chaingraph._report_findings`) use these; nothing here imports the report, so the
+dependencies point one way (report -> renderers -> this module -> labels).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chaingraph.labels import COLUMNS, KINDS, VALUES, label
+from chaingraph.model import NAME, SEGMENT, Chain
+
+#: Rows of each table in the bounded report files (JSON, Excel); the full tables
+#: go to ``tables/`` beside them.
+ROW_LIMIT = 1_000
+#: Rows of each table shown in Markdown and HTML.
+DISPLAY_ROWS = 20
+
+#: Columns holding amounts (in the chain's unit), shares and plain counts.
+MONEY = frozenset({"output", "volume", "capacity", "input_volume", "outside_volume",
+                   "abroad_volume", "outside_demand", "local_supplier_volume", "target",
+                   "gap", "distance_to_next", "total", "flow", "focal_output",
+                   "rung_threshold", "next_threshold"})
+SHARES = frozenset({"output_share", "outside_share", "abroad_share", "top1_share",
+                    "throughput", "downstream_reach", "progress", "coverage", "share",
+                    "saturation", "completeness", "relatedness", "top_outside_share"})
+#: Columns shown per section (those that exist, in this order).
+DISPLAY: dict[str, tuple[str, ...]] = {
+    "structure": ("enterprise", "name", "segment", "region", "role", "tier", "score"),
+    "coverage": ("segment", "stage", "present", "n_enterprises", "output", "score",
+                 "explanation"),
+    "breakpoints": ("kind", "enterprise", "supplier", "buyer", "segment",
+                    "n_final_cut", "score", "explanation"),
+    "bottlenecks": ("kind", "enterprise", "segment", "score", "explanation"),
+    "concentration": ("segment", "n_enterprises", "hhi", "top1_name", "top1_share",
+                      "score"),
+    "outside_dependence": ("segment", "input_volume", "outside_share", "abroad_share",
+                           "score"),
+    "throughput": ("enterprise", "name", "segment", "throughput", "score"),
+    "leaders": ("rank", "enterprise", "name", "segment", "output", "output_share",
+                "score", "explanation"),
+    "candidates": ("segment", "kind", "score", "target_names", "explanation"),
+    "echelon": ("group", "output", "rung", "next_rung", "distance_to_next",
+                "explanation"),
+    "min_cut_pairs": ("supplier_segment", "buyer_segment", "element", "n_elements",
+                      "capacity", "share"),
+    "min_cut": ("element", "supplier", "buyer", "enterprise", "capacity", "share"),
+    "key_findings": ("rank", "category", "kind", "explanation"),
+}
+#: Order of the breakpoint kinds in the report (each kind keeps its own score).
+BREAKPOINT_ORDER = ("missing_segment", "broken_link", "single_point_of_failure",
+                    "single_source")
+#: Order of the bottleneck kinds in the report: segment-level findings first, the
+#: minimum-cut links last (summarised by segment pair in their own table).
+BOTTLENECK_ORDER = ("outside_dependence", "concentration", "throughput_hub", "min_cut")
+_YUAN = {"yuan": 1.0, "元": 1.0, "cny": 1.0, "rmb": 1.0, "万元": 1e4, "万": 1e4,
+         "亿元": 1e8, "亿": 1e8, "千元": 1e3, "百万元": 1e6, "million yuan": 1e6}
+
+
+# --- values ---------------------------------------------------------------------------
+def clean(value: Any) -> Any:
+    """JSON-safe value: NaN/inf/NA -> None, numpy -> Python, sets -> sorted lists."""
+    if isinstance(value, Mapping):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
+        items = list(value)
+        if isinstance(value, (set, frozenset)):
+            items = sorted(items, key=str)
+        return [clean(v) for v in items]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def missing(value: Any) -> bool:
+    """None, NA, NaN or an infinite number."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(float(value))
+    return False
+
+
+def yuan_per_unit(unit: Any) -> float | None:
+    """Yuan per unit of the chain's amounts (None: not a money unit we know)."""
+    if unit is None:
+        return 1.0
+    return _YUAN.get(str(unit).strip().lower())
+
+
+def money(value: Any, unit: Any = "yuan", lang: str = "zh") -> str:
+    """An amount as people read it: ``846.0亿元``, ``1,234万元``, ``950元``.
+
+    Examples
+    --------
+    >>> from chaingraph._report_text import money
+    >>> money(3.27e10), money(1.2345e7, "yuan", "en"), money(12.5, "万元")
+    ('327.0亿元', '1,234.5万元', '12.5万元')
+    """
+    if missing(value):
+        return "未填报" if lang == "zh" else "not given"
+    scale = yuan_per_unit(unit)
+    if scale is None:
+        return f"{float(value):,.4g} {unit}"
+    yuan = float(value) * scale
+    for size, word in ((1e8, "亿元"), (1e4, "万元")):
+        if abs(yuan) >= size:
+            return f"{yuan / size:,.1f}{word}"
+    return f"{yuan:,.0f}元"
+
+
+def percent(value: Any) -> str:
+    """A share as a percentage that stays informative when tiny (``0.6%``)."""
+    if missing(value):
+        return ""
+    share = 100 * float(value)
+    return f"{share:.1f}%" if abs(share) >= 0.1 or share == 0 else f"{share:.2g}%"
+
+
+def number(value: Any, digits: int = 3) -> str:
+    """A plain number: integers with separators, else ``digits`` decimals."""
+    if missing(value):
+        return ""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def cell_text(column: str, value: Any, unit: Any, lang: str) -> str:
+    """One displayed value as text (Markdown, HTML, printed summary)."""
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return ("、" if lang == "zh" else ", ").join(
+            cell_text(column, v, unit, lang) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {cell_text(column, v, unit, lang)}"
+                         for k, v in value.items())
+    if isinstance(value, (bool, np.bool_)):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if missing(value):
+        return ""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if column in MONEY:
+            return money(value, unit, lang)
+        if column in SHARES:
+            return percent(value)
+        return number(value)
+    return str(value)
+
+
+# --- names ----------------------------------------------------------------------------
+def enterprise_names(chain: Chain | None) -> dict[Any, str]:
+    """Enterprise id -> display name (its name when given, else the id)."""
+    if chain is None:
+        return {}
+    names = chain.column(NAME, default=None)
+    return {i: (n if isinstance(n, str) and n.strip() else str(i))
+            for i, n in zip(chain.ids, names, strict=True)}
+
+
+def segment_names(template: Any, lang: str) -> dict[Any, str]:
+    """Segment id -> its name in ``lang`` (the id when the template has none)."""
+    if template is None:
+        return {}
+    rows = template.segments
+    column = "name_zh" if lang == "zh" else "name_en"
+    if column not in rows.columns:
+        column = "name_zh" if "name_zh" in rows.columns else "id"
+    return {i: (n if isinstance(n, str) and n else str(i))
+            for i, n in zip(rows["id"], rows[column], strict=True)}
+
+
+class Names:
+    """How the report names things in one language: enterprises, segments, codes."""
+
+    def __init__(self, chain: Chain | None, template: Any, lang: str,
+                 unit: Any = "yuan") -> None:
+        self.lang = lang
+        self.unit = unit
+        self.chain = chain
+        self._enterprises: dict[Any, str] | None = None
+        self.segments = segment_names(template, lang)
+
+    def enterprise(self, value: Any) -> str:
+        if missing(value):
+            return ""
+        if self._enterprises is None:
+            self._enterprises = enterprise_names(self.chain)
+        return self._enterprises.get(value, str(value))
+
+    def segment(self, value: Any) -> str:
+        if missing(value):
+            return "未标注" if self.lang == "zh" else "unlabelled"
+        return self.segments.get(value, str(value))
+
+    def kind(self, value: Any) -> str:
+        return label("kinds", value, self.lang)
+
+    def value(self, value: Any) -> str:
+        return label("values", value, self.lang)
+
+    def money(self, value: Any) -> str:
+        return money(value, self.unit, self.lang)
+
+
+# --- tables ---------------------------------------------------------------------------
+def order_kinds(table: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
+    """Rows grouped by kind in ``order``, each kind by its own score (stable)."""
+    if not len(table) or "kind" not in table.columns:
+        return table
+    rank = {k: i for i, k in enumerate(order)}
+    key = table["kind"].map(lambda k: rank.get(k, len(rank)))
+    order_ = np.lexsort((-table["score"].to_numpy(dtype=float), key.to_numpy()))
+    return table.iloc[order_].reset_index(drop=True)
+
+
+def order_breakpoints(table: pd.DataFrame) -> pd.DataFrame:
+    """Breakpoints grouped by kind (:data:`BREAKPOINT_ORDER`), each by its own score.
+
+    Scores of different kinds are on different scales (a single point of failure's
+    share of final output is not comparable with a single source's 0.5 / 1.0), so
+    the report never sorts them together.
+    """
+    return order_kinds(table, BREAKPOINT_ORDER)
+
+
+def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
+    """The minimum cut's elements with their segments and share of the maximum flow."""
+    columns = ["element", "supplier", "buyer", "enterprise", "supplier_segment",
+               "buyer_segment", "capacity", "share"]
+    if flow is None or chain is None or not len(flow.min_cut):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    cut = flow.min_cut
+    seg = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
+    upper = [s if s is not None else e for s, e in zip(cut["supplier"], cut["enterprise"],
+                                                       strict=True)]
+    lower = [b if b is not None else e for b, e in zip(cut["buyer"], cut["enterprise"],
+                                                       strict=True)]
+    total = float(flow.value) if flow.value else float("nan")
+    out = pd.DataFrame({
+        "element": cut["element"].to_numpy(dtype=object),
+        "supplier": cut["supplier"].to_numpy(dtype=object),
+        "buyer": cut["buyer"].to_numpy(dtype=object),
+        "enterprise": cut["enterprise"].to_numpy(dtype=object),
+        "supplier_segment": [seg.get(u) for u in upper],
+        "buyer_segment": [seg.get(v) for v in lower],
+        "capacity": cut["capacity"].to_numpy(dtype=float)})
+    out["share"] = out["capacity"] / total
+    return out.sort_values("capacity", ascending=False, kind="stable").reset_index(
+        drop=True)
+
+
+def min_cut_pairs(cut: pd.DataFrame) -> pd.DataFrame:
+    """The minimum cut summarised by segment pair: elements, capacity, share.
+
+    Links are grouped by (supplier segment, buyer segment); enterprise capacities
+    by their segment (both columns the same); source supply and final demand by
+    the source's / final producer's segment. Sorted by capacity.
+    """
+    columns = ["supplier_segment", "buyer_segment", "element", "n_elements", "capacity",
+               "share"]
+    if not len(cut):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    keys = cut[["supplier_segment", "buyer_segment", "element"]].astype(object).fillna(
+        "\x00")
+    grouped = cut.assign(**{c: keys[c] for c in keys.columns}).groupby(
+        ["supplier_segment", "buyer_segment", "element"], sort=False, dropna=False).agg(
+        n_elements=("capacity", "size"), capacity=("capacity", "sum"),
+        share=("share", "sum")).reset_index()
+    for c in ("supplier_segment", "buyer_segment"):
+        grouped[c] = grouped[c].map(lambda v: None if v == "\x00" else v)
+    grouped["n_elements"] = grouped["n_elements"].astype(int)
+    return grouped.sort_values("capacity", ascending=False, kind="stable").reset_index(
+        drop=True)[columns]
+
+
+def header(column: str, lang: str, unit: Any = None) -> str:
+    """A column header in ``lang`` (money columns say their unit in Excel)."""
+    return label("columns", column, lang) if column in COLUMNS else column
+
+
+def kind_labels(kinds: pd.Series, lang: str) -> list[str]:
+    """Translated labels beside the kind codes (JSON ``kind_label``)."""
+    return [label("kinds", k, lang) if k in KINDS else ("" if missing(k) else str(k))
+            for k in kinds]
+
+
+__all__ = ["DISPLAY", "DISPLAY_ROWS", "MONEY", "ROW_LIMIT", "SHARES", "VALUES"]
