@@ -19,6 +19,7 @@ that one factorisation; it needs the diagonal of ``L``, obtained by solving in b
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -128,7 +129,9 @@ class Factorization:
         self.dense = dense
         if dense:
             IM = np.eye(n) - (M.toarray() if sp.issparse(M) else M)
-            lu, piv = la.lu_factor(IM, check_finite=True)
+            with warnings.catch_warnings():  # singularity is reported below
+                warnings.simplefilter("ignore", la.LinAlgWarning)
+                lu, piv = la.lu_factor(IM, check_finite=True)
             if n and np.min(np.abs(np.diag(lu))) <= 1e-14 * max(1.0, np.abs(lu).max()):
                 raise ValueError("I - A is singular: the table has no Leontief inverse")
             self._lu = (lu, piv)

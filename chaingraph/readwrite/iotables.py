@@ -425,14 +425,36 @@ def io_table_from_pymrio(io: Any, /, *, unbalanced: str = "warn",
                          tolerance: float = DEFAULT_BALANCE_TOLERANCE) -> IOTable:
     """Build a multi-regional :class:`~chaingraph.iotable.IOTable` from a pymrio system.
 
-    Uses ``io.Z``, ``io.Y`` and ``io.x`` (calculated with ``io.calc_system()`` when
-    missing) and, when present, the ``factor_inputs`` extension as primary inputs.
-    pymrio (GPL) is an optional dependency: install it yourself.
+    Parameters
+    ----------
+    io : pymrio.IOSystem
+        With ``Z`` and ``Y`` (and ``x``, else ``Z 1 + Y 1``). The ``F`` account of
+        every extension becomes satellite rows named ``"extension: stressor"``.
+    unbalanced, tolerance
+        As for :class:`~chaingraph.iotable.IOTable`.
+
+    Returns
+    -------
+    IOTable
 
     Raises
     ------
     ChainDataError
         When the system has no ``Z`` and ``Y``.
+
+    Notes
+    -----
+    pymrio (GPL) is an optional dependency, never vendored: install it yourself.
+
+    Examples
+    --------
+    >>> from chaingraph.readwrite.iotables import io_table_from_pymrio
+    >>> class Toy:  # anything with pymrio's attributes
+    ...     Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=["a", "b"],
+    ...                      columns=["a", "b"])
+    ...     Y = pd.DataFrame({"fd": [350.0, 1700.0]}, index=["a", "b"])
+    >>> io_table_from_pymrio(Toy()).x.tolist()
+    [1000.0, 2000.0]
     """
     Z, Y = getattr(io, "Z", None), getattr(io, "Y", None)
     if Z is None or Y is None:
@@ -440,14 +462,16 @@ def io_table_from_pymrio(io: Any, /, *, unbalanced: str = "warn",
                                      "calculate it first", "pymrio"))
     x = getattr(io, "x", None)
     x = x.iloc[:, 0] if isinstance(x, pd.DataFrame) else x
-    V = None
-    factor = getattr(io, "factor_inputs", None)
-    F = getattr(factor, "F", None) if factor is not None else None
-    if isinstance(F, pd.DataFrame) and F.columns.equals(Z.columns):
-        V = F
-    return IOTable(Z, Y, x, V=V, tolerance=tolerance, unbalanced=unbalanced,
-                   meta={"source": f"pymrio:{getattr(io, 'name', '')}"})
-
-
-def _hashable(values: Iterable[Hashable]) -> list[Hashable]:  # pragma: no cover
-    return list(values)
+    blocks = []
+    getter = getattr(io, "get_extensions", None)
+    for ext_name in (list(getter()) if callable(getter) else []):
+        F = getattr(getattr(io, ext_name, None), "F", None)
+        if isinstance(F, pd.DataFrame) and F.columns.equals(Z.columns):
+            labels = ["/".join(map(str, k)) if isinstance(k, tuple) else str(k)
+                      for k in F.index]
+            blocks.append(pd.DataFrame(F.to_numpy(dtype=float), columns=Z.columns,
+                                       index=[f"{ext_name}: {k}" for k in labels]))
+    satellites = pd.concat(blocks) if blocks else None
+    return IOTable(Z, Y, x, satellites=satellites, tolerance=tolerance,
+                   unbalanced=unbalanced,
+                   meta={"source": f"pymrio: {getattr(io, 'name', '')}"})
