@@ -280,18 +280,19 @@ class IOTable:
 
     def _check_balance(self, zrow: np.ndarray, unbalanced: str) -> None:
         x, tol = self._x, self.tolerance * np.maximum(np.abs(self._x), 1.0)
+        file = str(self.meta.get("source") or "table")
         found = []
         rows = zrow + self._Y.sum(axis=1) - x
         for i in np.flatnonzero(np.abs(rows) > tol):
             found.append(Problem(f"unbalanced row: intermediate + final use = "
                                  f"{x[i] + rows[i]:.6g} but gross output = {x[i]:.6g}",
-                                 "table", self.sectors[i]))
+                                 file, self.sectors[i]))
         if len(self.primary_inputs):
             cols = np.asarray(self._Z.sum(axis=0)).ravel() + self._V.sum(axis=0) - x
             for j in np.flatnonzero(np.abs(cols) > tol):
                 found.append(Problem(f"unbalanced column: intermediate + primary inputs = "
                                      f"{x[j] + cols[j]:.6g} but gross output = {x[j]:.6g}",
-                                     "table", self.sectors[j]))
+                                     file, None, str(self.sectors[j])))
         if not found:
             return
         hint = (f" (tolerance {self.tolerance:g} of gross output; pass unbalanced='warn' "
@@ -299,7 +300,8 @@ class IOTable:
         if unbalanced == "error":
             raise ChainDataError([Problem(p.message + hint, p.file, p.row, p.column)
                                   for p in found[:50]])
-        shown = "; ".join(f"{p.row}: {p.message}" for p in found[:10])
+        shown = "; ".join(f"{p.row if p.row is not None else p.column}: {p.message}"
+                          for p in found[:10])
         warnings.warn(f"{len(found)} unbalanced sector(s) accepted{hint}: {shown}",
                       ChainDataWarning, stacklevel=3)
 

@@ -175,6 +175,11 @@ def _ffill(labels: list[str | None]) -> list[str | None]:
     return out
 
 
+def _text(label: str | None) -> str | None:
+    """A label that is text, not a number (numbers are data, not sector names)."""
+    return label if label is not None and _number(label) is None else None
+
+
 def _score(rows: list, cols: list) -> int:
     keys = {k for k in rows if k is not None and not _is_total(_last(k))}
     return len(keys & {k for k in cols if k is not None})
@@ -184,33 +189,59 @@ def _last(key: Any) -> str | None:
     return key[-1] if isinstance(key, tuple) else key
 
 
-def _find_layout(G: list[list[str | None]], regions: bool | None):
-    """(header rows, label columns) as lists of indices."""
+class _Layout:
+    """Where the labels are: header rows, label columns, and what the pair means."""
+
+    def __init__(self, heads: list[int], labs: list[int], kind: str, key: int = 0):
+        self.heads, self.labs, self.kind, self.key = heads, labs, kind, key
+
+
+def _find_layout(G: list[list[str | None]], regions: bool | None) -> _Layout | None:
     nr, nc = len(G), len(G[0]) if G else 0
     best = (0, 0, 0)
     for h in range(min(_SEARCH_ROWS, nr - 1)):
         for c in range(min(_SEARCH_COLS, nc - 1)):
-            s = _score([G[i][c] for i in range(h + 1, nr)], G[h][c + 1:])
-            if s > best[0]:
+            s = _score([_text(G[i][c]) for i in range(h + 1, nr)],
+                       [_text(v) for v in G[h][c + 1:]])
+            if s and s >= best[0]:  # ties: the lower, inner pair (sectors, not regions)
                 best = (s, h, c)
     score, h, c = best
     if score == 0:
-        return None, None
-    if h >= 1 and c >= 1 and regions is not False:
-        pair = _score(list(zip(_ffill([G[i][c - 1] for i in range(h + 1, nr)]),
-                               [G[i][c] for i in range(h + 1, nr)], strict=True)),
-                      list(zip(_ffill(G[h - 1][c + 1:]), G[h][c + 1:], strict=True)))
-        if pair > score or (regions and pair):
-            return [h - 1, h], [c - 1, c]
+        return None
+    if regions is not False:
+        for top, left in ((h - 1, c - 1), (h, c)):  # the sector or the region level
+            if top < 0 or left < 0 or top + 1 >= nr or left + 1 >= nc:
+                continue
+            pair = _score(
+                list(zip(_ffill([G[i][left] for i in range(top + 2, nr)]),
+                         [G[i][left + 1] for i in range(top + 2, nr)], strict=True)),
+                list(zip(_ffill(G[top][left + 2:]), G[top + 1][left + 2:], strict=True)))
+            if pair > score or (regions and pair):
+                return _Layout([top, top + 1], [left, left + 1], "regions")
     if regions:
         raise ChainDataError(Problem("regions=True but no two-level (region, sector) "
                                      "header and label columns were found"))
-    if h + 1 < nr and c + 1 < nc:
-        names = _score([G[i][c + 1] for i in range(h + 2, nr)], G[h + 1][c + 2:])
-        if names >= max(2, score - 1) and all(
-                _number(v) is None for v in G[h + 1][c + 2:] if v is not None):
-            return [h, h + 1], [c, c + 1]
-    return [h], [c]
+    for d in (-1, 1):
+        if _codes_beside(G, h, c, d):
+            return _Layout(sorted([h, h + d]), sorted([c, c + d]), "codes",
+                           key=0 if d == -1 else 1)
+    return _Layout([h], [c], "plain")
+
+
+def _codes_beside(G: list, h: int, c: int, d: int) -> bool:
+    """Is there a code row/column at offset d of the names row h / column c?"""
+    hh, cc = h + d, c + d
+    if not (0 <= hh < len(G) and 0 <= cc < len(G[0])):
+        return False
+    first_row, first_col = max(h, hh) + 1, max(c, cc) + 1
+    row_names = {G[h][j] for j in range(first_col, len(G[0]))}
+    col_names = {G[i][c] for i in range(first_row, len(G))}
+    rows = [G[i][cc] for i in range(first_row, len(G))
+            if G[i][c] in row_names and not _is_total(G[i][c])]
+    cols = [G[hh][j] for j in range(first_col, len(G[0]))
+            if G[h][j] in col_names and not _is_total(G[h][j])]
+    return (len(rows) >= 2 and None not in rows and None not in cols
+            and len(set(rows)) == len(rows) and set(rows) == set(cols))
 
 
 def io_table_from_grid(grid: pd.DataFrame, /, *, file: str = "table",
@@ -221,6 +252,19 @@ def io_table_from_grid(grid: pd.DataFrame, /, *, file: str = "table",
 
     ``grid`` is the sheet as read with ``header=None`` (row 0 = spreadsheet row 1);
     the layout rules are those of :func:`read_io_table`.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        The raw cells.
+    file : str, default "table"
+        Name used in error messages.
+    regions, satellites, tolerance, unbalanced
+        As for :func:`read_io_table`.
+
+    Returns
+    -------
+    IOTable
 
     Examples
     --------
@@ -235,34 +279,34 @@ def io_table_from_grid(grid: pd.DataFrame, /, *, file: str = "table",
     [[0.15, 0.25], [0.2, 0.05]]
     """
     G = [_labels(row) for row in grid.itertuples(index=False)]
-    heads, labs = _find_layout(G, regions)
-    if heads is None:
+    layout = _find_layout(G, regions)
+    if layout is None:
         raise ChainDataError(Problem(
             "no sectors found: no label appears both as a row label and as a column "
             "label (the header row and the label column must name the same sectors)",
             file))
-    multi = len(heads) == 2 and _region_layout(G, heads, labs)
+    heads, labs, multi = layout.heads, layout.labs, layout.kind == "regions"
     first = heads[-1] + 1
     data_cols = list(range(labs[-1] + 1, grid.shape[1]))
     col_parts = [_ffill([G[h][j] for j in data_cols]) if multi and k == 0 else
                  [G[h][j] for j in data_cols] for k, h in enumerate(heads)]
     row_parts = [_ffill([G[i][c] for i in range(first, len(G))]) if multi and k == 0 else
                  [G[i][c] for i in range(first, len(G))] for k, c in enumerate(labs)]
-    key = (lambda parts, i: (parts[0][i], parts[1][i])) if multi else (
-        lambda parts, i: parts[0][i])
-    col_keys = [key(col_parts, j) for j in range(len(data_cols))]
-    row_keys = [key(row_parts, i) for i in range(len(row_parts[0]))]
+    names = None
+    if multi:
+        col_keys = list(zip(*col_parts, strict=True))
+        row_keys = list(zip(*row_parts, strict=True))
+    elif layout.kind == "codes":
+        k = layout.key
+        col_keys = [a if a is not None else b for a, b in
+                    zip(col_parts[k], col_parts[1 - k], strict=True)]
+        row_keys = [a if a is not None else b for a, b in
+                    zip(row_parts[k], row_parts[1 - k], strict=True)]
+        names = row_parts[1 - k]
+    else:
+        col_keys, row_keys = col_parts[0], row_parts[0]
     return _Builder(grid, file, first, data_cols, row_keys, col_keys, multi,
-                    names=None if multi or len(labs) == 1 else row_parts[1],
-                    satellites=set(satellites)).build(tolerance, unbalanced)
-
-
-def _region_layout(G: list, heads: list[int], labs: list[int]) -> bool:
-    """Two label columns: regions (the first repeats) or codes with names."""
-    first = [G[i][labs[0]] for i in range(heads[-1] + 1, len(G))]
-    values = [v for v in first if v is not None]
-    return len(values) < len([G[i][labs[1]] for i in range(heads[-1] + 1, len(G))
-                              if G[i][labs[1]] is not None]) or len(set(values)) < len(values)
+                    names=names, satellites=set(satellites)).build(tolerance, unbalanced)
 
 
 class _Builder:
