@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
