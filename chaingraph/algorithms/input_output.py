@@ -435,6 +435,17 @@ def complete_links(G: Chain | nx.DiGraph, /, *, table: IOTable,
                    sectors: Mapping[Any, Hashable], threshold: float = 0.05) -> Chain:
     """A new chain with the links of :func:`find_implied_links` added, marked inferred.
 
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        Firm chain with a ``segment`` column (not changed).
+    table : IOTable
+        The input-output table.
+    sectors : dict
+        Segment -> sector label of the table.
+    threshold : float, default 0.05
+        Smallest technical coefficient that implies a link.
+
     Returns
     -------
     Chain

@@ -49,7 +49,8 @@ def region_segment_table(G: Chain | nx.DiGraph, /, *, value: str = "count") -> p
     ----------
     G : Chain or networkx.DiGraph
         A chain with ``region`` and ``segment`` columns (enterprises with a blank
-        region or segment are left out).
+        region or segment are left out; a chain without either column gives an
+        empty table).
     value : {"count", "output"}, default "count"
         Number of enterprises, or the sum of their ``output``.
 
@@ -68,15 +69,16 @@ def region_segment_table(G: Chain | nx.DiGraph, /, *, value: str = "count") -> p
         raise ValueError(f"value must be 'count' or 'output', got {value!r}")
     chain = as_chain(G)
     ent = chain.enterprises
-    missing = [c for c in (REGION, SEGMENT) if c not in ent.columns]
-    if missing:
-        raise ValueError(f"the chain has no {missing} column(s): relatedness needs the "
-                         "region and segment of each enterprise")
-    frame = pd.DataFrame({"r": ent[REGION], "s": ent[SEGMENT]})
+    blank = pd.Series([None] * len(ent), index=ent.index, dtype=object)
+    frame = pd.DataFrame({"r": ent[REGION] if REGION in ent.columns else blank,
+                          "s": ent[SEGMENT] if SEGMENT in ent.columns else blank})
     frame["v"] = (pd.to_numeric(ent[OUTPUT], errors="coerce").fillna(0.0)
                   if value == "output" and OUTPUT in ent.columns else 1.0)
     frame = frame[frame["r"].notna() & frame["s"].notna()]
     frame = frame.astype({"r": str, "s": str})
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index([], name=REGION, dtype=object),
+                            columns=pd.Index([], name=SEGMENT, dtype=object), dtype=float)
     out = frame.pivot_table(index="r", columns="s", values="v", aggfunc="sum",
                             fill_value=0.0).astype(float)
     out.index.name, out.columns.name = REGION, SEGMENT
