@@ -443,9 +443,14 @@ class IOTable:
         if forward not in ("ghosh", "leontief"):
             raise ValueError(f"forward must be 'ghosh' or 'leontief', got {forward!r}")
         fwd = self.ghosh if forward == "ghosh" else self.leontief
+        if forward == "ghosh" and (self._x > 0).all():
+            # G = diag(x)^-1 L diag(x): G 1 = (L x) / x, no second factorisation
+            g = self.leontief.solve(self._x) / self._x
+            forward_linkage = g * (len(g) / g.sum())
+        else:
+            forward_linkage = K.forward_linkage(fwd)
         out = pd.DataFrame({"backward_linkage": K.backward_linkage(self.leontief),
-                            "forward_linkage": K.forward_linkage(fwd)},
-                           index=self.sectors)
+                            "forward_linkage": forward_linkage}, index=self.sectors)
         if variation:
             out["backward_cv"] = K.variation_coefficients(self.leontief, axis=0)
             out["forward_cv"] = K.variation_coefficients(fwd, axis=1)
@@ -461,7 +466,8 @@ class IOTable:
             (absolute, the table's unit) and the ``..._share`` of total output.
         """
         back, fwd = K.extraction_losses(self._Z, self._x, self._Y.sum(axis=1),
-                                        v=self.value_added.to_numpy())
+                                        v=self.value_added.to_numpy(),
+                                        factorization=self.leontief)
         total = self._x.sum()
         return pd.DataFrame({"extraction_backward": back, "extraction_forward": fwd,
                              "extraction_backward_share": back / total if total else back,
@@ -503,8 +509,11 @@ class IOTable:
                 if role == "imports" and values.sum() < 0:
                     values = -values
                 kw[role] = values
-        return pd.Series(K.upstreamness(self._Z, self._x, **kw), index=self.sectors,
-                         name="upstreamness")
+        if not kw and (self._x > 0).all():  # U = G 1 = (L x) / x
+            values = self.leontief.solve(self._x) / self._x
+        else:
+            values = K.upstreamness(self._Z, self._x, **kw)
+        return pd.Series(values, index=self.sectors, name="upstreamness")
 
     def downstreamness(self) -> pd.Series:
         """Column sums of ``L`` (output downstreamness, Miller & Temurshoev 2017)."""

@@ -128,10 +128,11 @@ class Factorization:
             not sp.issparse(M) or n <= DENSE_LIMIT))
         self.dense = dense
         if dense:
-            IM = np.eye(n) - (M.toarray() if sp.issparse(M) else M)
+            IM = -(M.toarray() if sp.issparse(M) else M)
+            IM[np.diag_indices(n)] += 1.0
             with warnings.catch_warnings():  # singularity is reported below
                 warnings.simplefilter("ignore", la.LinAlgWarning)
-                lu, piv = la.lu_factor(IM, check_finite=True)
+                lu, piv = la.lu_factor(IM, overwrite_a=True, check_finite=True)
             if n and np.min(np.abs(np.diag(lu))) <= 1e-14 * max(1.0, np.abs(lu).max()):
                 raise ValueError("I - A is singular: the table has no Leontief inverse")
             self._lu = (lu, piv)
@@ -307,7 +308,8 @@ def diagonal_of_inverse(M: Any) -> np.ndarray:
 
 
 def extraction_losses(
-    Z: Any, x: Any, y: Any, *, v: Any = None, method: str = "auto"
+    Z: Any, x: Any, y: Any, *, v: Any = None, method: str = "auto",
+    factorization: Factorization | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Output lost when each sector is extracted, backward and forward, all at once.
 
@@ -323,6 +325,8 @@ def extraction_losses(
         Primary inputs per sector (default ``x - Z^T 1``).
     method : {"auto", "dense", "sparse"}
         Factorisation (see :class:`Factorization`).
+    factorization : Factorization, optional
+        An existing factorisation of ``I - A`` to reuse.
 
     Returns
     -------
@@ -352,7 +356,8 @@ def extraction_losses(
     y = np.asarray(y, dtype=float)
     col_sums = np.asarray(Z.sum(axis=0)).ravel()
     v = x - col_sums if v is None else np.asarray(v, dtype=float)
-    fa = Factorization(technical_coefficients(Z, x), method=method)
+    fa = factorization if factorization is not None else Factorization(
+        technical_coefficients(Z, x), method=method)
     xb = fa.solve(y)
     m = fa.solve(np.ones(len(x)), transpose=True)
     dl = diagonal_of_inverse(fa)
