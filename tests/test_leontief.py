@@ -287,3 +287,13 @@ def test_pymrio_test_system_matches_to_1e_9():
         M = getattr(io, ext).M
         rows = [r for r in sat.index if r.startswith(f"{ext}: ")]
         close(sat.loc[rows], M)
+
+
+def test_diagonal_of_inverse_with_heavy_pivoting():
+    # a matrix that partial pivoting reorders: the skipped zeros must still be zeros
+    M = np.random.default_rng(2).normal(size=(1100, 1100))
+    d = K.diagonal_of_inverse(np.eye(1100) - M)
+    assert np.allclose(d, np.diag(np.linalg.inv(M)))
+    small = np.array([[0.0, 2.0, 0.5], [1.5, 0.0, 0.3], [0.2, 0.1, 0.0]])
+    assert np.allclose(K.diagonal_of_inverse(np.eye(3) - small),
+                       np.diag(np.linalg.inv(small)))

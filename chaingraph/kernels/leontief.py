@@ -299,11 +299,43 @@ def diagonal_of_inverse(M: Any) -> np.ndarray:
     """
     f = _factor(M)
     n = f.n
+    if f.dense:
+        return _dense_diagonal(f._lu, n)
     out = np.empty(n)
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         W = f.columns(start, stop)
         out[start:stop] = W[np.arange(start, stop), np.arange(stop - start)]
+    return out
+
+
+def _dense_diagonal(factors: tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:
+    """Diagonal of the inverse from ``P L U``, skipping the known zeros.
+
+    Column ``j`` of the inverse is ``U^-1 L^-1 e_i`` with ``i`` = the row ``j`` was
+    pivoted to; the forward solve starts at row ``i`` and the backward solve needs
+    rows ``>= min(i, j)`` only. With little pivoting (the rule for ``I - A``, whose
+    columns are diagonally dominant) that is about ``2n^3/3`` flops instead of
+    ``2n^3``.
+    """
+    lu, piv = factors
+    perm = np.arange(n)
+    for i, p in enumerate(piv):
+        perm[i], perm[p] = perm[p], perm[i]
+    out = np.empty(n)
+    for i0 in range(0, n, _BLOCK):
+        i1 = min(n, i0 + _BLOCK)
+        b = i1 - i0
+        cols = perm[i0:i1]  # original indices whose pivoted row is i0..i1
+        E = np.zeros((n - i0, b), order="F")
+        E[np.arange(b), np.arange(b)] = 1.0
+        z = la.solve_triangular(lu[i0:, i0:], E, lower=True, unit_diagonal=True,
+                                check_finite=False)
+        lo = min(i0, int(cols.min()))
+        zz = np.zeros((n - lo, b), order="F")
+        zz[i0 - lo:] = z
+        x = la.solve_triangular(lu[lo:, lo:], zz, lower=False, check_finite=False)
+        out[cols] = x[cols - lo, np.arange(b)]
     return out
 
 
