@@ -152,6 +152,37 @@ __all__ += [
     "write_template",
 ]
 
+# input-output tables and relatedness
+from chaingraph.algorithms.input_output import (  # noqa: E402
+    complete_links,
+    sector_chain,
+    sector_indicators,
+)
+from chaingraph.algorithms.relatedness import (  # noqa: E402
+    find_related_segments,
+    presence,
+    proximity,
+    region_segment_table,
+    relatedness_density,
+    revealed_advantage,
+)
+from chaingraph.iotable import IOTable  # noqa: E402
+from chaingraph.readwrite.iotables import read_io_table  # noqa: E402
+
+__all__ += [
+    "IOTable",
+    "complete_links",
+    "find_related_segments",
+    "presence",
+    "proximity",
+    "read_io_table",
+    "region_segment_table",
+    "relatedness_density",
+    "revealed_advantage",
+    "sector_chain",
+    "sector_indicators",
+]
+
 
 def __getattr__(name: str):  # lazy subpackages that import heavy dependencies
     if name in ("plotting", "distributed", "kernels"):

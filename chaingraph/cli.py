@@ -7,7 +7,9 @@ Commands (``chaingraph COMMAND --help`` for each):
 * ``diagnose ENTERPRISES [LINKS] ...`` - the full diagnosis, as report.md,
   report.xlsx, report.json, map.png and map.html (or JSON on stdout);
 * ``risk ENTERPRISES LINKS --out FILE.csv`` - systemic risk (ESRI) of every
-  enterprise (implemented in :mod:`chaingraph._cli_risk`).
+  enterprise (implemented in :mod:`chaingraph._cli_risk`);
+* ``io TABLE [--sheet S] [--out DIR] [--json]`` - input-output table indicators per
+  sector (implemented in :mod:`chaingraph._cli_io`).
 
 Each command is one ``_add_<name>`` parser block and one ``_run_<name>`` function,
 registered in :data:`_COMMANDS`. Bad input exits with status 2 and one line
@@ -26,6 +28,8 @@ from typing import Any
 
 from chaingraph._cli_options import parse_columns as _columns
 from chaingraph._cli_options import resolve_template as _template
+from chaingraph._cli_io import add_io as _add_io
+from chaingraph._cli_io import run_io as _run_io
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainDataWarning, ChainGraphError
@@ -253,6 +257,7 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Runner]] = {
     "info": (_add_info, _run_info),
     "diagnose": (_add_diagnose, _run_diagnose),
     "risk": (_add_risk, _run_risk),
+    "io": (_add_io, _run_io),
 }
 
 

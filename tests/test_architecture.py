@@ -23,10 +23,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chaingraph"
 #: and lower ones. Ranks with a fraction are "beside" the layer below them.
 LAYERS: dict[str, float] = {
     "exceptions": 0, "amounts": 0, "_engines": 0, "_progress": 0,
-    "model": 1,
+    "kernels": 0.5,  # generic maths on arrays: they import only the layer-0 helpers
+    "model": 1, "iotable": 1,  # the data model: chains, templates, input-output tables
     "readwrite": 2,
     "datasets": 2.5,  # beside readwrite: readwrite and the analyses never import it
-    "kernels": 3,
     "algorithms": 4,
     "distributed": 5,
     "labels": 0,  # translation tables only
@@ -34,7 +34,7 @@ LAYERS: dict[str, float] = {
     "_report_findings": 5, "_report_headline": 5, "_report_excel": 5,
     "_report_tables": 5,
     "plotting": 6,
-    "cli": 7, "_cli_options": 7, "_cli_risk": 7, "_cli_output": 7,
+    "cli": 7, "_cli_options": 7, "_cli_risk": 7, "_cli_output": 7, "_cli_io": 7,
 }
 #: Parts that must not import ``chaingraph.datasets`` (or anything above them).
 NO_DATASETS = ("model", "readwrite", "kernels", "algorithms")

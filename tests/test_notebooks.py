@@ -79,3 +79,12 @@ def test_willems_notebook(tmp_path, shared_data):
     text, images, _ = _outputs(nb)
     assert "single points of failure in chain 09, all confirmed" in text
     assert images >= 2
+
+
+def test_input_output_notebook(tmp_path):
+    nb = _run("06_input_output.ipynb", tmp_path)
+    text, _, html = _outputs(nb)
+    assert "key sectors: ['电力热力']" in text
+    assert "without 制造业's purchases" in text
+    assert "relatedness density" in text
+    assert html >= 5

@@ -4,6 +4,10 @@ For every template segment missing from the focal region, the candidate is class
 where it sits relative to the segments the region has, scored by what filling it would
 bring, and given target enterprises outside the region to attract. Weak present
 segments get "strengthen" (强链) rows.
+
+Long module (about 550 lines): 补链/延链 and 强链 rows share one scoring, one
+explanation builder and one table contract; the target-enterprise finder they call
+sits here too because it is ranked by the same supply-into-the-region measure.
 """
 
 from __future__ import annotations
@@ -328,6 +332,7 @@ def find_extension_candidates(
     top_targets: int = 5, weights: Mapping[str, float] | None = None,
     hhi_threshold: float = 0.5, outside_threshold: float = 0.8,
     max_strengthen_share: float = 1 / 3, top: int | None = None,
+    relatedness: Mapping[Any, float] | pd.Series | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Segments to attract (补链 / 延链) or strengthen (强链), scored and explained.
 
@@ -354,6 +359,13 @@ def find_extension_candidates(
         At most this share of the present segments (rounded down) gets a 强链 row.
     top : int, optional
         Keep only the ``top`` best rows.
+    relatedness : Series, dict or DataFrame, optional
+        Relatedness density of each segment for the region (values in [0, 1], e.g.
+        ``cg.relatedness_density(cg.region_segment_table(chain)).loc[region]``; a
+        regions x segments DataFrame is read at the row ``region``). When given, it
+        replaces the template-neighbour share as the ``relatedness`` component:
+        "how much of what this region has is related to the missing segment".
+        Segments it does not list get 0. Default: the template-neighbour share.
 
     Returns
     -------
@@ -445,6 +457,8 @@ def find_extension_candidates(
     missing = pd.DataFrame(_missing_rows(chain, template, focal, seg),
                            columns=["segment", "kind", *_COMPONENTS, "suppliers_present",
                                     "buyers_present", "has_relatives"])
+    if relatedness is not None:  # relatedness density as the component (issue 15)
+        missing = _with_density(missing, relatedness, template, region)
     if len(missing):
         norm = {c: missing[c] / missing[c].max() if missing[c].max() > 0 else 0.0 * missing[c]
                 for c in _COMPONENTS}
@@ -496,6 +510,30 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
     return first_rows(out, top)
 
 
+def _with_density(missing: pd.DataFrame, relatedness: Any, template: SegmentTemplate,
+                  region: Any) -> pd.DataFrame:
+    """Replace the ``relatedness`` component by a given relatedness density."""
+    if isinstance(relatedness, pd.DataFrame):
+        if region is None or isinstance(region, list) or region not in relatedness.index:
+            raise ValueError("relatedness: a regions x segments table needs region= "
+                             "naming one of its rows")
+        relatedness = relatedness.loc[region]
+    values = {(template.resolve(k) or k) if isinstance(k, str) else k: float(v)
+              for k, v in dict(relatedness).items()}
+    if any(not 0.0 <= v <= 1.0 for v in values.values()):
+        raise ValueError("relatedness densities must lie in [0, 1]")
+    missing = missing.copy()
+    missing["relatedness"] = [values.get(s, 0.0) for s in missing["segment"]]
+    missing["density_given"] = True
+    return missing
+
+
+def _relatedness_text(row: Any) -> str:
+    if getattr(row, "density_given", False) is True:
+        return f"relatedness density {row.relatedness:.2f} in the region"
+    return f"{row.relatedness:.0%} of its template neighbours are present"
+
+
 def _explain(row: Any, names: list[str], unit: str) -> str:
     label = f"{row.name_zh} ({row.segment})" if row.name_zh != row.segment else row.segment
     attract = (f"; targets: {', '.join(names)}" if names else
@@ -512,5 +550,5 @@ def _explain(row: Any, names: list[str], unit: str) -> str:
     return (f"{row.kind} {label} is missing and {where}: filling it adds "
             f"{int(row.chain_length_gain)} segment(s) to the longest local chain, "
             f"repairs {int(row.links_repaired)} template link(s), focal enterprises buy "
-            f"{demand} of it from outside, {row.relatedness:.0%} of its template "
-            f"neighbours are present (score {row.score:.2f}){attract}")
+            f"{demand} of it from outside, {_relatedness_text(row)} "
+            f"(score {row.score:.2f}){attract}")

@@ -17,6 +17,7 @@ from chaingraph.datasets._generator import (
     generate_chain,
     generate_chain_arrays,
 )
+from chaingraph.datasets._iotables import example_io_table_path, load_example_io_table
 from chaingraph.datasets._loaders import (
     as_template,
     example_template,
@@ -29,10 +30,12 @@ __all__ = [
     "DEFAULT_REGIONS",
     "ChainArrays",
     "as_template",
+    "example_io_table_path",
     "example_template",
     "generate_chain",
     "generate_chain_arrays",
     "list_templates",
     "load_example",
+    "load_example_io_table",
     "load_template",
 ]
