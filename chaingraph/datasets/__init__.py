@@ -17,6 +17,7 @@ from chaingraph.datasets._generator import (
     generate_chain,
     generate_chain_arrays,
 )
+from chaingraph.datasets._portfolio import load_example_portfolio
 from chaingraph.datasets._loaders import (
     as_template,
     example_template,
@@ -34,5 +35,6 @@ __all__ = [
     "generate_chain_arrays",
     "list_templates",
     "load_example",
+    "load_example_portfolio",
     "load_template",
 ]
