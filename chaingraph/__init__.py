@@ -103,13 +103,18 @@ from chaingraph.readwrite import (
     write_template,
 )
 from chaingraph.report import ChainReport, diagnose
+from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
+from chaingraph.algorithms.compare import compare_portfolios, compare_reports
 
 __all__ += [
     "ChainComparison",
     "ChainReport",
     "FlowResult",
+    "Portfolio",
     "ShockResult",
     "compare_chains",
+    "compare_portfolios",
+    "compare_reports",
     "datasets",
     "diagnose",
     "essentiality_table",
@@ -138,6 +143,7 @@ __all__ += [
     "max_flow",
     "read_chain",
     "read_chain_graph",
+    "read_portfolio",
     "read_template",
     "resilience_curve",
     "simulate_random_failures",

@@ -195,8 +195,10 @@ def build_year_two(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     ent = ent[~ent["id"].isin(gone)]
     links = links[~links["supplier"].isin(gone) & ~links["buyer"].isin(gone)]
     # new: a focal automotive-chip maker (fills the NEV missing segment) and display firms
-    buyers = ent[ent["region"].eq(FOCAL) & ent["segment"].isin(
-        ["electronic_control", "battery_pack", "intelligent_cockpit"])]["id"].tolist()
+    chip_buyers = ("battery_pack", "driving_domain_controller", "electronic_control",
+                   "intelligent_cockpit", "sensors_lidar", "thermal_management")
+    local = ent[ent["region"].eq(FOCAL)]
+    buyers = [local[local["segment"].eq(s)]["id"].iloc[0] for s in chip_buyers]
     new = [{"id": "E0407", "name": "明湾芃芯车规芯片科技有限公司", "产业链": NEV,
             "segment": "automotive_chips", "region": FOCAL, "output": 18e8,
             "capacity": 25e8, "is_leader": False, "规上": "是", "高新技术企业": "是",

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from chaingraph.readwrite._aliases import ALIASES
 from chaingraph.readwrite.graph import read_chain_graph, write_gexf, write_graphml
+from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
 from chaingraph.readwrite.tables import read_chain
 from chaingraph.readwrite.templates import read_template, write_template
 from chaingraph.readwrite.writers import write_chain
 
 __all__ = [
     "ALIASES",
+    "Portfolio",
     "read_chain",
     "read_chain_graph",
+    "read_portfolio",
     "read_template",
     "write_chain",
     "write_gexf",
