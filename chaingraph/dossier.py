@@ -38,7 +38,8 @@ from chaingraph.amounts import format_amount
 from chaingraph.readwrite.portfolio import Portfolio
 from chaingraph.report import ChainReport, atomic_path, diagnose
 
-__all__ = ["PortfolioReport", "diagnose_portfolio", "write_portfolio_report"]
+__all__ = ["PortfolioReport", "chain_folder", "diagnose_portfolio",
+           "write_portfolio_report"]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TITLES = {  # section -> (English, Chinese)
@@ -205,7 +206,7 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
     written.append(_excel(report, out / "portfolio.xlsx", zh))
     meta = report.portfolio.chain_table.set_index("chain")
     for name, chain_report in report.reports.items():
-        folder = out / "chains" / _safe(name)
+        folder = chain_folder(out, name)
         folder.mkdir(parents=True, exist_ok=True)
         language = "zh" if zh else "en"
         with atomic_path(folder / "report.md") as tmp:
@@ -221,10 +222,17 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
     return written
 
 
-def _safe(name: str) -> str:
-    """A folder name: the chain's name without path separators or control characters."""
+def chain_folder(out: str | Path, name: str) -> Path:
+    """The folder of one chain's dossier: ``out/chains/<name>`` (name made path-safe).
+
+    Examples
+    --------
+    >>> from chaingraph.dossier import chain_folder
+    >>> chain_folder("out", "汽车/零部件").as_posix()
+    'out/chains/汽车_零部件'
+    """
     text = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", str(name)).strip(" .")
-    return text or "chain"
+    return Path(out) / "chains" / (text or "chain")
 
 
 def _cell(value: Any) -> str:
