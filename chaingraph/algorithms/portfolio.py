@@ -377,7 +377,7 @@ def find_portfolio(P: Portfolio, /, *, reports: Mapping[str, Any] | None = None,
         rows.append(_row(name, base.loc[name], tables, meta.loc[name], codes, focal,
                          innov, before, _local_supply(P, codes, focal)))
     out = pd.DataFrame(rows)
-    _index(out, weights)
+    out = _index(out, weights)
     out["explanation"] = [_table_text(r) for r in out.to_dict("records")]
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     return out if top is None else out.head(top)
@@ -420,8 +420,8 @@ def _row(name: str, base: pd.Series, tables: dict[str, Any], meta: pd.Series,
     }
 
 
-def _index(out: pd.DataFrame, weights: Mapping[str, float]) -> None:
-    """Add the qe_* parts, qe_index and score (in place, on our own table)."""
+def _index(out: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Add the qe_* parts, qe_index and score (to our own table)."""
     parts = {
         "scale": np.minimum(1.0, np.log10(1 + out["output"] / 1e8) / np.log10(1001)),
         "completeness": out["coverage"],
@@ -439,7 +439,7 @@ def _index(out: pd.DataFrame, weights: Mapping[str, float]) -> None:
         weight += np.where(known, w, 0.0)
     out["qe_index"] = np.where(weight > 0, total / np.where(weight > 0, weight, 1), np.nan)
     out["score"] = out["qe_index"]
-    out.drop(columns=["innovation_share"], inplace=True)
+    return out.drop(columns=["innovation_share"])
 
 
 def _table_text(row: Mapping[str, Any]) -> str:

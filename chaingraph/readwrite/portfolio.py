@@ -366,15 +366,19 @@ def _chain_table(table: pd.DataFrame | None, names: list[str]) -> pd.DataFrame:
         given = table.copy()
         extra = base[~base["chain"].isin(given["chain"])]
         out = pd.concat([given, extra], ignore_index=True)
-    for col in ("template", "general_chief", "chief", "leaders", "office"):
+    for col in ("template", "general_chief", "chief", "office"):
         if col not in out.columns:
             out[col] = pd.Series([None] * len(out), dtype=object)
     if "target" not in out.columns:
         out["target"] = np.nan
-    if "targets" not in out.columns:
-        out["targets"] = [{} for _ in range(len(out))]
-    out["template"] = out["template"].astype(object)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out["leaders"] = [v if isinstance(v, list) else [] for v in
+                      out.get("leaders", [None] * len(out))]
+    out["targets"] = [v if isinstance(v, dict) else {} for v in
+                      out.get("targets", [None] * len(out))]
+    out["template"] = pd.Series([None if isinstance(v, float) and np.isnan(v) else v
+                                 for v in out["template"]], dtype=object)
+    return out
 
 
 def read_chain_meta(source: Any) -> pd.DataFrame:
@@ -421,18 +425,20 @@ def read_chain_meta(source: Any) -> pd.DataFrame:
                                      f"found: {', '.join(map(str, frame.columns))}",
                                      file, None, None))
     out = frame.rename(columns=rename)
+    shown = {v: str(k) for k, v in rename.items()}  # the user's headers, for messages
     rows = []
     for i, record in enumerate(out.to_dict("records")):
         name = record.get("chain")
         if name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip():
-            problems.append(Problem("blank chain name", file, i + 2, "产业链"))
+            problems.append(Problem("blank chain name", file, i + 2, shown["chain"]))
             continue
         row = {"chain": str(name).strip(), "template": _text(record.get("template")),
                "general_chief": _text(record.get("general_chief")),
                "chief": _text(record.get("chief")),
                "leaders": list(split_chains(record.get("leaders"))),
                "office": _text(record.get("office")),
-               "target": _amount(record.get("target"), file, i, "target", problems),
+               "target": _amount(record.get("target"), file, i,
+                                 shown.get("target", "target"), problems),
                "targets": {}}
         for col, year in years.items():
             value = _amount(record.get(col), file, i, str(col), problems)
