@@ -409,3 +409,19 @@ def test_memberships_round_trip(chains):
     for name in P:
         assert P.members(name).tolist() == [i for i, c in zip(ids, chains, strict=True)
                                             if name in c]
+
+
+def test_howto_page_runs_and_prints_what_it_says(tmp_path, monkeypatch):
+    from test_docs import DOCS, _squash, run_page
+
+    if cg.plotting.cjk_font(warn=False) is None:
+        pytest.skip("no CJK font: pip install 'chaingraph[cjk]'")
+    monkeypatch.chdir(tmp_path)
+    import matplotlib.pyplot as plt
+
+    try:
+        for code, printed, expected in run_page(DOCS / "howto" / "portfolio.md"):
+            if expected is not None:
+                assert _squash(printed) == _squash(expected), f"block:\n{code}"
+    finally:
+        plt.close("all")
