@@ -234,7 +234,7 @@ def find_shared_enterprises(P: Portfolio, /, *, top: int | None = None) -> pd.Da
     --------
     >>> from chaingraph.algorithms.pool import find_shared_enterprises
     >>> shared = find_shared_enterprises(cg.datasets.load_example_portfolio())
-    >>> shared.query("kind == 'shared member'")["chains"].map(len).min()
+    >>> int(shared.query("kind == 'shared member'")["chains"].map(len).min())
     2
     """
     pool = P.pool
@@ -314,7 +314,7 @@ def find_size_structure(P: Portfolio, /, *,
     >>> from chaingraph.algorithms.pool import find_size_structure
     >>> s = find_size_structure(cg.datasets.load_example_portfolio())
     >>> s.set_index("chain").loc["新能源汽车", ["n_large", "n_medium"]].tolist()
-    [58, 63]
+    [101, 49]
     """
     focal = _focal(P)
     output = P.pool.column(OUTPUT)

@@ -187,7 +187,7 @@ def find_echelon_plan(P: Portfolio | pd.DataFrame, /, *, targets: Any = DEFAULT_
     >>> from chaingraph.algorithms.portfolio import find_echelon_plan
     >>> plan = find_echelon_plan(cg.datasets.load_example_portfolio())
     >>> plan[["label", "target", "achieved"]].values.tolist()
-    [['2000亿', 1, 1], ['100亿', 4, 2], ['10亿', 10, 5]]
+    [['2,000亿', 1, 1], ['100亿', 4, 2], ['10亿', 10, 5]]
     >>> print(plan["explanation"][1])
     100亿: 2 of 4 chains reach it (新能源汽车, 化妆品); 2 short; closest: 新型显示 needs 37亿 more, 轨道交通 needs 66亿 more, 绿色建材 needs 74亿 more
     """
@@ -354,7 +354,7 @@ def find_portfolio(P: Portfolio, /, *, reports: Mapping[str, Any] | None = None,
     >>> P = cg.datasets.load_example_portfolio()
     >>> table = find_portfolio(P)
     >>> table[["chain", "rung", "n_breakpoints"]].head(2).values.tolist()
-    [['新能源汽车', '千亿级', 9], ['化妆品', '百亿级', 4]]
+    [['新能源汽车', '千亿级', 10], ['化妆品', '百亿级', 1]]
     >>> print(table["explanation"][0])  # doctest: +ELLIPSIS
     新能源汽车: quality-and-efficiency index 0.7...
     """
@@ -487,8 +487,9 @@ def find_plan_progress(P: Portfolio, /, *, year: int | None = None,
     --------
     >>> from chaingraph.algorithms.portfolio import find_plan_progress
     >>> plan = find_plan_progress(cg.datasets.load_example_portfolio(2025))
-    >>> plan.set_index("chain").loc["新型显示", ["target", "met"]].tolist()
-    [10000000000.0, True]
+    >>> row = plan.set_index("chain").loc["新型显示"]
+    >>> float(row["target"]), bool(row["met"])
+    (10000000000.0, True)
     """
     year = int(year if year is not None else P.year)
     outputs = chain_outputs(P).set_index("chain")["output"]

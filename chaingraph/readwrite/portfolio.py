@@ -98,7 +98,7 @@ class Portfolio:
     --------
     >>> P = cg.datasets.load_example_portfolio()
     >>> P
-    <Portfolio 明湾示范区 2024: 6 chains, 1197 enterprises, 2853 links>
+    <Portfolio 明湾示范区 2024: 6 chains, 1199 enterprises, 5090 links>
     >>> P.chains[:2]
     ['新能源汽车', '新型显示']
     >>> P.chain("新能源汽车").n_enterprises
