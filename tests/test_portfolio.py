@@ -213,6 +213,8 @@ def test_portfolio_counts_match_the_finders(example, example_table):
     missing = cg.find_missing_segments(view, template, region=FOCAL)
     present = len(template.segment_ids) - len(missing)
     assert row["coverage"] == pytest.approx(present / len(template.segment_ids))
+    summary = cg.structure_summary(view, template=template, region=FOCAL)
+    assert row["completeness"] == pytest.approx(summary["completeness"])
 
 
 def test_local_supply_share_by_hand():

@@ -256,6 +256,29 @@ def _label(row: Mapping[str, Any]) -> str:
     return kind
 
 
+def _coverage(view: Any, template: Any, region: Any, breakpoints: pd.DataFrame
+              ) -> pd.DataFrame:
+    """Coverage table from the breakpoints (same numbers as find_segment_coverage's).
+
+    A template segment is present when it is not a ``missing_segment``; a template
+    link is possible when both its segments are present, and realised unless it is
+    a ``broken_link``.
+    """
+    if template is None or SEGMENT not in view._enterprises.columns:
+        return pd.DataFrame()
+    kinds = breakpoints["kind"] if "kind" in breakpoints else pd.Series(dtype=object)
+    missing = set(breakpoints.loc[kinds == "missing_segment", "segment"])
+    present = pd.Series([s not in missing for s in template.segment_ids], dtype=bool)
+    edges = template.edges
+    both = [(u, v) for u, v in zip(edges["supplier"], edges["buyer"], strict=True)
+            if u not in missing and v not in missing and u != v]
+    broken = int((kinds == "broken_link").sum())
+    return pd.DataFrame({"present": present,
+                         "n_links_possible": [len(both)] + [0] * (len(present) - 1),
+                         "n_links_realised": [len(both) - broken]
+                         + [0] * (len(present) - 1)})
+
+
 def _analyse(P: Portfolio, name: str, report: Any, seed: Any, method: str
              ) -> dict[str, Any]:
     """The per-chain tables: from a report when given, else from the finders."""
@@ -266,7 +289,6 @@ def _analyse(P: Portfolio, name: str, report: Any, seed: Any, method: str
     from chaingraph.algorithms.breakpoints import find_breakpoints
     from chaingraph.algorithms.extension import find_extension_candidates
     from chaingraph.algorithms.leaders import find_leaders
-    from chaingraph.algorithms.structure import find_segment_coverage
 
     view, template = P.chain(name), P.template(name)
     region = P.region if P.region is not None and (
@@ -282,8 +304,7 @@ def _analyse(P: Portfolio, name: str, report: Any, seed: Any, method: str
     except ValueError:  # e.g. an unbounded maximum flow: counted as unknown
         out["bottlenecks"] = None
     has_segments = SEGMENT in view._enterprises.columns
-    out["coverage"] = find_segment_coverage(view, template, region=region) \
-        if template is not None else empty
+    out["coverage"] = _coverage(view, template, region, out["breakpoints"])
     out["candidates"] = find_extension_candidates(view, template, region=region, top=1) \
         if template is not None and has_segments else empty
     return out
