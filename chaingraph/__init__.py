@@ -60,6 +60,7 @@ from chaingraph.algorithms.breakpoints import (
     find_single_points_of_failure,
     find_single_sources,
 )
+from chaingraph.algorithms.compare import compare_portfolios, compare_reports
 from chaingraph.algorithms.echelon import find_echelon
 from chaingraph.algorithms.extension import (
     find_extension_candidates,
@@ -102,9 +103,8 @@ from chaingraph.readwrite import (
     write_graphml,
     write_template,
 )
-from chaingraph.report import ChainReport, diagnose
 from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
-from chaingraph.algorithms.compare import compare_portfolios, compare_reports
+from chaingraph.report import ChainReport, diagnose
 
 __all__ += [
     "ChainComparison",

@@ -113,6 +113,8 @@ def _read_portfolio(args: argparse.Namespace, files: list[str],
 
 def run_portfolio(args: argparse.Namespace) -> int:
     """Run ``chaingraph portfolio``."""
+    import pandas as pd
+
     from chaingraph.algorithms.pool import find_shared_enterprises
     from chaingraph.algorithms.portfolio import (
         find_echelon_plan,
@@ -120,8 +122,6 @@ def run_portfolio(args: argparse.Namespace) -> int:
         find_portfolio,
     )
     from chaingraph.dossier import PortfolioReport, diagnose_portfolio
-
-    import pandas as pd
 
     P = _read_portfolio(args, args.files, args.year)
     previous = _read_portfolio(args, args.previous, args.year - 1 if args.year else None) \

@@ -28,7 +28,15 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.amounts import format_amount
-from chaingraph.model import NAME, OUTPUT, REGION, SEGMENT, Chain, SegmentTemplate, as_chain
+from chaingraph.model import (
+    NAME,
+    OUTPUT,
+    REGION,
+    SEGMENT,
+    Chain,
+    SegmentTemplate,
+    as_chain,
+)
 from chaingraph.readwrite.portfolio import Portfolio
 
 __all__ = ["CHANGE_KINDS", "compare_portfolios", "compare_reports", "find_changes",
@@ -340,7 +348,7 @@ def _leader_rows(before: pd.DataFrame, after: pd.DataFrame, back: Mapping) -> li
     for key in sorted(set(old) | set(new), key=str):
         r0 = old.get(key)
         e1, r1 = new.get(key, (key, None))
-        if r0 == r1 or (r0 is None or r0 > 10) and (r1 is None or r1 > 10):
+        if r0 == r1 or ((r0 is None or r0 > 10) and (r1 is None or r1 > 10)):
             continue
         who = names.get(e1, key)
         r0s = f"{int(r0)}" if r0 is not None else "unranked"

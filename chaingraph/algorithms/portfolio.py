@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.amounts import format_amount, parse_amount
-from chaingraph.model import NAME, OUTPUT, REGION, SEGMENT, VOLUME
+from chaingraph.model import OUTPUT, REGION, SEGMENT, VOLUME
 from chaingraph.readwrite.portfolio import Portfolio
 
 __all__ = ["DEFAULT_PLAN", "QE_WEIGHTS", "chain_outputs", "find_echelon_plan",

@@ -17,7 +17,6 @@ from chaingraph.datasets._generator import (
     generate_chain,
     generate_chain_arrays,
 )
-from chaingraph.datasets._portfolio import load_example_portfolio
 from chaingraph.datasets._loaders import (
     as_template,
     example_template,
@@ -25,6 +24,7 @@ from chaingraph.datasets._loaders import (
     load_example,
     load_template,
 )
+from chaingraph.datasets._portfolio import load_example_portfolio
 
 __all__ = [
     "DEFAULT_REGIONS",
