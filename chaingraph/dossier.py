@@ -280,8 +280,15 @@ def _overview(report: PortfolioReport, zh: bool) -> str:
     for key, columns in _SHOWN.items():
         if key not in report.tables:
             continue
-        parts += [f"## {_TITLES[key][1 if zh else 0]}", "",
-                  _table(report.tables[key], columns)]
+        table = report.tables[key]
+        note = ""
+        if key == "changes" and len(table):  # bottleneck rows are many: counted only
+            moved = table["kind"].astype(str).str.startswith("bottleneck")
+            table = table[~moved]
+            note = (f"{int(moved.sum())} bottleneck changes (relieved or new) are listed "
+                    "in portfolio.xlsx.\n")
+        parts += [f"## {_TITLES[key][1 if zh else 0]}", "", _table(table, columns, 40),
+                  note]
     pool = report.tables["pool"]
     label = "企业库" if zh else "Enterprise pool"
     parts += [f"## {label}", "", f"{len(pool)} enterprises; "
