@@ -31,7 +31,7 @@ from chaingraph.algorithms.portfolio import (
     find_portfolio,
     parse_targets,
 )
-from chaingraph.readwrite.portfolio import read_chain_meta, split_chains
+from chaingraph.readwrite.chain_meta import read_chain_meta, split_chains
 
 DATA = resources.files("chaingraph.datasets").joinpath("data")
 FOCAL = "明湾示范区"
