@@ -60,6 +60,7 @@ from chaingraph.algorithms.breakpoints import (
     find_single_points_of_failure,
     find_single_sources,
 )
+from chaingraph.algorithms.compare import compare_portfolios, compare_reports
 from chaingraph.algorithms.echelon import find_echelon
 from chaingraph.algorithms.extension import (
     find_extension_candidates,
@@ -102,14 +103,18 @@ from chaingraph.readwrite import (
     write_graphml,
     write_template,
 )
+from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
 from chaingraph.report import ChainReport, diagnose
 
 __all__ += [
     "ChainComparison",
     "ChainReport",
     "FlowResult",
+    "Portfolio",
     "ShockResult",
     "compare_chains",
+    "compare_portfolios",
+    "compare_reports",
     "datasets",
     "diagnose",
     "essentiality_table",
@@ -138,6 +143,7 @@ __all__ += [
     "max_flow",
     "read_chain",
     "read_chain_graph",
+    "read_portfolio",
     "read_template",
     "resilience_curve",
     "simulate_random_failures",

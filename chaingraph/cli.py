@@ -10,6 +10,8 @@ Commands (``chaingraph COMMAND --help`` for each):
   enterprise (implemented in :mod:`chaingraph._cli_risk`);
 * ``io TABLE [--sheet S] [--out DIR] [--json]`` - input-output table indicators per
   sector (implemented in :mod:`chaingraph._cli_io`).
+* ``portfolio ENTERPRISES LINKS`` and ``compare BEFORE_E BEFORE_L AFTER_E AFTER_L`` - a
+  district's chains and year on year (:mod:`chaingraph._cli_portfolio`).
 
 Each command is one ``_add_<name>`` parser block and one ``_run_<name>`` function,
 registered in :data:`_COMMANDS`. Bad input exits with status 2 and one line
@@ -30,6 +32,10 @@ from chaingraph._cli_options import parse_columns as _columns
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_io import add_io as _add_io
 from chaingraph._cli_io import run_io as _run_io
+from chaingraph._cli_portfolio import add_compare as _add_compare
+from chaingraph._cli_portfolio import add_portfolio as _add_portfolio
+from chaingraph._cli_portfolio import run_compare as _run_compare
+from chaingraph._cli_portfolio import run_portfolio as _run_portfolio
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainDataWarning, ChainGraphError
@@ -258,6 +264,8 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Runner]] = {
     "diagnose": (_add_diagnose, _run_diagnose),
     "risk": (_add_risk, _run_risk),
     "io": (_add_io, _run_io),
+    "portfolio": (_add_portfolio, _run_portfolio),
+    "compare": (_add_compare, _run_compare),
 }
 
 

@@ -25,6 +25,7 @@ from chaingraph.datasets._loaders import (
     load_example,
     load_template,
 )
+from chaingraph.datasets._portfolio import load_example_portfolio
 
 __all__ = [
     "DEFAULT_REGIONS",
@@ -37,5 +38,6 @@ __all__ = [
     "list_templates",
     "load_example",
     "load_example_io_table",
+    "load_example_portfolio",
     "load_template",
 ]

@@ -17,6 +17,7 @@ from chaingraph.plotting.charts import (
 )
 from chaingraph.plotting.interactive import HTMLMap, html_map, write_html_map
 from chaingraph.plotting.layout import ChainLayout, chain_layout
+from chaingraph.plotting.portfolio import plot_echelon_plan, plot_portfolio_map
 
 __all__ = [
     "CJKFontWarning",
@@ -29,7 +30,9 @@ __all__ = [
     "plot_chain_map",
     "plot_context",
     "plot_echelon",
+    "plot_echelon_plan",
     "plot_leaders",
+    "plot_portfolio_map",
     "plot_resilience_curve",
     "plot_segment_flows",
     "save_figure",

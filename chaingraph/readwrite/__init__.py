@@ -13,14 +13,17 @@ from chaingraph.readwrite._aliases import ALIASES
 from chaingraph.readwrite._loading import load_summary
 from chaingraph.readwrite.graph import write_gexf, write_graphml
 from chaingraph.readwrite.tables import read_chain, read_chain_graph
+from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
 from chaingraph.readwrite.templates import read_template, write_template
 from chaingraph.readwrite.writers import write_chain
 
 __all__ = [
     "ALIASES",
     "load_summary",
+    "Portfolio",
     "read_chain",
     "read_chain_graph",
+    "read_portfolio",
     "read_template",
     "write_chain",
     "write_gexf",
