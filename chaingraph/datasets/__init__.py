@@ -17,6 +17,10 @@ from chaingraph.datasets._generator import (
     generate_chain,
     generate_chain_arrays,
 )
+from chaingraph.datasets._example_regions import (
+    example_regions_geojson,
+    load_example_regions,
+)
 from chaingraph.datasets._loaders import (
     as_template,
     example_template,
@@ -29,10 +33,12 @@ __all__ = [
     "DEFAULT_REGIONS",
     "ChainArrays",
     "as_template",
+    "example_regions_geojson",
     "example_template",
     "generate_chain",
     "generate_chain_arrays",
     "list_templates",
     "load_example",
+    "load_example_regions",
     "load_template",
 ]
