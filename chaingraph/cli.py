@@ -7,7 +7,9 @@ Commands (``chaingraph COMMAND --help`` for each):
 * ``diagnose ENTERPRISES [LINKS] ...`` - the full diagnosis, as report.md,
   report.xlsx, report.json, map.png and map.html (or JSON on stdout);
 * ``risk ENTERPRISES LINKS --out FILE.csv`` - systemic risk (ESRI) of every
-  enterprise (implemented in :mod:`chaingraph._cli_risk`).
+  enterprise (implemented in :mod:`chaingraph._cli_risk`);
+* ``regions FILES`` / ``transfer FILES --to REGION`` - every region's chain, and
+  transfer scenarios (implemented in :mod:`chaingraph._cli_regions`).
 
 Each command is one ``_add_<name>`` parser block and one ``_run_<name>`` function,
 registered in :data:`_COMMANDS`. Bad input exits with status 2 and one line
@@ -24,6 +26,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_regions import add_regions as _add_regions
+from chaingraph._cli_regions import add_transfer as _add_transfer
+from chaingraph._cli_regions import run_regions as _run_regions
+from chaingraph._cli_regions import run_transfer as _run_transfer
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainGraphError
@@ -278,6 +284,8 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Runner]] = {
     "info": (_add_info, _run_info),
     "diagnose": (_add_diagnose, _run_diagnose),
     "risk": (_add_risk, _run_risk),
+    "regions": (_add_regions, _run_regions),
+    "transfer": (_add_transfer, _run_transfer),
 }
 
 

@@ -165,12 +165,15 @@ def _moved_chain(ctx: RegionContext, codes: np.ndarray, path: tuple[str, ...],
             if p[:len(path)] == path and len(p) >= len(path):
                 at |= old.mask(label)
         at[codes[codes < len(at)]] = False
-        lon = chain.column("lon")[at]
-        lat = chain.column("lat")[at]
-        ent.loc[ent.index[codes], "lon"] = np.nanmean(lon) if np.isfinite(lon).any() \
-            else np.nan
-        ent.loc[ent.index[codes], "lat"] = np.nanmean(lat) if np.isfinite(lat).any() \
-            else np.nan
+        lon = pd.to_numeric(pd.Series(chain.column("lon")[at]), errors="coerce").to_numpy(
+            dtype=float)
+        lat = pd.to_numeric(pd.Series(chain.column("lat")[at]), errors="coerce").to_numpy(
+            dtype=float)
+        for col, values in (("lon", lon), ("lat", lat)):
+            mean = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
+            if not pd.api.types.is_float_dtype(ent[col].dtype):
+                ent[col] = ent[col].astype(object)
+            ent.iloc[codes, ent.columns.get_loc(col)] = mean
     return Chain(ent, chain.links if links is None else links, chain.meta)
 
 
