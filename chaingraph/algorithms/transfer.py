@@ -87,7 +87,7 @@ def _place_columns(index: RegionIndex, path: tuple[str, ...]) -> dict[str, Any]:
         return {REGION: "/".join(path) if paths else path[-1]}
     values: dict[str, Any] = {}
     for k, col in enumerate(index.columns):
-        values[col] = path[k] if k < len(path) else None
+        values[col] = path[k] if k < len(path) else np.nan
     return values
 
 
@@ -155,8 +155,9 @@ def _moved_chain(ctx: RegionContext, codes: np.ndarray, path: tuple[str, ...],
         values[REGION] = path[-1]
     for col, value in values.items():
         if col not in ent.columns:
-            ent[col] = None
-        ent[col] = ent[col].astype(object)
+            ent[col] = pd.Series(np.nan, index=ent.index, dtype=object)
+        if not (ent[col].dtype == object or pd.api.types.is_string_dtype(ent[col].dtype)):
+            ent[col] = ent[col].astype(object)
         ent.iloc[codes, ent.columns.get_loc(col)] = value
     if "lon" in ent.columns and "lat" in ent.columns:
         old = ctx.regions

@@ -108,8 +108,9 @@ def origin_violations(ctx: RegionContext, moving: np.ndarray,
     """Why moving these enterprise codes out breaks an origin region's own chain.
 
     Checks every origin region: no enterprise becomes a new single point of
-    failure of its own chain, and its coverage stays at least
-    ``min(floor, coverage before)`` (``floor`` None: no segment is lost).
+    failure of its own chain; no staying enterprise with local suppliers drops
+    below ``min(2, its number of local suppliers)``; and its coverage stays at
+    least ``min(floor, coverage before)`` (``floor`` None: no segment is lost).
     Returns one sentence per problem (empty: fine).
     """
     codes = ctx.regions.codes
@@ -123,6 +124,9 @@ def origin_violations(ctx: RegionContext, moving: np.ndarray,
         new = spof.get(r, [])
         if new:
             problems.append(f"{label}: new single point of failure {', '.join(new)}")
+        for v, need, have in _redundancy(ctx, r, moving):
+            problems.append(f"{label}: {ctx.chain.ids[v]} keeps {have} of its local "
+                            f"suppliers (needs {need})")
         if ctx.template is not None and n_seg:
             seg = ctx.segment_codes
             cov_before = len(set(seg[members][seg[members] >= 0].tolist())) / n_seg
@@ -132,6 +136,31 @@ def origin_violations(ctx: RegionContext, moving: np.ndarray,
                 problems.append(f"{label}: coverage {cov_before:.0%} -> {cov_after:.0%}"
                                 f" (floor {need:.0%})")
     return problems
+
+
+def _local_suppliers(ctx: RegionContext, r: int) -> dict[int, np.ndarray]:
+    """Enterprise code -> its distinct local suppliers (both ends in region r)."""
+    src, dst = ctx.chain.link_codes
+    codes = ctx.regions.codes
+    local = (codes[src] == r) & (codes[dst] == r) & (src != dst)
+    frame = pd.DataFrame({"s": src[local], "d": dst[local]}).drop_duplicates()
+    return {int(d): g["s"].to_numpy() for d, g in frame.groupby("d")}
+
+
+def _redundancy(ctx: RegionContext, r: int, moving: np.ndarray
+                ) -> list[tuple[int, int, int]]:
+    """(enterprise, needed, kept) for staying enterprises of region r that keep
+    fewer than min(2, k) of their k local suppliers."""
+    gone = set(moving.tolist())
+    out = []
+    for v, sups in _local_suppliers(ctx, r).items():
+        if v in gone:
+            continue
+        need = min(2, len(sups))
+        have = sum(1 for u in sups.tolist() if u not in gone)
+        if have < need:
+            out.append((v, need, have))
+    return out
 
 
 def _without(ctx: RegionContext, moving: np.ndarray) -> RegionContext:
@@ -325,6 +354,7 @@ def plan_transfer(
     for i in y_index.values():
         c[i] = -w["breakpoints"]
     rows = _rows(x_index, y_index, z_index, cover, gaps, output, caps, len(cand))
+    rows += _redundancy_rows(ctx, cand, x_index)
     integrality = np.zeros(n_var)
     integrality[:len(x_index)] = 1
     for round_ in range(1, max_rounds + 1):
@@ -371,6 +401,28 @@ def _rows(x_index: dict, y_index: dict, z_index: dict, cover: list, gaps: np.nda
         if groups:
             rows.append(({z_index[(o, tuple(g))]: 1.0 for g in groups}, -np.inf,
                          float(may_lose)))
+    return rows
+
+
+def _redundancy_rows(ctx: RegionContext, cand: np.ndarray, x_index: dict) -> list:
+    """Linear rows: a staying enterprise keeps min(2, k) of its k local suppliers."""
+    position = {int(c): k for k, c in enumerate(cand.tolist())}
+    moves: dict[int, list[int]] = {}
+    for (k, _), i in x_index.items():
+        moves.setdefault(k, []).append(i)
+    rows = []
+    for r in np.unique(ctx.regions.codes[cand]).tolist():
+        for v, sups in _local_suppliers(ctx, r).items():
+            movable = [position[u] for u in sups.tolist() if u in position
+                       and position[u] in moves]
+            slack = len(sups) - min(2, len(sups))
+            if len(movable) <= slack:
+                continue
+            coefs = {i: 1.0 for k in movable for i in moves[k]}
+            big = float(len(movable))
+            for i in moves.get(position.get(v, -1), []):
+                coefs[i] = -big  # no constraint when v moves too
+            rows.append((coefs, -np.inf, float(slack)))
     return rows
 
 
