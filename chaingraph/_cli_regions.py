@@ -126,12 +126,8 @@ def _write(path: Path, text: str) -> None:
 def run_regions(args: argparse.Namespace) -> int:
     """Run ``chaingraph regions``."""
     from chaingraph.algorithms.counterparts import find_counterparts
-    from chaingraph.algorithms.regions import (
-        find_region_flows,
-        find_regions,
-        region_context,
-        region_flow_matrix,
-    )
+    from chaingraph.algorithms.region_flows import find_region_flows, region_flow_matrix
+    from chaingraph.algorithms.regions import find_regions, region_context
 
     chain, template = _read(args)
     ctx = region_context(chain, template=template, level=_level(args.level),

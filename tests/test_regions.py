@@ -11,12 +11,11 @@ from strategies import chains
 
 import chaingraph as cg
 from chaingraph.algorithms.counterparts import find_counterparts
+from chaingraph.algorithms.region_flows import find_region_flows, region_flow_matrix
 from chaingraph.algorithms.region_levels import ABROAD, OUTSIDE, UNKNOWN, region_index
 from chaingraph.algorithms.regions import (
-    find_region_flows,
     find_regions,
     region_context,
-    region_flow_matrix,
     region_single_points,
     segment_fit,
 )
@@ -183,7 +182,7 @@ def test_counterparts_hand_checked():
     segs = {"o1": "ore", "c1": "cell", "k1": "car", "o2": "ore", "c2": "cell",
             "c3": "cell", "k2": "car"}
     chain = _toy(regions, [("o1", "c1"), ("c1", "k1"), ("c2", "k2"), ("o2", "c3")],
-                 segment=segs, capacity={k: 1.0 for k in regions})
+                 segment=segs, capacity=dict.fromkeys(regions, 1.0))
     cp = find_counterparts(chain, template=tpl)
     cell_for_b = cp[(cp["region"] == "B") & (cp["segment"] == "cell")]
     # A has 1 cell maker, C has 2 (capacity share 1/3 and 2/3); C supplies B (c2 -> k2)

@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.regions import Fit, RegionContext, region_context, segment_fit
+from chaingraph.algorithms.regions import (
+    Fit,
+    RegionContext,
+    as_region_context,
+    segment_fit,
+)
 from chaingraph.amounts import format_amount
 from chaingraph.model import CAPACITY, Chain, SegmentTemplate
 
@@ -114,13 +119,16 @@ def find_counterparts(
     --------
     >>> from chaingraph.algorithms.counterparts import find_counterparts
     >>> chain = cg.datasets.load_example_regions()
-    >>> pairs = chain.meta["policy_pairs"]
+    >>> pairs = chain.meta["policy_pairs"]  # 澄岚市 -> the three destination cities
     >>> cp = find_counterparts(chain, template="nev", level="city", region="韶峰市")
     >>> cp.iloc[0][["region", "segment", "partner_region"]].tolist()
-    ['韶峰市', 'body_chassis', '澄岚市']
+    ['韶峰市', 'graphite', '潮岭市']
+    >>> paired = find_counterparts(chain, template="nev", level="city", pairs=pairs,
+    ...                            region="韶峰市")
+    >>> sorted(set(paired["partner_region"]))
+    ['澄岚市']
     """
-    ctx = region_context(G, template=template, level=level, home=home) if not isinstance(
-        G, RegionContext) else G
+    ctx = as_region_context(G, template, level, home)
     labels, ranked = ctx.regions.labels, ctx.regions.ranked
     n_r, n_s = ctx.counts.shape
     wanted = np.flatnonzero(ranked) if region is None else np.array(

@@ -18,7 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.echelon import DEFAULT_LABELS, DEFAULT_THRESHOLDS, UNIT_SCALES
+from chaingraph.algorithms.echelon import (
+    DEFAULT_LABELS,
+    DEFAULT_THRESHOLDS,
+    UNIT_SCALES,
+)
 from chaingraph.algorithms.region_levels import RegionIndex, region_index
 from chaingraph.amounts import format_amount
 from chaingraph.datasets import as_template
@@ -34,10 +38,9 @@ from chaingraph.model import (
 
 __all__ = [
     "RegionContext",
-    "find_region_flows",
+    "as_region_context",
     "find_regions",
     "region_context",
-    "region_flow_matrix",
     "region_single_points",
     "segment_fit",
 ]
@@ -47,8 +50,6 @@ REGION_COLUMNS = [
     "segments_present", "coverage", "completeness", "missing_segments",
     "input_volume", "local_supply_volume", "local_supply_share", "n_single_points",
     "single_points", "rung", "score", "explanation"]
-FLOW_COLUMNS = ["supplier_region", "buyer_region", "volume", "n_links",
-                "share_of_buyer_input", "score", "explanation"]
 MAX_LISTED = 10
 
 Fit = Callable[[str, set], float] | pd.DataFrame | None
@@ -157,7 +158,9 @@ def region_context(G: Chain | Any, /, *, template: SegmentTemplate | str | None 
                          chain.link_weights(VOLUME))
 
 
-def _context(G: Any, template: Any, level: Any, home: Any) -> RegionContext:
+def as_region_context(G: Any, template: Any = None, level: Any = None,
+                      home: Any = None) -> RegionContext:
+    """``G`` itself when it is a :class:`RegionContext`, else :func:`region_context`."""
     if isinstance(G, RegionContext):
         return G
     return region_context(G, template=template, level=level, home=home)
@@ -197,7 +200,7 @@ def region_single_points(G: Chain | Any, /, *, level: str | int | None = None,
     >>> sorted(spof), len(spof["澄岚市"])
     (['湛川市', '潮岭市', '澄岚市', '韶峰市'], 15)
     """
-    ctx = _context(G, None, level, home)
+    ctx = as_region_context(G, None, level, home)
     codes, regions = _local_single_points(ctx)
     ids = ctx.chain.ids
     out: dict[str, list[Any]] = {}
@@ -325,15 +328,15 @@ def find_regions(G: Chain | Any, /, *, template: SegmentTemplate | str | None = 
     >>> chain = cg.datasets.load_example_regions()
     >>> table = find_regions(chain, template="nev", level="city")
     >>> table[["region", "kind", "n_enterprises", "coverage", "rung"]]
-      region     kind  n_enterprises  coverage   rung
-    0    澄岚市   region            271  0.862069    千亿级
-    1    潮岭市   region             28  0.586207    百亿级
-    2    湛川市   region             28  0.482759    百亿级
-    3    韶峰市   region             27  0.448276    百亿级
-    4     境外   abroad             44       NaN    千亿级
-    5     省外  outside             76       NaN    千亿级
+      region     kind  n_enterprises  coverage rung
+    0    澄岚市   region            213  0.896552  千亿级
+    1    潮岭市   region             30  0.655172  百亿级
+    2    湛川市   region             19  0.482759  百亿级
+    3    韶峰市   region             16  0.413793  百亿级
+    4     境外   abroad             43       NaN  千亿级
+    5     省外  outside             85       NaN  千亿级
     """
-    ctx = _context(G, template, level, home)
+    ctx = as_region_context(G, template, level, home)
     regions, chain = ctx.regions, ctx.chain
     n_r = len(regions.labels)
     codes = regions.codes
@@ -371,7 +374,7 @@ def find_regions(G: Chain | Any, /, *, template: SegmentTemplate | str | None = 
             "local_supply_volume": float(local_volume[r]) if is_region else 0.0,
             "local_supply_share": float(local_volume[r] / bought[r]) if (
                 is_region and bought[r] > 0) else np.nan,
-            "n_single_points": int(len(mine)) if is_region else 0,
+            "n_single_points": len(mine) if is_region else 0,
             "single_points": ids[mine[:MAX_LISTED]].tolist() if is_region else [],
             "rung": rungs[r],
             "score": (coverage or 0.0) if is_region else np.nan,
@@ -409,139 +412,6 @@ def _region_text(row: Any, unit: str, ctx: RegionContext) -> str:
     if row.rung:
         parts.append(f"rung {row.rung}")
     return "; ".join(parts)
-
-
-# --- interregional supply -------------------------------------------------------------
-def find_region_flows(G: Chain | Any, /, *, level: str | int | None = None,
-                      home: str | None = None, by_segment: bool = False,
-                      template: SegmentTemplate | str | None = None,
-                      top: int | None = None) -> pd.DataFrame:
-    """Supply volume from region to region (tidy): one row per region pair.
-
-    Parameters
-    ----------
-    G : Chain, networkx.DiGraph or RegionContext
-        The chain.
-    level, home : optional
-        Region level and home province (see :func:`find_regions`).
-    by_segment : bool, default False
-        One row per (supplier region, buyer region, supplier segment, buyer
-        segment) instead.
-    template : SegmentTemplate or str, optional
-        Maps segment labels to template ids when ``by_segment``.
-    top : int, optional
-        Keep only the ``top`` largest flows.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``supplier_region``, ``buyer_region`` (and ``supplier_segment``,
-        ``buyer_segment`` when ``by_segment``), ``volume`` (sum of link volumes;
-        link counts when the chain has no volumes), ``n_links``,
-        ``share_of_buyer_input`` (of the buyer region's purchases), ``score`` (share
-        of all volume) and ``explanation``; sorted by volume, descending. A
-        region's flow to itself is its local supply. Buckets appear as regions do.
-
-    See Also
-    --------
-    region_flow_matrix : the same as a supplier x buyer matrix.
-
-    Notes
-    -----
-    Self-loops are left out. One bincount over the links: O(m).
-
-    Examples
-    --------
-    >>> chain = cg.datasets.load_example_regions()
-    >>> flows = find_region_flows(chain, level="city")
-    >>> flows[["supplier_region", "buyer_region", "n_links"]].head(3)
-      supplier_region buyer_region  n_links
-    0             澄岚市          澄岚市      616
-    1              省外          澄岚市      105
-    2              境外          澄岚市       63
-    """
-    ctx = _context(G, template, level, home)
-    labels = ctx.regions.labels
-    src, dst = ctx.chain.link_codes
-    proper = src != dst
-    codes = ctx.regions.codes
-    frame = pd.DataFrame({"supplier_region": codes[src[proper]],
-                          "buyer_region": codes[dst[proper]],
-                          "volume": ctx.volume[proper]})
-    keys = ["supplier_region", "buyer_region"]
-    if by_segment:
-        segs = np.array([*ctx.segments, None], dtype=object)
-        frame["supplier_segment"] = segs[ctx.segment_codes[src[proper]]]
-        frame["buyer_segment"] = segs[ctx.segment_codes[dst[proper]]]
-        keys += ["supplier_segment", "buyer_segment"]
-    grouped = frame.groupby(keys, sort=False, dropna=False)["volume"].agg(
-        volume="sum", n_links="size").reset_index()
-    bought = frame.groupby("buyer_region")["volume"].sum()
-    total = float(frame["volume"].sum())
-    grouped["share_of_buyer_input"] = (grouped["volume"] / grouped["buyer_region"].map(
-        bought)).where(grouped["buyer_region"].map(bought) > 0)
-    grouped["score"] = grouped["volume"] / total if total > 0 else 0.0
-    for col in ("supplier_region", "buyer_region"):
-        grouped[col] = pd.Series(np.array(labels, dtype=object)[grouped[col]],
-                                 dtype=object)
-    unit = str(ctx.chain.meta.get("unit", ""))
-    grouped["explanation"] = [
-        f"{a} supplies {b} {format_amount(v, unit)} over {n:,} links "
-        f"({s:.1%} of {b}'s purchases)" if a != b else
-        f"{a} supplies itself {format_amount(v, unit)} over {n:,} links "
-        f"({s:.1%} of its purchases: local supply)"
-        for a, b, v, n, s in zip(grouped["supplier_region"], grouped["buyer_region"],
-                                 grouped["volume"], grouped["n_links"],
-                                 grouped["share_of_buyer_input"].fillna(0), strict=True)]
-    order = np.argsort(-grouped["volume"].to_numpy(), kind="stable")
-    columns = [*keys, *FLOW_COLUMNS[2:]]
-    out = grouped.iloc[order].reset_index(drop=True)[columns]
-    return out if top is None else out.head(max(int(top), 0)).reset_index(drop=True)
-
-
-def region_flow_matrix(G: Chain | Any, /, *, level: str | int | None = None,
-                       home: str | None = None, supplier_segment: str | None = None,
-                       buyer_segment: str | None = None,
-                       template: SegmentTemplate | str | None = None) -> pd.DataFrame:
-    """Supply volume as a matrix: supplier regions (rows) x buyer regions (columns).
-
-    Parameters
-    ----------
-    G : Chain, networkx.DiGraph or RegionContext
-        The chain.
-    level, home : optional
-        Region level and home province (see :func:`find_regions`).
-    supplier_segment, buyer_segment : str, optional
-        Only links from / to enterprises of these segments (one segment pair).
-    template : SegmentTemplate or str, optional
-        Maps segment labels to template ids.
-
-    Returns
-    -------
-    DataFrame
-        Square, every region and bucket on both axes (zeros where no supply), in
-        the order of :func:`find_regions`' regions then buckets.
-
-    Examples
-    --------
-    >>> chain = cg.datasets.load_example_regions()
-    >>> M = region_flow_matrix(chain, level="city")
-    >>> M.shape, bool(M.loc["澄岚市", "澄岚市"] > 0)
-    ((6, 6), True)
-    """
-    ctx = _context(G, template, level, home)
-    flows = find_region_flows(ctx, by_segment=supplier_segment is not None
-                              or buyer_segment is not None)
-    if supplier_segment is not None:
-        flows = flows[flows["supplier_segment"] == supplier_segment]
-    if buyer_segment is not None:
-        flows = flows[flows["buyer_segment"] == buyer_segment]
-    labels = ctx.regions.labels
-    matrix = flows.pivot_table(index="supplier_region", columns="buyer_region",
-                               values="volume", aggfunc="sum", fill_value=0.0)
-    matrix = matrix.reindex(index=labels, columns=labels, fill_value=0.0).astype(float)
-    matrix.index.name, matrix.columns.name = "supplier_region", "buyer_region"
-    return matrix
 
 
 # --- counterpart pairing --------------------------------------------------------------
@@ -587,7 +457,7 @@ def segment_fit(G: Chain | Any, /, *, template: SegmentTemplate | str | None = N
     >>> round(float(fit.loc["澄岚市", "battery_pack"]), 2)
     1.0
     """
-    ctx = _context(G, template, level, home)
+    ctx = as_region_context(G, template, level, home)
     if fit is not None:
         return _given_fit(ctx, fit)
     n_s = len(ctx.segments)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.region_levels import LEVELS, RegionIndex
+from chaingraph.algorithms.region_levels import RegionIndex
 from chaingraph.algorithms.regions import (
     RegionContext,
     find_regions,
@@ -23,7 +23,6 @@ from chaingraph.algorithms.regions import (
     region_single_points,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.exceptions import ChainDataError
 from chaingraph.model import (
     BUYER,
     CAPACITY,

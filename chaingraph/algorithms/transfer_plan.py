@@ -315,7 +315,7 @@ def plan_transfer(
     >>> plan = plan_transfer(chain, candidates=movers["id"], destinations=parks,
     ...                      template="nev", level="city")
     >>> sorted(plan["destination"].unique().tolist())
-    ['湛川承接产业园', '韶峰高新区']
+    ['湛川承接产业园', '潮岭产业转移工业园', '韶峰高新区']
     """
     chain = as_chain(G)
     ctx = region_context(chain, template=template, level=level, home=home)
@@ -357,7 +357,7 @@ def plan_transfer(
     rows += _redundancy_rows(ctx, cand, x_index)
     integrality = np.zeros(n_var)
     integrality[:len(x_index)] = 1
-    for round_ in range(1, max_rounds + 1):
+    for round_ in range(1, max_rounds + 1):  # noqa: B007 (reported after the loop)
         solution, status = _solve(c, rows, integrality)
         if solution is None:
             raise ConvergenceError(f"plan_transfer: no feasible plan ({status})")

@@ -11,15 +11,15 @@
 
 from __future__ import annotations
 
+from chaingraph.datasets._example_regions import (
+    example_regions_geojson,
+    load_example_regions,
+)
 from chaingraph.datasets._generator import (
     DEFAULT_REGIONS,
     ChainArrays,
     generate_chain,
     generate_chain_arrays,
-)
-from chaingraph.datasets._example_regions import (
-    example_regions_geojson,
-    load_example_regions,
 )
 from chaingraph.datasets._loaders import (
     as_template,

@@ -186,7 +186,7 @@ def load_example_regions() -> Chain:
     >>> chain.n_enterprises, chain.meta["home_province"]
     (406, '东湾省')
     >>> chain.enterprises["city"].value_counts().to_dict()
-    {'澄岚市': 213, '潮岭市': 24, '湛川市': 21, '韶峰市': 20}
+    {'澄岚市': 213, '潮岭市': 30, '湛川市': 19, '韶峰市': 16}
     """
     from chaingraph.datasets._loaders import example_template
 

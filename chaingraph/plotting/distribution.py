@@ -16,17 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.regions import RegionContext, region_context
+from chaingraph.algorithms.regions import as_region_context
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import PALETTE, cjk_ticks, plot_context
 
 __all__ = ["plot_distribution", "plot_geography"]
-
-
-def _context(G: Any, template: Any, level: Any, home: Any) -> RegionContext:
-    if isinstance(G, RegionContext):
-        return G
-    return region_context(G, template=template, level=level, home=home)
 
 
 def _new_axes(ax: Any, size: tuple[float, float]) -> Any:
@@ -70,7 +64,7 @@ def plot_distribution(G: Chain | Any, /, *, template: SegmentTemplate | str | No
     >>> [t.get_text() for t in ax.get_yticklabels()][:2]
     ['湛川市', '潮岭市']
     """
-    ctx = _context(G, template, level, home)
+    ctx = as_region_context(G, template, level, home)
     if value not in ("count", "output"):
         raise ValueError(f"value must be 'count' or 'output', got {value!r}")
     n_r, n_s = ctx.counts.shape
@@ -156,7 +150,7 @@ def plot_geography(G: Chain | Any, /, *, geojson: Any = None, name_property: str
     >>> len(ax.patches)
     4
     """
-    ctx = _context(G, template, level, home)
+    ctx = as_region_context(G, template, level, home)
     lon, lat = (pd.to_numeric(pd.Series(ctx.chain.column(c)), errors="coerce").to_numpy(
         dtype=float) for c in ("lon", "lat"))
     has_points = bool((np.isfinite(lon) & np.isfinite(lat)).any())
