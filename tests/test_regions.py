@@ -92,7 +92,7 @@ def test_regions_equal_direct_computation(example, nev):
         assert row["coverage"] == pytest.approx(summary["coverage"])
         assert row["completeness"] == pytest.approx(summary["completeness"])
     assert table.loc["境外", "kind"] == "abroad"
-    assert np.isnan(table.loc["境外", "score"])
+    assert table.loc["境外", "score"] == 0
 
 
 def test_local_supply_matches_pandas(example):

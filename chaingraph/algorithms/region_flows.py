@@ -44,8 +44,8 @@ def find_region_flows(G: Chain | Any, /, *, level: str | int | None = None,
     Returns
     -------
     DataFrame
-        Columns ``supplier_region``, ``buyer_region`` (and ``supplier_segment``,
-        ``buyer_segment`` when ``by_segment``), ``volume`` (sum of link volumes;
+        Columns ``supplier_region``, ``buyer_region`` (and [``supplier_segment``],
+        [``buyer_segment``] when ``by_segment``), ``volume`` (sum of link volumes;
         link counts when the chain has no volumes), ``n_links``,
         ``share_of_buyer_input`` (of the buyer region's purchases), ``score`` (share
         of all volume) and ``explanation``; sorted by volume, descending. A
@@ -86,7 +86,7 @@ def find_region_flows(G: Chain | Any, /, *, level: str | int | None = None,
         keys += ["supplier_segment", "buyer_segment"]
     grouped = frame.groupby(keys, sort=False, dropna=False)["volume"].agg(
         volume="sum", n_links="size").reset_index()
-    bought = frame.groupby("buyer_region")["volume"].sum()
+    bought = frame.groupby("buyer_region")["volume"].sum().astype(float)
     total = float(frame["volume"].sum())
     grouped["share_of_buyer_input"] = (grouped["volume"] / grouped["buyer_region"].map(
         bought)).where(grouped["buyer_region"].map(bought) > 0)

@@ -304,7 +304,7 @@ def find_regions(G: Chain | Any, /, *, template: SegmentTemplate | str | None = 
         ``n_single_points`` and ``single_points`` (single points of failure of the
         region's own chain, at most 10 listed), ``rung`` (echelon: 千亿级 / 百亿级 /
         十亿级 / below), ``score`` and ``explanation``. Regions come first,
-        sorted by score; buckets last (score NaN).
+        sorted by score; buckets last (score 0: never ranked).
 
     See Also
     --------
@@ -342,7 +342,7 @@ def find_regions(G: Chain | Any, /, *, template: SegmentTemplate | str | None = 
     codes = regions.codes
     n_ent = np.bincount(codes, minlength=n_r)
     known = ~np.isnan(ctx.output)
-    output = np.bincount(codes[known], ctx.output[known], minlength=n_r)
+    output = np.bincount(codes[known], ctx.output[known], minlength=n_r).astype(float)
     output[np.bincount(codes[known], minlength=n_r) == 0] = np.nan
     src, dst = chain.link_codes
     proper = src != dst
@@ -377,10 +377,10 @@ def find_regions(G: Chain | Any, /, *, template: SegmentTemplate | str | None = 
             "n_single_points": len(mine) if is_region else 0,
             "single_points": ids[mine[:MAX_LISTED]].tolist() if is_region else [],
             "rung": rungs[r],
-            "score": (coverage or 0.0) if is_region else np.nan,
+            "score": (coverage or 0.0) if is_region else 0.0,
             "_tie": float(np.nan_to_num(output[r])),
         })
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=[*REGION_COLUMNS[:-1], "_tie"])
     unit = str(chain.meta.get("unit", ""))
     frame["explanation"] = [_region_text(row, unit, ctx) for row in
                             frame.itertuples(index=False)]
