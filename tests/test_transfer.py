@@ -184,7 +184,7 @@ def _brute_force(chain, tpl, candidates, destinations, level, pairs=None):
             if idx.codes[c] == r:
                 continue
             if pairs is not None:
-                keys = set(idx.paths[idx.codes[c]]) | {idx.labels[idx.codes[c]]}
+                keys = set(idx.path_of(c)) | {idx.labels[idx.codes[c]]}
                 targets = {t for k, v in pairs.items() if k in keys for t in v}
                 if not targets & ({*places[j], idx.labels[r]}):
                     continue
@@ -239,6 +239,7 @@ def test_plan_respects_pairs_and_explains():
     plan, best = _brute_force(chain, tpl, candidates, {"p1": 100.0, "p2": 100.0},
                               "city", pairs=pairs)
     assert plan.attrs["objective"] == pytest.approx(best, abs=1e-9)
+    assert len(plan) > 0
     for row in plan.itertuples(index=False):
         assert (row.destination == "p2") == (row.enterprise in ("o1", "o2", "c1"))
         assert row.enterprise in row.explanation and row.destination in row.explanation

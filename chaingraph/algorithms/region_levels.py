@@ -74,6 +74,9 @@ class RegionIndex:
         resolve destinations such as a park below the grouping level.
     columns : tuple of str
         The enterprise columns read (``("region",)`` or some of :data:`LEVELS`).
+    raw_codes, raw_paths
+        Each enterprise's full path (before cutting at the level): its code into
+        ``raw_paths``; see :meth:`path_of`.
     """
 
     codes: np.ndarray
@@ -84,6 +87,12 @@ class RegionIndex:
     depth: int
     places: dict[str, tuple[str, ...]]
     columns: tuple[str, ...]
+    raw_codes: np.ndarray
+    raw_paths: list[tuple[str, ...]]
+
+    def path_of(self, enterprise: int) -> tuple[str, ...]:
+        """Full path of the enterprise at integer code ``enterprise`` (any depth)."""
+        return self.raw_paths[int(self.raw_codes[enterprise])]
 
     @property
     def ranked(self) -> np.ndarray:
@@ -297,4 +306,5 @@ def region_index(G: Chain | Any, /, *, level: str | int | None = None,
         labels=[short[k] if isinstance(k, tuple) else k for k in order],
         kinds=["region" if isinstance(k, tuple) else _KIND[k] for k in order],
         paths=[k if isinstance(k, tuple) else () for k in order],
-        level=name, depth=depth, places=places, columns=read)
+        level=name, depth=depth, places=places, columns=read,
+        raw_codes=raw_codes, raw_paths=raw_paths)

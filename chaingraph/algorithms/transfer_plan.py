@@ -27,8 +27,8 @@ __all__ = ["DEFAULT_WEIGHTS", "origin_violations", "plan_objective", "plan_trans
 
 #: Objective weights: a destination breakpoint (missing segment) closed, the share
 #: of a mover's supply volume internalised in its destination, its fit there, and
-#: a cost per move (a move must earn more than this: nothing moves for little).
-DEFAULT_WEIGHTS = {"breakpoints": 1.0, "supply": 1.0, "fit": 0.5, "move": 0.25}
+#: a cost per move (a move must earn more than this: fit alone never pays for one).
+DEFAULT_WEIGHTS = {"breakpoints": 1.0, "supply": 1.0, "fit": 0.5, "move": 0.5}
 PLAN_COLUMNS = [
     "enterprise", "name", "segment", "origin", "destination", "destination_region",
     "output", "closes_gap", "internal_share", "fit", "score", "explanation"]
@@ -75,7 +75,7 @@ def _allowed(ctx: RegionContext, cand: np.ndarray, places: list[tuple[str, ...]]
     ok = own[:, None] != dest_regions[None, :]
     if pairs is None:
         return ok
-    paths = [regions.paths[c] or (regions.labels[c],) for c in own.tolist()]
+    paths = [regions.path_of(c) for c in cand.tolist()]
     for k, path in enumerate(paths):
         names = {*path, regions.labels[own[k]]}
         targets = {t for key, values in pairs.items() if key in names
