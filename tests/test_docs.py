@@ -24,7 +24,7 @@ import chaingraph as cg
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 RUN_PAGES = ["index.md", "howto/load.md", "howto/diagnose.md", "howto/maps.md",
-             "howto/risk.md", "howto/scale.md"]
+             "howto/risk.md", "howto/scale.md", "howto/regions.md"]
 
 
 def _blocks(page: Path) -> list[tuple[str, str | None]]:
