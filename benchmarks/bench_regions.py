@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     chain = step("generate_chain", lambda: cg.generate_chain(
         args.n, n_links=args.links_per * args.n, regions=regions, seed=0))
     template = cg.load_template("nev")
-    find_regions(cg.generate_chain(2000, regions=regions[:5] + ["境外"]),
+    find_regions(cg.generate_chain(2000, regions=[*regions[:5], "境外"]),
                  template=template)  # warm-up: numba compilation
     step("find_regions (district, 300)", lambda: find_regions(
         chain, template=template, level="district"))

@@ -6,13 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pytest
 
-import chaingraph as cg  # noqa: E402
-from chaingraph.algorithms.regions import region_context  # noqa: E402
+import chaingraph as cg
+from chaingraph.algorithms.regions import region_context
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_heat_map_cells_are_the_counts(example):
 
 
 def test_geography(example):
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     geo = cg.datasets.example_regions_geojson()
     returned = cg.plotting.plot_geography(example, geojson=geo, level="city", ax=ax)
     assert returned is ax
