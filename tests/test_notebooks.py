@@ -79,3 +79,11 @@ def test_willems_notebook(tmp_path, shared_data):
     text, images, _ = _outputs(nb)
     assert "single points of failure in chain 09, all confirmed" in text
     assert images >= 2
+
+
+def test_regions_notebook(tmp_path):
+    nb = _run("04_regions.ipynb", tmp_path)
+    text, images, _ = _outputs(nb)
+    assert "moves; objective" in text
+    assert "澄岚市" in text and "韶峰高新区" in text
+    assert images >= 1
