@@ -69,6 +69,13 @@ class TransferResult:
         The benefit-sharing view: one row per moved enterprise or part.
     before, after : DataFrame
         :func:`~chaingraph.algorithms.regions.find_regions` before and after.
+
+    Examples
+    --------
+    >>> chain = cg.datasets.load_example_regions()
+    >>> result = cg.simulate_transfer(chain, move="E0001", to="潮岭市", level="city")
+    >>> result.chain.n_enterprises == chain.n_enterprises, result.moved
+    (True, ['E0001'])
     """
 
     chain: Chain
