@@ -258,3 +258,18 @@ def test_plan_keeps_origin_chain(example):
         plan_transfer(example, candidates=["NOPE"], destinations=parks)
     with pytest.raises(ValueError, match="火星"):
         plan_transfer(example, candidates=movers[:1], destinations={"火星": 1.0})
+
+
+def test_systemic_risk_per_region():
+    G = nx.DiGraph([("a", "b", {"volume": 1.0}), ("b", "c", {"volume": 1.0}),
+                    ("a", "d", {"volume": 1.0})])
+    nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y", "d": "Z"}, "region")
+    nx.set_node_attributes(G, dict.fromkeys(G, 1.0), "output")
+    result = simulate_transfer(G, move="a", to="Y", systemic_risk=True)
+    rows = result.regions.set_index("region")
+    risk = cg.systemic_risk(G, sector=None).set_index("enterprise")["esri"]
+    assert risk["a"] > risk["b"] > 0
+    assert rows.loc["X", "max_esri_before"] == pytest.approx(max(risk["a"], risk["b"]))
+    assert rows.loc["X", "max_esri_after"] == pytest.approx(risk["b"])
+    assert rows.loc["Y", "max_esri_after"] == pytest.approx(max(risk["a"], risk["c"]))
+    assert rows.loc["Z", "max_esri_after"] == rows.loc["Z", "max_esri_before"]

@@ -250,7 +250,7 @@ def simulate_transfer(
     origin: str | None = None, share: float | None = None,
     template: SegmentTemplate | str | None = None, level: str | int | None = None,
     home: str | None = None, years: int = 3, origin_share: float = 0.5,
-    tax_rate: float | None = None,
+    tax_rate: float | None = None, systemic_risk: bool = False,
 ) -> TransferResult:
     """Move enterprises to another region or park and compare every region.
 
@@ -282,6 +282,11 @@ def simulate_transfer(
         (the rest to the destination; after it, all to the destination).
     tax_rate : float, optional
         Tax as a share of output, when the enterprise table has no ``tax`` column.
+    systemic_risk : bool, default False
+        Also compare the largest systemic risk (ESRI, see
+        :func:`~chaingraph.systemic_risk`) of each region's enterprises:
+        columns ``max_esri_before`` and ``max_esri_after``. Costs one ESRI run per
+        state (one when nothing is split: the network is unchanged).
 
     Returns
     -------
@@ -340,6 +345,8 @@ def simulate_transfer(
     after = region_context(after_chain, template=before.template, level=level,
                            home=home)
     table = _compare(before, after)
+    if systemic_risk:
+        table = _with_risk(table, before, after, part < 1)
     benefits = _benefits(after_chain, moved, chain.ids[codes].tolist(), origins,
                          after.regions.label_of(path), years, origin_share, tax_rate)
     return TransferResult(after_chain, moved, table, benefits,
@@ -438,3 +445,28 @@ def _benefits(chain: Chain, moved: list[Any], sources: list[Any], origins: list[
                                  frame["destination"], frame["output"], frame["tax"],
                                  strict=True)]
     return frame[BENEFIT_COLUMNS]
+
+
+def _with_risk(table: pd.DataFrame, before: RegionContext, after: RegionContext,
+               changed_network: bool) -> pd.DataFrame:
+    """Add the largest ESRI of each region's enterprises, before and after."""
+    from chaingraph.algorithms.systemic_risk import systemic_risk as esri
+
+    def largest(ctx: RegionContext, values: pd.Series) -> dict[str, float]:
+        risk = values.reindex(pd.Index(ctx.chain.ids, dtype=object)).to_numpy(dtype=float)
+        out: dict[str, float] = {}
+        for r, label in enumerate(ctx.regions.labels):
+            mine = risk[ctx.regions.codes == r]
+            out[label] = float(np.nanmax(mine)) if np.isfinite(mine).any() else np.nan
+        return out
+
+    sector = "segment" if pd.notna(before.chain.column("segment", default=None)).any() \
+        else None
+    first = esri(before.chain, template=before.template, sector=sector).set_index(
+        "enterprise")["esri"]
+    second = esri(after.chain, template=after.template, sector=sector).set_index(
+        "enterprise")["esri"] if changed_network else first
+    table = table.copy()
+    table["max_esri_before"] = table["region"].map(largest(before, first))
+    table["max_esri_after"] = table["region"].map(largest(after, second))
+    return table
