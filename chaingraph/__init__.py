@@ -61,6 +61,7 @@ from chaingraph.algorithms.breakpoints import (
     find_single_sources,
 )
 from chaingraph.algorithms.compare import compare_portfolios, compare_reports
+from chaingraph.algorithms.counterparts import find_counterparts
 from chaingraph.algorithms.echelon import find_echelon
 from chaingraph.algorithms.extension import (
     find_extension_candidates,
@@ -72,6 +73,8 @@ from chaingraph.algorithms.propagation import (
     essentiality_table,
     simulate_shock,
 )
+from chaingraph.algorithms.region_flows import find_region_flows, region_flow_matrix
+from chaingraph.algorithms.regions import find_regions
 from chaingraph.algorithms.scenarios import (
     ChainComparison,
     compare_chains,
@@ -88,6 +91,8 @@ from chaingraph.algorithms.systemic_risk import (
     find_systemic_risk,
     systemic_risk,
 )
+from chaingraph.algorithms.transfer import TransferResult, simulate_transfer
+from chaingraph.algorithms.transfer_plan import plan_transfer
 from chaingraph.datasets import (
     generate_chain,
     list_templates,
@@ -105,6 +110,16 @@ from chaingraph.readwrite import (
 )
 from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
 from chaingraph.report import ChainReport, diagnose
+
+__all__ += [  # regions and orderly industrial transfer
+    "TransferResult",
+    "find_counterparts",
+    "find_region_flows",
+    "find_regions",
+    "plan_transfer",
+    "region_flow_matrix",
+    "simulate_transfer",
+]
 
 __all__ += [
     "ChainComparison",

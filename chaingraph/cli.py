@@ -12,6 +12,8 @@ Commands (``chaingraph COMMAND --help`` for each):
   sector (implemented in :mod:`chaingraph._cli_io`).
 * ``portfolio ENTERPRISES LINKS`` and ``compare BEFORE_E BEFORE_L AFTER_E AFTER_L`` - a
   district's chains and year on year (:mod:`chaingraph._cli_portfolio`).
+* ``regions FILES`` / ``transfer FILES --to REGION`` - every region's chain, and
+  transfer scenarios (implemented in :mod:`chaingraph._cli_regions`).
 
 Each command is one ``_add_<name>`` parser block and one ``_run_<name>`` function,
 registered in :data:`_COMMANDS`. Bad input exits with status 2 and one line
@@ -36,6 +38,10 @@ from chaingraph._cli_portfolio import add_compare as _add_compare
 from chaingraph._cli_portfolio import add_portfolio as _add_portfolio
 from chaingraph._cli_portfolio import run_compare as _run_compare
 from chaingraph._cli_portfolio import run_portfolio as _run_portfolio
+from chaingraph._cli_regions import add_regions as _add_regions
+from chaingraph._cli_regions import add_transfer as _add_transfer
+from chaingraph._cli_regions import run_regions as _run_regions
+from chaingraph._cli_regions import run_transfer as _run_transfer
 from chaingraph._cli_risk import add_risk as _add_risk
 from chaingraph._cli_risk import run_risk as _run_risk
 from chaingraph.exceptions import ChainDataWarning, ChainGraphError
@@ -266,6 +272,8 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Runner]] = {
     "io": (_add_io, _run_io),
     "portfolio": (_add_portfolio, _run_portfolio),
     "compare": (_add_compare, _run_compare),
+    "regions": (_add_regions, _run_regions),
+    "transfer": (_add_transfer, _run_transfer),
 }
 
 

@@ -25,7 +25,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 RUN_PAGES = ["index.md", "howto/load.md", "howto/diagnose.md", "howto/maps.md",
              "howto/risk.md", "howto/scale.md", "howto/real-sheets.md", "quickstart-zh.md",
-             "howto/input-output.md"]
+             "howto/input-output.md", "howto/regions.md"]
 
 
 def _blocks(page: Path) -> list[tuple[str, str | None]]:

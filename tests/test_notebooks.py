@@ -88,3 +88,9 @@ def test_input_output_notebook(tmp_path):
     assert "without 制造业's purchases" in text
     assert "relatedness density" in text
     assert html >= 5
+def test_regions_notebook(tmp_path):
+    nb = _run("04_regions.ipynb", tmp_path)
+    text, images, _ = _outputs(nb)
+    assert "moves; objective" in text
+    assert "澄岚市" in text and "韶峰高新区" in text
+    assert images >= 1

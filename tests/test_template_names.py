@@ -17,6 +17,9 @@ KEYWORDS = {
     "find_systemic_risk": {"enterprises": ["E0027", "E0002"]},
     "compare_chains": {},
     "find_target_enterprises": {"segment": "lithium_resources"},
+    "simulate_transfer": {"move": ["E0001"], "to": "东湾省其他市"},
+    "plan_transfer": {"candidates": ["E0001", "E0002"],
+                      "destinations": {"东湾省其他市": 1e10}},
 }
 
 

@@ -37,7 +37,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
-from chaingraph.model.lookup import as_template
+from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.readwrite.portfolio import Portfolio
 
 __all__ = ["CHANGE_KINDS", "compare_portfolios", "compare_reports", "find_changes",
@@ -93,7 +93,7 @@ def _snapshot(chain: Chain, template: SegmentTemplate | None, region: Any, seed:
 
 
 def find_changes(before: Chain | Any, after: Chain | Any, /, *,
-                 template: SegmentTemplate | str | None = None, region: Any = None,
+                 template: TemplateLike = None, region: Any = None,
                  seed: Any = 0, method: str = "auto", top: int | None = None
                  ) -> pd.DataFrame:
     """What changed in one chain between two snapshots (e.g. last year and this year).

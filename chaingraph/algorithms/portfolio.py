@@ -16,6 +16,9 @@ answers those questions on a :class:`~chaingraph.readwrite.portfolio.Portfolio`:
 
 Output counts once per chain: an enterprise in two chains counts in both (as
 district chain statistics do), so chain outputs do not add up to the district's.
+
+Long module (about 550 lines): the portfolio table, the echelon plan across chains and
+the plan progress share one per-chain pass and one amount convention.
 """
 
 from __future__ import annotations

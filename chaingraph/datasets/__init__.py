@@ -11,6 +11,10 @@
 
 from __future__ import annotations
 
+from chaingraph.datasets._example_regions import (
+    example_regions_geojson,
+    load_example_regions,
+)
 from chaingraph.datasets._generator import (
     DEFAULT_REGIONS,
     ChainArrays,
@@ -32,6 +36,7 @@ __all__ = [
     "ChainArrays",
     "as_template",
     "example_io_table_path",
+    "example_regions_geojson",
     "example_template",
     "generate_chain",
     "generate_chain_arrays",
@@ -39,5 +44,6 @@ __all__ = [
     "load_example",
     "load_example_io_table",
     "load_example_portfolio",
+    "load_example_regions",
     "load_template",
 ]

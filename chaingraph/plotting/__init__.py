@@ -15,6 +15,7 @@ from chaingraph.plotting.charts import (
     plot_resilience_curve,
     plot_segment_flows,
 )
+from chaingraph.plotting.distribution import plot_distribution, plot_geography
 from chaingraph.plotting.interactive import HTMLMap, html_map, write_html_map
 from chaingraph.plotting.layout import ChainLayout, chain_layout
 from chaingraph.plotting.portfolio import plot_echelon_plan, plot_portfolio_map
@@ -29,8 +30,10 @@ __all__ = [
     "map_findings",
     "plot_chain_map",
     "plot_context",
+    "plot_distribution",
     "plot_echelon",
     "plot_echelon_plan",
+    "plot_geography",
     "plot_leaders",
     "plot_portfolio_map",
     "plot_resilience_curve",
