@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph._progress import progress as _progress
+from chaingraph._progress import counter as _counter
 from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
 from chaingraph.datasets import as_template
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
@@ -85,13 +85,16 @@ def _run_batches(model: CascadeModel, codes: np.ndarray, state: _Checkpoint,
                  batch_size: int, show: bool | None, **kw: Any) -> None:
     starts = [lo for lo in range(0, len(codes), batch_size)
               if not state.done[lo:lo + batch_size].all()]
-    for lo in _progress(starts, total=len(starts), desc="ESRI", show=show,
-                        unit="batch"):
-        hi = min(len(codes), lo + batch_size)
-        table, iterations = run_cascades(model, _single_scenarios(codes[lo:hi]), **kw)
-        state.table[lo:hi], state.iterations[lo:hi] = table, iterations
-        state.done[lo:hi] = True
-        state.save()
+    done = len(codes) - sum(min(len(codes), lo + batch_size) - lo for lo in starts)
+    with _counter(len(codes), initial=done, desc="ESRI", unit="enterprise",
+                  show=show) as bar:
+        for lo in starts:
+            hi = min(len(codes), lo + batch_size)
+            table, iterations = run_cascades(model, _single_scenarios(codes[lo:hi]), **kw)
+            state.table[lo:hi], state.iterations[lo:hi] = table, iterations
+            state.done[lo:hi] = True
+            state.save()
+            bar.update(hi - lo)
 
 
 def _result_frame(chain: Chain, codes: np.ndarray, table: np.ndarray,
