@@ -366,7 +366,8 @@ class Chain:
 
     @classmethod
     def from_networkx(
-        cls, G: nx.DiGraph, /, *, mapping: Mapping[str, str] | None = None, **kwargs: Any
+        cls, G: nx.DiGraph, /, *, mapping: Mapping[str, str] | None = None,
+        weight: str | None = "weight", **kwargs: Any
     ) -> Chain:
         """Build a chain from a networkx directed graph (without changing it).
 
@@ -376,7 +377,13 @@ class Chain:
             Nodes are enterprises, edges ``u -> v`` mean u supplies v. Node and edge
             attributes become columns; ``G.graph`` becomes the metadata.
         mapping : dict, optional
-            Attribute renames to the canonical names, e.g. ``{"weight": "volume"}``.
+            Attribute renames to the canonical names, e.g. ``{"amount": "volume"}``.
+        weight : str or None, default "weight"
+            Edge attribute used as the link ``volume``, as in networkx: by default a
+            ``volume`` attribute, else ``weight``. Another name picks that attribute
+            (it must exist on some edge). When no edge has one, every link weighs 1
+            and a one-line :class:`~chaingraph.exceptions.ChainDataWarning` says so;
+            ``weight=None`` asks for unit weights without the warning.
         **kwargs
             Passed to :meth:`from_frames` (``template``, ``self_loops``, ...).
             Self-loops present in ``G`` are kept unless ``self_loops`` says otherwise.
@@ -395,7 +402,7 @@ class Chain:
         Examples
         --------
         >>> G = nx.DiGraph([("mine", "smelter", {"weight": 5.0})])
-        >>> chain = cg.Chain.from_networkx(G, mapping={"weight": "volume"})
+        >>> chain = cg.Chain.from_networkx(G)
         >>> chain.links[["supplier", "buyer", "volume"]].values.tolist()
         [['mine', 'smelter', 5.0]]
         """
@@ -418,6 +425,7 @@ class Chain:
                      for u, v, d in G.edges(data=True)]
         links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
         links = links.rename(columns=mapping)
+        links = _weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
         kwargs.setdefault("self_loops", "keep")
@@ -729,6 +737,32 @@ def _warn_partial_amounts(chain: Chain) -> None:
                         f"{missing} of {len(frame)} {table}s have no {col!r}; analyses "
                         f"treat a missing {col} as unknown (see each analysis's Notes)",
                         ChainDataWarning, stacklevel=3)
+
+
+#: Start of the warning for a networkx graph without edge weights.
+UNIT_WEIGHTS_MESSAGE = "networkx graph has no edge"
+
+
+def _weight_as_volume(links: pd.DataFrame, weight: str | None, *, explicit: bool
+                      ) -> pd.DataFrame:
+    """networkx habit: the edge ``weight`` (or ``volume``) attribute is the volume."""
+    if weight is None or explicit or not len(links):
+        return links
+    if weight == "weight" and VOLUME in links.columns:
+        return links  # an explicit volume attribute wins over networkx's weight
+    if weight in links.columns:
+        if weight == VOLUME:
+            return links
+        return links.drop(columns=[VOLUME], errors="ignore").rename(columns={weight: VOLUME})
+    if weight != "weight":
+        raise ChainDataError(Problem(
+            f"no edge has the attribute {weight!r} chosen as weight "
+            f"(edge attributes: {sorted(c for c in links.columns if c not in (SUPPLIER, BUYER))})",
+            file="graph edges", column=weight))
+    warnings.warn(f"{UNIT_WEIGHTS_MESSAGE} 'weight' or 'volume' attribute: every link "
+                  "weighs 1 (pass weight='ATTRIBUTE' to choose one, weight=None for unit "
+                  "weights without this warning)", ChainDataWarning, stacklevel=4)
+    return links
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
