@@ -466,3 +466,16 @@ def test_user_axes_made_outside_the_context_get_chinese_tick_labels():
             fig.canvas.draw()
     finally:
         plt.close(fig)
+
+
+def test_charts_accept_a_report_where_they_accept_its_tables():
+    report = cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+    ax = cg.plotting.plot_leaders(report, top=5)
+    want = cg.plotting.plot_leaders(report.leaders, top=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == \
+        [t.get_text() for t in want.get_yticklabels()]
+    ax = cg.plotting.plot_echelon(report)
+    assert len(ax.patches) == len(report.echelon)
+    with pytest.raises(TypeError, match="ChainReport"):
+        cg.plotting.plot_leaders(object())
+    plt.close("all")
