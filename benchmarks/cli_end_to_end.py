@@ -171,8 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--out", default=None, help="Markdown table to write")
     p.add_argument("--raw", default=None, help="JSON rows to write (and append to)")
+    p.add_argument("--render-only", action="store_true",
+                   help="measure nothing: write --out from the rows in --raw")
+    p.add_argument("--note", default="", help="a paragraph added under the table")
     args = p.parse_args(argv)
     work = Path(args.work)
+    if args.render_only:
+        rows = json.loads(Path(args.raw).read_text())
+        _write(Path(args.out), render(rows, "python -m benchmarks.cli_end_to_end "
+                                      + " ".join(argv)) + ("\n" + args.note + "\n"
+                                                           if args.note else ""))
+        return 0
     rows = run([parse_size(s) for s in args.sizes.split(",")],
                args.generators.split(","), args.modes.split(","), work, args.timeout)
     if args.raw:
@@ -183,12 +192,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
         os.replace(tmp, raw)
     if args.out:
-        out = Path(args.out)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(render(rows, "python -m benchmarks.cli_end_to_end " + " ".join(argv)),
-                       encoding="utf-8")
-        os.replace(tmp, out)
+        _write(Path(args.out), render(rows, "python -m benchmarks.cli_end_to_end "
+                                      + " ".join(argv)))
     return 0
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
