@@ -14,8 +14,8 @@ import functools
 import importlib.util
 import os
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 __all__ = ["has_numba", "import_numba", "jit", "numba_cache_dir", "resolve_method"]
@@ -93,7 +93,7 @@ def resolve_method(method: str, *, choices: tuple[str, ...] = ("numba", "scipy")
         return choices[-1]
     if method not in choices:
         raise ValueError(f"method must be 'auto' or one of {choices}, got {method!r}")
-    module, extra = ENGINES.get(method, (None, None))
+    module, _ = ENGINES.get(method, (None, None))
     if module == "numba" and not has_numba():
         raise ImportError(f"method={method!r} needs numba, a dependency of chaingraph "
                           "that is not importable here: pip install numba")
