@@ -258,6 +258,10 @@ def render(results: dict[str, Any], command: str) -> str:
         f"- Date: {now}; commit `{_commit()}`",
         f"- Machine: {_machine()}",
         f"- Versions: {_versions()}", "",
+        "The whole `chaingraph diagnose` command (loading Parquet, every report file, "
+        "peak memory of the process) on two generators at 10k / 100k / 1M is measured "
+        "by `benchmarks/cli_end_to_end.py`: see [the command line end to end]"
+        "(benchmarks_cli.md).", "",
         "Each cell is one measurement in a fresh Python process (`benchmarks/_measure.py`):"
         " wall time (`time.perf_counter`, best of `--repeat`) and the process's peak "
         "resident memory (`ru_maxrss`, includes the chain itself and the interpreter "

@@ -1,19 +1,24 @@
 """Optional compiled engines, imported lazily.
 
-chaingraph works with its core dependencies alone (numpy, scipy, networkx). Where a
-compiled engine is much faster, heavy steps take ``method="auto"`` and use it when it
-is installed. The engine is numba (BSD-2-Clause), installed with the ``fast`` extra:
-``pip install "chaingraph[fast]"``.
+The compiled engine is numba (BSD-2-Clause), a core dependency: heavy steps take
+``method="auto"`` and use it when it can be imported, else a scipy/numpy/networkx
+path (tested, slower). numba's compiled-function cache is written to a user cache
+directory (:func:`numba_cache_dir`), never inside the installed package: files left
+there would outlive an uninstall and turn ``chaingraph`` into a namespace package on
+the next (editable) install.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["has_numba", "jit", "resolve_method"]
+__all__ = ["has_numba", "import_numba", "jit", "numba_cache_dir", "resolve_method"]
 
 #: method name -> (optional module it needs, extra that installs it)
 ENGINES: dict[str, tuple[str | None, str | None]] = {
@@ -21,6 +26,47 @@ ENGINES: dict[str, tuple[str | None, str | None]] = {
     "scipy": (None, None),
     "networkx": (None, None),
 }
+
+
+def numba_cache_dir() -> Path:
+    """Folder for numba's compiled-function cache, outside the installed package.
+
+    ``NUMBA_CACHE_DIR`` when the user set it; else the platform's user cache folder:
+    ``%LOCALAPPDATA%\\chaingraph\\Cache\\numba`` on Windows,
+    ``~/Library/Caches/chaingraph/numba`` on macOS, ``$XDG_CACHE_HOME/chaingraph/numba``
+    (default ``~/.cache/chaingraph/numba``) elsewhere.
+
+    Examples
+    --------
+    >>> from chaingraph._engines import numba_cache_dir
+    >>> numba_cache_dir().name
+    'numba'
+    """
+    own = os.environ.get("NUMBA_CACHE_DIR")
+    if own:
+        return Path(own)
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return base / "chaingraph" / "Cache" / "numba"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "chaingraph" / "numba"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    return base / "chaingraph" / "numba"
+
+
+def import_numba() -> Any:
+    """Import numba with its cache pointed at :func:`numba_cache_dir`.
+
+    Must run before any ``numba.njit(cache=True)`` decorator of chaingraph is
+    evaluated (numba picks the cache folder when a function is decorated). A user's
+    own ``NUMBA_CACHE_DIR`` is respected.
+    """
+    import numba
+
+    if not numba.config.CACHE_DIR:
+        numba.config.CACHE_DIR = str(numba_cache_dir())
+    return numba
 
 
 @functools.cache
@@ -47,9 +93,10 @@ def resolve_method(method: str, *, choices: tuple[str, ...] = ("numba", "scipy")
         return choices[-1]
     if method not in choices:
         raise ValueError(f"method must be 'auto' or one of {choices}, got {method!r}")
-    module, extra = ENGINES.get(method, (None, None))
+    module, _ = ENGINES.get(method, (None, None))
     if module == "numba" and not has_numba():
-        raise ImportError(f"method={method!r} needs numba: pip install 'chaingraph[{extra}]'")
+        raise ImportError(f"method={method!r} needs numba, a dependency of chaingraph "
+                          "that is not importable here: pip install numba")
     return method
 
 
@@ -65,8 +112,7 @@ def jit(func: Callable[..., Any] | None = None, **options: Any) -> Any:
         @functools.wraps(f)
         def call(*args: Any, **kwargs: Any) -> Any:
             if not compiled:
-                import numba
-
+                numba = import_numba()
                 compiled.append(numba.njit(cache=True, nogil=True, **options)(f))
             return compiled[0](*args, **kwargs)
 

@@ -64,7 +64,7 @@ def test_page_code_runs_and_prints_what_the_page_says(name, tmp_path, monkeypatc
     if plots:
         matplotlib.use("Agg")
         if cg.plotting.cjk_font(warn=False) is None:
-            pytest.skip("no CJK font: pip install 'chaingraph[cjk]'")
+            pytest.skip("no CJK font (the bundled one is missing)")
     monkeypatch.chdir(tmp_path)
     try:
         for code, printed, expected in run_page(page):

@@ -26,7 +26,8 @@ def _run(name: str, tmp_path: Path, env: dict[str, str] | None = None):
             shutil.copy(item, tmp_path / item.name)
     nb = nbformat.read(tmp_path / name, as_version=4)
     old = dict(os.environ)
-    os.environ.update({"CHAINGRAPH_PROGRESS": "0", "MPLBACKEND": "Agg", **(env or {})})
+    os.environ.update({"CHAINGRAPH_PROGRESS": "0", "MPLBACKEND": "Agg",
+                       "CHAINGRAPH_NOTEBOOK_OUT": str(tmp_path), **(env or {})})
     try:
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                          resources={"metadata": {"path": str(tmp_path)}})
@@ -88,9 +89,27 @@ def test_input_output_notebook(tmp_path):
     assert "without 制造业's purchases" in text
     assert "relatedness density" in text
     assert html >= 5
+
+
 def test_regions_notebook(tmp_path):
     nb = _run("04_regions.ipynb", tmp_path)
     text, images, _ = _outputs(nb)
     assert "moves; objective" in text
     assert "澄岚市" in text and "韶峰高新区" in text
     assert images >= 1
+
+
+def test_willems_notebook_skips_clearly_without_the_data(tmp_path):
+    nb = _run("03_willems_real_chains.ipynb", tmp_path,
+              env={"CHAINGRAPH_SHARED_DATA": str(tmp_path / "absent")})
+    text, images, _ = _outputs(nb)
+    assert "SKIPPING this notebook" in text
+    assert text.count("skipped: this notebook needs") == sum(
+        c.cell_type == "code" for c in nb.cells) - 1
+    assert images == 0
+
+
+def test_notebooks_write_nothing_beside_themselves():
+    for name in ("01_quickstart.ipynb", "03_willems_real_chains.ipynb"):
+        source = (NOTEBOOKS / name).read_text(encoding="utf-8")
+        assert "CHAINGRAPH_NOTEBOOK_OUT" in source and "tempfile.mkdtemp" in source

@@ -75,7 +75,7 @@ def _png(fig) -> bytes:
 
 # --- fonts --------------------------------------------------------------------------
 def test_chinese_labels_render_without_missing_glyphs(toy):
-    assert cg.plotting.cjk_font() is not None, "install chaingraph[cjk] (mplfonts)"
+    assert cg.plotting.cjk_font() is not None
     chain, tpl = toy
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -91,6 +91,49 @@ def test_chinese_labels_render_without_missing_glyphs(toy):
     assert ax.texts[0].get_fontproperties().get_family()[0] == cg.plotting.cjk_font()
 
 
+@pytest.fixture
+def bundled_font_only(monkeypatch):
+    """As on a machine with no system CJK font: only the bundled subset is found."""
+    monkeypatch.setenv("CHAINGRAPH_IGNORE_SYSTEM_FONTS", "1")
+    _fonts._find.cache_clear()
+    yield
+    _fonts._find.cache_clear()
+
+
+def test_bundled_font_draws_the_example_map_without_a_system_font(bundled_font_only):
+    assert cg.plotting.cjk_font() == _fonts.BUNDLED_CJK_FONT
+    chain = cg.datasets.load_example()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = cg.diagnose(chain, template="nev", region="明湾示范区")
+        ax = cg.plotting.plot_chain_map(chain, template="nev", report=report, label="all")
+        _png(ax.figure)
+        plt.close(ax.figure)
+    bad = [str(w.message) for w in caught if issubclass(w.category, _fonts.CJKFontWarning)
+           or "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    assert not bad, bad[:3]
+
+
+def test_bundled_font_covers_gb2312_and_every_character_of_the_package():
+    from importlib import resources
+
+    from fontTools.ttLib import TTFont
+
+    path = resources.files("chaingraph.plotting") / "assets" / "ChaingraphSansSC-Regular.otf"
+    cmap = TTFont(str(path), lazy=True).getBestCmap()
+    gb = {bytes((hi, lo)).decode("gb2312", errors="ignore")
+          for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)} - {""}
+    assert len(gb) == 6763  # the GB 2312 hanzi
+    text = "".join(f.read_text(encoding="utf-8") for f in
+                   (resources.files("chaingraph.datasets") / "templates").iterdir())
+    text += cg.datasets.load_example().enterprises.to_csv()
+    missing = sorted({c for c in gb | set(text) if ord(c) >= 0x20} - {chr(c) for c in cmap})
+    assert not missing, missing[:20]
+    licence = (resources.files("chaingraph.plotting") / "assets" / "OFL.txt").read_text(
+        encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE" in licence and "Version 1.1" in licence
+
+
 def test_font_settings_do_not_leak_into_user_plots(toy):
     before = list(matplotlib.rcParams["font.family"])
     cg.plotting.plot_chain_map(toy[0], template=toy[1])
@@ -100,7 +143,7 @@ def test_font_settings_do_not_leak_into_user_plots(toy):
 
 def test_no_cjk_font_gives_one_clear_warning(monkeypatch):
     monkeypatch.setattr(_fonts, "_find", lambda: None)
-    with pytest.warns(cg.plotting.CJKFontWarning, match="pip install"):
+    with pytest.warns(cg.plotting.CJKFontWarning, match="Reinstall chaingraph"):
         assert cg.plotting.cjk_font() is None
     assert issubclass(cg.plotting.CJKFontWarning, UserWarning)
     with warnings.catch_warnings():
@@ -445,3 +488,16 @@ def test_user_axes_made_outside_the_context_get_chinese_tick_labels():
             fig.canvas.draw()
     finally:
         plt.close(fig)
+
+
+def test_charts_accept_a_report_where_they_accept_its_tables():
+    report = cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+    ax = cg.plotting.plot_leaders(report, top=5)
+    want = cg.plotting.plot_leaders(report.leaders, top=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == \
+        [t.get_text() for t in want.get_yticklabels()]
+    ax = cg.plotting.plot_echelon(report)
+    assert len(ax.patches) == len(report.echelon)
+    with pytest.raises(TypeError, match="ChainReport"):
+        cg.plotting.plot_leaders(object())
+    plt.close("all")

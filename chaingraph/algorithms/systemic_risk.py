@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph._progress import progress as _progress
+from chaingraph._progress import counter as _counter
 from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.propagation import (
     check_scheme,
@@ -91,13 +91,16 @@ def _run_batches(model: CascadeModel, codes: np.ndarray, state: _Checkpoint,
                  batch_size: int, show: bool | None, **kw: Any) -> None:
     starts = [lo for lo in range(0, len(codes), batch_size)
               if not state.done[lo:lo + batch_size].all()]
-    for lo in _progress(starts, total=len(starts), desc="ESRI", show=show,
-                        unit="batch"):
-        hi = min(len(codes), lo + batch_size)
-        table, iterations = run_cascades(model, single_scenarios(codes[lo:hi]), **kw)
-        state.table[lo:hi], state.iterations[lo:hi] = table, iterations
-        state.done[lo:hi] = True
-        state.save()
+    done = len(codes) - sum(min(len(codes), lo + batch_size) - lo for lo in starts)
+    with _counter(len(codes), initial=done, desc="ESRI", unit="enterprise",
+                  show=show) as bar:
+        for lo in starts:
+            hi = min(len(codes), lo + batch_size)
+            table, iterations = run_cascades(model, single_scenarios(codes[lo:hi]), **kw)
+            state.table[lo:hi], state.iterations[lo:hi] = table, iterations
+            state.done[lo:hi] = True
+            state.save()
+            bar.update(hi - lo)
 
 
 def result_frame(chain: Chain, codes: np.ndarray, table: np.ndarray,
@@ -315,7 +318,9 @@ def find_systemic_risk(
             hit[i] = _most_hit(model, int(codes[i]), labels, **run_kw)
     table["most_hit_segments"] = pd.Series(hit, dtype=object)
     table["rank"] = np.arange(1, len(table) + 1)
-    table["score"] = table["esri"]
+    # the score is the ESRI rounded to 12 digits: the sort key, so ties within float
+    # noise are exact ties and the column is non-increasing
+    table["score"] = table["esri"].round(12)
     table["explanation"] = [_explain(row, seg) for row, seg in
                             zip(table.itertuples(index=False), hit, strict=True)]
     return first_rows(table, top)

@@ -17,8 +17,11 @@ scenario touched them.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from chaingraph._engines import import_numba
+
+numba = import_numba()
 
 _TOUCH_D = 1
 _TOUCH_U = 2

@@ -158,8 +158,9 @@ def weighted_betweenness_numba(indptr: np.ndarray, indices: np.ndarray,
         Renumber nodes in breadth-first order from the sources first, so that the
         memory-bound searches touch nearby memory (about 15% faster at 1M nodes).
     """
-    import numba
+    from chaingraph._engines import import_numba
 
+    numba = import_numba()
     globals()["prange"] = numba.prange
     n = len(indptr) - 1
     indptr = np.asarray(indptr, dtype=np.int64)

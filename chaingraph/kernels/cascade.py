@@ -192,9 +192,10 @@ def run_cascades(model: CascadeModel, scenarios, *, substitution: bool = False,
     if S == 0:
         return out, out_t
     if method == "numba":
-        import numba
-
+        from chaingraph._engines import import_numba
         from chaingraph.kernels import _cascade_numba as nb
+
+        numba = import_numba()
 
         chunks = max(1, min(S, n_threads or numba.get_num_threads()))
         nb.run_many(ptr, firms, shock_d, shock_u, model.arrays, model.n_pairs,

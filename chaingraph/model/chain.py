@@ -9,6 +9,10 @@ links from supplier to buyer (upstream to downstream). It has two shapes:
 * a networkx ``DiGraph``, the form people explore with. :meth:`Chain.to_networkx`
   and :meth:`Chain.from_networkx` convert between the two without loss; every
   analysis accepts either (see :func:`as_chain`).
+
+Long module (about 525 lines): the one chain type, its constructors from tables and
+from networkx, and its read-only accessors; the validation it calls is in
+:mod:`chaingraph.model.validation`.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from chaingraph.model.validation import (
     report_duplicate_ids,
     resolve_links,
     warn_partial_amounts,
+    weight_as_volume,
 )
 
 if TYPE_CHECKING:
@@ -266,7 +271,8 @@ class Chain:
 
     @classmethod
     def from_networkx(
-        cls, G: nx.DiGraph, /, *, mapping: Mapping[str, str] | None = None, **kwargs: Any
+        cls, G: nx.DiGraph, /, *, mapping: Mapping[str, str] | None = None,
+        weight: str | None = "weight", **kwargs: Any
     ) -> Chain:
         """Build a chain from a networkx directed graph (without changing it).
 
@@ -276,7 +282,13 @@ class Chain:
             Nodes are enterprises, edges ``u -> v`` mean u supplies v. Node and edge
             attributes become columns; ``G.graph`` becomes the metadata.
         mapping : dict, optional
-            Attribute renames to the canonical names, e.g. ``{"weight": "volume"}``.
+            Attribute renames to the canonical names, e.g. ``{"amount": "volume"}``.
+        weight : str or None, default "weight"
+            Edge attribute used as the link ``volume``, as in networkx: by default a
+            ``volume`` attribute, else ``weight``. Another name picks that attribute
+            (it must exist on some edge). When no edge has one, every link weighs 1
+            and a one-line :class:`~chaingraph.exceptions.ChainDataWarning` says so;
+            ``weight=None`` asks for unit weights without the warning.
         **kwargs
             Passed to :meth:`from_frames` (``template``, ``self_loops``, ...).
             Self-loops present in ``G`` are kept unless ``self_loops`` says otherwise.
@@ -295,7 +307,7 @@ class Chain:
         Examples
         --------
         >>> G = nx.DiGraph([("mine", "smelter", {"weight": 5.0})])
-        >>> chain = cg.Chain.from_networkx(G, mapping={"weight": "volume"})
+        >>> chain = cg.Chain.from_networkx(G)
         >>> chain.links[["supplier", "buyer", "volume"]].values.tolist()
         [['mine', 'smelter', 5.0]]
         """
@@ -318,6 +330,7 @@ class Chain:
                      for u, v, d in G.edges(data=True)]
         links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
         links = links.rename(columns=mapping)
+        links = weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
         kwargs.setdefault("self_loops", "keep")

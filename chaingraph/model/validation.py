@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.amounts import parse_amounts
-from chaingraph.exceptions import ChainDataWarning, Problem
+from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.model.fields import (
     BUYER,
     ENTERPRISE_AMOUNTS,
@@ -26,12 +26,15 @@ from chaingraph.model.fields import (
     REGION,
     SEGMENT,
     SUPPLIER,
+    VOLUME,
 )
 
 if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
+    "UNIT_WEIGHTS_MESSAGE",
+    "weight_as_volume",
     "Collector", "check_columns", "clean_ids", "coerce_amounts", "enterprises_from_links",
     "location", "lookup", "map_segments", "present_items", "report_duplicate_ids",
     "resolve_links",
@@ -338,3 +341,29 @@ def report_duplicate_ids(ids: pd.Series, out: Collector) -> None:
                     f"{location(out.rows, first[key])})", i, ID)
         else:
             first[key] = i
+
+
+#: Start of the warning for a networkx graph without edge weights.
+UNIT_WEIGHTS_MESSAGE = "networkx graph has no edge"
+
+
+def weight_as_volume(links: pd.DataFrame, weight: str | None, *, explicit: bool
+                     ) -> pd.DataFrame:
+    """networkx habit: the edge ``weight`` (or ``volume``) attribute is the volume."""
+    if weight is None or explicit or not len(links):
+        return links
+    if weight == "weight" and VOLUME in links.columns:
+        return links  # an explicit volume attribute wins over networkx's weight
+    if weight in links.columns:
+        if weight == VOLUME:
+            return links
+        return links.drop(columns=[VOLUME], errors="ignore").rename(columns={weight: VOLUME})
+    if weight != "weight":
+        raise ChainDataError(Problem(
+            f"no edge has the attribute {weight!r} chosen as weight "
+            f"(edge attributes: {sorted(c for c in links.columns if c not in (SUPPLIER, BUYER))})",
+            file="graph edges", column=weight))
+    warnings.warn(f"{UNIT_WEIGHTS_MESSAGE} 'weight' or 'volume' attribute: every link "
+                  "weighs 1 (pass weight='ATTRIBUTE' to choose one, weight=None for unit "
+                  "weights without this warning)", ChainDataWarning, stacklevel=5)
+    return links

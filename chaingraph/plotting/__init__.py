@@ -3,7 +3,7 @@
 matplotlib is imported only here (``import chaingraph`` stays light). Every function
 returns the Axes (or an HTML object) and never calls ``plt.show()`` or ``savefig``;
 use :func:`save_figure`. Chinese labels use a CJK font found automatically
-(:func:`cjk_font`); install ``chaingraph[cjk]`` on a machine without one.
+(:func:`cjk_font`): a system CJK font, else the bundled Noto Sans CJK SC subset.
 """
 
 from chaingraph.plotting._fonts import CJKFontWarning, cjk_font

@@ -1,19 +1,24 @@
 """Find a font that can draw Chinese, so chain maps never show empty boxes (tofu).
 
 Search order: fonts already known to matplotlib (system fonts such as Noto Sans CJK
-SC, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, PingFang SC), then the Noto
-Sans CJK SC file bundled by the optional PyPI package ``mplfonts`` (extra
-``chaingraph[cjk]``). The font is used inside a ``rc_context`` only, so the user's
-other plots are not changed.
+SC, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, PingFang SC), then the font
+bundled with chaingraph: "Chaingraph Sans SC", a subset of Noto Sans CJK SC Regular
+(SIL Open Font License 1.1; licence text in ``chaingraph/plotting/assets/OFL.txt``)
+covering all of GB 2312 plus every character of the package's templates, example and
+labels, registered with matplotlib's font manager on first use. The font is used inside
+a ``rc_context`` only, so the user's other plots are not changed.
+
+``CHAINGRAPH_IGNORE_SYSTEM_FONTS=1`` skips the system fonts (to test the bundled one).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from importlib import resources
 
-__all__ = ["CJK_FONT_NAMES", "CJKFontWarning", "cjk_font"]
+__all__ = ["BUNDLED_CJK_FONT", "CJK_FONT_NAMES", "CJKFontWarning", "cjk_font"]
 
 #: Family names tried, best first (all draw Simplified Chinese).
 CJK_FONT_NAMES = (
@@ -22,48 +27,55 @@ CJK_FONT_NAMES = (
     "PingFang SC", "Hiragino Sans GB", "SimHei", "Heiti SC", "STHeiti",
     "Noto Sans CJK JP", "Noto Sans CJK TC", "Arial Unicode MS", "Droid Sans Fallback",
 )
-#: Files tried from the ``mplfonts`` package (OFL-licensed Noto fonts only).
-_MPLFONTS_FILES = ("NotoSansCJKsc-Regular.otf",)
+#: Family name of the bundled subset font (file in ``chaingraph/plotting/assets``).
+BUNDLED_CJK_FONT = "Chaingraph Sans SC"
+_BUNDLED_FILE = "ChaingraphSansSC-Regular.otf"
 
-_HELP = ("no font that can draw Chinese was found, so Chinese labels would show as "
-         "empty boxes. Install one: `pip install \"chaingraph[cjk]\"` (bundles Noto "
-         "Sans CJK SC via mplfonts), or `apt-get install fonts-noto-cjk` (Debian/"
-         "Ubuntu), then restart Python")
+_HELP = ("no font that can draw Chinese was found (the font bundled with chaingraph, "
+         f"{_BUNDLED_FILE}, is missing from this installation), so Chinese labels would "
+         "show as empty boxes. Reinstall chaingraph, or install a system font such as "
+         "`apt-get install fonts-noto-cjk` (Debian/Ubuntu), then restart Python")
 
 
 class CJKFontWarning(UserWarning):
     """No installed font can draw Chinese text; labels may show as boxes."""
 
 
+def _ignore_system() -> bool:
+    return os.environ.get("CHAINGRAPH_IGNORE_SYSTEM_FONTS", "") not in ("", "0", "no", "false")
+
+
 def _known_family(names: tuple[str, ...]) -> str | None:
+    if _ignore_system():
+        return None
     from matplotlib import font_manager
 
     available = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in names if name in available), None)
 
 
-def _mplfonts_family() -> str | None:
-    try:
-        folder = resources.files("mplfonts") / "fonts"
-    except (ModuleNotFoundError, TypeError):
+def _bundled_family() -> str | None:
+    path = resources.files("chaingraph.plotting") / "assets" / _BUNDLED_FILE
+    if not path.is_file():
         return None
     from matplotlib import font_manager
 
-    for filename in _MPLFONTS_FILES:
-        path = folder / filename
-        if path.is_file():
-            font_manager.fontManager.addfont(str(path))
-            return font_manager.FontProperties(fname=str(path)).get_name()
-    return None
+    with resources.as_file(path) as real:
+        if not any(f.fname == str(real) for f in font_manager.fontManager.ttflist):
+            font_manager.fontManager.addfont(str(real))
+        return font_manager.FontProperties(fname=str(real)).get_name()
 
 
 @functools.lru_cache(maxsize=1)
 def _find() -> str | None:
-    return _known_family(CJK_FONT_NAMES) or _mplfonts_family()
+    return _known_family(CJK_FONT_NAMES) or _bundled_family()
 
 
 def cjk_font(*, warn: bool = True) -> str | None:
     """Family name of a font that draws Chinese, or None (with a warning) if none.
+
+    A system CJK font when one is installed, else the bundled "Chaingraph Sans SC"
+    (a Noto Sans CJK SC subset, OFL 1.1), so a plain installation always has one.
 
     Parameters
     ----------
@@ -78,7 +90,7 @@ def cjk_font(*, warn: bool = True) -> str | None:
     Examples
     --------
     >>> from chaingraph.plotting import cjk_font
-    >>> isinstance(cjk_font(warn=False), (str, type(None)))
+    >>> isinstance(cjk_font(warn=False), str)
     True
     """
     family = _find()

@@ -114,16 +114,27 @@ def _draw_matrix(ax: Any, values: np.ndarray, labels: list[str], annotate: bool)
                     color="white" if values[i, j] > top / 8 else "#333333")
 
 
-def plot_echelon(echelon: pd.DataFrame, /, *, ax: Any = None,
+def _table(data: Any, name: str) -> pd.DataFrame:
+    """A report's ``name`` table, or ``data`` itself when it is already a table."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    table = getattr(data, name, None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    raise TypeError(f"expected a DataFrame or a ChainReport with a {name!r} table, got "
+                    f"{type(data).__name__}")
+
+
+def plot_echelon(echelon: Any, /, *, ax: Any = None,
                  thresholds: tuple[float, ...] = (1e11, 1e10, 1e9),
                  labels: tuple[str, ...] = ("千亿级", "百亿级", "十亿级")) -> Any:
     """The 100-10-1 billion ladder (千亿/百亿/十亿): groups placed on it, with targets.
 
     Parameters
     ----------
-    echelon : DataFrame
-        From :func:`chaingraph.algorithms.echelon.find_echelon` (or a report's
-        ``echelon``): columns ``group``, ``output`` and optionally ``target``,
+    echelon : DataFrame or ChainReport
+        From :func:`chaingraph.algorithms.echelon.find_echelon`, or a report (its
+        ``echelon`` table is used): columns ``group``, ``output`` and optionally ``target``,
         ``rung``.
     ax : matplotlib Axes, optional
     thresholds, labels
@@ -148,6 +159,7 @@ def plot_echelon(echelon: pd.DataFrame, /, *, ax: Any = None,
     >>> len(ax.patches) == len(table)
     True
     """
+    echelon = _table(echelon, "echelon")
     if not {"group", "output"} <= set(echelon.columns):
         raise ValueError("plot_echelon needs a table with 'group' and 'output' columns "
                          "(from find_echelon)")
@@ -180,15 +192,15 @@ def plot_echelon(echelon: pd.DataFrame, /, *, ax: Any = None,
     return ax
 
 
-def plot_leaders(leaders: pd.DataFrame, /, *, top: int = 15, ax: Any = None,
+def plot_leaders(leaders: Any, /, *, top: int = 15, ax: Any = None,
                  weights: dict[str, float] | None = None) -> Any:
     """Horizontal bars of chain-leader scores, stacked by weighted component.
 
     Parameters
     ----------
-    leaders : DataFrame
-        From :func:`chaingraph.algorithms.leaders.find_leaders` (or a report's
-        ``leaders``): ``enterprise``, ``score`` and the ``<component>_norm`` columns.
+    leaders : DataFrame or ChainReport
+        From :func:`chaingraph.algorithms.leaders.find_leaders`, or a report (its
+        ``leaders`` table is used): ``enterprise``, ``score`` and the ``<component>_norm`` columns.
     top : int, default 15
         Number of leaders shown (best at the top).
     ax : matplotlib Axes, optional
@@ -214,6 +226,7 @@ def plot_leaders(leaders: pd.DataFrame, /, *, top: int = 15, ax: Any = None,
     """
     from chaingraph.algorithms.leaders import DEFAULT_WEIGHTS
 
+    leaders = _table(leaders, "leaders")
     if not {"enterprise", "score"} <= set(leaders.columns):
         raise ValueError("plot_leaders needs 'enterprise' and 'score' columns "
                          "(from find_leaders)")

@@ -1,5 +1,6 @@
 // MathJax configuration for pymdownx.arithmatex (generic mode): \( \) inline, \[ \] display.
-// MathJax itself is loaded from a CDN when a page is viewed; building the site needs no network.
+// MathJax itself is bundled (javascripts/mathjax/tex-svg.js, SVG output without web fonts):
+// pages render their formulas offline, e.g. on a government intranet.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],

@@ -1,0 +1,207 @@
+"""The ``chaingraph diagnose`` command end to end: wall time and peak memory.
+
+For each generator (the package's :func:`chaingraph.datasets.generate_chain` and the
+independent heavy-tailed 6-tier generator of :mod:`benchmarks.heavy_tail`) and each
+size, the chain is written to Parquet once, then the **whole CLI process** is timed::
+
+    chaingraph diagnose enterprises.parquet links.parquet --template nev --region R MODE
+
+with MODE ``--out DIR`` (every report file written) and/or ``--json`` (the JSON report
+to stdout, no files). Wall time is measured around the process; peak resident memory
+is that process's ``ru_maxrss`` (``getrusage(RUSAGE_CHILDREN)`` in a wrapper process
+that has no other child). The 1-minute load average before each run is recorded: the
+benchmark machine is shared, so figures taken under load are inflated. Run::
+
+    python -m benchmarks.cli_end_to_end --sizes 10k,100k,1M --modes json,out \\
+        --work /tmp/cg-bench --out docs/benchmarks_cli.md
+
+and the table is written to ``--out`` (Markdown) and ``--raw`` (JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+GENERATORS = {
+    "package": ("chaingraph.datasets.generate_chain (template edges, size-based "
+                "preferential attachment)", "focal"),
+    "heavy_tail": ("benchmarks.heavy_tail (6 tiers, lognormal supplier popularity, 7% "
+                   "skip-tier, 3% same-tier, 0.5% back links)", "明湾示范区"),
+}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    mult = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * mult)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def make_inputs(generator: str, n: int, folder: Path, *, links_per: float = 5.0
+                ) -> tuple[Path, Path]:
+    """Write (once) the generator's chain of ``n`` enterprises as Parquet files."""
+    from benchmarks.heavy_tail import heavy_tail_frames, write_frames
+
+    done = [folder / "enterprises.parquet", folder / "links.parquet"]
+    if all(p.exists() for p in done):
+        return done[0], done[1]
+    if generator == "heavy_tail":
+        ent, links = heavy_tail_frames(n, links_per=links_per, seed=0)
+    else:
+        import chaingraph as cg
+
+        chain = cg.datasets.generate_chain(n, n_links=int(links_per * n), seed=0)
+        ent, links = chain.enterprises, chain.links
+    return write_frames(ent, links, folder)
+
+
+def _command() -> list[str]:
+    exe = shutil.which("chaingraph", path=str(Path(sys.executable).parent))
+    if exe:
+        return [exe]
+    return [sys.executable, "-c", "import sys; from chaingraph.cli import main; "
+            "sys.exit(main())"]
+
+
+def measure(args: list[str], *, timeout: float) -> dict:
+    """Run ``args`` in a wrapper process; wall seconds and the CLI's peak RSS (MiB)."""
+    wrapper = [sys.executable, "-m", "benchmarks.cli_end_to_end", "--child", "--",
+               *args]
+    load = os.getloadavg()
+    start = time.perf_counter()
+    proc = subprocess.run(wrapper, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        return {"error": proc.stderr[-2000:], "load": load}
+    child = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"seconds": round(child["seconds"], 3), "wrapper_seconds": round(wall, 3),
+            "peak_mib": round(child["maxrss_kib"] / 1024), "load": [round(x, 1) for x in load]}
+
+
+def _child(args: list[str]) -> int:
+    start = time.perf_counter()
+    proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env={**os.environ, "CHAINGRAPH_PROGRESS": "0"})
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr.decode(errors="replace"))
+        return proc.returncode
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": seconds, "maxrss_kib": usage.ru_maxrss}))
+    return 0
+
+
+def run(sizes: list[int], generators: list[str], modes: list[str], work: Path,
+        timeout: float) -> list[dict]:
+    rows = []
+    for gen in generators:
+        for n in sizes:
+            folder = work / f"{gen}_{label(n)}"
+            t0 = time.perf_counter()
+            ent, links = make_inputs(gen, n, folder)
+            gen_s = time.perf_counter() - t0
+            for mode in modes:
+                out = work / f"{gen}_{label(n)}_report"
+                shutil.rmtree(out, ignore_errors=True)
+                extra = ["--json"] if mode == "json" else ["--out", str(out)]
+                cmd = [*_command(), "diagnose", str(ent), str(links), "--template", "nev",
+                       "--region", GENERATORS[gen][1], *extra]
+                res = measure(cmd, timeout=timeout)
+                row = {"generator": gen, "n": n, "mode": mode, **res,
+                       "generate_seconds": round(gen_s, 1)}
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+                rows.append(row)
+    return rows
+
+
+def render(rows: list[dict], command: str) -> str:
+    import chaingraph
+
+    lines = [
+        "# Benchmarks: the command line end to end", "",
+        "Generated by `benchmarks/cli_end_to_end.py`; rerun it:", "",
+        f"    {command}", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; chaingraph "
+        f"{chaingraph.__version__}; Python {platform.python_version()}; "
+        f"{os.cpu_count()} cores",
+        "- Each cell: one `chaingraph diagnose ENTERPRISES.parquet LINKS.parquet "
+        "--template nev --region R` process, wall time from start to exit (the last file "
+        "written) and its peak resident memory (`ru_maxrss`). `json`: `--json` (report to "
+        "stdout, no files); `out`: `--out DIR` (every report file).",
+        "- **Shared machine**: the 1-minute load average before each run is given; "
+        "with load L on 2 cores, times are inflated by up to about L/2.", "",
+        "Generators:", "",
+    ]
+    lines += [f"- `{k}`: {v[0]}; focal region `{v[1]}`" for k, v in GENERATORS.items()]
+    lines += ["", "| generator | enterprises | mode | wall (s) | peak MiB | load (1/5/15 min) |",
+              "|---|---:|---|---:|---:|---|"]
+    for r in rows:
+        if "error" in r:
+            cells = ["failed", "-", " ".join(str(x) for x in r["load"])]
+        else:
+            cells = [f"{r['seconds']:.1f}", f"{r['peak_mib']:,}",
+                     " / ".join(str(x) for x in r["load"])]
+        lines.append(f"| {r['generator']} | {r['n']:,} | {r['mode']} | " + " | ".join(cells)
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return _child(argv[2:] if argv[1:2] == ["--"] else argv[1:])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.cli_end_to_end",
+                                description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="10k,100k")
+    p.add_argument("--generators", default="package,heavy_tail")
+    p.add_argument("--modes", default="json,out")
+    p.add_argument("--work", default="cg-bench-work", help="folder for the inputs")
+    p.add_argument("--timeout", type=float, default=1800)
+    p.add_argument("--out", default=None, help="Markdown table to write")
+    p.add_argument("--raw", default=None, help="JSON rows to write (and append to)")
+    p.add_argument("--render-only", action="store_true",
+                   help="measure nothing: write --out from the rows in --raw")
+    p.add_argument("--note", default="", help="a paragraph added under the table")
+    args = p.parse_args(argv)
+    work = Path(args.work)
+    if args.render_only:
+        rows = json.loads(Path(args.raw).read_text())
+        _write(Path(args.out), render(rows, "python -m benchmarks.cli_end_to_end "
+                                      + " ".join(argv)) + ("\n" + args.note + "\n"
+                                                           if args.note else ""))
+        return 0
+    rows = run([parse_size(s) for s in args.sizes.split(",")],
+               args.generators.split(","), args.modes.split(","), work, args.timeout)
+    if args.raw:
+        raw = Path(args.raw)
+        old = json.loads(raw.read_text()) if raw.exists() else []
+        rows = old + rows
+        tmp = raw.with_name(raw.name + ".tmp")
+        tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+        os.replace(tmp, raw)
+    if args.out:
+        _write(Path(args.out), render(rows, "python -m benchmarks.cli_end_to_end "
+                                      + " ".join(argv)))
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
