@@ -49,6 +49,7 @@ class RawTable:
     schema: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     approximate: bool = False  # row labels may be off (blank lines skipped)
+    own: bool = False  # written by write_chain: canonical columns, self-loops kept
 
 
 def fail(message: str, file: str | None) -> ChainDataError:

@@ -37,7 +37,7 @@ from chaingraph.model import (
     SegmentTemplate,
 )
 from chaingraph.readwrite._aliases import header_unit, map_columns
-from chaingraph.readwrite._schema import FORMAT_TAG, restore
+from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, restore
 from chaingraph.readwrite._sources import (
     EXACT_ROWS,
     RawTable,
@@ -72,7 +72,7 @@ def read_chain(
     sheet: str | int | tuple[str | int | None, str | int | None] | None = None,
     template: SegmentTemplate | None = None,
     unknown: str = "error",
-    self_loops: str = "error",
+    self_loops: str | None = None,
     duplicates: str = "error",
     scale: float = 1.0,
     meta: Mapping[str, Any] | None = None,
@@ -194,7 +194,7 @@ def read_chain(
 
 
 def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template: Any,
-                unknown: str, self_loops: str, duplicates: str, scale: float,
+                unknown: str, self_loops: str | None, duplicates: str, scale: float,
                 meta: Any, format: str | None) -> Chain:
     ent, lk, file_meta = _read_tables(enterprises, links, sheet=sheet, format=format)
     approximate = any(t is not None and t.approximate for t in (ent, lk))
@@ -207,9 +207,11 @@ def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template
 
 
 def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
-              columns: Any, template: Any, unknown: str, self_loops: str,
+              columns: Any, template: Any, unknown: str, self_loops: str | None,
               duplicates: str, scale: float, meta: Any) -> Chain:
     """Map columns, parse amounts and build the chain, reporting every problem."""
+    if self_loops is None:  # a chain we wrote may hold self-loops it was built with
+        self_loops = "keep" if lk.own else "error"
     problems: list[Problem] = []
     ent_frame, ent_cols = _prepare(ent, "enterprises", columns, scale, problems)
     link_frame, link_cols = _prepare(lk, "links", columns, scale, problems)
@@ -320,7 +322,8 @@ def _read_directory(path: Path) -> tuple[RawTable | None, RawTable, dict[str, An
     tables = {}
     for role, file in found.items():
         table = _read_one(file, None, None, role)
-        table.schema = schema.get(role, {})
+        if schema:
+            apply_stamp(table, schema, role)
         table.file = f"{path.name}/{file.name}"
         tables[role] = table
     return tables.get("enterprises"), tables["links"], meta
@@ -357,11 +360,13 @@ def _read_workbook(path: Path, sheet: Any
     if "meta" in sheets:
         meta, schema = _read_meta_sheet(path, name)
     link = read_excel_table(path, link_sheet, name, "links")
-    link.schema = schema.get("links", {})
+    if schema:
+        apply_stamp(link, schema, "links")
     if ent_sheet is None:
         return None, link, meta
     ent = read_excel_table(path, ent_sheet, name, "enterprises")
-    ent.schema = schema.get("enterprises", {})
+    if schema:
+        apply_stamp(ent, schema, "enterprises")
     return ent, link, meta
 
 
@@ -397,6 +402,8 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
     """Map columns, restore types, parse amounts (each column with its header unit)."""
     if table is None:
         return None, {}
+    if table.own and not columns:  # our own file: columns are canonical already
+        columns = {str(c): str(c) for c in table.frame.columns}
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
     if table.schema:
         for col, kind in table.schema.items():
