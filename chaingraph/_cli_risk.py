@@ -114,9 +114,13 @@ def run_risk(args: argparse.Namespace) -> int:
     if essentiality and not keyword and not Path(essentiality).is_file():
         raise FileNotFoundError(f"{essentiality}: no such file")
     table = _systemic_risk(args, chain, essentiality, template)
+    from chaingraph.readwrite.safety import atomic_path, neutralize_formula
+
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table[OUTPUT_COLUMNS].to_csv(out, index=False, float_format="%.17g")
+    written = table[OUTPUT_COLUMNS].copy()
+    written["enterprise"] = written["enterprise"].map(neutralize_formula)
+    with atomic_path(out) as tmp:  # Ctrl-C or a full disk keep the previous file
+        written.to_csv(tmp, index=False, float_format="%.17g")
     top = table.sort_values("esri", ascending=False, kind="stable").head(5)
     print(f"ESRI of {len(table)} enterprises ({chain.n_enterprises} enterprises, "
           f"{chain.n_links} links) written to {out}")

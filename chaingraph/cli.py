@@ -42,9 +42,16 @@ def _columns(text: str | None) -> dict[str, str] | None:
     if path.is_file():
         import yaml
 
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ValueError(f"--columns {path.name}: not a valid YAML/JSON mapping "
+                             f"({' '.join(str(err).split())})") from None
     elif text.lstrip().startswith("{"):
-        loaded = json.loads(text)
+        try:
+            loaded = json.loads(text)
+        except ValueError as err:
+            raise ValueError(f"--columns: not a valid JSON object ({err})") from None
     else:
         loaded = {}
         for part in text.split(","):
@@ -315,6 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chaingraph ...
     0
     """
+    _tolerant_console()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -328,12 +336,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("chaingraph: interrupted", file=sys.stderr)
         return 130
-    except (ChainGraphError, ValueError, OSError) as error:
+    except (ChainGraphError, ValueError, TypeError, OSError, RecursionError,
+            _networkx_error()) as error:
         if args.debug:
             raise
         text = error.one_line() if hasattr(error, "one_line") else str(error)
+        if isinstance(error, OSError) and error.filename and error.strerror:
+            text = f"{error.filename}: {error.strerror}"
         print(f"chaingraph: error: {' '.join(text.split())}", file=sys.stderr)
         return 2
+
+
+def _networkx_error() -> type[Exception]:
+    """networkx's base exception (NodeNotFound for an unknown --sources id, ...)."""
+    import networkx as nx
+
+    return nx.NetworkXException
+
+
+def _tolerant_console() -> None:
+    """A console that cannot show some characters (GBK) gets escapes, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - detached or closed
+                pass
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m chaingraph.cli
