@@ -162,7 +162,8 @@ def _check_id_cells(values: np.ndarray, col: str, out: _Collector) -> np.ndarray
     """Cell-by-cell check of a column mixing types: strip strings, find blanks."""
     blank = np.zeros(len(values), dtype=bool)
     for i, v in enumerate(values):
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or v is pd.NaT or (
+                isinstance(v, (float, np.datetime64)) and np.isnan(v)):
             blank[i] = True
         elif isinstance(v, str):
             values[i] = v.strip()
@@ -171,6 +172,13 @@ def _check_id_cells(values: np.ndarray, col: str, out: _Collector) -> np.ndarray
             out.add(f"{v!r} cannot be an id (not hashable)", i, col)
             blank[i] = True
     return blank
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view: arrays a Chain hands out never alias writable state."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _hashes(value: Any) -> bool:
@@ -477,8 +485,8 @@ class Chain:
         if name in frame.columns:
             series = frame[name]
             if pd.api.types.is_numeric_dtype(series.dtype):
-                return series.to_numpy(dtype=np.float64, na_value=np.nan)
-            return series.to_numpy(dtype=object)
+                return _read_only(series.to_numpy(dtype=np.float64, na_value=np.nan))
+            return _read_only(series.to_numpy(dtype=object))
         n = len(frame)
         return np.full(n, default, dtype=np.float64 if isinstance(default, float) else object)
 
@@ -490,17 +498,17 @@ class Chain:
 
     @cached_property
     def ids(self) -> np.ndarray:
-        """Enterprise ids as an object array (position = integer code)."""
-        return self.index.to_numpy()
+        """Enterprise ids as a read-only object array (position = integer code)."""
+        return _read_only(self.index.to_numpy())
 
     @cached_property
     def link_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(supplier_codes, buyer_codes)``: integer positions of each link's ends."""
+        """``(supplier_codes, buyer_codes)``: read-only integer positions of link ends."""
         codes = self._links.attrs.get("_codes")
-        if codes is not None:
-            return codes
-        ids = self._enterprises[ID]
-        return _lookup(ids, self._links[SUPPLIER]), _lookup(ids, self._links[BUYER])
+        if codes is None:
+            ids = self._enterprises[ID]
+            codes = _lookup(ids, self._links[SUPPLIER]), _lookup(ids, self._links[BUYER])
+        return _read_only(codes[0]), _read_only(codes[1])
 
     def codes_of(self, ids: Iterable[Any]) -> np.ndarray:
         """Integer codes of enterprise ids; raises ``NodeNotFound`` for unknown ids."""
@@ -646,7 +654,7 @@ def _resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: _Collect
         dup = pd.Series(key).duplicated(keep=False).to_numpy() & valid
     else:
         dup = np.zeros(len(key), dtype=bool)
-    cache: dict[str, Any] = {"link_codes": (src, dst)}
+    cache: dict[str, Any] = {"link_codes": (_read_only(src), _read_only(dst))}
     if dup.any() and duplicates == "error":
         _report_duplicate_links(links, key, dup, out)
     elif dup.any():

@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms._bottleneck_tables import fmt_amount, labels
 from chaingraph.algorithms.roles import resolve_roles
@@ -351,7 +352,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity",
                "score", "explanation"]]
     cut = cut.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    return cut.head(top) if top is not None else cut
+    return top_rows(cut, top)
 
 
 def _codes(chain: Chain, ids: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph.algorithms.roles import focal_mask
 from chaingraph.amounts import format_amount
 from chaingraph.datasets import as_template
@@ -70,7 +71,7 @@ def _seg_label(segment: Any, name: Any) -> str:
 def _finish(table: pd.DataFrame, top: int | None) -> pd.DataFrame:
     table = table.sort_values("score", ascending=False, kind="stable")
     table = table.reset_index(drop=True)
-    return table.head(top) if top is not None else table
+    return top_rows(table, top)
 
 
 # --- concentration ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph._engines import resolve_method
 from chaingraph.algorithms._bottleneck_tables import labels
 from chaingraph.algorithms.roles import resolve_roles
@@ -252,4 +253,4 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None
         dtype=object)
     table = table.sort_values("score", ascending=False, kind="stable")
     table = table.reset_index(drop=True)
-    return table.head(top) if top is not None else table
+    return top_rows(table, top)

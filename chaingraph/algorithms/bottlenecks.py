@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph.algorithms._bottleneck_flow import (
     FlowResult,
     cut_table,
@@ -141,13 +142,13 @@ def find_bottlenecks(
         "score": cut["score"], "explanation": cut["explanation"]}))
     if SEGMENT in chain._enterprises.columns:
         conc = find_concentration(chain, region=region, template=template, by=by)
-        conc = conc[conc["flagged"]]
+        conc = conc[conc["flagged"].astype(bool)]
         parts.append(pd.DataFrame({
             "kind": "concentration", "enterprise": conc["top1_enterprise"],
             "supplier": None, "buyer": None, "segment": conc["segment"],
             "score": conc["score"], "explanation": conc["explanation"]}))
         dep = find_outside_dependence(chain, region=region, template=template)
-        dep = dep[dep["flagged"]]
+        dep = dep[dep["flagged"].astype(bool)]
         parts.append(pd.DataFrame({
             "kind": "outside_dependence", "enterprise": None, "supplier": None,
             "buyer": None, "segment": dep["segment"], "score": dep["score"],
@@ -168,4 +169,4 @@ def find_bottlenecks(
         {c: pd.Series(dtype=float if c == "score" else object) for c in _COMBINED})
     table = table[_COMBINED].sort_values("score", ascending=False, kind="stable")
     table = table.reset_index(drop=True)
-    return table.head(top) if top is not None else table
+    return top_rows(table, top)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import check_top, required_template
 from chaingraph.algorithms.roles import Selector, focal_mask, resolve_roles
 from chaingraph.algorithms.structure import (
     _graph,
@@ -145,7 +146,7 @@ def find_missing_segments(G: Chain | Any, template: SegmentTemplate, /, *,
     0    cell             [ore]    1.0
     """
     chain = as_chain(G)
-    template = as_template(template)
+    template = required_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     present, _ = _template_realisation(chain, template, focal, segments)
@@ -238,7 +239,7 @@ def find_broken_links(G: Chain | Any, template: SegmentTemplate, /, *,
     0              ore                1
     """
     chain = as_chain(G)
-    template = as_template(template)
+    template = required_template(template)
     focal = focal_mask(chain, region)
     segments = _segments(chain, template)
     _, edges = _template_realisation(chain, template, focal, segments)
@@ -418,8 +419,8 @@ def find_single_points_of_failure(
         parts.append(_link_rows(info, n, total))
     frame = _spof_frame(chain, parts, info, focal, basis, int(considered.sum()),
                         max_listed)
-    if top is not None:
-        frame = frame.iloc[:max(int(top), 0)].reset_index(drop=True)
+    if check_top(top) is not None:
+        frame = frame.iloc[:top].reset_index(drop=True)
     unsupplied = chain.ids[considered & ~info["supplied"]].tolist()
     frame.attrs["unsupplied_final"] = unsupplied
     frame.attrs["note"] = (

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph.algorithms.leaders import _format_amount
 from chaingraph.algorithms.roles import focal_mask
 from chaingraph.exceptions import ChainDataWarning
@@ -179,7 +180,7 @@ def find_echelon(
     out["next_rung"] = pd.Series([r["next_rung"] for r in rows], dtype=object)
     out["explanation"] = [_explain(row, chain) for row in out.itertuples(index=False)]
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    return out if top is None else out.head(top)
+    return top_rows(out, top)
 
 
 def _row(label: str, level: str, output: np.ndarray, values: np.ndarray,

@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph.algorithms.leaders import _format_amount
 from chaingraph.algorithms.roles import focal_mask
 from chaingraph.datasets import as_template
@@ -176,7 +177,7 @@ def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
         "score": supply[codes] / total if total > 0 else np.zeros(len(codes))})
     out = out.assign(_o=np.nan_to_num(output, nan=-1.0)).sort_values(
         ["score", "_o"], ascending=False, kind="stable").drop(columns="_o")
-    out = (out if top is None else out.head(top)).reset_index(drop=True)
+    out = top_rows(out, top).reset_index(drop=True)
     unit = chain.meta.get("unit", "yuan")
     volumes = VOLUME in chain._links.columns
     out["explanation"] = pd.Series([_target_text(row, wanted, unit, volumes)
@@ -469,7 +470,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
     out["explanation"] = texts
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     out = out[_COLUMNS]
-    return out if top is None else out.head(top)
+    return top_rows(out, top)
 
 
 def _explain(row: Any, names: list[str], unit: str) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from chaingraph._checks import top_rows
 from chaingraph.algorithms.roles import focal_mask
 from chaingraph.amounts import format_amount
 from chaingraph.datasets import as_template
@@ -368,7 +369,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
         k = int(out["designated"].sum())
         out.attrs["designated_hits"] = int(out["designated"].iloc[:k].sum())
         out.attrs["designated_count"] = k
-    return out if top is None else out.head(top)
+    return top_rows(out, top)
 
 
 def _sort_key(column: pd.Series) -> pd.Series:

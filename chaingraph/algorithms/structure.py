@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from chaingraph._checks import check_top
 from chaingraph.algorithms.roles import (
     Selector,
     degrees,
@@ -121,6 +122,7 @@ def _components(chain: Chain) -> tuple[int, np.ndarray]:
 def _ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
             ) -> pd.DataFrame:
     """Rows sorted by score, descending (stable), the given columns, first ``top``."""
+    top = check_top(top)
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")

@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import top_rows
 from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
 from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
@@ -314,4 +315,4 @@ def find_systemic_risk(G: Chain | nx.DiGraph, /, *, top: int | None = None,
     table["score"] = table["esri"]
     table["explanation"] = [_explain(row, seg) for row, seg in
                             zip(table.itertuples(index=False), hit, strict=True)]
-    return table if top is None else table.head(top)
+    return top_rows(table, top)

@@ -92,11 +92,17 @@ def _restore(series: pd.Series, kind: str) -> pd.Series:
             return pd.Series(pd.to_datetime(series, format="ISO8601"), index=series.index)
         except (TypeError, ValueError, OverflowError):
             return series
-    if kind == "integer" and series.dtype == object and present.any():
-        exact = _big_ints(series, present)
-        if exact is not None and not all(
-                _INT64[0] <= v <= _INT64[1] for v in exact[present]):
-            return exact
+    if kind == "integer" and present.any() and not pd.api.types.is_numeric_dtype(
+            series.dtype):
+        number = pd.to_numeric(series, errors="coerce")
+        values = number.to_numpy(dtype=np.float64, na_value=np.nan)
+        if pd.api.types.is_float_dtype(number.dtype) and np.nanmax(
+                np.abs(values), initial=0.0) >= EXACT_FLOAT_INT:
+            exact = _big_ints(series, present)  # beyond a double's 53 bits: exactly
+            if exact is not None:
+                if present.all() and all(_INT64[0] <= v <= _INT64[1] for v in exact):
+                    return exact.astype(np.int64)
+                return exact
     if kind in ("integer", "floating", "mixed-integer-float"):
         number = pd.to_numeric(series, errors="coerce")
         if (number.notna().to_numpy() != present).any():

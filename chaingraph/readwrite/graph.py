@@ -163,6 +163,8 @@ def _read_graph(path: Path, fmt: str) -> tuple[nx.Graph, dict[str, Any]]:
     except Exception as err:  # ParseError, NetworkXError, KeyError, ValueError, ...
         raise fail(f"cannot read the file as {fmt.upper()} ({type(err).__name__}: "
                    f"{err})", name) from None
+    if fmt == "graphml" and "None" in G and _node_without_id(path):
+        raise fail("a <node> has no id attribute: every node needs one", name)
     if not G.is_directed():
         raise fail("the graph is undirected: a chain needs directed supplier -> buyer "
                    "links", name)
@@ -171,6 +173,11 @@ def _read_graph(path: Path, fmt: str) -> tuple[nx.Graph, dict[str, Any]]:
     except ValueError:
         info = {}
     return G, info if isinstance(info, dict) and info.get("format") == FORMAT_TAG else {}
+
+
+def _node_without_id(path: Path) -> bool:
+    return any(element.tag.rsplit("}", 1)[-1] == "node" and element.get("id") is None
+               for element in ET.parse(path).getroot().iter())
 
 
 def _gexf_description(path: Path) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.amounts import parse_amounts
+from chaingraph.amounts import AmountError, header_amount_unit, parse_amounts
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.model import (
     BUYER,
@@ -36,7 +36,8 @@ from chaingraph.model import (
     Chain,
     SegmentTemplate,
 )
-from chaingraph.readwrite._aliases import header_unit, map_columns
+from chaingraph.readwrite._aliases import map_columns
+from chaingraph.readwrite._checks import check_read_arguments, warn_lookalike_ids
 from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, restore
 from chaingraph.readwrite._sources import (
     EXACT_ROWS,
@@ -74,9 +75,10 @@ def read_chain(
     unknown: str = "error",
     self_loops: str | None = None,
     duplicates: str = "error",
-    scale: float = 1.0,
+    scale: float | str = 1.0,
     meta: Mapping[str, Any] | None = None,
     format: str | None = None,
+    exchange_rates: Mapping[str, float] | None = None,
 ) -> Chain:
     """Read a chain from an enterprise table and a link table, validating everything.
 
@@ -108,14 +110,19 @@ def read_chain(
         What to do with links to unknown enterprises (``"error"``/``"add"``),
         self-loops (``"error"``/``"keep"``/``"drop"``) and repeated pairs
         (``"error"``/``"sum"``); see :meth:`Chain.from_frames`.
-    scale : float, default 1.0
-        Multiplier for plain-number amounts (``1e4`` for a sheet in 万元). A unit
-        in a header's brackets (``金额（万元）``) multiplies that column too.
+    scale : float or str, default 1.0
+        Multiplier for plain-number amounts (``1e4`` or ``"万元"`` for a sheet in
+        万元). A unit in a header's brackets (``金额（万元）``, ``产值(百万)``) or after
+        a slash (``金额/万元``) multiplies that column too.
     meta : dict, optional
         Metadata (``name``, ``unit``, ``year``, ...); overrides metadata in the file.
     format : str, optional
         ``"csv"``, ``"tsv"``, ``"text"``, ``"excel"``, ``"parquet"``, ``"json"``,
         ``"graphml"``, ``"gexf"`` or ``"directory"``, when a suffix does not say.
+    exchange_rates : dict, optional
+        Yuan per unit of a foreign currency, e.g. ``{"USD": 7.1}``: amounts stated
+        in that currency (``USD 5``, ``$5 million``, a header ``金额（万美元）``) are
+        converted. Without a rate such amounts are rejected, never read as yuan.
 
     Returns
     -------
@@ -123,6 +130,9 @@ def read_chain(
 
     Raises
     ------
+    TypeError, ValueError
+        An argument of the wrong type or value (``read_chain(123)``,
+        ``scale="x"``), named in the message.
     ChainDataError
         Every problem found, each naming the file (basename; ``book.xlsx[sheet]`` for
         a workbook of several sheets), the row (spreadsheet row number for CSV and
@@ -179,8 +189,10 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
+    template, scale, rates = check_read_arguments(enterprises, links, template, scale,
+                                                  exchange_rates)
     args = (enterprises, links, columns, sheet, template, unknown, self_loops,
-            duplicates, scale, meta, format)
+            duplicates, (scale, rates), meta, format)
     try:
         return _read_chain(*args)
     except ChainDataError as err:
@@ -208,7 +220,7 @@ def _read_chain(enterprises: Any, links: Any, columns: Any, sheet: Any, template
 
 def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
               columns: Any, template: Any, unknown: str, self_loops: str | None,
-              duplicates: str, scale: float, meta: Any) -> Chain:
+              duplicates: str, scale: Any, meta: Any) -> Chain:
     """Map columns, parse amounts and build the chain, reporting every problem."""
     if self_loops is None:  # a chain we wrote may hold self-loops it was built with
         self_loops = "keep" if lk.own else "error"
@@ -222,7 +234,9 @@ def _validate(ent: RawTable | None, lk: RawTable, file_meta: dict[str, Any],
               "rows": (ent.rows if ent else None, lk.rows),
               "columns": (ent_cols, link_cols)}
     if not problems:
-        return Chain.from_frames(ent_frame, link_frame, **kwargs)
+        chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
+        warn_lookalike_ids(chain.ids, ent.file if ent else lk.file)
+        return chain
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -397,7 +411,7 @@ def _read_meta_sheet(path: Path, name: str) -> tuple[dict[str, Any], dict[str, A
         raise fail(f"cannot read the meta sheet: {err}", f"{name}[meta]") from None
 
 
-def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
+def _prepare(table: RawTable | None, role: str, columns: Any, scale: Any,
              problems: list[Problem]) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """Map columns, restore types, parse amounts (each column with its header unit)."""
     if table is None:
@@ -415,8 +429,13 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
                 frame[col] = _as_text(frame[col])
     for col in _amounts(role):
         if col in frame.columns:
-            factor = scale * header_unit(shown.get(col, col))
-            parsed, bad = parse_amounts(frame[col], scale=factor)
+            unit, currency = header_amount_unit(shown.get(col, col))
+            try:
+                parsed, bad = parse_amounts(frame[col], scale=scale[0] * unit,
+                                            currency=currency, exchange_rates=scale[1])
+            except AmountError as err:  # a foreign currency without a rate
+                parsed, bad = np.full(len(frame), np.nan), []
+                problems.append(Problem(str(err), table.file, None, shown.get(col, col)))
             for position, reason in bad:
                 row = position if table.rows is None else table.rows[position]
                 problems.append(Problem(reason, table.file, row, shown.get(col, col)))
