@@ -51,6 +51,8 @@ def restore(series: pd.Series, kind: str, dtype: str | None = None) -> pd.Series
     values fit it.
     """
     out = _restore(series, kind)
+    if dtype == "object":  # missing cells of a Python-object column are None
+        return out.astype(object).where(out.notna(), None)
     if dtype and str(out.dtype) != dtype:
         try:
             cast = out.astype(dtype)
@@ -130,8 +132,7 @@ def _restore(series: pd.Series, kind: str) -> pd.Series:
 
 
 def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
-    return {str(c): str(frame[c].dtype) for c in frame.columns
-            if frame[c].dtype != object}
+    return {str(c): str(frame[c].dtype) for c in frame.columns}
 
 
 def stamp_of(chain: Any, fmt: str = "json") -> dict[str, Any]:
