@@ -58,6 +58,9 @@ def add_risk(sub: Any) -> None:
                         help="links naming enterprises not in the table")
     parser.add_argument("--duplicates", choices=("error", "sum"), default="sum",
                         help="repeated supplier-buyer rows (default: sum, as published)")
+    parser.add_argument("--exchange-rate", action="append", metavar="CUR=RATE",
+                        dest="exchange_rate", default=[],
+                        help="yuan per unit of a foreign currency, e.g. USD=7.1")
 
 
 def _enterprises(text: str | None) -> list[str] | None:
@@ -71,7 +74,7 @@ def _enterprises(text: str | None) -> list[str] | None:
 
 
 def _read_chain(args: argparse.Namespace, template: Any) -> Any:
-    from chaingraph.cli import _columns
+    from chaingraph.cli import _columns, exchange_rates
     from chaingraph.readwrite import read_chain
 
     files = args.files
@@ -83,7 +86,7 @@ def _read_chain(args: argparse.Namespace, template: Any) -> Any:
     # the loader's aliases read firm as id, sector as segment, weight as volume
     return read_chain(files[0], files[1], columns=_columns(args.columns), template=template,
                       unknown=args.unknown, duplicates=args.duplicates,
-                      self_loops="keep")
+                      self_loops="keep", exchange_rates=exchange_rates(args.exchange_rate))
 
 
 def _systemic_risk(args: argparse.Namespace, chain: Any, essentiality: Any,

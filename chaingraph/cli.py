@@ -87,7 +87,8 @@ def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
     template = _template(getattr(args, "template", None))
     return read_chain(files[0], files[1] if len(files) == 2 else None,
                       columns=_columns(args.columns), template=template,
-                      unknown=args.unknown, duplicates=args.duplicates)
+                      unknown=args.unknown, duplicates=args.duplicates,
+                      exchange_rates=exchange_rates(getattr(args, "exchange_rate", [])))
 
 
 def _template(name: str | None) -> Any:
@@ -108,6 +109,31 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                         help="links naming enterprises not in the table (default: error)")
     parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
                         help="repeated supplier-buyer rows (default: error)")
+    add_exchange_rate(parser)
+
+
+def add_exchange_rate(parser: argparse.ArgumentParser) -> None:
+    """``--exchange-rate USD=7.1`` (repeatable): yuan per unit of a foreign currency."""
+    parser.add_argument("--exchange-rate", action="append", metavar="CUR=RATE",
+                        dest="exchange_rate", default=[],
+                        help="yuan per unit of a foreign currency, e.g. USD=7.1 "
+                             "(repeatable); amounts in a currency without a rate "
+                             "are rejected")
+
+
+def exchange_rates(items: Sequence[str] | None) -> dict[str, float]:
+    """``["USD=7.1"]`` -> ``{"USD": 7.1}`` (ValueError naming the bad item)."""
+    rates = {}
+    for item in items or []:
+        currency, sep, rate = item.partition("=")
+        try:
+            rates[currency.strip().upper()] = float(rate)
+        except ValueError:
+            sep = ""
+        if not sep or not currency.strip():
+            raise ValueError(f"--exchange-rate: expected CUR=RATE such as USD=7.1, got "
+                             f"{item!r}")
+    return rates
 
 
 def _write_outputs(report: Any, out: Path) -> list[Path]:

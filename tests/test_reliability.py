@@ -490,3 +490,13 @@ def test_helpers_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         escape_text("x")
+
+
+def test_silently_wrong_cli_exchange_rate(tmp_path, capsys):
+    lk = tmp_path / "l.csv"
+    pd.DataFrame({"supplier": ["a"], "buyer": ["b"], "金额": ["USD 5"]}).to_csv(
+        lk, index=False)
+    assert main(["info", str(lk)]) == 2
+    assert "USD" in capsys.readouterr().err
+    assert main(["info", str(lk), "--exchange-rate", "USD=7.1"]) == 0
+    assert main(["info", str(lk), "--exchange-rate", "USD"]) == 2

@@ -10,6 +10,7 @@ from typing import Any
 
 from chaingraph.plotting._fonts import cjk_font
 
+
 __all__ = ["COLORS", "STAGE_LABELS", "plot_context", "save_figure"]
 
 #: Colours used throughout (colour-blind friendly where it matters).
@@ -113,5 +114,8 @@ def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
     else:
         kwargs.setdefault("metadata", {"CreationDate": None})
     with plot_context():
-        fig.savefig(path, dpi=dpi, **kwargs)
+        from chaingraph.readwrite.safety import atomic_path
+
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."), **kwargs)
     return path

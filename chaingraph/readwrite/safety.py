@@ -42,6 +42,7 @@ __all__ = [
     "neutralize_formula",
     "unescape_frame",
     "unescape_text",
+    "write_workbook",
 ]
 
 #: First characters that make a spreadsheet cell a formula (OWASP CSV injection).
@@ -50,6 +51,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+#: What openpyxl refuses in a cell (IllegalCharacterError), plus lone surrogates.
+_ILLEGAL_IN_SHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class atomic_path:
@@ -256,3 +259,49 @@ def json_dumps(data: Any, *, indent: int | None = None) -> str:
         text = json.dumps(data, ensure_ascii=True, indent=indent, default=json_plain,
                           allow_nan=False)
     return text
+
+
+def write_workbook(path: str | os.PathLike, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write DataFrames as sheets; every text cell is a string cell, never a formula.
+
+    Characters a worksheet cannot hold (control characters) are written as
+    ``_xHHHH_``; missing and non-finite numbers are written as blank cells. Write to
+    an :class:`atomic_path`. For report workbooks as well as chain files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_workbook(path, {"t": pd.DataFrame({"name": ["=1+1", "a\x01"]})})
+    >>> cells = openpyxl.load_workbook(path)["t"]["A"]
+    >>> [(c.value, c.data_type) for c in cells]
+    [('name', 's'), ('=1+1', 's'), ('a_x0001_', 's')]
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name)
+
+        def cell(value: Any, sheet: Any = sheet) -> Any:
+            if value is None or value is pd.NA or value is pd.NaT:
+                return None
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            if isinstance(value, str):
+                if _ILLEGAL_IN_SHEETS.search(value):
+                    value = _ILLEGAL_IN_SHEETS.sub(_escape_char, value)
+                text = WriteOnlyCell(sheet, value=None)
+                text.value, text.data_type = value, "s"
+                return text
+            return value
+
+        sheet.append([cell(str(c)) for c in frame.columns])
+        columns = [frame.iloc[:, j].to_numpy(dtype=object)
+                   for j in range(frame.shape[1])]
+        for i in range(len(frame)):
+            sheet.append([cell(c[i]) for c in columns])
+    book.save(path)

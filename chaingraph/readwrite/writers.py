@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from chaingraph.exceptions import ChainGraphError
 from chaingraph.model import Chain, as_chain
 from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, frame_for_file, stamp_of
-from chaingraph.readwrite.safety import atomic_path, json_dumps
+from chaingraph.readwrite.safety import atomic_path, json_dumps, write_workbook
 
 __all__ = ["write_chain"]
 
@@ -153,36 +151,3 @@ def _write_excel(chain: Chain, path: Path) -> Path:
                              "links": frame_for_file(chain.links, "excel"),
                              "meta": meta})
     return path
-
-
-def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """Write DataFrames as sheets; every text cell is a string cell, never a formula.
-
-    Missing and non-finite numbers are written as blank cells.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    for name, frame in sheets.items():
-        sheet = book.create_sheet(name)
-
-        def cell(value: Any, sheet: Any = sheet) -> Any:
-            if value is None or value is pd.NA or value is pd.NaT:
-                return None
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, float) and not math.isfinite(value):
-                return None
-            if isinstance(value, str):
-                text = WriteOnlyCell(sheet, value=None)
-                text.value, text.data_type = value, "s"
-                return text
-            return value
-
-        sheet.append([cell(str(c)) for c in frame.columns])
-        columns = [frame.iloc[:, j].to_numpy(dtype=object)
-                   for j in range(frame.shape[1])]
-        for i in range(len(frame)):
-            sheet.append([cell(c[i]) for c in columns])
-    book.save(path)
