@@ -18,6 +18,7 @@ traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -385,10 +386,8 @@ def _tolerant_console() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):  # detached or closed
                 reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):  # pragma: no cover - detached or closed
-                pass
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m chaingraph.cli

@@ -260,7 +260,7 @@ def test_silently_wrong_nat_ids_are_rejected():
 # --- bare exceptions ---------------------------------------------------------------------
 def test_bare_exceptions_deep_json(tmp_path):
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    with pytest.raises(ChainDataError, match="deep.json"):
+    with pytest.raises(ChainDataError, match=r"deep\.json"):
         cg.read_chain(tmp_path / "deep.json")
 
 
@@ -284,7 +284,7 @@ def test_bare_exceptions_damaged_sheet_in_xlsx(tmp_path):
             if item.filename.startswith("xl/worksheets/"):
                 data = data[: len(data) // 2]
             dst.writestr(item, data)
-    with pytest.raises(ChainDataError, match="bad.xlsx"):
+    with pytest.raises(ChainDataError, match=r"bad\.xlsx"):
         cg.read_chain(bad)
 
 
@@ -318,7 +318,7 @@ def test_bare_exceptions_checkpoint_without_key(tmp_path):
     ckpt = tmp_path / "ck.npz"
     np.savez(ckpt, table=np.zeros(1))
     G = nx.DiGraph([("a", "b", {"volume": 1.0})])
-    with pytest.raises(ChainDataError, match="ck.npz"):
+    with pytest.raises(ChainDataError, match=r"ck\.npz"):
         cg.systemic_risk(G, sector=None, checkpoint=ckpt)
 
 
@@ -356,7 +356,7 @@ def test_bare_exceptions_api_misuse(tmp_path):
         "volume"].tolist() == [2e4]
     with pytest.raises(TypeError, match="template"):
         cg.find_missing_segments(cg.read_chain(None, links), None)
-    with pytest.raises(ChainDataError, match="missing.csv"):
+    with pytest.raises(ChainDataError, match=r"missing\.csv"):
         cg.systemic_risk(nx.DiGraph([("a", "b")]), essentiality=str(
             tmp_path / "missing.csv"), sector=None)
 
@@ -500,3 +500,26 @@ def test_silently_wrong_cli_exchange_rate(tmp_path, capsys):
     assert "USD" in capsys.readouterr().err
     assert main(["info", str(lk), "--exchange-rate", "USD=7.1"]) == 0
     assert main(["info", str(lk), "--exchange-rate", "USD"]) == 2
+
+
+def test_bare_exceptions_unreadable_files_simulated(tmp_path, monkeypatch):
+    """As root every file is readable: simulate the permission error instead."""
+    for name in ("x.csv", "x.json", "x.parquet", "x.graphml", "x.xlsx"):
+        (tmp_path / name).write_bytes(b"supplier,buyer\na,b\n")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", denied)
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    real_open = open
+
+    def denied_open(file, *args, **kwargs):
+        if str(file).startswith(str(tmp_path)):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", denied_open)
+    for name in ("x.csv", "x.json", "x.parquet", "x.graphml", "x.xlsx"):
+        with pytest.raises(ChainDataError, match=name.replace(".", r"\.")):
+            cg.read_chain(tmp_path / name)

@@ -24,8 +24,8 @@ from chaingraph._engines import resolve_method
 from chaingraph._progress import progress as _progress
 from chaingraph.algorithms.propagation import _check_scheme, _prepare, _sector_labels
 from chaingraph.datasets import as_template
-from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.exceptions import ChainDataError, Problem
+from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate, as_chain
 from chaingraph.readwrite.safety import atomic_path
 

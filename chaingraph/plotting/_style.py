@@ -10,7 +10,6 @@ from typing import Any
 
 from chaingraph.plotting._fonts import cjk_font
 
-
 __all__ = ["COLORS", "STAGE_LABELS", "plot_context", "save_figure"]
 
 #: Colours used throughout (colour-blind friendly where it matters).

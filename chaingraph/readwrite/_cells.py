@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 from openpyxl.utils.cell import column_index_from_string as column_index
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 
 from chaingraph.exceptions import ChainDataWarning
 

@@ -159,7 +159,7 @@ def unescape_text(value: Any, *, formulas: bool = False) -> Any:
 def _text_columns(frame: pd.DataFrame) -> Iterable[Any]:
     for col in frame.columns:
         dtype = frame[col].dtype
-        if dtype == object or isinstance(dtype, pd.StringDtype):
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
             yield col
 
 
