@@ -163,6 +163,19 @@ def _as_text_if(series: pd.Series, too_big: Any) -> pd.Series:
                      index=series.index, dtype=object)
 
 
+def _floats_for_excel(series: pd.Series) -> pd.Series:
+    """Floats that 16 significant digits (what Excel keeps) would change, as text."""
+    values = series.to_numpy(dtype=np.float64)
+    with np.errstate(over="ignore"):
+        rounded = np.array([float(f"{v:.16g}") for v in values]) if len(values) else values
+    lossy = np.isfinite(values) & (rounded != values)
+    if not lossy.any():
+        return series
+    out = series.astype(object)
+    out[lossy] = [repr(float(v)) for v in values[lossy]]
+    return out
+
+
 def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     """A copy of a chain table ready for ``fmt``, text escaped (read back exactly).
 
@@ -180,8 +193,10 @@ def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
         if fmt != "parquet" and pd.api.types.is_datetime64_any_dtype(series.dtype):
             text = series.map(lambda t: t.isoformat(), na_action="ignore")
             series = text.astype(object).where(series.notna(), None)
-        if fmt == "excel" and (pd.api.types.is_integer_dtype(series.dtype)
-                               or series.dtype == object):
+        if fmt == "excel" and pd.api.types.is_float_dtype(series.dtype):
+            series = _floats_for_excel(series)
+        elif fmt == "excel" and (pd.api.types.is_integer_dtype(series.dtype)
+                                 or series.dtype == object):
             series = _as_text_if(series, lambda v: abs(int(v)) > EXACT_FLOAT_INT)
         elif fmt == "parquet" and series.dtype == object:
             series = _as_text_if(series, lambda v: not _INT64[0] <= int(v) < 2**64)
