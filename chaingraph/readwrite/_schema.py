@@ -51,6 +51,8 @@ def restore(series: pd.Series, kind: str, dtype: str | None = None) -> pd.Series
     values fit it.
     """
     out = _restore(series, kind)
+    if dtype == "object" and kind == "string":  # text: the reader's string dtype
+        return out
     if dtype == "object":  # missing cells of a Python-object column are None
         return out.astype(object).where(out.notna(), None)
     if dtype and str(out.dtype) != dtype:
