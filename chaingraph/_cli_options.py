@@ -6,11 +6,13 @@ Public helpers inside the package, so that command modules need not import
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["parse_columns", "resolve_template"]
+__all__ = ["add_exchange_rate", "exchange_rates", "parse_columns", "resolve_template"]
 
 
 def parse_columns(text: str | None) -> dict[str, str] | None:
@@ -21,9 +23,16 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
     if path.is_file():
         import yaml
 
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ValueError(f"--columns {path.name}: not a valid YAML/JSON mapping "
+                             f"({' '.join(str(err).split())})") from None
     elif text.lstrip().startswith("{"):
-        loaded = json.loads(text)
+        try:
+            loaded = json.loads(text)
+        except ValueError as err:
+            raise ValueError(f"--columns: not a valid JSON object ({err})") from None
     else:
         loaded = {}
         for part in text.split(","):
@@ -44,3 +53,27 @@ def resolve_template(name: str | None) -> Any:
     from chaingraph.model.lookup import as_template
 
     return as_template(name)
+
+
+def add_exchange_rate(parser: argparse.ArgumentParser) -> None:
+    """``--exchange-rate USD=7.1`` (repeatable): yuan per unit of a foreign currency."""
+    parser.add_argument("--exchange-rate", action="append", metavar="CUR=RATE",
+                        dest="exchange_rate", default=[],
+                        help="yuan per unit of a foreign currency, e.g. USD=7.1 "
+                             "(repeatable); amounts in a currency without a rate "
+                             "are rejected")
+
+
+def exchange_rates(items: Sequence[str] | None) -> dict[str, float]:
+    """``["USD=7.1"]`` -> ``{"USD": 7.1}`` (ValueError naming the bad item)."""
+    rates = {}
+    for item in items or []:
+        currency, sep, rate = item.partition("=")
+        try:
+            rates[currency.strip().upper()] = float(rate)
+        except ValueError:
+            sep = ""
+        if not sep or not currency.strip():
+            raise ValueError(f"--exchange-rate: expected CUR=RATE such as USD=7.1, got "
+                             f"{item!r}")
+    return rates

@@ -58,6 +58,9 @@ def add_risk(sub: Any) -> None:
                         help="links naming enterprises not in the table")
     parser.add_argument("--duplicates", choices=("error", "sum"), default="sum",
                         help="repeated supplier-buyer rows (default: sum, as published)")
+    from chaingraph._cli_options import add_exchange_rate
+
+    add_exchange_rate(parser)
 
 
 def _enterprises(text: str | None) -> list[str] | None:
@@ -71,6 +74,7 @@ def _enterprises(text: str | None) -> list[str] | None:
 
 
 def _read_chain(args: argparse.Namespace, template: Any) -> Any:
+    from chaingraph._cli_options import exchange_rates
     from chaingraph._cli_options import parse_columns as _columns
     from chaingraph.readwrite import read_chain
 
@@ -83,7 +87,7 @@ def _read_chain(args: argparse.Namespace, template: Any) -> Any:
     # the loader's aliases read firm as id, sector as segment, weight as volume
     return read_chain(files[0], files[1], columns=_columns(args.columns), template=template,
                       unknown=args.unknown, duplicates=args.duplicates,
-                      self_loops="keep")
+                      self_loops="keep", exchange_rates=exchange_rates(args.exchange_rate))
 
 
 def _systemic_risk(args: argparse.Namespace, chain: Any, essentiality: Any,
@@ -114,9 +118,13 @@ def run_risk(args: argparse.Namespace) -> int:
     if essentiality and not keyword and not Path(essentiality).is_file():
         raise FileNotFoundError(f"{essentiality}: no such file")
     table = _systemic_risk(args, chain, essentiality, template)
+    from chaingraph.readwrite.safety import atomic_path, neutralize_formula
+
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table[OUTPUT_COLUMNS].to_csv(out, index=False, float_format="%.17g")
+    written = table[OUTPUT_COLUMNS].copy()
+    written["enterprise"] = written["enterprise"].map(neutralize_formula)
+    with atomic_path(out) as tmp:  # Ctrl-C or a full disk keep the previous file
+        written.to_csv(tmp, index=False, float_format="%.17g")
     top = table.sort_values("esri", ascending=False, kind="stable").head(5)
     print(f"ESRI of {len(table)} enterprises ({chain.n_enterprises} enterprises, "
           f"{chain.n_links} links) written to {out}")

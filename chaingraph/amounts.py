@@ -6,15 +6,18 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["AmountError", "format_amount", "parse_amount", "parse_amounts"]
+__all__ = ["MAX_AMOUNT", "AmountError", "format_amount", "header_amount_unit",
+           "parse_amount", "parse_amounts"]
 
 #: Multipliers of the magnitude words and suffixes that may follow a number.
 #: Longest first, so that ``万亿`` wins over ``亿``.
@@ -37,7 +40,18 @@ MULTIPLIERS: dict[str, float] = {
     "m": 1e6,
     "k": 1e3,
 }
-_CURRENCY = re.compile(r"^(?:¥|￥|rmb|cny|\$|usd)|(?:元|人民币|rmb|cny|yuan|usd)$")
+_CURRENCY = re.compile(r"^(?:¥|￥|rmb|cny)|(?:元|人民币|rmb|cny|yuan)$")
+#: Foreign currency marks -> ISO code; amounts in them need an exchange rate.
+FOREIGN_CURRENCIES: dict[str, str] = {
+    "us$": "USD", "usd": "USD", "$": "USD", "美元": "USD", "dollars": "USD",
+    "dollar": "USD", "hk$": "HKD", "hkd": "HKD", "港元": "HKD", "港币": "HKD",
+    "eur": "EUR", "€": "EUR", "欧元": "EUR", "gbp": "GBP", "£": "GBP", "英镑": "GBP",
+    "jpy": "JPY", "日元": "JPY",
+}
+_MARKS = sorted(map(re.escape, FOREIGN_CURRENCIES), key=len, reverse=True)
+_FOREIGN = re.compile(f"^({'|'.join(_MARKS)})|({'|'.join(_MARKS)})$")
+#: Larger amounts are rejected: no real amount comes near, and sums must stay finite.
+MAX_AMOUNT = 1e100
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _SUFFIX = re.compile(
@@ -106,7 +120,8 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _MISSING_TEXT
 
 
-def parse_amount(value: Any, *, scale: float = 1.0) -> float:
+def parse_amount(value: Any, *, scale: float = 1.0,
+                 exchange_rates: Mapping[str, float] | None = None) -> float:
     """Parse one amount written the way people write amounts.
 
     Parameters
@@ -118,6 +133,10 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
     scale : float, default 1.0
         Multiplier for plain numbers without a magnitude word, e.g. ``1e4`` when a
         sheet is in 万元. A number with its own magnitude word is not rescaled.
+    exchange_rates : dict, optional
+        Yuan per unit of foreign currency (``{"USD": 7.1}``). A cell stated in a
+        foreign currency (``USD 5``, ``$5 million``, ``5万美元``) is converted with
+        its rate, and rejected when there is none.
 
     Returns
     -------
@@ -127,7 +146,8 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
     Raises
     ------
     AmountError
-        The cell is not a number, or is ``nan``/``inf`` written out, or is a boolean.
+        The cell is not a number, or is ``nan``/``inf`` written out, or is a boolean,
+        or is larger than :data:`MAX_AMOUNT`, or is in a currency without a rate.
 
     Examples
     --------
@@ -143,6 +163,8 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
     8000.0
     >>> parse_amount("12 万", scale=1e4)  # a magnitude word is not rescaled
     120000.0
+    >>> parse_amount("$5 million", exchange_rates={"USD": 7.1})
+    35500000.0
     >>> parse_amount("12abc")
     Traceback (most recent call last):
     ...
@@ -152,17 +174,25 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
         raise AmountError(f"{value!r} is a yes/no value, not an amount")
     if _is_blank(value):
         return math.nan
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
+    if isinstance(value, (int, float, np.integer, np.floating, decimal.Decimal)):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
         if not math.isfinite(number):
             raise AmountError(f"{value!r} is not a finite amount")
-        return number * scale
+        return _checked(number * scale, value)
     if not isinstance(value, str):
         raise AmountError(f"{value!r} (a {type(value).__name__}) is not an amount")
     text = unicodedata.normalize("NFKC", value).strip().lower()
     text = text.replace("，", ",").replace("_", "").replace(" ", "").replace("\u3000", "")
+    currency = None
     for _ in range(2):
         text = _CURRENCY.sub("", text).strip()
+        match = _FOREIGN.search(text)
+        if match:
+            currency = FOREIGN_CURRENCIES[match.group(1) or match.group(2)]
+            text = (text[match.end():] if match.group(1) else text[:match.start()]).strip()
     factor = scale
     match = _SUFFIX.match(text)
     if match and match.group(1):
@@ -177,9 +207,74 @@ def parse_amount(value: Any, *, scale: float = 1.0) -> float:
             "(expected e.g. 1234.5, 1,234.5, 12万, 3.5亿 or 1.2e9)"
         )
     number = float(text) * factor
-    if not math.isfinite(number):
-        raise AmountError(f"{value!r} is too large to be an amount")
+    if currency is not None:
+        rate = (exchange_rates or {}).get(currency)
+        if rate is None:
+            raise AmountError(
+                f"{value!r} is in {currency}: pass exchange_rates={{'{currency}': "
+                f"<yuan per {currency}>}} (CLI: --exchange-rate {currency}=7.1) to "
+                "convert it; foreign amounts are never read as yuan")
+        number *= rate
+    return _checked(number, value)
+
+
+def _checked(number: float, value: Any) -> float:
+    if not math.isfinite(number) or abs(number) > MAX_AMOUNT:
+        raise AmountError(f"{value!r} is too large to be an amount (at most "
+                          f"{MAX_AMOUNT:.0e})")
     return number
+
+
+def header_amount_unit(header: Any) -> tuple[float, str | None]:
+    """Multiplier and foreign currency named by a header's unit, else ``(1.0, None)``.
+
+    The unit is in trailing brackets (``金额（万元）``, ``产值(百万)``) or after a
+    slash (``金额/万元``).
+
+    Examples
+    --------
+    >>> header_amount_unit("金额（万元）"), header_amount_unit("产值(百万)")
+    ((10000.0, None), (1000000.0, None))
+    >>> header_amount_unit("金额/万元"), header_amount_unit("金额（万美元）")
+    ((10000.0, None), (10000.0, 'USD'))
+    >>> header_amount_unit("重量（吨）")
+    (1.0, None)
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    match = _HEADER_UNIT.match(text)
+    if not match:
+        return 1.0, None
+    if not match.group(1):
+        return 1.0, None
+    unit = unit_factor(match.group(2) or match.group(3) or "")
+    return unit if unit is not None else (1.0, None)
+
+
+def unit_factor(unit: str) -> tuple[float, str | None] | None:
+    """``"万美元"`` -> ``(1e4, "USD")``, ``"百万"`` -> ``(1e6, None)``; None: not money."""
+    text = unicodedata.normalize("NFKC", unit).strip().lower().replace(" ", "")
+    if not text:
+        return None
+    currency = None
+    match = _FOREIGN.search(text)
+    if match:
+        currency = FOREIGN_CURRENCIES[match.group(1) or match.group(2)]
+        text = text[match.end():] if match.group(1) else text[:match.start()]
+    else:
+        stripped = _CURRENCY.sub("", text)
+        if stripped == text and text not in _HEADER_MAGNITUDES:
+            return None  # no currency and not a bare magnitude: 吨, 件, %, ...
+        text = stripped
+    if not text:
+        return 1.0, currency
+    factor = _HEADER_MAGNITUDES.get(text)
+    return None if factor is None else (factor, currency)
+
+
+#: Magnitudes a header unit may name (not ``m``, ``k``: metres, kilograms, ...).
+_HEADER_MAGNITUDES = {k: v for k, v in MULTIPLIERS.items() if not k.isascii() or len(k) > 2}
+_HEADER_UNIT = re.compile(
+    r"^(.*?)\s*(?:[(\[（【]\s*([^()\[\]（）【】]*?)\s*[)\]）】]|[/／]\s*([^/／]+?))$")
 
 
 def _plain_cells(raw: np.ndarray, quick: np.ndarray) -> np.ndarray:
@@ -196,7 +291,8 @@ def _plain_cells(raw: np.ndarray, quick: np.ndarray) -> np.ndarray:
 
 
 def parse_amounts(
-    values: pd.Series | np.ndarray | list, *, scale: float = 1.0
+    values: pd.Series | np.ndarray | list, *, scale: float = 1.0,
+    currency: str | None = None, exchange_rates: Mapping[str, float] | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Parse a column of amounts, collecting every bad cell instead of stopping.
 
@@ -206,6 +302,12 @@ def parse_amounts(
         The column.
     scale : float, default 1.0
         Multiplier for plain numbers (see :func:`parse_amount`).
+    currency : str, optional
+        The column's plain numbers are in this foreign currency (a header
+        ``金额（万美元）``): converted with ``exchange_rates``.
+    exchange_rates : dict, optional
+        Yuan per unit of foreign currency, for the column and for cells such as
+        ``USD 5``.
 
     Returns
     -------
@@ -213,6 +315,11 @@ def parse_amounts(
         The amounts; ``nan`` for blank cells and for bad cells.
     bad : list of (int, str)
         Position and reason for each cell that could not be parsed.
+
+    Raises
+    ------
+    AmountError
+        ``currency`` is given without a rate for it.
 
     Examples
     --------
@@ -223,15 +330,24 @@ def parse_amounts(
     [(3, "'x' is not an amount (expected e.g. 1234.5, 1,234.5, 12万, 3.5亿 or 1.2e9)")]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if currency is not None:
+        rate = (exchange_rates or {}).get(currency)
+        if rate is None:
+            raise AmountError(
+                f"the amounts are in {currency}: pass exchange_rates={{'{currency}': "
+                f"<yuan per {currency}>}} (CLI: --exchange-rate {currency}=7.1) to "
+                "convert them; foreign amounts are never read as yuan")
+        scale = scale * rate
     n = len(series)
     if pd.api.types.is_bool_dtype(series.dtype):
         return np.full(n, np.nan), [(i, "a yes/no value, not an amount") for i in range(n)]
     if pd.api.types.is_numeric_dtype(series.dtype):
         with np.errstate(over="ignore", invalid="ignore"):
             parsed = series.to_numpy(dtype=np.float64, na_value=np.nan) * scale
-        bad = [(int(i), f"{series.iloc[i]!r} is not a finite amount")
-               for i in np.flatnonzero(np.isinf(parsed))]
-        parsed[np.isinf(parsed)] = np.nan
+        wrong = np.isinf(parsed) | (np.abs(parsed) > MAX_AMOUNT)
+        bad = [(int(i), f"{series.iloc[i]!r} is not a finite amount (at most "
+                f"{MAX_AMOUNT:.0e})") for i in np.flatnonzero(wrong)]
+        parsed[wrong] = np.nan
         return parsed, bad
     if isinstance(series.dtype, pd.StringDtype):  # text column: no Python objects
         raw = series.array
@@ -244,12 +360,14 @@ def parse_amounts(
         plain = _plain_cells(raw, quick)
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = quick * scale
-    plain &= np.isfinite(scaled) | np.isnan(quick)  # overflow: reported cell by cell
+    with np.errstate(invalid="ignore"):
+        fits = np.isfinite(scaled) & (np.abs(scaled) <= MAX_AMOUNT)
+    plain &= fits | np.isnan(quick)  # too large: reported cell by cell
     parsed = np.where(plain, scaled, np.nan)
     bad: list[tuple[int, str]] = []
     for i in np.flatnonzero(~plain):
         try:
-            parsed[i] = parse_amount(raw[i], scale=scale)
+            parsed[i] = parse_amount(raw[i], scale=scale, exchange_rates=exchange_rates)
         except AmountError as err:
             bad.append((int(i), str(err)))
     return parsed, bad

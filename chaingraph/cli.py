@@ -24,12 +24,15 @@ traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_options import add_exchange_rate as _add_exchange_rate
+from chaingraph._cli_options import exchange_rates as _exchange_rates
 from chaingraph._cli_options import parse_columns as _columns
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_io import add_io as _add_io
@@ -78,7 +81,8 @@ def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
                       header_row=_header_row(getattr(args, "header_row", None)),
                       sheets=getattr(args, "sheets", None),
                       segments=_segments(getattr(args, "segments", None)),
-                      name=getattr(args, "name", None))
+                      name=getattr(args, "name", None),
+                      exchange_rates=_exchange_rates(getattr(args, "exchange_rate", [])))
 
 
 def _header_row(text: str | None) -> Any:
@@ -127,6 +131,7 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                              "(CSV/Excel) or a YAML/JSON mapping")
     parser.add_argument("--name", help="the chain's title (default: the sheet's "
                                        "title row)")
+    _add_exchange_rate(parser)
 
 
 def _write_outputs(report: Any, out: Path, lang: str | None = None) -> list[Path]:
@@ -318,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chaingraph ...
     0
     """
+    _tolerant_console()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -334,12 +340,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("chaingraph: interrupted", file=sys.stderr)
         return 130
-    except (ChainGraphError, ValueError, OSError) as error:
+    except (ChainGraphError, ValueError, TypeError, OSError, RecursionError,
+            _networkx_error()) as error:
         if args.debug:
             raise
         text = error.one_line() if hasattr(error, "one_line") else str(error)
+        if isinstance(error, OSError) and error.filename and error.strerror:
+            text = f"{error.filename}: {error.strerror}"
         print(f"chaingraph: error: {' '.join(text.split())}", file=sys.stderr)
         return 2
+
+
+def _networkx_error() -> type[Exception]:
+    """networkx's base exception (NodeNotFound for an unknown --sources id, ...)."""
+    import networkx as nx
+
+    return nx.NetworkXException
+
+
+def _tolerant_console() -> None:
+    """A console that cannot show some characters (GBK) gets escapes, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # detached or closed
+                reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m chaingraph.cli

@@ -19,6 +19,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("dev", max_examples=25, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
+# nightly: the standing fuzz of every loader and format at >= 10,000 examples in all
+# (tests/test_readwrite_fuzz.py multiplies its per-test counts by FUZZ_SCALE)
+settings.register_profile("nightly", max_examples=1000, deadline=None,
+                          suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

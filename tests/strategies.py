@@ -36,6 +36,8 @@ __all__ = [
     "dags",
     "digraphs",
     "enterprise_ids",
+    "hostile_chains",
+    "hostile_text",
     "messy_frames",
     "to_digraph",
 ]
@@ -206,11 +208,18 @@ _CELL = st.one_of(
     st.integers(-10**12, 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
+    # issue 13: units, currencies, huge and tiny numbers, datetimes, control characters
+    st.sampled_from(["USD 5", "$5 million", "5万美元", "5百万", "1e308", "1e-320",
+                     "1e101", "5 EUR", "¥8,000元", "a\x00b", "x\x1fy", "\r=1",
+                     "@cmd", "+1", "ＡＢＣ公司", "ABC公司", "_x0041_"]),
+    st.sampled_from([2**63 + 1, 2**70, -(2**63) - 1, 1e308, 5e-324, -0.0]),
+    st.sampled_from([pd.NaT, pd.Timestamp("2024-01-02"), np.datetime64("NaT")]),
 )
 _COLUMN = st.one_of(
     st.sampled_from(["id", "name", "segment", "region", "output", "capacity", "supplier",
                      "buyer", "volume", "product", "企业名称", "所属环节", "供应商", "采购方",
-                     "金额", "产值", "地区", "客户", "Unnamed: 0", ""]),
+                     "金额", "产值", "地区", "客户", "Unnamed: 0", "",
+                     "金额（万美元）", "金额/万元", "产值(百万)", "金额（千万）", "a\x01"]),
     st.text(min_size=1, max_size=6),
 )
 
@@ -272,3 +281,94 @@ def corrupted_frames(draw: st.DrawFn, *, max_cells: int = 3, **kwargs: Any
                    if c in _RENAMES and draw(st.booleans())}
         renamed.append(frame.rename(columns=mapping))
     return renamed[0], renamed[1]
+
+
+# --- hostile but valid chains, for write_chain -> read_chain round trips -------------------
+#: Text that spreadsheets, XML and CSV treat specially (formulas, control characters,
+#: our own escape marker, surrogate-free unicode, leading/trailing spaces).
+_HOSTILE = st.one_of(
+    st.sampled_from(['=HYPERLINK("http://evil.example","点击")', "+1", "-2", "@SUM(A1)",
+                     "\t=1", "\r\n", "'quoted", "_x0041_", "a\x00b", "x\x1f\x7f",
+                     "<b>粗</b>", "&amp;", "ＡＢＣ", "  padded  ", "\u3000全角", "None",
+                     "nan", "TRUE", "007", "1e5", "[1, 2]", '{"a": 1}']),
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=6),
+)
+
+
+def hostile_text() -> st.SearchStrategy:
+    """Non-blank text cells that try to become something else in some format."""
+    return _HOSTILE.filter(lambda t: t.strip() != "")
+
+
+_ID_VALUES = {
+    "text": hostile_text().map(str.strip).filter(bool),
+    "int": st.integers(-(2**63), 2**63 - 1),
+    "uint": st.integers(0, 2**64 - 1),
+    "bigint": st.integers(-(2**80), 2**80),
+}
+
+
+@st.composite
+def hostile_chains(draw: st.DrawFn, *, max_enterprises: int = 6) -> cg.Chain:
+    """A valid chain whose ids and attributes are hard to store and read back.
+
+    Ids are hostile text, int64, uint64 or integers beyond 64 bits; enterprise and
+    link attributes are text, floats (huge, tiny, NaN), integers, booleans,
+    datetimes (with NaT) and categoricals, some under reserved-looking names
+    (``value``, ``weight``, ``sector``, ``city``, ``sales``); self-loops allowed.
+    """
+    kind = draw(st.sampled_from(sorted(_ID_VALUES)))
+    ids = draw(st.lists(_ID_VALUES[kind], min_size=1, max_size=max_enterprises,
+                        unique_by=lambda v: v if kind != "text" else v.strip()))
+    n = len(ids)
+    if kind == "uint":
+        id_column = pd.Series(np.array(ids, dtype=np.uint64))
+    elif kind == "bigint":
+        id_column = pd.Series(ids, dtype=object)
+    else:
+        id_column = pd.Series(ids)
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                          max_size=2 * n, unique=True))
+    names = draw(st.lists(st.sampled_from(["value", "weight", "sector", "city", "sales",
+                                           "note", "数量", "x\x01"]), unique=True,
+                          max_size=3))
+    ent = pd.DataFrame({"id": id_column})
+    links = pd.DataFrame({"supplier": id_column.iloc[[p[0] for p in pairs]].reset_index(
+        drop=True), "buyer": id_column.iloc[[p[1] for p in pairs]].reset_index(drop=True)})
+    for frame in (ent, links):
+        rows = len(frame)
+        for name in names:
+            frame[name] = draw(_attribute(rows))
+    if len(links):
+        links["volume"] = draw(st.lists(st.floats(0, 1e15), min_size=len(links),
+                                        max_size=len(links)))
+    return cg.Chain.from_frames(ent, links, self_loops="keep")
+
+
+@st.composite
+def _attribute(draw: st.DrawFn, rows: int) -> pd.Series:
+    kind = draw(st.sampled_from(["text", "float", "int", "bool", "datetime", "category"]))
+    if kind == "text":
+        values = draw(st.lists(st.one_of(st.none(), hostile_text()), min_size=rows,
+                               max_size=rows))
+        return pd.Series(values, dtype=object)
+    if kind == "float":
+        return pd.Series(draw(st.lists(st.one_of(
+            st.floats(allow_infinity=False, width=64), st.sampled_from(
+                [1e300, 5e-324, -1e-300, 0.1, 1 / 3])), min_size=rows, max_size=rows)),
+            dtype=np.float64)
+    if kind == "int":
+        return pd.Series(draw(st.lists(st.integers(-(2**53), 2**53), min_size=rows,
+                                       max_size=rows)), dtype=np.int64)
+    if kind == "bool":
+        return pd.Series(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)),
+                         dtype=bool)
+    if kind == "datetime":
+        stamps = draw(st.lists(st.one_of(st.none(), st.datetimes(
+            min_value=pd.Timestamp("1900-01-01").to_pydatetime(),
+            max_value=pd.Timestamp("2200-01-01").to_pydatetime())), min_size=rows,
+            max_size=rows))
+        return pd.Series(pd.to_datetime(stamps))
+    labels = draw(st.lists(st.sampled_from(["甲", "乙", "=1", "c"]), min_size=rows,
+                           max_size=rows))
+    return pd.Series(pd.Categorical(labels))

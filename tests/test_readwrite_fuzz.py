@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tempfile
 import warnings
@@ -12,9 +13,10 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import corrupted_frames, messy_frames
+from strategies import corrupted_frames, hostile_chains, messy_frames
 
 import chaingraph as cg
 from chaingraph.exceptions import ChainDataError, ChainDataWarning
@@ -26,9 +28,15 @@ PAIRS = st.one_of(st.tuples(messy_frames(ids=IDS), messy_frames(ids=IDS)),
                   corrupted_frames(max_enterprises=6))
 
 
+#: Examples per fuzz test are multiplied by this in the nightly profile
+#: (``HYPOTHESIS_PROFILE=nightly``): the CI profile runs about a thousand examples in
+#: all, the nightly one more than 10,000.
+FUZZ_SCALE = 15 if os.environ.get("HYPOTHESIS_PROFILE") == "nightly" else 1
+
+
 def fuzz(examples: int) -> settings:
-    """Settings of one fuzz test (``examples`` inputs)."""
-    return settings(max_examples=examples, deadline=None,
+    """Settings of one fuzz test (``examples`` inputs, times FUZZ_SCALE)."""
+    return settings(max_examples=examples * FUZZ_SCALE, deadline=None,
                     suppress_health_check=list(HealthCheck))
 
 
@@ -275,3 +283,166 @@ def test_parse_amounts_matches_parse_amount(cells, scale, as_str):
             continue
         assert i not in bad_at
         assert (math.isnan(parsed[i]) and math.isnan(expected)) or parsed[i] == expected
+
+
+# --- issue 13: every format, corrupted workbooks, datetimes with NaT -----------------------
+WRITE_FORMATS = ("csv", "parquet", "excel", "json", "graphml", "gexf")
+_SUFFIXES = {"excel": ".xlsx", "json": ".json", "graphml": ".graphml", "gexf": ".gexf"}
+
+
+def assert_round_trip(chain: cg.Chain, fmt: str) -> None:
+    """write_chain then read_chain gives the same tables (Excel floats to 15 digits)."""
+    path = cg.write_chain(chain, _tmp() / f"c{_SUFFIXES.get(fmt, '')}", format=fmt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChainDataWarning)  # look-alike names
+        back = read_chain(path)
+    exact = fmt != "excel"
+    pairs = [(back.enterprises, chain.enterprises), (back.links, chain.links)]
+    if fmt in ("graphml", "gexf"):  # graph files list links grouped by supplier
+        pairs[1] = tuple(_by_link(t, chain) for t in pairs[1])
+    for got, want in pairs:
+        got, want = _as_documented(got, want, fmt)
+        pd.testing.assert_frame_equal(got, want, check_exact=exact, rtol=1e-15,
+                                      atol=0.0)
+    assert back.meta == chain.meta
+
+
+def _by_link(links: pd.DataFrame, chain: cg.Chain) -> pd.DataFrame:
+    order = {v: i for i, v in enumerate(chain.ids.tolist())}
+    keys = [(order[s], order[b]) for s, b in zip(links["supplier"], links["buyer"],
+                                                 strict=True)]
+    position = sorted(range(len(keys)), key=keys.__getitem__)
+    return links.iloc[position].reset_index(drop=True)
+
+
+def _as_documented(got: pd.DataFrame, want: pd.DataFrame, fmt: str):
+    """Columns mixing kinds of values (numbers and text) come back as text, except
+    from JSON (write_chain's documented rule); compare those as text."""
+    got, want = got.copy(), want.copy()
+    empty = [c for c in want.columns if c in got.columns and want[c].isna().all()]
+    # all-missing columns: see the open finding (NaT objects in graph files)
+    got, want = got.drop(columns=empty), want.drop(columns=empty)
+    for col in want.columns:  # text: str or object dtype depending on the build path
+        if isinstance(want[col].dtype, pd.CategoricalDtype):
+            got[col] = got[col].astype(object).where(got[col].notna(), None)
+            want[col] = want[col].astype(object).where(want[col].notna(), None)
+        elif want[col].dtype == object or pd.api.types.infer_dtype(
+                want[col], skipna=True) in ("string", "empty"):
+            got[col], want[col] = _nones(got[col]), _nones(want[col])
+            if fmt != "json":  # documented: empty text may read back as missing
+                got[col] = _nones(got[col].map(lambda v: None if v == "" else v))
+                want[col] = _nones(want[col].map(lambda v: None if v == "" else v))
+    if fmt == "json":
+        return got, want
+    for col in want.columns:
+        kind = pd.api.types.infer_dtype(want[col], skipna=True)
+        if kind.startswith("mixed") and kind != "mixed-integer-float":
+            text = want[col].map(_text_of, na_action="ignore")
+            want[col] = text.astype(object).where(want[col].notna(), None)
+            got[col] = got[col].map(_text_of, na_action="ignore").astype(object).where(
+                got[col].notna(), None)
+            got[col], want[col] = got[col].astype(object), want[col].astype(object)
+    return got, want
+
+
+def _nones(series: pd.Series) -> pd.Series:
+    """Object column with every missing value (None, NaN, NaT) as None."""
+    values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+              for v in series.tolist()]
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _text_of(value):
+    return str(value)
+
+
+@fuzz(30)
+# GEXF left out: networkx types a GEXF attribute by its first value, so a column
+# mixing kinds fails to read back (open finding of issue 13)
+@given(chain=hostile_chains(), fmt=st.sampled_from(
+    [f for f in WRITE_FORMATS if f != "gexf"]))
+def test_fuzz_write_read_identity(chain, fmt):
+    """write_chain o read_chain is the identity on every chain read_chain accepts."""
+    event(f"format {fmt}")
+    assert_round_trip(chain, fmt)
+
+
+@pytest.mark.xfail(reason="open finding: object columns of NaT / mixed kinds from "
+                          "DataFrames do not yet round-trip in every format", strict=False)
+@fuzz(20)
+@given(pair=PAIRS, fmt=st.sampled_from(WRITE_FORMATS), options=OPTIONS)
+def test_fuzz_accepted_tables_round_trip(pair, fmt, options):
+    """Whatever read_chain accepts from messy tables also survives every format."""
+    ent, lk = pair
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChainDataWarning)
+        try:
+            chain = read_chain(ent, lk, **options)
+        except ChainDataError:
+            event("rejected with ChainDataError")
+            return
+    event("valid chain")
+    check_invariants(chain, options["self_loops"])
+    assert_round_trip(chain, fmt)
+
+
+def _cell_value(value):
+    if isinstance(value, str):
+        return _ILLEGAL.sub("?", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return None
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return str(value)
+    return value
+
+
+@fuzz(30)
+@given(pair=PAIRS, options=OPTIONS, hidden=st.booleans(),
+       merges=st.lists(st.tuples(st.integers(1, 4), st.integers(2, 6), st.integers(0, 3)),
+                       max_size=2),
+       formulas=st.lists(st.tuples(st.integers(1, 4), st.integers(2, 6)), max_size=2))
+def test_fuzz_excel_cells(pair, options, hidden, merges, formulas):
+    """Workbooks with hidden sheets, merged cells and formulas without saved results."""
+    import openpyxl
+
+    ent, lk = pair
+    path = _tmp() / "book.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    if hidden:
+        first.title = "hidden"
+        first.append(["supplier", "buyer"])
+        first.append(["x", "y"])
+        first.sheet_state = "hidden"
+    else:
+        book.remove(first)
+    for title, frame in (("企业", ent), ("供应关系", lk)):
+        sheet = book.create_sheet(title)
+        sheet.append([_ILLEGAL.sub("?", str(c)) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            sheet.append([_cell_value(v) for v in row])
+        for column, row in formulas:
+            sheet.cell(row=row, column=column).value = f"=A{row}*2"
+        for column, row, extra in merges:
+            sheet.merge_cells(start_row=row, start_column=column, end_row=row + extra,
+                              end_column=column)
+    book.save(path)
+    load_or_reject(lambda: read_chain(path, **options), options)
+
+
+@fuzz(40)
+@given(stamps=st.lists(st.one_of(st.none(), st.datetimes(
+    min_value=pd.Timestamp("2000-01-01").to_pydatetime(),
+    max_value=pd.Timestamp("2001-01-01").to_pydatetime())), min_size=1, max_size=6),
+       options=OPTIONS, as_ids=st.booleans())
+def test_fuzz_datetime_ids_with_nat(stamps, options, as_ids):
+    """Datetime ids (NaT included): a valid chain or a ChainDataError, never code -1."""
+    column = pd.Series(pd.to_datetime(stamps))
+    lk = pd.DataFrame({"supplier": column, "buyer": column.iloc[::-1].reset_index(
+        drop=True)})
+    ent = pd.DataFrame({"id": column}) if as_ids else None
+    load_or_reject(lambda: read_chain(ent, lk, **options), options)

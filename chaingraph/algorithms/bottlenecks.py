@@ -185,7 +185,7 @@ def combine_bottlenecks(
     for kind, table, who in (("concentration", concentration, "top1_enterprise"),
                              ("outside_dependence", outside_dependence, None)):
         if table is not None and len(table):
-            table = table[table["flagged"]]
+            table = table[table["flagged"].astype(bool)]
             parts.append(pd.DataFrame({
                 "kind": kind, "enterprise": table[who] if who else None,
                 "supplier": None, "buyer": None, "segment": table["segment"],

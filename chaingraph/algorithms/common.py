@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from chaingraph._checks import check_top
 from chaingraph.kernels.graph import (
     condensation,
     csr_arrays,
@@ -62,13 +63,15 @@ def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
 
 
 def first_rows(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
-    """The first ``top`` rows (all when None, none when ``top <= 0``), index 0..k-1.
+    """The first ``top`` rows (all when None), index 0..k-1.
 
-    The one ``top=`` rule of every finder.
+    The one ``top=`` rule of every finder: ``top`` must be None or an integer >= 0
+    (a negative or non-integer ``top`` raises, see :func:`chaingraph._checks.check_top`).
     """
+    top = check_top(top)
     if top is None:
         return frame
-    return frame.iloc[:max(int(top), 0)].reset_index(drop=True)
+    return frame.iloc[:top].reset_index(drop=True)
 
 
 def component_sizes(chain: Chain) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import required_template
 from chaingraph.algorithms.common import (
     ranked,
     segment_label,
@@ -95,7 +96,7 @@ def find_missing_segments(G: Chain | Any, /, *, template: TemplateLike,
       segment suppliers_present  score
     0    cell             [ore]    1.0
     """
-    context = resolve(G, template=template, region=region)
+    context = resolve(G, template=required_template(template), region=region)
     chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
@@ -188,7 +189,7 @@ def find_broken_links(G: Chain | Any, /, *, template: TemplateLike,
       supplier_segment  n_outside_links
     0              ore                1
     """
-    context = resolve(G, template=template, region=region)
+    context = resolve(G, template=required_template(template), region=region)
     chain, template = context.chain, context.template
     broken, unjudged = _unrealised(chain, template, region)
     segments = enterprise_segments(chain, template)
@@ -278,7 +279,7 @@ def unjudged_links(G: Chain | Any, /, *, template: TemplateLike,
       supplier_segment buyer_segment
     0              ore           car
     """
-    context = resolve(G, template=template, region=region)
+    context = resolve(G, template=required_template(template), region=region)
     broken, unjudged = _unrealised(context.chain, context.template, region)
     pairs = broken[unjudged]
     return pd.DataFrame({"supplier_segment": pairs["supplier"].astype(object).to_numpy(),

@@ -81,7 +81,17 @@ def sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
 
 def _table_from_input(essentiality: Any) -> pd.DataFrame:
     if isinstance(essentiality, (str, os.PathLike)):
-        frame = pd.read_csv(essentiality, dtype=str, keep_default_na=False)
+        name = os.path.basename(str(essentiality))
+        try:
+            frame = pd.read_csv(essentiality, dtype=str, keep_default_na=False)
+        except FileNotFoundError:
+            raise ChainDataError(Problem(
+                f"essentiality file not found: {essentiality} (pass a CSV path or "
+                "'essential', 'linear', 'template')", name)) from None
+        except (OSError, ValueError, UnicodeDecodeError) as err:
+            raise ChainDataError(Problem(
+                f"cannot read the essentiality table ({type(err).__name__}: {err})",
+                name)) from None
         return frame.set_index(frame.columns[0])
     if isinstance(essentiality, Mapping):
         return pd.DataFrame.from_dict(

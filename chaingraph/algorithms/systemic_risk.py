@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from chaingraph.algorithms.propagation import (
     prepare_propagation,
     sector_labels,
 )
+from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.kernels.cascade import COLUMNS, CascadeModel, run_cascade, run_cascades
 from chaingraph.model import NAME, SEGMENT, Chain, as_chain
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.readwrite.safety import atomic_path
 
 __all__ = ["find_systemic_risk", "systemic_risk"]
 
@@ -65,21 +68,31 @@ class _Checkpoint:
         self.iterations = np.zeros(n_scenarios, dtype=np.int64)
         self.done = np.zeros(n_scenarios, dtype=bool)
         if self.path is not None and self.path.exists():
+            self._load(key, n_scenarios)
+
+    def _load(self, key: str, n_scenarios: int) -> None:
+        assert self.path is not None
+        try:
             with np.load(self.path, allow_pickle=False) as data:
-                if str(data["key"]) != key:
-                    raise ValueError(
-                        f"checkpoint {self.path} belongs to another computation (other "
-                        "chain, enterprises or settings): delete it or pass another path")
-                self.table, self.iterations = data["table"], data["iterations"]
-                self.done = data["done"]
+                stored = {name: data[name] for name in
+                          ("key", "table", "iterations", "done")}
+        except (KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise ChainDataError(Problem(
+                f"not a checkpoint of systemic_risk ({type(err).__name__}: {err}): "
+                "delete it or pass another path", self.path.name)) from None
+        if str(stored["key"]) != key or len(stored["done"]) != n_scenarios:
+            raise ValueError(
+                f"checkpoint {self.path} belongs to another computation (other "
+                "chain, enterprises or settings): delete it or pass another path")
+        self.table, self.iterations = stored["table"], stored["iterations"]
+        self.done = stored["done"]
 
     def save(self) -> None:
         if self.path is None:
             return
-        tmp = self.path.with_name(self.path.name + ".tmp.npz")
-        np.savez(tmp, key=np.array(self.key), table=self.table,
-                 iterations=self.iterations, done=self.done)
-        os.replace(tmp, self.path)
+        with atomic_path(self.path) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, key=np.array(self.key), table=self.table,
+                     iterations=self.iterations, done=self.done)
 
 
 def single_scenarios(codes: np.ndarray):

@@ -46,6 +46,7 @@ from chaingraph.model.validation import (
     lookup,
     map_segments,
     present_items,
+    read_only,
     report_duplicate_ids,
     resolve_links,
     warn_partial_amounts,
@@ -108,7 +109,8 @@ class Chain:
         self._meta = {**DEFAULT_META, **(dict(meta) if meta else {})}
         self._cache: dict[str, Any] = {}
         if link_codes is not None:  # trusted: computed by the caller for these tables
-            self.__dict__["link_codes"] = link_codes
+            self.__dict__["link_codes"] = (read_only(link_codes[0]),
+                                           read_only(link_codes[1]))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if hasattr(self, "_cache"):  # set last in __init__: the chain is built
@@ -390,8 +392,8 @@ class Chain:
         if name in frame.columns:
             series = frame[name]
             if pd.api.types.is_numeric_dtype(series.dtype):
-                return series.to_numpy(dtype=np.float64, na_value=np.nan)
-            return series.to_numpy(dtype=object)
+                return read_only(series.to_numpy(dtype=np.float64, na_value=np.nan))
+            return read_only(series.to_numpy(dtype=object))
         n = len(frame)
         return np.full(n, default, dtype=np.float64 if isinstance(default, float) else object)
 
@@ -403,17 +405,17 @@ class Chain:
 
     @cached_property
     def ids(self) -> np.ndarray:
-        """Enterprise ids as an object array (position = integer code)."""
-        return self.index.to_numpy()
+        """Enterprise ids as a read-only object array (position = integer code)."""
+        return read_only(self.index.to_numpy())
 
     @cached_property
     def link_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(supplier_codes, buyer_codes)``: integer positions of each link's ends."""
+        """``(supplier_codes, buyer_codes)``: read-only integer positions of link ends."""
         codes = self._links.attrs.get("_codes")
-        if codes is not None:
-            return codes
-        ids = self._enterprises[ID]
-        return lookup(ids, self._links[SUPPLIER]), lookup(ids, self._links[BUYER])
+        if codes is None:
+            ids = self._enterprises[ID]
+            codes = lookup(ids, self._links[SUPPLIER]), lookup(ids, self._links[BUYER])
+        return read_only(codes[0]), read_only(codes[1])
 
     def codes_of(self, ids: Iterable[Any]) -> np.ndarray:
         """Integer codes of enterprise ids; raises ``NodeNotFound`` for unknown ids."""

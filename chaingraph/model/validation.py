@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
+    "read_only",
     "UNIT_WEIGHTS_MESSAGE",
     "weight_as_volume",
     "Collector", "check_columns", "clean_ids", "coerce_amounts", "enterprises_from_links",
@@ -114,7 +115,8 @@ def _check_id_cells(values: np.ndarray, col: str, out: Collector) -> np.ndarray:
     """Cell-by-cell check of a column mixing types: strip strings, find blanks."""
     blank = np.zeros(len(values), dtype=bool)
     for i, v in enumerate(values):
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or v is pd.NaT or (
+                isinstance(v, (float, np.datetime64)) and np.isnan(v)):
             blank[i] = True
         elif isinstance(v, str):
             values[i] = v.strip()
@@ -222,7 +224,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
         dup = pd.Series(key).duplicated(keep=False).to_numpy() & valid
     else:
         dup = np.zeros(len(key), dtype=bool)
-    cache: dict[str, Any] = {"link_codes": (src, dst)}
+    cache: dict[str, Any] = {"link_codes": (read_only(src), read_only(dst))}
     if dup.any() and duplicates == "error":
         _report_duplicate_links(links, key, dup, out)
     elif dup.any():
@@ -367,3 +369,10 @@ def weight_as_volume(links: pd.DataFrame, weight: str | None, *, explicit: bool
                   "weighs 1 (pass weight='ATTRIBUTE' to choose one, weight=None for unit "
                   "weights without this warning)", ChainDataWarning, stacklevel=5)
     return links
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view: arrays a Chain hands out never alias writable state."""
+    view = array.view()
+    view.flags.writeable = False
+    return view

@@ -113,5 +113,8 @@ def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
     else:
         kwargs.setdefault("metadata", {"CreationDate": None})
     with plot_context():
-        fig.savefig(path, dpi=dpi, **kwargs)
+        from chaingraph.readwrite.safety import atomic_path
+
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."), **kwargs)
     return path

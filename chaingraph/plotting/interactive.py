@@ -82,8 +82,11 @@ class HTMLMap:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page to ``path`` (UTF-8) and return the path."""
+        from chaingraph.readwrite.safety import atomic_path
+
         path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
+        with atomic_path(path) as tmp:
+            tmp.write_text(self.html, encoding="utf-8")
         return path
 
     def __repr__(self) -> str:

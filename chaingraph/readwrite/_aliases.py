@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from chaingraph.amounts import unit_factor
 from chaingraph.exceptions import Problem
 
 __all__ = ["ALIASES", "UNIT_FACTORS", "column_unit", "header_unit", "map_columns", "normalize_header"]
@@ -53,6 +54,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 UNIT_FACTORS: dict[str, float] = {
     "元": 1.0, "千元": 1e3, "万元": 1e4, "十万元": 1e5, "百万元": 1e6, "千万元": 1e7,
     "亿元": 1e8, "万": 1e4, "亿": 1e8, "yuan": 1.0, "cny": 1.0, "rmb": 1.0,
+    "千": 1e3, "十万": 1e5, "百万": 1e6, "千万": 1e7,
 }
 _UNIT = re.compile(r"^(.*?)\s*[(\[（【]\s*([^()\[\]（）【】]*?)\s*[)\]）】]$")
 
@@ -63,6 +65,9 @@ def normalize_header(name: Any) -> str:
     match = _UNIT.match(text)
     if match and match.group(1):
         text = match.group(1)
+    base, slash, unit = text.rpartition("/")  # 金额/万元: a money unit after a slash
+    if slash and base.strip() and unit_factor(unit) is not None:
+        text = base
     return re.sub(r"[\s_\-]+", " ", text).strip()
 
 

@@ -7,10 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMAT_TAG", "VERSION", "restore", "schema_of"]
+__all__ = ["FORMAT_TAG", "VERSION", "apply_stamp", "frame_for_file", "restore",
+           "schema_of", "stamp_of"]
 
 FORMAT_TAG = "chaingraph"
 VERSION = 1
+#: Integers beyond this are stored as text in Excel (a double holds 53 bits).
+EXACT_FLOAT_INT = 2**53
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def schema_of(frame: pd.DataFrame) -> dict[str, str]:
@@ -18,7 +22,11 @@ def schema_of(frame: pd.DataFrame) -> dict[str, str]:
     out = {}
     for col in frame.columns:
         series = frame[col]
-        if pd.api.types.is_bool_dtype(series.dtype):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            out[str(col)] = "categorical"
+        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+            out[str(col)] = "datetime64"
+        elif pd.api.types.is_bool_dtype(series.dtype):
             out[str(col)] = "boolean"
         elif pd.api.types.is_integer_dtype(series.dtype):
             out[str(col)] = "integer"
@@ -36,9 +44,69 @@ def _to_bool(value: Any) -> Any:
     return {"true": True, "false": False, "1": True, "0": False}.get(text, value)
 
 
-def restore(series: pd.Series, kind: str) -> pd.Series:
-    """Convert a column read from text back to ``kind``; leave it if it does not fit."""
+def restore(series: pd.Series, kind: str, dtype: str | None = None) -> pd.Series:
+    """Convert a column read from text back to ``kind``; leave it if it does not fit.
+
+    ``dtype`` (the column's dtype when written, if recorded) is restored when the
+    values fit it.
+    """
+    out = _restore(series, kind)
+    if dtype == "object" and kind == "string":  # text: the reader's string dtype
+        return out
+    if dtype == "object":  # missing cells of a Python-object column are None
+        return out.astype(object).where(out.notna(), None)
+    if dtype and str(out.dtype) != dtype:
+        try:
+            cast = out.astype(dtype)
+        except (TypeError, ValueError, OverflowError):
+            return out
+        if kind == "datetime64" or _same(cast, out):
+            return cast
+    return out
+
+
+def _same(cast: pd.Series, out: pd.Series) -> bool:
+    try:
+        return bool((cast.isna().to_numpy() == out.isna().to_numpy()).all() and (
+            cast.dropna().astype(object).to_numpy() == out.dropna().astype(object)
+            .to_numpy()).all())
+    except (TypeError, ValueError):
+        return False
+
+
+def _big_ints(series: pd.Series, present: np.ndarray) -> pd.Series | None:
+    """Integers written as text that do not fit int64: exact Python ints (or None)."""
+    values = np.empty(len(series), dtype=object)
+    values[:] = None
+    try:
+        values[present] = [int(str(v).strip()) for v in series.to_numpy()[present]]
+    except (TypeError, ValueError):
+        return None
+    if present.all() and all(0 <= v < 2**64 for v in values):
+        return pd.Series(values.astype(np.uint64), index=series.index)
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _restore(series: pd.Series, kind: str) -> pd.Series:
     present = series.notna().to_numpy()
+    if kind == "categorical":
+        return series.astype("category")
+    if kind in ("datetime64", "datetime"):
+        try:
+            return pd.Series(pd.to_datetime(series, format="ISO8601"), index=series.index)
+        except (TypeError, ValueError, OverflowError):
+            return series
+    if kind == "integer" and present.any() and not pd.api.types.is_numeric_dtype(
+            series.dtype):
+        number = pd.to_numeric(series, errors="coerce")
+        values = number.to_numpy(dtype=np.float64, na_value=np.nan)
+        if pd.api.types.is_float_dtype(number.dtype) and np.nanmax(
+                np.abs(values), initial=0.0) >= EXACT_FLOAT_INT:
+            exact = _big_ints(series, present)  # beyond a double's 53 bits: exactly
+            if exact is not None:
+                if present.all() and all(_INT64[0] <= v <= _INT64[1] for v in exact):
+                    return exact.astype(np.int64)
+                return exact
     if kind in ("integer", "floating", "mixed-integer-float"):
         number = pd.to_numeric(series, errors="coerce")
         if (number.notna().to_numpy() != present).any():
@@ -47,6 +115,8 @@ def restore(series: pd.Series, kind: str) -> pd.Series:
             values_ = number.to_numpy(dtype=np.float64, na_value=np.nan)[present]
             if not (np.isfinite(values_).all() and (values_ == np.round(values_)).all()):
                 return series  # not integers after all (inf, 1.5): leave for validation
+            if pd.api.types.is_integer_dtype(number.dtype):
+                return number  # int64, or uint64 beyond int64
             if present.all():
                 return number.astype(np.int64)
             values = np.empty(len(series), dtype=object)
@@ -61,3 +131,98 @@ def restore(series: pd.Series, kind: str) -> pd.Series:
         dtype = bool if present.all() else object
         return pd.Series(values, index=series.index, dtype=dtype)
     return series
+
+
+def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    return {str(c): str(frame[c].dtype) for c in frame.columns}
+
+
+def stamp_of(chain: Any, fmt: str = "json") -> dict[str, Any]:
+    """Format tag, metadata, column kinds and dtypes saved beside a chain.
+
+    ``schema["text"]`` says how text cells were escaped (see
+    :func:`chaingraph.readwrite.safety.escape_text`): ``"escaped"`` (Excel, Parquet,
+    graph files) or ``"escaped+formulas"`` (CSV).
+    """
+    from chaingraph.readwrite.safety import json_plain
+
+    schema: dict[str, Any] = {"enterprises": schema_of(chain.enterprises),
+                              "links": schema_of(chain.links),
+                              "dtypes": {"enterprises": _dtypes(chain.enterprises),
+                                         "links": _dtypes(chain.links)}}
+    if fmt != "json":
+        schema["text"] = "escaped+formulas" if fmt == "csv" else "escaped"
+    return {"format": FORMAT_TAG, "version": VERSION, "meta": json_plain(chain.meta),
+            "schema": schema}
+
+
+def _as_text_if(series: pd.Series, too_big: Any) -> pd.Series:
+    values = series.to_numpy(dtype=object)
+    if not any(too_big(v) for v in values if isinstance(v, (int, np.integer))):
+        return series
+    return pd.Series([str(v) if isinstance(v, (int, np.integer))
+                      and not isinstance(v, bool) else v for v in values],
+                     index=series.index, dtype=object)
+
+
+def _floats_for_excel(series: pd.Series) -> pd.Series:
+    """Floats that 16 significant digits (what Excel keeps) would change, as text."""
+    values = series.to_numpy(dtype=np.float64)
+    with np.errstate(over="ignore"):
+        rounded = np.array([float(f"{v:.16g}") for v in values]) if len(values) else values
+    lossy = np.isfinite(values) & (rounded != values)
+    if not lossy.any():
+        return series
+    out = series.astype(object)
+    out[lossy] = [repr(float(v)) for v in values[lossy]]
+    return out
+
+
+def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """A copy of a chain table ready for ``fmt``, text escaped (read back exactly).
+
+    Datetimes become ISO 8601 text and categoricals their values (except in
+    Parquet); integers an Excel double cannot hold exactly, and Python integers
+    beyond 64 bits in Parquet, become text. :func:`stamp_of` records what to restore.
+    """
+    from chaingraph.readwrite.safety import escape_frame
+
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if fmt != "parquet" and isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object).where(series.notna(), None)
+        if fmt != "parquet" and pd.api.types.is_datetime64_any_dtype(series.dtype):
+            text = series.map(lambda t: t.isoformat(), na_action="ignore")
+            series = text.astype(object).where(series.notna(), None)
+        if fmt == "excel" and pd.api.types.is_float_dtype(series.dtype):
+            series = _floats_for_excel(series)
+        elif fmt == "excel" and (pd.api.types.is_integer_dtype(series.dtype)
+                                 or series.dtype == object):
+            series = _as_text_if(series, lambda v: abs(int(v)) > EXACT_FLOAT_INT)
+        elif fmt == "parquet" and series.dtype == object:
+            series = _as_text_if(series, lambda v: not _INT64[0] <= int(v) < 2**64)
+        out[col] = series
+    return escape_frame(out, formulas=fmt == "csv")
+
+
+def apply_stamp(table: Any, schema: dict[str, Any], role: str) -> None:
+    """Restore a table of a file we wrote: unescape text, restore kinds and dtypes.
+
+    ``table`` (a ``RawTable``) is changed in place and marked as ours: its columns
+    are canonical names (no alias matching) and self-loops are kept.
+    """
+    from chaingraph.readwrite.safety import unescape_frame
+
+    mode = schema.get("text")
+    frame = table.frame
+    if mode in ("escaped", "escaped+formulas"):
+        frame = unescape_frame(frame, formulas=mode == "escaped+formulas")
+    kinds = schema.get(role) if isinstance(schema.get(role), dict) else {}
+    dtypes = schema.get("dtypes", {})
+    dtypes = dtypes.get(role, {}) if isinstance(dtypes, dict) else {}
+    dtypes = dtypes if isinstance(dtypes, dict) else {}
+    for col, kind in kinds.items():
+        if col in frame.columns and isinstance(kind, str):
+            frame[col] = restore(frame[col], kind, dtypes.get(col))
+    table.frame, table.own, table.text, table.schema = frame, True, False, {}

@@ -16,7 +16,7 @@ from typing import Any
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.model import BUYER, ID, SUPPLIER
 from chaingraph.readwrite._aliases import map_columns, normalize_header
-from chaingraph.readwrite._schema import FORMAT_TAG
+from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp
 from chaingraph.readwrite._sources import RawTable, excel_sheets, fail, read_excel_table
 
 __all__ = ["SEGMENT_MAP_HEADERS", "SHEET_NAMES", "Book", "read_workbook", "role_of"]
@@ -107,8 +107,8 @@ def read_workbook(path: Path, sheet: Any, *,
                     shown=table.file))
     for role in ("enterprises", "links"):
         table = getattr(book, role)
-        if table is not None:
-            table.schema = (schema or {}).get(role, {})
+        if table is not None and schema:
+            apply_stamp(table, schema, role)  # a workbook write_chain wrote
     if book.enterprises is None and book.links is None:
         found = "; ".join(f"{s}: {r}" for s, r in book.ignored) or ", ".join(sheets)
         raise fail("no sheet has enterprise columns (企业名称, id) or link columns "

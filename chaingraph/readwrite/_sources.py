@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextvars
 import csv
 import io
+import re
 import warnings
+import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.exceptions import ChainDataError, Problem
+from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.readwrite._headers import HEADER_SCAN, is_header, title_and_unit
 
 __all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
@@ -55,6 +58,7 @@ class RawTable:
     title: str | None = None  # text of a title row above the header
     unit: float | None = None  # multiplier named by a unit row (单位：万元)
     dropped: list[tuple[Any, str, str]] = field(default_factory=list)  # row, kind, text
+    own: bool = False  # written by write_chain: canonical columns, self-loops kept
 
 
 def fail(message: str, file: str | None) -> ChainDataError:
@@ -136,13 +140,50 @@ def read_csv_table(path: Path, sep: str | None, name: str, *,
             raise fail("the file is empty (expected a header row with column names)",
                        name) from None
         except (pd.errors.ParserError, ValueError, csv.Error, OSError) as err:
-            raise fail(f"cannot read the file as delimited text: {err}", name) from None
+            raise _text_error(err, name) from None
+        _note_duplicate_headers(path, delimiter, encoding, name, skip)
         table = _finish(frame, skip + 2, name)
         table.header_row = skip + 1
         table.title, table.unit = title_and_unit(above)
         return table
     raise fail("the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
                name)
+
+
+def _text_error(err: Exception, name: str) -> ChainDataError:
+    """The parser's error, with the row named when it says which line is ragged."""
+    text = " ".join(str(err).split())
+    if isinstance(err, OSError) and err.strerror:
+        text = err.strerror
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        expected, line, saw = found.groups()
+        return ChainDataError([Problem(
+            f"this row has {saw} cells but the header has {expected} columns (a stray "
+            "delimiter, or a cell with a comma that is not quoted)", name, int(line))])
+    return fail(f"cannot read the file as delimited text: {text}", name)
+
+
+def _note_duplicate_headers(path: Path, sep: str, encoding: str, name: str,
+                            skip: int = 0) -> None:
+    """Warn when two columns share a name (pandas renames the second ``name.1``).
+
+    ``skip``: rows above the header (title, unit and blank rows).
+    """
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=sep)
+        for _ in range(skip):
+            next(reader, None)
+        header = next(reader, [])
+    seen: dict[str, int] = {}
+    for j, cell in enumerate(header, start=1):
+        label = cell.strip()
+        if label and label in seen:
+            warnings.warn(
+                f"{name}: columns {seen[label]} and {j} are both named {label!r}; the "
+                f"second is read as {label + '.1'!r} (rename or drop one of them)",
+                ChainDataWarning, stacklevel=4)
+        seen.setdefault(label, j)
 
 
 def _read_csv_fast(path: Path, sep: str, encoding: str, name: str) -> RawTable | None:
@@ -245,6 +286,10 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
     for j, cell in enumerate(header):
         label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
         count = seen.get(label, 0)
+        if count and not _blank(cell):
+            warnings.warn(f"{name}: two columns are both named {label!r} (column "
+                          f"{j + 1} is read as {label + '.' + str(count)!r}); rename or "
+                          "drop one of them", ChainDataWarning, stacklevel=4)
         seen[label] = count + 1
         names.append(label if count == 0 else f"{label}.{count}")
     width = len(names)
@@ -277,7 +322,7 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
     """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
-    sheets = excel_sheets(path, name)
+    sheets = excel_sheets(path, name, visible=sheet is None)
     label = _pick_sheet(sheets, sheet, name)
     if shown is None:
         shown = name if len(sheets) == 1 else f"{name}[{label}]"
@@ -285,18 +330,29 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
         return _read_xls(path, label, shown, header_row, known)
     import openpyxl
 
+    from chaingraph.readwrite._cells import sheet_rows
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = enumerate(book[label].iter_rows(values_only=True), start=1)
-            return _rows_to_table(rows, shown, header_row, known)
-        finally:
-            book.close()
+    try:
+        return _rows_to_table(sheet_rows(path, book, label, shown), shown, header_row,
+                              known)
+    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile,
+            ET.ParseError) as err:
+        if isinstance(err, ChainDataError):
+            raise
+        raise fail(f"cannot read the sheet {label!r} ({type(err).__name__}: {err}); "
+                   "is the workbook damaged?", shown) from None
+    finally:
+        book.close()
 
 
-def excel_sheets(path: Path, name: str) -> list[str]:
-    """Sheet names of a workbook (ChainDataError when it is not one)."""
+def excel_sheets(path: Path, name: str, *, visible: bool = True) -> list[str]:
+    """Sheet names of a workbook (ChainDataError when it is not one).
+
+    ``visible=True``: hidden sheets are left out, with a note.
+    """
     if path.suffix.lower() == ".xls":
         try:
             return list(pd.ExcelFile(path, engine="xlrd").sheet_names)
@@ -315,6 +371,10 @@ def excel_sheets(path: Path, name: str) -> list[str]:
         raise fail(f"cannot read the workbook ({type(err).__name__}: {err}); is it an "
                    ".xlsx file?", name) from None
     try:
+        if visible:
+            from chaingraph.readwrite._cells import visible_sheets
+
+            return visible_sheets(book, name)
         return list(book.sheetnames)
     finally:
         book.close()

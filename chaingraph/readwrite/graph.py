@@ -11,6 +11,7 @@ link columns, matched through the alias table (``weight`` -> ``volume``, ...).
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 from os import PathLike
 from pathlib import Path
@@ -21,8 +22,15 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import BUYER, ID, SUPPLIER, Chain, as_chain
-from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, restore, schema_of
+from chaingraph.readwrite._schema import (
+    FORMAT_TAG,
+    apply_stamp,
+    frame_for_file,
+    restore,
+    stamp_of,
+)
 from chaingraph.readwrite._sources import RawTable, fail
+from chaingraph.readwrite.safety import atomic_path, escape_text, json_dumps
 
 __all__ = ["graph_tables", "write_gexf", "write_graphml"]
 
@@ -31,10 +39,7 @@ _GRAPH_DEFAULTS = ("node_default", "edge_default", "mode", FORMAT_TAG)
 
 
 def _stamp(chain: Chain) -> str:
-    return json.dumps({"format": FORMAT_TAG, "version": VERSION, "meta": chain.meta,
-                       "schema": {"enterprises": schema_of(chain.enterprises),
-                                  "links": schema_of(chain.links)}},
-                      ensure_ascii=False, default=str)
+    return json_dumps(stamp_of(chain, "graphml"))
 
 
 def _writable(value: Any) -> Any:
@@ -43,13 +48,29 @@ def _writable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
+def _present(value: Any) -> bool:
+    return not (value is None or value is pd.NA or value is pd.NaT
+                or (isinstance(value, float) and math.isnan(value)))
+
+
 def _graph_for_file(chain: Chain) -> nx.DiGraph:
-    G = chain.to_networkx()
-    for _, data in G.nodes(data=True):
-        data.update({k: _writable(v) for k, v in data.items()})
-    for _, _, data in G.edges(data=True):
-        data.update({k: _writable(v) for k, v in data.items()})
-    G.graph = {k: _writable(v) for k, v in chain.meta.items() if v is not None}
+    """The chain as a DiGraph of file-safe values (text escaped, missing omitted)."""
+    G = nx.DiGraph()
+    ents = frame_for_file(chain.enterprises, "graphml")
+    links = frame_for_file(chain.links, "graphml")
+    for table, ends in ((ents, [ID]), (links, [SUPPLIER, BUYER])):
+        names = [str(c) for c in table.columns]
+        columns = [table.iloc[:, j].to_numpy(dtype=object) for j in range(len(names))]
+        for i in range(len(table)):
+            row = {n: _writable(c[i]) for n, c in zip(names, columns, strict=True)
+                   if _present(c[i])}
+            keys = [row.pop(e) for e in ends]
+            if len(keys) == 1:
+                G.add_node(keys[0], **row)
+            else:
+                G.add_edge(keys[0], keys[1], **row)
+    G.graph = {escape_text(str(k)): escape_text(_writable(v))
+               for k, v in chain.meta.items() if _present(v)}
     return G
 
 
@@ -84,7 +105,8 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     chain = as_chain(G)
     graph = _graph_for_file(chain)
     graph.graph[FORMAT_TAG] = _stamp(chain)
-    nx.write_graphml(graph, path, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        nx.write_graphml(graph, tmp, encoding="utf-8")
     return Path(path)
 
 
@@ -122,7 +144,8 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     if meta is None:  # pragma: no cover - networkx always writes <meta>
         meta = ET.SubElement(writer.xml, "meta")
     ET.SubElement(meta, "description").text = _stamp(chain)
-    writer.write(path)
+    with atomic_path(path) as tmp:
+        writer.write(tmp)
     return Path(path)
 
 
@@ -140,6 +163,8 @@ def _read_graph(path: Path, fmt: str) -> tuple[nx.Graph, dict[str, Any]]:
     except Exception as err:  # ParseError, NetworkXError, KeyError, ValueError, ...
         raise fail(f"cannot read the file as {fmt.upper()} ({type(err).__name__}: "
                    f"{err})", name) from None
+    if fmt == "graphml" and "None" in G and _node_without_id(path):
+        raise fail("a <node> has no id attribute: every node needs one", name)
     if not G.is_directed():
         raise fail("the graph is undirected: a chain needs directed supplier -> buyer "
                    "links", name)
@@ -148,6 +173,11 @@ def _read_graph(path: Path, fmt: str) -> tuple[nx.Graph, dict[str, Any]]:
     except ValueError:
         info = {}
     return G, info if isinstance(info, dict) and info.get("format") == FORMAT_TAG else {}
+
+
+def _node_without_id(path: Path) -> bool:
+    return any(element.tag.rsplit("}", 1)[-1] == "node" and element.get("id") is None
+               for element in ET.parse(path).getroot().iter())
 
 
 def _gexf_description(path: Path) -> str | None:
@@ -178,15 +208,20 @@ def graph_tables(path: Path, fmt: str) -> tuple[RawTable, RawTable, dict[str, An
                  if k not in (SUPPLIER, BUYER) and not (fmt == "gexf" and k == "id")}}
              for u, v, d in G.edges(data=True)]
     schema = info.get("schema", {}) if ours else {}
+    schema = schema if isinstance(schema, dict) else {}
     tables = []
     for role, rows, first in (("enterprises", nodes, [ID]),
                               ("links", edges, [SUPPLIER, BUYER])):
-        kinds = schema.get(role, {}) if isinstance(schema, dict) else {}
+        kinds = schema.get(role, {})
         kinds = kinds if isinstance(kinds, dict) else {}
-        frame = _frame(rows, [*first, *kinds])  # columns a graph file cannot hold
-        for col in frame.columns:
-            frame[col] = restore(frame[col], kinds.get(col) or _kind(frame[col]))
-        tables.append(RawTable(frame, path.name, rows=None))
+        frame = _frame(rows, [*first, *map(escape_text, kinds)])  # absent columns
+        table = RawTable(frame, path.name, rows=None)
+        if ours:
+            apply_stamp(table, schema, role)
+        else:
+            for col in frame.columns:
+                frame[col] = restore(frame[col], _kind(frame[col]))
+        tables.append(table)
     meta = info.get("meta") if ours else {
         k: v for k, v in G.graph.items() if k not in _GRAPH_DEFAULTS}
     return tables[0], tables[1], dict(meta) if isinstance(meta, dict) else {}

@@ -18,7 +18,6 @@ table). JSON rows are numbered from 0 (the record's position in its list).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import Chain
-from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, restore, schema_of
+from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, stamp_of
 from chaingraph.readwrite._sources import RawTable, fail, text_io
+from chaingraph.readwrite.safety import atomic_path, json_dumps, json_records
 
 __all__ = ["read_json_table", "read_json_tables", "write_json"]
 
@@ -42,10 +42,15 @@ def _load(path: Path) -> Any:
         raise fail("the file is neither UTF-8 nor GB18030 text", name) from None
     except ValueError as err:
         raise fail(f"not valid JSON: {err}", name) from None
+    except RecursionError:
+        raise fail("the JSON is nested too deeply to be a chain (expected lists of "
+                   "records)", name) from None
+    except OSError as err:
+        raise fail(f"cannot read the file ({err.strerror or err})", name) from None
 
 
-def _table(records: Any, file: str, key: str, schema: dict[str, str] | None = None
-           ) -> RawTable:
+def _table(records: Any, file: str, key: str, schema: dict[str, Any] | None = None,
+           role: str = "links") -> RawTable:
     if not isinstance(records, list):
         raise fail(f"{key!r} must be a list of records, got {type(records).__name__}",
                    file)
@@ -54,18 +59,20 @@ def _table(records: Any, file: str, key: str, schema: dict[str, str] | None = No
         raise fail(f"{key!r} record {bad[0]} is not an object "
                    "({'column': value, ...})", file)
     columns = list(dict.fromkeys(k for r in records for k in r))
+    kinds = (schema or {}).get(role)
+    kinds = kinds if isinstance(kinds, dict) else {}
     if not records:  # an empty list still has the columns its schema names
-        columns = list(schema or {}) or (["supplier", "buyer"] if key in (
+        columns = list(kinds) or (["supplier", "buyer"] if key in (
             "links", "edges") else [])
     data = {str(c): pd.Series([r.get(c) for r in records], dtype=object)
             for c in columns}
     frame = pd.DataFrame(data, index=range(len(records)))
     for col in frame.columns:
         frame[col] = _infer(frame[col])
-    for col, kind in (schema or {}).items():
-        if col in frame.columns:
-            frame[col] = restore(frame[col], kind)
-    return RawTable(frame, file, rows=None)
+    table = RawTable(frame, file, rows=None)
+    if schema is not None:
+        apply_stamp(table, schema, role)
+    return table
 
 
 def _infer(series: pd.Series) -> pd.Series:
@@ -74,7 +81,11 @@ def _infer(series: pd.Series) -> pd.Series:
     if kind == "floating" or kind == "mixed-integer-float":
         return pd.to_numeric(series, errors="coerce").astype(np.float64)
     if kind == "integer" and series.notna().all():
-        return series.astype(np.int64)
+        values = series.to_numpy(dtype=object)
+        if all(-(2**63) <= v < 2**63 for v in values):
+            return series.astype(np.int64)
+        if all(0 <= v < 2**64 for v in values):
+            return pd.Series(values.astype(np.uint64), index=series.index)
     return series
 
 
@@ -88,15 +99,14 @@ def read_json_tables(path: Path) -> tuple[RawTable | None, RawTable, dict[str, A
         raise fail("expected a JSON object with 'enterprises' and 'links'", name)
     ours = data.get("format") == FORMAT_TAG
     schema = data.get("schema") if ours else None
-    schema = {k: v for k, v in schema.items() if isinstance(v, dict)} if isinstance(
-        schema, dict) else {}
+    schema = schema if isinstance(schema, dict) else ({} if ours else None)
     link_key = next((k for k in ("links", "edges") if k in data), None)
     ent_key = next((k for k in ("enterprises", "nodes") if k in data), None)
     if link_key is None:
         raise fail("a JSON chain needs a 'links' (or 'edges') list", name)
-    links = _table(data[link_key], name, link_key, schema.get("links"))
+    links = _table(data[link_key], name, link_key, schema, "links")
     ents = None if ent_key is None else _table(
-        data[ent_key], name, ent_key, schema.get("enterprises"))
+        data[ent_key], name, ent_key, schema, "enterprises")
     meta = data.get("meta") if ours else data.get("graph")
     return ents, links, dict(meta) if isinstance(meta, dict) else {}
 
@@ -108,48 +118,21 @@ def read_json_table(path: Path, role: str) -> RawTable:
         key = role if role in data else {"enterprises": "nodes", "links": "edges"}[role]
         if key not in data:
             raise fail(f"the JSON object has no {role!r} list", path.name)
-        schema = data.get("schema")
-        schema = schema.get(role) if isinstance(schema, dict) else None
+        schema = data.get("schema") if data.get("format") == FORMAT_TAG else None
         schema = schema if isinstance(schema, dict) else None
-        return _table(data[key], path.name, key, schema)
+        return _table(data[key], path.name, key, schema, role)
     return _table(data, path.name, "records")
 
 
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = [str(c) for c in frame.columns]
-    return [dict(zip(cols, map(_plain, row), strict=True))
-            for row in frame.itertuples(index=False, name=None)]
-
-
 def write_json(chain: Chain, path: Path) -> Path:
-    """Write ``chain`` as one JSON file in our layout (see the module docstring)."""
-    data = {
-        "format": FORMAT_TAG,
-        "version": VERSION,
-        "meta": chain.meta,
-        "schema": {"enterprises": schema_of(chain.enterprises),
-                   "links": schema_of(chain.links)},
-        "enterprises": _records(chain.enterprises),
-        "links": _records(chain.links),
-    }
-    with Path(path).open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, default=_plain_default)
+    """Write ``chain`` as one JSON file in our layout (see the module docstring).
+
+    Encoded with the standard :mod:`json` module (never ``DataFrame.to_json``) and
+    written atomically.
+    """
+    data = {**stamp_of(chain, "json"),
+            "enterprises": json_records(chain.enterprises),
+            "links": json_records(chain.links)}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json_dumps(data), encoding="utf-8")
     return Path(path)
-
-
-def _plain_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.amounts import parse_amounts
+from chaingraph.amounts import AmountError, header_amount_unit, parse_amounts
 from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.model import (
     BUYER,
@@ -42,7 +42,7 @@ from chaingraph.model import (
     Chain,
     SegmentTemplate,
 )
-from chaingraph.readwrite._aliases import column_unit, map_columns
+from chaingraph.readwrite._aliases import map_columns
 from chaingraph.readwrite._loading import (
     chain_log,
     drop_sum_rows,
@@ -54,7 +54,8 @@ from chaingraph.readwrite._loading import (
     sheet_choice,
     warn_load_log,
 )
-from chaingraph.readwrite._schema import FORMAT_TAG, restore
+from chaingraph.readwrite._checks import check_read_arguments, warn_lookalike_ids
+from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, restore
 from chaingraph.readwrite._sheets import Book, read_workbook, role_of
 from chaingraph.readwrite._sources import (
     EXACT_ROWS,
@@ -85,12 +86,13 @@ def read_chain(
     template: SegmentTemplate | None = None,
     segments: Mapping[str, str] | str | PathLike | pd.DataFrame | None = None,
     unknown: str = "error",
-    self_loops: str = "error",
+    self_loops: str | None = None,
     duplicates: str = "error",
-    scale: float = 1.0,
+    scale: float | str = 1.0,
     meta: Mapping[str, Any] | None = None,
     name: str | None = None,
     format: str | None = None,
+    exchange_rates: Mapping[str, float] | None = None,
 ) -> Chain:
     """Read a chain from an enterprise table and a link table, validating everything.
 
@@ -143,9 +145,10 @@ def read_chain(
         What to do with links to unknown enterprises (``"error"``/``"add"``),
         self-loops (``"error"``/``"keep"``/``"drop"``) and repeated pairs
         (``"error"``/``"sum"``); see :meth:`Chain.from_frames`.
-    scale : float, default 1.0
-        Multiplier for plain-number amounts (``1e4`` for a sheet in 万元). A unit
-        in a header's brackets (``金额（万元）``) multiplies that column too.
+    scale : float or str, default 1.0
+        Multiplier for plain-number amounts (``1e4`` or ``"万元"`` for a sheet in
+        万元). A unit in a header's brackets (``金额（万元）``, ``产值(百万)``) or after
+        a slash (``金额/万元``) multiplies that column too.
     meta : dict, optional
         Metadata (``name``, ``unit``, ``year``, ...); overrides metadata in the file.
     name : str, optional
@@ -154,6 +157,10 @@ def read_chain(
     format : str, optional
         ``"csv"``, ``"tsv"``, ``"text"``, ``"excel"``, ``"parquet"``, ``"json"``,
         ``"graphml"``, ``"gexf"`` or ``"directory"``, when a suffix does not say.
+    exchange_rates : dict, optional
+        Yuan per unit of a foreign currency, e.g. ``{"USD": 7.1}``: amounts stated
+        in that currency (``USD 5``, ``$5 million``, a header ``金额（万美元）``) are
+        converted. Without a rate such amounts are rejected, never read as yuan.
 
     Returns
     -------
@@ -173,6 +180,9 @@ def read_chain(
 
     Raises
     ------
+    TypeError, ValueError
+        An argument of the wrong type or value (``read_chain(123)``,
+        ``scale="x"``), named in the message.
     ChainDataError
         Every problem found, each naming the file (basename; ``book.xlsx[sheet]`` for
         a workbook of several sheets), the row (spreadsheet row number for CSV and
@@ -235,11 +245,13 @@ def read_chain(
     >>> chain.links["volume"].tolist()
     [350000000.0]
     """
+    template, scale, rates = check_read_arguments(enterprises, links, template, scale,
+                                                  exchange_rates)
     options = {"columns": columns, "sheet": sheet_choice(sheet, sheets),
                "header_row": header_rows(header_row), "template": template,
                "segments": segments,
                "unknown": unknown, "self_loops": self_loops, "duplicates": duplicates,
-               "scale": scale, "meta": {**dict(meta or {}),
+               "scale": (scale, rates), "meta": {**dict(meta or {}),
                                         **({"name": name} if name else {})},
                "format": format,
                "known": frozenset(map(str, columns or {}))}
@@ -291,17 +303,22 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
     title = next((t.title for t in (ent, lk) if t is not None and t.title), None)
     if title and not file_meta.get("name"):
         file_meta["name"] = title
-    if not loaded.machine and not any(t is not None and t.schema for t in (ent, lk)):
+    if not loaded.machine and not any(t is not None and (t.schema or t.own)
+                                      for t in (ent, lk)):
         file_meta["load_log"] = log  # not for files chaingraph wrote (round trips)
+    self_loops = options["self_loops"]
+    if self_loops is None:  # a chain we wrote may hold self-loops it was built with
+        self_loops = "keep" if lk is not None and lk.own else "error"
     kwargs = {"meta": {**file_meta, **options["meta"]},
               "template": options["template"], "unknown": options["unknown"],
-              "self_loops": options["self_loops"], "duplicates": options["duplicates"],
+              "self_loops": self_loops, "duplicates": options["duplicates"],
               "files": (ent.file if ent else "enterprises", lk.file if lk else "links"),
               "rows": (ent.rows if ent else None, lk.rows if lk else None),
               "columns": (ent_cols, link_cols)}
     if not problems:
         chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
         warn_load_log(log, stacklevel=5)
+        warn_lookalike_ids(chain.ids, ent.file if ent else lk.file)
         return chain
     try:
         with warnings.catch_warnings():
@@ -429,7 +446,8 @@ def _read_directory(path: Path) -> tuple[RawTable | None, RawTable, dict[str, An
     tables = {}
     for role, file in found.items():
         table = _read_one(file, None, None, role)
-        table.schema = schema.get(role, {})
+        if schema:
+            apply_stamp(table, schema, role)
         table.file = f"{path.name}/{file.name}"
         tables[role] = table
     return tables.get("enterprises"), tables["links"], meta
@@ -458,6 +476,8 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
     """
     if table is None:
         return None, {}
+    if table.own and not columns:  # our own file: columns are canonical already
+        columns = {str(c): str(c) for c in table.frame.columns}
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
     if not table.schema:
         frame = drop_summary_rows(frame, table)
@@ -471,14 +491,21 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
                 frame[col] = _as_text(frame[col])
     for col in _amounts(role):
         if col in frame.columns:
-            unit = column_unit(shown.get(col, col))
-            factor = scale * (unit if unit is not None else table.unit or 1.0)
-            parsed, bad = parse_amounts(frame[col], scale=factor)
+            header = shown.get(col, col)
+            unit, currency = header_amount_unit(header)
+            if unit == 1.0 and currency is None:  # no unit in the header: the unit row
+                unit = table.unit or 1.0
+            try:
+                parsed, bad = parse_amounts(frame[col], scale=scale[0] * unit,
+                                            currency=currency, exchange_rates=scale[1])
+            except AmountError as err:  # a foreign currency without a rate
+                parsed, bad = np.full(len(frame), np.nan), []
+                problems.append(Problem(str(err), table.file, None, header))
             for position, reason in bad:
                 row = position if table.rows is None else table.rows[position]
                 problems.append(Problem(reason, table.file, row, shown.get(col, col)))
             frame[col] = parsed
-    if not table.schema:
+    if not table.schema and not table.own:
         keys = (ID,) if role == "enterprises" else (SUPPLIER, BUYER)
         frame = drop_sum_rows(frame, table, _amounts(role), keys)
     return frame, shown

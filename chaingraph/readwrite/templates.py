@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chaingraph.model import SegmentTemplate
 from chaingraph.model.lookup import read_template_file, template_format
+from chaingraph.readwrite.safety import atomic_path
 
 __all__ = ["read_template", "write_template"]
 
@@ -88,7 +89,7 @@ def write_template(template: SegmentTemplate, path: str | PathLike, /, *,
     path = Path(path)
     fmt = template_format(path, format)
     data = template.to_dict()
-    with path.open("w", encoding="utf-8") as handle:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
         if fmt == "json":
             json.dump(data, handle, ensure_ascii=False, indent=2, default=_plain)
         else:

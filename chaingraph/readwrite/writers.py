@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from os import PathLike
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from chaingraph.exceptions import ChainGraphError
 from chaingraph.model import Chain, as_chain
-from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, schema_of
+from chaingraph.readwrite._schema import FORMAT_TAG, VERSION, frame_for_file, stamp_of
+from chaingraph.readwrite.safety import atomic_path, json_dumps, write_workbook
 
 __all__ = ["write_chain"]
 
@@ -108,21 +107,18 @@ def _format(path: Path, format: str | None) -> str:
     return name
 
 
-def _stamp(chain: Chain) -> dict[str, Any]:
-    return {"format": FORMAT_TAG, "version": VERSION, "meta": chain.meta,
-            "schema": {"enterprises": schema_of(chain.enterprises),
-                       "links": schema_of(chain.links)}}
-
-
 def _write_directory(chain: Chain, path: Path, fmt: str) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     for role, frame in (("enterprises", chain.enterprises), ("links", chain.links)):
         if fmt == "csv":
-            frame.to_csv(path / f"{role}.csv", index=False, encoding="utf-8-sig")
+            with atomic_path(path / f"{role}.csv") as tmp:
+                frame_for_file(frame, "csv").to_csv(tmp, index=False,
+                                                    encoding="utf-8-sig")
         else:
-            _to_parquet(frame, path / f"{role}.parquet")
-    with (path / "meta.json").open("w", encoding="utf-8") as handle:
-        json.dump(_stamp(chain), handle, ensure_ascii=False, indent=1, default=str)
+            with atomic_path(path / f"{role}.parquet") as tmp:
+                _to_parquet(frame_for_file(frame, "parquet"), tmp)
+    with atomic_path(path / "meta.json") as tmp:
+        tmp.write_text(json_dumps(stamp_of(chain, fmt), indent=1), encoding="utf-8")
     return path
 
 
@@ -144,15 +140,13 @@ def _write_excel(chain: Chain, path: Path) -> Path:
             f"an Excel sheet holds at most {EXCEL_MAX_ROWS:,} rows; this chain has "
             f"{chain.n_enterprises:,} enterprises and {chain.n_links:,} links: write "
             "format='parquet' or 'csv' instead")
-    stamp = _stamp(chain)
+    stamp = stamp_of(chain, "excel")
     meta = pd.DataFrame({"key": ["format", "version", "meta", "schema"],
                          "value": [FORMAT_TAG, str(VERSION),
-                                   json.dumps(stamp["meta"], ensure_ascii=False,
-                                              default=str),
-                                   json.dumps(stamp["schema"], ensure_ascii=False)]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        chain.enterprises.to_excel(writer, sheet_name="enterprises", index=False)
-        chain.links.to_excel(writer, sheet_name="links", index=False)
-        meta.to_excel(writer, sheet_name="meta", index=False)
+                                   json_dumps(stamp["meta"]),
+                                   json_dumps(stamp["schema"])]}, dtype=object)
+    with atomic_path(path) as tmp:
+        write_workbook(tmp, {"enterprises": frame_for_file(chain.enterprises, "excel"),
+                             "links": frame_for_file(chain.links, "excel"),
+                             "meta": meta})
     return path

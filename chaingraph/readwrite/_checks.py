@@ -1,0 +1,77 @@
+"""Checks of read_chain's arguments and of what a loaded chain looks like."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import unicodedata
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from chaingraph.exceptions import ChainDataWarning
+from chaingraph.model import SegmentTemplate
+
+__all__ = ["check_read_arguments", "warn_lookalike_ids"]
+
+
+def check_read_arguments(enterprises: Any, links: Any, template: Any, scale: Any,
+                         exchange_rates: Any = None
+                         ) -> tuple[SegmentTemplate | None, float, dict[str, float]]:
+    """TypeError/ValueError naming the argument; a template name or unit resolved."""
+    from chaingraph.readwrite._aliases import UNIT_FACTORS
+
+    for name, value in (("enterprises", enterprises), ("links", links)):
+        if value is not None and not isinstance(value, (str, os.PathLike, pd.DataFrame)):
+            raise TypeError(f"read_chain: {name} must be a path or a DataFrame, got "
+                            f"{type(value).__name__} {value!r:.60}")
+    if isinstance(template, (str, os.PathLike)):
+        from chaingraph.model.lookup import as_template
+
+        template = as_template(template)
+    elif template is not None and not isinstance(template, SegmentTemplate):
+        raise TypeError("read_chain: template must be a SegmentTemplate, a built-in "
+                        f"name or a file, got {type(template).__name__}")
+    if isinstance(scale, str):
+        key = unicodedata.normalize("NFKC", scale).strip().lower()
+        if key not in UNIT_FACTORS:
+            raise ValueError(f"read_chain: scale must be a number (1e4 for 万元) or a unit "
+                             f"({', '.join(UNIT_FACTORS)}), got {scale!r}")
+        scale = UNIT_FACTORS[key]
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+        raise TypeError(f"read_chain: scale must be a number, got {scale!r}")
+    if not (math.isfinite(float(scale)) and float(scale) > 0):
+        raise ValueError(f"read_chain: scale must be a finite number > 0, got {scale!r}")
+    rates = {}
+    for currency, rate in dict(exchange_rates or {}).items():
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (
+                math.isfinite(float(rate)) and float(rate) > 0):
+            raise ValueError(f"read_chain: exchange_rates[{currency!r}] must be a number "
+                             f"> 0 (yuan per unit), got {rate!r}")
+        rates[str(currency).strip().upper()] = float(rate)
+    return template, float(scale), rates
+
+
+def warn_lookalike_ids(ids: Any, file: str | None) -> None:
+    """Warn about ids that differ only in full-width/half-width form (NFKC-equal)."""
+    text = pd.Series(ids, dtype=object)
+    text = text[text.map(lambda v: isinstance(v, str))]
+    if text.empty:
+        return
+    key = text.str.normalize("NFKC")
+    changed = (key != text).to_numpy()
+    if not changed.any():
+        return
+    clash = key.duplicated(keep=False).to_numpy()
+    groups = pd.Series(text.to_numpy()[clash]).groupby(key.to_numpy()[clash], sort=False)
+    pairs = [tuple(group.tolist()[:2]) for _, group in groups]
+    if pairs:
+        shown = "; ".join(f"{a!r} and {b!r}" for a, b in pairs[:5])
+        more = f" (and {len(pairs) - 5} more pairs)" if len(pairs) > 5 else ""
+        warnings.warn(
+            f"{file or 'enterprises'}: enterprises whose names differ only in "
+            f"full-width/half-width form are kept apart: {shown}{more}; "
+            "if they are one enterprise, use one spelling", ChainDataWarning,
+            stacklevel=3)

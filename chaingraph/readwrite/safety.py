@@ -1,0 +1,307 @@
+"""Safe output: atomic files, text that stays text, JSON without pandas' encoder.
+
+Shared by every writer in chaingraph (chain files, report files, the CLI):
+
+* :class:`atomic_path` - write to a temporary name beside the destination and rename
+  it over the destination only when the write finished; on any exception (a full
+  disk, ``KeyboardInterrupt``) the temporary file is removed and the previous file is
+  untouched.
+* :func:`neutralize_formula` - the OWASP CSV-injection rule for one-way outputs
+  (reports, CSVs meant for Excel): text starting with ``=``, ``+``, ``-``, ``@``, tab
+  or carriage return gets a leading ``'``.
+* :func:`escape_text` / :func:`unescape_text` - a reversible form of the same rule for
+  files chaingraph reads back (``write_chain``), which also escapes characters that
+  XML and Excel cannot hold (control characters, lone surrogates) as ``_xHHHH_``.
+* :func:`json_records` / :func:`json_dumps` - JSON from DataFrames with the standard
+  :mod:`json` module (``DataFrame.to_json`` on pandas 3 string columns can crash the
+  process when interrupted).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FORMULA_START",
+    "atomic_path",
+    "escape_frame",
+    "escape_text",
+    "json_dumps",
+    "json_plain",
+    "json_records",
+    "neutralize_formula",
+    "unescape_frame",
+    "unescape_text",
+    "write_workbook",
+]
+
+#: First characters that make a spreadsheet cell a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters XML 1.0 and Excel cannot hold (or normalise away), and our escape marker.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+#: What openpyxl refuses in a cell (IllegalCharacterError), plus lone surrogates.
+_ILLEGAL_IN_SHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+class atomic_path:
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success.
+
+    The temporary file is hidden (``.name-XXXX.suffix``) in the destination's folder,
+    so the rename is atomic; on any exception, including ``KeyboardInterrupt``, it
+    is removed and an existing ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : path
+        The destination file (its folder is created if needed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done", encoding="utf-8")
+    >>> target.read_text(encoding="utf-8"), sorted(p.name for p in target.parent.iterdir())
+    ('done', ['out.txt'])
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def __enter__(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-",
+                                        suffix=self.path.suffix, dir=self.path.parent)
+        os.close(handle)
+        self.tmp = Path(name)
+        return self.tmp
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        if kind is not None:
+            self.tmp.unlink(missing_ok=True)
+            return
+        try:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+
+def neutralize_formula(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Non-text values are returned unchanged.
+
+    Examples
+    --------
+    >>> neutralize_formula('=HYPERLINK("http://evil.example","x")')
+    '\\'=HYPERLINK("http://evil.example","x")'
+    >>> neutralize_formula("宁德材料"), neutralize_formula(-5)
+    ('宁德材料', -5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group(0)):04X}_"
+
+
+def escape_text(value: Any, *, formulas: bool = False) -> Any:
+    """Reversible safe form of a text cell (see :func:`unescape_text`).
+
+    Characters XML and Excel cannot hold become ``_xHHHH_`` (an ``_`` that would
+    start such a marker becomes ``_x005F_``); with ``formulas=True`` text starting
+    with a formula character or ``'`` also gets a leading ``'``.
+
+    Examples
+    --------
+    >>> escape_text("a\\x01b"), escape_text("=1+1", formulas=True)
+    ('a_x0001_b', "'=1+1")
+    >>> unescape_text(escape_text("_x0041_ \\x00", formulas=True), formulas=True)
+    '_x0041_ \\x00'
+    """
+    if not isinstance(value, str):
+        return value
+    text = _UNSAFE.sub(_escape_char, value)
+    if formulas and text.startswith((*FORMULA_START, "'")):
+        text = "'" + text
+    return text
+
+
+def unescape_text(value: Any, *, formulas: bool = False) -> Any:
+    """Invert :func:`escape_text` (same ``formulas``)."""
+    if not isinstance(value, str):
+        return value
+    if formulas and value.startswith("'"):
+        value = value[1:]
+    if "_x" in value:
+        value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> Iterable[Any]:
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+            yield col
+
+
+def _map_text(frame: pd.DataFrame, function: Any, pattern: str) -> pd.DataFrame:
+    """Apply ``function`` to the text cells matching ``pattern`` (vectorised search)."""
+    out = frame.copy()
+    for col in _text_columns(frame):
+        series = out[col]
+        try:
+            hit = series.str.contains(pattern, regex=True, na=False).to_numpy(
+                dtype=bool, na_value=False)
+        except (AttributeError, TypeError):
+            continue  # no text in this column
+        if hit.any():
+            values = series.to_numpy(dtype=object, copy=True)
+            values[hit] = [function(v) if isinstance(v, str) else v for v in values[hit]]
+            out[col] = pd.Series(values, index=series.index, dtype=series.dtype)
+    out.columns = [function(c) if isinstance(c, str) else c for c in frame.columns]
+    return out
+
+
+_FORMULA_PATTERN = "^[=+\\-@\t\r']"
+
+
+def escape_frame(frame: pd.DataFrame, *, formulas: bool = False) -> pd.DataFrame:
+    """A copy with every text cell and column name passed through :func:`escape_text`."""
+    pattern = _UNSAFE.pattern + ("|" + _FORMULA_PATTERN if formulas else "")
+    return _map_text(frame, lambda v: escape_text(v, formulas=formulas), pattern)
+
+
+def unescape_frame(frame: pd.DataFrame, *, formulas: bool = False) -> pd.DataFrame:
+    """A copy with every text cell and column name passed through :func:`unescape_text`."""
+    pattern = "_x[0-9A-Fa-f]{4}_" + ("|^'" if formulas else "")
+    return _map_text(frame, lambda v: unescape_text(v, formulas=formulas), pattern)
+
+
+def json_plain(value: Any) -> Any:
+    """A value as plain JSON: numpy scalars unwrapped, missing and non-finite -> None.
+
+    Timestamps become ISO 8601 text; anything else not JSON-native becomes ``str``.
+
+    Examples
+    --------
+    >>> json_plain(np.float64(2.5)), json_plain(float("nan")), json_plain(pd.NA)
+    (2.5, None, None)
+    >>> json_plain(pd.Timestamp("2024-01-02"))
+    '2024-01-02T00:00:00'
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        if isinstance(value, np.datetime64):
+            return None if np.isnat(value) else str(value)
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [json_plain(v) for v in value.tolist()]
+    return str(value)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as a list of ``{column: plain value}`` (no ``to_json``).
+
+    Examples
+    --------
+    >>> json_records(pd.DataFrame({"id": ["a"], "x": [np.nan]}))
+    [{'id': 'a', 'x': None}]
+    """
+    cols = [str(c) for c in frame.columns]
+    columns = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(frame.shape[1])]
+    return [dict(zip(cols, (json_plain(c[i]) for c in columns), strict=True))
+            for i in range(len(frame))]
+
+
+def json_dumps(data: Any, *, indent: int | None = None) -> str:
+    """``json.dumps`` of plain data: non-ASCII kept readable, lone surrogates escaped.
+
+    Examples
+    --------
+    >>> json_dumps({"名称": "宁德", "x": np.int64(3)})
+    '{"名称": "宁德", "x": 3}'
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=json_plain,
+                      allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: only \\u escapes can carry them
+        text = json.dumps(data, ensure_ascii=True, indent=indent, default=json_plain,
+                          allow_nan=False)
+    return text
+
+
+def write_workbook(path: str | os.PathLike, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write DataFrames as sheets; every text cell is a string cell, never a formula.
+
+    Characters a worksheet cannot hold (control characters) are written as
+    ``_xHHHH_``; missing and non-finite numbers are written as blank cells. Write to
+    an :class:`atomic_path`. For report workbooks as well as chain files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_workbook(path, {"t": pd.DataFrame({"name": ["=1+1", "a\x01"]})})
+    >>> cells = openpyxl.load_workbook(path)["t"]["A"]
+    >>> [(c.value, c.data_type) for c in cells]
+    [('name', 's'), ('=1+1', 's'), ('a_x0001_', 's')]
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name)
+
+        def cell(value: Any, sheet: Any = sheet) -> Any:
+            if value is None or value is pd.NA or value is pd.NaT:
+                return None
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            if isinstance(value, str):
+                if _ILLEGAL_IN_SHEETS.search(value):
+                    value = _ILLEGAL_IN_SHEETS.sub(_escape_char, value)
+                text = WriteOnlyCell(sheet, value=None)
+                text.value, text.data_type = value, "s"
+                return text
+            return value
+
+        sheet.append([cell(str(c)) for c in frame.columns])
+        columns = [frame.iloc[:, j].to_numpy(dtype=object)
+                   for j in range(frame.shape[1])]
+        for i in range(len(frame)):
+            sheet.append([cell(c[i]) for c in columns])
+    book.save(path)
