@@ -34,6 +34,9 @@ def headline(chain: Chain, template: SegmentTemplate | None,
         "n_bottlenecks": len(tables["bottlenecks"]),
         "bottlenecks_by_kind": _counts(tables["bottlenecks"], "kind"),
         "n_candidates": len(tables["candidates"]),
+        # outside suppliers the loader added (unknown="add"), listed for the office
+        "added_enterprises": [str(e) for e in
+                              (chain.meta.get("load_log") or {}).get("added") or []] or None,
         "candidates_by_kind": _counts(tables["candidates"], "kind")}
     leaders = tables["leaders"]
     if len(leaders):

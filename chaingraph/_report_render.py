@@ -84,6 +84,11 @@ def _summary_value(report: Any, key: str, names: Names) -> str:
         return cell_text("coverage", value, names.unit, lang)
     if key == "designated_leaders_in_top" and lang == "zh":
         return str(value).replace(" of ", "/")
+    if key == "added_enterprises":
+        shown = "、".join(value[:20]) if lang == "zh" else ", ".join(value[:20])
+        more = len(value) - 20
+        return shown + ((f" 等 {len(value)} 家" if lang == "zh" else f" and {more} more")
+                        if more > 0 else "")
     if key == "region" and not isinstance(value, str):
         return "、".join(map(str, value))
     return cell_text(key, value, names.unit, lang)

@@ -196,6 +196,8 @@ SUMMARY: dict[str, tuple[str, str]] = {
     "designated_leaders_in_top": ("认定链主进入前列", "Designated leaders in the top ranks"),
     "candidates_by_kind": ("补链/延链/强链", "Extension candidates"),
     "focal_output": ("本区总产值", "Focal output"), "focal_rung": ("梯队", "Echelon rung"),
+    "added_enterprises": ("补录的区外供应商（名单外）",
+                          "Outside suppliers added (not in the enterprise list)"),
 }
 
 #: Sheet names of the Excel workbook (31 characters at most).

@@ -191,6 +191,10 @@ def test_cli_diagnose_writes_every_output_and_prints_one_line_warnings(tmp_path,
                                                 "map.png", "map.html"}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["n_enterprises"] == 8
+    # the outside supplier the loader added is listed in the report, by id
+    added = report["summary"]["added_enterprises"]
+    assert added == OUTSIDE
+    assert "补录的区外供应商" in (out / "report.md").read_text(encoding="utf-8")
     warned = [line for line in captured.err.splitlines() if line]
     assert all(line.startswith("chaingraph: warning: ") for line in warned)
     assert any("row 12: 1 total/subtotal row dropped" in line for line in warned)
