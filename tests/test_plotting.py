@@ -501,3 +501,19 @@ def test_charts_accept_a_report_where_they_accept_its_tables():
     with pytest.raises(TypeError, match="ChainReport"):
         cg.plotting.plot_leaders(object())
     plt.close("all")
+
+
+def test_blank_segments_get_their_own_unlabelled_column():
+    """A blank 所属环节 is 未标注 on the map, apart from segments not in the template."""
+    from chaingraph.plotting.layout import OTHER, UNLABELLED, chain_layout
+
+    ent = pd.DataFrame({"id": ["a", "b", "c", "d"],
+                        "segment": ["lithium_salts", None, "不存在的环节", "battery_cell"]})
+    links = pd.DataFrame({"supplier": ["a", "b"], "buyer": ["d", "d"]})
+    chain = cg.Chain.from_frames(ent, links)
+    lay = chain_layout(chain, template=None, view="enterprise")
+    labels = dict(zip(lay.segments["segment"], lay.segments["label"], strict=True))
+    assert labels[UNLABELLED] == "未标注 unlabelled"
+    assert OTHER not in labels  # without a template every named segment is its own box
+    box = dict(zip(lay.nodes["enterprise"], lay.nodes["segment"], strict=True))
+    assert box["b"] == UNLABELLED and box["c"] == "不存在的环节"

@@ -32,6 +32,8 @@ from chaingraph.model.template import condensed_levels
 __all__ = ["ChainLayout", "chain_layout"]
 
 OTHER = "(other)"
+#: Bucket of enterprises whose segment cell is blank (未标注), drawn as its own column.
+UNLABELLED = "(unlabelled)"
 _NODE_COLUMNS = ("enterprise", "name", "segment", "region", "focal", "output", "tier",
                  "x", "y")
 _COL_W, _BOX_W, _ROW_H, _HEAD_H, _GAP = 1.0, 0.78, 0.13, 0.22, 0.2
@@ -207,15 +209,17 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
         seg = _tier_segments(chain)
     cols, labels, stages = _segment_columns(chain, template, seg)
     known = set(cols)
-    seg = np.array([s if s in known else OTHER for s in seg], dtype=object)
-    if (seg == OTHER).any():
-        cols[OTHER] = max(cols.values(), default=-1) + 1
-        labels[OTHER], stages[OTHER] = "其他 other", None
+    seg = np.array([UNLABELLED if s is None else s if s in known else OTHER
+                    for s in seg], dtype=object)
+    for key, text in ((OTHER, "其他 other"), (UNLABELLED, "未标注 unlabelled")):
+        if (seg == key).any():
+            cols[key] = max(cols.values(), default=-1) + 1
+            labels[key], stages[key] = text, None
     focal = focal_mask(chain, region)
     output = np.nan_to_num(chain.column(OUTPUT), nan=0.0)
     order = (list(template.segment_ids) if template is not None else
-             sorted((s for s in cols if s != OTHER), key=str)) + (
-        [OTHER] if OTHER in cols else [])
+             sorted((s for s in cols if s not in (OTHER, UNLABELLED)), key=str)) + [
+        k for k in (OTHER, UNLABELLED) if k in cols]
     segs = _segment_table(order, cols, labels, stages, seg, focal, output, template)
     nodes = (_node_table(chain, seg, focal, output) if view == "enterprise" else
              pd.DataFrame({c: pd.Series(dtype=object) for c in _NODE_COLUMNS}))
@@ -254,7 +258,8 @@ def _segment_table(order, cols, labels, stages, seg, focal, output, template):
     for col in ("output", "focal_output"):
         segs[col] = segs[col].fillna(0.0)
     segs["present"] = segs["n_focal"] > 0
-    segs["in_template"] = [template is not None and s != OTHER for s in order]
+    segs["in_template"] = [template is not None and s not in (OTHER, UNLABELLED)
+                           for s in order]
     return segs
 
 
