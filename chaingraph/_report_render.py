@@ -27,6 +27,7 @@ from chaingraph._report_text import (
     min_cut_table,
 )
 from chaingraph.labels import COLUMNS, PARTS, SECTION_ZH, SECTIONS, SUMMARY, label
+from chaingraph.readwrite.safety import json_dumps, json_records
 
 __all__ = ["html_fragment", "html_page", "json_chunks", "json_document", "json_text",
            "markdown", "summary_rows"]
@@ -294,13 +295,15 @@ def html_page(report: Any, rows: int, lang: str, files: dict[str, str] | None = 
 
 # --- JSON -----------------------------------------------------------------------------
 def _frame_json(frame: pd.DataFrame | None) -> str | None:
-    """Records JSON text of ``frame`` (pandas' vectorised writer), None if it fails."""
+    """Records JSON text of ``frame``: NaN/inf as null, numpy scalars as numbers.
+
+    Built with the json module (:func:`chaingraph.readwrite.safety.json_records`), not
+    ``DataFrame.to_json``, whose pandas-3 string path crashed the process when a Ctrl-C
+    arrived mid-write. The report's tables are bounded (``rows``), so this is cheap.
+    """
     if frame is None or not len(frame):
         return "[]"
-    try:  # pandas writes NaN/inf as null and numpy scalars as numbers
-        return frame.to_json(orient="records", force_ascii=False, double_precision=15)
-    except (TypeError, ValueError, OverflowError):
-        return None
+    return json_dumps(json_records(frame))
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
