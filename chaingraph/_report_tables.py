@@ -16,33 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph.readwrite.safety import atomic_path
+
 __all__ = ["atomic_path", "write_tables"]
 
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-class atomic_path:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if kind is None:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
 
 
 def _has_pyarrow() -> bool:
