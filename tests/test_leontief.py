@@ -155,6 +155,45 @@ def test_upstreamness_open_economy_adjustment():
     assert np.allclose(t.upstreamness(open_economy=False), t.G.to_numpy().sum(1))
 
 
+def _trade_table(consumption_a: float, exports_a: float) -> cg.IOTable:
+    Z = pd.DataFrame([[0.0, 40.0], [10.0, 0.0]], index=["a", "b"], columns=["a", "b"])
+    Y = pd.DataFrame({"消费": [consumption_a, 50.0], "出口": [exports_a, 0.0],
+                      "进口": [0.0, -10.0]}, index=["a", "b"])
+    return cg.IOTable(Z, Y)
+
+
+def test_upstreamness_open_economy_hand_computed():
+    # x = (100, 50); x - X + M = (100 - 20, 50 + 10) = (80, 60), so
+    # Delta = [[0, 40/80], [10/60, 0]]: U_a = 1 + U_b / 2, U_b = 1 + U_a / 6,
+    # hence U_a = 18/11 and U_b = 14/11.
+    t = _trade_table(40.0, 20.0)
+    assert t.x.tolist() == [100.0, 50.0]
+    assert t.upstreamness().tolist() == pytest.approx([18 / 11, 14 / 11])
+
+
+def test_upstreamness_undefined_adjustment_names_the_sector():
+    # a exports 110 of its output of 100 (negative domestic final use -50, e.g. a
+    # re-export or a discrepancy): x - X + M - N = 100 - 110 = -10 <= 0, so the
+    # factor x / (x - X + M - N) is undefined: a typed error names a and its values
+    t = _trade_table(-50.0, 110.0)
+    with pytest.raises(ChainDataError, match=r"'a' \(output 100, exports 110, "
+                       r"imports 0: x - X \+ M - N = -10\)") as info:
+        t.upstreamness()
+    assert "open_economy=False" in str(info.value) and "'b'" not in str(info.value)
+    with pytest.raises(ChainDataError, match="'a'"):
+        cg.sector_indicators(t)
+    # the closed-economy measure is still available, G 1 by hand: B = [[0, .4],
+    # [.2, 0]], U_a = 1 + .4 U_b, U_b = 1 + .2 U_a -> U_a = 1.4 / .92
+    assert t.upstreamness(open_economy=False).tolist() == pytest.approx(
+        [1.4 / 0.92, 1 + 0.2 * 1.4 / 0.92])
+    # a sector that sells no intermediates needs no adjustment (its row of Delta is 0)
+    Z = np.array([[0.0, 40.0], [0.0, 0.0]])
+    assert K.upstreamness(Z, [100.0, 50.0], exports=[0.0, 60.0]).tolist() == \
+        pytest.approx([1.4, 1.0])
+    with pytest.raises(ValueError, match=r"sector\(s\).*: 1 \(output 50, exports 60"):
+        K.upstreamness(Z.T, [100.0, 50.0], exports=[0.0, 60.0])
+
+
 def test_satellite_and_value_added_multipliers():
     V = pd.DataFrame([[650.0, 1400.0]], index=["增加值"])
     jobs = pd.DataFrame([[10.0, 40.0]], index=["jobs"])
