@@ -296,6 +296,21 @@ def render(results: dict[str, Any], command: str) -> str:
     return "\n".join(out) + "\n"
 
 
+#: Everything from this line to the end of the report is written by hand (or by other
+#: benchmark scripts: input-output, portfolio, regions) and kept when it is regenerated.
+KEEP_MARKER = ("<!-- benchmarks/run.py keeps everything below this line when it "
+               "rewrites the page -->")
+
+
+def kept_sections(path: Path) -> str:
+    """The hand-written tail of an existing report (from :data:`KEEP_MARKER`), or ""."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    at = text.find(KEEP_MARKER)
+    return "" if at < 0 else "\n" + text[at:]
+
+
 def _diagnose_row(results: dict, n: int) -> dict | None:
     for entry in results["sizes"]:
         if entry["n"] == n:
@@ -442,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     results["command"] = command
     out = ROOT / args.out if not Path(args.out).is_absolute() else Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(results, command), encoding="utf-8")
+    out.write_text(render(results, command) + kept_sections(out), encoding="utf-8")
     _log(f"wrote {out}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")

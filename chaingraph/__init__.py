@@ -181,6 +181,7 @@ from chaingraph.algorithms.input_output import (  # noqa: E402
 )
 from chaingraph.algorithms.relatedness import (  # noqa: E402
     find_related_segments,
+    focal_density,
     presence,
     proximity,
     region_segment_table,
@@ -194,6 +195,7 @@ __all__ += [
     "IOTable",
     "complete_links",
     "find_related_segments",
+    "focal_density",
     "presence",
     "proximity",
     "read_io_table",

@@ -50,7 +50,9 @@ def section_title(section: str, lang: str) -> tuple[str, str]:
 _REASONS_ZH = {"no template given": "未提供模板",
                "the chain has no segment column": "数据没有所属环节列",
                "the chain has no output column": "数据没有产值列",
-               "maximum flow not computed": "未计算最大流"}
+               "maximum flow not computed": "未计算最大流",
+               "relatedness density not in the candidate score":
+                   "关联密度未计入补链/延链得分"}
 
 
 def skip_text(step: str, reason: Any, lang: str) -> tuple[str, str]:

@@ -242,6 +242,11 @@ def _add_diagnose(sub: Any) -> None:
                         help="who counts as a final producer (same form as --sources)")
     parser.add_argument("--target", type=float, metavar="YUAN",
                         help="output target of the focal region for the echelon")
+    parser.add_argument("--relatedness", metavar="CSV",
+                        help="external relatedness density for the 补链/延链 score: a "
+                             "regions x segments CSV (first column: region), e.g. "
+                             "cg.relatedness_density(...).to_csv(); default: computed "
+                             "from the chain's own regions")
     parser.add_argument("--out", metavar="DIR", help="output folder "
                                                      "(default: chaingraph-report)")
     parser.add_argument("--json", action="store_true",
@@ -257,7 +262,8 @@ def _run_diagnose(args: argparse.Namespace) -> int:
     region = args.region or chain.meta.get("focal_region")
     report = diagnose(chain, template=template, region=region,
                       sources=_selector(args.sources), final=_selector(args.final),
-                      targets=args.target, seed=args.seed, lang=args.lang)
+                      targets=args.target, seed=args.seed, lang=args.lang,
+                      relatedness=_relatedness(args.relatedness))
     if args.json:
         text = report.to_json()
         if args.out:
@@ -266,6 +272,23 @@ def _run_diagnose(args: argparse.Namespace) -> int:
         return 0
     _print_summary(report, _write_outputs(report, Path(args.out or "chaingraph-report")))
     return 0
+
+
+def _relatedness(path: str | None) -> Any:
+    """A regions x segments density table from CSV (first column: region), or None."""
+    if path is None:
+        return None
+    import pandas as pd
+
+    from chaingraph.exceptions import ChainDataError, Problem
+
+    table = pd.read_csv(path, index_col=0, encoding="utf-8-sig")
+    table.index = table.index.astype(str)
+    values = table.apply(pd.to_numeric, errors="coerce")
+    if table.empty or values.isna().any().any() or not values.stack().between(0, 1).all():
+        raise ChainDataError(Problem("expected a regions x segments table of relatedness "
+                                     "densities in [0, 1] (first column: region)", path))
+    return values
 
 
 #: name -> (parser block, runner). The resilience helper adds "risk" here.

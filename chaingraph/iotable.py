@@ -503,6 +503,9 @@ class IOTable:
         With ``open_economy`` and recognised ``exports`` / ``imports`` /
         ``inventories`` columns (:attr:`trade`), the open-economy adjustment is
         applied; imports count as positive numbers whatever their sign in ``Y``.
+        A :class:`~chaingraph.exceptions.ChainDataError` names each sector where
+        ``x - X + M - N <= 0`` (the adjustment is undefined; no silent fallback,
+        see :func:`chaingraph.kernels.leontief.upstreamness`).
         """
         kw: dict[str, np.ndarray] = {}
         if open_economy:
@@ -514,7 +517,10 @@ class IOTable:
         if not kw and (self._x > 0).all():  # U = G 1 = (L x) / x
             values = self.leontief.solve(self._x) / self._x
         else:
-            values = K.upstreamness(self._Z, self._x, **kw)
+            try:
+                values = K.upstreamness(self._Z, self._x, labels=self.sectors, **kw)
+            except ValueError as error:
+                raise ChainDataError(Problem(str(error), "Y")) from None
         return pd.Series(values, index=self.sectors, name="upstreamness")
 
     def downstreamness(self) -> pd.Series:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from chaingraph._report_text import (
     order_breakpoints,
     order_kinds,
 )
+from chaingraph.exceptions import ChainDataError
 from chaingraph.labels import COLUMNS, LANGS, SECTIONS, detect_lang
 from chaingraph.model import NAME, OUTPUT, SEGMENT, Chain, SegmentTemplate, as_chain
 from chaingraph.model.lookup import TemplateLike
@@ -319,17 +320,30 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
             chain, template=template, seed=seed, method=method, **roles), None),
         ("leaders", lambda: find_leaders(chain, region=region, template=template,
                                          seed=seed), None),
-        ("candidates", lambda: find_extension_candidates(chain, template=template, region=region),
-         no_template or no_segments),
+        ("candidates", lambda: find_extension_candidates(
+            chain, template=template, region=region,
+            relatedness=_density(chain, options)), no_template or no_segments),
         ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
          None if has_output else "the chain has no output column"),
     ]
 
 
+def _density(chain: Chain, options: dict[str, Any]) -> Any:
+    """The density given, else the chain's own, else None and a note saying why."""
+    from chaingraph.algorithms.relatedness import focal_density
+
+    try:
+        return options["relatedness"] if options["relatedness"] is not None else (
+            focal_density(chain, region=options["region"]))
+    except ChainDataError as error:
+        options["notes"]["relatedness_density"] = (
+            f"relatedness density not in the candidate score: {error}")
+
+
 def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region: Any = None,
              sources: Any = None, final: Any = None, targets: Any = None, seed: Any = 0,
              method: str = "auto", progress: bool | None = None,
-             lang: str | None = None) -> ChainReport:
+             lang: str | None = None, relatedness: Any = None) -> ChainReport:
     """Diagnose a chain: structure, breakpoints, bottlenecks, leaders, candidates.
 
     Parameters
@@ -359,6 +373,9 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
         Language of the rendered report. Default: Chinese when enterprise names,
         segment values or the chain's name contain Chinese characters, else
         English. Codes (JSON keys, finding kinds, table columns) never change.
+    relatedness : Series, dict or DataFrame, optional
+        An external relatedness density for the candidates (segment -> value, or
+        regions x segments). Default: from the chain (see Notes).
 
     Returns
     -------
@@ -398,6 +415,12 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     bottlenecks > 补链/延链/强链 candidates > 链主 leaders), each category
     cycling through its kinds in that priority, at most three of one kind, up to
     :data:`KEY_FINDINGS` items.
+
+    **Relatedness density** of the focal region (:func:`chaingraph.focal_density`,
+    from the chain's regions) enters the 补链/延链 score as the
+    ``relatedness_density`` component (weight 0.20, column and explanation of the
+    same name). When it cannot be computed (no focal region, no regions, one
+    region) the score is as without it and ``summary["skipped"]`` says why.
     Chains with cycles are fine (cycles are condensed where an analysis needs a
     DAG). A step that cannot run on this chain (no template, no segments, no
     outputs, an unbounded flow) is skipped and listed in ``summary["skipped"]``
@@ -420,8 +443,10 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     context = resolve(G, template=template, region=region, sources=sources,
                       final=final)  # fails early on an unknown template or region
     chain, template = context.chain, context.template
+    notes: dict[str, str] = {}
     options = {"region": region, "sources": sources, "final": final,
-               "targets": targets, "seed": seed, "method": method}
+               "targets": targets, "seed": seed, "method": method,
+               "relatedness": relatedness, "notes": notes}
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}
@@ -439,6 +464,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
                 raise
             skipped[name] = f"maximum flow not computed: {error}"
         seconds[name] = round(time.perf_counter() - start, 4)
+    skipped.update(notes)  # components left out of a step that ran
     if template is not None:
         from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links
 

@@ -495,7 +495,8 @@ cg.find_bottlenecks(sectors, top=3)[["enterprise", "kind", "score"]]
 
 From the embedded example chain: enterprise counts by region and segment, revealed comparative
 advantage, proximity and relatedness density (self-term excluded; always within [0, 1]). Passed
-as `relatedness=`, density replaces the template-neighbour share in the candidate score.
+as `relatedness=`, density enters the candidate score as its own component,
+`relatedness_density` (weight 0.20; `cg.diagnose` computes it from the chain's regions).
 """),
     code("""
 chain = cg.load_example()
@@ -515,7 +516,12 @@ gaps = with_density[~with_density["kind"].str.startswith("强链")]
 assert gaps["explanation"].str.contains("relatedness density").all()
 print("top candidates, template relatedness:", default["segment"].head(3).tolist())
 print("top candidates, relatedness density: ", with_density["segment"].head(3).tolist())
-gaps[["segment", "kind", "relatedness", "score", "explanation"]].head(5)
+gaps[["segment", "kind", "relatedness", "relatedness_density", "score",
+      "explanation"]].head(5)
+"""),
+]
+
+
 REGIONS = [
     md("""
 # 4. Regions and orderly industrial transfer

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -312,3 +313,16 @@ def test_measure_child_reports_time_and_memory(tmp_path):
     res = bench_run._child({**spec, "task": "chaingraph"}, timeout=120)
     assert res["ok"], res
     assert len(res["times"]) == 2 and res["first_s"] > 0 and "build_s" not in res
+
+
+def test_regenerating_the_report_keeps_the_hand_written_sections(tmp_path):
+    report = tmp_path / "benchmarks.md"
+    assert bench_run.kept_sections(report) == ""
+    report.write_text("# Benchmarks\n\nold tables\n\n" + bench_run.KEEP_MARKER
+                      + "\n\n## Input-output tables\n\nkept\n", encoding="utf-8")
+    tail = bench_run.kept_sections(report)
+    assert tail.startswith("\n" + bench_run.KEEP_MARKER) and "kept" in tail
+    assert "old tables" not in tail
+    # the docs page carries the marker before its hand-written sections
+    page = (Path(bench_run.ROOT) / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert page.index(bench_run.KEEP_MARKER) < page.index("## Input-output tables")

@@ -219,3 +219,20 @@ def test_failed_write_leaves_no_folder_and_keeps_the_old_one(csv_chain, tmp_path
     assert main(args) == 2
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_diagnose_takes_an_external_relatedness_table(tmp_path, capsys):
+    chain = cg.datasets.load_example()
+    folder = tmp_path / "chain"
+    cg.readwrite.write_chain(chain, folder, format="csv")
+    density = cg.relatedness_density(cg.region_segment_table(chain)) * 0 + 0.5
+    density.to_csv(tmp_path / "density.csv")
+    files = [str(folder / "enterprises.csv"), str(folder / "links.csv"), "--template",
+             "nev", "--region", "明湾示范区", "--json"]
+    assert main(["diagnose", *files, "--relatedness", str(tmp_path / "density.csv")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    gaps = [c for c in doc["candidates"] if not c["kind"].startswith("强链")]
+    assert gaps and all(c["relatedness_density"] == 0.5 for c in gaps)
+    (tmp_path / "bad.csv").write_text("region,a\nx,1.5\n", encoding="utf-8")
+    assert main(["diagnose", *files, "--relatedness", str(tmp_path / "bad.csv")]) == 2
+    assert "bad.csv" in capsys.readouterr().err

@@ -73,10 +73,14 @@ def test_hand_computed_gap():
     # z: no template neighbour at all -> classed by stage, and says so
     z = rows.loc[("z", "延链 upstream")]
     assert "classed by its stage" in z["explanation"]
-    # scores: weighted mean of components normalised by their max over missing
+    # scores: weighted mean of components normalised by their max over missing;
+    # without a relatedness density the four others weigh 0.30, 0.25, 0.25, 0.20
     missing = out[out["kind"] != STRENGTHEN]
-    norm = {k: missing[k] / missing[k].max() for k in DEFAULT_EXTENSION_WEIGHTS}
-    expected = sum(w * norm[k] for k, w in DEFAULT_EXTENSION_WEIGHTS.items())
+    assert missing["relatedness_density"].isna().all()
+    four = {"chain_length_gain": 0.30, "links_repaired": 0.25, "outside_demand": 0.25,
+            "relatedness": 0.20}
+    norm = {k: missing[k] / missing[k].max() for k in four}
+    expected = sum(w * norm[k] for k, w in four.items())
     np.testing.assert_allclose(missing["score"], expected)
     assert out.iloc[0]["segment"] == "c"
     assert out["score"].is_monotonic_decreasing

@@ -1,13 +1,16 @@
 """Leontief/Ghosh kernels and the IOTable type: textbook numbers, oracles, properties.
 
 Oracles: Miller & Blair, *Input-Output Analysis: Foundations and Extensions*, 2nd ed.
-(Cambridge, 2009), sec. 2.3 (the two-sector example: Z, x, A and L as printed);
+(Cambridge, 2009), sec. 2.3 (the two-sector example: Z, x, A and L as printed), and the
+three-sector table closed with respect to households (sec. 2.5; checked against exact
+rational arithmetic, its printed digits not being available here, see the test);
 brute-force extraction (one dense solve per sector); pymrio's test MRIO system.
 """
 
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -42,6 +45,65 @@ def test_miller_blair_impact_of_new_final_demand():
     # the same with the factorisation (no inverse formed)
     f = K.Factorization(MB_Z / MB_X)
     assert np.round(f.solve(np.array([600.0, 1500.0])), 2).tolist() == [1247.52, 1841.58]
+
+
+# --- Miller & Blair (2009), the three-sector table ----------------------------------------
+# Z below is the two-sector table above with a household row (labour income 300, 500, 50)
+# and a household column (consumption 50, 400, 50) appended, x = (1000, 2000, 1000): the
+# model "closed with respect to households" of sec. 2.5 (Open Models and Closed Models;
+# table of contents at https://vdocument.in/input-output-analysis.html; the household
+# row and column as described in course slides quoting the book,
+# https://fliphtml5.com/gslua/endk/2._Foundations_of_IO_Analysis/26/). The printed
+# digits of its coefficient matrix, inverse and impacts could NOT be retrieved from a
+# public source in this session, so none is copied here: A is Z / x exactly (its
+# two-decimal values are exact), and L and the impacts are checked against an
+# independent exact computation (Gauss-Jordan in rational arithmetic), to 1e-12 and at
+# the book's three printed decimals.
+MB3_Z = np.array([[150.0, 500.0, 50.0], [200.0, 100.0, 400.0], [300.0, 500.0, 50.0]])
+MB3_X = np.array([1000.0, 2000.0, 1000.0])
+
+
+def _exact_inverse(M: list[list[Fraction]]) -> list[list[Fraction]]:
+    """Gauss-Jordan on fractions: an oracle that shares no code with the kernels."""
+    n = len(M)
+    aug = [row[:] + [Fraction(int(i == j)) for j in range(n)] for i, row in enumerate(M)]
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if aug[r][col] != 0)
+        aug[col], aug[pivot] = aug[pivot], aug[col]
+        p = aug[col][col]
+        aug[col] = [v / p for v in aug[col]]
+        for r in range(n):
+            if r != col and aug[r][col] != 0:
+                f = aug[r][col]
+                aug[r] = [v - f * w for v, w in zip(aug[r], aug[col], strict=True)]
+    return [row[n:] for row in aug]
+
+
+def test_miller_blair_three_sector_closed_model():
+    t = cg.IOTable(MB3_Z, x=MB3_X, sectors=["agriculture", "manufacturing", "households"])
+    A = [[Fraction(int(z)) / Fraction(int(x)) for z, x in zip(row, MB3_X, strict=True)]
+         for row in MB3_Z]
+    assert t.A.to_numpy().round(2).tolist() == [[0.15, 0.25, 0.05], [0.20, 0.05, 0.40],
+                                                [0.30, 0.25, 0.05]]
+    assert np.array_equal(t.A.to_numpy(), np.array(A, dtype=float))
+    exact = _exact_inverse([[Fraction(int(i == j)) - A[i][j] for j in range(3)]
+                            for i in range(3)])
+    L = t.L.to_numpy()
+    np.testing.assert_allclose(L, np.array(exact, dtype=float), rtol=0, atol=1e-12)
+    three = [[round(float(v), 3) for v in row] for row in exact]
+    assert L.round(3).tolist() == three == [[1.365, 0.425, 0.251], [0.527, 1.348, 0.595],
+                                            [0.570, 0.489, 1.289]]
+    # impacts of the new final demand of sec. 2.3, f = (600, 1500), households' own
+    # final demand 0: induced effects raise both outputs above the open model's
+    # (1247.52, 1841.58)
+    f = [Fraction(600), Fraction(1500), Fraction(0)]
+    x_new = [sum(exact[i][j] * f[j] for j in range(3)) for i in range(3)]
+    got = K.Factorization(t.A.to_numpy()).solve(np.array([600.0, 1500.0, 0.0]))
+    np.testing.assert_allclose(got, np.array(x_new, dtype=float), rtol=0, atol=1e-9)
+    assert got.round(2).tolist() == [round(float(v), 2) for v in x_new]
+    assert got[0] > 1247.52 and got[1] > 1841.58
+    # the closed model's agriculture/manufacturing block dominates the open model's L
+    assert (L[:2, :2] > K.leontief_inverse(MB_Z / MB_X)).all()
 
 
 def test_three_sector_hand_inverse():
@@ -153,6 +215,45 @@ def test_upstreamness_open_economy_adjustment():
     expected = np.linalg.solve(np.eye(2) - MB_Z / denom[:, None], np.ones(2))
     assert np.allclose(t.upstreamness(), expected)
     assert np.allclose(t.upstreamness(open_economy=False), t.G.to_numpy().sum(1))
+
+
+def _trade_table(consumption_a: float, exports_a: float) -> cg.IOTable:
+    Z = pd.DataFrame([[0.0, 40.0], [10.0, 0.0]], index=["a", "b"], columns=["a", "b"])
+    Y = pd.DataFrame({"消费": [consumption_a, 50.0], "出口": [exports_a, 0.0],
+                      "进口": [0.0, -10.0]}, index=["a", "b"])
+    return cg.IOTable(Z, Y)
+
+
+def test_upstreamness_open_economy_hand_computed():
+    # x = (100, 50); x - X + M = (100 - 20, 50 + 10) = (80, 60), so
+    # Delta = [[0, 40/80], [10/60, 0]]: U_a = 1 + U_b / 2, U_b = 1 + U_a / 6,
+    # hence U_a = 18/11 and U_b = 14/11.
+    t = _trade_table(40.0, 20.0)
+    assert t.x.tolist() == [100.0, 50.0]
+    assert t.upstreamness().tolist() == pytest.approx([18 / 11, 14 / 11])
+
+
+def test_upstreamness_undefined_adjustment_names_the_sector():
+    # a exports 110 of its output of 100 (negative domestic final use -50, e.g. a
+    # re-export or a discrepancy): x - X + M - N = 100 - 110 = -10 <= 0, so the
+    # factor x / (x - X + M - N) is undefined: a typed error names a and its values
+    t = _trade_table(-50.0, 110.0)
+    with pytest.raises(ChainDataError, match=r"'a' \(output 100, exports 110, "
+                       r"imports 0: x - X \+ M - N = -10\)") as info:
+        t.upstreamness()
+    assert "open_economy=False" in str(info.value) and "'b'" not in str(info.value)
+    with pytest.raises(ChainDataError, match="'a'"):
+        cg.sector_indicators(t)
+    # the closed-economy measure is still available, G 1 by hand: B = [[0, .4],
+    # [.2, 0]], U_a = 1 + .4 U_b, U_b = 1 + .2 U_a -> U_a = 1.4 / .92
+    assert t.upstreamness(open_economy=False).tolist() == pytest.approx(
+        [1.4 / 0.92, 1 + 0.2 * 1.4 / 0.92])
+    # a sector that sells no intermediates needs no adjustment (its row of Delta is 0)
+    Z = np.array([[0.0, 40.0], [0.0, 0.0]])
+    assert K.upstreamness(Z, [100.0, 50.0], exports=[0.0, 60.0]).tolist() == \
+        pytest.approx([1.4, 1.0])
+    with pytest.raises(ValueError, match=r"sector\(s\).*: 1 \(output 50, exports 60"):
+        K.upstreamness(Z.T, [100.0, 50.0], exports=[0.0, 60.0])
 
 
 def test_satellite_and_value_added_multipliers():

@@ -189,8 +189,19 @@ def test_counterparts_hand_checked():
     got = cell_for_b.set_index("partner_region")
     assert got.loc["C", "capacity_share"] == pytest.approx(2 / 3)
     assert got.loc["C", "existing_share"] == pytest.approx(1.0)
-    assert got.loc["C", "fit"] == pytest.approx(1.0)  # ore and car present in B
-    assert got.loc["C", "score"] == pytest.approx((2 / 3 + 1 + 1) / 3)
+    # fit = mean(template-neighbour share, relatedness density). Neighbours of cell
+    # (ore, car) are both present in B: 1. Density by hand: counts A {ore 1, cell 1,
+    # car 1}, B {ore 1, car 1}, C {cell 2}; RCA >= 1 gives A {ore, car}, B {ore,
+    # car}, C {cell} (A's cell: (1/3) / (3/7) < 1); cell is co-present with nothing,
+    # so phi(ore, cell) = phi(car, cell) = 0 and B's density in cell is 0.
+    assert got.loc["C", "relatedness_density"] == 0.0
+    assert got.loc["C", "fit"] == pytest.approx(0.5)
+    assert got.loc["C", "score"] == pytest.approx((2 / 3 + 1 + 0.5) / 3)
+    assert "relatedness density in it (0.00)" in got.loc["C", "explanation"]
+    # A lacks nothing but is weak in ore: car (phi(ore, car) = C / max(k) = 2/2 = 1)
+    # is present in A, so A's density in ore is 1; ore's neighbour cell is there too
+    a_ore = cp[(cp["region"] == "A") & (cp["segment"] == "ore")].iloc[0]
+    assert a_ore["relatedness_density"] == 1.0 and a_ore["fit"] == pytest.approx(1.0)
     assert cell_for_b["partner_region"].iloc[0] == "C"
     paired = find_counterparts(chain, template=tpl, pairs={"A": ["B"]})
     assert set(paired["partner_region"]) <= {"A", "B"}
@@ -214,3 +225,12 @@ def test_fit_hook(example, nev):
     assert custom.loc["澄岚市", "battery_pack"] == 1.0
     cp = find_counterparts(ctx, fit=custom * 0)
     assert (cp["fit"] == 0).all()
+    assert cp["explanation"].str.contains(r"fit 0% \(given\)").all()
+    # the default fit is the mean of the neighbour share and the density, in [0, 1]
+    default_cp = find_counterparts(ctx, per_gap=None)
+    density = default_cp["relatedness_density"]
+    assert density.notna().all() and density.between(0, 1).all()
+    share = default.stack().rename("share")
+    merged = default_cp.join(share, on=["region", "segment"])
+    expected = merged[["share", "relatedness_density"]].mean(axis=1, skipna=True)
+    np.testing.assert_allclose(default_cp["fit"], expected.fillna(0.0))

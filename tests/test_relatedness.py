@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import chaingraph as cg
-from chaingraph.algorithms.extension import find_extension_candidates
+from chaingraph.algorithms.extension import (
+    DEFAULT_EXTENSION_WEIGHTS,
+    find_extension_candidates,
+)
+from chaingraph.exceptions import ChainDataError
 
 X = pd.DataFrame({"a": [1, 1, 0], "b": [1, 0, 0], "c": [0, 1, 1]},
                  index=["r1", "r2", "r3"], dtype=float)
@@ -101,14 +106,85 @@ def test_extension_relatedness_hook():
     out = find_extension_candidates(chain, template=template, region=region, relatedness=density)
     missing = out[~out["kind"].str.startswith("强链")]
     row = density.loc[region]
-    assert np.allclose(missing["relatedness"],
+    # density is its own component; the template-neighbour share is unchanged
+    assert np.allclose(missing["relatedness_density"],
                        [row.get(s, 0.0) for s in missing["segment"]])
+    before = base.set_index("segment")["relatedness"]
+    assert np.allclose(missing["relatedness"], before.loc[missing["segment"]])
     assert missing["explanation"].str.contains("relatedness density").all()
+    assert out[out["kind"].str.startswith("强链")]["relatedness_density"].isna().all()
+    # score = weighted mean of the five components, each divided by its maximum
+    norm = {k: missing[k] / missing[k].max() for k in DEFAULT_EXTENSION_WEIGHTS}
+    expected = sum(w * norm[k] for k, w in DEFAULT_EXTENSION_WEIGHTS.items())
+    np.testing.assert_allclose(missing["score"], expected)
+    assert sum(DEFAULT_EXTENSION_WEIGHTS.values()) == pytest.approx(1.0)
     # the Series form and the DataFrame form agree; the default is unchanged
     same = find_extension_candidates(chain, template=template, region=region,
                                      relatedness=density.loc[region])
     pd.testing.assert_frame_equal(out, same)
     assert not base["explanation"].str.contains("relatedness density").any()
+    assert base["relatedness_density"].isna().all()
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         find_extension_candidates(chain, template=template, region=region,
                                   relatedness={"battery_cell": 2.0})
+    with pytest.raises(ValueError, match="no relatedness density"):
+        find_extension_candidates(chain, template=template, region=region, weights={
+            k: 0.0 if k != "relatedness_density" else 1.0
+            for k in DEFAULT_EXTENSION_WEIGHTS})
+
+
+def test_density_component_hand_computed():
+    # toy template a -> b -> c; focal region R has a only (b, c missing); S has a
+    # and b, T has c. By hand: counts R: a=1; S: a=1, b=1; T: c=1. Total 4; column totals a=2, b=1, c=1.
+    # RCA R,a = (1/1)/(2/4) = 2; S,a = (1/2)/(2/4) = 1; S,b = (1/2)/(1/4) = 2;
+    # T,c = 4. So M: R {a}, S {a, b}, T {c}. Ubiquity a=2, b=1, c=1; C[a,b] = 1,
+    # C[a,c] = C[b,c] = 0; phi[a,b] = 1/max(2,1) = 0.5. Density of R (self
+    # excluded): b: M[R,a] phi[a,b] / (phi[a,b] + phi[c,b]) = 0.5/0.5 = 1; c: 0/0 = 0.
+    tpl = cg.SegmentTemplate.from_dict({"id": "t", "segments": [
+        {"id": "a", "stage": "upstream"}, {"id": "b", "stage": "midstream"},
+        {"id": "c", "stage": "downstream"}], "edges": [["a", "b"], ["b", "c"]]})
+    G = nx.DiGraph()
+    for node, seg, reg in [("r1", "a", "R"), ("s1", "a", "S"), ("s2", "b", "S"),
+                           ("t1", "c", "T")]:
+        G.add_node(node, segment=seg, region=reg)
+    G.add_edges_from([("r1", "s2"), ("s1", "s2"), ("s2", "t1")])
+    density = cg.focal_density(G, region="R")
+    assert density.to_dict() == {"a": 0.0, "b": 1.0, "c": 0.0}
+    out = find_extension_candidates(G, template=tpl, region="R", relatedness=density)
+    rows = out.set_index("segment")
+    assert rows.loc["b", "relatedness_density"] == 1.0
+    assert rows.loc["c", "relatedness_density"] == 0.0
+    assert "relatedness density 1.00 (the region has 100%" in rows.loc["b", "explanation"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_focal_density_within_unit_interval(data):
+    n_regions = data.draw(st.integers(2, 5))
+    segs = ["a", "b", "c", "d"]
+    G = nx.DiGraph()
+    for i in range(data.draw(st.integers(2, 25))):
+        G.add_node(f"e{i}", region=f"r{data.draw(st.integers(0, n_regions - 1))}",
+                   segment=data.draw(st.sampled_from(segs)))
+    regions = sorted({G.nodes[n]["region"] for n in G})
+    assume(len(regions) >= 2)
+    focal = data.draw(st.sampled_from(regions))
+    d = cg.focal_density(G, region=focal)
+    assert ((d >= 0) & (d <= 1)).all()
+    # the same as the focal row of the full table when the focal area is one region
+    full = cg.relatedness_density(cg.region_segment_table(G))
+    np.testing.assert_allclose(d.to_numpy(), full.loc[focal].to_numpy())
+
+
+def test_focal_density_states_why_it_cannot_be_computed():
+    G = nx.DiGraph([("a", "b")])
+    nx.set_node_attributes(G, {"a": "x", "b": "y"}, "segment")
+    with pytest.raises(ChainDataError, match="both a region and a segment"):
+        cg.focal_density(G, region="R")
+    nx.set_node_attributes(G, {"a": "R", "b": "R"}, "region")
+    with pytest.raises(ChainDataError, match="at least one region besides"):
+        cg.focal_density(G, region="R")
+    with pytest.raises(ChainDataError, match="needs a focal region"):
+        cg.focal_density(G, region=None)
+    with pytest.raises(ChainDataError, match="火星"):
+        cg.focal_density(G, region="火星")

@@ -299,3 +299,59 @@ def test_report_files_are_bounded(report, tmp_path):
     full = pd.read_parquet(tmp_path / files["structure"])
     assert len(full) == 406 and list(full.columns) == list(report.structure.columns)
     assert "tables/structure.parquet" in report.to_markdown(rows=5, files=files)
+
+
+def test_candidates_score_includes_relatedness_density(report, example):
+    # oracle: the finder with the focal row of the chain's own density table
+    from chaingraph.algorithms.extension import find_extension_candidates
+
+    table = cg.relatedness_density(cg.region_segment_table(example))
+    expected = find_extension_candidates(example, template="nev", region=FOCAL,
+                                         relatedness=table.loc[FOCAL])
+    got = report.candidates
+    pd.testing.assert_series_equal(got["score"], expected["score"])
+    missing = got[~got["kind"].str.startswith("强链")]
+    assert len(missing) and missing["relatedness_density"].between(0, 1).all()
+    assert missing["explanation"].str.contains("relatedness density").all()
+    assert "relatedness_density" not in report.summary["skipped"]
+
+
+def _toy(regions: dict[str, str]) -> nx.DiGraph:
+    G = nx.DiGraph([("o", "c", {"volume": 3.0}), ("c", "v", {"volume": 4.0})])
+    nx.set_node_attributes(G, {"o": "ore", "c": "cell", "v": "car"}, "segment")
+    nx.set_node_attributes(G, regions, "region")
+    return G
+
+
+TOY_TEMPLATE = {"id": "toy", "segments": [
+    {"id": "ore", "stage": "upstream"}, {"id": "cell", "stage": "midstream"},
+    {"id": "car", "stage": "downstream"}], "edges": [["ore", "cell"], ["cell", "car"]]}
+
+
+@pytest.mark.parametrize(("regions", "region", "why"), [
+    ({"o": "本区", "c": "本区", "v": "本区"}, "本区", "at least one region besides"),
+    ({"o": "本区", "c": "外省", "v": "本区"}, None, "needs a focal region"),
+])
+def test_density_left_out_of_the_score_says_why(regions, region, why):
+    from chaingraph.algorithms.extension import find_extension_candidates
+
+    tpl = cg.SegmentTemplate.from_dict(TOY_TEMPLATE)
+    G = _toy(regions)
+    report = diagnose(G, template=tpl, region=region, progress=False)
+    note = report.summary["skipped"]["relatedness_density"]
+    assert note.startswith("relatedness density not in the candidate score") and why in note
+    plain = find_extension_candidates(G, template=tpl, region=region)
+    pd.testing.assert_frame_equal(report.candidates.drop(
+        columns=["present_suppliers", "present_buyers"]), plain)
+    assert report.candidates["relatedness_density"].isna().all()
+    assert "relatedness_density" in report.to_markdown(lang="en")
+
+
+def test_external_relatedness_is_used_as_given():
+    tpl = cg.SegmentTemplate.from_dict(TOY_TEMPLATE)
+    G = _toy({"o": "本区", "c": "外省", "v": "本区"})
+    report = diagnose(G, template=tpl, region="本区", progress=False,
+                      relatedness={"cell": 0.25})
+    row = report.candidates.set_index("segment").loc["cell"]
+    assert row["relatedness_density"] == 0.25
+    assert "relatedness_density" not in report.summary["skipped"]

@@ -2,7 +2,9 @@
 
 For each region's missing or weak segments, the other regions that hold enterprises
 in them, ranked by their capacity, the links they already have into the region, and
-how well the segment fits the region (its related segments present there).
+how well the segment fits the region: by default the mean of the share of its template
+neighbours present there and the region's relatedness density in it (Hidalgo et al.
+2007, from the regions x segments table of the chain at this level).
 """
 
 from __future__ import annotations
@@ -13,22 +15,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.lookup import TemplateLike
 from chaingraph.algorithms.regions import (
     Fit,
     RegionContext,
     as_region_context,
     segment_fit,
 )
+from chaingraph.algorithms.relatedness import relatedness_density
 from chaingraph.amounts import format_amount
-from chaingraph.model import CAPACITY, Chain, SegmentTemplate
+from chaingraph.model import CAPACITY, Chain
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["find_counterparts"]
 
 COUNTERPART_COLUMNS = [
     "region", "segment", "gap", "partner_region", "partner_enterprises",
     "partner_capacity", "capacity_share", "existing_volume", "existing_share", "fit",
-    "policy_pair", "score", "explanation"]
+    "relatedness_density", "policy_pair", "score", "explanation"]
+
+
+def _density(ctx: RegionContext) -> np.ndarray:
+    """Relatedness density per (region, segment) over the real regions (NaN for
+    buckets, and everywhere when fewer than two real regions hold enterprises)."""
+    ranked = np.flatnonzero(ctx.regions.ranked & (ctx.counts.sum(axis=1) > 0))
+    out = np.full(ctx.counts.shape, np.nan)
+    if len(ranked) >= 2:
+        table = pd.DataFrame(ctx.counts[ranked].astype(float))
+        out[ranked] = relatedness_density(table).to_numpy()
+    return out
+
+
+def _default_fit(ctx: RegionContext, density: np.ndarray) -> np.ndarray:
+    """Mean of the template-neighbour share and the density (either alone when the
+    other is undefined; NaN when both are)."""
+    both = np.stack([segment_fit(ctx).to_numpy(dtype=float), density])
+    count = np.isfinite(both).sum(axis=0)
+    total = np.nansum(both, axis=0)
+    return np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
 
 
 def _capacity(ctx: RegionContext) -> tuple[np.ndarray, str]:
@@ -84,7 +107,7 @@ def find_counterparts(
         Policy pairs, e.g. ``{"广州市": ["清远市", "梅州市"]}``: only paired regions
         are partners (pairs work both ways).
     fit : DataFrame or callable, optional
-        Replaces the default fit (see
+        Replaces the default fit (see Notes and
         :func:`~chaingraph.algorithms.regions.segment_fit`).
     weak : int, default 1
         A present segment with at most this many enterprises in the region is
@@ -103,8 +126,10 @@ def find_counterparts(
         the partner's enterprises in the segment), ``capacity_share`` (of all
         eligible partners'), ``existing_volume`` (supply from the partner's
         segment enterprises into the region), ``existing_share`` (of the region's
-        purchases from that segment elsewhere), ``fit``, ``policy_pair``,
-        ``score`` and ``explanation``; sorted by score, descending.
+        purchases from that segment elsewhere), ``fit``,
+        ``relatedness_density`` (of the region in the segment, shown whatever
+        ``fit``; NaN when undefined), ``policy_pair``, ``score`` and
+        ``explanation``; sorted by score, descending.
 
     See Also
     --------
@@ -113,7 +138,14 @@ def find_counterparts(
     Notes
     -----
     score = (capacity_share + existing_share + fit) / 3, each in [0, 1] (a NaN
-    fit counts 0). Partners are real regions only: abroad, outside-the-province
+    fit counts 0). The default **fit** of segment ``s`` in the receiving region
+    ``r`` is the mean of two relatedness measures, both in [0, 1]: the share of
+    ``s``'s template neighbours (suppliers and buyers) present in ``r``
+    (:func:`~chaingraph.algorithms.regions.segment_fit`), and ``r``'s relatedness
+    density in ``s`` (:func:`chaingraph.relatedness_density` on the real regions'
+    enterprise counts at this level, self-term excluded): how much of what ``r``
+    has is related to ``s`` by co-location across regions. Either alone when the
+    other is undefined (no template neighbours; fewer than two real regions). Partners are real regions only: abroad, outside-the-province
     and unknown buckets are never proposed. O(n + m + regions^2 x segments).
 
     Examples
@@ -135,7 +167,9 @@ def find_counterparts(
     wanted = np.flatnonzero(ranked) if region is None else np.array(
         [ctx.regions.code(r) for r in ([region] if isinstance(region, str) else region)])
     allowed = _policy_pairs(pairs, labels)
-    fit_values = np.nan_to_num(segment_fit(ctx, fit=fit).to_numpy(dtype=float))
+    density = _density(ctx)
+    fit_values = np.nan_to_num(_default_fit(ctx, density) if fit is None else
+                               segment_fit(ctx, fit=fit).to_numpy(dtype=float))
     cap, cap_name = _capacity(ctx)
     codes, seg = ctx.regions.codes, ctx.segment_codes
     ok = seg >= 0
@@ -174,11 +208,12 @@ def find_counterparts(
                     "existing_volume": float(vols[k]),
                     "existing_share": float(vol_share[k]),
                     "fit": float(fit_values[r, s]),
+                    "relatedness_density": float(density[r, s]),
                     "policy_pair": allowed is not None, "score": float(score[k])})
     frame = pd.DataFrame(rows, columns=COUNTERPART_COLUMNS[:-1])
     unit = str(ctx.chain.meta.get("unit", ""))
     names = _segment_names(ctx)
-    frame["explanation"] = [_text(row, names, cap_name, unit)
+    frame["explanation"] = [_text(row, names, cap_name, unit, fit is None)
                             for row in frame.itertuples(index=False)]
     order = np.argsort(-frame["score"].to_numpy(dtype=float), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)
@@ -192,7 +227,8 @@ def _segment_names(ctx: RegionContext) -> dict[str, str]:
         ctx.template.segments["id"], ctx.template.segments["name_zh"], strict=True)}
 
 
-def _text(row: Any, names: dict[str, str], cap_name: str, unit: str) -> str:
+def _text(row: Any, names: dict[str, str], cap_name: str, unit: str,
+          default_fit: bool) -> str:
     label = names.get(row.segment, row.segment)
     gap = "has no" if row.gap == "missing" else "has only a few"
     amount = (f"{row.partner_capacity:,.0f} enterprises" if cap_name == "enterprises"
@@ -200,7 +236,12 @@ def _text(row: Any, names: dict[str, str], cap_name: str, unit: str) -> str:
     linked = (f", already supplies it {format_amount(row.existing_volume, unit)} "
               f"({row.existing_share:.0%} of what it buys of {label} from partners)"
               if row.existing_volume > 0 else ", no existing supply into it")
+    density = ("undefined" if not np.isfinite(row.relatedness_density) else
+               f"{row.relatedness_density:.2f}")
+    fit = (f"fit {row.fit:.0%}: mean of the share of {label}'s template neighbours "
+           f"present in {row.region} and {row.region}'s relatedness density in it "
+           f"({density})" if default_fit else
+           f"fit {row.fit:.0%} (given); relatedness density {density}")
     return (f"{row.region} {gap} {label} enterprises; {row.partner_region} has "
             f"{row.partner_enterprises} ({amount}, {row.capacity_share:.0%} of the "
-            f"partners'){linked}; fit {row.fit:.0%} of {label}'s related segments are "
-            f"present in {row.region}" + (" (policy pair)" if row.policy_pair else ""))
+            f"partners'){linked}; {fit}" + (" (policy pair)" if row.policy_pair else ""))

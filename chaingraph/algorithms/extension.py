@@ -48,14 +48,18 @@ INTERNAL, UP, DOWN, STRENGTHEN = ("补链 internal gap", "延链 upstream", "延
                                   "强链 strengthen")
 #: The four kinds of candidate rows.
 KINDS = (INTERNAL, UP, DOWN, STRENGTHEN)
-#: Default weights of the normalised components of a missing segment's score.
+#: Default weights of the normalised components of a missing segment's score. They
+#: sum to 1 with a relatedness density; without one, ``relatedness_density`` is left
+#: out and the other four are rescaled to sum to 1 (0.30, 0.25, 0.25, 0.20).
 DEFAULT_EXTENSION_WEIGHTS: dict[str, float] = {
-    "chain_length_gain": 0.30,
-    "links_repaired": 0.25,
-    "outside_demand": 0.25,
-    "relatedness": 0.20,
+    "chain_length_gain": 0.24,
+    "links_repaired": 0.20,
+    "outside_demand": 0.20,
+    "relatedness": 0.16,
+    "relatedness_density": 0.20,
 }
 _COMPONENTS = tuple(DEFAULT_EXTENSION_WEIGHTS)
+_DENSITY = "relatedness_density"
 #: Strengthen rows score at most this, so missing segments with as much evidence
 #: rank first.
 STRENGTHEN_CAP = 0.5
@@ -199,7 +203,8 @@ def _target_text(row: Any, segment: str, unit: str, volumes: bool) -> str:
     return f"{label} ({row.region}, {segment}) {how}{size}"
 
 
-def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+def _weights(weights: Mapping[str, float] | None, density: bool) -> dict[str, float]:
+    """Merged, checked weights over the active components, summing to 1."""
     merged = {**DEFAULT_EXTENSION_WEIGHTS, **dict(weights or {})}
     unknown = set(merged) - set(DEFAULT_EXTENSION_WEIGHTS)
     if unknown:
@@ -208,6 +213,11 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     if any(not np.isfinite(w) or w < 0 for w in merged.values()) or not sum(
             merged.values()) > 0:
         raise ValueError(f"extension weights must be >= 0 with a positive sum: {merged}")
+    if not density:
+        merged.pop(_DENSITY)
+        if not sum(merged.values()) > 0:
+            raise ValueError(f"extension weights: only {_DENSITY} is weighted, but no "
+                             f"relatedness density was given")
     total = sum(merged.values())
     return {k: w / total for k, w in merged.items()}
 
@@ -239,6 +249,7 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
                                         for p in direct)),
             "outside_demand": float(weight[into & _is(seg, s)[src]].sum()),
             "relatedness": len(direct) / len(neighbours) if neighbours else 0.0,
+            _DENSITY: np.nan,
             "suppliers_present": sorted(set(T.predecessors(s)) & present),
             "buyers_present": sorted(set(T.successors(s)) & present),
             "has_relatives": bool(ancestors or descendants)})
@@ -363,9 +374,11 @@ def find_extension_candidates(
         Relatedness density of each segment for the region (values in [0, 1], e.g.
         ``cg.relatedness_density(cg.region_segment_table(chain)).loc[region]``; a
         regions x segments DataFrame is read at the row ``region``). When given, it
-        replaces the template-neighbour share as the ``relatedness`` component:
-        "how much of what this region has is related to the missing segment".
-        Segments it does not list get 0. Default: the template-neighbour share.
+        enters the score as the ``relatedness_density`` component: "how much of
+        what this region has is related to the missing segment". Segments it does
+        not list get 0. Default: no density (the component is left out, see
+        Notes). :func:`chaingraph.focal_density` computes it from the chain;
+        :func:`chaingraph.diagnose` does so whenever it can.
 
     Returns
     -------
@@ -373,7 +386,8 @@ def find_extension_candidates(
         One row per candidate, sorted by ``score``: ``segment``, ``name_zh``,
         ``stage``, ``kind`` (one of :data:`KINDS`), ``score`` (in [0, 1]),
         ``chain_length_gain``, ``links_repaired``, ``outside_demand``,
-        ``relatedness`` (components, NaN for strengthen rows), ``n_focal``,
+        ``relatedness``, ``relatedness_density`` (components, NaN for strengthen
+        rows; ``relatedness_density`` NaN when no density was given), ``n_focal``,
         ``hhi``, ``outside_share`` (strengthen rows), ``suppliers_present``,
         ``buyers_present`` (present template neighbour segments, lists),
         ``reason``, ``targets`` (ids of up to ``top_targets`` outside enterprises
@@ -408,11 +422,19 @@ def find_extension_candidates(
     * ``links_repaired``: template edges between ``s`` and ``P``;
     * ``outside_demand``: volume focal enterprises buy from outside enterprises of
       segment ``s`` (links when there are no volumes);
-    * ``relatedness``: share of ``s``'s template neighbours in ``P``
-      (product-space density).
+    * ``relatedness``: share of ``s``'s template neighbours in ``P`` (how the
+      engineering of the chain connects ``s`` to what the region has);
+    * ``relatedness_density`` (only with ``relatedness=``): the region's
+      relatedness density in ``s`` (Hidalgo et al. 2007), the share of the
+      segments related to ``s`` -- by co-location across regions, not by the
+      template -- that the region has: "how much of what this region has is
+      related to the missing segment". In [0, 1].
 
     Each is divided by its maximum over the missing segments; the score is the
-    weighted mean (:data:`DEFAULT_EXTENSION_WEIGHTS`). A **strengthen (强链)** row
+    weighted mean (:data:`DEFAULT_EXTENSION_WEIGHTS`: 0.24, 0.20, 0.20, 0.16 and
+    0.20 for density). Without a density its weight is left out and the others
+    are rescaled to sum to 1, which gives exactly the scores of a table without
+    that component (0.30, 0.25, 0.25, 0.20). A **strengthen (强链)** row
     is a present segment that is really weak against the others: its *weakness*,
     the mean of its output HHI (1 for one focal enterprise) and its outside share,
     is at least the mean plus half a standard deviation of the weaknesses of all
@@ -451,18 +473,18 @@ def find_extension_candidates(
     """
     context = resolve(G, template=template, region=region)
     chain, template = context.chain, context.template
-    w = _weights(weights)
+    w = _weights(weights, density=relatedness is not None)
     focal = focal_mask(chain, region)
     seg = _segments(chain, template)
     missing = pd.DataFrame(_missing_rows(chain, template, focal, seg),
                            columns=["segment", "kind", *_COMPONENTS, "suppliers_present",
                                     "buyers_present", "has_relatives"])
-    if relatedness is not None:  # relatedness density as the component (issue 15)
+    if relatedness is not None:  # relatedness density as a component (issue 15)
         missing = _with_density(missing, relatedness, template, region)
     if len(missing):
         norm = {c: missing[c] / missing[c].max() if missing[c].max() > 0 else 0.0 * missing[c]
-                for c in _COMPONENTS}
-        missing["score"] = sum(w[c] * norm[c] for c in _COMPONENTS)
+                for c in w}
+        missing["score"] = sum(w[c] * norm[c] for c in w)
     else:
         missing["score"] = pd.Series(dtype=float)
     strengthen = pd.DataFrame(_strengthen_rows(chain, template, focal, seg,
@@ -512,7 +534,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
 
 def _with_density(missing: pd.DataFrame, relatedness: Any, template: SegmentTemplate,
                   region: Any) -> pd.DataFrame:
-    """Replace the ``relatedness`` component by a given relatedness density."""
+    """The ``relatedness_density`` component from a given density."""
     if isinstance(relatedness, pd.DataFrame):
         if region is None or isinstance(region, list) or region not in relatedness.index:
             raise ValueError("relatedness: a regions x segments table needs region= "
@@ -523,15 +545,17 @@ def _with_density(missing: pd.DataFrame, relatedness: Any, template: SegmentTemp
     if any(not 0.0 <= v <= 1.0 for v in values.values()):
         raise ValueError("relatedness densities must lie in [0, 1]")
     missing = missing.copy()
-    missing["relatedness"] = [values.get(s, 0.0) for s in missing["segment"]]
-    missing["density_given"] = True
+    missing[_DENSITY] = [values.get(s, 0.0) for s in missing["segment"]]
     return missing
 
 
 def _relatedness_text(row: Any) -> str:
-    if getattr(row, "density_given", False) is True:
-        return f"relatedness density {row.relatedness:.2f} in the region"
-    return f"{row.relatedness:.0%} of its template neighbours are present"
+    text = f"{row.relatedness:.0%} of its template neighbours are present"
+    density = getattr(row, _DENSITY, np.nan)
+    if isinstance(density, float) and np.isfinite(density):
+        text += (f", relatedness density {density:.2f} (the region has {density:.0%} "
+                 f"of the segments related to it)")
+    return text
 
 
 def _explain(row: Any, names: list[str], unit: str) -> str:

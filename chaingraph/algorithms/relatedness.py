@@ -4,7 +4,9 @@ From a region x segment table (enterprise counts or output, or straight from a c
 ``region`` and ``segment`` columns): revealed comparative advantage (location
 quotient), presence, the proximity of two segments (Hidalgo et al. 2007) and the
 relatedness density of each region and segment. Density feeds the 补链/延链 candidate
-score (:func:`chaingraph.find_extension_candidates`, ``relatedness=``).
+score (:func:`chaingraph.find_extension_candidates`, ``relatedness=``; computed from
+the chain by :func:`focal_density` in :func:`chaingraph.diagnose`) and the default fit
+of counterpart pairing (:func:`chaingraph.algorithms.counterparts.find_counterparts`).
 
 Conventions (stated, since the literature differs):
 
@@ -30,10 +32,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, REGION, SEGMENT, Chain, as_chain
 
 __all__ = [
     "find_related_segments",
+    "focal_density",
     "presence",
     "proximity",
     "region_segment_table",
@@ -286,3 +290,73 @@ def find_related_segments(G: Chain | nx.DiGraph | pd.DataFrame, /, *, region: An
         f"(RCA {r.rca:.2f})" for r in out.itertuples(index=False)]
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     return out if top is None else out.head(top)
+
+
+def focal_density(G: Chain | nx.DiGraph, /, *, region: Any, value: str = "count",
+                  threshold: float = 1.0, self_term: bool = False) -> pd.Series:
+    """Relatedness density of the focal region for every segment, from the chain itself.
+
+    The chain's own regions x segments table (:func:`region_segment_table`), with
+    the focal regions merged into one row (a list of regions is one focal area,
+    as everywhere else), gives :func:`relatedness_density`; its focal row is
+    returned: "how much of what this region has is related to each segment".
+
+    Parameters
+    ----------
+    G : Chain or networkx.DiGraph
+        A chain with ``region`` and ``segment`` columns.
+    region : str or list of str
+        The focal region (or regions, merged into one).
+    value : {"count", "output"}, default "count"
+        What the table counts.
+    threshold : float, default 1.0
+        RCA threshold of presence.
+    self_term : bool, default False
+        Density convention (see :func:`relatedness_density`).
+
+    Returns
+    -------
+    Series
+        Segment -> density in [0, 1], named ``relatedness_density``.
+
+    Raises
+    ------
+    ChainDataError
+        When density cannot be computed, with the reason: no focal region, no
+        enterprise with both a region and a segment, a focal region no such
+        enterprise is in, or no other region to compare with (with one region
+        every present segment has RCA 1 and proximity carries no information).
+
+    Examples
+    --------
+    >>> d = cg.focal_density(cg.load_example(), region="明湾示范区")
+    >>> bool(d.between(0, 1).all()), d.name
+    (True, 'relatedness_density')
+    >>> round(float(d["body_chassis"]), 2)
+    0.53
+    """
+    if region is None:
+        raise ChainDataError("relatedness density needs a focal region (region=); "
+                             "none was given")
+    data = region_segment_table(G, value=value)
+    if data.empty:
+        raise ChainDataError("relatedness density needs enterprises with both a region "
+                             "and a segment; the chain has none (fill the region column)")
+    regions = [region] if isinstance(region, str) or not hasattr(region, "__iter__") \
+        else list(region)
+    missing = [r for r in regions if r not in data.index]
+    if missing:
+        raise ChainDataError(f"relatedness density: no enterprise with a segment is in "
+                             f"focal region(s) {missing[:5]}")
+    rest = data.drop(index=regions)
+    if rest.empty:
+        raise ChainDataError(f"relatedness density needs at least one region besides "
+                             f"the focal {' + '.join(map(str, regions))} (found only "
+                             f"{len(data)} region(s))")
+    label = regions[0] if len(regions) == 1 else " + ".join(map(str, regions))
+    focal = data.loc[regions].sum(axis=0).to_frame(name=label).T
+    table = pd.concat([focal, rest])
+    density = relatedness_density(table, threshold=threshold, self_term=self_term)
+    out = density.iloc[0].astype(float).rename("relatedness_density")
+    out.index.name = SEGMENT
+    return out

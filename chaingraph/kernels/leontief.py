@@ -411,7 +411,7 @@ def extraction_losses(
 
 def upstreamness(
     Z: Any, x: Any, *, exports: Any = None, imports: Any = None,
-    inventories: Any = None
+    inventories: Any = None, labels: Any = None
 ) -> np.ndarray:
     """Upstreamness ``U = (I - Delta)^-1 1`` (Antràs, Chor, Fally & Hillberry 2012).
 
@@ -420,11 +420,19 @@ def upstreamness(
     adjustment); without them ``Delta = B`` and ``U = G 1``. ``U >= 1``; 1 means all
     output goes to final use.
 
+    ``labels`` (one per sector) name the sectors in errors.
+
     Raises
     ------
     ValueError
         When the adjusted domestic absorption ``x - X + M - N`` is not positive for a
-        sector that sells intermediates.
+        sector that sells intermediates: the adjustment factor ``x / (x - X + M -
+        N)`` of Antràs et al. is undefined there (a re-export hub, or exports and
+        imports in other units or signs). The message names each such sector with
+        its ``x``, ``X``, ``M``, ``N``. No fallback is applied: replacing the
+        adjustment for some sectors only would mix two definitions in one vector
+        and, through the inverse, change every other sector's value too; the
+        caller chooses (fix the table, or the closed-economy ``U = G 1``).
 
     Examples
     --------
@@ -435,12 +443,31 @@ def upstreamness(
     Z = _as_matrix(Z)
     x = np.asarray(x, dtype=float)
     denom = x.copy()
-    for values, sign in ((exports, -1.0), (imports, 1.0), (inventories, -1.0)):
+    parts = {}
+    for name, values, sign in (("exports", exports, -1.0), ("imports", imports, 1.0),
+                               ("inventories", inventories, -1.0)):
         if values is not None:
-            denom += sign * np.asarray(values, dtype=float)
+            parts[name] = np.asarray(values, dtype=float)
+            denom += sign * parts[name]
     sells = np.asarray((abs(Z) if sp.issparse(Z) else np.abs(Z)).sum(axis=1)).ravel() > 0
     bad = np.flatnonzero(sells & ~(denom > 0))
     if len(bad):
-        raise ValueError(f"upstreamness: output - exports + imports - inventories is not "
-                         f"positive for sector position(s) {bad[:10].tolist()}")
+        raise ValueError(_absorption_message(bad, x, parts, denom, labels))
     return Factorization(allocation_coefficients(Z, denom)).solve(np.ones(len(x)))
+
+
+def _absorption_message(bad: np.ndarray, x: np.ndarray, parts: dict[str, np.ndarray],
+                        denom: np.ndarray, labels: Any) -> str:
+    names = list(labels) if labels is not None else list(range(len(x)))
+    shown = []
+    for i in bad[:10].tolist():
+        values = ", ".join(f"{k} {v[i] + 0.0:g}" for k, v in parts.items())  # no -0
+        shown.append(f"{names[i]!r} (output {x[i]:g}, {values}: "
+                     f"x - X + M - N = {denom[i]:g})")
+    more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+    return (f"upstreamness: the open-economy adjustment x / (x - X + M - N) is "
+            f"undefined for {len(bad)} sector(s) selling intermediates whose output "
+            f"minus exports plus imports minus inventory changes is not positive: "
+            f"{'; '.join(shown)}{more}. Check the exports/imports columns (units, "
+            f"signs, re-exports), or use the closed-economy measure "
+            f"(open_economy=False)")
