@@ -30,6 +30,7 @@ from chaingraph.model import (
 from chaingraph.model.roles import (
     clean_labels,
 )
+from chaingraph.model.validation import read_only
 
 __all__ = ["component_sizes", "first_rows", "labels_of", "longest_condensed_path", "proper_csr",
            "ranked", "segment_label", "strong_components_of", "template_order",
@@ -42,9 +43,13 @@ def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
 
 
 def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
-    """A text column (blank cells -> None), for all enterprises or only ``codes``."""
-    values = chain.column(column, default=None)
-    return clean_labels(values if codes is None else values[codes])
+    """A text column (blank cells -> None), for all enterprises or only ``codes``.
+
+    The whole column is cleaned once per chain (cached, read-only); ``codes`` index it.
+    """
+    values = chain.cached(f"algorithms.text_column.{column}",
+                          lambda: read_only(clean_labels(chain.column(column, default=None))))
+    return values if codes is None else values[codes]
 
 
 def strong_components_of(chain: Chain) -> tuple[int, np.ndarray]:
@@ -121,10 +126,14 @@ def template_order(template: SegmentTemplate | None) -> dict[str, tuple]:
 
 def labels_of(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
     """Display label of each enterprise (or of ``codes``): its name, else its id."""
-    names = text_column(chain, NAME, codes)
-    ids = chain.ids if codes is None else chain.ids[codes]
-    return np.array([str(i) if nm is None else str(nm) for i, nm in
-                     zip(ids, names, strict=True)], dtype=object)
+    def compute() -> np.ndarray:
+        names = text_column(chain, NAME)
+        return read_only(np.array([str(i) if nm is None else str(nm) for i, nm in
+                                   zip(chain.ids.tolist(), names.tolist(), strict=True)],
+                                  dtype=object))
+
+    label = chain.cached("algorithms.labels_of", compute)
+    return label if codes is None else label[codes]
 
 
 def segment_label(template: SegmentTemplate | None, segment: Any) -> str:

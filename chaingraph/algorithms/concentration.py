@@ -29,6 +29,7 @@ from chaingraph.model import (
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
+from chaingraph.model.validation import read_only
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
 
@@ -39,13 +40,15 @@ def fmt_amount(x: float) -> str:
 
 
 def labels(chain: Chain) -> np.ndarray:
-    """Display label of each enterprise: its name when given, else its id."""
-    names = chain.column(NAME, default=None)
-    ids = chain.ids
-    out = np.empty(len(ids), dtype=object)
-    for i, (name, ident) in enumerate(zip(names, ids, strict=True)):
-        out[i] = name if isinstance(name, str) and name.strip() else str(ident)
-    return out
+    """Display label of each enterprise: its name when given, else its id (cached)."""
+    def compute() -> np.ndarray:
+        names = chain.column(NAME, default=None).tolist()
+        return read_only(np.array(
+            [name if isinstance(name, str) and name.strip() else str(ident)
+             for name, ident in zip(names, chain.ids.tolist(), strict=True)],
+            dtype=object))
+
+    return chain.cached("concentration.labels", compute)
 
 
 def _has_segment(values: np.ndarray) -> np.ndarray:
