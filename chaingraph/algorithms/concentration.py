@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import first_rows, text_column
 from chaingraph.amounts import format_amount
 from chaingraph.model import (
     FOREIGN_REGIONS,
@@ -49,11 +49,6 @@ def labels(chain: Chain) -> np.ndarray:
             dtype=object))
 
     return chain.cached("concentration.labels", compute)
-
-
-def _has_segment(values: np.ndarray) -> np.ndarray:
-    return np.array([v is not None and v is not pd.NA and v == v and str(v).strip() != ""
-                     for v in values], dtype=bool)
 
 
 def _segment_info(template: SegmentTemplate | None, segments: pd.Series
@@ -101,7 +96,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
     """See :func:`chaingraph.algorithms.bottlenecks.find_concentration`."""
     amount = _amounts(chain, by)
     segment = chain.column(SEGMENT, default=None)
-    keep = focal_mask(chain, region) & _has_segment(segment)
+    keep = focal_mask(chain, region) & pd.notna(text_column(chain, SEGMENT))
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
         "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
@@ -166,13 +161,14 @@ _NONE = "(none)"
 def _link_frame(chain: Chain, region: Any, abroad: Iterable[str]) -> pd.DataFrame:
     src, dst = chain.link_codes
     focal = focal_mask(chain, region)
-    segment = chain.column(SEGMENT, default=None)
-    regions = chain.column(REGION, default=None).astype(object)
+    segment = text_column(chain, SEGMENT)  # blank cells None (cleaned once per chain)
+    regions = text_column(chain, REGION)
+    has_segment, has_region = pd.notna(segment), pd.notna(regions)
     volume = chain.link_weights(VOLUME, missing=0.0)
-    keep = (src != dst) & focal[dst] & _has_segment(segment)[dst]
+    keep = (src != dst) & focal[dst] & has_segment[dst]
     src, dst = src[keep], dst[keep]
-    supplier_segment = np.where(_has_segment(segment)[src], segment[src], _NONE)
-    supplier_region = np.where(_has_segment(regions)[src], regions[src], _NONE)
+    supplier_segment = np.where(has_segment[src], segment[src], _NONE)
+    supplier_region = np.where(has_region[src], regions[src], _NONE)
     return pd.DataFrame({
         "segment": pd.Series(segment[dst], dtype=object),
         "supplier_segment": pd.Series(supplier_segment, dtype=object),
