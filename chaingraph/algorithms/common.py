@@ -157,9 +157,12 @@ def labels_of(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
     """Display label of each enterprise (or of ``codes``): its name, else its id."""
     def compute() -> np.ndarray:
         names = text_column(chain, NAME)
-        return read_only(np.array([str(i) if nm is None else str(nm) for i, nm in
-                                   zip(chain.ids.tolist(), names.tolist(), strict=True)],
-                                  dtype=object))
+        label = names.copy()
+        missing = pd.isna(names)
+        label[missing] = chain.ids[missing]
+        # every label as text (ids and numeric names too), converted in one pass
+        return read_only(np.asarray(pd.Series(label, dtype=object).astype(str),
+                                    dtype=object))
 
     label = chain.cached("algorithms.labels_of", compute)
     return label if codes is None else label[codes]

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.common import first_rows, text_column
+from chaingraph.algorithms.common import first_rows, labels_of, text_column
 from chaingraph.amounts import format_amount
 from chaingraph.model import (
     FOREIGN_REGIONS,
@@ -40,15 +40,9 @@ def fmt_amount(x: float) -> str:
 
 
 def labels(chain: Chain) -> np.ndarray:
-    """Display label of each enterprise: its name when given, else its id (cached)."""
-    def compute() -> np.ndarray:
-        names = chain.column(NAME, default=None).tolist()
-        return read_only(np.array(
-            [name if isinstance(name, str) and name.strip() else str(ident)
-             for name, ident in zip(names, chain.ids.tolist(), strict=True)],
-            dtype=object))
-
-    return chain.cached("concentration.labels", compute)
+    """Display label of each enterprise: its name when given, else its id (cached,
+    the one rule of :func:`chaingraph.algorithms.common.labels_of`)."""
+    return labels_of(chain)
 
 
 def _segment_info(template: SegmentTemplate | None, segments: pd.Series
