@@ -10,7 +10,7 @@ import pandas as pd
 __all__ = ["check_top", "required_template", "top_rows"]
 
 
-def check_top(top: Any) -> int | None:
+def check_top(top: Any, name: str = "top") -> int | None:
     """Return ``top`` as an int (or None); reject negative and non-integer values.
 
     Examples
@@ -25,9 +25,9 @@ def check_top(top: Any) -> int | None:
     if top is None:
         return None
     if isinstance(top, bool) or not isinstance(top, numbers.Integral):
-        raise TypeError(f"top must be None or an integer >= 0, got {top!r}")
+        raise TypeError(f"{name} must be None or an integer >= 0, got {top!r}")
     if top < 0:
-        raise ValueError(f"top must be None or an integer >= 0, got {top!r}")
+        raise ValueError(f"{name} must be None or an integer >= 0, got {top!r}")
     return int(top)
 
 

@@ -225,8 +225,11 @@ def order_kinds(table: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
     if not len(table) or "kind" not in table.columns:
         return table
     rank = {k: i for i, k in enumerate(order)}
-    key = table["kind"].map(lambda k: rank.get(k, len(rank)))
-    order_ = np.lexsort((-table["score"].to_numpy(dtype=float), key.to_numpy()))
+    codes, kinds = pd.factorize(table["kind"].to_numpy(dtype=object), use_na_sentinel=True)
+    by_kind = np.array([rank.get(k, len(rank)) for k in kinds] + [len(rank)],
+                       dtype=np.int64)  # the last slot answers code -1 (no kind)
+    key = by_kind[codes]
+    order_ = np.lexsort((-table["score"].to_numpy(dtype=float), key))
     return table.iloc[order_].reset_index(drop=True)
 
 

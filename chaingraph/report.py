@@ -296,6 +296,7 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
 
     region, sources, final = options["region"], options["sources"], options["final"]
     method, seed = options["method"], options["seed"]
+    explain = ROW_LIMIT  # explanation sentences for the rows the report files show
     roles = {"sources": sources, "final": final}
     no_template = None if template is not None else "no template given"
     has_segments = chain.has_column(SEGMENT)
@@ -305,7 +306,8 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
         ("summary", lambda: st.structure_summary(
             chain, template=template, region=region, method=method, **roles), None),
         ("structure", lambda: st.find_structure(
-            chain, template=template, region=region, method=method, **roles), None),
+            chain, template=template, region=region, method=method, explain=explain,
+            **roles), None),
         ("coverage", lambda: st.find_segment_coverage(chain, template=template, region=region),
          no_template),
         ("breakpoints", lambda: bp.find_breakpoints(
@@ -317,9 +319,10 @@ def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, An
         ("outside_dependence", lambda: bn.find_outside_dependence(
             chain, region=region, template=template), no_segments),
         ("throughput", lambda: bn.find_throughput(
-            chain, template=template, seed=seed, method=method, **roles), None),
+            chain, template=template, seed=seed, method=method, explain=explain,
+            **roles), None),
         ("leaders", lambda: find_leaders(chain, region=region, template=template,
-                                         seed=seed), None),
+                                         seed=seed, explain=explain), None),
         ("candidates", lambda: find_extension_candidates(
             chain, template=template, region=region,
             relatedness=_density(chain, options)), no_template or no_segments),
@@ -499,7 +502,7 @@ def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str,
     tables["bottlenecks"] = order_kinds(combine_bottlenecks(
         chain, flow=flow, concentration=results.get("concentration"),
         outside_dependence=results.get("outside_dependence"),
-        throughput=results.get("throughput")), BOTTLENECK_ORDER)
+        throughput=results.get("throughput"), explain=ROW_LIMIT), BOTTLENECK_ORDER)
     for name, renamed in RENAMED_COLUMNS.items():
         tables[name] = _with_old_names(tables[name], renamed)
     summary = dict(results.get("summary", {}))

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import check_top
 from chaingraph.algorithms.common import first_rows
 from chaingraph.algorithms.concentration import (
     find_concentration,
@@ -75,7 +76,7 @@ def find_bottlenecks(
     hub_threshold: float = HUB_THRESHOLD, samples: int | None = None,
     seed: int | np.random.Generator | None = None, method: str = "auto",
     flow: FlowResult | None = None, throughput: ThroughputScores | None = None,
-    top: int | None = None,
+    top: int | None = None, explain: int | None = None,
 ) -> pd.DataFrame:
     """All bottleneck findings in one table: cut, concentration, dependence, hubs.
 
@@ -99,6 +100,10 @@ def find_bottlenecks(
         A :func:`throughput_centrality` result already computed, likewise.
     top : int, optional
         Keep the first ``top`` rows.
+    explain : int, optional
+        Write the ``explanation`` of the minimum-cut rows for the first ``explain``
+        of them only (None for the rest; the other kinds have a row per segment or
+        per hub and are always explained); default every row.
 
     Returns
     -------
@@ -145,17 +150,21 @@ def find_bottlenecks(
         throughput = throughput_centrality(
             chain, sources=sources, final=final, template=template, weight=weight,
             samples=samples, seed=seed, method=method)
+    explain = check_top(explain, "explain")
+    top = check_top(top)
+    # a cut row among the first k rows by score is among the first k cut rows
+    needed = min((k for k in (explain, top) if k is not None), default=None)
     table = combine_bottlenecks(
         chain, flow=flow, concentration=conc, outside_dependence=dep,
         throughput=throughput_table(chain, throughput, None),
-        hub_threshold=hub_threshold)
+        hub_threshold=hub_threshold, explain=needed)
     return first_rows(table, top)
 
 
 def combine_bottlenecks(
     chain: Chain, /, *, flow: FlowResult | None, concentration: pd.DataFrame | None,
     outside_dependence: pd.DataFrame | None, throughput: pd.DataFrame | None,
-    hub_threshold: float = HUB_THRESHOLD,
+    hub_threshold: float = HUB_THRESHOLD, explain: int | None = None,
 ) -> pd.DataFrame:
     """The combined bottleneck table from results already computed (one place).
 
@@ -163,6 +172,8 @@ def combine_bottlenecks(
     once. ``flow`` is a :func:`max_flow` result, the tables are those of
     :func:`find_concentration`, :func:`find_outside_dependence` and
     :func:`find_throughput`; None (or an empty table) leaves that kind out.
+    ``explain``: the minimum-cut rows get their explanation for the first
+    ``explain`` of them only (see :func:`find_min_cut`).
 
     Examples
     --------
@@ -171,16 +182,19 @@ def combine_bottlenecks(
     ...                     outside_dependence=None, throughput=None).columns.tolist()
     ['kind', 'enterprise', 'supplier', 'buyer', 'segment', 'score', 'explanation']
     """
-    segment = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
     parts = []
     if flow is not None:
-        cut = cut_table(chain, flow, None)
+        cut = cut_table(chain, flow, None, explain)
         cut = cut[cut["element"].isin(["link", "enterprise"])]
+        enterprise = cut["enterprise"].to_numpy(dtype=object)
+        segment = np.full(len(cut), None, dtype=object)
+        has = pd.notna(enterprise)
+        segment[has] = chain.column(SEGMENT, default=None)[
+            chain.index.get_indexer(pd.Index(enterprise[has], dtype=object))]
         parts.append(pd.DataFrame({
             "kind": "min_cut", "enterprise": cut["enterprise"],
             "supplier": cut["supplier"], "buyer": cut["buyer"],
-            "segment": [segment.get(e) if e is not None else None
-                        for e in cut["enterprise"]],
+            "segment": pd.Series(segment, index=cut.index, dtype=object),
             "score": cut["score"], "explanation": cut["explanation"]}))
     for kind, table, who in (("concentration", concentration, "top1_enterprise"),
                              ("outside_dependence", outside_dependence, None)):

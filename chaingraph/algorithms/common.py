@@ -7,6 +7,7 @@ name of another module). Values derived from a chain are cached with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,10 @@ from chaingraph.model import (
 from chaingraph.model.roles import (
     clean_labels,
 )
+from chaingraph.model.validation import read_only
 
-__all__ = ["component_sizes", "first_rows", "labels_of", "longest_condensed_path", "proper_csr",
-           "ranked", "segment_label", "strong_components_of", "template_order",
+__all__ = ["component_sizes", "explain_rows", "first_rows", "labels_of",
+           "longest_condensed_path", "proper_csr", "ranked", "segment_label", "strong_components_of", "template_order",
            "text_column"]
 
 
@@ -42,9 +44,13 @@ def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
 
 
 def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
-    """A text column (blank cells -> None), for all enterprises or only ``codes``."""
-    values = chain.column(column, default=None)
-    return clean_labels(values if codes is None else values[codes])
+    """A text column (blank cells -> None), for all enterprises or only ``codes``.
+
+    The whole column is cleaned once per chain (cached, read-only); ``codes`` index it.
+    """
+    values = chain.cached(f"algorithms.text_column.{column}",
+                          lambda: read_only(clean_labels(chain.column(column, default=None))))
+    return values if codes is None else values[codes]
 
 
 def strong_components_of(chain: Chain) -> tuple[int, np.ndarray]:
@@ -53,13 +59,41 @@ def strong_components_of(chain: Chain) -> tuple[int, np.ndarray]:
                         lambda: strong_components(*proper_csr(chain)))
 
 
-def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None
-            ) -> pd.DataFrame:
-    """Rows sorted by score, descending (stable), the given columns, first ``top``."""
+def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None, *,
+           build: Callable[[pd.DataFrame], Sequence[str]] | None = None,
+           explain: int | None = None) -> pd.DataFrame:
+    """Rows sorted by score, descending (stable), the given columns, first ``top``.
+
+    With ``build``, the ``explanation`` column is built after sorting and cutting, by
+    :func:`explain_rows` (only for the rows kept, and only the first ``explain``).
+    """
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     order = np.argsort(-frame["score"].to_numpy(dtype=np.float64), kind="stable")
-    return first_rows(frame.iloc[order].reset_index(drop=True)[columns], top)
+    if build is None:
+        return first_rows(frame.iloc[order].reset_index(drop=True)[columns], top)
+    top = check_top(top)
+    if top is not None:
+        order = order[:top]
+    rows = frame.iloc[order].reset_index(drop=True)
+    return explain_rows(rows, build, explain)[columns]
+
+
+def explain_rows(frame: pd.DataFrame, build: Callable[[pd.DataFrame], Sequence[str]],
+                 explain: int | None = None) -> pd.DataFrame:
+    """``frame`` (a new frame) with its ``explanation`` column: ``build(rows)`` for
+    the first ``explain`` rows (all when None), None for the rest.
+
+    The one rule behind every finder's ``explain=``: explanation sentences cost
+    Python time per row, so a report of a million-row table builds them only for
+    the rows it shows. Rows past ``explain`` keep every other column.
+    """
+    explain = check_top(explain, "explain")
+    k = len(frame) if explain is None else min(explain, len(frame))
+    texts = np.full(len(frame), None, dtype=object)
+    if k:
+        texts[:k] = list(build(frame.iloc[:k]))
+    return frame.assign(explanation=pd.Series(texts, index=frame.index, dtype=object))
 
 
 def first_rows(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
@@ -121,10 +155,17 @@ def template_order(template: SegmentTemplate | None) -> dict[str, tuple]:
 
 def labels_of(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
     """Display label of each enterprise (or of ``codes``): its name, else its id."""
-    names = text_column(chain, NAME, codes)
-    ids = chain.ids if codes is None else chain.ids[codes]
-    return np.array([str(i) if nm is None else str(nm) for i, nm in
-                     zip(ids, names, strict=True)], dtype=object)
+    def compute() -> np.ndarray:
+        names = text_column(chain, NAME)
+        label = names.copy()
+        missing = pd.isna(names)
+        label[missing] = chain.ids[missing]
+        # every label as text (ids and numeric names too), converted in one pass
+        return read_only(np.asarray(pd.Series(label, dtype=object).astype(str),
+                                    dtype=object))
+
+    label = chain.cached("algorithms.labels_of", compute)
+    return label if codes is None else label[codes]
 
 
 def segment_label(template: SegmentTemplate | None, segment: Any) -> str:

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import first_rows, labels_of, text_column
 from chaingraph.amounts import format_amount
 from chaingraph.model import (
     FOREIGN_REGIONS,
@@ -29,6 +29,7 @@ from chaingraph.model import (
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
+from chaingraph.model.validation import read_only
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
 
@@ -39,18 +40,9 @@ def fmt_amount(x: float) -> str:
 
 
 def labels(chain: Chain) -> np.ndarray:
-    """Display label of each enterprise: its name when given, else its id."""
-    names = chain.column(NAME, default=None)
-    ids = chain.ids
-    out = np.empty(len(ids), dtype=object)
-    for i, (name, ident) in enumerate(zip(names, ids, strict=True)):
-        out[i] = name if isinstance(name, str) and name.strip() else str(ident)
-    return out
-
-
-def _has_segment(values: np.ndarray) -> np.ndarray:
-    return np.array([v is not None and v is not pd.NA and v == v and str(v).strip() != ""
-                     for v in values], dtype=bool)
+    """Display label of each enterprise: its name when given, else its id (cached,
+    the one rule of :func:`chaingraph.algorithms.common.labels_of`)."""
+    return labels_of(chain)
 
 
 def _segment_info(template: SegmentTemplate | None, segments: pd.Series
@@ -98,7 +90,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
     """See :func:`chaingraph.algorithms.bottlenecks.find_concentration`."""
     amount = _amounts(chain, by)
     segment = chain.column(SEGMENT, default=None)
-    keep = focal_mask(chain, region) & _has_segment(segment)
+    keep = focal_mask(chain, region) & pd.notna(text_column(chain, SEGMENT))
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
         "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
@@ -163,13 +155,14 @@ _NONE = "(none)"
 def _link_frame(chain: Chain, region: Any, abroad: Iterable[str]) -> pd.DataFrame:
     src, dst = chain.link_codes
     focal = focal_mask(chain, region)
-    segment = chain.column(SEGMENT, default=None)
-    regions = chain.column(REGION, default=None).astype(object)
+    segment = text_column(chain, SEGMENT)  # blank cells None (cleaned once per chain)
+    regions = text_column(chain, REGION)
+    has_segment, has_region = pd.notna(segment), pd.notna(regions)
     volume = chain.link_weights(VOLUME, missing=0.0)
-    keep = (src != dst) & focal[dst] & _has_segment(segment)[dst]
+    keep = (src != dst) & focal[dst] & has_segment[dst]
     src, dst = src[keep], dst[keep]
-    supplier_segment = np.where(_has_segment(segment)[src], segment[src], _NONE)
-    supplier_region = np.where(_has_segment(regions)[src], regions[src], _NONE)
+    supplier_segment = np.where(has_segment[src], segment[src], _NONE)
+    supplier_region = np.where(has_region[src], regions[src], _NONE)
     return pd.DataFrame({
         "segment": pd.Series(segment[dst], dtype=object),
         "supplier_segment": pd.Series(supplier_segment, dtype=object),

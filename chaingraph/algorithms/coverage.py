@@ -17,6 +17,7 @@ from chaingraph.model import (
     SegmentTemplate,
 )
 from chaingraph.model.context import resolve
+from chaingraph.model.validation import read_only
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     enterprise_segments,
@@ -37,17 +38,31 @@ _COVERAGE_COLUMNS = [
 def local_segment_links(chain: Chain, focal: np.ndarray, segments: np.ndarray
                          ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
     """Segment labels, each enterprise's label code (-1: none), and the distinct
-    (supplier segment, buyer segment) code pairs of links inside the focal region."""
-    codes, uniques = pd.factorize(pd.Series(segments, dtype=object),
-                                  use_na_sentinel=True)
-    labels = list(uniques)
-    src, dst = chain.link_codes
-    local = focal[src] & focal[dst] & (src != dst)
-    a, b = codes[src[local]], codes[dst[local]]
-    ok = (a >= 0) & (b >= 0)
-    k = len(labels) + 1
-    pairs = np.unique(a[ok].astype(np.int64) * k + b[ok])
-    return labels, codes, pairs // k, pairs % k
+    (supplier segment, buyer segment) code pairs of links inside the focal region.
+
+    Cached on the chain per segments array (the one :func:`enterprise_segments`
+    keeps) and focal mask: coverage, gaps and structure each ask for it.
+    """
+    def compute() -> tuple[np.ndarray, tuple[list[Any], np.ndarray, np.ndarray,
+                                             np.ndarray]]:
+        codes, uniques = pd.factorize(pd.Series(segments, dtype=object),
+                                      use_na_sentinel=True)
+        labels = list(uniques)
+        src, dst = chain.link_codes
+        local = focal[src] & focal[dst] & (src != dst)
+        a, b = codes[src[local]], codes[dst[local]]
+        ok = (a >= 0) & (b >= 0)
+        k = len(labels) + 1
+        pairs = np.unique(a[ok].astype(np.int64) * k + b[ok])
+        return (segments, mask), (labels, read_only(codes), pairs // k, pairs % k)
+
+    mask = focal.tobytes()
+    key = f"coverage.local_segment_links.{id(segments)}.{hash(mask)}"
+    (kept, kept_mask), found = chain.cached(key, compute)  # keeps ``segments`` alive
+    if kept is not segments or kept_mask != mask:  # pragma: no cover - hash collision
+        return compute()[1]
+    labels, codes, a, b = found
+    return list(labels), codes, a, b
 
 
 def template_realisation(chain: Chain, template: SegmentTemplate, focal: np.ndarray,

@@ -34,8 +34,9 @@ from chaingraph.model import (
 )
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
-from chaingraph.model.roles import focal_mask
+from chaingraph.model.roles import enterprise_segments, focal_mask
 from chaingraph.model.template import condensed_levels
+from chaingraph.model.validation import read_only
 
 __all__ = [
     "DEFAULT_EXTENSION_WEIGHTS",
@@ -73,13 +74,18 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> Segments:
 
     Labels are template ids where they resolve (else as given); missing = -1.
     """
-    values = pd.Series(chain.column(SEGMENT, default=None), dtype=object)
-    if template is not None:
-        lookup = {s: template.resolve(s) or s for s in pd.unique(values)
-                  if isinstance(s, str)}  # None and NaN (blank) both stay missing
-        values = values.map(lambda s: lookup.get(s) if isinstance(s, str) else None)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    return codes.astype(np.int64), {label: i for i, label in enumerate(uniques)}
+    def compute() -> tuple[SegmentTemplate | None, Segments]:
+        values = enterprise_segments(chain, template)  # blank cells are None
+        if values is None:
+            values = np.full(chain.n_enterprises, None, dtype=object)
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object),
+                                      use_na_sentinel=True)
+        return template, (read_only(codes.astype(np.int64)),
+                          {label: i for i, label in enumerate(uniques)})
+
+    # keyed by the template object; the entry keeps it alive, so its id is not reused
+    kept, segments = chain.cached(f"extension.segments.{id(template)}", compute)
+    return segments if kept is template else compute()[1]
 
 
 def _is(seg: Segments, label: Any) -> np.ndarray:

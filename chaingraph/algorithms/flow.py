@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import explain_rows, first_rows
 from chaingraph.algorithms.concentration import labels
 from chaingraph.amounts import format_amount
 from chaingraph.kernels import maxflow as _mf
@@ -78,14 +79,46 @@ class FlowResult:
     """
 
     value: float
-    link_flow: pd.DataFrame
-    enterprise_flow: pd.DataFrame
     min_cut: pd.DataFrame
-    source_side: frozenset
-    sink_side: frozenset
     cut_capacity: float
     capacity_basis: str
     method: str
+    #: Arrays the per-link and per-enterprise tables and the two sides are built
+    #: from, on first access (at 1M enterprises / 5M links they cost seconds and
+    #: hundreds of MB, and a report needs only the cut).
+    arrays: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def link_flow(self) -> pd.DataFrame:
+        """One row per link: supplier, buyer, capacity, flow, saturation."""
+        a = self.arrays
+        ids, src, dst = a["ids"], a["src"], a["dst"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sat = np.where(a["link_cap"] > 0, a["per_link"] / a["link_cap"], np.nan)
+        return pd.DataFrame({"supplier": pd.Series(ids[src], dtype=object),
+                             "buyer": pd.Series(ids[dst], dtype=object),
+                             "capacity": a["link_cap"], "flow": a["per_link"],
+                             "saturation": sat})
+
+    @cached_property
+    def enterprise_flow(self) -> pd.DataFrame:
+        """One row per enterprise: enterprise, capacity, flow, saturation."""
+        a = self.arrays
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sat = np.where(a["ent_cap"] > 0, a["through"] / a["ent_cap"], np.nan)
+        return pd.DataFrame({"enterprise": pd.Series(a["ids"], dtype=object),
+                             "capacity": a["ent_cap"], "flow": a["through"],
+                             "saturation": sat})
+
+    @cached_property
+    def source_side(self) -> frozenset:
+        """Enterprises still reachable from the sources in the residual network."""
+        return frozenset(self.arrays["ids"][self.arrays["side"]].tolist())
+
+    @cached_property
+    def sink_side(self) -> frozenset:
+        """Enterprises not reachable from the sources in the residual network."""
+        return frozenset(self.arrays["ids"][~self.arrays["side"]].tolist())
 
 
 # --- maximum flow ---------------------------------------------------------------------
@@ -249,19 +282,10 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     is_link = kind == _LINK
     per_link = np.zeros(chain.n_links)
     per_link[ref[is_link]] = flow[is_link]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        link_sat = np.where(link_cap > 0, per_link / link_cap, np.nan)
-    link_flow = pd.DataFrame({"supplier": pd.Series(ids[src], dtype=object),
-                              "buyer": pd.Series(ids[dst], dtype=object),
-                              "capacity": link_cap, "flow": per_link,
-                              "saturation": link_sat})
     through = np.bincount(net["head"], weights=flow, minlength=net["n_nodes"])[:n]
-    ent_cap = chain.column(CAPACITY)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ent_sat = np.where(ent_cap > 0, through / ent_cap, np.nan)
-    enterprise_flow = pd.DataFrame({"enterprise": pd.Series(ids, dtype=object),
-                                    "capacity": ent_cap,
-                                    "flow": through, "saturation": ent_sat})
+    arrays = {"ids": ids, "src": src, "dst": dst, "link_cap": link_cap,
+              "per_link": per_link, "ent_cap": chain.column(CAPACITY),
+              "through": through, "side": side[:n].copy()}
     in_cut = side[net["tail"]] & ~side[net["head"]]
     ck, cr = kind[in_cut], ref[in_cut]
     is_l = ck == _LINK
@@ -280,16 +304,15 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
                       "by more than 1e-6: the flow may be slightly below the maximum "
                       "(use method='numba' for an exact float flow)", RuntimeWarning,
                       stacklevel=3)
-    return FlowResult(value=value, link_flow=link_flow, enterprise_flow=enterprise_flow,
-                      min_cut=min_cut.reset_index(drop=True),
-                      source_side=frozenset(ids[side[:n]].tolist()),
-                      sink_side=frozenset(ids[~side[:n]].tolist()),
-                      cut_capacity=cut_capacity, capacity_basis=basis, method=engine)
+    return FlowResult(value=value, min_cut=min_cut.reset_index(drop=True),
+                      cut_capacity=cut_capacity, capacity_basis=basis, method=engine,
+                      arrays=arrays)
 
 
 def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
                  capacity: str | None = None, template: TemplateLike = None,
-                 method: str = "auto", top: int | None = None) -> pd.DataFrame:
+                 method: str = "auto", top: int | None = None,
+                 explain: int | None = None) -> pd.DataFrame:
     """The minimum cut between sources and final producers, explained.
 
     Parameters
@@ -300,6 +323,9 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
         As in :func:`max_flow`.
     top : int, optional
         Keep the first ``top`` rows.
+    explain : int, optional
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row.
 
     Returns
     -------
@@ -333,26 +359,26 @@ def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = 
     chain, template = context.chain, context.template
     result = max_flow(chain, sources=sources, final=final, capacity=capacity,
                       template=template, method=method)
-    return cut_table(chain, result, top)
+    return cut_table(chain, result, top, explain)
 
 
-def cut_table(chain: Chain, result: FlowResult, top: int | None) -> pd.DataFrame:
+def cut_table(chain: Chain, result: FlowResult, top: int | None,
+              explain: int | None = None) -> pd.DataFrame:
     """The :func:`find_min_cut` table of an already computed flow."""
     cut = result.min_cut.copy()
-    label = labels(chain)
     total = result.value
     enterprise = cut["enterprise"].to_numpy(dtype=object)
-    has = np.array([e is not None for e in enterprise.tolist()], dtype=bool)
+    has = pd.notna(enterprise)
     name = np.full(len(cut), None, dtype=object)
     name[has] = chain.column(NAME, default=None)[_codes(chain, enterprise[has])]
     cut["name"] = name.tolist()  # dtype inferred as before
     cut["score"] = cut["capacity"] / total if total > 0 else 0.0
-    texts = _cut_explanations(chain, cut, label, format_amount(total))
-    cut["explanation"] = pd.Series(texts, index=cut.index, dtype=object)
-    cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity",
-               "score", "explanation"]]
-    cut = cut.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    return first_rows(cut, top)
+    cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity", "score"]]
+    cut = first_rows(cut.sort_values("score", ascending=False, kind="stable")
+                     .reset_index(drop=True), top)
+    amount = format_amount(total)
+    return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, labels(chain),
+                                                            amount), explain)
 
 
 def _codes(chain: Chain, ids: np.ndarray) -> np.ndarray:

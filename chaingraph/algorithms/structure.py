@@ -74,7 +74,8 @@ def _local_degrees(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
                    region: Any = None, sources: Selector = None, final: Selector = None,
-                   method: str = "auto", top: int | None = None) -> pd.DataFrame:
+                   method: str = "auto", top: int | None = None,
+                   explain: int | None = None) -> pd.DataFrame:
     """One row per enterprise: role, tier, stage, region and trading partners.
 
     Parameters
@@ -92,6 +93,10 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
         Engine for the kernels.
     top : int, optional
         Keep only the ``top`` highest-scoring rows.
+    explain : int, optional
+        Write the ``explanation`` sentence for the first ``explain`` rows only (the
+        rest get None); default every row. :func:`chaingraph.report.diagnose`
+        explains the rows its report shows.
 
     Returns
     -------
@@ -151,16 +156,17 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
         "score": indeg + outdeg,
     })
     frame.loc[level < 0, "tier"] = pd.NA
-    frame["explanation"] = _structure_explanations(frame, level)
-    return ranked(frame, _STRUCTURE_COLUMNS, top)
+    return ranked(frame, _STRUCTURE_COLUMNS, top, build=_structure_explanations,
+                  explain=explain)
 
 
-def _structure_explanations(frame: pd.DataFrame, level: np.ndarray) -> list[str]:
+def _structure_explanations(frame: pd.DataFrame) -> list[str]:
     label = [nm if nm is not None else e for e, nm in
              zip(frame["enterprise"].tolist(), frame["name"].tolist(), strict=True)]
+    level = frame["tier"].fillna(-1).astype(np.int64).tolist()
     out = []
     for who, role, tier, seg, stage, ns, nb, cyc in zip(
-            label, frame["role"].tolist(), level.tolist(), frame["segment"].tolist(),
+            label, frame["role"].tolist(), level, frame["segment"].tolist(),
             frame["stage"].tolist(), frame["n_suppliers"].tolist(),
             frame["n_buyers"].tolist(), frame["in_cycle"].tolist(), strict=True):
         where = f"tier {tier}" if tier >= 0 else "no tier (no source feeds it)"

@@ -12,20 +12,31 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import check_top
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import explain_rows
 from chaingraph.algorithms.concentration import labels
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import resolve_roles
+from chaingraph.model.validation import read_only
 
-__all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "ThroughputScores", "find_throughput",
+__all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "MIN_SAMPLES", "SAMPLE_WORK",
+           "ThroughputScores", "default_samples", "find_throughput",
            "throughput_centrality", "throughput_table"]
 
-#: Sources searched by :func:`throughput_centrality` when it samples by default.
+#: Sources searched by :func:`throughput_centrality` when it samples by default
+#: (at most; see :data:`SAMPLE_WORK`).
 DEFAULT_SAMPLES = 256
+#: Fewest sources searched by default, however large the chain.
+MIN_SAMPLES = 64
+#: Default sampling budget in enterprise-plus-link visits: ``DEFAULT_SAMPLES``
+#: searches up to about 100,000 enterprises / 500,000 links, fewer above (never
+#: under :data:`MIN_SAMPLES`), so that one search per sample stays a few seconds
+#: in all; the error bound reported grows accordingly.
+SAMPLE_WORK = 160_000_000
 #: Up to this many sources, throughput centrality is computed exactly by default.
 EXACT_LIMIT = 2000
 
@@ -47,10 +58,13 @@ class ThroughputScores(dict):
     """
 
     def __init__(self, values: dict[Any, float], *, exact: bool, samples: int,
-                 error_bound: float, delta: float) -> None:
+                 error_bound: float, delta: float, array: np.ndarray | None = None
+                 ) -> None:
         super().__init__(values)
         self.exact, self.samples = exact, samples
         self.error_bound, self.delta = error_bound, delta
+        #: The values in the chain's enterprise order (None when built from a dict).
+        self.array = array
 
 
 # --- throughput centrality ----------------------------------------------------------------
@@ -69,6 +83,19 @@ def _end_weights(chain: Chain, mask: np.ndarray, weight: str | None, outgoing: b
         values = mask.astype(np.float64)
     total = values.sum()
     return values / total if total > 0 else values
+
+
+def default_samples(n_enterprises: int, n_links: int) -> int:
+    """Sources :func:`throughput_centrality` samples by default on a chain this size.
+
+    Examples
+    --------
+    >>> from chaingraph.algorithms.throughput import default_samples
+    >>> default_samples(100_000, 500_000), default_samples(1_000_000, 5_000_000)
+    (256, 64)
+    """
+    budget = SAMPLE_WORK // max(n_enterprises + n_links, 1)
+    return int(min(DEFAULT_SAMPLES, max(MIN_SAMPLES, budget)))
 
 
 def throughput_centrality(
@@ -91,7 +118,9 @@ def throughput_centrality(
         Link column weighting the ends; None (or no such column): uniform weights.
     samples : int, optional
         Number of sources to sample. Default: exact when there are at most
-        ``exact_limit`` weighted sources, else :data:`DEFAULT_SAMPLES`. A value at
+        ``exact_limit`` weighted sources, else :data:`DEFAULT_SAMPLES` up to the
+        work budget :data:`SAMPLE_WORK` / (n + m) and at least :data:`MIN_SAMPLES`
+        (256 at 100,000 enterprises / 500,000 links, 64 at 1M / 5M). A value at
         least the number of sources computes exactly.
     exact_limit : int, default 2000
         See ``samples``. The exact computation costs one search per source (about
@@ -159,7 +188,7 @@ def throughput_centrality(
     b = _end_weights(chain, roles.final, weight, outgoing=False)
     candidates = np.flatnonzero(a > 0)
     n = chain.n_enterprises
-    k = DEFAULT_SAMPLES if samples is None else int(samples)
+    k = default_samples(n, chain.n_links) if samples is None else int(samples)
     if k < 1:
         raise ValueError(f"samples must be >= 1, got {samples!r}")
     exact = len(candidates) <= exact_limit if samples is None else k >= len(candidates)
@@ -178,7 +207,8 @@ def throughput_centrality(
     values = kernel(A.indptr, A.indices, chosen, chosen_weight, b) if len(chosen) \
         else np.zeros(n)
     return ThroughputScores(dict(zip(chain.ids.tolist(), values.tolist(), strict=True)),
-                            exact=exact, samples=k, error_bound=bound, delta=delta)
+                            exact=exact, samples=k, error_bound=bound, delta=delta,
+                            array=read_only(values))
 
 
 def find_throughput(
@@ -186,7 +216,7 @@ def find_throughput(
     template: TemplateLike = None, weight: str | None = VOLUME,
     samples: int | None = None, exact_limit: int = EXACT_LIMIT, delta: float = 0.05,
     seed: int | np.random.Generator | None = None, method: str = "auto",
-    top: int | None = None,
+    top: int | None = None, explain: int | None = None,
 ) -> pd.DataFrame:
     """Enterprises that the chain's supply paths funnel through, ranked.
 
@@ -198,6 +228,9 @@ def find_throughput(
         As in :func:`throughput_centrality`.
     top : int, optional
         Keep the first ``top`` rows.
+    explain : int, optional
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row.
 
     Returns
     -------
@@ -229,14 +262,19 @@ def find_throughput(
     tc = throughput_centrality(chain, sources=sources, final=final, template=template,
                                weight=weight, samples=samples, exact_limit=exact_limit,
                                delta=delta, seed=seed, method=method)
-    return throughput_table(chain, tc, top)
+    return throughput_table(chain, tc, top, explain)
 
 
-def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None
-                     ) -> pd.DataFrame:
+def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
+                     explain: int | None = None) -> pd.DataFrame:
     """The :func:`find_throughput` table of already computed scores."""
-    values = np.array([tc.get(v, 0.0) for v in chain.ids.tolist()], dtype=np.float64)
-    keep = values > 1e-12
+    values = tc.array if tc.array is not None and len(tc.array) == chain.n_enterprises \
+        else np.array([tc.get(v, 0.0) for v in chain.ids.tolist()], dtype=np.float64)
+    keep = np.flatnonzero(values > 1e-12)
+    keep = keep[np.argsort(-values[keep], kind="stable")]
+    top = check_top(top)
+    if top is not None:
+        keep = keep[:top]
     table = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
         "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
@@ -246,12 +284,11 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None
     note = "" if tc.exact else (f" (estimated from {tc.samples} sampled sources: within "
                                 f"±{tc.error_bound:.2f} with probability "
                                 f"{1 - tc.delta:.0%})")
-    label = labels(chain)[keep]
-    table["explanation"] = pd.Series(
-        [f"{who} lies on {v:.0%} of the volume-weighted shortest supply paths from "
-         f"sources to final producers{note}" for who, v in zip(label, values[keep],
-                                                                 strict=True)],
-        dtype=object)
-    table = table.sort_values("score", ascending=False, kind="stable")
-    table = table.reset_index(drop=True)
-    return first_rows(table, top)
+
+    def build(rows: pd.DataFrame) -> list[str]:
+        label = labels(chain)[keep[:len(rows)]]
+        return [f"{who} lies on {v:.0%} of the volume-weighted shortest supply paths "
+                f"from sources to final producers{note}" for who, v in
+                zip(label.tolist(), rows["throughput"].tolist(), strict=True)]
+
+    return explain_rows(table, build, explain)

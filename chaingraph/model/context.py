@@ -109,9 +109,10 @@ def on_template(chain: Chain, template: SegmentTemplate | None) -> Chain:
     key = template.label_key  # templates with the same labels map alike
     if key in held:
         return held[key]
-    known = set(template.segment_ids)
+    known = list(template.segment_ids)
     values = chain.column(SEGMENT, default=None)
-    if all(v in known or v is None or v != v for v in values):
+    cells = pd.Series(values, dtype=object)
+    if bool((cells.isin(known) | cells.isna()).all()):
         mapped = chain
     else:
         labels = [template.resolve(v) or v if isinstance(v, str) else v for v in values]

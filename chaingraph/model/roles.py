@@ -36,6 +36,7 @@ import pandas as pd
 from chaingraph.model.chain import Chain
 from chaingraph.model.fields import REGION, SEGMENT, STAGE
 from chaingraph.model.template import SegmentTemplate
+from chaingraph.model.validation import read_only
 
 __all__ = ["Roles", "Selector", "clean_labels", "degrees", "enterprise_segments",
            "enterprise_stages", "focal_mask", "is_blank", "resolve_roles", "select"]
@@ -53,13 +54,15 @@ class Roles:
 
 
 def degrees(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
-    """In- and out-degree of each enterprise, ignoring self-loops."""
-    src, dst = chain.link_codes
-    proper = src != dst
-    n = chain.n_enterprises
-    indeg = np.bincount(dst[proper], minlength=n)
-    outdeg = np.bincount(src[proper], minlength=n)
-    return indeg, outdeg
+    """In- and out-degree of each enterprise, ignoring self-loops (read-only, cached)."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        src, dst = chain.link_codes
+        proper = src != dst
+        n = chain.n_enterprises
+        return (read_only(np.bincount(dst[proper], minlength=n)),
+                read_only(np.bincount(src[proper], minlength=n)))
+
+    return chain.cached("roles.degrees", compute)
 
 
 def select(chain: Chain, selector: Selector, *,
@@ -123,12 +126,24 @@ def is_blank(value: Any) -> bool:
 
 
 def clean_labels(values: np.ndarray, convert: Any = None) -> np.ndarray:
-    """Labels with blank cells as None (and ``convert`` applied), one call per label."""
+    """Labels with blank cells as None (and ``convert`` applied), one call per label.
+
+    Blank (see :func:`is_blank`) is found for all distinct labels at once, so a
+    column of a million distinct names costs one vectorised pass.
+    """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    # NA-like cells are factorised to -1; whitespace-only text is blank too
+    try:
+        blank = distinct.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    except AttributeError:  # no text at all (e.g. integer codes): nothing blank
+        blank = np.array([is_blank(v) for v in distinct.tolist()], dtype=bool)
     table = np.empty(len(uniques) + 1, dtype=object)  # the last slot answers code -1
-    for i, label in enumerate(uniques):
-        table[i] = None if is_blank(label) else (label if convert is None
-                                                 else convert(label))
+    table[:-1] = distinct.to_numpy(dtype=object)
+    table[:-1][blank] = None
+    if convert is not None:
+        for i in np.flatnonzero(~blank).tolist():
+            table[i] = convert(table[i])
     return table[codes]
 
 
@@ -146,10 +161,19 @@ def enterprise_segments(chain: Chain, template: SegmentTemplate | None
     """
     if not chain.has_column(SEGMENT):
         return None
-    raw = chain.column(SEGMENT, default=None)
-    if template is None:
-        return clean_labels(raw)
-    return clean_labels(raw, lambda s: template.resolve(str(s)) or s)
+
+    def compute() -> tuple[SegmentTemplate | None, np.ndarray]:
+        raw = chain.column(SEGMENT, default=None)
+        if template is None:
+            return template, read_only(clean_labels(raw))
+        return template, read_only(clean_labels(raw, lambda s: template.resolve(str(s))
+                                                or s))
+
+    # keyed by the template object: the entry keeps it alive, so its id is not reused
+    kept, segments = chain.cached(f"roles.segments.{id(template)}", compute)
+    if kept is not template:  # pragma: no cover - the id of a live object is unique
+        return compute()[1]
+    return segments
 
 
 def enterprise_stages(chain: Chain, template: SegmentTemplate | None,
@@ -231,9 +255,18 @@ def focal_mask(chain: Chain, region: Any = None) -> np.ndarray:
         return np.ones(chain.n_enterprises, dtype=bool)
     regions = [region] if isinstance(region, str) or not isinstance(
         region, Iterable) else list(region)
-    column = chain.column(REGION, default=None).astype(object)
-    mask = np.isin(column, np.array(regions, dtype=object))
+    mask = chain.cached(f"roles.focal_mask.{regions!r}", lambda: _region_mask(chain, regions))
     if not mask.any():
+        column = chain.column(REGION, default=None)
         known = sorted({str(r) for r in column if r is not None and r == r})[:10]
         raise ValueError(f"no enterprise is in region {region!r} (regions: {known})")
-    return mask
+    return mask.copy()
+
+
+def _region_mask(chain: Chain, regions: list[Any]) -> np.ndarray:
+    """Enterprises whose region is one of ``regions`` (hashed per distinct region)."""
+    codes, uniques = pd.factorize(pd.Series(chain.column(REGION, default=None),
+                                            dtype=object), use_na_sentinel=True)
+    wanted = np.append(np.isin(np.asarray(uniques, dtype=object),
+                               np.array(regions, dtype=object)), False)
+    return read_only(wanted[codes])

@@ -57,10 +57,12 @@ def check_read_arguments(enterprises: Any, links: Any, template: Any, scale: Any
 def warn_lookalike_ids(ids: Any, file: str | None) -> None:
     """Warn about ids that differ only in full-width/half-width form (NFKC-equal)."""
     text = pd.Series(ids, dtype=object)
-    text = text[text.map(lambda v: isinstance(v, str))]
-    if text.empty:
-        return
-    key = text.str.normalize("NFKC")
+    key = _nfkc_arrow(text)
+    if key is None:  # no pyarrow, or not all ids are text
+        text = text[text.map(lambda v: isinstance(v, str))]
+        if text.empty:
+            return
+        key = text.str.normalize("NFKC")
     changed = (key != text).to_numpy()
     if not changed.any():
         return
@@ -75,3 +77,21 @@ def warn_lookalike_ids(ids: Any, file: str | None) -> None:
             f"full-width/half-width form are kept apart: {shown}{more}; "
             "if they are one enterprise, use one spelling", ChainDataWarning,
             stacklevel=3)
+
+
+def _nfkc_arrow(text: pd.Series) -> pd.Series | None:
+    """NFKC forms of an all-text column with pyarrow's vectorised kernel (a million ids
+    in well under a second instead of about ten); None when it does not apply."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is an optional extra
+        return None
+    try:
+        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids of other kinds
+        return None
+    if array.null_count:
+        return None
+    key = pc.utf8_normalize(array, form="NFKC").to_numpy(zero_copy_only=False)
+    return pd.Series(key, index=text.index, dtype=object)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
+from chaingraph.model.validation import lookup
 from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
@@ -119,7 +120,6 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     name_cols = [c for c in (NAME, SHORT_NAME) if c in enterprises.columns]
     if ID not in enterprises.columns or not name_cols or len(links) == 0:
         return links, 0
-    ids = enterprises[ID].to_numpy(dtype=object)
     rows = _positions_to_rows(ent_table, len(enterprises))
     link_rows = _positions_to_rows(link_table, len(links))
     out = links.copy(deep=False)
@@ -127,15 +127,16 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     for col in (SUPPLIER, BUYER):
         if col not in links.columns:
             continue
-        values = links[col].to_numpy(dtype=object)
-        known = pd.Index(values, dtype=object).isin(ids)  # ids may repeat (reported)
-        unknown = np.flatnonzero(~known & pd.notna(values))
+        # hash lookup (pyarrow for text); ids may repeat (reported elsewhere)
+        known = lookup(enterprises[ID], links[col]) >= 0
+        unknown = np.flatnonzero(~known & links[col].notna().to_numpy())
         if not len(unknown):
             continue
-        lookup = _name_lookup(enterprises, name_cols)
+        values = links[col].to_numpy(dtype=object)
+        by_name = _name_lookup(enterprises, name_cols)
         new = values.copy()
         for position in unknown:
-            hits = lookup.get(_key(values[position]))
+            hits = by_name.get(_key(values[position]))
             if not hits:
                 continue
             if len(hits) > 1:
