@@ -523,3 +523,28 @@ def test_bare_exceptions_unreadable_files_simulated(tmp_path, monkeypatch):
     for name in ("x.csv", "x.json", "x.parquet", "x.graphml", "x.xlsx"):
         with pytest.raises(ChainDataError, match=name.replace(".", r"\.")):
             cg.read_chain(tmp_path / name)
+
+
+# --- found by the nightly fuzz profile (tests/test_readwrite_fuzz.py) ----------------------
+def _exactly(back: cg.Chain, chain: cg.Chain) -> None:
+    """Same tables, and every missing cell the same kind of missing (None/NaN/NaT)."""
+    assert_same_chain(back, chain)
+    for got, want in ((back.enterprises, chain.enterprises), (back.links, chain.links)):
+        for col in want.columns:
+            assert [type(v) for v in got[col].tolist()] == [
+                type(v) for v in want[col].tolist()], col
+
+
+def test_fuzz_found_unknown_add_beside_generic_nat_id_is_a_chain_data_error():
+    ent = pd.DataFrame({"id": pd.Series([np.datetime64("NaT"), "a"], dtype=object)})
+    links = pd.DataFrame({"supplier": ["a"], "buyer": ["z"]})  # string dtype ends
+    with pytest.raises(ChainDataError, match="blank id"):  # was ArrowNotImplementedError
+        cg.read_chain(ent, links, unknown="add")
+
+
+def test_fuzz_found_added_enterprises_keep_the_text_id_dtype():
+    ent = pd.DataFrame({"id": pd.Series(["b", "a"], dtype=object)})
+    links = pd.DataFrame({"supplier": ["a"], "buyer": ["z"]})
+    chain = cg.read_chain(ent, links, unknown="add")
+    assert chain.enterprises["id"].dtype == cg.read_chain(
+        pd.DataFrame({"id": ["b", "a", "z"]}), links).enterprises["id"].dtype
