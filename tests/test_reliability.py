@@ -608,3 +608,11 @@ def test_fuzz_found_graph_files_refuse_ids_with_the_same_text(tmp_path, fmt):
         cg.write_chain(chain, tmp_path / f"c.{fmt}")
     assert not (tmp_path / f"c.{fmt}").exists()
     _exactly(write_read(chain, tmp_path, "csv"), chain)
+
+
+def test_fuzz_found_excel_keeps_every_float_bit_for_bit(tmp_path):
+    values = np.array([-0.0, 1 / 3, 0.1, 5e-324, 1e300, 2.0**60 + 1, -1e-300])
+    ent = pd.DataFrame({"id": [f"e{i}" for i in range(len(values))], "x": values})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["e0"], "buyer": ["e1"]}))
+    back = write_read(chain, tmp_path, "excel").enterprises["x"].to_numpy()
+    assert back.tobytes() == values.tobytes()

@@ -194,11 +194,13 @@ def _as_text_if(series: pd.Series, too_big: Any) -> pd.Series:
 
 
 def _floats_for_excel(series: pd.Series) -> pd.Series:
-    """Floats that 16 significant digits (what Excel keeps) would change, as text."""
+    """Floats that 16 significant digits (what Excel keeps) would change, and
+    ``-0.0`` (a cell keeps no sign of zero), as text."""
     values = series.to_numpy(dtype=np.float64)
     with np.errstate(over="ignore"):
         rounded = np.array([float(f"{v:.16g}") for v in values]) if len(values) else values
-    lossy = np.isfinite(values) & (rounded != values)
+    lossy = np.isfinite(values) & ((rounded != values) | ((values == 0)
+                                                          & np.signbit(values)))
     if not lossy.any():
         return series
     out = series.astype(object)

@@ -118,6 +118,12 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    ChainGraphError
+        Two ids differ but share a text (``7`` and ``"7"``): a graph file names
+        nodes by text.
+
     See Also
     --------
     read_chain_graph, write_gexf, write_chain
@@ -153,6 +159,12 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    ChainGraphError
+        Two ids differ but share a text (``7`` and ``"7"``): a graph file names
+        nodes by text.
 
     See Also
     --------
