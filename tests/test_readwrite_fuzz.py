@@ -13,7 +13,6 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from strategies import corrupted_frames, hostile_chains, messy_frames

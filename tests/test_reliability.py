@@ -616,3 +616,15 @@ def test_fuzz_found_excel_keeps_every_float_bit_for_bit(tmp_path):
     chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["e0"], "buyer": ["e1"]}))
     back = write_read(chain, tmp_path, "excel").enterprises["x"].to_numpy()
     assert back.tobytes() == values.tobytes()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fuzz_found_other_objects_are_written_as_text_with_a_warning(tmp_path, fmt):
+    from decimal import Decimal
+
+    ent = pd.DataFrame({"id": ["a", "b"],
+                        "price": pd.Series([Decimal("1.10"), None], dtype=object)})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    with pytest.warns(ChainDataWarning, match="'price'.*Decimal"):
+        back = write_read(chain, tmp_path, fmt)
+    assert back.enterprises["price"].tolist() == ["1.10", None]

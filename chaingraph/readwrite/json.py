@@ -26,7 +26,12 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import Chain
-from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, frame_for_file, stamp_of
+from chaingraph.readwrite._schema import (
+    FORMAT_TAG,
+    apply_stamp,
+    frame_for_file,
+    stamp_of,
+)
 from chaingraph.readwrite._sources import RawTable, fail, text_io
 from chaingraph.readwrite.safety import atomic_path, json_dumps, json_records
 
