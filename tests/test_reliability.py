@@ -523,3 +523,108 @@ def test_bare_exceptions_unreadable_files_simulated(tmp_path, monkeypatch):
     for name in ("x.csv", "x.json", "x.parquet", "x.graphml", "x.xlsx"):
         with pytest.raises(ChainDataError, match=name.replace(".", r"\.")):
             cg.read_chain(tmp_path / name)
+
+
+# --- found by the nightly fuzz profile (tests/test_readwrite_fuzz.py) ----------------------
+def _exactly(back: cg.Chain, chain: cg.Chain) -> None:
+    """Same tables, and every missing cell the same kind of missing (None/NaN/NaT)."""
+    assert_same_chain(back, chain)
+    for got, want in ((back.enterprises, chain.enterprises), (back.links, chain.links)):
+        for col in want.columns:
+            assert [type(v) for v in got[col].tolist()] == [
+                type(v) for v in want[col].tolist()], col
+
+
+def test_fuzz_found_unknown_add_beside_generic_nat_id_is_a_chain_data_error():
+    ent = pd.DataFrame({"id": pd.Series([np.datetime64("NaT"), "a"], dtype=object)})
+    links = pd.DataFrame({"supplier": ["a"], "buyer": ["z"]})  # string dtype ends
+    with pytest.raises(ChainDataError, match="blank id"):  # was ArrowNotImplementedError
+        cg.read_chain(ent, links, unknown="add")
+
+
+def test_fuzz_found_added_enterprises_keep_the_text_id_dtype():
+    ent = pd.DataFrame({"id": pd.Series(["b", "a"], dtype=object)})
+    links = pd.DataFrame({"supplier": ["a"], "buyer": ["z"]})
+    chain = cg.read_chain(ent, links, unknown="add")
+    assert chain.enterprises["id"].dtype == cg.read_chain(
+        pd.DataFrame({"id": ["b", "a", "z"]}), links).enterprises["id"].dtype
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fuzz_found_mixed_object_columns_round_trip(tmp_path, fmt):
+    ent = pd.DataFrame({
+        "id": pd.Series(["a", 7, "b"], dtype=object),
+        "mixed": pd.Series([pd.NaT, "q", None], dtype=object),
+        "numbers": pd.Series([1, 2.5, float("nan")], dtype=object),
+        "empty": pd.Series(["", "x", np.nan], dtype=object),
+        "huge": pd.Series([2**70, True, None], dtype=object),
+        "when": pd.Series([pd.Timestamp("2024-01-02"), np.datetime64("NaT", "ns"),
+                           np.datetime64("2024-01-02", "D")], dtype=object),
+        "all_nat": pd.Series([pd.NaT] * 3, dtype=object),
+        "spaces": pd.Series(["  ", "\u3000", "a"], dtype=object),
+        "inf": [1.0, np.inf, -np.inf]})
+    links = pd.DataFrame({"supplier": pd.Series(["a", 7], dtype=object),
+                          "buyer": pd.Series([7, "b"], dtype=object),
+                          "note": pd.Series([EVIL, 3], dtype=object)})
+    chain = cg.read_chain(ent, links)
+    back = write_read(chain, tmp_path, fmt)
+    _exactly(back, chain)
+    if fmt in ("csv", "parquet"):
+        stamp = json.loads((tmp_path / f"chain-{fmt}" / "meta.json").read_text("utf-8"))
+        assert stamp["schema"]["cells"]["enterprises"]["mixed"] == "Tsn"
+        assert any("'mixed'" in note and "stored as text" in note
+                   for note in stamp["schema"]["notes"])
+
+
+@pytest.mark.parametrize("name", ["weight", "label", "id", "start", "type", "key",
+                                  "networkx_key"])
+def test_fuzz_found_gexf_reserved_attribute_names_hold_any_kind(tmp_path, name):
+    links = pd.DataFrame({"supplier": ["a", "b"], "buyer": ["b", "c"],
+                          name: pd.Series([EVIL, "False"], dtype=object)})
+    ent = pd.DataFrame({"id": ["a", "b", "c"]})
+    if name != "id":
+        ent[name] = pd.Series(["x", None, "z"], dtype=object)
+    chain = cg.Chain.from_frames(ent, links)  # read_chain would read weight as volume
+    _exactly(write_read(chain, tmp_path, "gexf"), chain)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fuzz_found_categoricals_keep_their_categories(tmp_path, fmt):
+    ent = pd.DataFrame({"id": ["a", "b"],
+                        "kind": pd.Categorical(["乙", None], categories=["乙", "甲", "=1"],
+                                               ordered=True)})
+    links = pd.DataFrame({"supplier": pd.Series([], dtype=object),
+                          "buyer": pd.Series([], dtype=object),
+                          "kind": pd.Series(pd.Categorical([]))})
+    chain = cg.read_chain(ent, links)
+    assert_same_chain(write_read(chain, tmp_path, fmt), chain)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_fuzz_found_graph_files_refuse_ids_with_the_same_text(tmp_path, fmt):
+    chain = cg.read_chain(pd.DataFrame({"id": pd.Series([7, "7"], dtype=object)}),
+                          pd.DataFrame({"supplier": [7], "buyer": ["7"]}))
+    with pytest.raises(cg.ChainGraphError, match="same text"):
+        cg.write_chain(chain, tmp_path / f"c.{fmt}")
+    assert not (tmp_path / f"c.{fmt}").exists()
+    _exactly(write_read(chain, tmp_path, "csv"), chain)
+
+
+def test_fuzz_found_excel_keeps_every_float_bit_for_bit(tmp_path):
+    values = np.array([-0.0, 1 / 3, 0.1, 5e-324, 1e300, 2.0**60 + 1, -1e-300])
+    ent = pd.DataFrame({"id": [f"e{i}" for i in range(len(values))], "x": values})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["e0"], "buyer": ["e1"]}))
+    back = write_read(chain, tmp_path, "excel").enterprises["x"].to_numpy()
+    assert back.tobytes() == values.tobytes()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fuzz_found_other_objects_are_written_as_text_with_a_warning(tmp_path, fmt):
+    from decimal import Decimal
+
+    ent = pd.DataFrame({"id": ["a", "b"],
+                        "price": pd.Series([Decimal("1.10"), None], dtype=object)})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    with pytest.warns(ChainDataWarning, match="'price'.*Decimal"):
+        back = write_read(chain, tmp_path, fmt)
+    assert back.enterprises["price"].tolist() == ["1.10", None]

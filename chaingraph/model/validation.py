@@ -194,7 +194,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
         if len(missing) and unknown == "add":
             values = links[col].to_numpy(dtype=object)
             new = pd.unique(values[missing])
-            extra = pd.DataFrame({ID: pd.Series(new, dtype=object)})
+            extra = pd.DataFrame({ID: _ids_like(new, enterprises[ID])})
             extra[REGION], extra["added"] = OUTSIDE_REGION, True
             enterprises = pd.concat([enterprises, extra], ignore_index=True)
             code = lookup(enterprises[ID], links[col])
@@ -231,6 +231,14 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
         links = _merge_duplicates(links.assign(_key=key))
         cache = {}
     return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
+
+
+def _ids_like(new: np.ndarray, ids: pd.Series) -> pd.Series:
+    """Added ids in the dtype of the enterprise ids when they fit it (text ids stay
+    in the string dtype, as in a chain built without added enterprises)."""
+    if isinstance(ids.dtype, pd.StringDtype) and all(isinstance(v, str) for v in new):
+        return pd.Series(new, dtype=ids.dtype)
+    return pd.Series(new, dtype=object)
 
 
 def _report_duplicate_links(links: pd.DataFrame, key: np.ndarray, dup: np.ndarray,

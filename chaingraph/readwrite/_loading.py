@@ -312,7 +312,7 @@ def chain_log(loaded: Book, ent_frame: pd.DataFrame | None, link_frame: pd.DataF
     if (ids is not None and len(link_frame) and unknown == "add"
             and SUPPLIER in link_frame.columns and BUYER in link_frame.columns):
         ends = pd.Index(pd.concat([link_frame[SUPPLIER], link_frame[BUYER]]).dropna()
-                        .unique())
+                        .unique(), dtype=object)  # object: ids of any kind (NaT too)
         added = [str(e) for e in ends[~ends.isin(ids.to_numpy(dtype=object))]]
     frame = ent_frame if ent_frame is not None else pd.DataFrame({ID: []})
     ignored = [(loaded.file or "", sheet, reason) for sheet, reason in loaded.ignored]

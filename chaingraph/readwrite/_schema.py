@@ -7,6 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph.readwrite._typed import (
+    CELL_KINDS,
+    cell_kinds,
+    from_typed_text,
+    needs_typed_text,
+    typed_text,
+)
+
 __all__ = ["FORMAT_TAG", "VERSION", "apply_stamp", "frame_for_file", "restore",
            "schema_of", "stamp_of"]
 
@@ -51,8 +59,6 @@ def restore(series: pd.Series, kind: str, dtype: str | None = None) -> pd.Series
     values fit it.
     """
     out = _restore(series, kind)
-    if dtype == "object" and kind == "string":  # text: the reader's string dtype
-        return out
     if dtype == "object":  # missing cells of a Python-object column are None
         return out.astype(object).where(out.notna(), None)
     if dtype and str(out.dtype) != dtype:
@@ -152,6 +158,28 @@ def stamp_of(chain: Any, fmt: str = "json") -> dict[str, Any]:
                                          "links": _dtypes(chain.links)}}
     if fmt != "json":
         schema["text"] = "escaped+formulas" if fmt == "csv" else "escaped"
+    links = chain.links
+    if fmt in ("graphml", "gexf"):  # graph files list links grouped by supplier
+        links = links.iloc[np.argsort(chain.link_codes[0], kind="stable")]
+    cells, notes = {}, []
+    for role, frame in (("enterprises", chain.enterprises), ("links", links)):
+        typed = {str(c): cell_kinds(frame[c]) for c in frame.columns
+                 if needs_typed_text(frame[c])}
+        if typed:
+            cells[role] = typed
+        notes += [f"{role} column {c!r} holds values {fmt} cannot type as they are "
+                  f"({', '.join(CELL_KINDS[k] for k in sorted(set(v)))}): stored as "
+                  "text, the kind of each cell is in schema.cells" for c, v in typed.items()]
+    if cells:
+        schema["cells"], schema["notes"] = cells, notes
+    categories = {role: {str(c): {"categories": json_plain(list(frame[c].cat.categories)),
+                                  "ordered": bool(frame[c].cat.ordered)}
+                         for c in frame.columns
+                         if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+                  for role, frame in (("enterprises", chain.enterprises),
+                                      ("links", chain.links))}
+    if any(categories.values()):
+        schema["categories"] = categories
     return {"format": FORMAT_TAG, "version": VERSION, "meta": json_plain(chain.meta),
             "schema": schema}
 
@@ -166,11 +194,13 @@ def _as_text_if(series: pd.Series, too_big: Any) -> pd.Series:
 
 
 def _floats_for_excel(series: pd.Series) -> pd.Series:
-    """Floats that 16 significant digits (what Excel keeps) would change, as text."""
+    """Floats that 16 significant digits (what Excel keeps) would change, and
+    ``-0.0`` (a cell keeps no sign of zero), as text."""
     values = series.to_numpy(dtype=np.float64)
     with np.errstate(over="ignore"):
         rounded = np.array([float(f"{v:.16g}") for v in values]) if len(values) else values
-    lossy = np.isfinite(values) & (rounded != values)
+    lossy = np.isfinite(values) & ((rounded != values) | ((values == 0)
+                                                          & np.signbit(values)))
     if not lossy.any():
         return series
     out = series.astype(object)
@@ -181,15 +211,20 @@ def _floats_for_excel(series: pd.Series) -> pd.Series:
 def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     """A copy of a chain table ready for ``fmt``, text escaped (read back exactly).
 
-    Datetimes become ISO 8601 text and categoricals their values (except in
-    Parquet); integers an Excel double cannot hold exactly, and Python integers
-    beyond 64 bits in Parquet, become text. :func:`stamp_of` records what to restore.
+    Columns of mixed kinds of values (and float columns holding ``inf``) become
+    typed text (:mod:`chaingraph.readwrite._typed`). Datetimes become ISO 8601 text
+    and categoricals their values (except in Parquet); integers an Excel double
+    cannot hold exactly, and Python integers beyond 64 bits in Parquet, become
+    text. :func:`stamp_of` records what to restore. Text is escaped except for JSON.
     """
     from chaingraph.readwrite.safety import escape_frame
 
     out = frame.copy()
     for col in out.columns:
         series = out[col]
+        if needs_typed_text(series):
+            out[col] = typed_text(series, str(col))[0]
+            continue
         if fmt != "parquet" and isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object).where(series.notna(), None)
         if fmt != "parquet" and pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -203,7 +238,47 @@ def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
         elif fmt == "parquet" and series.dtype == object:
             series = _as_text_if(series, lambda v: not _INT64[0] <= int(v) < 2**64)
         out[col] = series
-    return escape_frame(out, formulas=fmt == "csv")
+    if fmt == "json":
+        return out
+    out = escape_frame(out, formulas=fmt == "csv")
+    for col in out.columns:
+        out[col] = _spaces_marked(out[col])
+    return out
+
+
+def _spaces_marked(series: pd.Series) -> pd.Series:
+    """Text of spaces only (which spreadsheets read as blank) with its first space
+    escaped (``_x0020_``), so that it reads back as itself."""
+    if isinstance(series.dtype, pd.StringDtype):
+        blank = ((series.str.strip() == "") & (series != "")).to_numpy(
+            dtype=bool, na_value=False)
+    elif series.dtype == object:
+        blank = np.array([isinstance(v, str) and v != "" and not v.strip()
+                          for v in series.to_numpy(dtype=object)], dtype=bool)
+    else:
+        return series
+    if not blank.any():
+        return series
+    out = series.astype(object)
+    out[blank] = [f"_x{ord(v[0]):04X}_{v[1:]}" for v in out[blank]]
+    return out
+
+
+def _with_categories(series: pd.Series, spec: dict[str, Any]) -> pd.Series:
+    """A categorical column with the categories (and order) it was written with."""
+    labels = spec.get("categories")
+    if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
+        return series  # numbers as categories: what the reader inferred
+    values = series.astype(object)
+    if not set(values.dropna()) <= set(labels):
+        return series
+    dtype = pd.CategoricalDtype(labels, ordered=bool(spec.get("ordered")))
+    return values.where(values.notna(), None).astype(dtype)
+
+
+def _part(mapping: Any, key: str) -> dict[str, Any]:
+    part = mapping.get(key) if isinstance(mapping, dict) else None
+    return part if isinstance(part, dict) else {}
 
 
 def apply_stamp(table: Any, schema: dict[str, Any], role: str) -> None:
@@ -218,11 +293,21 @@ def apply_stamp(table: Any, schema: dict[str, Any], role: str) -> None:
     frame = table.frame
     if mode in ("escaped", "escaped+formulas"):
         frame = unescape_frame(frame, formulas=mode == "escaped+formulas")
-    kinds = schema.get(role) if isinstance(schema.get(role), dict) else {}
-    dtypes = schema.get("dtypes", {})
-    dtypes = dtypes.get(role, {}) if isinstance(dtypes, dict) else {}
-    dtypes = dtypes if isinstance(dtypes, dict) else {}
+    kinds = _part(schema, role)
+    dtypes = _part(_part(schema, "dtypes"), role)
+    cells = _part(_part(schema, "cells"), role)
+    categories = _part(_part(schema, "categories"), role)
+    absent = [c for c in kinds if c not in frame.columns]
+    if absent:  # a column with no value at all (not written by graph files)
+        frame = frame.assign(**{c: pd.Series([None] * len(frame), index=frame.index,
+                                             dtype=object) for c in absent})
+        frame = frame[[*[c for c in kinds if c in frame.columns],
+                       *[c for c in frame.columns if c not in kinds]]]
     for col, kind in kinds.items():
-        if col in frame.columns and isinstance(kind, str):
+        if isinstance(cells.get(col), str):
+            frame[col] = from_typed_text(frame[col], cells[col], dtypes.get(col))
+        elif isinstance(kind, str):
             frame[col] = restore(frame[col], kind, dtypes.get(col))
+        if kind == "categorical" and isinstance(categories.get(col), dict):
+            frame[col] = _with_categories(frame[col], categories[col])
     table.frame, table.own, table.text, table.schema = frame, True, False, {}

@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.exceptions import ChainGraphError
 from chaingraph.model import BUYER, ID, SUPPLIER, Chain, as_chain
 from chaingraph.readwrite._schema import (
     FORMAT_TAG,
@@ -35,11 +36,19 @@ from chaingraph.readwrite.safety import atomic_path, escape_text, json_dumps
 __all__ = ["graph_tables", "write_gexf", "write_graphml"]
 
 _GEXF_EXTRA = ("label",)
+#: Attribute names networkx's GEXF writer turns into XML attributes of ``<node>`` /
+#: ``<edge>`` (``weight`` must be a number there): a column of that name is written
+#: under its escaped name (first letter as ``_xHHHH_``), which reading unescapes.
+_GEXF_RESERVED = {
+    "enterprises": frozenset({"id", "label", "pid", "start", "end", "viz", "parents",
+                              "slices", "spells", "key", "networkx_key"}),
+    "links": frozenset({"id", "label", "weight", "type", "start", "end", "slices",
+                        "spells", "key", "networkx_key"})}
 _GRAPH_DEFAULTS = ("node_default", "edge_default", "mode", FORMAT_TAG)
 
 
-def _stamp(chain: Chain) -> str:
-    return json_dumps(stamp_of(chain, "graphml"))
+def _stamp(chain: Chain, fmt: str) -> str:
+    return json_dumps(stamp_of(chain, fmt))
 
 
 def _writable(value: Any) -> Any:
@@ -53,13 +62,22 @@ def _present(value: Any) -> bool:
                 or (isinstance(value, float) and math.isnan(value)))
 
 
-def _graph_for_file(chain: Chain) -> nx.DiGraph:
+def _file_column(name: str, fmt: str, role: str) -> str:
+    """The attribute name of column ``name`` (already escaped) in a graph file."""
+    if fmt == "gexf" and name in _GEXF_RESERVED[role]:
+        return f"_x{ord(name[0]):04X}_{name[1:]}"
+    return name
+
+
+def _graph_for_file(chain: Chain, fmt: str) -> nx.DiGraph:
     """The chain as a DiGraph of file-safe values (text escaped, missing omitted)."""
     G = nx.DiGraph()
-    ents = frame_for_file(chain.enterprises, "graphml")
-    links = frame_for_file(chain.links, "graphml")
-    for table, ends in ((ents, [ID]), (links, [SUPPLIER, BUYER])):
-        names = [str(c) for c in table.columns]
+    ents = frame_for_file(chain.enterprises, fmt)
+    links = frame_for_file(chain.links, fmt)
+    for role, table, ends in (("enterprises", ents, [ID]),
+                              ("links", links, [SUPPLIER, BUYER])):
+        names = [c if c in ends else _file_column(str(c), fmt, role)
+                 for c in table.columns]
         columns = [table.iloc[:, j].to_numpy(dtype=object) for j in range(len(names))]
         for i in range(len(table)):
             row = {n: _writable(c[i]) for n, c in zip(names, columns, strict=True)
@@ -69,9 +87,20 @@ def _graph_for_file(chain: Chain) -> nx.DiGraph:
                 G.add_node(keys[0], **row)
             else:
                 G.add_edge(keys[0], keys[1], **row)
+        if G.number_of_nodes() != len(ents):
+            _same_text_ids(chain, ents[ID])
     G.graph = {escape_text(str(k)): escape_text(_writable(v))
                for k, v in chain.meta.items() if _present(v)}
     return G
+
+
+def _same_text_ids(chain: Chain, text: pd.Series) -> None:
+    clash = text[text.duplicated(keep=False)]
+    shown = ", ".join(repr(v) for v in chain.enterprises[ID][clash.index][:4])
+    raise ChainGraphError(
+        f"ids {shown} are different values with the same text: a graph file names "
+        "nodes by text, so it cannot keep them apart; write the chain as JSON, CSV, "
+        "Parquet or Excel instead (these record the kind of every id)")
 
 
 def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
@@ -89,6 +118,12 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    ChainGraphError
+        Two ids differ but share a text (``7`` and ``"7"``): a graph file names
+        nodes by text.
+
     See Also
     --------
     read_chain_graph, write_gexf, write_chain
@@ -103,8 +138,8 @@ def write_graphml(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     [['007', '整车', 5.0]]
     """
     chain = as_chain(G)
-    graph = _graph_for_file(chain)
-    graph.graph[FORMAT_TAG] = _stamp(chain)
+    graph = _graph_for_file(chain, "graphml")
+    graph.graph[FORMAT_TAG] = _stamp(chain, "graphml")
     with atomic_path(path) as tmp:
         nx.write_graphml(graph, tmp, encoding="utf-8")
     return Path(path)
@@ -125,6 +160,12 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    ChainGraphError
+        Two ids differ but share a text (``7`` and ``"7"``): a graph file names
+        nodes by text.
+
     See Also
     --------
     read_chain_graph, write_graphml, write_chain
@@ -139,11 +180,11 @@ def write_gexf(G: Chain | nx.DiGraph, path: str | PathLike, /) -> Path:
     """
     chain = as_chain(G)
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", version="1.2draft")
-    writer.add_graph(_graph_for_file(chain))
+    writer.add_graph(_graph_for_file(chain, "gexf"))
     meta = writer.xml.find("meta")
     if meta is None:  # pragma: no cover - networkx always writes <meta>
         meta = ET.SubElement(writer.xml, "meta")
-    ET.SubElement(meta, "description").text = _stamp(chain)
+    ET.SubElement(meta, "description").text = _stamp(chain, "gexf")
     with atomic_path(path) as tmp:
         writer.write(tmp)
     return Path(path)
@@ -214,7 +255,9 @@ def graph_tables(path: Path, fmt: str) -> tuple[RawTable, RawTable, dict[str, An
                               ("links", edges, [SUPPLIER, BUYER])):
         kinds = schema.get(role, {})
         kinds = kinds if isinstance(kinds, dict) else {}
-        frame = _frame(rows, [*first, *map(escape_text, kinds)])  # absent columns
+        absent = [c if c in first else _file_column(escape_text(c), fmt, role)
+                  for c in kinds]
+        frame = _frame(rows, [*first, *absent])  # columns no element has
         table = RawTable(frame, path.name, rows=None)
         if ours:
             apply_stamp(table, schema, role)

@@ -10,7 +10,8 @@ Our layout (one file, UTF-8)::
      "links": [{"supplier": "宁德材料", "buyer": "整车厂", "volume": 3.5e8, ...}, ...]}
 
 Missing values are ``null``; ``schema`` records each column's kind so that reading
-back restores it. Reading also accepts networkx node-link JSON (``nodes`` plus
+back restores it (a column mixing kinds of values is stored as text, with the kind
+of each cell in ``schema["cells"]``). Reading also accepts networkx node-link JSON (``nodes`` plus
 ``links`` or ``edges`` with ``source``/``target``) and a plain list of records (one
 table). JSON rows are numbered from 0 (the record's position in its list).
 """
@@ -25,7 +26,12 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model import Chain
-from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, stamp_of
+from chaingraph.readwrite._schema import (
+    FORMAT_TAG,
+    apply_stamp,
+    frame_for_file,
+    stamp_of,
+)
 from chaingraph.readwrite._sources import RawTable, fail, text_io
 from chaingraph.readwrite.safety import atomic_path, json_dumps, json_records
 
@@ -131,8 +137,8 @@ def write_json(chain: Chain, path: Path) -> Path:
     written atomically.
     """
     data = {**stamp_of(chain, "json"),
-            "enterprises": json_records(chain.enterprises),
-            "links": json_records(chain.links)}
+            "enterprises": json_records(frame_for_file(chain.enterprises, "json")),
+            "links": json_records(frame_for_file(chain.links, "json"))}
     with atomic_path(path) as tmp:
         tmp.write_text(json_dumps(data), encoding="utf-8")
     return Path(path)

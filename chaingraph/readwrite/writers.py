@@ -46,7 +46,8 @@ def write_chain(G: Chain | nx.DiGraph, path: str | PathLike, /, *,
     ValueError
         Unknown format.
     ChainGraphError
-        The chain does not fit the format (more rows than an Excel sheet holds).
+        The chain does not fit the format (more rows than an Excel sheet holds; ids
+        sharing a text in a graph file).
 
     See Also
     --------
@@ -65,11 +66,17 @@ def write_chain(G: Chain | nx.DiGraph, path: str | PathLike, /, *,
     * ``json``: one file, see :mod:`chaingraph.readwrite.json`.
     * ``graphml`` / ``gexf``: see :mod:`chaingraph.readwrite.graph`.
 
-    Text cells that are empty strings read back as missing; object columns mixing
-    types (e.g. numbers and text) read back as text from CSV and Excel (and are
-    written as text to Parquet). Excel stores numbers with 16 significant digits
-    (openpyxl), so a float may come back off in the 17th digit; every other format
-    is exact.
+    Reading a file written here gives back the same chain: same columns, dtypes
+    and values. A column no format can type as it is (Python objects mixing kinds
+    of values, ``None`` beside ``NaN`` or ``NaT``, empty or space-only text,
+    ``inf``) is written as text and the kind of each cell is recorded in the
+    schema (``schema["cells"]``, with a note naming the column in
+    ``schema["notes"]``); a value of another kind of object (a ``Decimal``, a
+    list) is written as its text, reads back as text, and the writer warns naming
+    the column. Floats that Excel cannot hold in 16 significant digits are stored
+    there as text, so every format is exact. Graph files list links grouped by
+    supplier and name nodes by text: ids that differ but share a text (``7`` and
+    ``"7"``) raise :class:`~chaingraph.exceptions.ChainGraphError` there.
 
     Examples
     --------
