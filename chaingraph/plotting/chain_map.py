@@ -288,9 +288,9 @@ def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
             (row.x0, row.y0), (row.x1, row.y1), arrowstyle="-|>", mutation_scale=8 + width,
             connectionstyle="arc3,rad=0.35" if back else "arc3,rad=0.0",
             linewidth=width, color=COLORS["cut"] if cut else COLORS["link"],
-            alpha=0.85 if cut else float(alpha), zorder=2,
+            alpha=0.85 if cut else float(alpha), zorder=2, shrinkA=0.0, shrinkB=0.0,
             gid=("cut-flow:" if cut else "flow:") + f"{row.supplier}->{row.buyer}")
-        ax.add_patch(arrow)
+        ax.add_artist(arrow)  # limits are set by _draw_map: no per-arrow path update
 
 
 def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],

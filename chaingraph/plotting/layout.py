@@ -113,8 +113,16 @@ def map_inputs(G: Any, template: Any, report: Any, region: Any, view: str,
     chain, template = context.chain, context.template
     if region is None and report is not None:
         region = (getattr(report, "summary", None) or {}).get("region")
+    # One layout per chain, template and options: a report's static and interactive
+    # maps share it (the template is matched by identity, so it cannot go stale).
+    options = (repr(region), view, max_enterprises)
+    made = chain.cached("plotting.layouts", list)
+    for tpl, key, layout in made:
+        if tpl is template and key == options:
+            return chain, template, region, layout
     layout = chain_layout(chain, template=template, region=region, view=view,
                           max_enterprises=max_enterprises)
+    made[:] = [*made[-3:], (template, options, layout)]
     return chain, template, region, layout
 
 
