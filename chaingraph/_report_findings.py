@@ -169,7 +169,8 @@ def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
 
     if report.flow is None or report.chain is None:
         return []
-    cut = min_cut_table(report.chain, report.flow)
+    cut = (report.min_cut_table() if hasattr(report, "min_cut_table") else
+           min_cut_table(report.chain, report.flow))  # the report's, computed once
     inner = cut[cut["element"].isin(["link", "enterprise"])]
     out = _capped(report, inner, n)
     pairs = min_cut_pairs(inner[inner["element"] == "link"])

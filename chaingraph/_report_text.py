@@ -240,6 +240,14 @@ def order_breakpoints(table: pd.DataFrame) -> pd.DataFrame:
     return order_kinds(table, BREAKPOINT_ORDER)
 
 
+def _segments_of(chain: Chain, ids: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Segment of each id (``fallback`` where the id is None; None when unknown)."""
+    ids = np.where(pd.isna(ids), fallback, ids)
+    codes = chain.index.get_indexer(pd.Index(ids, dtype=object))
+    segments = np.append(chain.column(SEGMENT, default=None).astype(object), None)
+    return segments[codes]  # code -1 (not an enterprise) picks the trailing None
+
+
 def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     """The minimum cut's elements with their segments and share of the maximum flow."""
     columns = ["element", "supplier", "buyer", "enterprise", "supplier_segment",
@@ -247,19 +255,14 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     if flow is None or chain is None or not len(flow.min_cut):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     cut = flow.min_cut
-    seg = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
-    upper = [s if s is not None else e for s, e in zip(cut["supplier"], cut["enterprise"],
-                                                       strict=True)]
-    lower = [b if b is not None else e for b, e in zip(cut["buyer"], cut["enterprise"],
-                                                       strict=True)]
+    supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
+                                   for c in ("supplier", "buyer", "enterprise"))
     total = float(flow.value) if flow.value else float("nan")
     out = pd.DataFrame({
         "element": cut["element"].to_numpy(dtype=object),
-        "supplier": cut["supplier"].to_numpy(dtype=object),
-        "buyer": cut["buyer"].to_numpy(dtype=object),
-        "enterprise": cut["enterprise"].to_numpy(dtype=object),
-        "supplier_segment": [seg.get(u) for u in upper],
-        "buyer_segment": [seg.get(v) for v in lower],
+        "supplier": supplier, "buyer": buyer, "enterprise": enterprise,
+        "supplier_segment": _segments_of(chain, supplier, enterprise),
+        "buyer_segment": _segments_of(chain, buyer, enterprise),
         "capacity": cut["capacity"].to_numpy(dtype=float)})
     out["share"] = out["capacity"] / total
     return out.sort_values("capacity", ascending=False, kind="stable").reset_index(
