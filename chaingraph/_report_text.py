@@ -165,13 +165,20 @@ def cell_text(column: str, value: Any, unit: Any, lang: str) -> str:
 
 
 # --- names ----------------------------------------------------------------------------
-def enterprise_names(chain: Chain | None) -> dict[Any, str]:
-    """Enterprise id -> display name (its name when given, else the id)."""
-    if chain is None:
-        return {}
-    names = chain.column(NAME, default=None)
-    return {i: (n if isinstance(n, str) and n.strip() else str(i))
-            for i, n in zip(chain.ids, names, strict=True)}
+def enterprise_name(chain: Chain | None, value: Any) -> str:
+    """An enterprise's display name: its name when given, else the id.
+
+    Looked up through the chain's id index (a hash lookup): a report names a few
+    thousand enterprises, so no id -> name table of the whole chain is built.
+    """
+    try:
+        position = chain.index.get_loc(value) if chain is not None else None
+    except (KeyError, TypeError, pd.errors.InvalidIndexError):
+        position = None
+    if not isinstance(position, (int, np.integer)):  # unknown (or a duplicated id)
+        return str(value)
+    name = chain.column(NAME, default=None)[position]
+    return name if isinstance(name, str) and name.strip() else str(value)
 
 
 def segment_names(template: Any, lang: str) -> dict[Any, str]:
@@ -194,15 +201,19 @@ class Names:
         self.lang = lang
         self.unit = unit
         self.chain = chain
-        self._enterprises: dict[Any, str] | None = None
+        self._enterprises: dict[Any, str] = {}  # the ids named so far
         self.segments = segment_names(template, lang)
 
     def enterprise(self, value: Any) -> str:
         if missing(value):
             return ""
-        if self._enterprises is None:
-            self._enterprises = enterprise_names(self.chain)
-        return self._enterprises.get(value, str(value))
+        try:
+            return self._enterprises[value]
+        except KeyError:
+            name = self._enterprises[value] = enterprise_name(self.chain, value)
+            return name
+        except TypeError:  # unhashable: not an id
+            return str(value)
 
     def segment(self, value: Any) -> str:
         if missing(value):
