@@ -165,11 +165,13 @@ def cell_text(column: str, value: Any, unit: Any, lang: str) -> str:
 
 
 # --- names ----------------------------------------------------------------------------
-def enterprise_name(chain: Chain | None, value: Any) -> str:
+def enterprise_name(chain: Chain | None, value: Any,
+                    names: np.ndarray | None = None) -> str:
     """An enterprise's display name: its name when given, else the id.
 
     Looked up through the chain's id index (a hash lookup): a report names a few
     thousand enterprises, so no id -> name table of the whole chain is built.
+    ``names`` is ``chain.column("name")`` when the caller holds it already.
     """
     try:
         position = chain.index.get_loc(value) if chain is not None else None
@@ -177,7 +179,7 @@ def enterprise_name(chain: Chain | None, value: Any) -> str:
         position = None
     if not isinstance(position, (int, np.integer)):  # unknown (or a duplicated id)
         return str(value)
-    name = chain.column(NAME, default=None)[position]
+    name = (chain.column(NAME, default=None) if names is None else names)[position]
     return name if isinstance(name, str) and name.strip() else str(value)
 
 
@@ -202,6 +204,7 @@ class Names:
         self.unit = unit
         self.chain = chain
         self._enterprises: dict[Any, str] = {}  # the ids named so far
+        self._names: np.ndarray | None = None
         self.segments = segment_names(template, lang)
 
     def enterprise(self, value: Any) -> str:
@@ -210,7 +213,10 @@ class Names:
         try:
             return self._enterprises[value]
         except KeyError:
-            name = self._enterprises[value] = enterprise_name(self.chain, value)
+            if self._names is None and self.chain is not None:
+                self._names = self.chain.column(NAME, default=None)
+            name = self._enterprises[value] = enterprise_name(self.chain, value,
+                                                              self._names)
             return name
         except TypeError:  # unhashable: not an id
             return str(value)
