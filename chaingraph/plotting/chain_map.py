@@ -103,6 +103,21 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
     return out
 
 
+def shared_findings(report: Any) -> dict[str, Any]:
+    """:func:`map_findings` of ``report``, computed once for the static and the
+    interactive map of one report (kept with the report's chain; read-only use)."""
+    chain = getattr(report, "chain", None)
+    if not isinstance(chain, Chain):
+        return map_findings(report)
+    made = chain.cached("plotting.findings", list)
+    for known, found in made:
+        if known is report:
+            return found
+    found = map_findings(report)
+    made[:] = [*made[-3:], (report, found)]
+    return found
+
+
 def node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
                  ) -> tuple[list[str], dict[str, str]]:
     """Per-node colours and the legend entries for them."""
@@ -431,7 +446,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     """
     chain, template, region, layout = map_inputs(G, template, report, region, view,
                                                  max_enterprises)
-    found = map_findings(report)
+    found = shared_findings(report)
     highlight = set(highlight or ())
     with plot_context():
         ax = _axes(ax, layout)

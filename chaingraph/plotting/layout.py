@@ -340,14 +340,22 @@ def _enterprise_links(chain: Chain, nodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _segment_links(chain: Chain, seg: np.ndarray, segs: pd.DataFrame) -> pd.DataFrame:
+    # Segment pairs as integer keys (segments in sorted order, so pairs come out
+    # sorted as a groupby would give them): O(n + m) array work, no 5M-row groupby.
     src, dst = chain.link_codes
     weights = chain.link_weights("volume", missing=0.0)
-    frame = pd.DataFrame({"supplier": pd.Series(seg[src], dtype=object),
-                          "buyer": pd.Series(seg[dst], dtype=object), "volume": weights,
-                          "n_links": 1})
-    frame = frame[frame["supplier"] != frame["buyer"]]
-    flows = frame.groupby(["supplier", "buyer"], sort=True, as_index=False).agg(
-        volume=("volume", "sum"), n_links=("n_links", "sum"))
+    codes, uniques = pd.factorize(pd.Series(seg, dtype=object), sort=True)
+    a, b = codes[src].astype(np.int64), codes[dst].astype(np.int64)
+    keep = a != b
+    k = max(len(uniques), 1)
+    pairs, inverse = np.unique(a[keep] * k + b[keep], return_inverse=True)
+    names = np.asarray(uniques, dtype=object)
+    flows = pd.DataFrame({
+        "supplier": pd.Series(names[pairs // k], dtype=object),
+        "buyer": pd.Series(names[pairs % k], dtype=object),
+        "volume": np.bincount(inverse, weights=np.asarray(weights, dtype=float)[keep],
+                              minlength=len(pairs)),
+        "n_links": np.bincount(inverse, minlength=len(pairs)).astype(np.int64)})
     geometry = segs.set_index("segment")
     a = geometry.reindex(pd.Index(flows["supplier"], dtype=object))
     b = geometry.reindex(pd.Index(flows["buyer"], dtype=object))
