@@ -5,6 +5,10 @@ as percentages), every sheet has a frozen header row, a filter and column widths
 text from the input data is always written as a string cell: a name such as
 ``=HYPERLINK(...)`` stays text, never a live formula. Each table holds its first
 ``rows`` rows; the summary sheet states every table's total.
+
+The workbook is written by :class:`_Book`, a small SpreadsheetML writer (shared
+strings, one styles part, frozen header, filter, widths): openpyxl's per-cell objects
+cost about 100 microseconds a cell, which made a 14-sheet report take seconds.
 """
 
 from __future__ import annotations
@@ -183,6 +187,9 @@ class _Book:
         if ref:
             out.append(f'<autoFilter ref="{ref}"/>')
         out.append("</worksheet>")
+        taken, base, k = {n for n, _, _ in self.sheets}, name, 1
+        while name in taken:  # unique sheet names, as openpyxl would make them
+            name, k = f"{base[:31 - len(str(k))]}{k}", k + 1
         self.sheets.append((name, "".join(out), ref))
 
     def _workbook(self) -> str:
