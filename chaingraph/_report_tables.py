@@ -44,11 +44,12 @@ def _plain(value: Any) -> Any:
 
 def _portable(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns with mixed types become text (ids keep their text form)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never changed in place
     for column in out.columns:
+        if out[column].dtype != object:  # typed columns (str, numbers) stay as they are
+            continue
         kind = pd.api.types.infer_dtype(out[column], skipna=True)
-        if out[column].dtype == object and kind not in ("string", "empty", "boolean",
-                                                         "integer", "floating"):
+        if kind not in ("string", "empty", "boolean", "integer", "floating"):
             values = out[column].map(_plain)
             kinds = {type(v) for v in values if v is not None and v == v}
             if len(kinds) > 1:
