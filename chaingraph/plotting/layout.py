@@ -210,15 +210,15 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     chain, template = context.chain, context.template
     if view == "auto":
         view = "enterprise" if chain.n_enterprises <= max_enterprises else "segment"
-    seg = chain.column(SEGMENT, default=None).astype(object)
-    seg = np.array([None if (s is None or s != s or s == "") else s for s in seg],
-                   dtype=object)
-    if template is None and all(s is None for s in seg):
+    seg = chain.column(SEGMENT, default=None).astype(object)  # a copy: set in place
+    blank = pd.isna(seg) | (seg == "")
+    seg[blank] = None
+    if template is None and blank.all():
         seg = _tier_segments(chain)
+        blank = np.zeros(len(seg), dtype=bool)
     cols, labels, stages = _segment_columns(chain, template, seg)
-    known = set(cols)
-    seg = np.array([UNLABELLED if s is None else s if s in known else OTHER
-                    for s in seg], dtype=object)
+    known = pd.Series(seg, dtype=object).isin(list(cols)).to_numpy()
+    seg = np.where(blank, UNLABELLED, np.where(known, seg, OTHER)).astype(object)
     for key, text in ((OTHER, "其他 other"), (UNLABELLED, "未标注 unlabelled")):
         if (seg == key).any():
             cols[key] = max(cols.values(), default=-1) + 1
