@@ -485,7 +485,10 @@ def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, l
         _draw_labels(ax, layout, _labels_for(layout, found, label, highlight), found)
     else:
         seg = layout.meta["segment_of"]
-        names = dict(zip(chain.ids, chain.column("name", default=None), strict=True))
+        leaders = list(found["leaders"])  # only they are named: no whole-chain dict
+        codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
+        column = chain.column("name", default=None)
+        names = {e: column[c] for e, c in zip(leaders, codes, strict=True) if c >= 0}
         _draw_segment_flows(ax, layout, found, seg)
         _mark_segments(ax, layout, found, seg, names, lang)
     ax.set_xlim(-0.05, ncols + 0.05)
