@@ -29,7 +29,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("candidate", ("extension", "强链 strengthen")),
     ("leader", ("leader",)),
 )
-_PER_KIND = 3  # at most this many items of one kind
+_PER_KIND = 3  # at most this many items of one kind (only these get a sentence)
 _COLUMNS = ["rank", "category", "category_label", "kind", "kind_label", "subjects",
             "segments", "number", "score", "explanation"]
 
@@ -74,7 +74,8 @@ def _broken(report: Any, n: Names) -> list[dict[str, Any]]:
     bp = report.breakpoints
     rows = bp[bp["kind"] == "broken_link"] if len(bp) else bp
     out = []
-    for row in rows.sort_values("score", ascending=False, kind="stable").itertuples():
+    rows = rows.sort_values("score", ascending=False, kind="stable").head(_PER_KIND)
+    for row in rows.itertuples():
         pair = f"{n.segment(row.supplier_segment)}→{n.segment(row.buyer_segment)}"
         text = (f"断链：模板链接 {pair} 在本区断开——两端环节本区都有企业，但彼此没有供货，"
                 "下游只能从区外采购。" if _zh(n) else
@@ -92,7 +93,7 @@ def _spof(report: Any, n: Names) -> list[dict[str, Any]]:
         return []
     # enterprises first (a firm is what an office can act on), each by its own score
     rows = rows.assign(is_firm=rows["enterprise"].notna()).sort_values(
-        ["is_firm", "score"], ascending=False, kind="stable")
+        ["is_firm", "score"], ascending=False, kind="stable").head(_PER_KIND)
     out = []
     for row in rows.itertuples():
         cut = 0 if missing(row.n_final_cut) else int(row.n_final_cut)
@@ -116,7 +117,8 @@ def _single_source(report: Any, n: Names) -> list[dict[str, Any]]:
     bp = report.breakpoints
     rows = bp[bp["kind"] == "single_source"] if len(bp) else bp
     out = []
-    for row in rows.sort_values("score", ascending=False, kind="stable").itertuples():
+    rows = rows.sort_values("score", ascending=False, kind="stable").head(_PER_KIND)
+    for row in rows.itertuples():
         buyer, supplier = n.enterprise(row.buyer), n.enterprise(row.supplier)
         text = (f"单一来源：{buyer} 的 {n.segment(row.segment)} 投入只来自 {supplier} 一家"
                 f"{'（区外）' if row.score >= 1 else ''}。" if _zh(n) else
@@ -169,10 +171,15 @@ def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
 
     if report.flow is None or report.chain is None:
         return []
-    cut = min_cut_table(report.chain, report.flow)
+    cut = (report.min_cut_table() if hasattr(report, "min_cut_table") else
+           min_cut_table(report.chain, report.flow))  # the report's, computed once
     inner = cut[cut["element"].isin(["link", "enterprise"])]
     out = _capped(report, inner, n)
-    pairs = min_cut_pairs(inner[inner["element"] == "link"])
+    if hasattr(report, "min_cut_pairs"):  # the report's, computed once: same link groups
+        pairs = report.min_cut_pairs()
+        pairs = pairs[pairs["element"] == "link"]
+    else:
+        pairs = min_cut_pairs(inner[inner["element"] == "link"])
     for row in pairs.head(_PER_KIND).itertuples():
         pair = f"{n.segment(row.supplier_segment)}→{n.segment(row.buyer_segment)}"
         text = (f"最小割经过 {pair}：{row.n_elements} 条链接，合计 {n.money(row.capacity)}，"
@@ -225,7 +232,7 @@ def _concentration(report: Any, n: Names) -> list[dict[str, Any]]:
     if not len(conc) or "flagged" not in conc.columns:
         return []
     conc = conc[conc["flagged"]].sort_values(["score", "total"], ascending=False,
-                                             kind="stable")
+                                             kind="stable").head(_PER_KIND)
     out = []
     for row in conc.itertuples():
         seg, top = n.segment(row.segment), n.enterprise(row.top1_enterprise)
@@ -245,7 +252,7 @@ def _concentration(report: Any, n: Names) -> list[dict[str, Any]]:
 
 def _hubs(report: Any, n: Names) -> list[dict[str, Any]]:
     hubs = report.bottlenecks
-    hubs = hubs[hubs["kind"] == "throughput_hub"] if len(hubs) else hubs
+    hubs = (hubs[hubs["kind"] == "throughput_hub"] if len(hubs) else hubs).head(_PER_KIND)
     out = []
     for row in hubs.itertuples():
         who = n.enterprise(row.enterprise)

@@ -44,11 +44,12 @@ def _plain(value: Any) -> Any:
 
 def _portable(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns with mixed types become text (ids keep their text form)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never changed in place
     for column in out.columns:
+        if out[column].dtype != object:  # typed columns (str, numbers) stay as they are
+            continue
         kind = pd.api.types.infer_dtype(out[column], skipna=True)
-        if out[column].dtype == object and kind not in ("string", "empty", "boolean",
-                                                         "integer", "floating"):
+        if kind not in ("string", "empty", "boolean", "integer", "floating"):
             values = out[column].map(_plain)
             kinds = {type(v) for v in values if v is not None and v == v}
             if len(kinds) > 1:
@@ -80,6 +81,27 @@ def _atomic(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """One table as Parquet (read back by ``pd.read_parquet`` as it was written).
+
+    Dictionary encoding only where values repeat (kinds, segments, regions): for
+    ids and explanation sentences it costs time and saves no bytes. Text columns
+    carry no min/max statistics (nobody filters a report table by its text range).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
+    text = [f.name for f in arrow.schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    sample = arrow.slice(0, 2_000)  # cheap: distinct values of the first rows
+    repeats = [name for name in text
+               if 4 * len(set(sample[name].to_pylist())) <= max(len(sample), 64)]
+    pq.write_table(arrow, path, use_dictionary=[
+        f.name for f in arrow.schema if f.name not in text or f.name in repeats],
+                   write_statistics=[f.name for f in arrow.schema if f.name not in text])
+
+
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, str]:
     """Write each table in full; returns name -> ``<folder name>/<file>``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,7 +111,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, str
         table = _portable(frame)
         if parquet:
             path = folder / f"{name}.parquet"
-            _atomic(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+            _atomic(path, lambda tmp, t=table: _write_parquet(t, tmp))
         else:
             path = folder / f"{name}.csv"
             safe = table.map(_csv_safe) if len(table) else table

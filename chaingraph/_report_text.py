@@ -165,13 +165,22 @@ def cell_text(column: str, value: Any, unit: Any, lang: str) -> str:
 
 
 # --- names ----------------------------------------------------------------------------
-def enterprise_names(chain: Chain | None) -> dict[Any, str]:
-    """Enterprise id -> display name (its name when given, else the id)."""
-    if chain is None:
-        return {}
-    names = chain.column(NAME, default=None)
-    return {i: (n if isinstance(n, str) and n.strip() else str(i))
-            for i, n in zip(chain.ids, names, strict=True)}
+def enterprise_name(chain: Chain | None, value: Any,
+                    names: np.ndarray | None = None) -> str:
+    """An enterprise's display name: its name when given, else the id.
+
+    Looked up through the chain's id index (a hash lookup): a report names a few
+    thousand enterprises, so no id -> name table of the whole chain is built.
+    ``names`` is ``chain.column("name")`` when the caller holds it already.
+    """
+    try:
+        position = chain.index.get_loc(value) if chain is not None else None
+    except (KeyError, TypeError, pd.errors.InvalidIndexError):
+        position = None
+    if not isinstance(position, (int, np.integer)):  # unknown (or a duplicated id)
+        return str(value)
+    name = (chain.column(NAME, default=None) if names is None else names)[position]
+    return name if isinstance(name, str) and name.strip() else str(value)
 
 
 def segment_names(template: Any, lang: str) -> dict[Any, str]:
@@ -194,15 +203,23 @@ class Names:
         self.lang = lang
         self.unit = unit
         self.chain = chain
-        self._enterprises: dict[Any, str] | None = None
+        self._enterprises: dict[Any, str] = {}  # the ids named so far
+        self._names: np.ndarray | None = None
         self.segments = segment_names(template, lang)
 
     def enterprise(self, value: Any) -> str:
         if missing(value):
             return ""
-        if self._enterprises is None:
-            self._enterprises = enterprise_names(self.chain)
-        return self._enterprises.get(value, str(value))
+        try:
+            return self._enterprises[value]
+        except KeyError:
+            if self._names is None and self.chain is not None:
+                self._names = self.chain.column(NAME, default=None)
+            name = self._enterprises[value] = enterprise_name(self.chain, value,
+                                                              self._names)
+            return name
+        except TypeError:  # unhashable: not an id
+            return str(value)
 
     def segment(self, value: Any) -> str:
         if missing(value):
@@ -243,6 +260,14 @@ def order_breakpoints(table: pd.DataFrame) -> pd.DataFrame:
     return order_kinds(table, BREAKPOINT_ORDER)
 
 
+def _segments_of(chain: Chain, ids: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Segment of each id (``fallback`` where the id is None; None when unknown)."""
+    ids = np.where(pd.isna(ids), fallback, ids)
+    codes = chain.index.get_indexer(pd.Index(ids, dtype=object))
+    segments = np.append(chain.column(SEGMENT, default=None).astype(object), None)
+    return segments[codes]  # code -1 (not an enterprise) picks the trailing None
+
+
 def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     """The minimum cut's elements with their segments and share of the maximum flow."""
     columns = ["element", "supplier", "buyer", "enterprise", "supplier_segment",
@@ -250,19 +275,14 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     if flow is None or chain is None or not len(flow.min_cut):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     cut = flow.min_cut
-    seg = dict(zip(chain.ids, chain.column(SEGMENT, default=None), strict=True))
-    upper = [s if s is not None else e for s, e in zip(cut["supplier"], cut["enterprise"],
-                                                       strict=True)]
-    lower = [b if b is not None else e for b, e in zip(cut["buyer"], cut["enterprise"],
-                                                       strict=True)]
+    supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
+                                   for c in ("supplier", "buyer", "enterprise"))
     total = float(flow.value) if flow.value else float("nan")
     out = pd.DataFrame({
         "element": cut["element"].to_numpy(dtype=object),
-        "supplier": cut["supplier"].to_numpy(dtype=object),
-        "buyer": cut["buyer"].to_numpy(dtype=object),
-        "enterprise": cut["enterprise"].to_numpy(dtype=object),
-        "supplier_segment": [seg.get(u) for u in upper],
-        "buyer_segment": [seg.get(v) for v in lower],
+        "supplier": supplier, "buyer": buyer, "enterprise": enterprise,
+        "supplier_segment": _segments_of(chain, supplier, enterprise),
+        "buyer_segment": _segments_of(chain, buyer, enterprise),
         "capacity": cut["capacity"].to_numpy(dtype=float)})
     out["share"] = out["capacity"] / total
     return out.sort_values("capacity", ascending=False, kind="stable").reset_index(

@@ -390,10 +390,15 @@ class Chain:
         """
         frame = self._enterprises if table == "enterprises" else self._links
         if name in frame.columns:
-            series = frame[name]
-            if pd.api.types.is_numeric_dtype(series.dtype):
-                return read_only(series.to_numpy(dtype=np.float64, na_value=np.nan))
-            return read_only(series.to_numpy(dtype=object))
+            def convert() -> np.ndarray:
+                series = frame[name]
+                if pd.api.types.is_numeric_dtype(series.dtype):
+                    return read_only(series.to_numpy(dtype=np.float64, na_value=np.nan))
+                return read_only(series.to_numpy(dtype=object))
+
+            # Converted once per chain (text columns cost ~20 ms per 100k rows each
+            # time); the array is read-only, so sharing it is safe.
+            return self.cached(f"column:{table}:{name}", convert)
         n = len(frame)
         return np.full(n, default, dtype=np.float64 if isinstance(default, float) else object)
 

@@ -103,6 +103,21 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
     return out
 
 
+def shared_findings(report: Any) -> dict[str, Any]:
+    """:func:`map_findings` of ``report``, computed once for the static and the
+    interactive map of one report (kept with the report's chain; read-only use)."""
+    chain = getattr(report, "chain", None)
+    if not isinstance(chain, Chain):
+        return map_findings(report)
+    made = chain.cached("plotting.findings", list)
+    for known, found in made:
+        if known is report:
+            return found
+    found = map_findings(report)
+    made[:] = [*made[-3:], (report, found)]
+    return found
+
+
 def node_colors(nodes: pd.DataFrame, color_by: str | None, template: Any
                  ) -> tuple[list[str], dict[str, str]]:
     """Per-node colours and the legend entries for them."""
@@ -288,9 +303,9 @@ def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
             (row.x0, row.y0), (row.x1, row.y1), arrowstyle="-|>", mutation_scale=8 + width,
             connectionstyle="arc3,rad=0.35" if back else "arc3,rad=0.0",
             linewidth=width, color=COLORS["cut"] if cut else COLORS["link"],
-            alpha=0.85 if cut else float(alpha), zorder=2,
+            alpha=0.85 if cut else float(alpha), zorder=2, shrinkA=0.0, shrinkB=0.0,
             gid=("cut-flow:" if cut else "flow:") + f"{row.supplier}->{row.buyer}")
-        ax.add_patch(arrow)
+        ax.add_artist(arrow)  # limits are set by _draw_map: no per-arrow path update
 
 
 def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
@@ -431,7 +446,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     """
     chain, template, region, layout = map_inputs(G, template, report, region, view,
                                                  max_enterprises)
-    found = map_findings(report)
+    found = shared_findings(report)
     highlight = set(highlight or ())
     with plot_context():
         ax = _axes(ax, layout)
@@ -470,7 +485,10 @@ def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, l
         _draw_labels(ax, layout, _labels_for(layout, found, label, highlight), found)
     else:
         seg = layout.meta["segment_of"]
-        names = dict(zip(chain.ids, chain.column("name", default=None), strict=True))
+        leaders = list(found["leaders"])  # only they are named: no whole-chain dict
+        codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
+        column = chain.column("name", default=None)
+        names = {e: column[c] for e, c in zip(leaders, codes, strict=True) if c >= 0}
         _draw_segment_flows(ax, layout, found, seg)
         _mark_segments(ax, layout, found, seg, names, lang)
     ax.set_xlim(-0.05, ncols + 0.05)

@@ -17,7 +17,7 @@ from chaingraph.amounts import format_amount
 from chaingraph.labels import map_text
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
-from chaingraph.plotting.chain_map import map_findings, node_colors
+from chaingraph.plotting.chain_map import node_colors, shared_findings
 from chaingraph.plotting.layout import ChainLayout, map_inputs
 
 __all__ = ["HTMLMap", "html_map", "write_html_map"]
@@ -273,7 +273,7 @@ def html_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = Non
     """
     chain, template, region, layout = map_inputs(G, template, report, region, view,
                                                  max_enterprises)
-    found = map_findings(report)
+    found = shared_findings(report)
     highlight = set(highlight or ())
     data = _page_data(chain, layout, found, template, color_by, highlight)
     lang = lang if lang is not None else getattr(report, "lang", None)
