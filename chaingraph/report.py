@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from chaingraph._report_render import (
     json_text,
     markdown,
 )
+from chaingraph._report_steps import analysis_steps
 from chaingraph._report_tables import atomic_path, write_tables
 from chaingraph._report_text import (
     BOTTLENECK_ORDER,
@@ -40,9 +41,8 @@ from chaingraph._report_text import (
     order_breakpoints,
     order_kinds,
 )
-from chaingraph.exceptions import ChainDataError
 from chaingraph.labels import COLUMNS, LANGS, SECTIONS, detect_lang
-from chaingraph.model import NAME, OUTPUT, SEGMENT, Chain, SegmentTemplate, as_chain
+from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate
 from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["DISPLAY_ROWS", "KEY_FINDINGS", "ROW_LIMIT", "SECTIONS", "ChainReport",
@@ -284,65 +284,6 @@ def _lang(lang: str | None, default: str) -> str:
     return lang
 
 
-def _steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
-           ) -> list[tuple[str, Callable[[], Any], str | None]]:
-    """(name, thunk, reason to skip or None) for each analysis, in order."""
-    from chaingraph.algorithms import bottlenecks as bn
-    from chaingraph.algorithms import breakpoints as bp
-    from chaingraph.algorithms import structure as st
-    from chaingraph.algorithms.echelon import find_echelon
-    from chaingraph.algorithms.extension import find_extension_candidates
-    from chaingraph.algorithms.leaders import find_leaders
-
-    region, sources, final = options["region"], options["sources"], options["final"]
-    method, seed = options["method"], options["seed"]
-    explain = ROW_LIMIT  # explanation sentences for the rows the report files show
-    roles = {"sources": sources, "final": final}
-    no_template = None if template is not None else "no template given"
-    has_segments = chain.has_column(SEGMENT)
-    no_segments = None if has_segments else "the chain has no segment column"
-    has_output = chain.has_column(OUTPUT)
-    return [
-        ("summary", lambda: st.structure_summary(
-            chain, template=template, region=region, method=method, **roles), None),
-        ("structure", lambda: st.find_structure(
-            chain, template=template, region=region, method=method, explain=explain,
-            **roles), None),
-        ("coverage", lambda: st.find_segment_coverage(chain, template=template, region=region),
-         no_template),
-        ("breakpoints", lambda: bp.find_breakpoints(
-            chain, template=template, region=region, method=method, **roles), None),
-        ("flow", lambda: bn.max_flow(chain, template=template, method=method, **roles),
-         None),
-        ("concentration", lambda: bn.find_concentration(
-            chain, region=region, template=template), no_segments),
-        ("outside_dependence", lambda: bn.find_outside_dependence(
-            chain, region=region, template=template), no_segments),
-        ("throughput", lambda: bn.find_throughput(
-            chain, template=template, seed=seed, method=method, explain=explain,
-            **roles), None),
-        ("leaders", lambda: find_leaders(chain, region=region, template=template,
-                                         seed=seed, explain=explain), None),
-        ("candidates", lambda: find_extension_candidates(
-            chain, template=template, region=region,
-            relatedness=_density(chain, options)), no_template or no_segments),
-        ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
-         None if has_output else "the chain has no output column"),
-    ]
-
-
-def _density(chain: Chain, options: dict[str, Any]) -> Any:
-    """The density given, else the chain's own, else None and a note saying why."""
-    from chaingraph.algorithms.relatedness import focal_density
-
-    try:
-        return options["relatedness"] if options["relatedness"] is not None else (
-            focal_density(chain, region=options["region"]))
-    except ChainDataError as error:
-        options["notes"]["relatedness_density"] = (
-            f"relatedness density not in the candidate score: {error}")
-
-
 def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region: Any = None,
              sources: Any = None, final: Any = None, targets: Any = None, seed: Any = 0,
              method: str = "auto", progress: bool | None = None,
@@ -453,7 +394,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}
-    steps = _steps(chain, template, options)
+    steps = analysis_steps(chain, template, options)
     for name, run, reason in _progress(steps, total=len(steps), desc="diagnose",
                                        show=progress, unit="step"):
         if reason is not None:

@@ -32,7 +32,7 @@ LAYERS: dict[str, float] = {
     "labels": 0,  # translation tables only
     "report": 5, "_report_render": 5, "_report_text": 5, "_report_explain": 5,
     "_report_findings": 5, "_report_headline": 5, "_report_excel": 5,
-    "_report_tables": 5, "dossier": 5,
+    "_report_tables": 5, "_report_steps": 5, "dossier": 5,
     "plotting": 6,
     "cli": 7, "_cli_options": 7, "_cli_risk": 7, "_cli_output": 7, "_cli_io": 7, "_cli_portfolio": 7, "_cli_regions": 7,
 }

@@ -1,0 +1,82 @@
+"""The analysis steps of :func:`chaingraph.report.diagnose` (private module).
+
+One list of (name, thunk, reason to skip) in the order the diagnosis runs them, each
+finder called with the keywords the report needs (explanations only for the rows
+the report files show, :data:`chaingraph._report_text.ROW_LIMIT`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chaingraph._report_text import ROW_LIMIT
+from chaingraph.exceptions import ChainDataError
+from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
+
+__all__ = ["analysis_steps"]
+
+
+def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
+           ) -> list[tuple[str, Callable[[], Any], str | None]]:
+    """(name, thunk, reason to skip or None) for each analysis of
+    :func:`chaingraph.report.diagnose`, in order.
+
+    ``options`` holds diagnose's keywords (``region``, ``sources``, ``final``,
+    ``method``, ``seed``, ``targets``, ``relatedness``) and a ``notes`` dict that
+    collects components a step ran without.
+    """
+    from chaingraph.algorithms import bottlenecks as bn
+    from chaingraph.algorithms import breakpoints as bp
+    from chaingraph.algorithms import structure as st
+    from chaingraph.algorithms.echelon import find_echelon
+    from chaingraph.algorithms.extension import find_extension_candidates
+    from chaingraph.algorithms.leaders import find_leaders
+
+    region, sources, final = options["region"], options["sources"], options["final"]
+    method, seed = options["method"], options["seed"]
+    explain = ROW_LIMIT  # explanation sentences for the rows the report files show
+    roles = {"sources": sources, "final": final}
+    no_template = None if template is not None else "no template given"
+    has_segments = chain.has_column(SEGMENT)
+    no_segments = None if has_segments else "the chain has no segment column"
+    has_output = chain.has_column(OUTPUT)
+    return [
+        ("summary", lambda: st.structure_summary(
+            chain, template=template, region=region, method=method, **roles), None),
+        ("structure", lambda: st.find_structure(
+            chain, template=template, region=region, method=method, explain=explain,
+            **roles), None),
+        ("coverage", lambda: st.find_segment_coverage(chain, template=template, region=region),
+         no_template),
+        ("breakpoints", lambda: bp.find_breakpoints(
+            chain, template=template, region=region, method=method, **roles), None),
+        ("flow", lambda: bn.max_flow(chain, template=template, method=method, **roles),
+         None),
+        ("concentration", lambda: bn.find_concentration(
+            chain, region=region, template=template), no_segments),
+        ("outside_dependence", lambda: bn.find_outside_dependence(
+            chain, region=region, template=template), no_segments),
+        ("throughput", lambda: bn.find_throughput(
+            chain, template=template, seed=seed, method=method, explain=explain,
+            **roles), None),
+        ("leaders", lambda: find_leaders(chain, region=region, template=template,
+                                         seed=seed, explain=explain), None),
+        ("candidates", lambda: find_extension_candidates(
+            chain, template=template, region=region,
+            relatedness=_density(chain, options)), no_template or no_segments),
+        ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
+         None if has_output else "the chain has no output column"),
+    ]
+
+
+def _density(chain: Chain, options: dict[str, Any]) -> Any:
+    """The density given, else the chain's own, else None and a note saying why."""
+    from chaingraph.algorithms.relatedness import focal_density
+
+    try:
+        return options["relatedness"] if options["relatedness"] is not None else (
+            focal_density(chain, region=options["region"]))
+    except ChainDataError as error:
+        options["notes"]["relatedness_density"] = (
+            f"relatedness density not in the candidate score: {error}")
