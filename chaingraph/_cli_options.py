@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_exchange_rate", "exchange_rates", "parse_columns", "resolve_template"]
+__all__ = ["add_exchange_rate", "add_table_options", "exchange_rates", "parse_columns",
+           "resolve_template"]
 
 
 def parse_columns(text: str | None) -> dict[str, str] | None:
@@ -53,6 +54,29 @@ def resolve_template(name: str | None) -> Any:
     from chaingraph.model.lookup import as_template
 
     return as_template(name)
+
+
+def add_table_options(parser: argparse.ArgumentParser, *, unknown: str = "error",
+                      duplicates: str = "error", template: bool = True) -> None:
+    """How a command reads its tables, spelled alike in every command.
+
+    ``--columns``, ``--template`` (unless ``template=False``), ``--unknown``,
+    ``--duplicates`` (with this command's defaults) and ``--exchange-rate``.
+    """
+    parser.add_argument("--columns", metavar="MAPPING",
+                        help="column names: 'file column=canonical,...', a JSON object "
+                             "or a YAML/JSON file (e.g. '企业名称=id,供应商=supplier')")
+    if template:
+        parser.add_argument("--template", metavar="NAME|FILE",
+                            help="segment template: a built-in name (nev, ...) or a file")
+    what = {"error": "error", "add": "add them as outside enterprises"}[unknown]
+    parser.add_argument("--unknown", choices=("error", "add"), default=unknown,
+                        help=f"links naming enterprises not in the table (default: "
+                             f"{what})")
+    how = {"error": "error", "sum": "sum them"}[duplicates]
+    parser.add_argument("--duplicates", choices=("error", "sum"), default=duplicates,
+                        help=f"repeated supplier-buyer rows (default: {how})")
+    add_exchange_rate(parser)
 
 
 def add_exchange_rate(parser: argparse.ArgumentParser) -> None:

@@ -17,17 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_options import add_table_options, exchange_rates, parse_columns
+
 __all__ = ["add_compare", "add_portfolio", "run_compare", "run_portfolio"]
 
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--columns", metavar="MAPPING",
-                        help="column names: 'file column=canonical,...' or a JSON object")
-    parser.add_argument("--unknown", choices=("error", "add"), default="add",
-                        help="links naming enterprises not in the table (default: add "
-                             "them as outside enterprises)")
-    parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
-                        help="repeated supplier-buyer rows (default: error)")
+    add_table_options(parser, unknown="add", template=False)  # --templates: per chain
     parser.add_argument("--region", help="the district (focal region)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object to stdout (nothing else)")
@@ -82,17 +78,6 @@ def _templates(text: str | None) -> dict[str, str] | None:
     return out
 
 
-def _columns(text: str | None) -> dict[str, str] | None:
-    if not text:
-        return None
-    if text.lstrip().startswith("{"):
-        return {str(k): str(v) for k, v in json.loads(text).items()}
-    pairs = [p.partition("=") for p in text.split(",")]
-    if any(not sep for _, sep, _ in pairs):
-        raise ValueError("--columns: expected 'user=canonical' pairs separated by commas")
-    return {u.strip(): c.strip() for u, _, c in pairs}
-
-
 def _read_portfolio(args: argparse.Namespace, files: list[str],
                     year: int | None = None) -> Any:
     from chaingraph.readwrite.portfolio import read_portfolio
@@ -107,8 +92,9 @@ def _read_portfolio(args: argparse.Namespace, files: list[str],
     return read_portfolio(files[0], files[1] if len(files) == 2 else None,
                           chains=args.chains, chains_column=args.chains_column,
                           templates=_templates(args.templates), region=args.region,
-                          columns=_columns(args.columns), unknown=args.unknown,
-                          duplicates=args.duplicates, meta=meta)
+                          columns=parse_columns(args.columns), unknown=args.unknown,
+                          duplicates=args.duplicates, meta=meta,
+                          exchange_rates=exchange_rates(args.exchange_rate))
 
 
 def run_portfolio(args: argparse.Namespace) -> int:
@@ -228,7 +214,7 @@ def run_compare(args: argparse.Namespace) -> int:
     for file in args.files:
         if not Path(file).exists():
             raise FileNotFoundError(f"{file}: no such file or directory")
-    options = {"columns": _columns(args.columns), "unknown": args.unknown,
+    options = {"columns": parse_columns(args.columns), "unknown": args.unknown,
                "duplicates": args.duplicates}
     before = read_chain(args.files[0], args.files[1], **options)
     after = read_chain(args.files[2], args.files[3], **options)

@@ -15,14 +15,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from chaingraph._cli_options import add_table_options, exchange_rates, parse_columns
+
 __all__ = ["add_regions", "add_transfer", "run_regions", "run_transfer"]
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="a workbook, JSON chain or directory, or ENTERPRISES LINKS")
-    parser.add_argument("--template", metavar="NAME|FILE",
-                        help="segment template: a built-in name (nev, ...) or a file")
     parser.add_argument("--level", metavar="LEVEL",
                         help="region level: province, city, district, park or a path "
                              "depth (default: the finest present)")
@@ -30,12 +30,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="home province: enterprises elsewhere are the 省外 bucket")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object on stdout")
-    parser.add_argument("--columns", metavar="MAPPING",
-                        help="column names: 'file column=canonical,...' or JSON")
-    parser.add_argument("--unknown", choices=("error", "add"), default="error",
-                        help="links naming enterprises not in the table (default: error)")
-    parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
-                        help="repeated supplier-buyer rows (default: error)")
+    add_table_options(parser)
 
 
 def add_regions(sub: Any) -> None:
@@ -88,25 +83,12 @@ def _read(args: argparse.Namespace) -> tuple[Any, Any]:
         if not Path(file).exists():
             raise FileNotFoundError(f"{file}: no such file or directory")
     template = as_template(args.template) if args.template else None
-    columns = _columns(args.columns)
+    columns = parse_columns(args.columns)
     chain = read_chain(files[0], files[1] if len(files) == 2 else None, columns=columns,
                        template=template, unknown=args.unknown,
-                       duplicates=args.duplicates)
+                       duplicates=args.duplicates,
+                       exchange_rates=exchange_rates(args.exchange_rate))
     return chain, template
-
-
-def _columns(text: str | None) -> dict[str, str] | None:
-    if not text:
-        return None
-    if text.lstrip().startswith("{"):
-        return {str(k): str(v) for k, v in json.loads(text).items()}
-    out = {}
-    for part in text.split(","):
-        user, sep, canonical = part.partition("=")
-        if not sep:
-            raise ValueError(f"--columns: expected 'user=canonical', got {part!r}")
-        out[user.strip()] = canonical.strip()
-    return out
 
 
 def _level(text: str | None) -> Any:

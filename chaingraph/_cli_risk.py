@@ -50,17 +50,9 @@ def add_risk(sub: Any) -> None:
     parser.add_argument("--method", choices=("auto", "numba", "scipy"), default="auto")
     parser.add_argument("--checkpoint", metavar="FILE.npz",
                         help="save finished batches here; rerun to resume")
-    parser.add_argument("--columns", metavar="MAPPING",
-                        help="column names: 'file column=canonical,...' or JSON")
-    parser.add_argument("--template", metavar="NAME|FILE",
-                        help="segment template (built-in name or file)")
-    parser.add_argument("--unknown", choices=("error", "add"), default="error",
-                        help="links naming enterprises not in the table")
-    parser.add_argument("--duplicates", choices=("error", "sum"), default="sum",
-                        help="repeated supplier-buyer rows (default: sum, as published)")
-    from chaingraph._cli_options import add_exchange_rate
+    from chaingraph._cli_options import add_table_options
 
-    add_exchange_rate(parser)
+    add_table_options(parser, duplicates="sum")  # summed, as published
 
 
 def _enterprises(text: str | None) -> list[str] | None:

@@ -31,12 +31,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from chaingraph._cli_options import add_exchange_rate as _add_exchange_rate
+from chaingraph._cli_io import add_io as _add_io
+from chaingraph._cli_io import run_io as _run_io
+from chaingraph._cli_options import add_table_options as _add_table_options
 from chaingraph._cli_options import exchange_rates as _exchange_rates
 from chaingraph._cli_options import parse_columns as _columns
 from chaingraph._cli_options import resolve_template as _template
-from chaingraph._cli_io import add_io as _add_io
-from chaingraph._cli_io import run_io as _run_io
 from chaingraph._cli_portfolio import add_compare as _add_compare
 from chaingraph._cli_portfolio import add_portfolio as _add_portfolio
 from chaingraph._cli_portfolio import run_compare as _run_compare
@@ -110,15 +110,7 @@ def _segments(text: str | None) -> Any:
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--columns", metavar="MAPPING",
-                        help="column names: 'file column=canonical,...', a JSON object "
-                             "or a YAML/JSON file (e.g. '企业名称=id,供应商=supplier')")
-    parser.add_argument("--template", metavar="NAME|FILE",
-                        help="segment template: a built-in name (nev, ...) or a file")
-    parser.add_argument("--unknown", choices=("error", "add"), default="error",
-                        help="links naming enterprises not in the table (default: error)")
-    parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
-                        help="repeated supplier-buyer rows (default: error)")
+    _add_table_options(parser)
     parser.add_argument("--header-row", metavar="N[,M]",
                         help="spreadsheet row of the column names in the enterprise "
                              "sheet (N) and the link sheet (M) (default: found below "
@@ -131,7 +123,6 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                              "(CSV/Excel) or a YAML/JSON mapping")
     parser.add_argument("--name", help="the chain's title (default: the sheet's "
                                        "title row)")
-    _add_exchange_rate(parser)
 
 
 def _write_outputs(report: Any, out: Path, lang: str | None = None) -> list[Path]:

@@ -29,7 +29,6 @@ from chaingraph.model import (
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
-from chaingraph.model.validation import read_only
 
 __all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
 

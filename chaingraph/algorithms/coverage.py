@@ -17,12 +17,12 @@ from chaingraph.model import (
     SegmentTemplate,
 )
 from chaingraph.model.context import resolve
-from chaingraph.model.validation import read_only
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
 )
+from chaingraph.model.validation import read_only
 
 __all__ = ["coverage_numbers", "find_segment_coverage", "local_segment_links",
            "template_realisation"]

@@ -25,7 +25,6 @@ from chaingraph.model import (
     NAME,
     OUTPUT,
     REGION,
-    SEGMENT,
     STAGES,
     UPSTREAM,
     VOLUME,

@@ -39,9 +39,21 @@ from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
 
-__all__ = ["BLANK_LABELS", "chain_log", "header_rows", "sheet_choice", "drop_summary_rows", "drop_sum_rows", "load_log",
-           "load_messages", "load_summary", "map_segment_labels", "resolve_names", "segment_map_from_frame",
-           "warn_load_log"]
+__all__ = [
+    "BLANK_LABELS",
+    "chain_log",
+    "drop_sum_rows",
+    "drop_summary_rows",
+    "header_rows",
+    "load_log",
+    "load_messages",
+    "load_summary",
+    "map_segment_labels",
+    "resolve_names",
+    "segment_map_from_frame",
+    "sheet_choice",
+    "warn_load_log",
+]
 
 #: How blank cells are reported: segment and region 未标注, output 未填报.
 BLANK_LABELS = {SEGMENT: "未标注", REGION: "未标注", OUTPUT: "未填报"}
