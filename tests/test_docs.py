@@ -149,8 +149,13 @@ def test_cli_reference_lists_every_command_and_option():
     parser = _parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert subparsers.choices, "no commands found"
+    sections = {}
+    for part in text.split("\n## chaingraph ")[1:]:
+        sections[part.split(None, 1)[0]] = part
     for name, sub in subparsers.choices.items():
         assert f"## chaingraph {name}" in text, name
         for action in sub._actions:
             for option in action.option_strings:
-                assert option in text, f"{name} {option}"
+                # in the command's own section (its --help block), not just anywhere
+                assert re.search(rf"{re.escape(option)}\b", sections[name]), \
+                    f"{name} {option}"
