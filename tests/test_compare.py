@@ -95,6 +95,18 @@ def test_compare_reports_accepts_diagnose_reports():
     assert compare_reports(r1, r1).empty
 
 
+def test_findings_past_the_report_rows_are_described_not_none():
+    """A report explains only the rows it shows (finders' explain=): a change in a
+    finding without an explanation is described by its kind and what it names."""
+    r0 = cg.diagnose(_chain(False), template=TEMPLATE, region="本区")
+    r1 = cg.diagnose(_chain(True), template=TEMPLATE, region="本区")
+    r0.breakpoints = r0.breakpoints.assign(explanation=None)
+    changes = compare_reports(r0, r1)
+    closed = changes[changes["kind"] == "breakpoint_closed"]
+    assert closed["explanation"].tolist() == ["closed: missing_segment b"]
+    assert not changes["explanation"].str.contains("None").any()
+
+
 def _subset(enterprises: pd.DataFrame, links: pd.DataFrame, keep: list[bool]
             ) -> cg.Chain:
     ids = set(enterprises.loc[keep, "id"])

@@ -323,8 +323,21 @@ def _finding_rows(before: pd.DataFrame, after: pd.DataFrame, back: Mapping,
                          "after": 0 if verb == gone_verb else 1,
                          "change": -1 if verb == gone_verb else 1,
                          "score": float(score) if score == score else 0.0,
-                         "explanation": f"{verb}: {row.get('explanation', row.get('kind'))}"})
+                         "explanation": f"{verb}: {_finding_text(row)}"})
     return rows
+
+
+def _finding_text(row: Mapping) -> str:
+    """The finding's own explanation; a short description where it has none (a
+    report explains only the rows it shows, see ``explain=`` of the finders)."""
+    text = row.get("explanation")
+    if isinstance(text, str) and text:
+        return text
+    link = (f"{row.get('supplier')} -> {row.get('buyer')}"
+            if _norm(row.get("supplier")) is not None else None)
+    who = [x for x in (row.get("kind"), _norm(row.get("enterprise")), link,
+                       _norm(row.get("segment"))) if x is not None]
+    return " ".join(str(x) for x in who)
 
 
 def _leader_rows(before: pd.DataFrame, after: pd.DataFrame, back: Mapping) -> list[dict]:
