@@ -7,14 +7,17 @@ the report files show, :data:`chaingraph._report_text.ROW_LIMIT`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["analysis_steps"]
+__all__ = ["BACKGROUND_STEPS", "analysis_steps", "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -80,3 +83,86 @@ def _density(chain: Chain, options: dict[str, Any]) -> Any:
     except ChainDataError as error:
         options["notes"]["relatedness_density"] = (
             f"relatedness density not in the candidate score: {error}")
+
+
+#: Steps run in a background thread while the others run: their time is spent in
+#: compiled kernels that release the GIL (the maximum flow's Dinic search), so on
+#: two cores they overlap with the Python-bound steps. Results are the same as run
+#: one after the other; ``summary["seconds"]`` then gives each step's own wall time
+#: (overlapping).
+BACKGROUND_STEPS = ("flow",)
+
+
+@dataclass
+class _Outcome:
+    """What a step returned or raised, and how long it took."""
+
+    value: Any = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, run: Callable[[], Any]) -> _Outcome:
+        start = time.perf_counter()
+        try:
+            value, error = run(), None
+        except Exception as caught:  # re-raised by record(): nothing is swallowed
+            value, error = None, caught
+        return cls(value, error, round(time.perf_counter() - start, 4))
+
+    def record(self, name: str, results: dict[str, Any], skipped: dict[str, str]
+               ) -> None:
+        """Store the result; an unbounded flow is a skipped step, anything else raises."""
+        if self.error is None:
+            results[name] = self.value
+        elif name == "flow" and isinstance(self.error, ValueError):
+            skipped[name] = f"maximum flow not computed: {self.error}"
+        else:
+            raise self.error
+
+
+class _Background:
+    """One step in a daemon thread (Ctrl-C ends the process without waiting for it)."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        self._outcome: _Outcome | None = None
+
+        def work() -> None:
+            self._outcome = _Outcome.of(run)
+
+        self._thread = threading.Thread(target=work, name="chaingraph-diagnose",
+                                        daemon=True)
+        self._thread.start()
+
+    def wait(self) -> _Outcome:
+        self._thread.join()
+        assert self._outcome is not None  # set before the thread ends
+        return self._outcome
+
+
+def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
+              results: dict[str, Any], skipped: dict[str, str],
+              seconds: dict[str, float]) -> None:
+    """Run the steps in order (those of :data:`BACKGROUND_STEPS` in a thread of
+    their own), filling ``results``, ``skipped`` (step -> reason) and ``seconds``.
+
+    An exception of a step propagates once every step started has been waited for,
+    except an unbounded maximum flow (a ValueError), which is a skipped step.
+    """
+    background: dict[str, _Background] = {}
+    for name, run, reason in steps:
+        if reason is not None:
+            skipped[name] = reason
+        elif name in BACKGROUND_STEPS:
+            background[name] = _Background(run)
+        else:
+            outcome = _Outcome.of(run)
+            if outcome.error is not None:
+                for task in background.values():  # nothing left running behind
+                    task.wait()
+            outcome.record(name, results, skipped)
+            seconds[name] = outcome.seconds
+    for name, task in background.items():
+        outcome = task.wait()
+        outcome.record(name, results, skipped)
+        seconds[name] = outcome.seconds

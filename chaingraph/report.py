@@ -10,7 +10,6 @@ and as JSON.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from chaingraph._report_render import (
     json_text,
     markdown,
 )
-from chaingraph._report_steps import analysis_steps
+from chaingraph._report_steps import analysis_steps, run_steps
 from chaingraph._report_tables import atomic_path, write_tables
 from chaingraph._report_text import (
     BOTTLENECK_ORDER,
@@ -395,19 +394,8 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}
     steps = analysis_steps(chain, template, options)
-    for name, run, reason in _progress(steps, total=len(steps), desc="diagnose",
-                                       show=progress, unit="step"):
-        if reason is not None:
-            skipped[name] = reason
-            continue
-        start = time.perf_counter()
-        try:
-            results[name] = run()
-        except ValueError as error:
-            if name != "flow":
-                raise
-            skipped[name] = f"maximum flow not computed: {error}"
-        seconds[name] = round(time.perf_counter() - start, 4)
+    run_steps(_progress(steps, total=len(steps), desc="diagnose", show=progress,
+                        unit="step"), results, skipped, seconds)
     skipped.update(notes)  # components left out of a step that ran
     if template is not None:
         from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links
