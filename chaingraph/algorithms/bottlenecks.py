@@ -189,8 +189,7 @@ def combine_bottlenecks(
         enterprise = cut["enterprise"].to_numpy(dtype=object)
         segment = np.full(len(cut), None, dtype=object)
         has = pd.notna(enterprise)
-        segment[has] = chain.column(SEGMENT, default=None)[
-            chain.index.get_indexer(pd.Index(enterprise[has], dtype=object))]
+        segment[has] = chain.column(SEGMENT, default=None)[chain.codes_of(enterprise[has])]
         parts.append(pd.DataFrame({
             "kind": "min_cut", "enterprise": cut["enterprise"],
             "supplier": cut["supplier"], "buyer": cut["buyer"],

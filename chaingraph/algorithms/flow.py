@@ -370,7 +370,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None,
     enterprise = cut["enterprise"].to_numpy(dtype=object)
     has = pd.notna(enterprise)
     name = np.full(len(cut), None, dtype=object)
-    name[has] = chain.column(NAME, default=None)[_codes(chain, enterprise[has])]
+    name[has] = chain.column(NAME, default=None)[chain.codes_of(enterprise[has])]
     cut["name"] = name.tolist()  # dtype inferred as before
     cut["score"] = cut["capacity"] / total if total > 0 else 0.0
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity", "score"]]
@@ -379,11 +379,6 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None,
     amount = format_amount(total)
     return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, labels(chain),
                                                             amount), explain)
-
-
-def _codes(chain: Chain, ids: np.ndarray) -> np.ndarray:
-    """Integer codes of ids known to be in the chain (vectorised hash lookup)."""
-    return chain.index.get_indexer(pd.Index(ids, dtype=object))
 
 
 def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount: str
@@ -395,8 +390,8 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
     tail = "so the chain's throughput cannot grow unless this cut's capacity grows"
     is_link = element == "link"
     if is_link.any():  # labels looked up by code, one f-string per row
-        sup = label[_codes(chain, cut["supplier"].to_numpy(dtype=object)[is_link])]
-        buy = label[_codes(chain, cut["buyer"].to_numpy(dtype=object)[is_link])]
+        sup = label[chain.codes_of(cut["supplier"].to_numpy(dtype=object)[is_link])]
+        buy = label[chain.codes_of(cut["buyer"].to_numpy(dtype=object)[is_link])]
         texts[is_link] = [
             f"link {s} -> {b} carries {p} of the maximum flow of {amount} and is "
             f"saturated: it is on the minimum cut, {tail}"
@@ -411,7 +406,7 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
                               f"the maximum flow of {amount}): final demand caps the "
                               "flow here, not an internal bottleneck")}
     rows = np.flatnonzero(~is_link)
-    who = label[_codes(chain, cut["enterprise"].to_numpy(dtype=object)[rows])].tolist()
+    who = label[chain.codes_of(cut["enterprise"].to_numpy(dtype=object)[rows])].tolist()
     capacity = cut["capacity"].to_numpy()[rows].tolist()
     for i, w, c in zip(rows.tolist(), who, capacity, strict=True):
         texts[i] = words.get(element[i], words["final_demand"]).format(
