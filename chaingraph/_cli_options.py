@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_exchange_rate", "add_table_options", "exchange_rates", "parse_columns",
-           "resolve_template"]
+__all__ = ["add_exchange_rate", "add_table_options", "check_files", "exchange_rates",
+           "header_row", "parse_columns", "read_input", "resolve_template",
+           "segment_spellings"]
 
 
 def parse_columns(text: str | None) -> dict[str, str] | None:
@@ -101,3 +102,62 @@ def exchange_rates(items: Sequence[str] | None) -> dict[str, float]:
             raise ValueError(f"--exchange-rate: expected CUR=RATE such as USD=7.1, got "
                              f"{item!r}")
     return rates
+
+
+def read_input(args: argparse.Namespace, files: Sequence[str], *,
+               template: Any = None, **options: Any) -> Any:
+    """The chain of a command's FILE arguments, read with its table options.
+
+    One or two files (a workbook, JSON chain or directory; or enterprises and links),
+    each checked to exist; ``--template`` unless ``template`` is given; the optional
+    ``--header-row``, ``--sheets``, ``--segments``, ``--name`` where the command has
+    them; ``options`` go to :func:`chaingraph.read_chain` as they are.
+    """
+    from chaingraph.readwrite import read_chain
+
+    if not 1 <= len(files) <= 2:
+        raise ValueError(f"give one file (a workbook, JSON chain or directory) or two "
+                         f"(enterprises, links), got {len(files)}")
+    check_files(files)
+    if template is None:
+        template = resolve_template(getattr(args, "template", None))
+    return read_chain(files[0], files[1] if len(files) == 2 else None,
+                      columns=parse_columns(args.columns), template=template,
+                      unknown=args.unknown, duplicates=args.duplicates,
+                      header_row=header_row(getattr(args, "header_row", None)),
+                      sheets=getattr(args, "sheets", None),
+                      segments=segment_spellings(getattr(args, "segments", None)),
+                      name=getattr(args, "name", None),
+                      exchange_rates=exchange_rates(getattr(args, "exchange_rate", [])),
+                      **options)
+
+
+def header_row(text: str | None) -> Any:
+    """``--header-row``: N (enterprise sheet) or N,M (enterprise and link sheets)."""
+    if not text:
+        return None
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    try:
+        rows = [int(p) if p else None for p in parts]
+    except ValueError:
+        raise ValueError(f"--header-row: expected N or N,M, got {text!r}") from None
+    return rows[0] if len(rows) == 1 else tuple(rows)
+
+
+def segment_spellings(text: str | None) -> Any:
+    """``--segments``: a two-column sheet (CSV/Excel) or a YAML/JSON mapping file."""
+    if not text:
+        return None
+    path = Path(text)
+    if not path.is_file():
+        raise FileNotFoundError(f"--segments {text}: no such file")
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        return parse_columns(text)
+    return path
+
+
+def check_files(files: Sequence[str]) -> None:
+    """FileNotFoundError naming the first of ``files`` that does not exist."""
+    for file in files:
+        if not Path(file).exists():
+            raise FileNotFoundError(f"{file}: no such file or directory")

@@ -17,7 +17,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chaingraph._cli_options import add_table_options, exchange_rates, parse_columns
+from chaingraph._cli_options import (
+    add_table_options,
+    check_files,
+    exchange_rates,
+    parse_columns,
+)
 
 __all__ = ["add_compare", "add_portfolio", "run_compare", "run_portfolio"]
 
@@ -85,9 +90,7 @@ def _read_portfolio(args: argparse.Namespace, files: list[str],
     if not 1 <= len(files) <= 2:
         raise ValueError(f"give ENTERPRISES LINKS, or one folder or workbook; got "
                          f"{len(files)} files")
-    for file in files:
-        if not Path(file).exists():
-            raise FileNotFoundError(f"{file}: no such file or directory")
+    check_files(files)
     meta = {"year": year} if year is not None else None
     return read_portfolio(files[0], files[1] if len(files) == 2 else None,
                           chains=args.chains, chains_column=args.chains_column,
@@ -211,11 +214,10 @@ def run_compare(args: argparse.Namespace) -> int:
     from chaingraph.algorithms.compare import find_changes, summarize_changes
     from chaingraph.readwrite import read_chain
 
-    for file in args.files:
-        if not Path(file).exists():
-            raise FileNotFoundError(f"{file}: no such file or directory")
+    check_files(args.files)
     options = {"columns": parse_columns(args.columns), "unknown": args.unknown,
-               "duplicates": args.duplicates}
+               "duplicates": args.duplicates,
+               "exchange_rates": exchange_rates(args.exchange_rate)}
     before = read_chain(args.files[0], args.files[1], **options)
     after = read_chain(args.files[2], args.files[3], **options)
     template = args.template or after.meta.get("template")

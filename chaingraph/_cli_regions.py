@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from chaingraph._cli_options import add_table_options, exchange_rates, parse_columns
+from chaingraph._cli_options import add_table_options, read_input, resolve_template
 
 __all__ = ["add_regions", "add_transfer", "run_regions", "run_transfer"]
 
@@ -72,23 +72,8 @@ def add_transfer(sub: Any) -> None:
 
 
 def _read(args: argparse.Namespace) -> tuple[Any, Any]:
-    from chaingraph.model.lookup import as_template
-    from chaingraph.readwrite import read_chain
-
-    files = args.files
-    if not 1 <= len(files) <= 2:
-        raise ValueError(f"give one file (a workbook, JSON chain or directory) or two "
-                         f"(enterprises, links), got {len(files)}")
-    for file in files:
-        if not Path(file).exists():
-            raise FileNotFoundError(f"{file}: no such file or directory")
-    template = as_template(args.template) if args.template else None
-    columns = parse_columns(args.columns)
-    chain = read_chain(files[0], files[1] if len(files) == 2 else None, columns=columns,
-                       template=template, unknown=args.unknown,
-                       duplicates=args.duplicates,
-                       exchange_rates=exchange_rates(args.exchange_rate))
-    return chain, template
+    template = resolve_template(args.template)
+    return read_input(args, args.files, template=template), template
 
 
 def _level(text: str | None) -> Any:

@@ -66,20 +66,12 @@ def _enterprises(text: str | None) -> list[str] | None:
 
 
 def _read_chain(args: argparse.Namespace, template: Any) -> Any:
-    from chaingraph._cli_options import exchange_rates
-    from chaingraph._cli_options import parse_columns as _columns
-    from chaingraph.readwrite import read_chain
+    from chaingraph._cli_options import read_input
 
-    files = args.files
-    if len(files) != 2:
-        raise ValueError(f"give two files (enterprises, links), got {len(files)}")
-    for file in files:
-        if not Path(file).exists():
-            raise FileNotFoundError(f"{file}: no such file or directory")
+    if len(args.files) != 2:
+        raise ValueError(f"give two files (enterprises, links), got {len(args.files)}")
     # the loader's aliases read firm as id, sector as segment, weight as volume
-    return read_chain(files[0], files[1], columns=_columns(args.columns), template=template,
-                      unknown=args.unknown, duplicates=args.duplicates,
-                      self_loops="keep", exchange_rates=exchange_rates(args.exchange_rate))
+    return read_input(args, args.files, template=template, self_loops="keep")
 
 
 def _systemic_risk(args: argparse.Namespace, chain: Any, essentiality: Any,

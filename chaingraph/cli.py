@@ -34,8 +34,7 @@ from typing import Any
 from chaingraph._cli_io import add_io as _add_io
 from chaingraph._cli_io import run_io as _run_io
 from chaingraph._cli_options import add_table_options as _add_table_options
-from chaingraph._cli_options import exchange_rates as _exchange_rates
-from chaingraph._cli_options import parse_columns as _columns
+from chaingraph._cli_options import read_input as _read
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_portfolio import add_compare as _add_compare
 from chaingraph._cli_portfolio import add_portfolio as _add_portfolio
@@ -63,50 +62,6 @@ def _selector(text: str | None) -> Any:
     if sep and key in ("segment", "stage", "region"):
         return {key: [v.strip() for v in values.split(",") if v.strip()]}
     return [v.strip() for v in text.split(",") if v.strip()]
-
-
-def _read(args: argparse.Namespace, files: Sequence[str]) -> Any:
-    from chaingraph.readwrite import read_chain
-
-    if not 1 <= len(files) <= 2:
-        raise ValueError(f"give one file (a workbook, JSON chain or directory) or two "
-                         f"(enterprises, links), got {len(files)}")
-    for file in files:
-        if not Path(file).exists():
-            raise FileNotFoundError(f"{file}: no such file or directory")
-    template = _template(getattr(args, "template", None))
-    return read_chain(files[0], files[1] if len(files) == 2 else None,
-                      columns=_columns(args.columns), template=template,
-                      unknown=args.unknown, duplicates=args.duplicates,
-                      header_row=_header_row(getattr(args, "header_row", None)),
-                      sheets=getattr(args, "sheets", None),
-                      segments=_segments(getattr(args, "segments", None)),
-                      name=getattr(args, "name", None),
-                      exchange_rates=_exchange_rates(getattr(args, "exchange_rate", [])))
-
-
-def _header_row(text: str | None) -> Any:
-    """``--header-row``: N (enterprise sheet) or N,M (enterprise and link sheets)."""
-    if not text:
-        return None
-    parts = [p.strip() for p in text.replace("，", ",").split(",")]
-    try:
-        rows = [int(p) if p else None for p in parts]
-    except ValueError:
-        raise ValueError(f"--header-row: expected N or N,M, got {text!r}") from None
-    return rows[0] if len(rows) == 1 else tuple(rows)
-
-
-def _segments(text: str | None) -> Any:
-    """``--segments``: a two-column sheet (CSV/Excel) or a YAML/JSON mapping file."""
-    if not text:
-        return None
-    path = Path(text)
-    if not path.is_file():
-        raise FileNotFoundError(f"--segments {text}: no such file")
-    if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        return _columns(text)
-    return path
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:

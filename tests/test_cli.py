@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import chaingraph as cg
-from chaingraph.cli import _columns, _selector, main
+from chaingraph._cli_options import parse_columns as _columns
+from chaingraph.cli import _selector, main
 
 
 @pytest.fixture
