@@ -34,8 +34,8 @@ from chaingraph.model.roles import (
 from chaingraph.model.validation import read_only
 
 __all__ = ["component_sizes", "explain_rows", "first_rows", "labels_of",
-           "longest_condensed_path", "proper_csr", "ranked", "segment_label", "strong_components_of", "template_order",
-           "text_column"]
+           "longest_condensed_path", "proper_csr", "ranked", "segment_label",
+           "strong_components_of", "template_order", "text_column"]
 
 
 def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:

@@ -43,8 +43,7 @@ def local_segment_links(chain: Chain, focal: np.ndarray, segments: np.ndarray
     Cached on the chain per segments array (the one :func:`enterprise_segments`
     keeps) and focal mask: coverage, gaps and structure each ask for it.
     """
-    def compute() -> tuple[np.ndarray, tuple[list[Any], np.ndarray, np.ndarray,
-                                             np.ndarray]]:
+    def compute() -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(pd.Series(segments, dtype=object),
                                       use_na_sentinel=True)
         labels = list(uniques)
@@ -54,14 +53,10 @@ def local_segment_links(chain: Chain, focal: np.ndarray, segments: np.ndarray
         ok = (a >= 0) & (b >= 0)
         k = len(labels) + 1
         pairs = np.unique(a[ok].astype(np.int64) * k + b[ok])
-        return (segments, mask), (labels, read_only(codes), pairs // k, pairs % k)
+        return labels, read_only(codes), read_only(pairs // k), read_only(pairs % k)
 
-    mask = focal.tobytes()
-    key = f"coverage.local_segment_links.{id(segments)}.{hash(mask)}"
-    (kept, kept_mask), found = chain.cached(key, compute)  # keeps ``segments`` alive
-    if kept is not segments or kept_mask != mask:  # pragma: no cover - hash collision
-        return compute()[1]
-    labels, codes, a, b = found
+    labels, codes, a, b = chain.cached(("coverage.local_segment_links", focal.tobytes()),
+                                       compute, owner=segments)
     return list(labels), codes, a, b
 
 

@@ -73,18 +73,16 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> Segments:
 
     Labels are template ids where they resolve (else as given); missing = -1.
     """
-    def compute() -> tuple[SegmentTemplate | None, Segments]:
+    def compute() -> Segments:
         values = enterprise_segments(chain, template)  # blank cells are None
         if values is None:
             values = np.full(chain.n_enterprises, None, dtype=object)
         codes, uniques = pd.factorize(pd.Series(values, dtype=object),
                                       use_na_sentinel=True)
-        return template, (read_only(codes.astype(np.int64)),
-                          {label: i for i, label in enumerate(uniques)})
+        return (read_only(codes.astype(np.int64)),
+                {label: i for i, label in enumerate(uniques)})
 
-    # keyed by the template object; the entry keeps it alive, so its id is not reused
-    kept, segments = chain.cached(f"extension.segments.{id(template)}", compute)
-    return segments if kept is template else compute()[1]
+    return chain.cached("extension.segments", compute, owner=template)
 
 
 def _is(seg: Segments, label: Any) -> np.ndarray:

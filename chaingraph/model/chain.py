@@ -17,7 +17,7 @@ from networkx, and its read-only accessors; the validation it calls is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -133,14 +133,17 @@ class Chain:
         object.__setattr__(self, "_cache", {})
 
     # --- derived values, computed once per chain ---------------------------------------
-    def cached(self, key: str, compute: Callable[[], _T]) -> _T:
+    def cached(self, key: Hashable, compute: Callable[[], _T], *,
+               owner: object = None) -> _T:
         """Return ``compute()``, computed once per chain and kept under ``key``.
 
         Analyses keep what they derive from the chain's tables (CSR arrays, strongly
         connected components, tiers) here instead of recomputing it per call. A chain
         never changes, and every method that "changes" one returns a new chain with an
         empty cache, so a cached value cannot go stale. Keys are namespaced by the
-        caller (``"structure.tiers"``, ...).
+        caller (``"structure.tiers"``, ...). A value that also derives from another
+        object (a template, an array) names it as ``owner``: the entry is kept per
+        owner object (by identity, holding it, so its id is never reused).
 
         Examples
         --------
@@ -149,12 +152,23 @@ class Chain:
         10
         >>> chain.cached("demo.n", lambda: 0)  # computed once
         10
+        >>> a, b = object(), object()
+        >>> chain.cached("demo.owned", lambda: 1, owner=a), chain.cached(
+        ...     "demo.owned", lambda: 2, owner=b)
+        (1, 2)
+        >>> chain.cached("demo.owned", lambda: 3, owner=a)  # a's entry
+        1
         """
-        try:
-            return self._cache[key]
-        except KeyError:
-            value = self._cache[key] = compute()
-            return value
+        if owner is None:
+            try:
+                return self._cache[key]
+            except KeyError:
+                value = self._cache[key] = compute()
+                return value
+        entry = self._cache.get((key, id(owner)))
+        if entry is None or entry[0] is not owner:
+            entry = self._cache[(key, id(owner))] = (owner, compute())
+        return entry[1]
 
     def has_column(self, name: str, *, table: str = "enterprises") -> bool:
         """Whether the enterprise (or link) table has a column ``name``.

@@ -162,18 +162,13 @@ def enterprise_segments(chain: Chain, template: SegmentTemplate | None
     if not chain.has_column(SEGMENT):
         return None
 
-    def compute() -> tuple[SegmentTemplate | None, np.ndarray]:
+    def compute() -> np.ndarray:
         raw = chain.column(SEGMENT, default=None)
         if template is None:
-            return template, read_only(clean_labels(raw))
-        return template, read_only(clean_labels(raw, lambda s: template.resolve(str(s))
-                                                or s))
+            return read_only(clean_labels(raw))
+        return read_only(clean_labels(raw, lambda s: template.resolve(str(s)) or s))
 
-    # keyed by the template object: the entry keeps it alive, so its id is not reused
-    kept, segments = chain.cached(f"roles.segments.{id(template)}", compute)
-    if kept is not template:  # pragma: no cover - the id of a live object is unique
-        return compute()[1]
-    return segments
+    return chain.cached("roles.segments", compute, owner=template)
 
 
 def enterprise_stages(chain: Chain, template: SegmentTemplate | None,
