@@ -30,18 +30,12 @@ from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import focal_mask
 
-__all__ = ["find_concentration", "find_outside_dependence", "fmt_amount", "labels"]
+__all__ = ["find_concentration", "find_outside_dependence", "fmt_amount"]
 
 
 def fmt_amount(x: float) -> str:
     """Short amount for explanations (:func:`chaingraph.amounts.format_amount`)."""
     return format_amount(x)
-
-
-def labels(chain: Chain) -> np.ndarray:
-    """Display label of each enterprise: its name when given, else its id (cached,
-    the one rule of :func:`chaingraph.algorithms.common.labels_of`)."""
-    return labels_of(chain)
 
 
 def _segment_info(template: SegmentTemplate | None, segments: pd.Series
@@ -93,7 +87,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
         "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
-        "label": pd.Series(labels(chain)[keep], dtype=object),
+        "label": pd.Series(labels_of(chain, keep), dtype=object),
         "segment": pd.Series(segment[keep], dtype=object), "amount": amount[keep]})
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _CONCENTRATION})

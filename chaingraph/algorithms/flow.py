@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.common import explain_rows, first_rows
-from chaingraph.algorithms.concentration import labels
+from chaingraph.algorithms.common import explain_rows, first_rows, labels_of
 from chaingraph.amounts import format_amount
 from chaingraph.kernels import maxflow as _mf
 from chaingraph.model import (
@@ -377,7 +376,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None,
     cut = first_rows(cut.sort_values("score", ascending=False, kind="stable")
                      .reset_index(drop=True), top)
     amount = format_amount(total)
-    return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, labels(chain),
+    return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, labels_of(chain),
                                                             amount), explain)
 
 

@@ -14,8 +14,7 @@ import pandas as pd
 
 from chaingraph._checks import check_top
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.common import explain_rows
-from chaingraph.algorithms.concentration import labels
+from chaingraph.algorithms.common import explain_rows, labels_of
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
 from chaingraph.model.context import resolve
@@ -286,7 +285,7 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
                                 f"{1 - tc.delta:.0%})")
 
     def build(rows: pd.DataFrame) -> list[str]:
-        label = labels(chain)[keep[:len(rows)]]
+        label = labels_of(chain, keep[:len(rows)])
         return [f"{who} lies on {v:.0%} of the volume-weighted shortest supply paths "
                 f"from sources to final producers{note}" for who, v in
                 zip(label.tolist(), rows["throughput"].tolist(), strict=True)]
