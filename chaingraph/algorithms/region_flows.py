@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.lookup import TemplateLike
 from chaingraph.algorithms.regions import as_region_context
 from chaingraph.amounts import format_amount
-from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.model import Chain
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["find_region_flows", "region_flow_matrix"]
 

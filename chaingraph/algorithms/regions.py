@@ -25,7 +25,6 @@ from chaingraph.algorithms.echelon import (
 )
 from chaingraph.algorithms.region_levels import RegionIndex, region_index
 from chaingraph.amounts import format_amount
-from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.kernels.dominators import immediate_dominators
 from chaingraph.model import (
     OUTPUT,
@@ -35,6 +34,7 @@ from chaingraph.model import (
     SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import TemplateLike, as_template
 
 __all__ = [
     "RegionContext",

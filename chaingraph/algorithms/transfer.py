@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.lookup import TemplateLike
 from chaingraph.algorithms.region_levels import RegionIndex
 from chaingraph.algorithms.regions import (
     RegionContext,
@@ -33,9 +32,9 @@ from chaingraph.model import (
     SUPPLIER,
     VOLUME,
     Chain,
-    SegmentTemplate,
     as_chain,
 )
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["TransferResult", "move_enterprises", "simulate_transfer"]
 

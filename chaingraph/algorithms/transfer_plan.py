@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.lookup import TemplateLike
 from chaingraph.algorithms.regions import (
     Fit,
     RegionContext,
@@ -22,7 +21,8 @@ from chaingraph.algorithms.regions import (
 )
 from chaingraph.amounts import format_amount
 from chaingraph.exceptions import ConvergenceError
-from chaingraph.model import Chain, SegmentTemplate, as_chain
+from chaingraph.model import Chain, as_chain
+from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["DEFAULT_WEIGHTS", "origin_violations", "plan_objective", "plan_transfer"]
 

@@ -33,13 +33,21 @@ if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
-    "read_only",
     "UNIT_WEIGHTS_MESSAGE",
-    "weight_as_volume",
-    "Collector", "check_columns", "clean_ids", "coerce_amounts", "enterprises_from_links",
-    "location", "lookup", "map_segments", "present_items", "report_duplicate_ids",
+    "Collector",
+    "check_columns",
+    "clean_ids",
+    "coerce_amounts",
+    "enterprises_from_links",
+    "location",
+    "lookup",
+    "map_segments",
+    "present_items",
+    "read_only",
+    "report_duplicate_ids",
     "resolve_links",
     "warn_partial_amounts",
+    "weight_as_volume",
 ]
 
 

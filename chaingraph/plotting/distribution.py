@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.lookup import TemplateLike
 from chaingraph.algorithms.regions import as_region_context
-from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.model import Chain
+from chaingraph.model.lookup import TemplateLike
 from chaingraph.plotting._style import PALETTE, cjk_ticks, plot_context
 
 __all__ = ["plot_distribution", "plot_geography"]

@@ -12,15 +12,15 @@ from __future__ import annotations
 from chaingraph.readwrite._aliases import ALIASES
 from chaingraph.readwrite._loading import load_summary
 from chaingraph.readwrite.graph import write_gexf, write_graphml
-from chaingraph.readwrite.tables import read_chain, read_chain_graph
 from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
+from chaingraph.readwrite.tables import read_chain, read_chain_graph
 from chaingraph.readwrite.templates import read_template, write_template
 from chaingraph.readwrite.writers import write_chain
 
 __all__ = [
     "ALIASES",
-    "load_summary",
     "Portfolio",
+    "load_summary",
     "read_chain",
     "read_chain_graph",
     "read_portfolio",

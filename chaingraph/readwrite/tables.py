@@ -43,6 +43,7 @@ from chaingraph.model import (
     SegmentTemplate,
 )
 from chaingraph.readwrite._aliases import map_columns
+from chaingraph.readwrite._checks import check_read_arguments, warn_lookalike_ids
 from chaingraph.readwrite._loading import (
     chain_log,
     drop_sum_rows,
@@ -54,7 +55,6 @@ from chaingraph.readwrite._loading import (
     sheet_choice,
     warn_load_log,
 )
-from chaingraph.readwrite._checks import check_read_arguments, warn_lookalike_ids
 from chaingraph.readwrite._schema import FORMAT_TAG, apply_stamp, restore
 from chaingraph.readwrite._sheets import Book, read_workbook, role_of
 from chaingraph.readwrite._sources import (
