@@ -10,8 +10,11 @@ Engines
 -------
 ``"numba"``
     Dinic's algorithm on float64 residual capacities (breadth-first level graph,
-    iterative depth-first blocking flow with current-arc pointers, retreat to the
-    first saturated arc after each augmentation). A residual capacity at or below
+    searched only up to the sink's level, since nodes at or past it cannot lie on
+    a shortest augmenting path; iterative depth-first blocking flow with
+    current-arc pointers, retreat to the first saturated arc after each
+    augmentation). The network is built, renumbered and searched for the cut in
+    compiled passes that give the same arrays as the scipy path. A residual capacity at or below
     ``rtol`` times the arc's own capacity counts as saturated (see
     :func:`tolerance`), so the result is exact up to that relative tolerance per
     arc, whatever the spread of magnitudes (0.001 to 1e12 yuan in one chain).
@@ -46,7 +49,7 @@ from scipy.sparse import csgraph
 
 from chaingraph._engines import jit
 
-__all__ = ["Network", "build_network", "locality_rank", "max_flow_numba",
+__all__ = ["Network", "build_network", "counting_order", "locality_rank", "max_flow_numba",
            "max_flow_scipy", "solve", "source_side", "tolerance"]
 
 INT32_MAX = 2**31 - 1
@@ -73,16 +76,19 @@ class Network:
     __slots__ = ("capacity", "first", "head", "n_nodes", "position", "rev")
 
     def __init__(self, n_nodes: int, tail: np.ndarray, head: np.ndarray,
-                 capacity: np.ndarray) -> None:
+                 capacity: np.ndarray, *, engine: str = "scipy") -> None:
+        self.n_nodes = n_nodes
+        if engine == "numba":
+            self.first, self.head, self.rev, self.capacity, self.position = _forward_star(
+                np.asarray(tail, dtype=np.int64), np.asarray(head, dtype=np.int64),
+                np.asarray(capacity, dtype=np.float64), int(n_nodes))
+            return
         m = len(tail)
         all_tail = np.concatenate([tail, head]).astype(np.int64)
-        # stable counting sort by tail (scipy's COO -> CSR conversion, O(m + n))
-        order = sp.csr_array(
-            (np.ones(2 * m, dtype=np.int8), (all_tail, np.arange(2 * m, dtype=np.int64))),
-            shape=(n_nodes, max(2 * m, 1))).indices.astype(np.int64)
+        # stable counting sort by tail, O(m + n)
+        order = counting_order(all_tail, n_nodes)
         position = np.empty(2 * m, dtype=np.int64)
         position[order] = np.arange(2 * m, dtype=np.int64)
-        self.n_nodes = n_nodes
         self.first = np.zeros(n_nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(all_tail, minlength=n_nodes), out=self.first[1:])
         self.head = np.concatenate([head, tail]).astype(np.int64)[order]
@@ -92,10 +98,82 @@ class Network:
         self.position = position[:m]
 
 
+@jit
+def _forward_star(tail, head, capacity, n):  # pragma: no cover - compiled
+    # the arrays of Network.__init__ in one pass: residual arcs of a node are its
+    # forward arcs in input order, then its reverse arcs in input order
+    m = tail.shape[0]
+    first = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        first[tail[i] + 1] += 1
+        first[head[i] + 1] += 1
+    for v in range(n):
+        first[v + 1] += first[v]
+    fill = first[:-1].copy()
+    out_head = np.empty(2 * m, dtype=np.int64)
+    rev = np.empty(2 * m, dtype=np.int64)
+    cap = np.zeros(2 * m)
+    position = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        a = fill[tail[i]]
+        fill[tail[i]] += 1
+        position[i] = a
+        out_head[a] = head[i]
+        cap[a] = capacity[i]
+    for i in range(m):
+        b = fill[head[i]]
+        fill[head[i]] += 1
+        out_head[b] = tail[i]
+        a = position[i]
+        rev[a] = b
+        rev[b] = a
+    return first, out_head, rev, cap, position
+
+
 def build_network(n_nodes: int, tail: np.ndarray, head: np.ndarray,
-                  capacity: np.ndarray) -> Network:
-    """Forward-star residual network of an arc list (see :class:`Network`)."""
-    return Network(n_nodes, tail, head, capacity)
+                  capacity: np.ndarray, *, engine: str = "scipy") -> Network:
+    """Forward-star residual network of an arc list (see :class:`Network`).
+
+    ``engine`` only chooses how it is built ("scipy": vectorised numpy with scipy's
+    sort, "numba": one compiled pass); the arrays are the same.
+    """
+    return Network(n_nodes, tail, head, capacity, engine=engine)
+
+
+@jit
+def _counting_order_numba(keys, n_keys):  # pragma: no cover - compiled
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    for k in keys:
+        start[k + 1] += 1
+    for i in range(n_keys):
+        start[i + 1] += start[i]
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        order[start[k]] = i
+        start[k] += 1
+    return order
+
+
+def counting_order(keys: np.ndarray, n_keys: int, *, engine: str = "scipy"
+                   ) -> np.ndarray:
+    """Stable order sorting ``keys`` (ints in ``[0, n_keys)``), O(len + n_keys).
+
+    ``engine="scipy"`` uses scipy's COO -> CSR conversion, ``"numba"`` a compiled
+    counting sort; both give the same order.
+
+    Examples
+    --------
+    >>> from chaingraph.kernels.maxflow import counting_order
+    >>> counting_order(np.array([2, 0, 2, 1, 0]), 3).tolist()
+    [1, 4, 3, 0, 2]
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if engine == "numba":
+        return _counting_order_numba(keys, int(n_keys))
+    m = len(keys)
+    return sp.csr_array((np.ones(m, dtype=np.int8), (keys, np.arange(m, dtype=np.int64))),
+                        shape=(n_keys, max(m, 1))).indices.astype(np.int64)
 
 
 def tolerance(net: Network, rtol: float = 1e-12) -> np.ndarray:
@@ -111,28 +189,36 @@ def tolerance(net: Network, rtol: float = 1e-12) -> np.ndarray:
 
 
 @jit
-def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
+def _dinic(first, head, rev, re, s, t):  # pragma: no cover
+    # re[a, 0]: residual capacity of arc a; re[a, 1]: its tolerance (one cache line)
     n = first.shape[0] - 1
-    level = np.empty(n, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
+    level = np.empty(n, dtype=np.int32)
+    queue = np.empty(n, dtype=np.int32)
     current = np.empty(n, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
     total = 0.0
     while True:
-        # breadth-first levels over residual arcs above eps
+        # breadth-first levels over residual arcs above eps, up to the sink's level:
+        # a node at or past it cannot be on a shortest augmenting path
         level[:] = -1
         level[s] = 0
         queue[0] = s
         lo, hi = 0, 1
+        sink_level = n + 1
         while lo < hi:
             x = queue[lo]
             lo += 1
+            lx = level[x] + 1
+            if lx >= sink_level:
+                break
             for a in range(first[x], first[x + 1]):
                 y = head[a]
-                if level[y] < 0 and res[a] > eps[a]:
-                    level[y] = level[x] + 1
+                if level[y] < 0 and re[a, 0] > re[a, 1]:
+                    level[y] = lx
                     queue[hi] = y
                     hi += 1
+                    if y == t:
+                        sink_level = lx
         if level[t] < 0:
             break
         current[:] = first[:-1]
@@ -142,26 +228,29 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
             if u == t:
                 f = np.inf
                 for i in range(top):
-                    if res[stack[i]] < f:
-                        f = res[stack[i]]
+                    if re[stack[i], 0] < f:
+                        f = re[stack[i], 0]
                 if not np.isfinite(f):
                     return -1.0
                 total += f
                 cut = -1
                 for i in range(top):
                     a = stack[i]
-                    res[a] -= f
-                    res[rev[a]] += f
-                    if cut < 0 and res[a] <= eps[a]:
+                    re[a, 0] -= f
+                    re[rev[a], 0] += f
+                    if cut < 0 and re[a, 0] <= re[a, 1]:
                         cut = i
                 top = cut
                 u = head[rev[stack[cut]]]
                 continue
             advanced = False
+            next_level = level[u] + 1
             while current[u] < first[u + 1]:
                 a = current[u]
                 v = head[a]
-                if res[a] > eps[a] and level[v] == level[u] + 1:
+                # nodes on the sink's level other than the sink are dead ends
+                if re[a, 0] > re[a, 1] and level[v] == next_level and (
+                        v == t or next_level < sink_level):
                     stack[top] = a
                     top += 1
                     u = v
@@ -178,6 +267,17 @@ def _dinic(first, head, rev, res, s, t, eps):  # pragma: no cover
     return total
 
 
+@jit
+def _residual_table(capacity, rev, rtol):  # pragma: no cover - compiled
+    # [residual capacity, tolerance] per residual arc (see tolerance())
+    out = np.empty((capacity.shape[0], 2))
+    for a in range(capacity.shape[0]):
+        pair = max(capacity[a], capacity[rev[a]])
+        out[a, 0] = capacity[a]
+        out[a, 1] = rtol * pair if np.isfinite(pair) else 0.0
+    return out
+
+
 def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
                    ) -> tuple[float, np.ndarray, np.ndarray]:
     """Maximum s-t flow with the numba float Dinic engine.
@@ -191,25 +291,18 @@ def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
         Source side of a minimum cut: nodes reachable from ``s`` through residual
         arcs above the tolerance (see :func:`source_side`).
     """
-    res = net.capacity.copy()
-    eps = tolerance(net, rtol)
-    value = _dinic(net.first, net.head, net.rev, res, s, t, eps)
+    table = _residual_table(net.capacity, net.rev, float(rtol))
+    value = _dinic(net.first, net.head.astype(np.int32), net.rev, table, s, t)
+    res, eps = table[:, 0].copy(), table[:, 1].copy()
     if value < 0:
         raise ValueError("the maximum flow is unbounded: a source reaches a final "
                          "producer through arcs without capacity")
     flow = res[net.rev[net.position]].copy()
-    return float(value), flow, source_side(net, res, s, eps=eps)
+    return float(value), flow, source_side(net, res, s, eps=eps, engine="numba")
 
 
 def _tails(net: Network) -> np.ndarray:
     return np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(net.first))
-
-
-def _counting_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
-    """Stable order sorting ``keys`` (ints in ``[0, n_keys)``), O(len + n_keys)."""
-    m = len(keys)
-    return sp.csr_array((np.ones(m, dtype=np.int8), (keys, np.arange(m, dtype=np.int64))),
-                        shape=(n_keys, max(m, 1))).indices.astype(np.int64)
 
 
 def max_flow_scipy(net: Network, s: int, t: int, *, rtol: float = 1e-12,
@@ -231,8 +324,8 @@ def max_flow_scipy(net: Network, s: int, t: int, *, rtol: float = 1e-12,
     finite = np.isfinite(res) & (res > 0)
     bound = float(res[finite].sum()) if finite.any() else 0.0
     # residual arcs grouped by (tail, head): antiparallel input arcs share a group
-    tail_order = _counting_order(net.head, net.n_nodes)
-    order = tail_order[_counting_order(tails[tail_order], net.n_nodes)]
+    tail_order = counting_order(net.head, net.n_nodes)
+    order = tail_order[counting_order(tails[tail_order], net.n_nodes)]
     skey = tails[order] * net.n_nodes + net.head[order]
     starts = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]]) if len(skey) else \
         np.zeros(0, dtype=np.int64)
@@ -296,16 +389,40 @@ def _scaled_round(net: Network, capped: np.ndarray, scale: float, s: int, t: int
     return pushed
 
 
+@jit
+def _residual_reach(first, head, res, eps, s):  # pragma: no cover - compiled
+    n = first.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    seen[s] = True
+    queue[0] = s
+    lo, hi = 0, 1
+    while lo < hi:
+        x = queue[lo]
+        lo += 1
+        for a in range(first[x], first[x + 1]):
+            y = head[a]
+            if not seen[y] and res[a] > eps[a]:
+                seen[y] = True
+                queue[hi] = y
+                hi += 1
+    return seen
+
+
 def source_side(net: Network, res: np.ndarray, s: int, *,
-                eps: np.ndarray | None = None, rtol: float = 1e-12) -> np.ndarray:
+                eps: np.ndarray | None = None, rtol: float = 1e-12,
+                engine: str = "scipy") -> np.ndarray:
     """Nodes reachable from ``s`` through residual arcs above ``eps`` (boolean mask).
 
-    ``eps`` defaults to :func:`tolerance` with ``rtol``.
+    ``eps`` defaults to :func:`tolerance` with ``rtol``. ``engine`` chooses the
+    search (scipy's breadth-first order or a compiled one; the same set).
 
     With a maximum flow, the arcs from this side to the other form a minimum cut.
     """
     if eps is None:
         eps = tolerance(net, rtol)
+    if engine == "numba":
+        return _residual_reach(net.first, net.head, res, eps, int(s))
     tails = _tails(net)
     keep = res > eps
     A = sp.csr_array((np.ones(int(keep.sum()), dtype=np.int8),
@@ -316,18 +433,48 @@ def source_side(net: Network, res: np.ndarray, s: int, *,
     return mask
 
 
-def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int
-                  ) -> np.ndarray:
+@jit
+def _search_order(first, head, root):  # pragma: no cover - compiled
+    n = first.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    seen[root] = True
+    order[0] = root
+    lo, hi = 0, 1
+    while lo < hi:
+        x = order[lo]
+        lo += 1
+        for a in range(first[x], first[x + 1]):
+            y = head[a]
+            if not seen[y]:
+                seen[y] = True
+                order[hi] = y
+                hi += 1
+    return order[:hi]
+
+
+def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int, *,
+                  engine: str = "scipy") -> np.ndarray:
     """New node numbers in breadth-first order from ``root`` (unreached ones last).
 
     Numbering nodes in search order puts the nodes of one layer of the chain next
     to each other in memory, which roughly halves the time of the memory-bound
-    flow search on large chains.
+    flow search on large chains. ``engine`` chooses the search (scipy's
+    breadth-first order or a compiled one over the arcs in the same order: the same
+    numbering).
     """
-    A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
-                     shape=(n_nodes, n_nodes))
-    order = csgraph.breadth_first_order(A, root, directed=True,
-                                        return_predecessors=False)
+    if engine == "numba":
+        tail, head = np.asarray(tail, dtype=np.int64), np.asarray(head, dtype=np.int64)
+        by_head = counting_order(head, n_nodes, engine="numba")  # each row sorted,
+        by_tail = by_head[counting_order(tail[by_head], n_nodes, engine="numba")]  # as scipy's
+        first = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tail, minlength=n_nodes), out=first[1:])
+        order = _search_order(first, head[by_tail], int(root))
+    else:
+        A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
+                         shape=(n_nodes, n_nodes))
+        order = csgraph.breadth_first_order(A, root, directed=True,
+                                            return_predecessors=False)
     seen = np.zeros(n_nodes, dtype=bool)
     seen[order] = True
     order = np.concatenate([order, np.flatnonzero(~seen)])
@@ -375,9 +522,9 @@ def solve(n_nodes: int, tail: np.ndarray, head: np.ndarray, capacity: np.ndarray
     """
     tail = np.asarray(tail, dtype=np.int64)
     head = np.asarray(head, dtype=np.int64)
-    rank = locality_rank(n_nodes, tail, head, s) if reorder and len(tail) else \
-        np.arange(n_nodes, dtype=np.int64)
-    net = build_network(n_nodes, rank[tail], rank[head], capacity)
+    rank = locality_rank(n_nodes, tail, head, s, engine=engine) if reorder and len(
+        tail) else np.arange(n_nodes, dtype=np.int64)
+    net = build_network(n_nodes, rank[tail], rank[head], capacity, engine=engine)
     run = max_flow_numba if engine == "numba" else max_flow_scipy
     value, flow, side = run(net, int(rank[s]), int(rank[t]), rtol=rtol)
     return value, flow, side[rank]
