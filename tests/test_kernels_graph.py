@@ -24,6 +24,7 @@ from chaingraph.kernels.graph import (
     longest_path_levels,
     min_downstream,
     reachable,
+    sink_levels,
     strong_components,
     tier_levels,
     transpose,
@@ -153,6 +154,24 @@ def test_longest_path_levels_rejects_cycles(method):
     indptr, indices = arrays(3, [(0, 1), (1, 2), (2, 1)])
     with pytest.raises(ValueError, match="acyclic"):
         longest_path_levels(indptr, indices, method=method)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(graph=graphs(max_nodes=10, acyclic=True))
+def test_sink_levels_match_networkx(method, graph):
+    """Longest path to a node without successors: networkx's DAG longest path
+    from each node (an independent oracle)."""
+    n, edges = graph
+    G = to_nx(n, edges)
+    expected = [nx.dag_longest_path_length(G.subgraph(nx.descendants(G, v) | {v}))
+                for v in range(n)]
+    assert sink_levels(*arrays(n, edges), method=method).tolist() == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_sink_levels_reject_cycles(method):
+    with pytest.raises(ValueError, match="acyclic"):
+        sink_levels(*arrays(3, [(0, 1), (1, 2), (2, 1)]), method=method)
 
 
 def reference_tiers(G: nx.DiGraph, sources) -> dict[int, int]:

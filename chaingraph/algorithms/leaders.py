@@ -16,11 +16,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
-from chaingraph.algorithms.common import explain_rows, first_rows
+from chaingraph.algorithms.common import (
+    explain_rows,
+    first_rows,
+    proper_csr,
+    strong_components_of,
+)
 from chaingraph.amounts import format_amount
-from chaingraph.kernels.graph import min_downstream
+from chaingraph.kernels.graph import condensation, min_downstream, sink_levels
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.model import (
     NAME,
@@ -52,17 +56,11 @@ _RANK_ROWS = 65_536  # rows of random ranks drawn at a time
 
 
 def _condensation(chain: Chain) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
-    """Strongly connected components: labels, condensed DAG (CSR), component sizes."""
-    n = chain.n_enterprises
-    src, dst = chain.link_codes
-    A = sp.csr_array((np.ones(len(src)), (src, dst)), shape=(n, n))
-    n_comp, labels = connected_components(A, directed=True, connection="strong")
-    cs, cd = labels[src], labels[dst]
-    proper = cs != cd
-    C = sp.csr_array((np.ones(int(proper.sum())), (cs[proper], cd[proper])),
-                     shape=(n_comp, n_comp))
-    C.sum_duplicates()
-    C.sort_indices()
+    """Strongly connected components: labels, condensed DAG (CSR), component sizes
+    (the chain's cached components, shared with the tiers)."""
+    n_comp, labels = strong_components_of(chain)
+    cindptr, cindices = condensation(*proper_csr(chain), labels, n_comp)
+    C = sp.csr_array((np.ones(len(cindices)), cindices, cindptr), shape=(n_comp, n_comp))
     return labels, C, np.bincount(labels, minlength=n_comp)
 
 
@@ -112,7 +110,8 @@ def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
     """Cohen's min-rank estimate of the enterprises reachable from each component."""
     rng = np.random.default_rng(seed)
     n = C.shape[0]
-    level = _levels(C.T.tocsr())  # distance from a node without successors
+    level = sink_levels(C.indptr, C.indices,  # distance to a sink
+                        method="scipy" if method == "numpy" else method)
     ranks = np.empty((n, samples), dtype=np.float32)
     for lo in range(0, n, _RANK_ROWS):  # the same draws as one call, less memory
         hi = min(lo + _RANK_ROWS, n)

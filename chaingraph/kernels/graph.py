@@ -22,6 +22,7 @@ __all__ = [
     "longest_path_levels",
     "min_downstream",
     "reachable",
+    "sink_levels",
     "strong_components",
     "tier_levels",
     "transpose",
@@ -302,6 +303,73 @@ def longest_path_levels(indptr: np.ndarray, indices: np.ndarray, *,
     if done != n:
         raise ValueError("longest_path_levels needs an acyclic graph (condense first)")
     return level
+
+
+@jit
+def _sink_levels_numba(indptr, indices, n):  # pragma: no cover - compiled
+    indeg = np.zeros(n, dtype=np.int64)
+    for j in range(len(indices)):
+        indeg[indices[j]] += 1
+    order = np.empty(n, dtype=np.int64)
+    tail = 0
+    for v in range(n):
+        if indeg[v] == 0:
+            order[tail] = v
+            tail += 1
+    head = 0
+    while head < tail:
+        v = order[head]
+        head += 1
+        for j in range(indptr[v], indptr[v + 1]):
+            u = indices[j]
+            indeg[u] -= 1
+            if indeg[u] == 0:
+                order[tail] = u
+                tail += 1
+    level = np.zeros(n, dtype=np.int64)
+    for i in range(tail - 1, -1, -1):  # successors first
+        v = order[i]
+        for j in range(indptr[v], indptr[v + 1]):
+            if level[indices[j]] + 1 > level[v]:
+                level[v] = level[indices[j]] + 1
+    return level, tail
+
+
+def sink_levels(indptr: np.ndarray, indices: np.ndarray, *, method: str = "auto"
+                ) -> np.ndarray:
+    """Longest path (in links) from each node of a DAG to a node without successors.
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray of int64
+        CSR arrays of a directed acyclic graph.
+    method : {"auto", "numba", "scipy"}
+        numba: one topological pass and one reverse pass, no transpose; scipy:
+        :func:`longest_path_levels` of the transposed graph, minus one.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        0 for nodes without successors; every successor of a node has a smaller value.
+
+    Raises
+    ------
+    ValueError
+        When the graph has a cycle.
+
+    Examples
+    --------
+    >>> sink_levels(np.array([0, 2, 3, 3]), np.array([1, 2, 2])).tolist()  # 0->1->2, 0->2
+    [2, 1, 0]
+    """
+    n = len(indptr) - 1
+    if resolve_method(method) == "numba":
+        level, done = _sink_levels_numba(np.asarray(indptr, dtype=np.int64),
+                                         np.asarray(indices, dtype=np.int64), n)
+        if done != n:
+            raise ValueError("sink_levels needs an acyclic graph (condense first)")
+        return level
+    return longest_path_levels(*transpose(indptr, indices), method=method) - 1
 
 
 def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
