@@ -292,13 +292,15 @@ def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
         arcs above the tolerance (see :func:`source_side`).
     """
     table = _residual_table(net.capacity, net.rev, float(rtol))
-    value = _dinic(net.first, net.head.astype(np.int32), net.rev, table, s, t)
-    res, eps = table[:, 0].copy(), table[:, 1].copy()
+    head = net.head.astype(np.int32) if net.n_nodes < 2**31 else net.head
+    value = _dinic(net.first, head, net.rev, table, s, t)
     if value < 0:
         raise ValueError("the maximum flow is unbounded: a source reaches a final "
                          "producer through arcs without capacity")
-    flow = res[net.rev[net.position]].copy()
-    return float(value), flow, source_side(net, res, s, eps=eps, engine="numba")
+    flow = table[net.rev[net.position], 0]
+    # the residual search of source_side(), on the table in place (no copies)
+    return float(value), flow, _residual_reach(net.first, head, table[:, 0],
+                                               table[:, 1], int(s))
 
 
 def _tails(net: Network) -> np.ndarray:
