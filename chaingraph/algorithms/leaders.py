@@ -113,9 +113,12 @@ def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
     level = sink_levels(C.indptr, C.indices,  # distance to a sink
                         method="scipy" if method == "numpy" else method)
     ranks = np.empty((n, samples), dtype=np.float32)
+    draws = np.empty((min(_RANK_ROWS, n), samples))
     for lo in range(0, n, _RANK_ROWS):  # the same draws as one call, less memory
         hi = min(lo + _RANK_ROWS, n)
-        ranks[lo:hi] = rng.exponential(size=(hi - lo, samples)) / sizes[lo:hi, None]
+        block = draws[:hi - lo]
+        rng.standard_exponential(out=block)  # = rng.exponential(), into one buffer
+        np.divide(block, sizes[lo:hi, None], out=ranks[lo:hi], casting="unsafe")
     min_downstream(C.indptr, C.indices, level, ranks, method=method)
     return (samples - 1) / ranks.sum(axis=1, dtype=np.float64)
 

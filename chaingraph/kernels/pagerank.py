@@ -129,7 +129,9 @@ def pagerank(
     d = p if d is None else d
     x = _distribution(x0, n, "x0")
     x = p.copy() if x is None else x
-    PT = P.T.tocsr()
+    # P.T is a CSC view of P's arrays: its product sums each node's in-links in the
+    # same order as a CSR copy would (bit-identical), without the conversion
+    PT = P.T
     for iteration in range(1, max_iter + 1):
         x_next = alpha * (PT @ x + x[is_dangling].sum() * d) + (1 - alpha) * p
         change = np.abs(x_next - x).sum()
