@@ -285,7 +285,10 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     arrays = {"ids": ids, "src": src, "dst": dst, "link_cap": link_cap,
               "per_link": per_link, "ent_cap": chain.column(CAPACITY),
               "through": through, "side": side[:n].copy()}
-    in_cut = side[net["tail"]] & ~side[net["head"]]
+    in_cut = np.flatnonzero(side[net["tail"]] & ~side[net["head"]])
+    # largest capacity first, ties in arc order (a stable descending sort, as
+    # DataFrame.sort_values(ascending=False, kind="stable"); capacities are > 0)
+    in_cut = in_cut[np.argsort(-cap[in_cut], kind="stable")]
     ck, cr = kind[in_cut], ref[in_cut]
     is_l = ck == _LINK
     supplier = np.where(is_l, ids[src[np.where(is_l, cr, 0)]] if len(src) else None, None)
@@ -296,14 +299,13 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
                             "buyer": pd.Series(buyer, dtype=object),
                             "enterprise": pd.Series(enterprise, dtype=object),
                             "capacity": cap[in_cut]})
-    min_cut = min_cut.sort_values("capacity", ascending=False, kind="stable")
-    cut_capacity = float(cap[in_cut].sum())
+    cut_capacity = float(cap[np.sort(in_cut)].sum())  # summed in arc order
     if not math.isclose(cut_capacity, value, rel_tol=1e-6, abs_tol=1e-9):
         warnings.warn(f"maximum flow {value!r} and cut capacity {cut_capacity!r} differ "
                       "by more than 1e-6: the flow may be slightly below the maximum "
                       "(use method='numba' for an exact float flow)", RuntimeWarning,
                       stacklevel=3)
-    return FlowResult(value=value, min_cut=min_cut.reset_index(drop=True),
+    return FlowResult(value=value, min_cut=min_cut,
                       cut_capacity=cut_capacity, capacity_basis=basis, method=engine,
                       arrays=arrays)
 
