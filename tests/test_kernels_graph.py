@@ -28,6 +28,7 @@ from chaingraph.kernels.graph import (
     strong_components,
     tier_levels,
     transpose,
+    weak_component_count,
 )
 
 METHODS = ["numba", "scipy"] if has_numba() else ["scipy"]
@@ -172,6 +173,14 @@ def test_sink_levels_match_networkx(method, graph):
 def test_sink_levels_reject_cycles(method):
     with pytest.raises(ValueError, match="acyclic"):
         sink_levels(*arrays(3, [(0, 1), (1, 2), (2, 1)]), method=method)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(graphs())
+def test_weak_component_count_matches_networkx(method, graph):
+    n, edges = graph
+    expected = nx.number_weakly_connected_components(to_nx(n, edges))
+    assert weak_component_count(*arrays(n, edges), method=method) == expected
 
 
 def reference_tiers(G: nx.DiGraph, sources) -> dict[int, int]:

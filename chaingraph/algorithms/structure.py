@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from chaingraph.algorithms.common import (
     component_sizes,
@@ -31,6 +29,7 @@ from chaingraph.algorithms.coverage import (
     local_segment_links,
 )
 from chaingraph.algorithms.tiers import tier_array, tiers
+from chaingraph.kernels.graph import weak_component_count
 from chaingraph.model import (
     NAME,
     REGION,
@@ -302,18 +301,10 @@ def structure_summary(G: Chain | Any, /, *, template: TemplateLike = None,
         "n_without_tier": int((focal & (level < 0)).sum()),
         "has_cycles": bool((sizes > 1).any()), "n_cycles": int((sizes > 1).sum()),
         "n_in_cycles": int(sizes[sizes > 1].sum()),
-        "n_components": _weak_components(indptr, indices),
+        "n_components": weak_component_count(indptr, indices, method=method),
         "chain_length": length, "longest_local_path": path, "chain_length_unit": unit,
         "stage_counts": {str(k): int(v) for k, v in pd.Series(
             stages[focal], dtype=object).value_counts().items()},
     }
     summary.update(coverage_numbers(chain, template, focal, segments))
     return summary
-
-
-def _weak_components(indptr: np.ndarray, indices: np.ndarray) -> int:
-    n = len(indptr) - 1
-    if n == 0:
-        return 0
-    A = sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
-    return int(csgraph.connected_components(A, directed=True, connection="weak")[0])
