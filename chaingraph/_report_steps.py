@@ -145,18 +145,21 @@ class _Background:
 def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
               results: dict[str, Any], skipped: dict[str, str],
               seconds: dict[str, float]) -> None:
-    """Run the steps in order (those of :data:`BACKGROUND_STEPS` in a thread of
-    their own), filling ``results``, ``skipped`` (step -> reason) and ``seconds``.
+    """Run the steps in order (those of :data:`BACKGROUND_STEPS` first, each in a
+    thread of its own), filling ``results``, ``skipped`` (step -> reason) and ``seconds``.
 
     An exception of a step propagates once every step started has been waited for,
     except an unbounded maximum flow (a ValueError), which is a skipped step.
     """
-    background: dict[str, _Background] = {}
+    steps = list(steps)
+    # the background steps start first, so that they overlap every other step
+    background = {name: _Background(run) for name, run, reason in steps
+                  if reason is None and name in BACKGROUND_STEPS}
     for name, run, reason in steps:
         if reason is not None:
             skipped[name] = reason
         elif name in BACKGROUND_STEPS:
-            background[name] = _Background(run)
+            continue
         else:
             outcome = _Outcome.of(run)
             if outcome.error is not None:
