@@ -24,12 +24,11 @@ from chaingraph.kernels.graph import (
     longest_path_levels,
     min_downstream,
     reachable,
-    sink_levels,
     strong_components,
     tier_levels,
     transpose,
-    weak_component_count,
 )
+from chaingraph.kernels.passes import sink_levels, weak_component_count
 
 METHODS = ["numba", "scipy"] if has_numba() else ["scipy"]
 DOM_METHODS = ["numba", "networkx"] if has_numba() else ["networkx"]

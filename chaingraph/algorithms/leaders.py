@@ -24,8 +24,9 @@ from chaingraph.algorithms.common import (
     strong_components_of,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.kernels.graph import condensation, min_downstream, sink_levels
+from chaingraph.kernels.graph import condensation, min_downstream
 from chaingraph.kernels.pagerank import pagerank
+from chaingraph.kernels.passes import sink_levels
 from chaingraph.model import (
     NAME,
     OUTPUT,

@@ -29,7 +29,7 @@ from chaingraph.algorithms.coverage import (
     local_segment_links,
 )
 from chaingraph.algorithms.tiers import tier_array, tiers
-from chaingraph.kernels.graph import weak_component_count
+from chaingraph.kernels.passes import weak_component_count
 from chaingraph.model import (
     NAME,
     REGION,

@@ -22,11 +22,9 @@ __all__ = [
     "longest_path_levels",
     "min_downstream",
     "reachable",
-    "sink_levels",
     "strong_components",
     "tier_levels",
     "transpose",
-    "weak_component_count",
 ]
 
 
@@ -172,48 +170,6 @@ def reachable(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     return _bfs_scipy(indptr, indices, seeds, n)
 
 
-# --- weakly connected components ------------------------------------------------------
-@jit
-def _weak_count_numba(indptr, indices, n):  # pragma: no cover - compiled
-    parent = np.arange(n)
-    count = n
-    for v in range(n):
-        for j in range(indptr[v], indptr[v + 1]):
-            a, b = v, indices[j]
-            while parent[a] != a:  # find with path halving
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            while parent[b] != b:
-                parent[b] = parent[parent[b]]
-                b = parent[b]
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-                count -= 1
-    return count
-
-
-def weak_component_count(indptr: np.ndarray, indices: np.ndarray, *,
-                         method: str = "auto") -> int:
-    """Number of weakly connected components (isolated nodes count one each).
-
-    numba: union-find over the links (path halving), O(m alpha(n)); scipy:
-    ``connected_components(connection="weak")``.
-
-    Examples
-    --------
-    >>> weak_component_count(np.array([0, 1, 1, 1, 1]), np.array([1]))  # 0-1, 2, 3
-    3
-    """
-    n = len(indptr) - 1
-    if n == 0:
-        return 0
-    if resolve_method(method) == "numba":
-        return int(_weak_count_numba(np.asarray(indptr, dtype=np.int64),
-                                     np.asarray(indices, dtype=np.int64), n))
-    return int(csgraph.connected_components(_csr(indptr, indices, n), directed=True,
-                                            connection="weak")[0])
-
-
 # --- strongly connected components ----------------------------------------------------
 def strong_components(indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.ndarray]:
     """Strongly connected components: ``(count, label of each node)``.
@@ -346,73 +302,6 @@ def longest_path_levels(indptr: np.ndarray, indices: np.ndarray, *,
     if done != n:
         raise ValueError("longest_path_levels needs an acyclic graph (condense first)")
     return level
-
-
-@jit
-def _sink_levels_numba(indptr, indices, n):  # pragma: no cover - compiled
-    indeg = np.zeros(n, dtype=np.int64)
-    for j in range(len(indices)):
-        indeg[indices[j]] += 1
-    order = np.empty(n, dtype=np.int64)
-    tail = 0
-    for v in range(n):
-        if indeg[v] == 0:
-            order[tail] = v
-            tail += 1
-    head = 0
-    while head < tail:
-        v = order[head]
-        head += 1
-        for j in range(indptr[v], indptr[v + 1]):
-            u = indices[j]
-            indeg[u] -= 1
-            if indeg[u] == 0:
-                order[tail] = u
-                tail += 1
-    level = np.zeros(n, dtype=np.int64)
-    for i in range(tail - 1, -1, -1):  # successors first
-        v = order[i]
-        for j in range(indptr[v], indptr[v + 1]):
-            if level[indices[j]] + 1 > level[v]:
-                level[v] = level[indices[j]] + 1
-    return level, tail
-
-
-def sink_levels(indptr: np.ndarray, indices: np.ndarray, *, method: str = "auto"
-                ) -> np.ndarray:
-    """Longest path (in links) from each node of a DAG to a node without successors.
-
-    Parameters
-    ----------
-    indptr, indices : numpy.ndarray of int64
-        CSR arrays of a directed acyclic graph.
-    method : {"auto", "numba", "scipy"}
-        numba: one topological pass and one reverse pass, no transpose; scipy:
-        :func:`longest_path_levels` of the transposed graph, minus one.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        0 for nodes without successors; every successor of a node has a smaller value.
-
-    Raises
-    ------
-    ValueError
-        When the graph has a cycle.
-
-    Examples
-    --------
-    >>> sink_levels(np.array([0, 2, 3, 3]), np.array([1, 2, 2])).tolist()  # 0->1->2, 0->2
-    [2, 1, 0]
-    """
-    n = len(indptr) - 1
-    if resolve_method(method) == "numba":
-        level, done = _sink_levels_numba(np.asarray(indptr, dtype=np.int64),
-                                         np.asarray(indices, dtype=np.int64), n)
-        if done != n:
-            raise ValueError("sink_levels needs an acyclic graph (condense first)")
-        return level
-    return longest_path_levels(*transpose(indptr, indices), method=method) - 1
 
 
 def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,

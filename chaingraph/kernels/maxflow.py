@@ -47,7 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from chaingraph._engines import jit
+from chaingraph.kernels import _maxflow_numba as nb
 
 __all__ = ["Network", "build_network", "counting_order", "locality_rank", "max_flow_numba",
            "max_flow_scipy", "solve", "source_side", "tolerance"]
@@ -79,7 +79,7 @@ class Network:
                  capacity: np.ndarray, *, engine: str = "scipy") -> None:
         self.n_nodes = n_nodes
         if engine == "numba":
-            self.first, self.head, self.rev, self.capacity, self.position = _forward_star(
+            self.first, self.head, self.rev, self.capacity, self.position = nb.forward_star(
                 np.asarray(tail, dtype=np.int64), np.asarray(head, dtype=np.int64),
                 np.asarray(capacity, dtype=np.float64), int(n_nodes))
             return
@@ -98,38 +98,6 @@ class Network:
         self.position = position[:m]
 
 
-@jit
-def _forward_star(tail, head, capacity, n):  # pragma: no cover - compiled
-    # the arrays of Network.__init__ in one pass: residual arcs of a node are its
-    # forward arcs in input order, then its reverse arcs in input order
-    m = tail.shape[0]
-    first = np.zeros(n + 1, dtype=np.int64)
-    for i in range(m):
-        first[tail[i] + 1] += 1
-        first[head[i] + 1] += 1
-    for v in range(n):
-        first[v + 1] += first[v]
-    fill = first[:-1].copy()
-    out_head = np.empty(2 * m, dtype=np.int64)
-    rev = np.empty(2 * m, dtype=np.int64)
-    cap = np.zeros(2 * m)
-    position = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        a = fill[tail[i]]
-        fill[tail[i]] += 1
-        position[i] = a
-        out_head[a] = head[i]
-        cap[a] = capacity[i]
-    for i in range(m):
-        b = fill[head[i]]
-        fill[head[i]] += 1
-        out_head[b] = tail[i]
-        a = position[i]
-        rev[a] = b
-        rev[b] = a
-    return first, out_head, rev, cap, position
-
-
 def build_network(n_nodes: int, tail: np.ndarray, head: np.ndarray,
                   capacity: np.ndarray, *, engine: str = "scipy") -> Network:
     """Forward-star residual network of an arc list (see :class:`Network`).
@@ -138,21 +106,6 @@ def build_network(n_nodes: int, tail: np.ndarray, head: np.ndarray,
     sort, "numba": one compiled pass); the arrays are the same.
     """
     return Network(n_nodes, tail, head, capacity, engine=engine)
-
-
-@jit
-def _counting_order_numba(keys, n_keys):  # pragma: no cover - compiled
-    start = np.zeros(n_keys + 1, dtype=np.int64)
-    for k in keys:
-        start[k + 1] += 1
-    for i in range(n_keys):
-        start[i + 1] += start[i]
-    order = np.empty(keys.shape[0], dtype=np.int64)
-    for i in range(keys.shape[0]):
-        k = keys[i]
-        order[start[k]] = i
-        start[k] += 1
-    return order
 
 
 def counting_order(keys: np.ndarray, n_keys: int, *, engine: str = "scipy"
@@ -170,7 +123,7 @@ def counting_order(keys: np.ndarray, n_keys: int, *, engine: str = "scipy"
     """
     keys = np.asarray(keys, dtype=np.int64)
     if engine == "numba":
-        return _counting_order_numba(keys, int(n_keys))
+        return nb.counting_order(keys, int(n_keys))
     m = len(keys)
     return sp.csr_array((np.ones(m, dtype=np.int8), (keys, np.arange(m, dtype=np.int64))),
                         shape=(n_keys, max(m, 1))).indices.astype(np.int64)
@@ -188,96 +141,6 @@ def tolerance(net: Network, rtol: float = 1e-12) -> np.ndarray:
     return np.where(np.isfinite(pair), rtol * pair, 0.0)
 
 
-@jit
-def _dinic(first, head, rev, re, s, t):  # pragma: no cover
-    # re[a, 0]: residual capacity of arc a; re[a, 1]: its tolerance (one cache line)
-    n = first.shape[0] - 1
-    level = np.empty(n, dtype=np.int32)
-    queue = np.empty(n, dtype=np.int32)
-    current = np.empty(n, dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
-    total = 0.0
-    while True:
-        # breadth-first levels over residual arcs above eps, up to the sink's level:
-        # a node at or past it cannot be on a shortest augmenting path
-        level[:] = -1
-        level[s] = 0
-        queue[0] = s
-        lo, hi = 0, 1
-        sink_level = n + 1
-        while lo < hi:
-            x = queue[lo]
-            lo += 1
-            lx = level[x] + 1
-            if lx >= sink_level:
-                break
-            for a in range(first[x], first[x + 1]):
-                y = head[a]
-                if level[y] < 0 and re[a, 0] > re[a, 1]:
-                    level[y] = lx
-                    queue[hi] = y
-                    hi += 1
-                    if y == t:
-                        sink_level = lx
-        if level[t] < 0:
-            break
-        current[:] = first[:-1]
-        top = 0
-        u = s
-        while True:
-            if u == t:
-                f = np.inf
-                for i in range(top):
-                    if re[stack[i], 0] < f:
-                        f = re[stack[i], 0]
-                if not np.isfinite(f):
-                    return -1.0
-                total += f
-                cut = -1
-                for i in range(top):
-                    a = stack[i]
-                    re[a, 0] -= f
-                    re[rev[a], 0] += f
-                    if cut < 0 and re[a, 0] <= re[a, 1]:
-                        cut = i
-                top = cut
-                u = head[rev[stack[cut]]]
-                continue
-            advanced = False
-            next_level = level[u] + 1
-            while current[u] < first[u + 1]:
-                a = current[u]
-                v = head[a]
-                # nodes on the sink's level other than the sink are dead ends
-                if re[a, 0] > re[a, 1] and level[v] == next_level and (
-                        v == t or next_level < sink_level):
-                    stack[top] = a
-                    top += 1
-                    u = v
-                    advanced = True
-                    break
-                current[u] += 1
-            if not advanced:
-                if u == s:
-                    break
-                level[u] = -1
-                top -= 1
-                u = head[rev[stack[top]]]
-                current[u] += 1
-    return total
-
-
-@jit
-def _residual_table(capacity, rev, rtol):  # pragma: no cover - compiled
-    # [residual capacity, tolerance] per residual arc (see tolerance())
-    out = np.empty((capacity.shape[0], 2))
-    for a in range(capacity.shape[0]):
-        pair = max(capacity[a], capacity[rev[a]])
-        out[a, 0] = capacity[a]
-        out[a, 1] = rtol * pair if np.isfinite(pair) else 0.0
-    return out
-
-
 def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
                    ) -> tuple[float, np.ndarray, np.ndarray]:
     """Maximum s-t flow with the numba float Dinic engine.
@@ -291,15 +154,15 @@ def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
         Source side of a minimum cut: nodes reachable from ``s`` through residual
         arcs above the tolerance (see :func:`source_side`).
     """
-    table = _residual_table(net.capacity, net.rev, float(rtol))
+    table = nb.residual_table(net.capacity, net.rev, float(rtol))
     head = net.head.astype(np.int32) if net.n_nodes < 2**31 else net.head
-    value = _dinic(net.first, head, net.rev, table, s, t)
+    value = nb.dinic(net.first, head, net.rev, table, s, t)
     if value < 0:
         raise ValueError("the maximum flow is unbounded: a source reaches a final "
                          "producer through arcs without capacity")
     flow = table[net.rev[net.position], 0]
     # the residual search of source_side(), on the table in place (no copies)
-    return float(value), flow, _residual_reach(net.first, head, table[:, 0],
+    return float(value), flow, nb.residual_reach(net.first, head, table[:, 0],
                                                table[:, 1], int(s))
 
 
@@ -391,26 +254,6 @@ def _scaled_round(net: Network, capped: np.ndarray, scale: float, s: int, t: int
     return pushed
 
 
-@jit
-def _residual_reach(first, head, res, eps, s):  # pragma: no cover - compiled
-    n = first.shape[0] - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
-    seen[s] = True
-    queue[0] = s
-    lo, hi = 0, 1
-    while lo < hi:
-        x = queue[lo]
-        lo += 1
-        for a in range(first[x], first[x + 1]):
-            y = head[a]
-            if not seen[y] and res[a] > eps[a]:
-                seen[y] = True
-                queue[hi] = y
-                hi += 1
-    return seen
-
-
 def source_side(net: Network, res: np.ndarray, s: int, *,
                 eps: np.ndarray | None = None, rtol: float = 1e-12,
                 engine: str = "scipy") -> np.ndarray:
@@ -424,7 +267,7 @@ def source_side(net: Network, res: np.ndarray, s: int, *,
     if eps is None:
         eps = tolerance(net, rtol)
     if engine == "numba":
-        return _residual_reach(net.first, net.head, res, eps, int(s))
+        return nb.residual_reach(net.first, net.head, res, eps, int(s))
     tails = _tails(net)
     keep = res > eps
     A = sp.csr_array((np.ones(int(keep.sum()), dtype=np.int8),
@@ -433,26 +276,6 @@ def source_side(net: Network, res: np.ndarray, s: int, *,
     mask = np.zeros(net.n_nodes, dtype=bool)
     mask[order] = True
     return mask
-
-
-@jit
-def _search_order(first, head, root):  # pragma: no cover - compiled
-    n = first.shape[0] - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    order = np.empty(n, dtype=np.int64)
-    seen[root] = True
-    order[0] = root
-    lo, hi = 0, 1
-    while lo < hi:
-        x = order[lo]
-        lo += 1
-        for a in range(first[x], first[x + 1]):
-            y = head[a]
-            if not seen[y]:
-                seen[y] = True
-                order[hi] = y
-                hi += 1
-    return order[:hi]
 
 
 def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int, *,
@@ -471,7 +294,7 @@ def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int, *
         by_tail = by_head[counting_order(tail[by_head], n_nodes, engine="numba")]  # as scipy's
         first = np.zeros(n_nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=n_nodes), out=first[1:])
-        order = _search_order(first, head[by_tail], int(root))
+        order = nb.search_order(first, head[by_tail], int(root))
     else:
         A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
                          shape=(n_nodes, n_nodes))

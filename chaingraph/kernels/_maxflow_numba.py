@@ -1,0 +1,193 @@
+"""Compiled passes of the numba maximum-flow engine (see :mod:`chaingraph.kernels.maxflow`).
+
+Each function works on the forward-star arrays of a
+:class:`~chaingraph.kernels.maxflow.Network` and is called only when numba is
+available; :mod:`~chaingraph.kernels.maxflow` gives the documented entry points and
+the scipy equivalents (the same arrays, tested against each other).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chaingraph._engines import jit
+
+__all__ = ["counting_order", "dinic", "forward_star", "residual_reach", "residual_table",
+           "search_order"]
+
+
+@jit
+def forward_star(tail, head, capacity, n):  # pragma: no cover - compiled
+    # the arrays of Network.__init__ in one pass: residual arcs of a node are its
+    # forward arcs in input order, then its reverse arcs in input order
+    m = tail.shape[0]
+    first = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        first[tail[i] + 1] += 1
+        first[head[i] + 1] += 1
+    for v in range(n):
+        first[v + 1] += first[v]
+    fill = first[:-1].copy()
+    out_head = np.empty(2 * m, dtype=np.int64)
+    rev = np.empty(2 * m, dtype=np.int64)
+    cap = np.zeros(2 * m)
+    position = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        a = fill[tail[i]]
+        fill[tail[i]] += 1
+        position[i] = a
+        out_head[a] = head[i]
+        cap[a] = capacity[i]
+    for i in range(m):
+        b = fill[head[i]]
+        fill[head[i]] += 1
+        out_head[b] = tail[i]
+        a = position[i]
+        rev[a] = b
+        rev[b] = a
+    return first, out_head, rev, cap, position
+
+
+@jit
+def counting_order(keys, n_keys):  # pragma: no cover - compiled
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    for k in keys:
+        start[k + 1] += 1
+    for i in range(n_keys):
+        start[i + 1] += start[i]
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        order[start[k]] = i
+        start[k] += 1
+    return order
+
+
+@jit
+def dinic(first, head, rev, re, s, t):  # pragma: no cover
+    # re[a, 0]: residual capacity of arc a; re[a, 1]: its tolerance (one cache line)
+    n = first.shape[0] - 1
+    level = np.empty(n, dtype=np.int32)
+    queue = np.empty(n, dtype=np.int32)
+    current = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    total = 0.0
+    while True:
+        # breadth-first levels over residual arcs above eps, up to the sink's level:
+        # a node at or past it cannot be on a shortest augmenting path
+        level[:] = -1
+        level[s] = 0
+        queue[0] = s
+        lo, hi = 0, 1
+        sink_level = n + 1
+        while lo < hi:
+            x = queue[lo]
+            lo += 1
+            lx = level[x] + 1
+            if lx >= sink_level:
+                break
+            for a in range(first[x], first[x + 1]):
+                y = head[a]
+                if level[y] < 0 and re[a, 0] > re[a, 1]:
+                    level[y] = lx
+                    queue[hi] = y
+                    hi += 1
+                    if y == t:
+                        sink_level = lx
+        if level[t] < 0:
+            break
+        current[:] = first[:-1]
+        top = 0
+        u = s
+        while True:
+            if u == t:
+                f = np.inf
+                for i in range(top):
+                    if re[stack[i], 0] < f:
+                        f = re[stack[i], 0]
+                if not np.isfinite(f):
+                    return -1.0
+                total += f
+                cut = -1
+                for i in range(top):
+                    a = stack[i]
+                    re[a, 0] -= f
+                    re[rev[a], 0] += f
+                    if cut < 0 and re[a, 0] <= re[a, 1]:
+                        cut = i
+                top = cut
+                u = head[rev[stack[cut]]]
+                continue
+            advanced = False
+            next_level = level[u] + 1
+            while current[u] < first[u + 1]:
+                a = current[u]
+                v = head[a]
+                # nodes on the sink's level other than the sink are dead ends
+                if re[a, 0] > re[a, 1] and level[v] == next_level and (
+                        v == t or next_level < sink_level):
+                    stack[top] = a
+                    top += 1
+                    u = v
+                    advanced = True
+                    break
+                current[u] += 1
+            if not advanced:
+                if u == s:
+                    break
+                level[u] = -1
+                top -= 1
+                u = head[rev[stack[top]]]
+                current[u] += 1
+    return total
+
+
+@jit
+def residual_table(capacity, rev, rtol):  # pragma: no cover - compiled
+    # [residual capacity, tolerance] per residual arc (see tolerance())
+    out = np.empty((capacity.shape[0], 2))
+    for a in range(capacity.shape[0]):
+        pair = max(capacity[a], capacity[rev[a]])
+        out[a, 0] = capacity[a]
+        out[a, 1] = rtol * pair if np.isfinite(pair) else 0.0
+    return out
+
+
+@jit
+def residual_reach(first, head, res, eps, s):  # pragma: no cover - compiled
+    n = first.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    seen[s] = True
+    queue[0] = s
+    lo, hi = 0, 1
+    while lo < hi:
+        x = queue[lo]
+        lo += 1
+        for a in range(first[x], first[x + 1]):
+            y = head[a]
+            if not seen[y] and res[a] > eps[a]:
+                seen[y] = True
+                queue[hi] = y
+                hi += 1
+    return seen
+
+
+@jit
+def search_order(first, head, root):  # pragma: no cover - compiled
+    n = first.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    seen[root] = True
+    order[0] = root
+    lo, hi = 0, 1
+    while lo < hi:
+        x = order[lo]
+        lo += 1
+        for a in range(first[x], first[x + 1]):
+            y = head[a]
+            if not seen[y]:
+                seen[y] = True
+                order[hi] = y
+                hi += 1
+    return order[:hi]
