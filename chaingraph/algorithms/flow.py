@@ -291,6 +291,12 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     in_cut = in_cut[np.argsort(-cap[in_cut], kind="stable")]
     ck, cr = kind[in_cut], ref[in_cut]
     is_l = ck == _LINK
+    # enterprise codes of the cut's rows (-1 where a column is None), for tables that
+    # take text from the chain's own columns instead of looking the ids up again
+    arrays["cut_codes"] = {
+        "supplier": np.where(is_l, src[np.where(is_l, cr, 0)] if len(src) else -1, -1),
+        "buyer": np.where(is_l, dst[np.where(is_l, cr, 0)] if len(dst) else -1, -1),
+        "enterprise": np.where(is_l, -1, cr)}
     supplier = np.where(is_l, ids[src[np.where(is_l, cr, 0)]] if len(src) else None, None)
     buyer = np.where(is_l, ids[dst[np.where(is_l, cr, 0)]] if len(dst) else None, None)
     enterprise = np.where(is_l, None, ids[np.where(is_l, 0, cr)] if n else None)
