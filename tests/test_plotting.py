@@ -571,3 +571,43 @@ def test_saving_with_the_layout_run_once_gives_the_same_png(example, tmp_path):
         plt.close(ax.figure)
         files.append(path.read_bytes())
     assert files[0] == files[1]
+
+
+def test_segment_layout_matches_a_plain_groupby():
+    """The segment view's boxes and flows (counted by integer codes) against the
+    plain per-value groupby they replaced."""
+    from chaingraph.plotting.layout import OTHER, UNLABELLED
+
+    chain = cg.datasets.generate_chain(3000, seed=2)
+    ent = chain.enterprises
+    ent.loc[::11, "segment"] = None
+    chain = cg.Chain.from_frames(ent, chain.links, meta=chain.meta)
+    for region in (None, ent["region"].dropna().iloc[0]):
+        lay = cg.plotting.chain_layout(chain, template="nev", region=region,
+                                       view="segment")
+        seg = lay.meta["segments"]
+        assert all(lay.meta["segment_of"][e] == s
+                   for e, s in zip(chain.ids[:50], seg[:50], strict=True))
+        assert lay.meta["segment_of"].get("no such id") is None
+        assert set(seg) <= set(lay.segments["segment"]) | {OTHER, UNLABELLED}
+        focal = cg.model.roles.focal_mask(chain, region)
+        output = np.nan_to_num(chain.column("output"), nan=0.0)
+        frame = pd.DataFrame({"segment": pd.Series(seg, dtype=object), "focal": focal,
+                              "output": output,
+                              "focal_output": np.where(focal, output, 0.0)})
+        counts = frame.groupby("segment", sort=False).agg(
+            n_total=("focal", "size"), n_focal=("focal", "sum"),
+            output=("output", "sum"), focal_output=("focal_output", "sum"))
+        got = lay.segments.set_index("segment").loc[counts.index]
+        for column in counts.columns:
+            assert got[column].tolist() == counts[column].tolist()
+        src, dst = chain.link_codes
+        volume = chain.link_weights("volume", missing=0.0)
+        pairs = pd.DataFrame({"supplier": seg[src], "buyer": seg[dst], "volume": volume})
+        pairs = pairs[pairs["supplier"] != pairs["buyer"]]
+        expected = pairs.groupby(["supplier", "buyer"], sort=True).agg(
+            volume=("volume", "sum"), n_links=("volume", "size")).reset_index()
+        links = lay.links.sort_values(["supplier", "buyer"]).reset_index(drop=True)
+        assert links[["supplier", "buyer", "n_links"]].values.tolist() == \
+            expected[["supplier", "buyer", "n_links"]].values.tolist()
+        np.testing.assert_allclose(links["volume"], expected["volume"], rtol=1e-12)

@@ -94,13 +94,25 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
         if "rank" in lead.columns:
             lead = lead.sort_values("rank", kind="mergesort")
         out["leaders"] = list(lead["enterprise"].head(leaders))
-    for row in bp.itertuples(index=False):
-        for who in (getattr(row, "enterprise", None), getattr(row, "supplier", None),
-                    getattr(row, "buyer", None)):
-            if who is not None and who == who:
-                out["notes"].setdefault(who, []).append(str(getattr(row, "explanation",
-                                                                    row.kind)))
+    out["notes"] = _notes(bp)
     return out
+
+
+def _notes(bp: pd.DataFrame) -> dict[Any, list[str]]:
+    """Enterprise -> the texts of the breakpoints naming it (as enterprise, supplier
+    or buyer), in table order."""
+    notes: dict[Any, list[str]] = {}
+    if not len(bp):
+        return notes
+    texts = [str(t) for t in (bp["explanation"] if "explanation" in bp.columns
+                              else bp["kind"])]
+    whos = np.column_stack([_col(bp, c).to_numpy(dtype=object)
+                            for c in ("enterprise", "supplier", "buyer")]).ravel()
+    known = np.array([w is not None and w == w for w in whos], dtype=bool)
+    rows = np.repeat(np.arange(len(bp)), 3)[known]
+    for who, row in zip(whos[known], rows, strict=True):
+        notes.setdefault(who, []).append(texts[row])
+    return notes
 
 
 def shared_findings(report: Any) -> dict[str, Any]:
