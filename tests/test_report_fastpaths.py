@@ -85,3 +85,34 @@ def test_min_cut_table_and_pairs_match_the_reference(name):
     pd.testing.assert_frame_equal(min_cut_pairs(table), reference_pairs(table),
                                   check_exact=True)
     assert len(table) == len(flow.min_cut)
+
+
+@pytest.fixture(scope="module")
+def example_report():
+    return cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+
+
+def test_folder_tables_written_beside_the_maps_are_the_tables(example_report, tmp_path):
+    """The CLI folder writes the full tables in a second thread: the same files as
+    ChainReport.write_tables writes alone."""
+    from chaingraph._cli_output import write_folder
+
+    written = write_folder(example_report, tmp_path / "out")
+    alone = example_report.write_tables(tmp_path / "alone")
+    tables = sorted(p for p in written if p.parent.name == "tables")
+    assert [f"alone/{p.name}" for p in tables] == sorted(alone.values())
+    for path in tables:
+        assert path.read_bytes() == (tmp_path / "alone" / path.name).read_bytes()
+
+
+def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monkeypatch):
+    from chaingraph import _report_tables
+    from chaingraph._cli_output import write_folder
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_report_tables, "_write_parquet", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_folder(example_report, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []

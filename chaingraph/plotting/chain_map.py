@@ -105,7 +105,7 @@ def _notes(bp: pd.DataFrame) -> dict[Any, list[str]]:
     if not len(bp):
         return notes
     texts = [str(t) for t in (bp["explanation"] if "explanation" in bp.columns
-                              else bp["kind"])]
+                              else bp["kind"]).to_numpy(dtype=object)]
     whos = np.column_stack([_col(bp, c).to_numpy(dtype=object)
                             for c in ("enterprise", "supplier", "buyer")]).ravel()
     known = np.array([w is not None and w == w for w in whos], dtype=bool)
