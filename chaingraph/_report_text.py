@@ -306,7 +306,7 @@ def _segment_column(chain: Chain, codes: np.ndarray) -> Any:
     labels, uniques = chain.cached("report.segment_codes",
                                    lambda: pd.factorize(column, use_na_sentinel=True))
     seg = np.append(labels, -1)[codes]
-    present = np.unique(seg)
+    present = np.flatnonzero(np.bincount(seg + 1, minlength=len(uniques) + 1)) - 1
     sample = [uniques[k] if k >= 0 else None for k in present]
     kind = pd.Series(np.array(sample, dtype=object)).dtype if sample else None
     if sample and isinstance(kind, pd.StringDtype):  # take from the few segment names
@@ -394,13 +394,14 @@ def min_cut_pairs(cut: pd.DataFrame) -> pd.DataFrame:
     for name in keys:
         code, uniques = pd.factorize(cut[name], use_na_sentinel=True)
         key = key * (len(uniques) + 1) + (code + 1)
+    group, _ = pd.factorize(key)  # numbered in first-seen order
     numbers = pd.DataFrame({"capacity": cut["capacity"].to_numpy(),
                             "share": cut["share"].to_numpy()})
-    grouped = numbers.groupby(key, sort=False).agg(
+    grouped = numbers.groupby(group, sort=True).agg(  # groups 0, 1, ...: first-seen
         n_elements=("capacity", "size"), capacity=("capacity", "sum"),
         share=("share", "sum"))
-    _, first = np.unique(key, return_index=True)
-    first = np.sort(first)  # first row of each group, in first-seen order
+    # the first row of each group: where the running highest group number rises
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     labels = cut[keys].iloc[first].astype(object).fillna("\x00")
     grouped = pd.DataFrame({**{c: labels[c].to_numpy(dtype=object) for c in keys},
                             **{c: grouped[c].to_numpy() for c in grouped.columns}})
