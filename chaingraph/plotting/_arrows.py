@@ -16,11 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from matplotlib import colors as mcolors
 from matplotlib.artist import Artist
 from matplotlib.path import Path
 from matplotlib.transforms import IdentityTransform
 
-__all__ = ["FlowArrows"]
+from chaingraph.plotting._style import COLORS
+
+__all__ = ["FlowArrows", "add_flow_arrows"]
 
 _HEAD_LENGTH, _HEAD_WIDTH = 0.4, 0.2  # ArrowStyle "-|>" defaults, times the scale
 _LINE_CODES = np.array([Path.MOVETO, Path.CURVE3, Path.CURVE3], dtype=Path.code_type)
@@ -118,3 +122,25 @@ class FlowArrows(Artist):
         gc.restore()
         renderer.close_group("patch")
         self.stale = False
+
+
+def add_flow_arrows(ax: Any, links: pd.DataFrame, widths: np.ndarray,
+                    cut_pairs: set[tuple[Any, Any]]) -> FlowArrows:
+    """The segment view's flows on ``ax``: grey arrows fading with volume, the
+    minimum cut's segment pairs (``cut_pairs``) in orange."""
+    widths = np.asarray(widths, dtype=float)
+    alphas = 0.15 + 0.45 * (widths - 0.6) / 8.4  # small flows fade
+    cut = np.array([pair in cut_pairs for pair in zip(links["supplier"], links["buyer"],
+                                                       strict=True)], dtype=bool)
+    colors = np.array([mcolors.to_rgba(COLORS["cut"]),
+                       mcolors.to_rgba(COLORS["link"])])[np.where(cut, 0, 1)]
+    colors[:, 3] = np.where(cut, 0.85, alphas)
+    x0, y0, x1, y1 = (links[c].to_numpy(dtype=float) for c in ("x0", "y0", "x1", "y1"))
+    flows = pd.DataFrame({"supplier": links["supplier"].to_numpy(dtype=object),
+                          "buyer": links["buyer"].to_numpy(dtype=object),
+                          "volume": links["volume"].to_numpy(dtype=float), "cut": cut})
+    arrows = FlowArrows(np.column_stack([x0, y0]), np.column_stack([x1, y1]),
+                        widths=widths, colors=colors, rad=np.where(x1 <= x0, 0.35, 0.0),
+                        flows=flows)
+    ax.add_artist(arrows)  # clipped to the axes, like the patches it replaces
+    return arrows

@@ -303,27 +303,11 @@ def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
                         seg_of: Any) -> None:
     """Segment flows: one arrow per segment pair, as a single artist (gid
     ``segment-flows``; its ``flows`` table says which pair each arrow is)."""
-    import matplotlib.colors as mcolors
-
-    from chaingraph.plotting._arrows import FlowArrows
+    from chaingraph.plotting._arrows import add_flow_arrows
 
     links = layout.links.dropna(subset=["x0", "x1"])
-    widths = _widths(links["volume"], 0.6, 9.0)
-    alphas = 0.15 + 0.45 * (widths - 0.6) / 8.4  # small flows fade
     cut_pairs = {(seg_of.get(s), seg_of.get(b)) for s, b in found["cut_links"]}
-    cut = np.array([pair in cut_pairs for pair in zip(links["supplier"], links["buyer"],
-                                                       strict=True)], dtype=bool)
-    alpha = np.where(cut, 0.85, alphas).astype(float)
-    base = np.array([mcolors.to_rgba(COLORS["cut"]), mcolors.to_rgba(COLORS["link"])])
-    colors = base[np.where(cut, 0, 1)]
-    colors[:, 3] = alpha
-    x0, y0, x1, y1 = (links[c].to_numpy(dtype=float) for c in ("x0", "y0", "x1", "y1"))
-    flows = pd.DataFrame({"supplier": links["supplier"].to_numpy(dtype=object),
-                          "buyer": links["buyer"].to_numpy(dtype=object),
-                          "volume": links["volume"].to_numpy(dtype=float), "cut": cut})
-    ax.add_artist(FlowArrows(np.column_stack([x0, y0]), np.column_stack([x1, y1]),
-                             widths=np.asarray(widths, dtype=float), colors=colors,
-                             rad=np.where(x1 <= x0, 0.35, 0.0), flows=flows))
+    add_flow_arrows(ax, links, _widths(links["volume"], 0.6, 9.0), cut_pairs)
 
 
 def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
