@@ -154,8 +154,8 @@ def display_frame(frame: pd.DataFrame, section: str, names: Names,
     codes, ids and segments as labels and names (numbers stay numbers) and the
     explanation in the report's language; headers are still column codes."""
     cols = [c for c in DISPLAY.get(section, ()) if c in frame.columns]
-    shown = frame.loc[:, cols or list(frame.columns)]
-    shown = shown.head(rows) if rows is not None else shown
+    head = frame.head(rows) if rows is not None else frame  # first: no full-table copy
+    shown = head.loc[:, cols or list(frame.columns)]
     if "output_share" in shown.columns and "output" in shown.columns:
         # no output given: no share either (not "0.0%")
         shown = shown.assign(output_share=shown["output_share"].where(
@@ -166,7 +166,7 @@ def display_frame(frame: pd.DataFrame, section: str, names: Names,
     for col in shown.columns:
         values = shown[col]
         if col == "explanation":
-            out[col] = explanations(frame.loc[shown.index], section, names)
+            out[col] = explanations(head, section, names)  # the rows shown
         elif col == "kind":
             out[col] = values.map(names.kind)
         elif col in ("segment", "supplier_segment", "buyer_segment"):

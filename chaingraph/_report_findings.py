@@ -173,13 +173,12 @@ def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
         return []
     cut = (report.min_cut_table() if hasattr(report, "min_cut_table") else
            min_cut_table(report.chain, report.flow))  # the report's, computed once
-    inner = cut[cut["element"].isin(["link", "enterprise"])]
-    out = _capped(report, inner, n)
+    out = _capped(report, cut[cut["element"] == "enterprise"], n)
     if hasattr(report, "min_cut_pairs"):  # the report's, computed once: same link groups
         pairs = report.min_cut_pairs()
         pairs = pairs[pairs["element"] == "link"]
     else:
-        pairs = min_cut_pairs(inner[inner["element"] == "link"])
+        pairs = min_cut_pairs(cut[cut["element"] == "link"])
     for row in pairs.head(_PER_KIND).itertuples():
         pair = f"{n.segment(row.supplier_segment)}→{n.segment(row.buyer_segment)}"
         text = (f"最小割经过 {pair}：{row.n_elements} 条链接，合计 {n.money(row.capacity)}，"

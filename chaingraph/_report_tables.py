@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from chaingraph.readwrite.safety import atomic_path
 
-__all__ = ["atomic_path", "write_tables"]
+__all__ = ["atomic_path", "table_files", "write_tables"]
 
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,12 +103,26 @@ def _write_parquet(table: pd.DataFrame, path: Path) -> None:
                    write_statistics=[f.name for f in arrow.schema if f.name not in text])
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, str]:
-    """Write each table in full; returns name -> ``<folder name>/<file>``."""
+def table_files(names: Iterable[str], folder: Path) -> dict[str, str]:
+    """Name -> ``<folder name>/<file>`` that :func:`write_tables` writes each table to."""
+    suffix = ".parquet" if _has_pyarrow() else ".csv"
+    return {name: f"{folder.name}/{name}{suffix}" for name in names}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *,
+                 cancelled: Callable[[], bool] | None = None) -> dict[str, str]:
+    """Write each table in full; returns name -> ``<folder name>/<file>``.
+
+    ``cancelled`` (checked before each table) stops the writing early when it
+    returns True: a caller writing the other report files meanwhile, in another
+    thread, stops this one when it fails.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     parquet = _has_pyarrow()
     written = {}
     for name, frame in tables.items():
+        if cancelled is not None and cancelled():
+            break
         table = _portable(frame)
         if parquet:
             path = folder / f"{name}.parquet"

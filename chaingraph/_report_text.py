@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.labels import COLUMNS, KINDS, VALUES, label
-from chaingraph.model import NAME, SEGMENT, Chain
+from chaingraph.model import ID, NAME, SEGMENT, Chain
 
 #: Rows of each table in the bounded report files (JSON, Excel); the full tables
 #: go to ``tables/`` beside them.
@@ -183,6 +183,15 @@ def enterprise_name(chain: Chain | None, value: Any,
     return name if isinstance(name, str) and name.strip() else str(value)
 
 
+def _names_of(chain: Chain) -> Any:
+    """The chain's name column as stored (a report names a few enterprises: no
+    million-row conversion to Python objects just to read ten of them)."""
+    frame = chain.enterprises  # a shallow-cost copy; its columns are the chain's
+    if NAME in frame.columns and not pd.api.types.is_numeric_dtype(frame[NAME].dtype):
+        return frame[NAME].array
+    return chain.column(NAME, default=None)
+
+
 def segment_names(template: Any, lang: str) -> dict[Any, str]:
     """Segment id -> its name in ``lang`` (the id when the template has none)."""
     if template is None:
@@ -214,7 +223,7 @@ class Names:
             return self._enterprises[value]
         except KeyError:
             if self._names is None and self.chain is not None:
-                self._names = self.chain.column(NAME, default=None)
+                self._names = _names_of(self.chain)
             name = self._enterprises[value] = enterprise_name(self.chain, value,
                                                               self._names)
             return name
@@ -268,6 +277,44 @@ def _segments_of(chain: Chain, ids: np.ndarray, fallback: np.ndarray) -> np.ndar
     return segments[codes]  # code -1 (not an enterprise) picks the trailing None
 
 
+def _text_column(values: np.ndarray) -> Any:
+    """``values`` (object) as the DataFrame constructor would store them."""
+    return pd.Series(values).array
+
+
+def _taken(source: Any, codes: np.ndarray, values: np.ndarray) -> Any:
+    """``values`` (ids of the chain, None where absent) as a column, taken by code.
+
+    Taking from the chain's own text column (``source``, an extension array) by
+    integer code avoids converting a million Python strings; the result is what
+    the DataFrame constructor infers from ``values``. None when an id is not in
+    the chain (the general path then runs).
+    """
+    absent = codes < 0
+    if not absent.any():
+        return source.take(codes)
+    if not pd.isna(values[absent]).all():  # an id not in the chain
+        return None
+    if absent.all():
+        return _text_column(values)  # all None: stays as given
+    return source.take(codes, allow_fill=True)
+
+
+def _segment_column(chain: Chain, codes: np.ndarray) -> Any:
+    """The segment (text) of each enterprise code; None for code -1."""
+    column = chain.column(SEGMENT, default=None)
+    labels, uniques = chain.cached("report.segment_codes",
+                                   lambda: pd.factorize(column, use_na_sentinel=True))
+    seg = np.append(labels, -1)[codes]
+    present = np.flatnonzero(np.bincount(seg + 1, minlength=len(uniques) + 1)) - 1
+    sample = [uniques[k] if k >= 0 else None for k in present]
+    kind = pd.Series(np.array(sample, dtype=object)).dtype if sample else None
+    if sample and isinstance(kind, pd.StringDtype):  # take from the few segment names
+        return pd.array(np.asarray(uniques, dtype=object), dtype=kind).take(
+            seg, allow_fill=True)
+    return np.append(column.astype(object), None)[codes]  # mixed kinds: as given
+
+
 def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     """The minimum cut's elements with their segments and share of the maximum flow."""
     columns = ["element", "supplier", "buyer", "enterprise", "supplier_segment",
@@ -275,18 +322,58 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     if flow is None or chain is None or not len(flow.min_cut):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     cut = flow.min_cut
-    supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
-                                   for c in ("supplier", "buyer", "enterprise"))
     total = float(flow.value) if flow.value else float("nan")
-    out = pd.DataFrame({
-        "element": cut["element"].to_numpy(dtype=object),
-        "supplier": supplier, "buyer": buyer, "enterprise": enterprise,
-        "supplier_segment": _segments_of(chain, supplier, enterprise),
-        "buyer_segment": _segments_of(chain, buyer, enterprise),
-        "capacity": cut["capacity"].to_numpy(dtype=float)})
+    out = _min_cut_by_code(chain, cut)
+    if out is None:
+        supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
+                                       for c in ("supplier", "buyer", "enterprise"))
+        out = pd.DataFrame({
+            "element": cut["element"].to_numpy(dtype=object),
+            "supplier": supplier, "buyer": buyer, "enterprise": enterprise,
+            "supplier_segment": _segments_of(chain, supplier, enterprise),
+            "buyer_segment": _segments_of(chain, buyer, enterprise),
+            "capacity": cut["capacity"].to_numpy(dtype=float)})
     out["share"] = out["capacity"] / total
+    capacity = out["capacity"].to_numpy()
+    if not np.isnan(capacity).any() and (capacity[:-1] >= capacity[1:]).all():
+        return out  # sorted already (the flow's order): a stable sort keeps it
     return out.sort_values("capacity", ascending=False, kind="stable").reset_index(
         drop=True)
+
+
+def _min_cut_by_code(chain: Chain, cut: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`min_cut_table`'s columns built from enterprise codes (text ids only).
+
+    One hash lookup per id column, then integer takes from the chain's own columns:
+    no million-row conversion of Python strings. None when the chain's ids are not
+    text (the general path then runs).
+    """
+    ids = chain.enterprises[ID]
+    if ids.dtype != pd.Series(np.array(["text"], dtype=object)).dtype:
+        return None  # not the text dtype the DataFrame constructor gives
+    source = ids.array
+    data: dict[str, Any] = {}
+    codes = {}
+    for name in ("supplier", "buyer", "enterprise"):
+        values = cut[name].to_numpy(dtype=object)
+        if name == "enterprise":  # mostly None (set for non-link elements only)
+            known = ~pd.isna(values)
+            code = np.full(len(values), -1, dtype=np.intp)
+            code[known] = chain.index.get_indexer(pd.Index(values[known], dtype=object))
+        else:
+            code = chain.index.get_indexer(pd.Index(values, dtype=object))
+        column = _taken(source, code, values)
+        if column is None:
+            return None
+        data[name], codes[name] = column, code
+    element = cut["element"]
+    data = {"element": (element.array if isinstance(element.dtype, pd.StringDtype) else
+                        _text_column(element.to_numpy(dtype=object))), **data}
+    for end in ("supplier", "buyer"):  # an end's code is -1 exactly where it is None
+        code = np.where(codes[end] < 0, codes["enterprise"], codes[end])
+        data[f"{end}_segment"] = _segment_column(chain, code)
+    data["capacity"] = cut["capacity"].to_numpy(dtype=float)
+    return pd.DataFrame(data)
 
 
 def min_cut_pairs(cut: pd.DataFrame) -> pd.DataFrame:
@@ -300,12 +387,24 @@ def min_cut_pairs(cut: pd.DataFrame) -> pd.DataFrame:
                "share"]
     if not len(cut):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    keys = cut[["supplier_segment", "buyer_segment", "element"]].astype(object).fillna(
-        "\x00")
-    grouped = cut.assign(**{c: keys[c] for c in keys.columns}).groupby(
-        ["supplier_segment", "buyer_segment", "element"], sort=False, dropna=False).agg(
+    keys = ["supplier_segment", "buyer_segment", "element"]
+    # group on one integer key (a code per column, missing its own code): the
+    # groups, their first-seen order and the sums are those of grouping the values
+    key = np.zeros(len(cut), dtype=np.int64)
+    for name in keys:
+        code, uniques = pd.factorize(cut[name], use_na_sentinel=True)
+        key = key * (len(uniques) + 1) + (code + 1)
+    group, _ = pd.factorize(key)  # numbered in first-seen order
+    numbers = pd.DataFrame({"capacity": cut["capacity"].to_numpy(),
+                            "share": cut["share"].to_numpy()})
+    grouped = numbers.groupby(group, sort=True).agg(  # groups 0, 1, ...: first-seen
         n_elements=("capacity", "size"), capacity=("capacity", "sum"),
-        share=("share", "sum")).reset_index()
+        share=("share", "sum"))
+    # the first row of each group: where the running highest group number rises
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    labels = cut[keys].iloc[first].astype(object).fillna("\x00")
+    grouped = pd.DataFrame({**{c: labels[c].to_numpy(dtype=object) for c in keys},
+                            **{c: grouped[c].to_numpy() for c in grouped.columns}})
     for c in ("supplier_segment", "buyer_segment"):
         grouped[c] = grouped[c].map(lambda v: None if v == "\x00" else v)
     grouped["n_elements"] = grouped["n_elements"].astype(int)

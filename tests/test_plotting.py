@@ -290,12 +290,13 @@ def test_aggregate_segment_view_above_threshold(example):
     chain, tpl, report = example
     ax = cg.plotting.plot_chain_map(chain, template=tpl, report=report, max_enterprises=100)
     assert not _by_gid(ax, "nodes-")
-    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    (arrows,) = [a for a in ax.artists if a.get_gid() == "segment-flows"]
     src, dst = chain.link_codes
     seg = chain.column("segment", default=None)
     pairs = {(a, b) for a, b in zip(seg[src], seg[dst], strict=True) if a != b}
-    assert len(arrows) == len(pairs)
-    assert any(p.get_gid().startswith("cut-flow:") for p in arrows)
+    assert len(arrows.flows) == len(pairs) == len(arrows.starts)
+    assert set(zip(arrows.flows["supplier"], arrows.flows["buyer"], strict=True)) == pairs
+    assert arrows.flows["cut"].any()  # minimum-cut flows drawn in orange
     boxes = _by_gid(ax, "segment:") + _by_gid(ax, "missing:")
     assert len(boxes) == len(tpl.segments)
     assert "环节视图" in ax.get_title(loc="left")  # the report's language (zh)
@@ -517,3 +518,96 @@ def test_blank_segments_get_their_own_unlabelled_column():
     assert OTHER not in labels  # without a template every named segment is its own box
     box = dict(zip(lay.nodes["enterprise"], lay.nodes["segment"], strict=True))
     assert box["b"] == UNLABELLED and box["c"] == "不存在的环节"
+
+
+def test_flow_arrows_draw_what_fancy_arrow_patches_draw():
+    """The segment view's one-artist arrows are pixel for pixel the patches they
+    replaced (one FancyArrowPatch per flow, the reference)."""
+    from chaingraph.plotting._arrows import FlowArrows
+
+    rng = np.random.default_rng(0)
+    n = 120
+    starts, ends = rng.uniform(0, 10, (n, 2)), rng.uniform(0, 10, (n, 2))
+    ends[:3] = starts[:3]  # zero-length arrows too
+    widths = rng.uniform(0.6, 9, n)
+    rad = np.where(ends[:, 0] <= starts[:, 0], 0.35, 0.0)
+    colors = np.column_stack([rng.uniform(0, 1, (n, 3)), rng.uniform(0.1, 0.9, n)])
+    pictures = []
+    for one_artist in (False, True):
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.set_xlim(-1, 11)
+        ax.set_ylim(-1, 11)
+        if one_artist:
+            ax.add_artist(FlowArrows(starts, ends, widths=widths, colors=colors, rad=rad))
+        else:
+            for i in range(n):
+                ax.add_artist(FancyArrowPatch(
+                    tuple(starts[i]), tuple(ends[i]), arrowstyle="-|>",
+                    mutation_scale=8 + widths[i], connectionstyle=f"arc3,rad={rad[i]}",
+                    linewidth=widths[i], color=tuple(colors[i, :3]),
+                    alpha=float(colors[i, 3]), zorder=2, shrinkA=0.0, shrinkB=0.0))
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+    assert np.array_equal(pictures[0], pictures[1])
+
+
+def test_saving_with_the_layout_run_once_gives_the_same_png(example, tmp_path):
+    """save_figure runs a constrained layout once instead of savefig's extra draw:
+    the file is the same as matplotlib's own two-pass save."""
+    chain, tpl, report = example
+    files = []
+    for ours in (True, False):
+        ax = cg.plotting.plot_chain_map(chain, template=tpl, report=report,
+                                        max_enterprises=100)
+        path = tmp_path / f"{ours}.png"
+        if ours:
+            cg.plotting.save_figure(ax.figure, path, dpi=80, bbox_inches=None)
+        else:
+            with cg.plotting.plot_context():
+                ax.figure.savefig(path, dpi=80, bbox_inches=None,
+                                  metadata={"Software": None})
+        assert ax.figure.get_layout_engine() is not None  # restored
+        plt.close(ax.figure)
+        files.append(path.read_bytes())
+    assert files[0] == files[1]
+
+
+def test_segment_layout_matches_a_plain_groupby():
+    """The segment view's boxes and flows (counted by integer codes) against the
+    plain per-value groupby they replaced."""
+    from chaingraph.plotting.layout import OTHER, UNLABELLED
+
+    chain = cg.datasets.generate_chain(3000, seed=2)
+    ent = chain.enterprises
+    ent.loc[::11, "segment"] = None
+    chain = cg.Chain.from_frames(ent, chain.links, meta=chain.meta)
+    for region in (None, ent["region"].dropna().iloc[0]):
+        lay = cg.plotting.chain_layout(chain, template="nev", region=region,
+                                       view="segment")
+        seg = lay.meta["segments"]
+        assert all(lay.meta["segment_of"][e] == s
+                   for e, s in zip(chain.ids[:50], seg[:50], strict=True))
+        assert lay.meta["segment_of"].get("no such id") is None
+        assert set(seg) <= set(lay.segments["segment"]) | {OTHER, UNLABELLED}
+        focal = cg.model.roles.focal_mask(chain, region)
+        output = np.nan_to_num(chain.column("output"), nan=0.0)
+        frame = pd.DataFrame({"segment": pd.Series(seg, dtype=object), "focal": focal,
+                              "output": output,
+                              "focal_output": np.where(focal, output, 0.0)})
+        counts = frame.groupby("segment", sort=False).agg(
+            n_total=("focal", "size"), n_focal=("focal", "sum"),
+            output=("output", "sum"), focal_output=("focal_output", "sum"))
+        got = lay.segments.set_index("segment").loc[counts.index]
+        for column in counts.columns:
+            assert got[column].tolist() == counts[column].tolist()
+        src, dst = chain.link_codes
+        volume = chain.link_weights("volume", missing=0.0)
+        pairs = pd.DataFrame({"supplier": seg[src], "buyer": seg[dst], "volume": volume})
+        pairs = pairs[pairs["supplier"] != pairs["buyer"]]
+        expected = pairs.groupby(["supplier", "buyer"], sort=True).agg(
+            volume=("volume", "sum"), n_links=("volume", "size")).reset_index()
+        links = lay.links.sort_values(["supplier", "buyer"]).reset_index(drop=True)
+        assert links[["supplier", "buyer", "n_links"]].values.tolist() == \
+            expected[["supplier", "buyer", "n_links"]].values.tolist()
+        np.testing.assert_allclose(links["volume"], expected["volume"], rtol=1e-12)

@@ -112,9 +112,41 @@ def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
         kwargs.setdefault("metadata", {"Date": None})
     else:
         kwargs.setdefault("metadata", {"CreationDate": None})
-    with plot_context():
+    once = path.suffix.lower() == ".png" and kwargs["bbox_inches"] is None
+    with plot_context(), (_laid_out(fig, dpi) if once else contextlib.nullcontext()):
         from chaingraph.readwrite.safety import atomic_path
 
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."), **kwargs)
     return path
+
+
+@contextlib.contextmanager
+def _laid_out(fig: Any, dpi: float) -> Iterator[None]:
+    """The figure's layout engine run once at ``dpi``, then off while saving.
+
+    With a layout engine, ``savefig`` draws the whole figure twice: once (without
+    rendering) to run the engine, then for real. Running the engine here, at the
+    resolution of the file and with the same (Agg) renderer, gives the same
+    positions, so the saved image is the same with one draw. The engine and the
+    resolution are restored afterwards.
+    """
+    import matplotlib
+
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        yield
+        return
+    old_dpi = fig.dpi
+    fig.dpi = dpi
+    try:
+        engine.execute(fig)
+        with matplotlib.rc_context({"figure.autolayout": False,
+                                    "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+        try:
+            yield
+        finally:
+            fig.set_layout_engine(engine)
+    finally:
+        fig.dpi = old_dpi

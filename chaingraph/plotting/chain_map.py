@@ -94,13 +94,25 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
         if "rank" in lead.columns:
             lead = lead.sort_values("rank", kind="mergesort")
         out["leaders"] = list(lead["enterprise"].head(leaders))
-    for row in bp.itertuples(index=False):
-        for who in (getattr(row, "enterprise", None), getattr(row, "supplier", None),
-                    getattr(row, "buyer", None)):
-            if who is not None and who == who:
-                out["notes"].setdefault(who, []).append(str(getattr(row, "explanation",
-                                                                    row.kind)))
+    out["notes"] = _notes(bp)
     return out
+
+
+def _notes(bp: pd.DataFrame) -> dict[Any, list[str]]:
+    """Enterprise -> the texts of the breakpoints naming it (as enterprise, supplier
+    or buyer), in table order."""
+    notes: dict[Any, list[str]] = {}
+    if not len(bp):
+        return notes
+    texts = [str(t) for t in (bp["explanation"] if "explanation" in bp.columns
+                              else bp["kind"]).to_numpy(dtype=object)]
+    whos = np.column_stack([_col(bp, c).to_numpy(dtype=object)
+                            for c in ("enterprise", "supplier", "buyer")]).ravel()
+    known = np.array([w is not None and w == w for w in whos], dtype=bool)
+    rows = np.repeat(np.arange(len(bp)), 3)[known]
+    for who, row in zip(whos[known], rows, strict=True):
+        notes.setdefault(who, []).append(texts[row])
+    return notes
 
 
 def shared_findings(report: Any) -> dict[str, Any]:
@@ -288,24 +300,14 @@ def _draw_labels(ax: Any, layout: ChainLayout, chosen: list[Any],
 
 
 def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
-                        seg_of: dict[Any, Any]) -> None:
-    from matplotlib.patches import FancyArrowPatch
+                        seg_of: Any) -> None:
+    """Segment flows: one arrow per segment pair, as a single artist (gid
+    ``segment-flows``; its ``flows`` table says which pair each arrow is)."""
+    from chaingraph.plotting._arrows import add_flow_arrows
 
     links = layout.links.dropna(subset=["x0", "x1"])
-    widths = _widths(links["volume"], 0.6, 9.0)
-    alphas = 0.15 + 0.45 * (widths - 0.6) / 8.4  # small flows fade
     cut_pairs = {(seg_of.get(s), seg_of.get(b)) for s, b in found["cut_links"]}
-    for row, width, alpha in zip(links.itertuples(index=False), widths, alphas,
-                                 strict=True):
-        cut = (row.supplier, row.buyer) in cut_pairs
-        back = row.x1 <= row.x0
-        arrow = FancyArrowPatch(
-            (row.x0, row.y0), (row.x1, row.y1), arrowstyle="-|>", mutation_scale=8 + width,
-            connectionstyle="arc3,rad=0.35" if back else "arc3,rad=0.0",
-            linewidth=width, color=COLORS["cut"] if cut else COLORS["link"],
-            alpha=0.85 if cut else float(alpha), zorder=2, shrinkA=0.0, shrinkB=0.0,
-            gid=("cut-flow:" if cut else "flow:") + f"{row.supplier}->{row.buyer}")
-        ax.add_artist(arrow)  # limits are set by _draw_map: no per-arrow path update
+    add_flow_arrows(ax, links, _widths(links["volume"], 0.6, 9.0), cut_pairs)
 
 
 def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],

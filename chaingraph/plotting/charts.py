@@ -74,13 +74,12 @@ def plot_segment_flows(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | 
     segs = layout.segments.sort_values(["column"], kind="mergesort")
     order = list(segs["segment"])
     labels = dict(zip(segs["segment"], segs["label"].astype(str), strict=True))
-    seg_of = layout.meta["segment_of"]
+    seg_of = layout.meta["segments"]  # by enterprise code
     src, dst = chain.link_codes
     from chaingraph.model.roles import focal_mask
 
     keep = focal_mask(chain, region)[dst] & (src != dst)
-    frame = pd.DataFrame({"s": [seg_of[i] for i in chain.ids[src[keep]]],
-                          "b": [seg_of[i] for i in chain.ids[dst[keep]]],
+    frame = pd.DataFrame({"s": list(seg_of[src[keep]]), "b": list(seg_of[dst[keep]]),
                           "v": chain.link_weights(weight, missing=0.0)[keep]})
     matrix = frame.pivot_table(index="s", columns="b", values="v", aggfunc="sum",
                                fill_value=0.0).reindex(index=order, columns=order,

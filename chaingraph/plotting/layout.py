@@ -9,6 +9,7 @@ output (largest first), then id, so the same input always gives the same picture
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,8 @@ class ChainLayout:
         column, x, stage (majority stage of the column's segments).
     meta : dict
         n_enterprises, n_links, region, name, segment_of (enterprise -> segment
-        drawn).
+        drawn, a read-only mapping), segments (the segment drawn per enterprise
+        code, an array).
 
     See Also
     --------
@@ -228,12 +230,15 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     order = (list(template.segment_ids) if template is not None else
              sorted((s for s in cols if s not in (OTHER, UNLABELLED)), key=str)) + [
         k for k in (OTHER, UNLABELLED) if k in cols]
-    segs = _segment_table(order, cols, labels, stages, seg, focal, output, template)
+    # segments as integer codes (in sorted order), once for the boxes and the flows
+    codes, uniques = pd.factorize(pd.Series(seg, dtype=object), sort=True)
+    segs = _segment_table(order, cols, labels, stages, (codes, uniques), focal, output,
+                          template)
     nodes = (_node_table(chain, seg, focal, output) if view == "enterprise" else
              pd.DataFrame({c: pd.Series(dtype=object) for c in _NODE_COLUMNS}))
     _place(segs, nodes, view)
     links = (_enterprise_links(chain, nodes) if view == "enterprise"
-             else _segment_links(chain, seg, segs))
+             else _segment_links(chain, (codes, uniques), segs))
     columns = (segs.groupby("column", sort=True)
                .agg(x=("x0", "min"), stage=("stage", _majority)).reset_index())
     columns["stage"] = pd.Series([s if isinstance(s, str) else None  # None, not NaN
@@ -241,7 +246,39 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
     return ChainLayout(view, segs, nodes, links, columns,
                        {"n_enterprises": chain.n_enterprises, "n_links": chain.n_links,
                         "region": region, "name": chain.meta.get("name"),
-                        "segment_of": dict(zip(chain.ids, seg, strict=True))})
+                        "segment_of": SegmentOf(chain, seg), "segments": seg})
+
+
+class SegmentOf(Mapping):
+    """Enterprise id -> the segment it is drawn in (read-only, looked up by code).
+
+    A map names a few enterprises (leaders, the cut, single points of failure):
+    looking each up through the chain's id index spares a million-entry dict.
+
+    Examples
+    --------
+    >>> lay = cg.plotting.chain_layout(nx.DiGraph([("a", "b")]))
+    >>> lay.meta["segment_of"].get("a"), lay.meta["segment_of"].get("zzz")
+    ('tier 0', None)
+    """
+
+    def __init__(self, chain: Chain, segments: np.ndarray) -> None:
+        self._chain, self._segments = chain, segments
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            position = self._chain.index.get_loc(key)
+        except (TypeError, pd.errors.InvalidIndexError) as error:
+            raise KeyError(key) from error
+        if not isinstance(position, (int, np.integer)):
+            raise KeyError(key)
+        return self._segments[position]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._chain.ids)
+
+    def __len__(self) -> int:
+        return len(self._segments)
 
 
 def _majority(values: pd.Series) -> Any:
@@ -249,13 +286,15 @@ def _majority(values: pd.Series) -> Any:
     return values.mode().iloc[0] if len(values) else None
 
 
-def _segment_table(order, cols, labels, stages, seg, focal, output, template):
-    frame = pd.DataFrame({"segment": pd.Series(seg, dtype=object), "focal": focal,
-                          "output": output})
+def _segment_table(order, cols, labels, stages, factorized, focal, output, template):
+    codes, uniques = factorized
+    frame = pd.DataFrame({"code": codes, "focal": focal, "output": output})
     frame["focal_output"] = np.where(focal, output, 0.0)
-    counts = frame.groupby("segment", sort=False).agg(
+    counts = frame.groupby("code", sort=False).agg(  # integer keys: same sums
         n_total=("focal", "size"), n_focal=("focal", "sum"), output=("output", "sum"),
         focal_output=("focal_output", "sum"))
+    counts.index = pd.Index(np.asarray(uniques, dtype=object)[counts.index.to_numpy()],
+                            dtype=object, name="segment")
     segs = pd.DataFrame({"segment": pd.Series(order, dtype=object)})
     segs["label"] = [labels.get(s, str(s)) for s in order]
     segs["stage"] = pd.Series([stages.get(s) for s in order], dtype=object)  # None, not NaN
@@ -339,23 +378,27 @@ def _enterprise_links(chain: Chain, nodes: pd.DataFrame) -> pd.DataFrame:
                          "x1": dst[:, 0], "y1": dst[:, 1]})
 
 
-def _segment_links(chain: Chain, seg: np.ndarray, segs: pd.DataFrame) -> pd.DataFrame:
+def _segment_links(chain: Chain, factorized: tuple[np.ndarray, Any],
+                   segs: pd.DataFrame) -> pd.DataFrame:
     # Segment pairs as integer keys (segments in sorted order, so pairs come out
-    # sorted as a groupby would give them): O(n + m) array work, no 5M-row groupby.
+    # sorted as a groupby would give them): one counting pass over the links into
+    # a k x k table of the few segments, no sort and no 5M-row groupby.
     src, dst = chain.link_codes
     weights = chain.link_weights("volume", missing=0.0)
-    codes, uniques = pd.factorize(pd.Series(seg, dtype=object), sort=True)
+    codes, uniques = factorized
     a, b = codes[src].astype(np.int64), codes[dst].astype(np.int64)
     keep = a != b
     k = max(len(uniques), 1)
-    pairs, inverse = np.unique(a[keep] * k + b[keep], return_inverse=True)
+    key = a[keep] * k + b[keep]
+    counts = np.bincount(key, minlength=k * k)
+    pairs = np.flatnonzero(counts)  # sorted, as np.unique would give them
+    volume = np.bincount(key, weights=np.asarray(weights, dtype=float)[keep],
+                         minlength=k * k)  # each pair's links summed in link order
     names = np.asarray(uniques, dtype=object)
     flows = pd.DataFrame({
         "supplier": pd.Series(names[pairs // k], dtype=object),
         "buyer": pd.Series(names[pairs % k], dtype=object),
-        "volume": np.bincount(inverse, weights=np.asarray(weights, dtype=float)[keep],
-                              minlength=len(pairs)),
-        "n_links": np.bincount(inverse, minlength=len(pairs)).astype(np.int64)})
+        "volume": volume[pairs], "n_links": counts[pairs].astype(np.int64)})
     geometry = segs.set_index("segment")
     a = geometry.reindex(pd.Index(flows["supplier"], dtype=object))
     b = geometry.reindex(pd.Index(flows["buyer"], dtype=object))

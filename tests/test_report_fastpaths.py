@@ -1,0 +1,118 @@
+"""Fast paths of the report's writing checked against the plain reference code.
+
+The minimum-cut table and its segment-pair summary are built from enterprise codes
+(integer takes from the chain's own columns); the references below are the
+straightforward per-value versions they replaced, kept here as the oracle.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chaingraph as cg
+from chaingraph._report_text import min_cut_pairs, min_cut_table
+from chaingraph.model import SEGMENT
+
+
+def _segments_of(chain, ids, fallback):
+    ids = np.where(pd.isna(ids), fallback, ids)
+    codes = chain.index.get_indexer(pd.Index(ids, dtype=object))
+    segments = np.append(chain.column(SEGMENT, default=None).astype(object), None)
+    return segments[codes]
+
+
+def reference_table(chain, flow):
+    cut = flow.min_cut
+    supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
+                                   for c in ("supplier", "buyer", "enterprise"))
+    out = pd.DataFrame({
+        "element": cut["element"].to_numpy(dtype=object),
+        "supplier": supplier, "buyer": buyer, "enterprise": enterprise,
+        "supplier_segment": _segments_of(chain, supplier, enterprise),
+        "buyer_segment": _segments_of(chain, buyer, enterprise),
+        "capacity": cut["capacity"].to_numpy(dtype=float)})
+    out["share"] = out["capacity"] / float(flow.value)
+    return out.sort_values("capacity", ascending=False, kind="stable").reset_index(
+        drop=True)
+
+
+def reference_pairs(cut):
+    columns = ["supplier_segment", "buyer_segment", "element", "n_elements", "capacity",
+               "share"]
+    keys = cut[["supplier_segment", "buyer_segment", "element"]].astype(object).fillna(
+        "\x00")
+    grouped = cut.assign(**{c: keys[c] for c in keys.columns}).groupby(
+        ["supplier_segment", "buyer_segment", "element"], sort=False, dropna=False).agg(
+        n_elements=("capacity", "size"), capacity=("capacity", "sum"),
+        share=("share", "sum")).reset_index()
+    for c in ("supplier_segment", "buyer_segment"):
+        grouped[c] = grouped[c].map(lambda v: None if v == "\x00" else v)
+    grouped["n_elements"] = grouped["n_elements"].astype(int)
+    return grouped.sort_values("capacity", ascending=False, kind="stable").reset_index(
+        drop=True)[columns]
+
+
+def _variants():
+    chain = cg.datasets.load_example()
+    yield "example", chain
+    ent = chain.enterprises
+    ent["capacity"] = np.where(np.arange(len(ent)) % 3 == 0, 1e6, np.nan)
+    ent.loc[::7, "segment"] = None  # enterprises without a segment
+    yield "capacities, blank segments", cg.Chain.from_frames(ent, chain.links,
+                                                             meta=chain.meta)
+    ids = {i: n for n, i in enumerate(chain.enterprises["id"])}
+    ent = chain.enterprises.assign(id=lambda f: f["id"].map(ids))
+    links = chain.links.assign(supplier=lambda f: f["supplier"].map(ids),
+                               buyer=lambda f: f["buyer"].map(ids))
+    yield "integer ids", cg.Chain.from_frames(ent, links, meta=chain.meta)
+    ent = chain.enterprises.assign(segment=lambda f: np.arange(len(f)) % 4)
+    yield "integer segments", cg.Chain.from_frames(ent, chain.links, meta=chain.meta)
+
+
+@pytest.mark.parametrize("name", ["example", "capacities, blank segments",
+                                  "integer ids", "integer segments"])
+def test_min_cut_table_and_pairs_match_the_reference(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chain = dict(_variants())[name]
+        flow = cg.max_flow(chain)
+    table = min_cut_table(chain, flow)
+    pd.testing.assert_frame_equal(table, reference_table(chain, flow), check_exact=True)
+    pd.testing.assert_frame_equal(min_cut_pairs(table), reference_pairs(table),
+                                  check_exact=True)
+    assert len(table) == len(flow.min_cut)
+
+
+@pytest.fixture(scope="module")
+def example_report():
+    return cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+
+
+def test_folder_tables_written_beside_the_maps_are_the_tables(example_report, tmp_path):
+    """The CLI folder writes the full tables in a second thread: the same files as
+    ChainReport.write_tables writes alone."""
+    from chaingraph._cli_output import write_folder
+
+    written = write_folder(example_report, tmp_path / "out")
+    alone = example_report.write_tables(tmp_path / "alone")
+    tables = sorted(p for p in written if p.parent.name == "tables")
+    assert [f"alone/{p.name}" for p in tables] == sorted(alone.values())
+    for path in tables:
+        assert path.read_bytes() == (tmp_path / "alone" / path.name).read_bytes()
+
+
+def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monkeypatch):
+    from chaingraph import _report_tables
+    from chaingraph._cli_output import write_folder
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_report_tables, "_write_parquet", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_folder(example_report, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
