@@ -323,7 +323,7 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     cut = flow.min_cut
     total = float(flow.value) if flow.value else float("nan")
-    out = _min_cut_by_code(chain, cut)
+    out = _min_cut_by_code(chain, cut, getattr(flow, "arrays", {}).get("cut_codes"))
     if out is None:
         supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
                                        for c in ("supplier", "buyer", "enterprise"))
@@ -341,12 +341,26 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
         drop=True)
 
 
-def _min_cut_by_code(chain: Chain, cut: pd.DataFrame) -> pd.DataFrame | None:
+def _codes_match(chain: Chain, code: np.ndarray, values: np.ndarray) -> bool:
+    """Whether ``code`` gives exactly the ids ``values`` (None where code is -1), so
+    that codes kept by an earlier step are trusted only for the cut they came from
+    (an element-wise comparison: cheaper than looking every id up again)."""
+    if len(code) != len(values):
+        return False
+    missing = pd.isna(values)
+    if not np.array_equal(code < 0, missing):
+        return False
+    return bool((chain.ids[code[~missing]] == values[~missing]).all())
+
+
+def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,
+                     known: dict[str, np.ndarray] | None = None) -> pd.DataFrame | None:
     """:func:`min_cut_table`'s columns built from enterprise codes (text ids only).
 
-    One hash lookup per id column, then integer takes from the chain's own columns:
-    no million-row conversion of Python strings. None when the chain's ids are not
-    text (the general path then runs).
+    The codes the maximum flow kept for its cut (``known``, used when they match the
+    cut's ids) or one hash lookup per id column, then integer takes from the chain's
+    own columns: no million-row conversion of Python strings. None when the chain's
+    ids are not text (the general path then runs).
     """
     ids = chain.enterprises[ID]
     if ids.dtype != pd.Series(np.array(["text"], dtype=object)).dtype:
@@ -356,7 +370,9 @@ def _min_cut_by_code(chain: Chain, cut: pd.DataFrame) -> pd.DataFrame | None:
     codes = {}
     for name in ("supplier", "buyer", "enterprise"):
         values = cut[name].to_numpy(dtype=object)
-        if name == "enterprise":  # mostly None (set for non-link elements only)
+        if known is not None and _codes_match(chain, known[name], values):
+            code = known[name]
+        elif name == "enterprise":  # mostly None (set for non-link elements only)
             known = ~pd.isna(values)
             code = np.full(len(values), -1, dtype=np.intp)
             code[known] = chain.index.get_indexer(pd.Index(values[known], dtype=object))

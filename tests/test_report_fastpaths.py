@@ -116,3 +116,22 @@ def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monke
     with pytest.raises(OSError, match="disk full"):
         write_folder(example_report, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["example", "capacities, blank segments"])
+def test_min_cut_table_trusts_kept_codes_only_for_their_own_cut(name):
+    """The flow keeps its cut's enterprise codes; a cut whose rows no longer match
+    them (here reversed) is looked up again and still equals the reference."""
+    import dataclasses
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chain = dict(_variants())[name]
+        flow = cg.max_flow(chain)
+    assert set(flow.arrays["cut_codes"]) == {"supplier", "buyer", "enterprise"}
+    assert flow.min_cut["capacity"].nunique() > 1  # reversing changes the rows
+    moved = dataclasses.replace(
+        flow, min_cut=flow.min_cut.iloc[::-1].reset_index(drop=True))
+    assert moved.arrays["cut_codes"] is flow.arrays["cut_codes"]  # stale codes
+    pd.testing.assert_frame_equal(min_cut_table(chain, moved),
+                                  reference_table(chain, moved), check_exact=True)
