@@ -198,6 +198,7 @@ class Chain:
         files: tuple[str | None, str | None] = ("enterprises", "links"),
         rows: tuple[Any, Any] = (None, None),
         columns: tuple[Mapping[str, str], Mapping[str, str]] = ({}, {}),
+        link_codes: Mapping[str, np.ndarray] | None = None,
     ) -> Chain:
         """Validate two tables and build a chain, reporting every problem at once.
 
@@ -227,6 +228,12 @@ class Chain:
             How to name the tables, rows and columns in error messages: file names,
             the row labels to show for each positional row (e.g. spreadsheet row
             numbers), and canonical-to-user column names. Loaders fill these in.
+        link_codes : dict, optional
+            ``{"supplier": codes, "buyer": codes}``: the position of each link end
+            among the enterprise ids as given (-1: not found), when a loader has
+            already looked them up. A hint only: used where cleaning changes no id,
+            and each code is checked against the ids, so a wrong one costs time,
+            never a wrong chain.
 
         Returns
         -------
@@ -260,16 +267,20 @@ class Chain:
         link_out = Collector(files[1], rows[1], columns[1])
         links = links.copy(deep=False)
         has_links = check_columns(links, (SUPPLIER, BUYER), link_out)
+        hints = dict(link_codes or {})
         if has_links:
             for col in (SUPPLIER, BUYER):
-                links[col] = clean_ids(links[col], col, link_out)
+                links[col], same = clean_ids(links[col], col, link_out)
+                if not same:
+                    hints.pop(col, None)
         if enterprises is None:
             enterprises = enterprises_from_links(links if has_links else None)
         enterprises = enterprises.copy(deep=False)
         has_ids = check_columns(enterprises, (ID,), ent_out)
         if has_ids:
-            enterprises[ID] = clean_ids(enterprises[ID], ID, ent_out)
-            report_duplicate_ids(enterprises[ID], ent_out)
+            enterprises[ID], same = clean_ids(enterprises[ID], ID, ent_out)
+            if not report_duplicate_ids(enterprises[ID], ent_out) or not same:
+                hints = {}
         coerce_amounts(enterprises, ENTERPRISE_AMOUNTS, ent_out, scale)
         if template is not None and SEGMENT in enterprises.columns:
             enterprises[SEGMENT] = map_segments(template, enterprises[SEGMENT], ent_out)
@@ -277,7 +288,7 @@ class Chain:
         cache: dict[str, Any] = {}
         if has_ids and has_links:
             enterprises, links, cache = resolve_links(
-                enterprises, links, link_out, unknown, self_loops, duplicates)
+                enterprises, links, link_out, unknown, self_loops, duplicates, hints)
         problems = ent_out.problems + link_out.problems
         if problems:
             raise ChainDataError(problems)
