@@ -182,7 +182,6 @@ def test_right_hints_are_used(monkeypatch, kind):
 def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):
     pytest.importorskip("pyarrow")
     import chaingraph.model.validation as validation
-    import chaingraph.readwrite._loading as loading
 
     enterprises, links = _frames("text", n=100, m=400, seed=4)
     enterprises["name"] = "企业" + enterprises["id"].astype(object)
@@ -196,6 +195,77 @@ def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):
         return real(ids, targets)
 
     monkeypatch.setattr(validation, "lookup", counted)
-    monkeypatch.setattr(loading, "lookup", counted)
-    cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
+    serial = cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
     assert calls == [len(links), len(links)]
+    # the same with both columns looked up on two threads
+    monkeypatch.setattr(validation, "PARALLEL_LOOKUP_ROWS", 1)
+    threaded = cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
+    assert calls == [len(links)] * 4
+    _same(serial, threaded)
+
+
+def test_lookup_all_on_threads_matches_lookup(monkeypatch):
+    import chaingraph.model.validation as validation
+
+    enterprises, links = _frames("text", n=300, m=3000, seed=5)
+    targets = [links["supplier"], links["buyer"], links["buyer"].iloc[::-1]]
+    serial = validation.lookup_all(enterprises["id"], targets)
+    monkeypatch.setattr(validation, "PARALLEL_LOOKUP_ROWS", 1)
+    threaded = validation.lookup_all(enterprises["id"], targets)
+    for a, b, t in zip(serial, threaded, targets, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, lookup(enterprises["id"], t))
+
+
+def _text_chain(cells: list) -> cg.Chain:
+    n = len(cells)
+    enterprises = pd.DataFrame({"id": pd.Series([f"e{i}" for i in range(n)], dtype="str"),
+                                "region": pd.Series(cells, dtype="str"),
+                                "name": pd.Series(cells, dtype=object)})
+    links = pd.DataFrame({"supplier": pd.Series(["e0"], dtype="str"),
+                          "buyer": pd.Series(["e1"], dtype="str")})
+    return cg.Chain.from_frames(enterprises, links)
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b", "a", "c"], ["a", None, " ", "\u3000", "b ", " a", "", "\t\n"],
+    ["x", "\u00a0", "\u2028y", "\x1c", "\u200b"]])
+def test_text_labels_of_pyarrow_text_match_clean_labels(cells):
+    from chaingraph.model.roles import clean_labels, text_labels
+
+    chain = _text_chain(cells)
+    assert chain.enterprises["region"].dtype.storage == "pyarrow"
+    expected = clean_labels(chain.column("region", default=None))
+    assert text_labels(chain, "region").tolist() == expected.tolist()
+    # an object column takes the general path; a missing column is all None
+    assert text_labels(chain, "name").tolist() == expected.tolist()
+    assert text_labels(chain, "segment").tolist() == [None] * len(cells)
+
+
+def test_pyarrow_whitespace_is_python_whitespace():
+    """text_labels trusts pyarrow's trimming to blank the cells str.strip blanks."""
+    pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    trimmed = pc.utf8_trim_whitespace(pa.array(chars))
+    arrow_blank = pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
+    python_blank = np.array([not c.strip() for c in chars])
+    assert [hex(ord(c)) for c in np.array(chars)[arrow_blank != python_blank]] == []
+
+
+@pytest.mark.parametrize("region", ["南沙", ["南沙", "b"], "nowhere"])
+def test_focal_mask_of_pyarrow_text_matches_object_column(region):
+    from chaingraph.model.roles import focal_mask
+
+    cells = ["南沙", None, "b", "南沙 ", "南沙"]
+    chain = _text_chain(cells)
+    as_object = chain.with_tables(
+        enterprises=chain.enterprises.assign(region=pd.Series(cells, dtype=object)))
+    assert as_object.enterprises["region"].dtype == object
+    results = []
+    for c in (chain, as_object):
+        try:
+            results.append(focal_mask(c, region).tolist())
+        except ValueError as err:
+            results.append(str(err))
+    assert results[0] == results[1]

@@ -7,8 +7,10 @@ are public inside the package (no other module imports a private name of this on
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
+    "PARALLEL_LOOKUP_ROWS",
     "UNIT_WEIGHTS_MESSAGE",
     "Collector",
     "check_columns",
@@ -42,6 +45,7 @@ __all__ = [
     "find_link_codes",
     "location",
     "lookup",
+    "lookup_all",
     "map_segments",
     "present_items",
     "read_only",
@@ -77,6 +81,9 @@ class Collector:
         if len(positions) > limit:
             self.add(f"... and {len(positions) - limit} more rows like this", None, column)
 
+
+#: Link columns at least this long are looked up on two threads (:func:`lookup_all`).
+PARALLEL_LOOKUP_ROWS = 200_000
 
 #: ``pandas.api.types.infer_dtype`` kinds of id columns that need no per-cell check.
 _PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean",
@@ -212,13 +219,18 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
     """Check link ends, self-loops and duplicate pairs; add or merge as asked.
 
     ``hints``: codes of link ends already looked up by the caller, for unique ids
-    only (see :func:`find_link_codes`). Also returns what was computed on the way and stays valid
-    for the chain (the ``link_codes`` cached property), so kernels need not redo it.
+    only (see :func:`find_link_codes`). Also returns what was computed on the way
+    and stays valid for the chain (the ``link_codes`` cached property), so kernels
+    need not redo it.
     """
     blank = links[SUPPLIER].isna().to_numpy() | links[BUYER].isna().to_numpy()
-    codes = {}
+    given = len(enterprises)
+    codes = find_link_codes(enterprises[ID], links, hints, blank)
     for col in (SUPPLIER, BUYER):
-        code = find_link_codes(enterprises[ID], links[col], (hints or {}).get(col), blank)
+        code = codes[col]
+        if len(enterprises) > given:  # ids were added (appended) for the suppliers
+            code = _look_again(code, enterprises[ID], links[col],
+                               np.flatnonzero((code < 0) & ~blank))
         missing = np.flatnonzero((code < 0) & ~blank)
         if len(missing) and unknown == "add":
             values = links[col].to_numpy(dtype=object)
@@ -308,22 +320,42 @@ def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
     return index.get_indexer(values).astype(np.int64)
 
 
-def find_link_codes(ids: pd.Series, targets: pd.Series, hint: np.ndarray | None,
-               blank: np.ndarray) -> np.ndarray:
-    """:func:`lookup` of ``targets`` among unique ``ids``, using codes found earlier.
+def find_link_codes(ids: pd.Series, links: pd.DataFrame,
+                    hints: Mapping[str, np.ndarray] | None, blank: np.ndarray
+                    ) -> dict[str, np.ndarray]:
+    """:func:`lookup` of the suppliers and buyers among unique ``ids``, using hints.
 
-    A hint (from :func:`lookup` on the same cells, e.g. while a loader resolved
-    names) is checked, not trusted: each code must point at an equal id (the only
-    one: ids are unique), and every end it did not find (except ``blank`` ones) is
-    looked up again. A wrong hint costs time, never a wrong code.
+    A hint (codes from :func:`lookup` on the same cells, e.g. while a loader
+    resolved names) is checked, not trusted: each code must point at an equal id
+    (the only one: ids are unique), and every end it did not find (except ``blank``
+    ones) is looked up again. A wrong hint costs time, never a wrong code. The
+    columns without a usable hint are looked up together (:func:`lookup_all`).
     """
-    if hint is None or len(hint) != len(targets):
-        return lookup(ids, targets)
-    code = np.asarray(hint, dtype=np.int64)
-    found = code >= 0
-    if (code >= len(ids)).any() or not _points_at(ids, targets, code, found):
-        return lookup(ids, targets)
-    return _look_again(code, ids, targets, np.flatnonzero(~found & ~blank))
+    codes: dict[str, np.ndarray] = {}
+    for col in (SUPPLIER, BUYER):
+        hint = (hints or {}).get(col)
+        if hint is None or len(hint) != len(links):
+            continue
+        code = np.asarray(hint, dtype=np.int64)
+        found = code >= 0
+        if not (code >= len(ids)).any() and _points_at(ids, links[col], code, found):
+            codes[col] = _look_again(code, ids, links[col], np.flatnonzero(~found & ~blank))
+    todo = [col for col in (SUPPLIER, BUYER) if col not in codes]
+    codes.update(zip(todo, lookup_all(ids, [links[col] for col in todo]), strict=True))
+    return codes
+
+
+def lookup_all(ids: pd.Series, targets: Sequence[pd.Series]) -> list[np.ndarray]:
+    """:func:`lookup` of several columns among the same ids.
+
+    Large pyarrow text columns are looked up on two threads at once (pyarrow's
+    hash lookup releases the GIL; each builds its own hash set of the ids).
+    """
+    if (len(targets) > 1 and (os.cpu_count() or 1) > 1 and _arrow_text(ids)
+            and all(_arrow_text(t) and len(t) >= PARALLEL_LOOKUP_ROWS for t in targets)):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda targets: lookup(ids, targets), targets))
+    return [lookup(ids, t) for t in targets]
 
 
 def _look_again(code: np.ndarray, ids: pd.Series, targets: pd.Series,
@@ -405,7 +437,10 @@ def warn_partial_amounts(enterprises: pd.DataFrame, links: pd.DataFrame) -> None
 def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
              ) -> pd.Series:
     """Segment labels -> template ids, resolving each distinct label once."""
-    codes, labels = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    # text columns are factorised in their own (pyarrow) form: no Python strings
+    cells = column if _arrow_text(column) else column.to_numpy(dtype=object)
+    codes, labels = pd.factorize(cells, use_na_sentinel=True)
+    labels = np.asarray(labels, dtype=object)
     resolved = np.empty(len(labels) + 1, dtype=object)
     resolved[:] = None
     for k, label in enumerate(labels):

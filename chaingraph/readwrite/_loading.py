@@ -34,7 +34,7 @@ import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
-from chaingraph.model.validation import lookup
+from chaingraph.model.validation import lookup_all
 from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
@@ -140,11 +140,13 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     resolved = 0
     codes = {}
     by_name: dict[str, list[int]] | None = None  # built once, when first needed
-    for col in (SUPPLIER, BUYER):
-        if col not in links.columns:
-            continue
-        # hash lookup (pyarrow for text); ids may repeat (reported elsewhere)
-        code = lookup(enterprises[ID], links[col])
+    present = [col for col in (SUPPLIER, BUYER) if col in links.columns]
+    # hash lookups (pyarrow for text, both columns at once); ids may repeat (reported
+    # elsewhere)
+    found = dict(zip(present, lookup_all(enterprises[ID], [links[c] for c in present]),
+                     strict=True))
+    for col in present:
+        code = found[col]
         unknown = np.flatnonzero((code < 0) & links[col].notna().to_numpy())
         if not len(unknown):
             codes[col] = code

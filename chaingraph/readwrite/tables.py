@@ -319,7 +319,8 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
     if not problems:
         chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
         warn_load_log(log, stacklevel=5)
-        warn_lookalike_ids(chain.ids, ent.file if ent else lk.file)
+        # the id column as stored (pyarrow text at scale), not an object array
+        warn_lookalike_ids(chain.enterprises[ID], ent.file if ent else lk.file)
         return chain
     try:
         with warnings.catch_warnings():
