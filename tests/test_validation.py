@@ -269,3 +269,24 @@ def test_focal_mask_of_pyarrow_text_matches_object_column(region):
         except ValueError as err:
             results.append(str(err))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", ["str", pd.StringDtype("pyarrow"), object])
+def test_column_of_few_distinct_texts_is_the_plain_conversion(dtype):
+    """Chain.column converts low-cardinality pyarrow text through its distinct values."""
+    n = 30_000
+    rng = np.random.default_rng(6)
+    regions = np.array(["南沙", "番禺", None, " 天河", "越秀"], dtype=object)[
+        rng.integers(0, 5, n)]
+    names = np.array([f"企业{i}" if i % 97 else None for i in range(n)], dtype=object)
+    enterprises = pd.DataFrame({"id": pd.Series([f"e{i}" for i in range(n)], dtype="str"),
+                                "region": pd.Series(regions, dtype=dtype),
+                                "name": pd.Series(names, dtype=dtype)})
+    links = pd.DataFrame({"supplier": ["e0"], "buyer": ["e1"]})
+    chain = cg.Chain.from_frames(enterprises, links)
+    for column in ("region", "name"):
+        got = chain.column(column, default=None)
+        want = chain.enterprises[column].to_numpy(dtype=object)
+        assert got.dtype == object and not got.flags.writeable
+        assert [type(v) for v in got] == [type(v) for v in want]
+        assert pd.Series(got, dtype=object).equals(pd.Series(want, dtype=object))
