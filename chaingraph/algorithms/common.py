@@ -28,9 +28,7 @@ from chaingraph.model import (
     Chain,
     SegmentTemplate,
 )
-from chaingraph.model.roles import (
-    clean_labels,
-)
+from chaingraph.model.roles import text_labels
 from chaingraph.model.validation import read_only
 
 __all__ = ["component_sizes", "explain_rows", "first_rows", "labels_of",
@@ -46,10 +44,11 @@ def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
 def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
     """A text column (blank cells -> None), for all enterprises or only ``codes``.
 
-    The whole column is cleaned once per chain (cached, read-only); ``codes`` index it.
+    The whole column is cleaned once per chain (cached, read-only; see
+    :func:`~chaingraph.model.roles.text_labels`); ``codes`` index it.
     """
     values = chain.cached(f"algorithms.text_column.{column}",
-                          lambda: read_only(clean_labels(chain.column(column, default=None))))
+                          lambda: read_only(text_labels(chain, column)))
     return values if codes is None else values[codes]
 
 

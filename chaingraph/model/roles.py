@@ -39,7 +39,8 @@ from chaingraph.model.template import SegmentTemplate
 from chaingraph.model.validation import read_only
 
 __all__ = ["Roles", "Selector", "clean_labels", "degrees", "enterprise_segments",
-           "enterprise_stages", "focal_mask", "is_blank", "resolve_roles", "select"]
+           "enterprise_stages", "focal_mask", "is_blank", "resolve_roles", "select",
+           "text_labels"]
 
 Selector = Iterable[Any] | Mapping[str, Any] | None
 
@@ -145,6 +146,53 @@ def clean_labels(values: np.ndarray, convert: Any = None) -> np.ndarray:
         for i in np.flatnonzero(~blank).tolist():
             table[i] = convert(table[i])
     return table[codes]
+
+
+def text_labels(chain: Chain, column: str) -> np.ndarray:
+    """An enterprise column as labels: :func:`clean_labels` of ``chain.column(column)``.
+
+    A pyarrow text column (what Parquet and large CSV files give) is cleaned in
+    pyarrow, with no pass over Python strings: blank cells are found by its
+    whitespace-trimming kernel (the same characters as ``str.strip``), and the
+    object array :meth:`Chain.column` keeps is reused when none is blank.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")]); G.nodes["a"]["region"] = " "
+    >>> text_labels(cg.as_chain(G), "region").tolist()
+    [None, None]
+    """
+    values = chain.column(column, default=None)
+    stored = _stored_text(chain, column)
+    if stored is None:
+        return clean_labels(values)
+    blank = _blank_text(stored)
+    if not blank.any():
+        return values
+    values = values.copy()
+    values[blank] = None
+    return values
+
+
+def _stored_text(chain: Chain, column: str) -> pd.Series | None:
+    """The column as stored when it is pyarrow text (else None)."""
+    if not chain.has_column(column):
+        return None
+    series = chain.enterprises[column]  # a shallow table copy: pyarrow data is shared
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return series
+    return None
+
+
+def _blank_text(series: pd.Series) -> np.ndarray:
+    """Missing or whitespace-only cells of a pyarrow text column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(pa.array(series.array))
+    empty = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
+    return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def enterprise_segments(chain: Chain, template: SegmentTemplate | None
@@ -260,8 +308,10 @@ def focal_mask(chain: Chain, region: Any = None) -> np.ndarray:
 
 def _region_mask(chain: Chain, regions: list[Any]) -> np.ndarray:
     """Enterprises whose region is one of ``regions`` (hashed per distinct region)."""
-    codes, uniques = pd.factorize(pd.Series(chain.column(REGION, default=None),
-                                            dtype=object), use_na_sentinel=True)
+    stored = _stored_text(chain, REGION)  # pyarrow text: factorised without objects
+    codes, uniques = pd.factorize(
+        pd.Series(chain.column(REGION, default=None), dtype=object) if stored is None
+        else stored, use_na_sentinel=True)
     wanted = np.append(np.isin(np.asarray(uniques, dtype=object),
                                np.array(regions, dtype=object)), False)
     return read_only(wanted[codes])

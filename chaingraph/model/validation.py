@@ -7,8 +7,10 @@ are public inside the package (no other module imports a private name of this on
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,14 +35,17 @@ if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
+    "PARALLEL_LOOKUP_ROWS",
     "UNIT_WEIGHTS_MESSAGE",
     "Collector",
     "check_columns",
     "clean_ids",
     "coerce_amounts",
     "enterprises_from_links",
+    "find_link_codes",
     "location",
     "lookup",
+    "lookup_all",
     "map_segments",
     "present_items",
     "read_only",
@@ -77,17 +82,22 @@ class Collector:
             self.add(f"... and {len(positions) - limit} more rows like this", None, column)
 
 
+#: Link columns at least this long are looked up on two threads (:func:`lookup_all`).
+PARALLEL_LOOKUP_ROWS = 200_000
+
 #: ``pandas.api.types.infer_dtype`` kinds of id columns that need no per-cell check.
 _PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean",
                              "empty", "decimal"})
 
 
-def clean_ids(series: pd.Series, col: str, out: Collector) -> Any:
+def clean_ids(series: pd.Series, col: str, out: Collector) -> tuple[Any, bool]:
     """Return ids with strings stripped and blanks missing; report blank/unhashable ids.
 
     Vectorised for the common columns (text or numbers): a text column stays in its
     string dtype (no Python objects at national scale), others become a new object
-    array; only columns mixing odd types are checked cell by cell.
+    array; only columns mixing odd types are checked cell by cell. The flag says
+    whether the ids are the cells as given (nothing stripped or blank), so that
+    lookups already done on the given cells still hold.
     """
     if isinstance(series.dtype, pd.StringDtype):
         text = series.str.strip()
@@ -95,9 +105,11 @@ def clean_ids(series: pd.Series, col: str, out: Collector) -> Any:
         if blank.any():
             text = text.mask(blank)
             out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
-        return text.array
+            return text.array, False
+        return text.array, _same_text(series, text)
     if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
-        return series.to_numpy(copy=True)  # int64 ids: nothing to clean, fast lookups
+        # int64 ids: nothing to clean, fast lookups
+        return series.to_numpy(copy=True), True
     values = series.to_numpy(dtype=object, copy=True)
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind == "string":
@@ -109,7 +121,21 @@ def clean_ids(series: pd.Series, col: str, out: Collector) -> Any:
     if blank.any():
         values[blank] = None
         out.add_many("blank id: every row needs one", np.flatnonzero(blank), col)
-    return values
+    return values, False
+
+
+def _same_text(given: pd.Series, stripped: pd.Series) -> bool:
+    """Whether stripping changed no cell: it only removes characters, so the same
+    total length means the same text."""
+    if given.dtype.storage != "pyarrow" or stripped.dtype.storage != "pyarrow":
+        return bool(given.equals(stripped))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def total(series: pd.Series) -> int:
+        return pc.sum(pc.binary_length(pa.array(series.array))).as_py() or 0
+
+    return total(given) == total(stripped)
 
 
 def _strip_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -187,17 +213,24 @@ def present_items(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector,
-                   unknown: str, self_loops: str, duplicates: str
+                   unknown: str, self_loops: str, duplicates: str,
+                   hints: Mapping[str, np.ndarray] | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Check link ends, self-loops and duplicate pairs; add or merge as asked.
 
-    Also returns what was computed on the way and stays valid for the chain (the
-    ``link_codes`` cached property), so kernels need not redo it.
+    ``hints``: codes of link ends already looked up by the caller, for unique ids
+    only (see :func:`find_link_codes`). Also returns what was computed on the way
+    and stays valid for the chain (the ``link_codes`` cached property), so kernels
+    need not redo it.
     """
     blank = links[SUPPLIER].isna().to_numpy() | links[BUYER].isna().to_numpy()
-    codes = {}
+    given = len(enterprises)
+    codes = find_link_codes(enterprises[ID], links, hints, blank)
     for col in (SUPPLIER, BUYER):
-        code = lookup(enterprises[ID], links[col])
+        code = codes[col]
+        if len(enterprises) > given:  # ids were added (appended) for the suppliers
+            code = _look_again(code, enterprises[ID], links[col],
+                               np.flatnonzero((code < 0) & ~blank))
         missing = np.flatnonzero((code < 0) & ~blank)
         if len(missing) and unknown == "add":
             values = links[col].to_numpy(dtype=object)
@@ -205,7 +238,8 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
             extra = pd.DataFrame({ID: _ids_like(new, enterprises[ID])})
             extra[REGION], extra["added"] = OUTSIDE_REGION, True
             enterprises = pd.concat([enterprises, extra], ignore_index=True)
-            code = lookup(enterprises[ID], links[col])
+            # ids are appended: every end found before keeps its first occurrence
+            code = _look_again(code, enterprises[ID], links[col], missing)
         else:
             values = links[col].to_numpy(dtype=object) if len(missing) else None
             for i in missing[:50]:
@@ -269,9 +303,7 @@ def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
     Text columns are matched with pyarrow's hash lookup when available, integer
     columns through an int64 index; anything else through an object index.
     """
-    both_text = (isinstance(ids.dtype, pd.StringDtype)
-                 and isinstance(targets.dtype, pd.StringDtype))
-    if both_text and ids.dtype.storage == targets.dtype.storage == "pyarrow":
+    if _arrow_text(ids) and _arrow_text(targets):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -286,6 +318,82 @@ def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
     index = _first_index(ids)
     values = pd.Index(targets.to_numpy(dtype=object), dtype=object)
     return index.get_indexer(values).astype(np.int64)
+
+
+def find_link_codes(ids: pd.Series, links: pd.DataFrame,
+                    hints: Mapping[str, np.ndarray] | None, blank: np.ndarray
+                    ) -> dict[str, np.ndarray]:
+    """:func:`lookup` of the suppliers and buyers among unique ``ids``, using hints.
+
+    A hint (codes from :func:`lookup` on the same cells, e.g. while a loader
+    resolved names) is checked, not trusted: each code must point at an equal id
+    (the only one: ids are unique), and every end it did not find (except ``blank``
+    ones) is looked up again. A wrong hint costs time, never a wrong code. The
+    columns without a usable hint are looked up together (:func:`lookup_all`).
+    """
+    codes: dict[str, np.ndarray] = {}
+    for col in (SUPPLIER, BUYER):
+        hint = (hints or {}).get(col)
+        if hint is None or len(hint) != len(links):
+            continue
+        code = np.asarray(hint, dtype=np.int64)
+        found = code >= 0
+        if not (code >= len(ids)).any() and _points_at(ids, links[col], code, found):
+            codes[col] = _look_again(code, ids, links[col], np.flatnonzero(~found & ~blank))
+    todo = [col for col in (SUPPLIER, BUYER) if col not in codes]
+    codes.update(zip(todo, lookup_all(ids, [links[col] for col in todo]), strict=True))
+    return codes
+
+
+def lookup_all(ids: pd.Series, targets: Sequence[pd.Series]) -> list[np.ndarray]:
+    """:func:`lookup` of several columns among the same ids.
+
+    Large pyarrow text columns are looked up on two threads at once (pyarrow's
+    hash lookup releases the GIL; each builds its own hash set of the ids).
+    """
+    if (len(targets) > 1 and (os.cpu_count() or 1) > 1 and _arrow_text(ids)
+            and all(_arrow_text(t) and len(t) >= PARALLEL_LOOKUP_ROWS for t in targets)):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda targets: lookup(ids, targets), targets))
+    return [lookup(ids, t) for t in targets]
+
+
+def _look_again(code: np.ndarray, ids: pd.Series, targets: pd.Series,
+                positions: np.ndarray) -> np.ndarray:
+    """``code`` with the ends at ``positions`` looked up (again) among ``ids``."""
+    if not len(positions):
+        return code
+    code = code.copy()
+    code[positions] = lookup(ids, targets.iloc[positions])
+    return code
+
+
+def _points_at(ids: pd.Series, targets: pd.Series, code: np.ndarray,
+               found: np.ndarray) -> bool:
+    """Whether ``ids[code] == targets`` wherever ``found`` (text or integer ids)."""
+    if not found.any():
+        return True
+    if _arrow_text(ids) and _arrow_text(targets):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        given = pa.array(targets.array)
+        if not found.all():
+            given = pc.filter(given, pa.array(found))
+        known = pa.array(ids.array)
+        if isinstance(known, pa.ChunkedArray):  # take from one array: far faster
+            known = known.combine_chunks()
+        same = pc.equal(pc.take(known, pa.array(code[found])), given)
+        return same.null_count == 0 and pc.all(same).as_py() is True
+    if (pd.api.types.is_integer_dtype(ids.dtype)
+            and pd.api.types.is_integer_dtype(targets.dtype)):
+        return bool(np.array_equal(ids.to_numpy()[code[found]],
+                                   targets.to_numpy()[found]))
+    return False
+
+
+def _arrow_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
 
 
 def _first_index(ids: pd.Series) -> pd.Index:
@@ -329,7 +437,10 @@ def warn_partial_amounts(enterprises: pd.DataFrame, links: pd.DataFrame) -> None
 def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
              ) -> pd.Series:
     """Segment labels -> template ids, resolving each distinct label once."""
-    codes, labels = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    # text columns are factorised in their own (pyarrow) form: no Python strings
+    cells = column if _arrow_text(column) else column.to_numpy(dtype=object)
+    codes, labels = pd.factorize(cells, use_na_sentinel=True)
+    labels = np.asarray(labels, dtype=object)
     resolved = np.empty(len(labels) + 1, dtype=object)
     resolved[:] = None
     for k, label in enumerate(labels):
@@ -348,8 +459,13 @@ def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
     return pd.Series(resolved[codes], index=column.index, dtype=object)
 
 
-def report_duplicate_ids(ids: pd.Series, out: Collector) -> None:
-    """Report every repeated (non-blank) id, naming the row it was first seen in."""
+def report_duplicate_ids(ids: pd.Series, out: Collector) -> bool:
+    """Report every repeated (non-blank) id, naming the row it was first seen in.
+
+    Returns whether the ids are unique and none is blank.
+    """
+    if ids.is_unique and not ids.hasnans:  # one hash pass in the common case
+        return True
     dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     first: dict[Any, int] = {}
     for i in np.flatnonzero(dup):
@@ -359,6 +475,7 @@ def report_duplicate_ids(ids: pd.Series, out: Collector) -> None:
                     f"{location(out.rows, first[key])})", i, ID)
         else:
             first[key] = i
+    return False
 
 
 #: Start of the warning for a networkx graph without edge weights.

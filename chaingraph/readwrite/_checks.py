@@ -9,6 +9,7 @@ import unicodedata
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning
@@ -55,9 +56,17 @@ def check_read_arguments(enterprises: Any, links: Any, template: Any, scale: Any
 
 
 def warn_lookalike_ids(ids: Any, file: str | None) -> None:
-    """Warn about ids that differ only in full-width/half-width form (NFKC-equal)."""
-    text = pd.Series(ids, dtype=object)
-    key = _nfkc_arrow(text)
+    """Warn about ids that differ only in full-width/half-width form (NFKC-equal).
+
+    ``ids``: the enterprise ids, an array or a Series (a pyarrow text column is
+    checked without Python strings; all-ASCII ids need no check at all: NFKC
+    leaves ASCII as it is).
+    """
+    array = _arrow_text(ids)
+    if array is not None and _all_ascii(array):
+        return
+    text = pd.Series(np.asarray(ids, dtype=object), dtype=object)
+    key = _nfkc_arrow(text, array)
     if key is None:  # no pyarrow, or not all ids are text
         text = text[text.map(lambda v: isinstance(v, str))]
         if text.empty:
@@ -79,18 +88,37 @@ def warn_lookalike_ids(ids: Any, file: str | None) -> None:
             stacklevel=3)
 
 
-def _nfkc_arrow(text: pd.Series) -> pd.Series | None:
+def _arrow_text(ids: Any) -> Any:
+    """The pyarrow array of a pyarrow-backed text Series without nulls, else None."""
+    dtype = getattr(ids, "dtype", None)
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    array = pa.array(ids.array)
+    return None if array.null_count else array
+
+
+def _all_ascii(array: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return len(array) == 0 or pc.all(pc.string_is_ascii(array)).as_py() is True
+
+
+def _nfkc_arrow(text: pd.Series, array: Any = None) -> pd.Series | None:
     """NFKC forms of an all-text column with pyarrow's vectorised kernel (a million ids
-    in well under a second instead of about ten); None when it does not apply."""
+    in well under a second instead of about ten); None when it does not apply.
+    ``array``: the same ids as a pyarrow array, when they already are one."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is an optional extra
         return None
-    try:
-        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids of other kinds
-        return None
+    if array is None:
+        try:
+            array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids of other kinds
+            return None
     if array.null_count:
         return None
     key = pc.utf8_normalize(array, form="NFKC").to_numpy(zero_copy_only=False)

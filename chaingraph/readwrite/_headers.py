@@ -128,7 +128,9 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     candidate = np.zeros(len(frame), dtype=bool)
     for col in text_cols:
         candidate |= frame[col].isin(_TOTAL_CELLS).to_numpy()
-    filled = frame.notna().sum(axis=1).to_numpy()
+    filled = np.zeros(len(frame), dtype=np.int64)  # column by column: no row-wise reduce
+    for col in range(frame.shape[1]):
+        filled += frame.iloc[:, col].notna().to_numpy()
     sparse = np.flatnonzero((filled <= 2) & (filled < frame.shape[1] / 2))
     if len(sparse):
         cells = frame.iloc[sparse][text_cols].bfill(axis=1).iloc[:, 0]

@@ -34,7 +34,7 @@ import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
-from chaingraph.model.validation import lookup
+from chaingraph.model.validation import lookup_all
 from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
@@ -121,31 +121,39 @@ def drop_sum_rows(frame: pd.DataFrame, table: RawTable, amounts: tuple[str, ...]
 def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
                   ent_table: RawTable, link_table: RawTable,
                   problems: list[Problem], shown: Mapping[str, str]
-                  ) -> tuple[pd.DataFrame, int]:
+                  ) -> tuple[pd.DataFrame, int, dict[str, np.ndarray]]:
     """Replace link endpoints that are enterprise names (or short names) by ids.
 
     An endpoint that is an id stays; one that is not an id but the name (or 简称)
     of exactly one enterprise becomes that enterprise's id; a name of several
-    enterprises is a problem naming both rows. Returns the links and the number of
-    endpoints resolved by name.
+    enterprises is a problem naming both rows. Returns the links, the number of
+    endpoints resolved by name, and the codes of the link columns left as they
+    were (their ends' positions among the ids, -1 for none: a hint for
+    :meth:`Chain.from_frames`, which looks them up only once).
     """
     name_cols = [c for c in (NAME, SHORT_NAME) if c in enterprises.columns]
     if ID not in enterprises.columns or not name_cols or len(links) == 0:
-        return links, 0
+        return links, 0, {}
     rows = _positions_to_rows(ent_table, len(enterprises))
     link_rows = _positions_to_rows(link_table, len(links))
     out = links.copy(deep=False)
     resolved = 0
-    for col in (SUPPLIER, BUYER):
-        if col not in links.columns:
-            continue
-        # hash lookup (pyarrow for text); ids may repeat (reported elsewhere)
-        known = lookup(enterprises[ID], links[col]) >= 0
-        unknown = np.flatnonzero(~known & links[col].notna().to_numpy())
+    codes = {}
+    by_name: dict[str, list[int]] | None = None  # built once, when first needed
+    present = [col for col in (SUPPLIER, BUYER) if col in links.columns]
+    # hash lookups (pyarrow for text, both columns at once); ids may repeat (reported
+    # elsewhere)
+    found = dict(zip(present, lookup_all(enterprises[ID], [links[c] for c in present]),
+                     strict=True))
+    for col in present:
+        code = found[col]
+        unknown = np.flatnonzero((code < 0) & links[col].notna().to_numpy())
         if not len(unknown):
+            codes[col] = code
             continue
         values = links[col].to_numpy(dtype=object)
-        by_name = _name_lookup(enterprises, name_cols)
+        if by_name is None:
+            by_name = _name_lookup(enterprises, name_cols)
         new = values.copy()
         for position in unknown:
             hits = by_name.get(_key(values[position]))
@@ -161,7 +169,7 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
             new[position] = enterprises[ID].iat[hits[0]]
             resolved += 1
         out[col] = pd.Series(new, index=links.index, dtype=object)
-    return out, resolved
+    return out, resolved, codes
 
 
 def _key(value: Any) -> str:

@@ -293,11 +293,12 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
         link_frame = pd.DataFrame({SUPPLIER: pd.Series([], dtype=object),
                                    BUYER: pd.Series([], dtype=object)})
     by_name = renamed = 0
+    codes: dict[str, np.ndarray] = {}
     if ent_frame is not None:
         ent_frame, renamed = map_segment_labels(ent_frame, _segment_map(loaded, options))
         if lk is not None:
-            link_frame, by_name = resolve_names(ent_frame, link_frame, ent, lk, problems,
-                                                link_cols)
+            link_frame, by_name, codes = resolve_names(ent_frame, link_frame, ent, lk,
+                                                       problems, link_cols)
     log = chain_log(loaded, ent_frame, link_frame, by_name, renamed, options["unknown"])
     file_meta = dict(loaded.meta)
     title = next((t.title for t in (ent, lk) if t is not None and t.title), None)
@@ -314,11 +315,12 @@ def _validate(loaded: Book, options: dict[str, Any]) -> Chain:
               "self_loops": self_loops, "duplicates": options["duplicates"],
               "files": (ent.file if ent else "enterprises", lk.file if lk else "links"),
               "rows": (ent.rows if ent else None, lk.rows if lk else None),
-              "columns": (ent_cols, link_cols)}
+              "columns": (ent_cols, link_cols), "link_codes": codes}
     if not problems:
         chain = Chain.from_frames(ent_frame, link_frame, **kwargs)
         warn_load_log(log, stacklevel=5)
-        warn_lookalike_ids(chain.ids, ent.file if ent else lk.file)
+        # the id column as stored (pyarrow text at scale), not an object array
+        warn_lookalike_ids(chain.enterprises[ID], ent.file if ent else lk.file)
         return chain
     try:
         with warnings.catch_warnings():

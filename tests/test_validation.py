@@ -1,0 +1,292 @@
+"""Validation shortcuts give the chain the slow path gives.
+
+* ``Chain.from_frames(link_codes=...)``: codes a loader already looked up are a hint
+  only; any hint (right, shuffled, out of range, all missing) gives exactly the chain
+  built without one, for text, integer and object ids, with ``unknown="add"`` too.
+* ``clean_ids`` says whether the ids are the cells as given (its flag decides
+  whether a hint may be used).
+* ``read_chain`` (which passes the hint) gives the chain ``from_frames`` gives.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chaingraph as cg
+from chaingraph.model.validation import Collector, clean_ids, lookup
+
+
+def _frames(kind: str, n: int = 60, m: int = 200, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    ids = np.arange(n) * 7 + 3
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = src != dst
+    pairs = pd.DataFrame({"s": src[keep], "d": dst[keep]}).drop_duplicates()
+    if kind == "text":
+        label = np.array([f"E{i}" for i in ids], dtype=object)
+        as_column = lambda values: pd.Series(values, dtype="str")  # noqa: E731
+    elif kind == "integer":
+        label = ids
+        as_column = lambda values: pd.Series(values, dtype="int64")  # noqa: E731
+    else:  # object ids mixing numbers and text
+        label = np.array([i if i % 2 else f"E{i}" for i in ids], dtype=object)
+        as_column = lambda values: pd.Series(values, dtype=object)  # noqa: E731
+    enterprises = pd.DataFrame({"id": as_column(label), "output": rng.random(n)})
+    links = pd.DataFrame({"supplier": as_column(label[pairs["s"].to_numpy()]),
+                          "buyer": as_column(label[pairs["d"].to_numpy()]),
+                          "volume": rng.random(len(pairs))})
+    return enterprises, links
+
+
+def _hints(enterprises, links, how: str, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    right = {c: lookup(enterprises["id"], links[c]) for c in ("supplier", "buyer")}
+    if how == "right":
+        return right
+    if how == "shuffled":
+        return {c: rng.permutation(v) for c, v in right.items()}
+    if how == "one_off":
+        return {c: np.where(np.arange(len(v)) == 3, (v + 1) % len(enterprises), v)
+                for c, v in right.items()}
+    if how == "out_of_range":
+        return {c: v + len(enterprises) for c, v in right.items()}
+    if how == "missing":
+        return {c: np.full(len(v), -1) for c, v in right.items()}
+    if how == "short":
+        return {c: v[:-1] for c, v in right.items()}
+    raise AssertionError(how)
+
+
+def _same(a: cg.Chain, b: cg.Chain) -> None:
+    pd.testing.assert_frame_equal(a.enterprises, b.enterprises)
+    pd.testing.assert_frame_equal(a.links, b.links)
+    for x, y in zip(a.link_codes, b.link_codes, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("kind", ["text", "integer", "object"])
+@pytest.mark.parametrize("how", ["right", "shuffled", "one_off", "out_of_range",
+                                 "missing", "short"])
+def test_link_code_hints_never_change_the_chain(kind, how):
+    enterprises, links = _frames(kind)
+    plain = cg.Chain.from_frames(enterprises, links)
+    hinted = cg.Chain.from_frames(enterprises, links,
+                                  link_codes=_hints(enterprises, links, how))
+    _same(plain, hinted)
+
+
+@pytest.mark.parametrize("kind", ["text", "integer", "object"])
+@pytest.mark.parametrize("how", ["right", "shuffled", "missing"])
+def test_link_code_hints_with_added_enterprises(kind, how):
+    enterprises, links = _frames(kind)
+    known = enterprises.iloc[::3].reset_index(drop=True)  # many ends unknown
+    hints = _hints(known, links, how)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = cg.Chain.from_frames(known, links, unknown="add")
+        hinted = cg.Chain.from_frames(known, links, unknown="add", link_codes=hints)
+    _same(plain, hinted)
+    assert hinted.n_enterprises > len(known)
+
+
+def test_link_code_hints_with_unknown_ends_report_the_same_problems():
+    enterprises, links = _frames("text")
+    known = enterprises.iloc[1:].reset_index(drop=True)
+    messages = []
+    for hints in (None, _hints(known, links, "right")):
+        with pytest.raises(cg.ChainDataError) as err:
+            cg.Chain.from_frames(known, links, link_codes=hints)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert "unknown enterprise 'E3'" in messages[0]
+
+
+def test_link_code_hints_are_ignored_when_cleaning_changes_ids():
+    enterprises, links = _frames("text")
+    hints = _hints(enterprises, links, "right")
+    spaced = links.assign(buyer=" " + links["buyer"].astype(object))
+    spaced["buyer"] = spaced["buyer"].astype("str")
+    # the hint says the spaced buyers are unknown: cleaning strips them, so it is
+    # not used for that column
+    hints["buyer"] = lookup(enterprises["id"], spaced["buyer"])
+    assert (hints["buyer"] < 0).all()
+    _same(cg.Chain.from_frames(enterprises, links),
+          cg.Chain.from_frames(enterprises, spaced, link_codes=hints))
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+@pytest.mark.parametrize(("cells", "same"), [
+    (["a", "b", "c"], True), (["a", " b", "c"], False), (["a", "", "c"], False),
+    (["a", None, "c"], False), (["a", "b\u3000", "c"], False)])
+def test_clean_ids_says_whether_ids_are_as_given(dtype, cells, same):
+    out = Collector("t", None, {})
+    values, flag = clean_ids(pd.Series(cells, dtype=dtype), "id", out)
+    assert flag is (same and dtype == "str")
+    assert [None if pd.isna(v) else v for v in values] == [
+        None if c is None or not c.strip() else c.strip() for c in cells]
+    assert bool(out.problems) is any(c is None or not c.strip() for c in cells)
+
+
+def test_clean_ids_integer_ids_are_as_given():
+    out = Collector("t", None, {})
+    given = pd.Series([5, 3, 9], dtype="int64")
+    values, flag = clean_ids(given, "id", out)
+    assert flag is True and values.tolist() == [5, 3, 9]
+    values[0] = 0  # a copy: the caller's column is not aliased
+    assert given.tolist() == [5, 3, 9]
+
+
+@pytest.mark.parametrize("names", [False, True])
+def test_read_chain_parquet_matches_from_frames(tmp_path, names):
+    pytest.importorskip("pyarrow")
+    enterprises, links = _frames("text", n=200, m=800, seed=3)
+    if names:
+        enterprises["name"] = "企业" + enterprises["id"].astype(object)
+        links.loc[::7, "buyer"] = "企业" + links.loc[::7, "buyer"].astype(object)
+    enterprises.to_parquet(tmp_path / "e.parquet")
+    links.to_parquet(tmp_path / "l.parquet")
+    read = cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
+    if names:
+        assert read.meta["load_log"]["by_name"] == len(links.loc[::7])
+    else:
+        direct = cg.Chain.from_frames(pd.read_parquet(tmp_path / "e.parquet"),
+                                      pd.read_parquet(tmp_path / "l.parquet"))
+        pd.testing.assert_frame_equal(read.links, direct.links)
+        pd.testing.assert_frame_equal(read.enterprises, direct.enterprises)
+    expected = [lookup(read.enterprises["id"], read.links[c].astype(object))
+                for c in ("supplier", "buyer")]
+    for got, want in zip(read.link_codes, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("kind", ["text", "integer"])
+def test_right_hints_are_used(monkeypatch, kind):
+    import chaingraph.model.validation as validation
+
+    enterprises, links = _frames(kind)
+    hints = _hints(enterprises, links, "right")
+    calls = []
+    real = validation.lookup
+    monkeypatch.setattr(validation, "lookup",
+                        lambda ids, targets: calls.append(len(targets)) or real(ids, targets))
+    cg.Chain.from_frames(enterprises, links, link_codes=hints)
+    assert calls == []  # checked, not looked up again
+    cg.Chain.from_frames(enterprises, links)
+    assert calls == [len(links), len(links)]
+
+
+def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):
+    pytest.importorskip("pyarrow")
+    import chaingraph.model.validation as validation
+
+    enterprises, links = _frames("text", n=100, m=400, seed=4)
+    enterprises["name"] = "企业" + enterprises["id"].astype(object)
+    enterprises.to_parquet(tmp_path / "e.parquet")
+    links.to_parquet(tmp_path / "l.parquet")
+    calls = []
+    real = validation.lookup
+
+    def counted(ids, targets):
+        calls.append(len(targets))
+        return real(ids, targets)
+
+    monkeypatch.setattr(validation, "lookup", counted)
+    serial = cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
+    assert calls == [len(links), len(links)]
+    # the same with both columns looked up on two threads
+    monkeypatch.setattr(validation, "PARALLEL_LOOKUP_ROWS", 1)
+    threaded = cg.read_chain(tmp_path / "e.parquet", tmp_path / "l.parquet")
+    assert calls == [len(links)] * 4
+    _same(serial, threaded)
+
+
+def test_lookup_all_on_threads_matches_lookup(monkeypatch):
+    import chaingraph.model.validation as validation
+
+    enterprises, links = _frames("text", n=300, m=3000, seed=5)
+    targets = [links["supplier"], links["buyer"], links["buyer"].iloc[::-1]]
+    serial = validation.lookup_all(enterprises["id"], targets)
+    monkeypatch.setattr(validation, "PARALLEL_LOOKUP_ROWS", 1)
+    threaded = validation.lookup_all(enterprises["id"], targets)
+    for a, b, t in zip(serial, threaded, targets, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, lookup(enterprises["id"], t))
+
+
+def _text_chain(cells: list) -> cg.Chain:
+    n = len(cells)
+    enterprises = pd.DataFrame({"id": pd.Series([f"e{i}" for i in range(n)], dtype="str"),
+                                "region": pd.Series(cells, dtype="str"),
+                                "name": pd.Series(cells, dtype=object)})
+    links = pd.DataFrame({"supplier": pd.Series(["e0"], dtype="str"),
+                          "buyer": pd.Series(["e1"], dtype="str")})
+    return cg.Chain.from_frames(enterprises, links)
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b", "a", "c"], ["a", None, " ", "\u3000", "b ", " a", "", "\t\n"],
+    ["x", "\u00a0", "\u2028y", "\x1c", "\u200b"]])
+def test_text_labels_of_pyarrow_text_match_clean_labels(cells):
+    from chaingraph.model.roles import clean_labels, text_labels
+
+    chain = _text_chain(cells)
+    assert chain.enterprises["region"].dtype.storage == "pyarrow"
+    expected = clean_labels(chain.column("region", default=None))
+    assert text_labels(chain, "region").tolist() == expected.tolist()
+    # an object column takes the general path; a missing column is all None
+    assert text_labels(chain, "name").tolist() == expected.tolist()
+    assert text_labels(chain, "segment").tolist() == [None] * len(cells)
+
+
+def test_pyarrow_whitespace_is_python_whitespace():
+    """text_labels trusts pyarrow's trimming to blank the cells str.strip blanks."""
+    pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    trimmed = pc.utf8_trim_whitespace(pa.array(chars))
+    arrow_blank = pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
+    python_blank = np.array([not c.strip() for c in chars])
+    assert [hex(ord(c)) for c in np.array(chars)[arrow_blank != python_blank]] == []
+
+
+@pytest.mark.parametrize("region", ["南沙", ["南沙", "b"], "nowhere"])
+def test_focal_mask_of_pyarrow_text_matches_object_column(region):
+    from chaingraph.model.roles import focal_mask
+
+    cells = ["南沙", None, "b", "南沙 ", "南沙"]
+    chain = _text_chain(cells)
+    as_object = chain.with_tables(
+        enterprises=chain.enterprises.assign(region=pd.Series(cells, dtype=object)))
+    assert as_object.enterprises["region"].dtype == object
+    results = []
+    for c in (chain, as_object):
+        try:
+            results.append(focal_mask(c, region).tolist())
+        except ValueError as err:
+            results.append(str(err))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", ["str", pd.StringDtype("pyarrow"), object])
+def test_column_of_few_distinct_texts_is_the_plain_conversion(dtype):
+    """Chain.column converts low-cardinality pyarrow text through its distinct values."""
+    n = 30_000
+    rng = np.random.default_rng(6)
+    regions = np.array(["南沙", "番禺", None, " 天河", "越秀"], dtype=object)[
+        rng.integers(0, 5, n)]
+    names = np.array([f"企业{i}" if i % 97 else None for i in range(n)], dtype=object)
+    enterprises = pd.DataFrame({"id": pd.Series([f"e{i}" for i in range(n)], dtype="str"),
+                                "region": pd.Series(regions, dtype=dtype),
+                                "name": pd.Series(names, dtype=dtype)})
+    links = pd.DataFrame({"supplier": ["e0"], "buyer": ["e1"]})
+    chain = cg.Chain.from_frames(enterprises, links)
+    for column in ("region", "name"):
+        got = chain.column(column, default=None)
+        want = chain.enterprises[column].to_numpy(dtype=object)
+        assert got.dtype == object and not got.flags.writeable
+        assert [type(v) for v in got] == [type(v) for v in want]
+        assert pd.Series(got, dtype=object).equals(pd.Series(want, dtype=object))
