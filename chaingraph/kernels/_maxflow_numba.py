@@ -12,8 +12,7 @@ import numpy as np
 
 from chaingraph._engines import jit
 
-__all__ = ["counting_order", "dinic", "forward_star", "residual_reach", "residual_table",
-           "search_order"]
+__all__ = ["counting_order", "dinic", "forward_star", "residual_reach", "residual_table"]
 
 
 @jit
@@ -171,23 +170,3 @@ def residual_reach(first, head, res, eps, s):  # pragma: no cover - compiled
                 queue[hi] = y
                 hi += 1
     return seen
-
-
-@jit
-def search_order(first, head, root):  # pragma: no cover - compiled
-    n = first.shape[0] - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    order = np.empty(n, dtype=np.int64)
-    seen[root] = True
-    order[0] = root
-    lo, hi = 0, 1
-    while lo < hi:
-        x = order[lo]
-        lo += 1
-        for a in range(first[x], first[x + 1]):
-            y = head[a]
-            if not seen[y]:
-                seen[y] = True
-                order[hi] = y
-                hi += 1
-    return order[:hi]

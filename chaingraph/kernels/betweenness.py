@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from chaingraph._engines import jit
+from chaingraph.kernels.graph import search_order
 
 __all__ = ["weighted_betweenness_numba", "weighted_betweenness_scipy"]
 
@@ -94,35 +95,6 @@ def _brandes_chunks(indptr, indices, sources, source_weight, target_weight,
 
 
 @jit
-def _search_order(indptr, indices, roots):  # pragma: no cover
-    """Breadth-first order from all roots at once; unreached nodes last."""
-    n = indptr.shape[0] - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    order = np.empty(n, dtype=np.int64)
-    hi = 0
-    for r in roots:
-        if not seen[r]:
-            seen[r] = True
-            order[hi] = r
-            hi += 1
-    lo = 0
-    while lo < hi:
-        v = order[lo]
-        lo += 1
-        for a in range(indptr[v], indptr[v + 1]):
-            w = indices[a]
-            if not seen[w]:
-                seen[w] = True
-                order[hi] = w
-                hi += 1
-    for v in range(n):
-        if not seen[v]:
-            order[hi] = v
-            hi += 1
-    return order
-
-
-@jit
 def _permute(indptr, indices, order, rank):  # pragma: no cover
     """CSR of the graph with node ``order[i]`` renumbered ``i``."""
     n = indptr.shape[0] - 1
@@ -170,7 +142,7 @@ def weighted_betweenness_numba(indptr: np.ndarray, indices: np.ndarray,
     sources = np.asarray(sources, dtype=np.int64)
     target_weight = np.asarray(target_weight, dtype=np.float64)
     if reorder and n:
-        order = _search_order(indptr, indices, sources)
+        order = search_order(indptr, indices, sources)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
         indptr, indices = _permute(indptr, indices, order, rank)

@@ -22,6 +22,7 @@ __all__ = [
     "longest_path_levels",
     "min_downstream",
     "reachable",
+    "search_order",
     "strong_components",
     "tier_levels",
     "transpose",
@@ -93,29 +94,6 @@ def _gather(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray
 
 
 # --- reachability ---------------------------------------------------------------------
-@jit
-def _bfs_numba(indptr, indices, seeds, n):  # pragma: no cover - compiled
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
-    tail = 0
-    for s in seeds:
-        if not seen[s]:
-            seen[s] = True
-            queue[tail] = s
-            tail += 1
-    head = 0
-    while head < tail:
-        v = queue[head]
-        head += 1
-        for j in range(indptr[v], indptr[v + 1]):
-            u = indices[j]
-            if not seen[u]:
-                seen[u] = True
-                queue[tail] = u
-                tail += 1
-    return seen
-
-
 def _bfs_scipy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, n: int
                ) -> np.ndarray:
     """BFS from a super-source joined to every seed (scipy's C breadth-first order)."""
@@ -127,6 +105,50 @@ def _bfs_scipy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, n: in
     seen = np.zeros(n, dtype=bool)
     seen[order[order < n]] = True
     return seen
+
+
+@jit
+def _search_numba(indptr, indices, roots):  # pragma: no cover - compiled
+    n = indptr.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    hi = 0
+    for r in roots:
+        if not seen[r]:
+            seen[r] = True
+            order[hi] = r
+            hi += 1
+    lo = 0
+    while lo < hi:
+        v = order[lo]
+        lo += 1
+        for a in range(indptr[v], indptr[v + 1]):
+            w = indices[a]
+            if not seen[w]:
+                seen[w] = True
+                order[hi] = w
+                hi += 1
+    for v in range(n):
+        if not seen[v]:
+            order[hi] = v
+            hi += 1
+    return order, seen
+
+
+def search_order(indptr: np.ndarray, indices: np.ndarray, roots: np.ndarray
+                 ) -> np.ndarray:
+    """Breadth-first order from all roots at once, unreached nodes last (numba only).
+
+    Renumbering nodes in this order keeps the nodes one search meets next to each
+    other in memory, which speeds up the memory-bound searches on large chains.
+
+    Examples
+    --------
+    >>> search_order(np.array([0, 1, 2, 2, 2]), np.array([1, 2]), np.array([0])).tolist()
+    [0, 1, 2, 3]
+    """
+    return _search_numba(np.asarray(indptr, dtype=np.int64), indices,
+                         np.asarray(roots, dtype=np.int64))[0]
 
 
 def reachable(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
@@ -166,7 +188,7 @@ def reachable(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     if n == 0 or len(seeds) == 0:
         return np.zeros(n, dtype=bool)
     if resolve_method(method) == "numba":
-        return _bfs_numba(indptr, indices, seeds, n)
+        return _search_numba(indptr, indices, seeds)[1]
     return _bfs_scipy(indptr, indices, seeds, n)
 
 

@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from chaingraph.kernels import _maxflow_numba as nb
+from chaingraph.kernels.graph import search_order
 
 __all__ = ["Network", "build_network", "counting_order", "locality_rank", "max_flow_numba",
            "max_flow_scipy", "solve", "source_side", "tolerance"]
@@ -294,7 +295,7 @@ def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int, *
         by_tail = by_head[counting_order(tail[by_head], n_nodes, engine="numba")]  # as scipy's
         first = np.zeros(n_nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=n_nodes), out=first[1:])
-        order = nb.search_order(first, head[by_tail], int(root))
+        order = search_order(first, head[by_tail], np.array([root], dtype=np.int64))
     else:
         A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
                          shape=(n_nodes, n_nodes))
