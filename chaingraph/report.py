@@ -368,10 +368,11 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     DAG). A step that cannot run on this chain (no template, no segments, no
     outputs, an unbounded flow) is skipped and listed in ``summary["skipped"]``
     with the reason. KeyboardInterrupt propagates at once; nothing is written.
-    The maximum flow runs in a background thread while the other steps run (its
-    compiled search releases the GIL, so the two use both cores of a 2-core
-    machine); the results are those of running the steps one after the other, and
-    ``summary["seconds"]`` gives each step's own, overlapping, wall time.
+    The maximum flow and the throughput run in background threads, started before
+    the other steps (their compiled searches release the GIL, so they use the
+    second core of a 2-core machine while the Python-bound steps run); the results
+    are those of running the steps one after the other, and ``summary["seconds"]``
+    gives each step's own, overlapping, wall time.
 
     Examples
     --------
