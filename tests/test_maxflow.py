@@ -21,6 +21,7 @@ from willems import load_willems, willems_numbers
 import chaingraph as cg
 from chaingraph._engines import has_numba
 from chaingraph.algorithms import bottlenecks as bn
+from chaingraph.kernels import _maxflow_numba
 from chaingraph.kernels import maxflow as mf
 
 METHODS = ["scipy", pytest.param("numba", marks=pytest.mark.skipif(
@@ -450,6 +451,9 @@ def test_numba_network_passes_equal_scipy_ones(n, arcs, seed):
     res = a.capacity * np.random.default_rng(seed).random(len(a.capacity))
     assert np.array_equal(mf.source_side(a, res, 0),
                           mf.source_side(a, res, 0, engine="numba"))
+    table = _maxflow_numba.residual_table(b.capacity, b.rev, 1e-12)  # Dinic's input
+    assert np.array_equal(table[:, 0], b.capacity)
+    assert np.array_equal(table[:, 1], mf.tolerance(a))
     keys = np.random.default_rng(seed).integers(0, n, 3 * len(tail))
     assert np.array_equal(mf.counting_order(keys, n),
                           mf.counting_order(keys, n, engine="numba"))

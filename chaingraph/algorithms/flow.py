@@ -291,15 +291,16 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     in_cut = in_cut[np.argsort(-cap[in_cut], kind="stable")]
     ck, cr = kind[in_cut], ref[in_cut]
     is_l = ck == _LINK
-    # enterprise codes of the cut's rows (-1 where a column is None), for tables that
-    # take text from the chain's own columns instead of looking the ids up again
-    arrays["cut_codes"] = {
-        "supplier": np.where(is_l, src[np.where(is_l, cr, 0)] if len(src) else -1, -1),
-        "buyer": np.where(is_l, dst[np.where(is_l, cr, 0)] if len(dst) else -1, -1),
-        "enterprise": np.where(is_l, -1, cr)}
-    supplier = np.where(is_l, ids[src[np.where(is_l, cr, 0)]] if len(src) else None, None)
-    buyer = np.where(is_l, ids[dst[np.where(is_l, cr, 0)]] if len(dst) else None, None)
-    enterprise = np.where(is_l, None, ids[np.where(is_l, 0, cr)] if n else None)
+    # enterprise codes of the cut's rows (-1 where a column is None), kept for tables
+    # that take text from the chain's own columns instead of looking the ids up again
+    link = np.where(is_l, cr, 0)
+    codes = {"supplier": np.where(is_l, src[link], -1) if len(src) else np.full(len(cr), -1),
+             "buyer": np.where(is_l, dst[link], -1) if len(dst) else np.full(len(cr), -1),
+             "enterprise": np.where(is_l, -1, cr)}
+    arrays["cut_codes"] = codes
+    supplier, buyer, enterprise = (
+        np.where(code >= 0, ids[np.maximum(code, 0)], None) if n else
+        np.full(len(code), None, dtype=object) for code in codes.values())
     min_cut = pd.DataFrame({"element": _ELEMENTS[ck],
                             "supplier": pd.Series(supplier, dtype=object),
                             "buyer": pd.Series(buyer, dtype=object),

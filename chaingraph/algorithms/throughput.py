@@ -272,9 +272,7 @@ def find_throughput(
         weight=weight, samples=samples, exact_limit=exact_limit, delta=delta, seed=seed,
         method=method)
     # the table reads the array: no per-enterprise dict (1 s at 1M enterprises)
-    tc = ThroughputScores({}, exact=exact, samples=k, error_bound=bound, delta=delta,
-                          array=values)
-    return throughput_table(context.chain, tc, top, explain)
+    return _table(context.chain, values, exact, k, bound, delta, top, explain)
 
 
 def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
@@ -282,6 +280,12 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
     """The :func:`find_throughput` table of already computed scores."""
     values = tc.array if tc.array is not None and len(tc.array) == chain.n_enterprises \
         else np.array([tc.get(v, 0.0) for v in chain.ids.tolist()], dtype=np.float64)
+    return _table(chain, values, tc.exact, tc.samples, tc.error_bound, tc.delta, top,
+                  explain)
+
+
+def _table(chain: Chain, values: np.ndarray, exact: bool, samples: int, bound: float,
+           delta: float, top: int | None, explain: int | None) -> pd.DataFrame:
     keep = np.flatnonzero(values > 1e-12)
     keep = keep[np.argsort(-values[keep], kind="stable")]
     top = check_top(top)
@@ -291,11 +295,10 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
         "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
         "segment": pd.Series(chain.column(SEGMENT, default=None)[keep], dtype=object),
-        "throughput": values[keep], "error_bound": tc.error_bound})
+        "throughput": values[keep], "error_bound": bound})
     table["score"] = table["throughput"]
-    note = "" if tc.exact else (f" (estimated from {tc.samples} sampled sources: within "
-                                f"±{tc.error_bound:.2f} with probability "
-                                f"{1 - tc.delta:.0%})")
+    note = "" if exact else (f" (estimated from {samples} sampled sources: within "
+                             f"±{bound:.2f} with probability {1 - delta:.0%})")
 
     def build(rows: pd.DataFrame) -> list[str]:
         label = labels_of(chain, keep[:len(rows)])
