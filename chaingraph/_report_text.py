@@ -373,9 +373,10 @@ def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,
         if known is not None and _codes_match(chain, known[name], values):
             code = known[name]
         elif name == "enterprise":  # mostly None (set for non-link elements only)
-            known = ~pd.isna(values)
+            present = ~pd.isna(values)
             code = np.full(len(values), -1, dtype=np.intp)
-            code[known] = chain.index.get_indexer(pd.Index(values[known], dtype=object))
+            code[present] = chain.index.get_indexer(pd.Index(values[present],
+                                                             dtype=object))
         else:
             code = chain.index.get_indexer(pd.Index(values, dtype=object))
         column = _taken(source, code, values)
