@@ -26,6 +26,7 @@ from chaingraph.kernels.graph import (
     reachable,
     strong_components,
     tier_levels,
+    topological_order,
     transpose,
 )
 from chaingraph.kernels.passes import sink_levels, weak_component_count
@@ -180,6 +181,23 @@ def test_weak_component_count_matches_networkx(method, graph):
     n, edges = graph
     expected = nx.number_weakly_connected_components(to_nx(n, edges))
     assert weak_component_count(*arrays(n, edges), method=method) == expected
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba not installed")
+@given(graphs())
+def test_topological_order_is_one_and_leaves_out_cycles(graph):
+    """Every link goes forward in the order; its length is n exactly when networkx
+    finds no cycle, and the nodes left out are those on or downstream of a cycle."""
+    n, edges = graph
+    G = to_nx(n, edges)
+    order = topological_order(*arrays(n, edges)).tolist()
+    assert len(set(order)) == len(order)
+    position = {v: i for i, v in enumerate(order)}
+    assert all(position[u] < position[v] for u, v in G.edges if u in position
+               and v in position)
+    on_cycles = {v for c in nx.strongly_connected_components(G) if len(c) > 1 for v in c}
+    blocked = on_cycles.union(*(nx.descendants(G, v) for v in on_cycles))
+    assert set(order) == set(range(n)) - blocked
 
 
 def reference_tiers(G: nx.DiGraph, sources) -> dict[int, int]:

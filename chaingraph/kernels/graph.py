@@ -25,6 +25,7 @@ __all__ = [
     "search_order",
     "strong_components",
     "tier_levels",
+    "topological_order",
     "transpose",
 ]
 
@@ -234,31 +235,54 @@ def condensation(indptr: np.ndarray, indices: np.ndarray, labels: np.ndarray,
 
 # --- longest paths on DAGs ------------------------------------------------------------
 @jit
-def _levels_numba(indptr, indices, weights, n):  # pragma: no cover - compiled
+def _topological_numba(indptr, indices, n):  # pragma: no cover - compiled
     indeg = np.zeros(n, dtype=np.int64)
     for j in range(len(indices)):
         indeg[indices[j]] += 1
-    level = weights.copy()
-    queue = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
     tail = 0
     for v in range(n):
         if indeg[v] == 0:
-            queue[tail] = v
+            order[tail] = v
             tail += 1
     head = 0
     while head < tail:
-        v = queue[head]
+        v = order[head]
         head += 1
+        for j in range(indptr[v], indptr[v + 1]):
+            u = indices[j]
+            indeg[u] -= 1
+            if indeg[u] == 0:
+                order[tail] = u
+                tail += 1
+    return order[:tail]
+
+
+def topological_order(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Kahn's topological order of a DAG (compiled: call only when numba is available).
+
+    Nodes on a cycle, or downstream of one, are left out, so the order is shorter
+    than the number of nodes exactly when the graph has a cycle.
+
+    Examples
+    --------
+    >>> topological_order(np.array([0, 1, 2, 2]), np.array([2, 0])).tolist()  # 1->0->2
+    [1, 0, 2]
+    """
+    return _topological_numba(np.asarray(indptr, dtype=np.int64),
+                              np.asarray(indices, dtype=np.int64), len(indptr) - 1)
+
+
+@jit
+def _levels_numba(indptr, indices, weights, order):  # pragma: no cover - compiled
+    level = weights.copy()
+    for v in order:  # every predecessor of a node comes before it
         for j in range(indptr[v], indptr[v + 1]):
             u = indices[j]
             cand = level[v] + weights[u]
             if cand > level[u]:
                 level[u] = cand
-            indeg[u] -= 1
-            if indeg[u] == 0:
-                queue[tail] = u
-                tail += 1
-    return level, tail
+    return level
 
 
 def _levels_scipy(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, n: int
@@ -318,7 +342,8 @@ def longest_path_levels(indptr: np.ndarray, indices: np.ndarray, *,
     w = np.ones(n, dtype=np.int64) if weights is None else np.asarray(
         weights, dtype=np.int64)
     if resolve_method(method) == "numba":
-        level, done = _levels_numba(indptr, indices, w, n)
+        order = topological_order(indptr, indices)
+        level, done = _levels_numba(indptr, indices, w, order), len(order)
     else:
         level, done = _levels_scipy(indptr, indices, w, n)
     if done != n:

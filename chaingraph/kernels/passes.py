@@ -13,39 +13,20 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from chaingraph._engines import jit, resolve_method
-from chaingraph.kernels.graph import longest_path_levels, transpose
+from chaingraph.kernels.graph import longest_path_levels, topological_order, transpose
 
 __all__ = ["sink_levels", "weak_component_count"]
 
 
 @jit
-def _sink_levels_numba(indptr, indices, n):  # pragma: no cover - compiled
-    indeg = np.zeros(n, dtype=np.int64)
-    for j in range(len(indices)):
-        indeg[indices[j]] += 1
-    order = np.empty(n, dtype=np.int64)
-    tail = 0
-    for v in range(n):
-        if indeg[v] == 0:
-            order[tail] = v
-            tail += 1
-    head = 0
-    while head < tail:
-        v = order[head]
-        head += 1
-        for j in range(indptr[v], indptr[v + 1]):
-            u = indices[j]
-            indeg[u] -= 1
-            if indeg[u] == 0:
-                order[tail] = u
-                tail += 1
-    level = np.zeros(n, dtype=np.int64)
-    for i in range(tail - 1, -1, -1):  # successors first
+def _sink_pass_numba(indptr, indices, order):  # pragma: no cover - compiled
+    level = np.zeros(indptr.shape[0] - 1, dtype=np.int64)
+    for i in range(order.shape[0] - 1, -1, -1):  # successors first
         v = order[i]
         for j in range(indptr[v], indptr[v + 1]):
             if level[indices[j]] + 1 > level[v]:
                 level[v] = level[indices[j]] + 1
-    return level, tail
+    return level
 
 
 def sink_levels(indptr: np.ndarray, indices: np.ndarray, *, method: str = "auto"
@@ -57,7 +38,8 @@ def sink_levels(indptr: np.ndarray, indices: np.ndarray, *, method: str = "auto"
     indptr, indices : numpy.ndarray of int64
         CSR arrays of a directed acyclic graph.
     method : {"auto", "numba", "scipy"}
-        numba: one topological pass and one reverse pass, no transpose; scipy:
+        numba: :func:`~chaingraph.kernels.graph.topological_order` and one reverse
+        pass, no transpose; scipy:
         :func:`longest_path_levels` of the transposed graph, minus one.
 
     Returns
@@ -77,11 +59,12 @@ def sink_levels(indptr: np.ndarray, indices: np.ndarray, *, method: str = "auto"
     """
     n = len(indptr) - 1
     if resolve_method(method) == "numba":
-        level, done = _sink_levels_numba(np.asarray(indptr, dtype=np.int64),
-                                         np.asarray(indices, dtype=np.int64), n)
-        if done != n:
+        indptr = np.asarray(indptr, dtype=np.int64)
+        indices = np.asarray(indices, dtype=np.int64)
+        order = topological_order(indptr, indices)
+        if len(order) != n:
             raise ValueError("sink_levels needs an acyclic graph (condense first)")
-        return level
+        return _sink_pass_numba(indptr, indices, order)
     return longest_path_levels(*transpose(indptr, indices), method=method) - 1
 
 
