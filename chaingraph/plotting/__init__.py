@@ -8,7 +8,13 @@ use :func:`save_figure`. Chinese labels use a CJK font found automatically
 
 from chaingraph.plotting._fonts import CJKFontWarning, cjk_font
 from chaingraph.plotting._style import plot_context, save_figure
-from chaingraph.plotting.chain_map import map_findings, plot_chain_map
+from chaingraph.plotting.chain_map import (
+    MapScene,
+    draw_map_scene,
+    map_findings,
+    map_scene,
+    plot_chain_map,
+)
 from chaingraph.plotting.charts import (
     plot_echelon,
     plot_leaders,
@@ -24,10 +30,13 @@ __all__ = [
     "CJKFontWarning",
     "ChainLayout",
     "HTMLMap",
+    "MapScene",
     "chain_layout",
     "cjk_font",
+    "draw_map_scene",
     "html_map",
     "map_findings",
+    "map_scene",
     "plot_chain_map",
     "plot_context",
     "plot_distribution",

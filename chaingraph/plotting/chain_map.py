@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -20,7 +21,7 @@ from chaingraph.plotting._style import (
 )
 from chaingraph.plotting.layout import ChainLayout, map_inputs
 
-__all__ = ["map_findings", "plot_chain_map"]
+__all__ = ["MapScene", "draw_map_scene", "map_findings", "map_scene", "plot_chain_map"]
 
 _TAGS = (("补链", "补链"), ("延链", "延链"), ("强链", "强链"))
 
@@ -236,10 +237,9 @@ def _node_sizes(output: pd.Series) -> np.ndarray:
     return 14 + 260 * np.sqrt(np.clip(v, 0, None) / v.max())
 
 
-def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any], color_by: Any,
-                template: Any, highlight: set[Any]) -> dict[str, str]:
+def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any],
+                colors: list[str], highlight: frozenset[Any]) -> None:
     nodes = layout.nodes
-    colors, legend = node_colors(nodes, color_by, template)
     colors = np.array(colors, dtype=object)
     sizes = _node_sizes(nodes["output"])
     focal = nodes["focal"].to_numpy(dtype=bool)
@@ -260,7 +260,6 @@ def _draw_nodes(ax: Any, layout: ChainLayout, found: dict[str, Any], color_by: A
     if mask.any():
         ax.scatter(xy[mask, 0], xy[mask, 1], s=sizes[mask] + 200, facecolors="none",
                    edgecolors=COLORS["leader"], linewidths=2.2, zorder=5, gid="highlight")
-    return legend
 
 
 def _labels_for(layout: ChainLayout, found: dict[str, Any], label: Any,
@@ -299,36 +298,42 @@ def _draw_labels(ax: Any, layout: ChainLayout, chosen: list[Any],
                     arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.6})
 
 
-def _draw_segment_flows(ax: Any, layout: ChainLayout, found: dict[str, Any],
-                        seg_of: Any) -> None:
+def _draw_segment_flows(ax: Any, layout: ChainLayout,
+                        cut_pairs: frozenset[tuple[Any, Any]]) -> None:
     """Segment flows: one arrow per segment pair, as a single artist (gid
     ``segment-flows``; its ``flows`` table says which pair each arrow is)."""
     from chaingraph.plotting._arrows import add_flow_arrows
 
     links = layout.links.dropna(subset=["x0", "x1"])
-    cut_pairs = {(seg_of.get(s), seg_of.get(b)) for s, b in found["cut_links"]}
-    add_flow_arrows(ax, links, _widths(links["volume"], 0.6, 9.0), cut_pairs)
+    add_flow_arrows(ax, links, _widths(links["volume"], 0.6, 9.0), set(cut_pairs))
 
 
-def _mark_segments(ax: Any, layout: ChainLayout, found: dict[str, Any],
-                   seg_of: dict[Any, Any], names: dict[Any, str],
-                   lang: str | None = None) -> None:
-    """Segment view: SPOF counts and leader names under the boxes."""
-    spof: dict[Any, int] = {}
+def _segment_marks(found: dict[str, Any], seg_of: Any, names: dict[Any, Any]
+                   ) -> dict[Any, tuple[int, list[str]]]:
+    """Segment view: segment -> (number of single points of failure, leader names)."""
+    marks: dict[Any, tuple[int, list[str]]] = {}
     for enterprise in found["spof"]:
-        spof[seg_of.get(enterprise)] = spof.get(seg_of.get(enterprise), 0) + 1
-    leaders: dict[Any, list[str]] = {}
+        n, leaders = marks.get(seg_of.get(enterprise), (0, []))
+        marks[seg_of.get(enterprise)] = (n + 1, leaders)
     for enterprise in found["leaders"]:
         name = names.get(enterprise)  # the id when the name is missing (never "None")
-        leaders.setdefault(seg_of.get(enterprise), []).append(
-            name if isinstance(name, str) and name.strip() else str(enterprise))
+        n, leaders = marks.setdefault(seg_of.get(enterprise), (0, []))
+        leaders.append(name if isinstance(name, str) and name.strip() else str(enterprise))
+    return marks
+
+
+def _mark_segments(ax: Any, layout: ChainLayout,
+                   marks: dict[Any, tuple[int, list[str]]], lang: str | None = None
+                   ) -> None:
+    """Segment view: SPOF counts and leader names under the boxes."""
     for row in layout.segments.itertuples(index=False):
+        n_spof, leaders = marks.get(row.segment, (0, []))
         lines = []
-        if spof.get(row.segment):
-            lines.append(map_text("spof_count", lang, n=spof[row.segment]))
-        lines += [f"★ {name}" for name in leaders.get(row.segment, [])]
+        if n_spof:
+            lines.append(map_text("spof_count", lang, n=n_spof))
+        lines += [f"★ {name}" for name in leaders]
         if lines:
-            color = COLORS["spof"] if spof.get(row.segment) else COLORS["leader"]
+            color = COLORS["spof"] if n_spof else COLORS["leader"]
             ax.text(row.x0 + 0.03, row.y0 + 0.03, "\n".join(lines), fontsize=6.5,
                     ha="left", va="bottom", color=color, zorder=7,
                     gid="marks:" + str(row.segment))
@@ -429,6 +434,7 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
 
     See Also
     --------
+    map_scene, draw_map_scene : the same in two steps (what is drawn, then drawing it).
     chain_layout : the positions used here.
     html_map : the same map, interactive.
 
@@ -446,17 +452,145 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     >>> ax.get_title(loc="left")[:6]
     '明湾示范区新'
     """
+    scene = map_scene(G, template=template, report=report, region=region, view=view,
+                      max_enterprises=max_enterprises, color_by=color_by,
+                      highlight=highlight, label=label, title=title, lang=lang)
+    return draw_map_scene(scene, ax=ax)
+
+
+@dataclass(frozen=True)
+class MapScene:
+    """What the static chain map draws, without the chain: small and picklable.
+
+    Built by :func:`map_scene` from a chain and its report; drawn by
+    :func:`draw_map_scene`, in this process or another one (the CLI draws its map
+    in a helper process while it writes the other report files).
+
+    Attributes
+    ----------
+    layout : ChainLayout
+        The positions (its ``meta`` without the per-enterprise segment lookup).
+    found : dict
+        :func:`map_findings` without the tooltip notes.
+    region, lang, title :
+        The focal region, the language of the marks and the title drawn.
+    colors : list of str
+        Enterprise view: one colour per node of ``layout.nodes``.
+    legend : dict
+        Legend entries of those colours (name -> colour).
+    labels : list
+        Enterprise view: the enterprises labelled, in drawing order.
+    highlight : frozenset
+        Enterprises ringed.
+    marks : dict
+        Segment view: segment -> (number of single points of failure, leader names).
+    cut_pairs : frozenset
+        Segment view: segment pairs holding a highlighted minimum-cut link.
+    has_template : bool
+        Segments without a focal enterprise are drawn as ghosts.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> scene = cg.plotting.map_scene(cg.datasets.load_example(), view="segment")
+    >>> pickle.loads(pickle.dumps(scene)).title == scene.title
+    True
+    """
+
+    layout: ChainLayout
+    found: dict[str, Any]
+    region: Any
+    lang: str | None
+    title: str
+    colors: list[str] = field(default_factory=list)
+    legend: dict[str, str] = field(default_factory=dict)
+    labels: list[Any] = field(default_factory=list)
+    highlight: frozenset[Any] = frozenset()
+    marks: dict[Any, tuple[int, list[str]]] = field(default_factory=dict)
+    cut_pairs: frozenset[tuple[Any, Any]] = frozenset()
+    has_template: bool = False
+
+
+def map_scene(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
+              report: Any = None, region: Any = None, view: str = "auto",
+              max_enterprises: int = 300, color_by: str | None = "region",
+              highlight: Iterable[Any] | None = None, label: Any = "leaders",
+              title: str | None = None, lang: str | None = None) -> MapScene:
+    """What :func:`plot_chain_map` draws, computed from the chain (no matplotlib).
+
+    Parameters
+    ----------
+    G, template, report, region, view, max_enterprises, color_by, highlight, label, \
+title, lang :
+        As in :func:`plot_chain_map`.
+
+    Returns
+    -------
+    MapScene
+        Everything the drawing needs; it holds no reference to the chain.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``view``, ``color_by`` or ``label`` (as :func:`plot_chain_map`).
+
+    See Also
+    --------
+    draw_map_scene : draws it.
+
+    Examples
+    --------
+    >>> scene = cg.plotting.map_scene(cg.datasets.load_example(), view="segment")
+    >>> scene.layout.view, len(scene.layout.segments)
+    ('segment', 29)
+    """
     chain, template, region, layout = map_inputs(G, template, report, region, view,
                                                  max_enterprises)
-    found = shared_findings(report)
-    highlight = set(highlight or ())
+    found = {k: v for k, v in shared_findings(report).items() if k != "notes"}
+    highlight = frozenset(highlight or ())
+    lang = lang if lang is not None else getattr(report, "lang", None)
+    meta = {k: v for k, v in layout.meta.items() if k not in ("segment_of", "segments")}
+    scene = MapScene(replace(layout, meta=meta), found, region, lang,
+                     title if title is not None else _title(chain, layout, region, lang),
+                     highlight=highlight, has_template=template is not None)
+    if layout.view == "enterprise":
+        colors, legend = node_colors(layout.nodes, color_by, template)
+        return replace(scene, colors=list(colors), legend=legend,
+                       labels=_labels_for(layout, found, label, set(highlight)))
+    seg = layout.meta["segment_of"]
+    leaders = list(found["leaders"])  # only they are named: no whole-chain dict
+    codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
+    column = chain.column("name", default=None)
+    names = {e: column[c] for e, c in zip(leaders, codes, strict=True) if c >= 0}
+    cut_pairs = frozenset((seg.get(s), seg.get(b)) for s, b in found["cut_links"])
+    return replace(scene, marks=_segment_marks(found, seg, names), cut_pairs=cut_pairs)
+
+
+def draw_map_scene(scene: MapScene, /, *, ax: Any = None) -> Any:
+    """Draw a :class:`MapScene` (the chain map of :func:`plot_chain_map`).
+
+    Parameters
+    ----------
+    scene : MapScene
+        From :func:`map_scene`.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure sized to the chain otherwise).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> scene = cg.plotting.map_scene(cg.datasets.load_example(), view="segment")
+    >>> ax = cg.plotting.draw_map_scene(scene)
+    >>> ax.get_title(loc="left") == scene.title
+    True
+    """
     with plot_context():
-        ax = _axes(ax, layout)
-        lang = lang if lang is not None else getattr(report, "lang", None)
-        _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label,
-                  lang)
-        ax.set_title(title if title is not None else _title(chain, layout, region, lang),
-                     fontsize=13, loc="left")
+        ax = _axes(ax, scene.layout)
+        _draw_map(ax, scene)
+        ax.set_title(scene.title, fontsize=13, loc="left")
     return ax
 
 
@@ -473,30 +607,25 @@ def _axes(ax: Any, layout: ChainLayout) -> Any:
     return ax
 
 
-def _draw_map(ax, chain, layout, found, template, region, color_by, highlight, label,
-              lang=None):
+def _draw_map(ax: Any, scene: MapScene) -> None:
+    layout, found = scene.layout, scene.found
     segs = layout.segments
     top = float((segs["y0"] + segs["height"]).max()) if len(segs) else 1.0
     ncols = int(segs["column"].max()) + 1 if len(segs) else 1
     _draw_bands(ax, layout, top + 0.05)
-    _draw_boxes(ax, layout, found, template is not None)
-    colors: dict[str, str] = {}
+    _draw_boxes(ax, layout, found, scene.has_template)
     if layout.view == "enterprise":
         _draw_links(ax, layout, found)
-        colors = _draw_nodes(ax, layout, found, color_by, template, highlight)
-        _draw_labels(ax, layout, _labels_for(layout, found, label, highlight), found)
+        _draw_nodes(ax, layout, found, scene.colors, scene.highlight)
+        _draw_labels(ax, layout, scene.labels, found)
     else:
-        seg = layout.meta["segment_of"]
-        leaders = list(found["leaders"])  # only they are named: no whole-chain dict
-        codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
-        column = chain.column("name", default=None)
-        names = {e: column[c] for e, c in zip(leaders, codes, strict=True) if c >= 0}
-        _draw_segment_flows(ax, layout, found, seg)
-        _mark_segments(ax, layout, found, seg, names, lang)
+        _draw_segment_flows(ax, layout, scene.cut_pairs)
+        _mark_segments(ax, layout, scene.marks, scene.lang)
     ax.set_xlim(-0.05, ncols + 0.05)
     ax.set_ylim(-0.15, top + 0.45)
     ax.set_axis_off()
-    _legend(ax, layout, found, colors, region, lang)
+    _legend(ax, layout, found, scene.legend if layout.view == "enterprise" else {},
+            scene.region, scene.lang)
 
 
 def _title(chain: Chain, layout: ChainLayout, region: Any, lang: str | None = None) -> str:
