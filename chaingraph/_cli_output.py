@@ -13,10 +13,12 @@ import sys
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from chaingraph._map_process import MapProcess, draw_png
 from chaingraph._report_render import skip_text
 from chaingraph._report_tables import table_files, write_tables
 
@@ -26,36 +28,40 @@ __all__ = ["print_summary", "write_folder"]
 FILES = ("report.md", "report.html", "report.xlsx", "report.json", "map.png", "map.html")
 
 
-def _maps(report: Any, folder: Path, lang: str) -> bytes | None:
-    """map.png and map.html (skipped with a note when plotting is unavailable)."""
+def _maps(report: Any, folder: Path, lang: str, helper: MapProcess | None
+          ) -> Callable[[], bytes | None]:
+    """Start map.png (in the helper process when there is one) and write map.html;
+    returns the wait for map.png's bytes (None: maps skipped with a note when
+    plotting is unavailable)."""
     try:
-        from chaingraph.plotting import plot_chain_map, save_figure, write_html_map
+        from chaingraph.plotting import map_scene, write_html_map
     except ImportError as error:
         print(f"chaingraph: note: maps not written ({error})", file=sys.stderr)
-        return None
-    import matplotlib.pyplot as plt
-
+        return lambda: None
     options = {"template": report.template, "report": report,
                "region": report.summary.get("region"), "lang": lang}
-    ax = plot_chain_map(report.chain, **options)
-    try:
-        # 120 dpi (about 2,200 px wide) reads well on screen and in report.html;
-        # zlib level 3 encodes in half the time of the default for 4 % more bytes.
-        # The constrained layout already fits the title and legend: no second
-        # draw for a tight bounding box.
-        save_figure(ax.figure, folder / "map.png", dpi=120, bbox_inches=None,
-                    pil_kwargs={"compress_level": 3})
-    finally:
-        plt.close(ax.figure)
+    scene = map_scene(report.chain, **options)
+    png = folder / "map.png"
+    sent = helper is not None and helper.submit(scene, png)
+    if not sent:
+        draw_png(scene, png)
     write_html_map(report.chain, folder / "map.html", **options)
-    return (folder / "map.png").read_bytes()
+
+    def wait() -> bytes:
+        if sent and not helper.result():  # the helper failed: draw it here
+            draw_png(scene, png)
+        return png.read_bytes()
+
+    return wait
 
 
-def _fill(report: Any, folder: Path, lang: str) -> None:
+def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
+          ) -> None:
     """Every file of the folder. The full tables are written by a second thread
-    while this one draws the maps and renders the reports: Parquet encoding and
-    compression run without the GIL, so on two cores they cost no wall time. The
-    files are the same as written one after the other."""
+    while this one renders the reports, and map.png is drawn by the helper process
+    when there is one: Parquet encoding and compression run without the GIL, so on
+    two cores they cost no wall time. The files are the same as written one after
+    the other."""
     tables = report.full_tables()  # key findings and the cut, computed here once
     files = table_files(tables, folder / "tables")
     stop = threading.Event()
@@ -63,13 +69,13 @@ def _fill(report: Any, folder: Path, lang: str) -> None:
         written = pool.submit(write_tables, tables, folder / "tables",
                               cancelled=stop.is_set)
         try:
-            png = _maps(report, folder, lang)
+            png = _maps(report, folder, lang, helper)
             (folder / "report.md").write_text(report.to_markdown(lang=lang, files=files),
                                               encoding="utf-8")
-            (folder / "report.html").write_text(
-                report.to_html(lang=lang, files=files, map_png=png), encoding="utf-8")
             report.write_json(folder / "report.json", lang=lang)
             report.to_excel(folder / "report.xlsx", lang=lang, files=files)
+            (folder / "report.html").write_text(
+                report.to_html(lang=lang, files=files, map_png=png()), encoding="utf-8")
         except BaseException:
             stop.set()  # the writer stops after its current table; waited for below
             raise
@@ -77,8 +83,12 @@ def _fill(report: Any, folder: Path, lang: str) -> None:
             raise RuntimeError(f"tables written {written.result()} != {files}")
 
 
-def write_folder(report: Any, out: Path, lang: str | None = None) -> list[Path]:
-    """Write the report folder atomically; returns the files written."""
+def write_folder(report: Any, out: Path, lang: str | None = None,
+                 helper: MapProcess | None = None) -> list[Path]:
+    """Write the report folder atomically; returns the files written.
+
+    ``helper``, a started :class:`~chaingraph._map_process.MapProcess`, draws
+    map.png while this process writes the rest (the same file either way)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out}: exists and is not a folder")
@@ -89,7 +99,7 @@ def write_folder(report: Any, out: Path, lang: str | None = None) -> list[Path]:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o777 & ~mask)
-        _fill(report, tmp, lang or report.lang)
+        _fill(report, tmp, lang or report.lang, helper)
         names = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
         if out.exists():
             old = parent / f".{out.name}-old-{uuid.uuid4().hex[:8]}"
@@ -103,6 +113,8 @@ def write_folder(report: Any, out: Path, lang: str | None = None) -> list[Path]:
         else:
             os.rename(tmp, out)
     except BaseException:
+        if helper is not None:  # it may still be drawing into the folder
+            helper.close(kill=True)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return [out / name for name in names]

@@ -80,12 +80,24 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                                        "title row)")
 
 
-def _write_outputs(report: Any, out: Path, lang: str | None = None) -> list[Path]:
+def _write_outputs(report: Any, out: Path, lang: str | None = None,
+                   helper: Any = None) -> list[Path]:
     """The report folder (report.md/.html/.xlsx/.json, map.png/.html, tables/),
-    written atomically: all files or none (see :mod:`chaingraph._cli_output`)."""
+    written atomically: all files or none (see :mod:`chaingraph._cli_output`).
+    ``helper``: the map process started by :func:`_map_helper`."""
     from chaingraph._cli_output import write_folder
 
-    return write_folder(report, out, lang)
+    return write_folder(report, out, lang, helper)
+
+
+def _map_helper(wanted: bool = True) -> contextlib.AbstractContextManager[Any]:
+    """A process that draws map.png (:mod:`chaingraph._map_process`), started now
+    so that it imports matplotlib while this one reads and analyses the chain."""
+    if not wanted:
+        return contextlib.nullcontext()
+    from chaingraph._map_process import MapProcess
+
+    return MapProcess.start()
 
 
 def _print_summary(report: Any, written: list[Path], lang: str | None = None) -> None:
@@ -115,11 +127,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     from chaingraph.datasets import load_example
     from chaingraph.report import diagnose
 
-    chain = load_example()
-    report = diagnose(chain, template=chain.meta.get("template"),
-                      region=chain.meta.get("focal_region"), seed=args.seed,
-                      lang=args.lang)
-    _print_summary(report, _write_outputs(report, Path(args.out)))
+    with _map_helper() as helper:
+        chain = load_example()
+        report = diagnose(chain, template=chain.meta.get("template"),
+                          region=chain.meta.get("focal_region"), seed=args.seed,
+                          lang=args.lang)
+        _print_summary(report, _write_outputs(report, Path(args.out), helper=helper))
     return 0
 
 
@@ -203,20 +216,22 @@ def _add_diagnose(sub: Any) -> None:
 def _run_diagnose(args: argparse.Namespace) -> int:
     from chaingraph.report import diagnose
 
-    chain = _read(args, args.files)
-    template = args.template or chain.meta.get("template")
-    region = args.region or chain.meta.get("focal_region")
-    report = diagnose(chain, template=template, region=region,
-                      sources=_selector(args.sources), final=_selector(args.final),
-                      targets=args.target, seed=args.seed, lang=args.lang,
-                      relatedness=_relatedness(args.relatedness))
-    if args.json:
-        text = report.to_json()
-        if args.out:
-            _write_outputs(report, Path(args.out))
-        sys.stdout.write(text + "\n")
-        return 0
-    _print_summary(report, _write_outputs(report, Path(args.out or "chaingraph-report")))
+    with _map_helper(not args.json or bool(args.out)) as helper:
+        chain = _read(args, args.files)
+        template = args.template or chain.meta.get("template")
+        region = args.region or chain.meta.get("focal_region")
+        report = diagnose(chain, template=template, region=region,
+                          sources=_selector(args.sources), final=_selector(args.final),
+                          targets=args.target, seed=args.seed, lang=args.lang,
+                          relatedness=_relatedness(args.relatedness))
+        if args.json:
+            text = report.to_json()
+            if args.out:
+                _write_outputs(report, Path(args.out), helper=helper)
+            sys.stdout.write(text + "\n")
+            return 0
+        _print_summary(report, _write_outputs(report, Path(args.out or "chaingraph-report"),
+                                              helper=helper))
     return 0
 
 

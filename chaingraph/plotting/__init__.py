@@ -8,13 +8,7 @@ use :func:`save_figure`. Chinese labels use a CJK font found automatically
 
 from chaingraph.plotting._fonts import CJKFontWarning, cjk_font
 from chaingraph.plotting._style import plot_context, save_figure
-from chaingraph.plotting.chain_map import (
-    MapScene,
-    draw_map_scene,
-    map_findings,
-    map_scene,
-    plot_chain_map,
-)
+from chaingraph.plotting.chain_map import draw_map_scene, plot_chain_map
 from chaingraph.plotting.charts import (
     plot_echelon,
     plot_leaders,
@@ -25,6 +19,7 @@ from chaingraph.plotting.distribution import plot_distribution, plot_geography
 from chaingraph.plotting.interactive import HTMLMap, html_map, write_html_map
 from chaingraph.plotting.layout import ChainLayout, chain_layout
 from chaingraph.plotting.portfolio import plot_echelon_plan, plot_portfolio_map
+from chaingraph.plotting.scene import MapScene, map_findings, map_scene
 
 __all__ = [
     "CJKFontWarning",

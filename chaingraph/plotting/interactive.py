@@ -17,8 +17,8 @@ from chaingraph.amounts import format_amount
 from chaingraph.labels import map_text
 from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.plotting._style import COLORS, STAGE_LABELS
-from chaingraph.plotting.chain_map import node_colors, shared_findings
 from chaingraph.plotting.layout import ChainLayout, map_inputs
+from chaingraph.plotting.scene import node_colors, shared_findings
 
 __all__ = ["HTMLMap", "html_map", "write_html_map"]
 

@@ -1,0 +1,150 @@
+"""The CLI's map process draws the very map.png of the main process, or nothing.
+
+:mod:`chaingraph._map_process` draws map.png in a second process while the CLI writes
+the other report files. These tests check that its file is the same byte for byte as
+the one drawn in process, that a helper which is off, dead or failing changes nothing
+but the time, and that its warnings reach the main process.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import threading
+import types
+import warnings
+
+import pytest
+
+import chaingraph as cg
+from chaingraph import _map_process
+from chaingraph._map_process import MapProcess, draw_png
+
+
+@pytest.fixture(scope="module")
+def example_report():
+    return cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+
+
+@pytest.fixture(scope="module")
+def helper():
+    with MapProcess.start() as started:
+        yield started
+
+
+@pytest.mark.parametrize("view", ["segment", "enterprise"])
+def test_the_helpers_png_is_the_one_drawn_here(example_report, helper, tmp_path, view):
+    scene = cg.plotting.map_scene(example_report.chain, report=example_report,
+                                  view=view, max_enterprises=1000)
+    here, there = tmp_path / "here.png", tmp_path / "there.png"
+    draw_png(scene, here)
+    # one job at a time: a fresh helper per job keeps the module's one free
+    with MapProcess.start() as own:
+        assert own.active
+        assert own.submit(scene, there)
+        assert own.result(timeout=120)
+    assert there.read_bytes() == here.read_bytes()
+
+
+def test_plot_chain_map_is_map_scene_then_draw(example_report, tmp_path):
+    """plot_chain_map draws exactly what map_scene + draw_map_scene draw."""
+    options = {"report": example_report, "region": "明湾示范区"}
+    ax = cg.plotting.plot_chain_map(example_report.chain, **options)
+    cg.plotting.save_figure(ax.figure, tmp_path / "a.png", dpi=60)
+    scene = cg.plotting.map_scene(example_report.chain, **options)
+    ax = cg.plotting.draw_map_scene(scene)
+    cg.plotting.save_figure(ax.figure, tmp_path / "b.png", dpi=60)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_the_scene_holds_no_chain(example_report):
+    scene = cg.plotting.map_scene(example_report.chain, report=example_report)
+    assert "segment_of" not in scene.layout.meta and "notes" not in scene.found
+    text = pickle.dumps(scene)
+    assert b"chaingraph.model.chain" not in text and len(text) < 200_000
+
+
+@pytest.mark.parametrize("how", ["off", "dead"])
+def test_no_helper_changes_nothing_but_the_time(example_report, tmp_path, monkeypatch,
+                                                how):
+    from chaingraph._cli_output import write_folder
+
+    if how == "off":
+        monkeypatch.setenv("CHAINGRAPH_MAP_PROCESS", "0")
+    helper = MapProcess.start()
+    if how == "off":
+        assert not helper.active
+    else:  # a helper that died
+        helper._process.kill()
+        helper._process.wait()
+    plain = write_folder(example_report, tmp_path / "plain")
+    helped = write_folder(example_report, tmp_path / "helped", helper=helper)
+    helper.close()
+    assert [p.name for p in plain] == [p.name for p in helped]
+    for a, b in zip(plain, helped, strict=True):
+        if a.name != "report.json":
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_folder_written_with_the_helper_is_the_same(example_report, tmp_path):
+    from chaingraph._cli_output import write_folder
+
+    plain = write_folder(example_report, tmp_path / "plain")
+    with MapProcess.start() as helper:
+        helped = write_folder(example_report, tmp_path / "helped", helper=helper)
+        assert helper._sent_ok
+    for a, b in zip(plain, helped, strict=True):
+        assert a.name == b.name
+        if a.name != "report.json":
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_map_the_helper_cannot_draw_is_drawn_here(tmp_path):
+    """A job that fails in the helper is answered "not written"; the main process
+    then draws it and raises its error there."""
+    with MapProcess.start() as helper:
+        assert helper.submit("not a scene", tmp_path / "map.png")
+        assert helper.result(timeout=120) is False
+    assert not (tmp_path / "map.png").exists()
+
+
+def _job(scene, path):
+    payload = pickle.dumps((scene, str(path)))
+    return len(payload).to_bytes(8, "little") + payload
+
+
+def _replies(data):
+    out, stream = [], io.BytesIO(data)
+    while head := stream.read(8):
+        out.append(pickle.loads(stream.read(int.from_bytes(head, "little"))))
+    return out
+
+
+def test_the_helpers_warnings_are_given_again(tmp_path, monkeypatch):
+    """What the helper's drawing warned (a missing CJK font) comes back with its
+    reply, and MapProcess.result gives it again in the main process."""
+
+    def warn_and_draw(scene, path):
+        warnings.warn("no CJK font", cg.plotting.CJKFontWarning, stacklevel=1)
+        path.write_bytes(b"png")
+
+    monkeypatch.setattr(_map_process, "draw_png", warn_and_draw)
+    monkeypatch.setattr(_map_process, "_warm_up", lambda: None)
+    sink = io.BytesIO()
+    _map_process._serve(io.BytesIO(_job("scene", tmp_path / "m.png")), sink)
+    (ok, caught), = _replies(sink.getvalue())
+    assert ok and (tmp_path / "m.png").read_bytes() == b"png"
+    assert caught == [("no CJK font", cg.plotting.CJKFontWarning)]
+
+    helper = MapProcess(process=types.SimpleNamespace(stdout=io.BytesIO(sink.getvalue())))
+    helper._sender = threading.Thread(target=lambda: None)
+    helper._sender.start()
+    helper._sent_ok = True
+    with pytest.warns(cg.plotting.CJKFontWarning, match="no CJK font"):
+        assert helper.result(timeout=5)
+
+
+def test_the_helper_serves_nothing_for_another_installation():
+    """Started where another chaingraph comes first on the path, the helper
+    stops at once (without reading its input): the main process draws the map."""
+    assert _map_process.serve("/elsewhere/chaingraph/_map_process.py") is None
