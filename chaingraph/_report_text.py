@@ -347,10 +347,10 @@ def _codes_match(chain: Chain, code: np.ndarray, values: np.ndarray) -> bool:
     (an element-wise comparison: cheaper than looking every id up again)."""
     if len(code) != len(values):
         return False
-    missing = pd.isna(values)
-    if not np.array_equal(code < 0, missing):
+    absent = code < 0  # None must be there and only there: the others compare unequal
+    if not pd.isna(values[absent]).all():
         return False
-    return bool((chain.ids[code[~missing]] == values[~missing]).all())
+    return bool((chain.ids[code[~absent]] == values[~absent]).all())
 
 
 def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,

@@ -8,7 +8,7 @@ process, or in the CLI's map process).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,7 +56,8 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
         ``missing`` (set of segments), ``spof`` (set of enterprises), ``spof_links``,
         ``cut_links`` (sets of (supplier, buyer)), ``cut_nodes`` (set of enterprises),
         ``tags`` (segment -> list of 补链/延链/强链), ``leaders`` (ids, best first),
-        ``notes`` (enterprise -> list of finding texts, for tooltips).
+        ``notes`` (enterprise -> list of finding texts, for tooltips; a read-only
+        mapping, built when first read).
 
     Examples
     --------
@@ -95,8 +96,32 @@ def map_findings(report: Any = None, *, leaders: int = 5, cut: int = 20
         if "rank" in lead.columns:
             lead = lead.sort_values("rank", kind="mergesort")
         out["leaders"] = list(lead["enterprise"].head(leaders))
-    out["notes"] = _notes(bp)
+    out["notes"] = _Notes(bp)
     return out
+
+
+class _Notes(Mapping):
+    """:func:`_notes` of a breakpoint table, built when first read: only the
+    interactive map's enterprise view reads it (a national chain's segment view
+    would spend a second on notes it never shows)."""
+
+    def __init__(self, bp: pd.DataFrame) -> None:
+        self._bp: pd.DataFrame | None = bp
+        self._notes: dict[Any, list[str]] = {}
+
+    def _built(self) -> dict[Any, list[str]]:
+        if self._bp is not None:
+            self._notes, self._bp = _notes(self._bp), None
+        return self._notes
+
+    def __getitem__(self, key: Any) -> list[str]:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def _notes(bp: pd.DataFrame) -> dict[Any, list[str]]:
