@@ -8,8 +8,10 @@ size, the chain is written to Parquet once, then the **whole CLI process** is ti
 
 with MODE ``--out DIR`` (every report file written) and/or ``--json`` (the JSON report
 to stdout, no files). Wall time is measured around the process; peak resident memory
-is that process's ``ru_maxrss`` (``getrusage(RUSAGE_CHILDREN)`` in a wrapper process
-that has no other child). The 1-minute load average before each run is recorded: the
+is the largest ``ru_maxrss`` of that process and its map process
+(``getrusage(RUSAGE_CHILDREN)`` in a wrapper process that has no other child), and
+"tree peak" the largest sum of the two processes' resident memory, sampled every 20 ms
+(Linux). The 1-minute load average before each run is recorded: the
 benchmark machine is shared, so figures taken under load are inflated. Run::
 
     python -m benchmarks.cli_end_to_end --sizes 10k,100k,1M --modes json,out \\
@@ -28,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -87,19 +90,65 @@ def measure(args: list[str], *, timeout: float) -> dict:
         return {"error": proc.stderr[-2000:], "load": load}
     child = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"seconds": round(child["seconds"], 3), "wrapper_seconds": round(wall, 3),
-            "peak_mib": round(child["maxrss_kib"] / 1024), "load": [round(x, 1) for x in load]}
+            "peak_mib": round(child["maxrss_kib"] / 1024),
+            "tree_peak_mib": child.get("tree_peak_mib"), "load": [round(x, 1) for x in load]}
+
+
+def _tree_rss_mib(root: int) -> float | None:
+    """Resident memory of ``root`` and all its descendants (Linux ``/proc``), MiB.
+
+    A sum of each process's RSS: pages shared between them (libraries) count once
+    per process, so this errs high.
+    """
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)  # field 4: the parent
+        rss[pid] = int(fields[21])  # field 24: resident pages
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _child(args: list[str]) -> int:
     start = time.perf_counter()
-    proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          env={**os.environ, "CHAINGRAPH_PROGRESS": "0"})
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "CHAINGRAPH_PROGRESS": "0"})
+    tree_peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:  # the CLI and its map process together, every 20 ms
+        nonlocal tree_peak
+        while not stop.wait(0.02):
+            tree_peak = max(tree_peak, _tree_rss_mib(proc.pid) or 0.0)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if sys.platform.startswith("linux"):
+        sampler.start()
+    _, err = proc.communicate()
     seconds = time.perf_counter() - start
+    stop.set()
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr.decode(errors="replace"))
+        sys.stderr.write(err.decode(errors="replace"))
         return proc.returncode
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"seconds": seconds, "maxrss_kib": usage.ru_maxrss}))
+    print(json.dumps({"seconds": seconds, "maxrss_kib": usage.ru_maxrss,
+                      "tree_peak_mib": round(tree_peak) if tree_peak else None}))
     return 0
 
 
@@ -138,20 +187,24 @@ def render(rows: list[dict], command: str) -> str:
         f"{os.cpu_count()} cores",
         "- Each cell: one `chaingraph diagnose ENTERPRISES.parquet LINKS.parquet "
         "--template nev --region R` process, wall time from start to exit (the last file "
-        "written) and its peak resident memory (`ru_maxrss`). `json`: `--json` (report to "
+        "written); its peak resident memory (`ru_maxrss`, the largest of the CLI process "
+        "and the map process it starts) and the tree peak (the largest sum of the two, "
+        "sampled every 20 ms). `json`: `--json` (report to "
         "stdout, no files); `out`: `--out DIR` (every report file).",
         "- **Shared machine**: the 1-minute load average before each run is given; "
         "with load L on 2 cores, times are inflated by up to about L/2.", "",
         "Generators:", "",
     ]
     lines += [f"- `{k}`: {v[0]}; focal region `{v[1]}`" for k, v in GENERATORS.items()]
-    lines += ["", "| generator | enterprises | mode | wall (s) | peak MiB | load (1/5/15 min) |",
-              "|---|---:|---|---:|---:|---|"]
+    lines += ["", "| generator | enterprises | mode | wall (s) | peak MiB | tree peak MiB "
+              "| load (1/5/15 min) |", "|---|---:|---|---:|---:|---:|---|"]
     for r in rows:
         if "error" in r:
-            cells = ["failed", "-", " ".join(str(x) for x in r["load"])]
+            cells = ["failed", "-", "-", " ".join(str(x) for x in r["load"])]
         else:
+            tree = r.get("tree_peak_mib")
             cells = [f"{r['seconds']:.1f}", f"{r['peak_mib']:,}",
+                     f"{tree:,}" if tree else "-",
                      " / ".join(str(x) for x in r["load"])]
         lines.append(f"| {r['generator']} | {r['n']:,} | {r['mode']} | " + " | ".join(cells)
                      + " |")
