@@ -17,7 +17,7 @@ from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["BACKGROUND_STEPS", "analysis_steps", "run_steps"]
+__all__ = ["BACKGROUND_STEPS", "LAST_STEPS", "analysis_steps", "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -85,14 +85,20 @@ def _density(chain: Chain, options: dict[str, Any]) -> Any:
             f"relatedness density not in the candidate score: {error}")
 
 
-#: Steps run in background threads (one each) while the others run: their time is
-#: spent in compiled kernels that release the GIL (the maximum flow's Dinic search,
-#: the throughput's breadth-first searches), so on two cores they overlap with the
-#: Python-bound steps. Only one of them launches a parallel (``prange``) kernel, so
-#: numba's threading layer is never entered from two threads at once. Results are
-#: the same as run one after the other; ``summary["seconds"]`` then gives each
-#: step's own wall time (overlapping).
-BACKGROUND_STEPS = ("flow", "throughput")
+#: Steps run in a background thread (one each) while the others run: the maximum
+#: flow's time is spent in compiled kernels that release the GIL (Dinic's search),
+#: so on two cores it overlaps with the Python-bound steps. Results are the same as
+#: run one after the other; ``summary["seconds"]`` then gives each step's own wall
+#: time (overlapping).
+BACKGROUND_STEPS = ("flow",)
+#: Steps run last, after the background steps have ended: the throughput's kernel
+#: runs its sampled searches on every core (``prange``), and beside another busy
+#: thread its workers wait for each other. At 1M enterprises (2 cores) it took 1.8 s
+#: alone and 10.8 s of CPU (5-6 s wall) beside the flow and the other steps; the
+#: whole diagnosis took 16 s this way and 24 s with both in the background. It is
+#: also the only parallel kernel, so numba's threading layer is never entered from
+#: two threads at once.
+LAST_STEPS = ("throughput",)
 
 
 @dataclass
@@ -145,8 +151,10 @@ class _Background:
 def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
               results: dict[str, Any], skipped: dict[str, str],
               seconds: dict[str, float]) -> None:
-    """Run the steps in order (those of :data:`BACKGROUND_STEPS` first, each in a
-    thread of its own), filling ``results``, ``skipped`` (step -> reason) and ``seconds``.
+    """Run the steps: those of :data:`BACKGROUND_STEPS` in a thread of their own from
+    the start, the others in order, then (once the background ones have ended) those
+    of :data:`LAST_STEPS`; fills ``results``, ``skipped`` (step -> reason) and
+    ``seconds``.
 
     An exception of a step propagates once every step started has been waited for,
     except an unbounded maximum flow (a ValueError), which is a skipped step.
@@ -155,19 +163,32 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
     # the background steps start first, so that they overlap every other step
     background = {name: _Background(run) for name, run, reason in steps
                   if reason is None and name in BACKGROUND_STEPS}
+    last = []
     for name, run, reason in steps:
         if reason is not None:
             skipped[name] = reason
         elif name in BACKGROUND_STEPS:
             continue
+        elif name in LAST_STEPS:
+            last.append((name, run))
         else:
-            outcome = _Outcome.of(run)
-            if outcome.error is not None:
-                for task in background.values():  # nothing left running behind
-                    task.wait()
-            outcome.record(name, results, skipped)
-            seconds[name] = outcome.seconds
+            _run_here(name, run, background, results, skipped, seconds)
     for name, task in background.items():
         outcome = task.wait()
         outcome.record(name, results, skipped)
         seconds[name] = outcome.seconds
+    for name, run in last:
+        _run_here(name, run, {}, results, skipped, seconds)
+
+
+def _run_here(name: str, run: Callable[[], Any], background: dict[str, _Background],
+              results: dict[str, Any], skipped: dict[str, str],
+              seconds: dict[str, float]) -> None:
+    """One step in this thread; on an error, the background steps are waited for
+    (nothing left running behind) before it is raised."""
+    outcome = _Outcome.of(run)
+    if outcome.error is not None:
+        for task in background.values():
+            task.wait()
+    outcome.record(name, results, skipped)
+    seconds[name] = outcome.seconds

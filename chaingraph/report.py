@@ -368,11 +368,12 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     DAG). A step that cannot run on this chain (no template, no segments, no
     outputs, an unbounded flow) is skipped and listed in ``summary["skipped"]``
     with the reason. KeyboardInterrupt propagates at once; nothing is written.
-    The maximum flow and the throughput run in background threads, started before
-    the other steps (their compiled searches release the GIL, so they use the
-    second core of a 2-core machine while the Python-bound steps run); the results
-    are those of running the steps one after the other, and ``summary["seconds"]``
-    gives each step's own, overlapping, wall time.
+    The maximum flow runs in a background thread, started before the other steps
+    (its compiled search releases the GIL, so it uses the second core of a 2-core
+    machine while the Python-bound steps run); the throughput runs last, alone, as
+    its sampled searches use every core. The results are those of running the
+    steps one after the other, and ``summary["seconds"]`` gives each step's own,
+    overlapping, wall time.
 
     Examples
     --------
