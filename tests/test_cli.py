@@ -167,6 +167,21 @@ def test_console_script_runs(csv_chain):
     assert bad.stderr.startswith("chaingraph: error: ") and "Traceback" not in bad.stderr
 
 
+def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
+    """The console entry (main, then os._exit) loses no buffered output into a pipe
+    and exits with main's status."""
+    ent, lk = csv_chain
+    code = "import sys; from chaingraph.cli import console; sys.argv[0] = 'chaingraph'; console()"
+    done = subprocess.run([sys.executable, "-c", code, "info", str(ent), str(lk),
+                           "--columns", MAPPING], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "enterprises: 5" in done.stdout and done.stdout.endswith("\n")
+    bad = subprocess.run([sys.executable, "-c", code, "info", str(ent.with_name("no.csv"))],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("chaingraph: error: ")
+
+
 def test_diagnose_lang_writes_every_output_in_chinese(tmp_path, capsys):
     chain = cg.datasets.load_example()
     path = tmp_path / "example.xlsx"
