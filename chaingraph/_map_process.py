@@ -70,17 +70,21 @@ class MapProcess:
         self._process = process
         self._sender: threading.Thread | None = None
         self._sent_ok = False
+        self._answered = False
 
     @classmethod
     def start(cls) -> MapProcess:
         """Start the helper (it begins importing matplotlib at once)."""
-        if _disabled() or not sys.executable:
-            return cls()
+        if _disabled() or not sys.executable or getattr(sys, "frozen", False):
+            return cls()  # a frozen application's executable is not Python
+        # Not the working folder's modules: this installation's chaingraph (checked
+        # by serve). The replies keep the original standard output; everything else
+        # the helper prints goes to its (discarded) standard error.
+        code = ("import os, sys; sys.path[:] = [p for p in sys.path if p]; "
+                "reply = os.fdopen(os.dup(1), 'wb'); os.dup2(2, 1); "
+                "from chaingraph._map_process import serve; "
+                f"serve({str(Path(__file__).resolve())!r}, reply)")
         try:
-            # not the working folder's modules: this installation's chaingraph, checked
-            code = ("import sys; sys.path[:] = [p for p in sys.path if p]; "
-                    "from chaingraph._map_process import serve; "
-                    f"serve({str(Path(__file__).resolve())!r})")
             process = subprocess.Popen(
                 [sys.executable, "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -101,14 +105,15 @@ class MapProcess:
         """
         if not self.active or self._sender is not None:
             return False
-        payload = pickle.dumps((scene, str(path)), protocol=pickle.HIGHEST_PROTOCOL)
+        process = self._process
+        message = _framed(pickle.dumps((scene, str(path)),
+                                       protocol=pickle.HIGHEST_PROTOCOL))
 
         def send() -> None:
             try:
-                assert self._process is not None and self._process.stdin is not None
-                self._process.stdin.write(len(payload).to_bytes(8, "little"))
-                self._process.stdin.write(payload)
-                self._process.stdin.flush()
+                assert process is not None and process.stdin is not None
+                process.stdin.write(message)
+                process.stdin.flush()
                 self._sent_ok = True
             except (OSError, ValueError):
                 pass  # the helper is gone: result() says so
@@ -122,43 +127,59 @@ class MapProcess:
         """Wait for the submitted map; True when the helper wrote it.
 
         Warnings the helper recorded are given here. False (draw it yourself) when
-        the helper died, failed or took longer than ``timeout`` seconds.
+        the helper died, failed, answered garbage or took longer than ``timeout``
+        seconds; it is then stopped, so that it cannot write the file while the
+        caller draws it.
         """
-        if self._process is None or self._sender is None:
+        process = self._process
+        if process is None or self._sender is None:
             return False
         self._sender.join(timeout)
-        if not self._sent_ok or self._process.stdout is None:
-            return False
         reply: list[Any] = []
-        reader = threading.Thread(target=lambda: reply.append(_read(self._process)),
-                                  name="chaingraph-map-wait", daemon=True)
-        reader.start()
-        reader.join(timeout)
+        if self._sent_ok and process.stdout is not None:
+            reader = threading.Thread(target=lambda: reply.append(_read(process.stdout)),
+                                      name="chaingraph-map-wait", daemon=True)
+            reader.start()
+            reader.join(timeout)
         if not reply or reply[0] is None:
+            self.close(kill=True)
             return False
+        self._answered = True
         ok, caught = reply[0]
         for message, category in caught:
             warnings.warn(message, category, stacklevel=2)
         return bool(ok)
 
     def close(self, *, kill: bool = False) -> None:
-        """Stop the helper: the end of its input, then a kill if it has not exited
-        within two seconds (at once with ``kill``: a failed run's map is not wanted)."""
+        """Stop the helper.
+
+        After an answered map, the end of its input (it exits by itself). Otherwise
+        (nothing sent, nothing answered, or ``kill``: a failed run's map is not
+        wanted) at once: SIGTERM, on which the helper unwinds (a font-cache lock of
+        matplotlib is released), then a kill after two seconds. Never waits on a
+        sender blocked on a full pipe: the helper's end breaks the pipe first.
+        """
         process, self._process = self._process, None
         if process is None:
             return
-        if kill:
-            process.kill()
-        with contextlib.suppress(OSError):
-            if process.stdin is not None:
-                process.stdin.close()
+        if kill or not self._answered:
+            with contextlib.suppress(OSError):
+                process.terminate()
+        else:
+            with contextlib.suppress(OSError, ValueError):
+                if process.stdin is not None:
+                    process.stdin.close()
         try:
             process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        if self._sender is not None:
+            self._sender.join(2)  # its write fails once the helper is gone
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
 
     def __enter__(self) -> MapProcess:
         return self
@@ -167,12 +188,26 @@ class MapProcess:
         self.close()
 
 
-def _read(process: Any) -> Any:
-    """One reply from the helper: (written, [(message, category), ...]), or None."""
+#: First bytes of every message: anything else on the pipe (a ``sitecustomize``
+#: that prints) is not taken for a length.
+_MAGIC = b"CGMAP\x00\x01\n"
+#: The largest message read (a scene of a few hundred enterprises is ~100 KB).
+_MAX_BYTES = 256 * 2**20
+
+
+def _framed(payload: bytes) -> bytes:
+    return _MAGIC + len(payload).to_bytes(8, "little") + payload
+
+
+def _read(stream: Any) -> Any:
+    """One message from ``stream`` (unpickled), or None: end of stream, garbage."""
     try:
-        size = int.from_bytes(_exactly(process.stdout, 8), "little")
-        return pickle.loads(_exactly(process.stdout, size))
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        head = _exactly(stream, len(_MAGIC) + 8)
+        size = int.from_bytes(head[len(_MAGIC):], "little")
+        if head[:len(_MAGIC)] != _MAGIC or size > _MAX_BYTES:
+            return None
+        return pickle.loads(_exactly(stream, size))
+    except Exception:  # anything unreadable: the caller draws the map itself
         return None
 
 
@@ -207,23 +242,16 @@ def _serve(source: Any, sink: Any) -> None:
         # a failure here comes again with the map, which the main process then draws
         with contextlib.suppress(Exception):
             _warm_up()
-        while True:
+        while (job := _read(source)) is not None:
             try:
-                head = source.read(8)
-                if len(head) != 8:
-                    return
-                scene, path = pickle.loads(_exactly(source, int.from_bytes(head, "little")))
-            except (OSError, EOFError, pickle.UnpicklingError):
-                return
-            try:
+                scene, path = job
                 draw_png(scene, Path(path))
                 ok = True
             except Exception:  # the main process draws it (and raises it there)
                 ok = False
             seen = [(str(w.message), _picklable(w.category)) for w in caught]
             caught.clear()
-            reply = pickle.dumps((ok, seen), protocol=pickle.HIGHEST_PROTOCOL)
-            sink.write(len(reply).to_bytes(8, "little") + reply)
+            sink.write(_framed(pickle.dumps((ok, seen), protocol=pickle.HIGHEST_PROTOCOL)))
             sink.flush()
 
 
@@ -235,14 +263,21 @@ def _picklable(category: type[Warning]) -> type[Warning]:
     return category
 
 
-def serve(expected: str | None = None) -> None:
-    """The helper process's main: serve the process that started it on stdin/stdout.
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(1)  # unwinds: context managers and finally blocks run
 
-    ``expected`` is the starting process's copy of this file: another chaingraph
-    (another installation on the path) serves nothing, and the map is drawn there.
+
+def serve(expected: str | None = None, reply: Any = None) -> None:
+    """The helper process's main: serve the process that started it.
+
+    Maps come on standard input; replies go to ``reply`` (default: standard
+    output). ``expected`` is the starting process's copy of this file: another
+    chaingraph (another installation first on the path) serves nothing, and the
+    map is drawn there. SIGTERM ends the helper as an exception would.
     """
     if expected is not None and str(Path(__file__).resolve()) != expected:
         return
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # the reply stream carries nothing else
-    _serve(source, sink)
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
+    _serve(sys.stdin.buffer, reply if reply is not None else sys.stdout.buffer)

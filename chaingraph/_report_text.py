@@ -350,7 +350,10 @@ def _codes_match(chain: Chain, code: np.ndarray, values: np.ndarray) -> bool:
     absent = code < 0  # None must be there and only there: the others compare unequal
     if not pd.isna(values[absent]).all():
         return False
-    return bool((chain.ids[code[~absent]] == values[~absent]).all())
+    try:
+        return bool((chain.ids[code[~absent]] == values[~absent]).all())
+    except (TypeError, ValueError):  # pd.NA where an id should be: not this cut
+        return False
 
 
 def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,

@@ -182,6 +182,21 @@ def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
     assert bad.returncode == 2 and bad.stderr.startswith("chaingraph: error: ")
 
 
+def test_console_demo_with_its_map_process_writes_every_file(tmp_path):
+    """The console entry on a command that starts the map process: every file is
+    there when the process has exited (the hard exit loses nothing)."""
+    code = "import sys; from chaingraph.cli import console; sys.argv[0] = 'chaingraph'; console()"
+    out = tmp_path / "demo"
+    done = subprocess.run([sys.executable, "-c", code, "demo", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"map.png", "map.html", "report.html", "report.xlsx", "report.json",
+            "report.md", "tables"} <= names
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_diagnose_lang_writes_every_output_in_chinese(tmp_path, capsys):
     chain = cg.datasets.load_example()
     path = tmp_path / "example.xlsx"

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import pickle
+import subprocess
+import sys
 import threading
 import types
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -26,19 +29,12 @@ def example_report():
     return cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
 
 
-@pytest.fixture(scope="module")
-def helper():
-    with MapProcess.start() as started:
-        yield started
-
-
 @pytest.mark.parametrize("view", ["segment", "enterprise"])
-def test_the_helpers_png_is_the_one_drawn_here(example_report, helper, tmp_path, view):
+def test_the_helpers_png_is_the_one_drawn_here(example_report, tmp_path, view):
     scene = cg.plotting.map_scene(example_report.chain, report=example_report,
                                   view=view, max_enterprises=1000)
     here, there = tmp_path / "here.png", tmp_path / "there.png"
     draw_png(scene, here)
-    # one job at a time: a fresh helper per job keeps the module's one free
     with MapProcess.start() as own:
         assert own.active
         assert own.submit(scene, there)
@@ -109,14 +105,13 @@ def test_a_map_the_helper_cannot_draw_is_drawn_here(tmp_path):
 
 
 def _job(scene, path):
-    payload = pickle.dumps((scene, str(path)))
-    return len(payload).to_bytes(8, "little") + payload
+    return _map_process._framed(pickle.dumps((scene, str(path))))
 
 
 def _replies(data):
     out, stream = [], io.BytesIO(data)
-    while head := stream.read(8):
-        out.append(pickle.loads(stream.read(int.from_bytes(head, "little"))))
+    while (reply := _map_process._read(stream)) is not None:
+        out.append(reply)
     return out
 
 
@@ -144,7 +139,103 @@ def test_the_helpers_warnings_are_given_again(tmp_path, monkeypatch):
         assert helper.result(timeout=5)
 
 
-def test_the_helper_serves_nothing_for_another_installation():
-    """Started where another chaingraph comes first on the path, the helper
-    stops at once (without reading its input): the main process draws the map."""
-    assert _map_process.serve("/elsewhere/chaingraph/_map_process.py") is None
+def test_the_helper_serves_only_its_own_installation(monkeypatch):
+    """Started where another chaingraph comes first on the path, the helper stops
+    at once, without reading its input: the main process draws the map."""
+    import signal
+
+    reads = []
+
+    class Source:
+        def read(self, n):
+            reads.append(n)
+            return b""
+
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=Source()))
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # not in the test runner
+    monkeypatch.setattr(_map_process, "_warm_up", lambda: None)
+    sink = io.BytesIO()
+    _map_process.serve("/elsewhere/chaingraph/_map_process.py", sink)
+    assert reads == [] and sink.getvalue() == b""
+    _map_process.serve(str(Path(_map_process.__file__).resolve()), sink)
+    assert reads and sink.getvalue() == b""  # its own: it reads (and meets the end)
+
+
+def test_garbage_on_the_pipe_is_no_reply():
+    good = _map_process._framed(pickle.dumps((True, [])))
+    assert _map_process._read(io.BytesIO(good)) == (True, [])
+    assert _map_process._read(io.BytesIO(b"hello from sitecustomize\n" + good)) is None
+    assert _map_process._read(io.BytesIO(good[:-1])) is None  # cut short
+    huge = _map_process._MAGIC + (2**62).to_bytes(8, "little")
+    assert _map_process._read(io.BytesIO(huge)) is None
+
+
+def _fake_helper(code):
+    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return MapProcess(process), process
+
+
+def test_a_helper_answering_garbage_is_stopped(tmp_path):
+    helper, process = _fake_helper(
+        "import sys; sys.stdout.write('not a reply' * 10); sys.stdout.flush(); "
+        "sys.stdin.buffer.read()")
+    assert helper.submit("scene", tmp_path / "map.png")
+    assert helper.result(timeout=60) is False
+    assert process.poll() is not None  # stopped: it cannot write the file now
+    helper.close()
+
+
+def test_a_helper_that_never_reads_does_not_hang_the_run(tmp_path):
+    """A payload larger than the pipe blocks the sender; result() gives up after
+    its timeout and close() stops the helper without waiting on the sender."""
+    helper, process = _fake_helper("import time; time.sleep(120)")
+    assert helper.submit(b"x" * 4_000_000, tmp_path / "map.png")
+    done = threading.Event()
+
+    def finish():
+        assert helper.result(timeout=1) is False
+        helper.close()
+        done.set()
+
+    threading.Thread(target=finish, daemon=True).start()
+    assert done.wait(30), "result()/close() hung on a blocked sender"
+    assert process.poll() is not None
+
+
+def test_the_map_is_drawn_here_when_the_helper_gives_no_answer(example_report, tmp_path,
+                                                               monkeypatch):
+    from chaingraph._cli_output import write_folder
+
+    plain = write_folder(example_report, tmp_path / "plain")
+    monkeypatch.setattr(MapProcess, "result", lambda self, timeout=0: False)
+    with MapProcess.start() as helper:
+        helped = write_folder(example_report, tmp_path / "helped", helper=helper)
+    for a, b in zip(plain, helped, strict=True):
+        if a.name != "report.json":
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_failed_write_stops_the_helper_and_leaves_no_folder(example_report, tmp_path,
+                                                              monkeypatch):
+    from chaingraph._cli_output import write_folder
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(example_report), "to_excel", boom)
+    helper = MapProcess.start()
+    process = helper._process
+    with pytest.raises(OSError, match="disk full"):
+        write_folder(example_report, tmp_path / "out", helper=helper)
+    assert process.poll() is not None and list(tmp_path.iterdir()) == []
+    helper.close()
+
+
+def test_an_early_error_does_not_wait_for_the_helper():
+    """A run that fails before its map (bad input) stops the helper at once: the
+    helper's warm-up is not waited for."""
+    helper = MapProcess.start()
+    process = helper._process
+    helper.close()
+    assert process.returncode is not None

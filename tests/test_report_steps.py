@@ -54,3 +54,17 @@ def test_an_error_is_raised_after_the_background_has_ended(monkeypatch, fail):
     assert "flow" in started and (fail == "flow" or "flow" in finished)
     if fail == "a":  # nothing runs after a failed step
         assert "b" not in started and "throughput" not in started
+
+
+def test_an_unbounded_flow_is_skipped_and_the_throughput_still_runs(monkeypatch):
+    monkeypatch.setattr(_report_steps, "BACKGROUND_STEPS", ("flow",))
+    monkeypatch.setattr(_report_steps, "LAST_STEPS", ("throughput",))
+
+    def unbounded():
+        raise ValueError("the flow is unbounded")
+
+    results, skipped, seconds = {}, {}, {}
+    run_steps([("flow", unbounded, None), ("throughput", lambda: "T", None)],
+              results, skipped, seconds)
+    assert results == {"throughput": "T"}
+    assert skipped == {"flow": "maximum flow not computed: the flow is unbounded"}
