@@ -100,9 +100,16 @@ def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
     return rows
 
 
+#: Characters drawn two columns wide (CJK and beyond, U+2E80 on).
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
 def _width(value: Any) -> int:
+    """Display width of a cell in columns (wide characters count 2; first 60)."""
     if isinstance(value, str):
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value[:60]) + 2
+        text = value[:60]
+        return len(text) + 2 if text.isascii() else len(text) + len(
+            _WIDE.findall(text)) + 2
     return len(f"{value:,.1f}") + 2 if isinstance(value, (int, float)) else 0
 
 

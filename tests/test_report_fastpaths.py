@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import chaingraph as cg
 from chaingraph._report_text import min_cut_pairs, min_cut_table
@@ -135,3 +137,20 @@ def test_min_cut_table_trusts_kept_codes_only_for_their_own_cut(name):
     assert moved.arrays["cut_codes"] is flow.arrays["cut_codes"]  # stale codes
     pd.testing.assert_frame_equal(min_cut_table(chain, moved),
                                   reference_table(chain, moved), check_exact=True)
+
+
+def _reference_width(value):
+    """The workbook's column width of a cell, character by character."""
+    if isinstance(value, str):
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value[:60]) + 2
+    return len(f"{value:,.1f}") + 2 if isinstance(value, (int, float)) else 0
+
+
+@given(st.one_of(st.text(max_size=90), st.text(alphabet=st.characters(
+    min_codepoint=0x2E70, max_codepoint=0x2E90), max_size=70),
+    st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**15, 10**15),
+    st.none()))
+def test_excel_cell_width_is_the_character_by_character_width(value):
+    from chaingraph._report_excel import _width
+
+    assert _width(value) == _reference_width(value)
