@@ -4,14 +4,17 @@ Map a chain (产业链图谱), find its breakpoints (断点) and bottlenecks (�
 its chain leaders (链主) and the segments to attract (补链/延链/强链), and measure each
 enterprise's systemic risk.
 
-Import is light: plotting (matplotlib) and optional engines load on first use.
+Import is light: the public names below, the subpackages (``cg.datasets``,
+``cg.plotting``, ...) and the optional engines load on first use (PEP 562 module
+``__getattr__``), so ``import chaingraph`` and the command line start quickly and a
+command imports only what it runs.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from chaingraph.amounts import parse_amount, parse_amounts
 from chaingraph.exceptions import (
     ChainDataError,
     ChainDataWarning,
@@ -20,7 +23,6 @@ from chaingraph.exceptions import (
     Problem,
     TemplateError,
 )
-from chaingraph.model import Chain, SegmentTemplate, as_chain
 
 try:
     __version__ = version("chaingraph")
@@ -41,75 +43,6 @@ __all__ = [
     "parse_amount",
     "parse_amounts",
 ]
-
-from chaingraph import datasets
-from chaingraph.algorithms.bottlenecks import (
-    FlowResult,
-    find_bottlenecks,
-    find_concentration,
-    find_min_cut,
-    find_outside_dependence,
-    find_throughput,
-    max_flow,
-    throughput_centrality,
-)
-from chaingraph.algorithms.breakpoints import (
-    find_breakpoints,
-    find_broken_links,
-    find_missing_segments,
-    find_single_points_of_failure,
-    find_single_sources,
-)
-from chaingraph.algorithms.compare import compare_portfolios, compare_reports
-from chaingraph.algorithms.counterparts import find_counterparts
-from chaingraph.algorithms.echelon import find_echelon
-from chaingraph.algorithms.extension import (
-    find_extension_candidates,
-    find_target_enterprises,
-)
-from chaingraph.algorithms.leaders import find_leaders, leader_scores
-from chaingraph.algorithms.propagation import (
-    ShockResult,
-    essentiality_table,
-    simulate_shock,
-)
-from chaingraph.algorithms.region_flows import find_region_flows, region_flow_matrix
-from chaingraph.algorithms.regions import find_regions
-from chaingraph.algorithms.scenarios import (
-    ChainComparison,
-    compare_chains,
-    resilience_curve,
-    simulate_random_failures,
-)
-from chaingraph.algorithms.structure import (
-    find_segment_coverage,
-    find_structure,
-    structure_summary,
-    tiers,
-)
-from chaingraph.algorithms.systemic_risk import (
-    find_systemic_risk,
-    systemic_risk,
-)
-from chaingraph.algorithms.transfer import TransferResult, simulate_transfer
-from chaingraph.algorithms.transfer_plan import plan_transfer
-from chaingraph.datasets import (
-    generate_chain,
-    list_templates,
-    load_example,
-    load_template,
-)
-from chaingraph.readwrite import (
-    read_chain,
-    read_chain_graph,
-    read_template,
-    write_chain,
-    write_gexf,
-    write_graphml,
-    write_template,
-)
-from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
-from chaingraph.report import ChainReport, diagnose
 
 __all__ += [  # regions and orderly industrial transfer
     "TransferResult",
@@ -173,24 +106,6 @@ __all__ += [
     "write_template",
 ]
 
-# input-output tables and relatedness
-from chaingraph.algorithms.input_output import (  # noqa: E402
-    complete_links,
-    sector_chain,
-    sector_indicators,
-)
-from chaingraph.algorithms.relatedness import (  # noqa: E402
-    find_related_segments,
-    focal_density,
-    presence,
-    proximity,
-    region_segment_table,
-    relatedness_density,
-    revealed_advantage,
-)
-from chaingraph.iotable import IOTable  # noqa: E402
-from chaingraph.readwrite.iotables import read_io_table  # noqa: E402
-
 __all__ += [
     "IOTable",
     "complete_links",
@@ -206,10 +121,171 @@ __all__ += [
     "sector_indicators",
 ]
 
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr__
+    from chaingraph import datasets
+    from chaingraph.algorithms.bottlenecks import (
+        FlowResult,
+        find_bottlenecks,
+        find_concentration,
+        find_min_cut,
+        find_outside_dependence,
+        find_throughput,
+        max_flow,
+        throughput_centrality,
+    )
+    from chaingraph.algorithms.breakpoints import (
+        find_breakpoints,
+        find_broken_links,
+        find_missing_segments,
+        find_single_points_of_failure,
+        find_single_sources,
+    )
+    from chaingraph.algorithms.compare import compare_portfolios, compare_reports
+    from chaingraph.algorithms.counterparts import find_counterparts
+    from chaingraph.algorithms.echelon import find_echelon
+    from chaingraph.algorithms.extension import (
+        find_extension_candidates,
+        find_target_enterprises,
+    )
+    from chaingraph.algorithms.input_output import (
+        complete_links,
+        sector_chain,
+        sector_indicators,
+    )
+    from chaingraph.algorithms.leaders import find_leaders, leader_scores
+    from chaingraph.algorithms.propagation import (
+        ShockResult,
+        essentiality_table,
+        simulate_shock,
+    )
+    from chaingraph.algorithms.region_flows import find_region_flows, region_flow_matrix
+    from chaingraph.algorithms.regions import find_regions
+    from chaingraph.algorithms.relatedness import (
+        find_related_segments,
+        focal_density,
+        presence,
+        proximity,
+        region_segment_table,
+        relatedness_density,
+        revealed_advantage,
+    )
+    from chaingraph.algorithms.scenarios import (
+        ChainComparison,
+        compare_chains,
+        resilience_curve,
+        simulate_random_failures,
+    )
+    from chaingraph.algorithms.structure import (
+        find_segment_coverage,
+        find_structure,
+        structure_summary,
+        tiers,
+    )
+    from chaingraph.algorithms.systemic_risk import find_systemic_risk, systemic_risk
+    from chaingraph.algorithms.transfer import TransferResult, simulate_transfer
+    from chaingraph.algorithms.transfer_plan import plan_transfer
+    from chaingraph.amounts import parse_amount, parse_amounts
+    from chaingraph.datasets import (
+        generate_chain,
+        list_templates,
+        load_example,
+        load_template,
+    )
+    from chaingraph.iotable import IOTable
+    from chaingraph.model import Chain, SegmentTemplate, as_chain
+    from chaingraph.readwrite import (
+        read_chain,
+        read_chain_graph,
+        read_template,
+        write_chain,
+        write_gexf,
+        write_graphml,
+        write_template,
+    )
+    from chaingraph.readwrite.iotables import read_io_table
+    from chaingraph.readwrite.portfolio import Portfolio, read_portfolio
+    from chaingraph.report import ChainReport, diagnose
 
-def __getattr__(name: str):  # lazy subpackages that import heavy dependencies
-    if name in ("plotting", "distributed", "kernels"):
+#: module -> the public names it defines, imported on first use (same names as the
+#: TYPE_CHECKING imports above: ``tests/test_package.py`` checks both lists agree)
+_LAZY_MODULES = {
+    "chaingraph.algorithms.bottlenecks": (
+        "FlowResult", "find_bottlenecks", "find_concentration", "find_min_cut",
+        "find_outside_dependence", "find_throughput", "max_flow",
+        "throughput_centrality",
+    ),
+    "chaingraph.algorithms.breakpoints": (
+        "find_breakpoints", "find_broken_links", "find_missing_segments",
+        "find_single_points_of_failure", "find_single_sources",
+    ),
+    "chaingraph.algorithms.compare": ("compare_portfolios", "compare_reports"),
+    "chaingraph.algorithms.counterparts": ("find_counterparts",),
+    "chaingraph.algorithms.echelon": ("find_echelon",),
+    "chaingraph.algorithms.extension": (
+        "find_extension_candidates", "find_target_enterprises",
+    ),
+    "chaingraph.algorithms.input_output": (
+        "complete_links", "sector_chain", "sector_indicators",
+    ),
+    "chaingraph.algorithms.leaders": ("find_leaders", "leader_scores"),
+    "chaingraph.algorithms.propagation": (
+        "ShockResult", "essentiality_table", "simulate_shock",
+    ),
+    "chaingraph.algorithms.region_flows": ("find_region_flows", "region_flow_matrix"),
+    "chaingraph.algorithms.regions": ("find_regions",),
+    "chaingraph.algorithms.relatedness": (
+        "find_related_segments", "focal_density", "presence", "proximity",
+        "region_segment_table", "relatedness_density", "revealed_advantage",
+    ),
+    "chaingraph.algorithms.scenarios": (
+        "ChainComparison", "compare_chains", "resilience_curve",
+        "simulate_random_failures",
+    ),
+    "chaingraph.algorithms.structure": (
+        "find_segment_coverage", "find_structure", "structure_summary", "tiers",
+    ),
+    "chaingraph.algorithms.systemic_risk": ("find_systemic_risk", "systemic_risk"),
+    "chaingraph.algorithms.transfer": ("TransferResult", "simulate_transfer"),
+    "chaingraph.algorithms.transfer_plan": ("plan_transfer",),
+    "chaingraph.amounts": ("parse_amount", "parse_amounts"),
+    "chaingraph.datasets": (
+        "generate_chain", "list_templates", "load_example", "load_template",
+    ),
+    "chaingraph.iotable": ("IOTable",),
+    "chaingraph.model": ("Chain", "SegmentTemplate", "as_chain"),
+    "chaingraph.readwrite": (
+        "read_chain", "read_chain_graph", "read_template", "write_chain", "write_gexf",
+        "write_graphml", "write_template",
+    ),
+    "chaingraph.readwrite.iotables": ("read_io_table",),
+    "chaingraph.readwrite.portfolio": ("Portfolio", "read_portfolio"),
+    "chaingraph.report": ("ChainReport", "diagnose"),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+#: subpackages and modules reachable as attributes (``cg.datasets``, ``cg.plotting``);
+#: dir() lists plotting and distributed (matplotlib, Dask) only once imported
+_SUBMODULES = ("algorithms", "amounts", "datasets", "distributed", "exceptions",
+               "iotable", "kernels", "labels", "model", "plotting", "readwrite", "report")
+_UNLISTED = {"distributed", "plotting"}
+_HIDDEN = {"TYPE_CHECKING", "_HIDDEN", "_LAZY", "_LAZY_MODULES", "_SUBMODULES",
+           "_UNLISTED", "__dir__"}
+
+
+def __getattr__(name: str):  # PEP 562: called only for names not yet in globals()
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups are plain attribute reads
+        return value
+    if name in _SUBMODULES:
         import importlib
 
         return importlib.import_module(f"chaingraph.{name}")
     raise AttributeError(f"module 'chaingraph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names and subpackages, whether or not they are loaded yet."""
+    listed = set(_LAZY) | set(_SUBMODULES) - _UNLISTED
+    return sorted((set(globals()) - _HIDDEN) | listed)

@@ -130,6 +130,16 @@ def test_nev_template_has_the_segments_the_brief_names():
     assert tpl.depth["charging_infrastructure"] > tpl.depth["battery_pack"]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_builtin_template_data_is_pyyaml_safe_load(name):
+    """The fast (libyaml) reading gives exactly what yaml.safe_load gives, in order."""
+    from chaingraph.model.lookup import builtin_template_data, builtin_templates
+
+    text = builtin_templates()[name].read_text(encoding="utf-8")
+    expected = yaml.load(text, Loader=yaml.SafeLoader)
+    assert repr(builtin_template_data(name)) == repr(expected)
+
+
 def test_load_template_returns_independent_copies():
     a, b = load_template("nev"), load_template("nev")
     a.meta["cycles"].append(["x"])

@@ -41,9 +41,12 @@ def builtin_templates() -> dict[str, Traversable]:
 
 @cache
 def _builtin(name: str) -> dict[str, Any]:
+    """The parsed YAML of a built-in template, with libyaml's safe loader when PyYAML
+    has it (about ten times faster than the pure-Python one; the same values)."""
     import yaml
 
-    return yaml.safe_load(builtin_templates()[name].read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(builtin_templates()[name].read_text(encoding="utf-8"), Loader=loader)
 
 
 def builtin_template_data(name: str) -> dict[str, Any]:
