@@ -22,7 +22,6 @@ started it, and only with that process.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import threading
 import warnings
 from pathlib import Path
 from typing import Any
+
+from chaingraph._env import env_flag
 
 __all__ = ["PNG_OPTIONS", "MapProcess", "draw_png", "serve"]
 
@@ -57,7 +58,7 @@ def draw_png(scene: Any, path: Path) -> None:
 
 
 def _disabled() -> bool:
-    return os.environ.get("CHAINGRAPH_MAP_PROCESS", "") in ("0", "no", "false", "off")
+    return env_flag("CHAINGRAPH_MAP_PROCESS") is False
 
 
 class MapProcess:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
+
+from chaingraph._env import env_flag
 
 T = TypeVar("T")
 
@@ -20,9 +21,9 @@ def progress_enabled(show: bool | None = None) -> bool:
     """
     if show is not None:
         return show
-    forced = os.environ.get("CHAINGRAPH_PROGRESS")
+    forced = env_flag("CHAINGRAPH_PROGRESS")
     if forced is not None:
-        return forced not in ("0", "", "false", "no")
+        return forced
     if "ipykernel" in sys.modules:
         return True
     return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()

@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chaingraph"
 #: Layer of each top-level part of the package; a module may import its own layer
 #: and lower ones. Ranks with a fraction are "beside" the layer below them.
 LAYERS: dict[str, float] = {
-    "exceptions": 0, "amounts": 0, "_checks": 1.5, "_engines": 0, "_progress": 0,
+    "exceptions": 0, "amounts": 0, "_checks": 1.5, "_engines": 0, "_progress": 0, "_env": 0,
     "kernels": 0.5,  # generic maths on arrays: they import only the layer-0 helpers
     "model": 1, "iotable": 1,  # the data model: chains, templates, input-output tables
     "readwrite": 2,

@@ -14,9 +14,10 @@ a ``rc_context`` only, so the user's other plots are not changed.
 from __future__ import annotations
 
 import functools
-import os
 import warnings
 from importlib import resources
+
+from chaingraph._env import env_flag
 
 __all__ = ["BUNDLED_CJK_FONT", "CJK_FONT_NAMES", "CJKFontWarning", "cjk_font"]
 
@@ -42,7 +43,7 @@ class CJKFontWarning(UserWarning):
 
 
 def _ignore_system() -> bool:
-    return os.environ.get("CHAINGRAPH_IGNORE_SYSTEM_FONTS", "") not in ("", "0", "no", "false")
+    return env_flag("CHAINGRAPH_IGNORE_SYSTEM_FONTS") is True
 
 
 def _known_family(names: tuple[str, ...]) -> str | None:
