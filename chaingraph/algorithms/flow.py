@@ -172,13 +172,15 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
                           np.where(split[source_idx], ent_cap[source_idx], np.inf),
                           np.where(np.isfinite(output[final_idx]), output[final_idx],
                                    np.inf)])
-    kind = np.repeat([_LINK, _ENTERPRISE, _SOURCE, _FINAL],
+    kind = np.repeat(np.array([_LINK, _ENTERPRISE, _SOURCE, _FINAL], dtype=np.int8),
                      [len(link_idx), len(split_idx), len(source_idx), len(final_idx)])
     ref = np.concatenate([link_idx, split_idx, source_idx, final_idx])
-    keep = cap > 0
-    return {"n_nodes": T + 1, "S": S, "T": T, "tail": tail[keep].astype(np.int64),
-            "head": head[keep].astype(np.int64), "cap": cap[keep], "kind": kind[keep],
-            "ref": ref[keep]}
+    keep = np.flatnonzero(cap > 0)
+    # int32 node and row numbers where they fit: the arcs live as long as the search
+    index = np.int32 if max(T + 1, len(ref)) < 2**31 else np.int64
+    return {"n_nodes": T + 1, "S": S, "T": T, "tail": tail[keep].astype(index),
+            "head": head[keep].astype(index), "cap": cap[keep], "kind": kind[keep],
+            "ref": ref[keep].astype(index)}
 
 
 def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,

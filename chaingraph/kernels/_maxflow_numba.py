@@ -12,25 +12,46 @@ import numpy as np
 
 from chaingraph._engines import jit
 
-__all__ = ["counting_order", "dinic", "forward_star", "residual_reach", "residual_table"]
+__all__ = ["counting_order", "dinic", "fill_forward_star", "fill_tolerance", "forward_star",
+           "residual_network", "residual_reach", "residual_table"]
+
+
+def forward_star(tail, head, capacity, n):
+    """The arrays of ``Network.__init__`` (int64 indices)."""
+    m = tail.shape[0]
+    first = np.zeros(n + 1, dtype=np.int64)
+    out_head = np.empty(2 * m, dtype=np.int64)
+    rev = np.empty(2 * m, dtype=np.int64)
+    cap = np.zeros(2 * m)
+    position = np.empty(m, dtype=np.int64)
+    fill_forward_star(tail, head, capacity, first, out_head, rev, cap, position)
+    return first, out_head, rev, cap, position
+
+
+def residual_network(tail, head, capacity, n, rtol, out_head, rev, position):
+    """:func:`forward_star` and :func:`residual_table` without the separate capacity
+    array, into index arrays of the caller's integer type (int32 on any chain below
+    2**31 residual arcs: half the memory of int64); returns ``first, table``."""
+    first = np.zeros(n + 1, dtype=np.int64)
+    table = np.zeros((2 * len(tail), 2))
+    fill_forward_star(tail, head, capacity, first, out_head, rev, table[:, 0], position)
+    fill_tolerance(table, rev, rtol)
+    return first, table
 
 
 @jit
-def forward_star(tail, head, capacity, n):  # pragma: no cover - compiled
-    # the arrays of Network.__init__ in one pass: residual arcs of a node are its
-    # forward arcs in input order, then its reverse arcs in input order
+def fill_forward_star(tail, head, capacity, first, out_head, rev, cap, position
+                      ):  # pragma: no cover - compiled
+    # residual arcs of a node are its forward arcs in input order, then its reverse
+    # arcs in input order; ``first`` and ``cap`` come in zeroed
     m = tail.shape[0]
-    first = np.zeros(n + 1, dtype=np.int64)
+    n = first.shape[0] - 1
     for i in range(m):
         first[tail[i] + 1] += 1
         first[head[i] + 1] += 1
     for v in range(n):
         first[v + 1] += first[v]
     fill = first[:-1].copy()
-    out_head = np.empty(2 * m, dtype=np.int64)
-    rev = np.empty(2 * m, dtype=np.int64)
-    cap = np.zeros(2 * m)
-    position = np.empty(m, dtype=np.int64)
     for i in range(m):
         a = fill[tail[i]]
         fill[tail[i]] += 1
@@ -44,7 +65,6 @@ def forward_star(tail, head, capacity, n):  # pragma: no cover - compiled
         a = position[i]
         rev[a] = b
         rev[b] = a
-    return first, out_head, rev, cap, position
 
 
 @jit
@@ -141,15 +161,20 @@ def dinic(first, head, rev, re, s, t):  # pragma: no cover
     return total
 
 
-@jit
-def residual_table(capacity, rev, rtol):  # pragma: no cover - compiled
-    # [residual capacity, tolerance] per residual arc (see tolerance())
+def residual_table(capacity, rev, rtol):
+    """[residual capacity, tolerance] per residual arc (see ``tolerance()``)."""
     out = np.empty((capacity.shape[0], 2))
-    for a in range(capacity.shape[0]):
-        pair = max(capacity[a], capacity[rev[a]])
-        out[a, 0] = capacity[a]
-        out[a, 1] = rtol * pair if np.isfinite(pair) else 0.0
+    out[:, 0] = capacity
+    fill_tolerance(out, rev, rtol)
     return out
+
+
+@jit
+def fill_tolerance(table, rev, rtol):  # pragma: no cover - compiled
+    # table[:, 1] from the capacities in table[:, 0] (see tolerance())
+    for a in range(table.shape[0]):
+        pair = max(table[a, 0], table[rev[a], 0])
+        table[a, 1] = rtol * pair if np.isfinite(pair) else 0.0
 
 
 @jit
