@@ -325,6 +325,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("chaingraph: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of the output stopped reading (``chaingraph demo | head``):
+        # stop quietly, as a command ended by SIGPIPE does (status 128 + 13); the
+        # files written so far are whole (each is written atomically)
+        _quiet_stdout()
+        return 141
     except (ChainGraphError, ValueError, TypeError, OSError, RecursionError,
             _networkx_error()) as error:
         if args.debug:
@@ -343,6 +349,15 @@ def _networkx_error() -> type[Exception]:
     return nx.NetworkXException
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot
+    fail again on a closed pipe (the recipe of Python's signal documentation)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def _tolerant_console() -> None:
     """A console that cannot show some characters (GBK) gets escapes, not a crash."""
     for stream in (sys.stdout, sys.stderr):
@@ -359,13 +374,17 @@ def console() -> None:
     freeing its objects one by one (mypy's ``hard_exit`` does the same): a run on a
     million enterprises holds tens of millions of them, and freeing them took about
     a second. :func:`main` itself returns normally (for use from Python); only the
-    command skips the teardown. A stream that cannot be flushed (a closed pipe)
-    exits the usual way, so Python reports it as always.
+    command skips the teardown. Output whose reader has stopped reading (a closed
+    pipe) ends the command quietly with status 141, as in :func:`main`; another
+    stream that cannot be flushed exits the usual way, so Python reports it.
     """
     code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        os._exit(141)
     except (OSError, ValueError):
         sys.exit(code)
     os._exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,27 @@ def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
     bad = subprocess.run([sys.executable, "-c", code, "info", str(ent.with_name("no.csv"))],
                          capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2 and bad.stderr.startswith("chaingraph: error: ")
+
+
+@pytest.mark.parametrize("command", [["demo"], ["info"]])
+def test_console_output_into_a_closed_pipe_ends_quietly(csv_chain, command):
+    """``chaingraph demo | head -1``: when the reader stops reading, the command stops
+    with status 141 (as one ended by SIGPIPE) and no error message, whether the
+    closed pipe shows while it prints (demo's long output) or only at the final
+    flush (info's few lines stay in the buffer until then)."""
+    ent, lk = csv_chain
+    code = "import sys; from chaingraph.cli import console; sys.argv[0] = 'chaingraph'; console()"
+    args = command if command == ["demo"] else [*command, str(ent), str(lk),
+                                                "--columns", MAPPING]
+    if command == ["demo"]:
+        args = [*args, "--lang", "zh"]
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ,
+                                                         "CHAINGRAPH_PROGRESS": "0"})
+    proc.stdout.close()  # the reader is gone before anything is written
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 141, err.decode(errors="replace")
+    assert err == b""
 
 
 def test_console_demo_with_its_map_process_writes_every_file(tmp_path):
