@@ -17,7 +17,8 @@ from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["BACKGROUND_STEPS", "LAST_STEPS", "analysis_steps", "run_steps"]
+__all__ = ["BACKGROUND_STEPS", "LAST_STEPS", "ONE_THREAD_STEPS", "analysis_steps",
+           "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -85,20 +86,25 @@ def _density(chain: Chain, options: dict[str, Any]) -> Any:
             f"relatedness density not in the candidate score: {error}")
 
 
-#: Steps run in a background thread (one each) while the others run: the maximum
-#: flow's time is spent in compiled kernels that release the GIL (Dinic's search),
-#: so on two cores it overlaps with the Python-bound steps. Results are the same as
-#: run one after the other; ``summary["seconds"]`` then gives each step's own wall
-#: time (overlapping).
-BACKGROUND_STEPS = ("flow",)
-#: Steps run last, after the background steps have ended: the throughput's kernel
-#: runs its sampled searches on every core (``prange``), and beside another busy
-#: thread its workers wait for each other. At 1M enterprises (2 cores) it took 1.8 s
-#: alone and 10.8 s of CPU (5-6 s wall) beside the flow and the other steps; the
-#: whole diagnosis took 16 s this way and 24 s with both in the background. It is
-#: also the only parallel kernel, so numba's threading layer is never entered from
-#: two threads at once.
-LAST_STEPS = ("throughput",)
+#: Steps run one after the other, in this order, in one background thread while the
+#: others run in the calling thread. The maximum flow's time is spent in compiled
+#: kernels that release the GIL (Dinic's search), so on two cores it overlaps with
+#: the Python-bound steps; the throughput follows it there on one numba thread
+#: (:data:`ONE_THREAD_STEPS`). At 1M enterprises (2 cores) the flow took 7-8 s and
+#: the throughput 2 s on both cores after every other step; now the throughput ends
+#: before the calling thread's steps do on the heavy-tailed chain. Results are the
+#: same as run one after the other (the throughput kernel's sums do not depend on
+#: the number of threads); ``summary["seconds"]`` gives each step's own wall time.
+BACKGROUND_STEPS = ("flow", "throughput")
+#: Background steps whose parallel kernels (``prange``) run on one numba thread
+#: while the calling thread still has steps to run: beside them a second worker
+#: would only wait for a core. Started after the calling thread's steps have ended
+#: (the flow outlasted them), they run on every thread. numba's threading layer is
+#: entered from one thread at a time either way.
+ONE_THREAD_STEPS = ("throughput",)
+#: Steps run last in the calling thread, after the background steps have ended
+#: (none now: the throughput ran there before it moved to the background).
+LAST_STEPS: tuple[str, ...] = ()
 
 
 @dataclass
@@ -130,39 +136,68 @@ class _Outcome:
 
 
 class _Background:
-    """One step in a daemon thread (Ctrl-C ends the process without waiting for it)."""
+    """Steps run one after the other in a daemon thread (Ctrl-C ends the process
+    without waiting for it). A step's error is recorded, and the steps after it
+    still run, as they would in the calling thread until the error is raised."""
 
-    def __init__(self, run: Callable[[], Any]) -> None:
-        self._outcome: _Outcome | None = None
+    def __init__(self, runs: list[tuple[str, Callable[[], Any]]]) -> None:
+        self._outcomes: dict[str, _Outcome] = {}
+        #: Set once the calling thread has no step of its own left to run.
+        self.caller_done = threading.Event()
 
         def work() -> None:
-            self._outcome = _Outcome.of(run)
+            for name, run in runs:
+                alone = name not in ONE_THREAD_STEPS or self.caller_done.is_set()
+                self._outcomes[name] = _Outcome.of(run if alone else _one_numba_thread(run))
 
         self._thread = threading.Thread(target=work, name="chaingraph-diagnose",
                                         daemon=True)
         self._thread.start()
 
-    def wait(self) -> _Outcome:
+    def wait(self) -> dict[str, _Outcome]:
+        """Each step's outcome, in the order run, once all have ended (the calling
+        thread waits: from now on the background steps have the cores)."""
+        self.caller_done.set()
         self._thread.join()
-        assert self._outcome is not None  # set before the thread ends
-        return self._outcome
+        return self._outcomes
+
+
+def _one_numba_thread(run: Callable[[], Any]) -> Callable[[], Any]:
+    """``run`` with numba's parallel regions on one thread (of this thread only:
+    numba keeps the number per thread); as is without numba."""
+    from chaingraph._engines import has_numba, import_numba
+
+    def wrapped() -> Any:
+        if not has_numba():
+            return run()
+        numba = import_numba()
+        before = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return run()
+        finally:
+            numba.set_num_threads(before)
+
+    return wrapped
 
 
 def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
               results: dict[str, Any], skipped: dict[str, str],
               seconds: dict[str, float]) -> None:
-    """Run the steps: those of :data:`BACKGROUND_STEPS` in a thread of their own from
-    the start, the others in order, then (once the background ones have ended) those
-    of :data:`LAST_STEPS`; fills ``results``, ``skipped`` (step -> reason) and
-    ``seconds``.
+    """Run the steps: those of :data:`BACKGROUND_STEPS` one after the other in a
+    thread of their own from the start, the others in order, then (once the
+    background ones have ended) those of :data:`LAST_STEPS`; fills ``results``,
+    ``skipped`` (step -> reason) and ``seconds``.
 
     An exception of a step propagates once every step started has been waited for,
     except an unbounded maximum flow (a ValueError), which is a skipped step.
     """
     steps = list(steps)
     # the background steps start first, so that they overlap every other step
-    background = {name: _Background(run) for name, run, reason in steps
-                  if reason is None and name in BACKGROUND_STEPS}
+    runs = sorted(((name, run) for name, run, reason in steps
+                   if reason is None and name in BACKGROUND_STEPS),
+                  key=lambda step: BACKGROUND_STEPS.index(step[0]))
+    background = _Background(runs) if runs else None
     last = []
     for name, run, reason in steps:
         if reason is not None:
@@ -173,22 +208,21 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
             last.append((name, run))
         else:
             _run_here(name, run, background, results, skipped, seconds)
-    for name, task in background.items():
-        outcome = task.wait()
-        outcome.record(name, results, skipped)
-        seconds[name] = outcome.seconds
+    if background is not None:
+        for name, outcome in background.wait().items():
+            outcome.record(name, results, skipped)
+            seconds[name] = outcome.seconds
     for name, run in last:
-        _run_here(name, run, {}, results, skipped, seconds)
+        _run_here(name, run, None, results, skipped, seconds)
 
 
-def _run_here(name: str, run: Callable[[], Any], background: dict[str, _Background],
+def _run_here(name: str, run: Callable[[], Any], background: _Background | None,
               results: dict[str, Any], skipped: dict[str, str],
               seconds: dict[str, float]) -> None:
     """One step in this thread; on an error, the background steps are waited for
     (nothing left running behind) before it is raised."""
     outcome = _Outcome.of(run)
-    if outcome.error is not None:
-        for task in background.values():
-            task.wait()
+    if outcome.error is not None and background is not None:
+        background.wait()
     outcome.record(name, results, skipped)
     seconds[name] = outcome.seconds

@@ -240,3 +240,29 @@ def test_willems_chains_exact_against_oracle(shared_data):
                 assert tc[v] == pytest.approx(expected[v], abs=1e-9)
         checked += 1
     assert checked >= 8
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba not installed")
+def test_numba_sums_do_not_depend_on_the_number_of_threads():
+    """The sources are split into a fixed number of chunks (not one per thread) and
+    the chunks' sums added in order, so one thread and every thread give the same
+    bits (diagnose runs the throughput on one thread beside its other steps)."""
+    import numba
+
+    G = cg.datasets.generate_chain(n_enterprises=3000, seed=11)
+    A = nx.to_scipy_sparse_array(G.to_networkx(), format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    rng = np.random.default_rng(3)
+    sources = rng.integers(0, A.shape[0], 40)
+    sw, tw = rng.random(40), rng.random(A.shape[0])
+    before = numba.get_num_threads()
+    runs = []
+    for threads in sorted({1, 2, before}):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            runs.append(kb.weighted_betweenness_numba(A.indptr, A.indices, sources, sw, tw))
+        finally:
+            numba.set_num_threads(before)
+    assert all(np.array_equal(runs[0], other) for other in runs[1:])
+    assert runs[0].any()

@@ -68,3 +68,70 @@ def test_an_unbounded_flow_is_skipped_and_the_throughput_still_runs(monkeypatch)
               results, skipped, seconds)
     assert results == {"throughput": "T"}
     assert skipped == {"flow": "maximum flow not computed: the flow is unbounded"}
+
+
+@pytest.mark.parametrize("caller_busy", [True, False])
+def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, caller_busy):
+    """As diagnose runs them: the flow, then the throughput, in one thread beside
+    the other steps. The throughput's parallel kernels run on one numba thread while
+    the calling thread still has steps to run, on all of them once it has none
+    left; the calling thread's own number of threads is left as it was."""
+    from chaingraph._engines import has_numba
+
+    numba = pytest.importorskip("numba") if has_numba() else None
+    log, results, skipped, seconds = [], {}, {}, {}
+    threads, started = {}, threading.Event()
+    made = []
+
+    class Recording(_report_steps._Background):
+        def __init__(self, runs):
+            super().__init__(runs)
+            made.append(self)
+
+    monkeypatch.setattr(_report_steps, "_Background", Recording)
+
+    def flow():
+        log.append(("start", "flow", threading.current_thread().name))
+        if not caller_busy:  # the calling thread is done before the throughput starts
+            while not made:
+                time.sleep(0.01)
+            assert made[0].caller_done.wait(timeout=60)
+        log.append(("end", "flow"))
+        return "FLOW"
+
+    def throughput():
+        log.append(("start", "throughput", threading.current_thread().name))
+        threads["inside"] = numba.get_num_threads() if numba else None
+        started.set()
+        log.append(("end", "throughput"))
+        return "THROUGHPUT"
+
+    def b():  # still running when the throughput starts, if caller_busy
+        log.append(("start", "b", threading.current_thread().name))
+        if caller_busy:
+            assert started.wait(timeout=60)
+        log.append(("end", "b"))
+        return "B"
+
+    runs = {"flow": flow, "throughput": throughput, "b": b}
+    steps = [(name, runs.get(name, run), why) for name, run, why in _steps(log)]
+    before = numba.get_num_threads() if numba else None
+    run_steps(steps, results, skipped, seconds)
+    assert results == {"a": "A", "b": "B", "flow": "FLOW", "throughput": "THROUGHPUT"}
+    assert list(results) == ["a", "b", "flow", "throughput"]
+    where = {entry[1]: entry[2] for entry in log if entry[0] == "start"}
+    assert where["flow"] == where["throughput"] != where["a"] == where["b"]
+    ends = [entry[1] for entry in log if entry[0] == "end"]
+    assert ends.index("flow") < ends.index("throughput")
+    if numba:
+        assert threads["inside"] == (1 if caller_busy else before)
+        assert numba.get_num_threads() == before
+
+
+def test_a_background_error_is_raised_and_the_next_background_step_still_ran(
+        monkeypatch):
+    log = []
+    with pytest.raises(RuntimeError, match="flow failed"):
+        run_steps(_steps(log, "flow"), {}, {}, {})
+    started = [entry[1] for entry in log if entry[0] == "start"]
+    assert {"a", "b", "flow", "throughput"} <= set(started)

@@ -13,9 +13,11 @@ search: ``delta_s(v) = sigma_sv * sum_{w: v -> w, d(w) = d(v) + 1}
 
 Engines
 -------
-``"numba"``: one breadth-first search per source, in parallel over chunks of
-sources (one chunk per thread), O(n + m) time per source and O(n) memory per thread;
-nodes are first renumbered in breadth-first order for memory locality.
+``"numba"``: one breadth-first search per source, in parallel over a fixed number of
+chunks of sources (:data:`CHUNKS`; the threads share them out), O(n + m) time per
+source and O(n) memory per chunk; nodes are first renumbered in breadth-first order
+for memory locality. The chunks' sums are added in chunk order, so the result is
+the same, to the last bit, whatever the number of threads.
 ``"scipy"``: batches of sources searched together with sparse-times-dense products,
 level by level (frontier matrix ``rows x batch``), O(m * batch) work per batch
 level-restricted to the frontier rows, O(n * batch) memory.
@@ -29,7 +31,13 @@ import scipy.sparse as sp
 from chaingraph._engines import jit
 from chaingraph.kernels.graph import search_order
 
-__all__ = ["weighted_betweenness_numba", "weighted_betweenness_scipy"]
+__all__ = ["CHUNKS", "weighted_betweenness_numba", "weighted_betweenness_scipy"]
+
+#: Chunks of sources the numba engine searches in parallel (fewer when there are
+#: fewer sources). A constant, not the thread count, so that the floating-point
+#: sums, added chunk by chunk, do not depend on how many threads run them; each
+#: chunk holds one row of the output (8 MB per million enterprises).
+CHUNKS = 8
 
 #: Replaced by ``numba.prange`` before the kernel is first compiled (numba is only
 #: imported when the numba engine is used).
@@ -147,7 +155,7 @@ def weighted_betweenness_numba(indptr: np.ndarray, indices: np.ndarray,
         rank[order] = np.arange(n, dtype=np.int64)
         indptr, indices = _permute(indptr, indices, order, rank)
         sources, target_weight = rank[sources], target_weight[order]
-    n_chunks = max(1, min(numba.get_num_threads(), len(sources)))
+    n_chunks = max(1, min(CHUNKS, len(sources)))
     out = _brandes_chunks(indptr, indices, sources,
                           np.asarray(source_weight, dtype=np.float64),
                           target_weight, n_chunks).sum(axis=0)
