@@ -370,10 +370,11 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     with the reason. KeyboardInterrupt propagates at once; nothing is written.
     The maximum flow runs in a background thread, started before the other steps
     (its compiled search releases the GIL, so it uses the second core of a 2-core
-    machine while the Python-bound steps run); the throughput runs last, alone, as
-    its sampled searches use every core. The results are those of running the
-    steps one after the other, and ``summary["seconds"]`` gives each step's own,
-    overlapping, wall time.
+    machine while the Python-bound steps run); the throughput follows it there, on
+    one numba thread while the other steps run and on every thread once they have
+    ended (its scores do not depend on the thread count). The results are those of
+    running the steps one after the other, and ``summary["seconds"]`` gives each
+    step's own, overlapping, wall time.
 
     Examples
     --------
