@@ -153,18 +153,25 @@ def template_order(template: SegmentTemplate | None) -> dict[str, tuple]:
 
 
 def labels_of(chain: Chain, codes: np.ndarray | None = None) -> np.ndarray:
-    """Display label of each enterprise (or of ``codes``): its name, else its id."""
-    def compute() -> np.ndarray:
-        names = text_column(chain, NAME)
-        label = names.copy()
-        missing = pd.isna(names)
-        label[missing] = chain.ids[missing]
-        # every label as text (ids and numeric names too), converted in one pass
-        return read_only(np.asarray(pd.Series(label, dtype=object).astype(str),
-                                    dtype=object))
+    """Display label of each enterprise (or of ``codes``): its name, else its id.
 
-    label = chain.cached("algorithms.labels_of", compute)
-    return label if codes is None else label[codes]
+    Every enterprise's label is built once per chain (cached) when asked for; the
+    labels of ``codes`` alone are built for those codes only (a finder explains its
+    first rows, not a million enterprises), the same text either way.
+    """
+    if codes is None:
+        return chain.cached("algorithms.labels_of", lambda: _labels(chain, None))
+    codes = np.asarray(codes)  # positions or a boolean mask
+    return _labels(chain, codes if codes.dtype.kind in "biu" else codes.astype(np.intp))
+
+
+def _labels(chain: Chain, codes: np.ndarray | None) -> np.ndarray:
+    names = text_column(chain, NAME, codes)
+    label = names.copy()
+    missing = pd.isna(names)
+    label[missing] = (chain.ids if codes is None else chain.ids[codes])[missing]
+    # every label as text (ids and numeric names too), converted in one pass
+    return read_only(np.asarray(pd.Series(label, dtype=object).astype(str), dtype=object))
 
 
 def segment_label(template: SegmentTemplate | None, segment: Any) -> str:

@@ -387,12 +387,10 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None,
     cut = first_rows(cut.sort_values("score", ascending=False, kind="stable")
                      .reset_index(drop=True), top)
     amount = format_amount(total)
-    return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, labels_of(chain),
-                                                            amount), explain)
+    return explain_rows(cut, lambda rows: _cut_explanations(chain, rows, amount), explain)
 
 
-def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount: str
-                      ) -> list[str]:
+def _cut_explanations(chain: Chain, cut: pd.DataFrame, amount: str) -> list[str]:
     """One sentence per cut row (see :func:`find_min_cut`), built column-wise."""
     element = cut["element"].to_numpy(dtype=object)
     share = np.array([f"{x:.0%}" for x in cut["score"].tolist()], dtype=object)
@@ -400,8 +398,8 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
     tail = "so the chain's throughput cannot grow unless this cut's capacity grows"
     is_link = element == "link"
     if is_link.any():  # labels looked up by code, one f-string per row
-        sup = label[chain.codes_of(cut["supplier"].to_numpy(dtype=object)[is_link])]
-        buy = label[chain.codes_of(cut["buyer"].to_numpy(dtype=object)[is_link])]
+        sup = labels_of(chain, chain.codes_of(cut["supplier"].to_numpy(dtype=object)[is_link]))
+        buy = labels_of(chain, chain.codes_of(cut["buyer"].to_numpy(dtype=object)[is_link]))
         texts[is_link] = [
             f"link {s} -> {b} carries {p} of the maximum flow of {amount} and is "
             f"saturated: it is on the minimum cut, {tail}"
@@ -416,7 +414,8 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, label: np.ndarray, amount
                               f"the maximum flow of {amount}): final demand caps the "
                               "flow here, not an internal bottleneck")}
     rows = np.flatnonzero(~is_link)
-    who = label[chain.codes_of(cut["enterprise"].to_numpy(dtype=object)[rows])].tolist()
+    who = labels_of(chain, chain.codes_of(cut["enterprise"].to_numpy(dtype=object)[rows])
+                    ).tolist()
     capacity = cut["capacity"].to_numpy()[rows].tolist()
     for i, w, c in zip(rows.tolist(), who, capacity, strict=True):
         texts[i] = words.get(element[i], words["final_demand"]).format(

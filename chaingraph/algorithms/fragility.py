@@ -341,7 +341,7 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
     if template is not None:
         single &= _needed(template, segments, src, dst)
     src, dst, volume = src[single], dst[single], volume[single]
-    ids, labels, regions = chain.ids, labels_of(chain), text_column(chain, REGION)
+    ids, regions = chain.ids, text_column(chain, REGION)
     frame = pd.DataFrame({
         "enterprise": pd.Series(ids[dst], dtype=object),
         "supplier": pd.Series(ids[src], dtype=object),
@@ -352,9 +352,10 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
         "supplier_in_focal": focal[src], "volume": volume,
         "score": np.where(focal[src], 0.5, 1.0)})
     frame["explanation"] = [
-        _single_text(template, labels[b], labels[s], seg, reg, inside)
-        for b, s, seg, reg, inside in zip(dst, src, segments[src], regions[src],
-                                          focal[src], strict=True)]
+        _single_text(template, b, s, seg, reg, inside)
+        for b, s, seg, reg, inside in zip(labels_of(chain, dst), labels_of(chain, src),
+                                          segments[src], regions[src], focal[src],
+                                          strict=True)]
     return ranked(frame, _SINGLE_COLUMNS, top)
 
 
