@@ -222,6 +222,14 @@ def test_tier_levels_match_condensation_reference(method, graph, data):
     expected = reference_tiers(to_nx(n, edges), sources)
     assert {v: int(t) for v, t in enumerate(got) if t >= 0} == expected
     assert (got[[v for v in range(n) if v not in expected]] == -1).all()
+    # with the whole graph's components and condensation given (the chain's cached
+    # ones, restricted to the reachable components there): the same tiers, whether
+    # or not every node is reachable
+    count, labels = strong_components(indptr, indices)
+    again = tier_levels(indptr, indices, np.array(sources, dtype=np.int64), method=method,
+                        components=(count, labels),
+                        condensed=lambda: condensation(indptr, indices, labels, count))
+    assert again.tolist() == got.tolist()
 
 
 @pytest.mark.parametrize("method", METHODS)

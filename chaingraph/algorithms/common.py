@@ -31,7 +31,7 @@ from chaingraph.model import (
 from chaingraph.model.roles import text_labels
 from chaingraph.model.validation import read_only
 
-__all__ = ["component_sizes", "explain_rows", "first_rows", "labels_of",
+__all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "labels_of",
            "longest_condensed_path", "proper_csr", "ranked", "segment_label",
            "strong_components_of", "template_order", "text_column"]
 
@@ -56,6 +56,18 @@ def strong_components_of(chain: Chain) -> tuple[int, np.ndarray]:
     """Strongly connected components of the chain (cached on the chain)."""
     return chain.cached("algorithms.strong_components",
                         lambda: strong_components(*proper_csr(chain)))
+
+
+def condensation_of(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays (read-only) of the chain's condensation DAG, one node per strongly
+    connected component of :func:`strong_components_of` (cached on the chain: the
+    tiers and the leaders' downstream reach both use it)."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        count, labels = strong_components_of(chain)
+        indptr, indices = condensation(*proper_csr(chain), labels, count)
+        return read_only(indptr), read_only(indices)
+
+    return chain.cached("algorithms.condensation", compute)
 
 
 def ranked(frame: pd.DataFrame, columns: list[str], top: int | None = None, *,

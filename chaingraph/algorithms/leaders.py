@@ -18,13 +18,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from chaingraph.algorithms.common import (
+    condensation_of,
     explain_rows,
     first_rows,
-    proper_csr,
     strong_components_of,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.kernels.graph import condensation, min_downstream
+from chaingraph.kernels.graph import min_downstream
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.kernels.passes import sink_levels
 from chaingraph.model import (
@@ -60,7 +60,7 @@ def _condensation(chain: Chain) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
     """Strongly connected components: labels, condensed DAG (CSR), component sizes
     (the chain's cached components, shared with the tiers)."""
     n_comp, labels = strong_components_of(chain)
-    cindptr, cindices = condensation(*proper_csr(chain), labels, n_comp)
+    cindptr, cindices = condensation_of(chain)
     C = sp.csr_array((np.ones(len(cindices)), cindices, cindptr), shape=(n_comp, n_comp))
     return labels, C, np.bincount(labels, minlength=n_comp)
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from chaingraph.algorithms.common import (
+    condensation_of,
     proper_csr,
     strong_components_of,
 )
@@ -33,7 +34,8 @@ def tier_array(chain: Chain, source_mask: np.ndarray, method: str) -> np.ndarray
     def compute() -> np.ndarray:
         indptr, indices = proper_csr(chain)
         return tier_levels(indptr, indices, source_mask, method=method,
-                           components=strong_components_of(chain))
+                           components=strong_components_of(chain),
+                           condensed=lambda: condensation_of(chain))
 
     return chain.cached(f"algorithms.tiers.{key!r}", compute).copy()
 

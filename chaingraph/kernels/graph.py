@@ -9,6 +9,8 @@ edges (only over BFS levels where noted).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
@@ -352,7 +354,8 @@ def longest_path_levels(indptr: np.ndarray, indices: np.ndarray, *,
 
 
 def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
-                method: str = "auto", components: tuple[int, np.ndarray] | None = None
+                method: str = "auto", components: tuple[int, np.ndarray] | None = None,
+                condensed: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
                 ) -> np.ndarray:
     """Longest path (in links) from any seed to each node; -1 when not reachable.
 
@@ -370,6 +373,10 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     components : (count, labels), optional
         The graph's strongly connected components, when already known (those of
         the reachable part are the same, restricted).
+    condensed : callable, optional
+        Returns :func:`condensation` of the whole graph by ``components`` (a cached
+        one, say): with ``components``, its arcs out of reachable components are
+        used instead of condensing the reachable part again (the same arcs).
 
     Returns
     -------
@@ -389,14 +396,26 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
     reach = reachable(indptr, indices, seeds, method=method)
     if not reach.any():
         return np.full(n, -1, dtype=np.int64)
-    src = edge_sources(indptr)
-    keep = reach[src]
-    sub_indptr = np.concatenate(([0], np.cumsum(np.bincount(
-        src[keep], minlength=n)))).astype(np.int64)
-    sub_indices = indices[keep]
-    count, labels = (strong_components(sub_indptr, sub_indices) if components is None
-                     else components)
-    cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count)
+    if components is not None and condensed is not None:
+        count, labels = components
+        cindptr, cindices = condensed()
+        live = np.zeros(count, dtype=bool)  # a component is reached whole or not at all
+        live[labels[reach]] = True
+        if not live.all():
+            csrc = edge_sources(cindptr)
+            keep = live[csrc]
+            cindptr = np.concatenate(([0], np.cumsum(np.bincount(
+                csrc[keep], minlength=count)))).astype(np.int64)
+            cindices = cindices[keep]
+    else:
+        src = edge_sources(indptr)
+        keep = reach[src]
+        sub_indptr = np.concatenate(([0], np.cumsum(np.bincount(
+            src[keep], minlength=n)))).astype(np.int64)
+        sub_indices = indices[keep]
+        count, labels = (strong_components(sub_indptr, sub_indices) if components is None
+                         else components)
+        cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count)
     levels = longest_path_levels(cindptr, cindices, method=method)
     return np.where(reach, levels[labels] - 1, -1)
 
