@@ -458,3 +458,23 @@ def test_numba_network_passes_equal_scipy_ones(n, arcs, seed):
     assert np.array_equal(mf.counting_order(keys, n),
                           mf.counting_order(keys, n, engine="numba"))
     assert np.array_equal(mf.counting_order(keys, n), np.argsort(keys, kind="stable"))
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba not installed")
+def test_numba_engine_on_a_chain_deeper_than_int16_levels():
+    """The search's int16 levels overflow past 32,767 links: it goes on with int32
+    levels from the flow found so far (a 40,000-link path plus a short bypass)."""
+    n = 40_001
+    tail = np.r_[np.arange(n - 1), 0, 1]
+    head = np.r_[np.arange(1, n), 2, n - 1]
+    cap = np.r_[np.full(n - 1, 3.0), 1.0, 0.5]
+    value, flow, side = mf.solve(n, tail, head, cap, 0, n - 1, engine="numba")
+    assert value == 3.5  # 0.5 by the bypass 1 -> end, then 3 along the long path
+    G = nx.DiGraph()
+    G.add_weighted_edges_from(zip(tail.tolist(), head.tolist(), cap.tolist(), strict=True),
+                              weight="capacity")
+    assert side[0] and not side[n - 1]
+    leaving = side[tail] & ~side[head]  # the cut: its capacity is the flow's value
+    assert cap[leaving].sum() == value
+    G.remove_edges_from(zip(tail[leaving].tolist(), head[leaving].tolist(), strict=True))
+    assert not nx.has_path(G, 0, n - 1)

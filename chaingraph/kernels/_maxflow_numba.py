@@ -12,7 +12,7 @@ import numpy as np
 
 from chaingraph._engines import jit
 
-__all__ = ["counting_order", "dinic", "fill_forward_star", "fill_tolerance", "forward_star",
+__all__ = ["DONE", "TOO_DEEP", "UNBOUNDED", "counting_order", "dinic", "fill_forward_star", "fill_tolerance", "forward_star",
            "residual_network", "residual_reach", "residual_table"]
 
 
@@ -82,14 +82,21 @@ def counting_order(keys, n_keys):  # pragma: no cover - compiled
     return order
 
 
+#: :func:`dinic`'s status: the maximum flow was found; it is unbounded; a level
+#: would not fit the level array's integer type (the flow so far is kept).
+DONE, UNBOUNDED, TOO_DEEP = 0, 1, 2
+
+
 @jit
-def dinic(first, head, rev, re, s, t):  # pragma: no cover
-    # re[a, 0]: residual capacity of arc a; re[a, 1]: its tolerance (one cache line)
+def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cover
+    # re[a, 0]: residual capacity of arc a; re[a, 1]: its tolerance (one cache line).
+    # level, current, stack: work arrays of n nodes, of the caller's integer types
+    # (int16 levels and int32 arc positions keep more of them in cache); returns the
+    # flow added to re's and a status (DONE, UNBOUNDED, or TOO_DEEP when a level
+    # would overflow level's type: the caller goes on with a wider one)
     n = first.shape[0] - 1
-    level = np.empty(n, dtype=np.int32)
+    deepest = np.iinfo(level.dtype).max
     queue = np.empty(n, dtype=np.int32)
-    current = np.empty(n, dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
     total = 0.0
     while True:
         # breadth-first levels over residual arcs above eps, up to the sink's level:
@@ -105,6 +112,8 @@ def dinic(first, head, rev, re, s, t):  # pragma: no cover
             lx = level[x] + 1
             if lx >= sink_level:
                 break
+            if lx >= deepest:
+                return total, TOO_DEEP
             for a in range(first[x], first[x + 1]):
                 y = head[a]
                 if level[y] < 0 and re[a, 0] > re[a, 1]:
@@ -125,7 +134,7 @@ def dinic(first, head, rev, re, s, t):  # pragma: no cover
                     if re[stack[i], 0] < f:
                         f = re[stack[i], 0]
                 if not np.isfinite(f):
-                    return -1.0
+                    return total, UNBOUNDED
                 total += f
                 cut = -1
                 for i in range(top):
@@ -158,7 +167,7 @@ def dinic(first, head, rev, re, s, t):  # pragma: no cover
                 top -= 1
                 u = head[rev[stack[top]]]
                 current[u] += 1
-    return total
+    return total, DONE
 
 
 def residual_table(capacity, rev, rtol):

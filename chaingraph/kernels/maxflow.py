@@ -162,9 +162,22 @@ def max_flow_numba(net: Network, s: int, t: int, *, rtol: float = 1e-12
 
 def _dinic(first: np.ndarray, head: np.ndarray, rev: np.ndarray, position: np.ndarray,
            table: np.ndarray, s: int, t: int) -> tuple[float, np.ndarray, np.ndarray]:
-    """Dinic on a residual table (changed in place), then flows and the cut side."""
-    value = nb.dinic(first, head, rev, table, int(s), int(t))
-    if value < 0:
+    """Dinic on a residual table (changed in place), then flows and the cut side.
+
+    The search's levels are int16 (a quarter of the cache of int64), and int32 from
+    where a chain is deeper than that (the flow found so far is kept); its arc
+    positions int32 where they fit.
+    """
+    n = len(first) - 1
+    arc = np.int32 if len(head) < 2**31 else np.int64
+    current, stack = np.empty(n, dtype=arc), np.empty(n, dtype=arc)
+    value, status = nb.dinic(first, head, rev, table, int(s), int(t),
+                             np.empty(n, dtype=np.int16), current, stack)
+    if status == nb.TOO_DEEP:
+        more, status = nb.dinic(first, head, rev, table, int(s), int(t),
+                                np.empty(n, dtype=np.int32), current, stack)
+        value += more
+    if status == nb.UNBOUNDED:
         raise ValueError("the maximum flow is unbounded: a source reaches a final "
                          "producer through arcs without capacity")
     flow = table[rev[position], 0]
