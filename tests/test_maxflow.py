@@ -470,6 +470,9 @@ def test_numba_engine_on_a_chain_deeper_than_int16_levels():
     cap = np.r_[np.full(n - 1, 3.0), 1.0, 0.5]
     value, flow, side = mf.solve(n, tail, head, cap, 0, n - 1, engine="numba")
     assert value == 3.5  # 0.5 by the bypass 1 -> end, then 3 along the long path
+    assert (flow >= 0).all() and (flow <= cap).all()
+    balance = np.bincount(head, flow, n) - np.bincount(tail, flow, n)
+    assert balance[n - 1] == value and (balance[1:-1] == 0).all()  # conserved
     G = nx.DiGraph()
     G.add_weighted_edges_from(zip(tail.tolist(), head.tolist(), cap.tolist(), strict=True),
                               weight="capacity")
