@@ -17,8 +17,7 @@ from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["BACKGROUND_STEPS", "LAST_STEPS", "ONE_THREAD_STEPS", "analysis_steps",
-           "run_steps"]
+__all__ = ["BACKGROUND_STEPS", "ONE_THREAD_STEPS", "analysis_steps", "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -102,9 +101,6 @@ BACKGROUND_STEPS = ("flow", "throughput")
 #: (the flow outlasted them), they run on every thread. numba's threading layer is
 #: entered from one thread at a time either way.
 ONE_THREAD_STEPS = ("throughput",)
-#: Steps run last in the calling thread, after the background steps have ended
-#: (none now: the throughput ran there before it moved to the background).
-LAST_STEPS: tuple[str, ...] = ()
 
 
 @dataclass
@@ -185,9 +181,9 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
               results: dict[str, Any], skipped: dict[str, str],
               seconds: dict[str, float]) -> None:
     """Run the steps: those of :data:`BACKGROUND_STEPS` one after the other in a
-    thread of their own from the start, the others in order, then (once the
-    background ones have ended) those of :data:`LAST_STEPS`; fills ``results``,
-    ``skipped`` (step -> reason) and ``seconds``.
+    thread of their own from the start, the others in order in this one; fills
+    ``results``, ``skipped`` (step -> reason) and ``seconds`` once the background
+    steps have ended.
 
     An exception of a step propagates once every step started has been waited for,
     except an unbounded maximum flow (a ValueError), which is a skipped step.
@@ -198,22 +194,15 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
                    if reason is None and name in BACKGROUND_STEPS),
                   key=lambda step: BACKGROUND_STEPS.index(step[0]))
     background = _Background(runs) if runs else None
-    last = []
     for name, run, reason in steps:
         if reason is not None:
             skipped[name] = reason
-        elif name in BACKGROUND_STEPS:
-            continue
-        elif name in LAST_STEPS:
-            last.append((name, run))
-        else:
+        elif name not in BACKGROUND_STEPS:
             _run_here(name, run, background, results, skipped, seconds)
     if background is not None:
         for name, outcome in background.wait().items():
             outcome.record(name, results, skipped)
             seconds[name] = outcome.seconds
-    for name, run in last:
-        _run_here(name, run, None, results, skipped, seconds)
 
 
 def _run_here(name: str, run: Callable[[], Any], background: _Background | None,
