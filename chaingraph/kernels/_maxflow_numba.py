@@ -12,8 +12,9 @@ import numpy as np
 
 from chaingraph._engines import jit
 
-__all__ = ["DONE", "TOO_DEEP", "UNBOUNDED", "counting_order", "dinic", "fill_forward_star", "fill_tolerance", "forward_star",
-           "residual_network", "residual_reach", "residual_table"]
+__all__ = ["DONE", "TOO_DEEP", "UNBOUNDED", "counting_order", "dinic", "fill_forward_star",
+           "fill_tolerance", "forward_star", "residual_network", "residual_reach",
+           "residual_table"]
 
 
 def forward_star(tail, head, capacity, n):

@@ -48,14 +48,18 @@ def csr_arrays(A: sp.csr_array | sp.csr_matrix, *, drop_self_loops: bool = True
     indptr = A.indptr.astype(np.int64)
     indices = A.indices.astype(np.int64)
     if drop_self_loops:
-        src = edge_sources(indptr)
-        loop = src == indices
+        loop = edge_sources(indptr) == indices
         if loop.any():
-            keep = ~loop
-            indices = indices[keep]
-            indptr = np.concatenate(([0], np.cumsum(np.bincount(
-                src[keep], minlength=len(indptr) - 1)))).astype(np.int64)
+            indptr, indices = _kept_entries(indptr, indices, ~loop)
     return indptr, indices
+
+
+def _kept_entries(indptr: np.ndarray, indices: np.ndarray, keep: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays with only the stored entries where ``keep`` (a mask over them)."""
+    rows = edge_sources(indptr)[keep]
+    return (np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(indptr) - 1)))
+                           ).astype(np.int64), indices[keep])
 
 
 def edge_sources(indptr: np.ndarray) -> np.ndarray:
@@ -402,17 +406,9 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
         live = np.zeros(count, dtype=bool)  # a component is reached whole or not at all
         live[labels[reach]] = True
         if not live.all():
-            csrc = edge_sources(cindptr)
-            keep = live[csrc]
-            cindptr = np.concatenate(([0], np.cumsum(np.bincount(
-                csrc[keep], minlength=count)))).astype(np.int64)
-            cindices = cindices[keep]
+            cindptr, cindices = _kept_entries(cindptr, cindices, live[edge_sources(cindptr)])
     else:
-        src = edge_sources(indptr)
-        keep = reach[src]
-        sub_indptr = np.concatenate(([0], np.cumsum(np.bincount(
-            src[keep], minlength=n)))).astype(np.int64)
-        sub_indices = indices[keep]
+        sub_indptr, sub_indices = _kept_entries(indptr, indices, reach[edge_sources(indptr)])
         count, labels = (strong_components(sub_indptr, sub_indices) if components is None
                          else components)
         cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count)
