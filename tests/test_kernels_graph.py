@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+import chaingraph.kernels.dominators as dominators_module
 from chaingraph._engines import has_numba
 from chaingraph.kernels.dominators import (
     DominatorTree,
@@ -320,6 +321,36 @@ def test_edge_dominates_head_against_brute_force(graph, data):
         H.remove_edge(u, v)
         cut = v in before and v not in nx.descendants(H, root) | {root}
         assert bool(got[k]) == cut, (u, v)
+
+
+@given(graph=graphs(), data=st.data())
+def test_edge_dominates_head_same_in_small_blocks(graph, data):
+    # blocks of a few edges (as a 5M-edge graph is cut into 1M-edge blocks) give the
+    # whole-graph answer, the brute force above being that answer
+    n, edges = graph
+    root = data.draw(st.integers(0, n - 1))
+    indptr, indices = arrays(n, edges, drop_self_loops=False)
+    tree = dominator_tree(indptr, indices, root, method=DOM_METHODS[0])
+    whole = edge_dominates_head(indptr, indices, tree)
+    block = data.draw(st.integers(1, 4))
+    saved = dominators_module.EDGE_BLOCK
+    dominators_module.EDGE_BLOCK = block
+    try:
+        assert edge_dominates_head(indptr, indices, tree).tolist() == whole.tolist()
+    finally:
+        dominators_module.EDGE_BLOCK = saved
+
+
+@given(graph=graphs(), data=st.data())
+def test_edge_sources_of_a_block_are_a_slice_of_all(graph, data):
+    n, edges = graph
+    indptr, _ = arrays(n, edges, drop_self_loops=False)
+    m = int(indptr[-1])
+    start = data.draw(st.integers(0, m + 1))
+    stop = data.draw(st.integers(0, m + 2))
+    got = edge_sources(indptr, start, stop)
+    assert got.dtype == np.int64
+    assert got.tolist() == edge_sources(indptr)[start:stop].tolist()
 
 
 def test_dominators_hand_checked_diamond_and_cycle():

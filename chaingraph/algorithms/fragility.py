@@ -30,7 +30,6 @@ from chaingraph.kernels.dominators import (
     edge_dominates_head,
     subtree_sums,
 )
-from chaingraph.kernels.graph import edge_sources
 from chaingraph.model import (
     OUTPUT,
     REGION,
@@ -208,11 +207,12 @@ def _link_rows(info: dict[str, Any], n: int, total: float) -> dict[str, Any]:
     tree = info["tree"]
     dominating = edge_dominates_head(info["indptr"], info["indices"], tree)
     m = info["n_edges"]
-    src = edge_sources(info["indptr"])[:m]
     dst = info["indices"][:m]
-    hit = np.flatnonzero(dominating[:m] & (info["count"][dst] > 0))
+    hit = np.flatnonzero(dominating[:m] & (info["count"] > 0)[dst])
     heads = dst[hit]
-    return {"element": "link", "codes": src[hit], "heads": heads,
+    # the supplier of each hit entry: its CSR row
+    src = np.searchsorted(info["indptr"], hit, side="right") - 1
+    return {"element": "link", "codes": src, "heads": heads,
             "cut": info["count"][heads], "share": info["weight"][heads] / total}
 
 

@@ -62,10 +62,28 @@ def _kept_entries(indptr: np.ndarray, indices: np.ndarray, keep: np.ndarray
                            ).astype(np.int64), indices[keep])
 
 
-def edge_sources(indptr: np.ndarray) -> np.ndarray:
-    """Row (supplier) of each stored entry of a CSR matrix."""
+def edge_sources(indptr: np.ndarray, start: int = 0, stop: int | None = None
+                 ) -> np.ndarray:
+    """Row (supplier) of each stored entry of a CSR matrix, or of entries
+    ``start:stop`` only (blocks of a large matrix, without the whole array).
+
+    Examples
+    --------
+    >>> indptr = np.array([0, 2, 2, 5])
+    >>> edge_sources(indptr).tolist(), edge_sources(indptr, 1, 4).tolist()
+    ([0, 0, 2, 2, 2], [0, 2, 2])
+    """
     n = len(indptr) - 1
-    return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    if start == 0 and (stop is None or stop >= indptr[-1]):
+        return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    stop = int(indptr[-1]) if stop is None else min(int(stop), int(indptr[-1]))
+    if stop <= start:
+        return np.zeros(0, dtype=np.int64)
+    # rows first..last-1 hold the entries start..stop-1
+    first = int(np.searchsorted(indptr, start, side="right")) - 1
+    last = int(np.searchsorted(indptr, stop, side="left"))
+    bounds = np.clip(indptr[first:last + 1], start, stop)
+    return np.repeat(np.arange(first, last, dtype=np.int64), np.diff(bounds))
 
 
 def transpose(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
