@@ -120,6 +120,7 @@ def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
         block = draws[:hi - lo]
         rng.standard_exponential(out=block)  # = rng.exponential(), into one buffer
         np.divide(block, sizes[lo:hi, None], out=ranks[lo:hi], casting="unsafe")
+    draws = block = None  # the draw buffer (and its view) freed before the search
     min_downstream(C.indptr, C.indices, level, ranks, method=method)
     return (samples - 1) / ranks.sum(axis=1, dtype=np.float64)
 
@@ -153,17 +154,12 @@ def _components(chain: Chain, focal: np.ndarray, samples: int | None,
                 seed: Any) -> pd.DataFrame:
     """Raw and normalised components for the focal enterprises."""
     codes = np.flatnonzero(focal)
-    n = chain.n_enterprises
     output = np.nan_to_num(chain.column(OUTPUT))
     total = output[codes].sum()
     share = output[codes] / total if total > 0 else np.zeros(len(codes))
-    src, dst = chain.link_codes
-    local = focal[src] & focal[dst] & (src != dst)
-    volume = np.nan_to_num(chain.column(VOLUME, table="links"))
-    n_local = np.bincount(dst[local], minlength=n)[codes].astype(np.float64)
-    v_local = np.bincount(dst[local], weights=volume[local], minlength=n)[codes]
-    A = sp.csr_array((_sales_weights(chain), (src, dst)), shape=(n, n))
-    pull = pagerank(A)[0][codes] if n else np.zeros(0)
+    n_local, v_local = _local_supply(chain, focal, codes)
+    pull = _demand_pull(chain, codes)
+    # the link-sized arrays of the two above are freed before the reach's samples
     reach = _downstream_reach(chain, codes, samples, seed)
     frame = pd.DataFrame({
         "code": codes, "output_share": share, "local_suppliers": n_local,
@@ -177,6 +173,28 @@ def _components(chain: Chain, focal: np.ndarray, samples: int | None,
     frame["downstream_reach_norm"] = _norm(reach)
     frame["demand_pull_norm"] = _norm(pull)
     return frame
+
+
+def _local_supply(chain: Chain, focal: np.ndarray, codes: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Number and volume of each of ``codes``' suppliers inside the focal region."""
+    src, dst = chain.link_codes
+    local = focal[src] & focal[dst] & (src != dst)
+    buyers = dst[local]
+    volume = np.nan_to_num(chain.column(VOLUME, table="links")[local])
+    n = chain.n_enterprises
+    return (np.bincount(buyers, minlength=n)[codes].astype(np.float64),
+            np.bincount(buyers, weights=volume, minlength=n)[codes])
+
+
+def _demand_pull(chain: Chain, codes: np.ndarray) -> np.ndarray:
+    """PageRank of ``codes`` on the sales-weighted supply graph."""
+    n = chain.n_enterprises
+    if not n:
+        return np.zeros(0)
+    src, dst = chain.link_codes
+    A = sp.csr_array((_sales_weights(chain), (src, dst)), shape=(n, n))
+    return pagerank(A)[0][codes]
 
 
 def _norm(values: np.ndarray) -> np.ndarray:
