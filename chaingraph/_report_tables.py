@@ -82,25 +82,54 @@ def _atomic(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
+#: Rows converted to Arrow and written at a time (a row group each), so that a
+#: million-row table is never held twice, as pandas and as Arrow, while it is written.
+PARQUET_CHUNK_ROWS = 131_072
+
+#: Arrow type of a column that is all missing in the first chunk, by
+#: ``pandas.api.types.infer_dtype`` of the whole column.
+_KIND_TYPES = {"string": "string", "integer": "int64", "floating": "float64",
+               "boolean": "bool"}
+
+
 def _write_parquet(table: pd.DataFrame, path: Path) -> None:
     """One table as Parquet (read back by ``pd.read_parquet`` as it was written).
 
     Dictionary encoding only where values repeat (kinds, segments, regions): for
     ids and explanation sentences it costs time and saves no bytes. Text columns
     carry no min/max statistics (nobody filters a report table by its text range).
+    Written :data:`PARQUET_CHUNK_ROWS` rows at a time.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
-    text = [f.name for f in arrow.schema
+    def arrow_of(start: int, schema: Any = None) -> Any:
+        return pa.Table.from_pandas(table.iloc[start:start + PARQUET_CHUNK_ROWS],
+                                    schema=schema, preserve_index=False, nthreads=1)
+
+    first = arrow_of(0)
+    schema = first.schema
+    if len(table) > PARQUET_CHUNK_ROWS:  # a column missing in the first rows only
+        typed = schema
+        for i, field in enumerate(schema):
+            kind = pd.api.types.infer_dtype(table[field.name], skipna=True) if (
+                pa.types.is_null(field.type)) else None
+            if kind in _KIND_TYPES:
+                typed = typed.set(i, field.with_type(pa.type_for_alias(_KIND_TYPES[kind])))
+        if not typed.equals(schema):
+            schema, first = typed, arrow_of(0, typed)
+    text = [f.name for f in schema
             if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-    sample = arrow.slice(0, 2_000)  # cheap: distinct values of the first rows
+    sample = first.slice(0, 2_000)  # cheap: distinct values of the first rows
     repeats = [name for name in text
                if 4 * len(set(sample[name].to_pylist())) <= max(len(sample), 64)]
-    pq.write_table(arrow, path, use_dictionary=[
-        f.name for f in arrow.schema if f.name not in text or f.name in repeats],
-                   write_statistics=[f.name for f in arrow.schema if f.name not in text])
+    with pq.ParquetWriter(path, schema, use_dictionary=[
+            f.name for f in schema if f.name not in text or f.name in repeats],
+            write_statistics=[f.name for f in schema if f.name not in text]) as writer:
+        writer.write_table(first)
+        del first, sample
+        for start in range(PARQUET_CHUNK_ROWS, len(table), PARQUET_CHUNK_ROWS):
+            writer.write_table(arrow_of(start, schema))
 
 
 def table_files(names: Iterable[str], folder: Path) -> dict[str, str]:

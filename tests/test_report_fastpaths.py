@@ -107,6 +107,31 @@ def test_folder_tables_written_beside_the_maps_are_the_tables(example_report, tm
         assert path.read_bytes() == (tmp_path / "alone" / path.name).read_bytes()
 
 
+def test_tables_written_in_chunks_read_back_as_written_whole(example_report, tmp_path,
+                                                             monkeypatch):
+    """Parquet tables are written a chunk of rows at a time (a row group each): read
+    back, every table equals the one written in one piece, including columns that
+    are missing in the first chunk only."""
+    import pyarrow.parquet as pq
+
+    from chaingraph import _report_tables
+
+    whole = example_report.write_tables(tmp_path / "whole")
+    monkeypatch.setattr(_report_tables, "PARQUET_CHUNK_ROWS", 7)
+    chunked = example_report.write_tables(tmp_path / "chunked")
+    late = pd.DataFrame({"who": [None] * 9 + ["a", "b"], "n": range(11)})
+    _report_tables._write_parquet(late, tmp_path / "late.parquet")
+    back = pd.read_parquet(tmp_path / "late.parquet")
+    assert back["who"].tolist()[9:] == ["a", "b"] and back["who"].isna().sum() == 9
+    grouped = 0
+    for name, file in whole.items():
+        a = pd.read_parquet(tmp_path / file)
+        b = pd.read_parquet(tmp_path / chunked[name])
+        pd.testing.assert_frame_equal(a, b, obj=name)
+        grouped += pq.ParquetFile(tmp_path / chunked[name]).metadata.num_row_groups > 1
+    assert grouped  # some table was long enough to be cut
+
+
 def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monkeypatch):
     from chaingraph import _report_tables
     from chaingraph._cli_output import write_folder
