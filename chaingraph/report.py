@@ -421,7 +421,8 @@ def _detect_lang(chain: Chain) -> str:
     texts = [chain.meta.get("name"), *chain.ids[:2000]]
     for column in (NAME, SEGMENT):
         if column in chain.enterprises.columns:
-            texts += list(chain.column(column, default=None)[:2000])
+            texts += list(chain.column_at(column, range(min(2000, chain.n_enterprises)),
+                                          default=None))
     return detect_lang(texts)
 
 

@@ -171,6 +171,47 @@ def _reference_width(value):
     return len(f"{value:,.1f}") + 2 if isinstance(value, (int, float)) else 0
 
 
+
+def _cells(values):
+    """Values comparable across object and pyarrow columns (any missing: None)."""
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
+
+
+@given(names=st.lists(st.one_of(st.none(), st.sampled_from(["", "  ", "电芯厂", " a "]),
+                                st.text(max_size=3)), min_size=1, max_size=25),
+       data=st.data())
+def test_some_rows_of_a_text_column_are_those_rows_of_the_whole(names, data):
+    """Chain.column_at, text_labels and labels_of of some rows (converted for those
+    rows only) equal the whole column's (converted once) at those rows, for text
+    stored as pyarrow and as objects, by positions and by mask."""
+    from chaingraph.algorithms.common import labels_of
+    from chaingraph.model.roles import text_labels
+
+    n = len(names)
+    codes = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=2 * n)),
+                     dtype=np.int64)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    for dtype in ("str", object):
+        ent = pd.DataFrame({"id": [f"e{i}" for i in range(n)],
+                            "name": pd.Series(names, dtype=dtype)})
+        links = pd.DataFrame({"supplier": ["e0"], "buyer": [f"e{n - 1}"]})
+
+        def chain(ent=ent, links=links):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cg.Chain.from_frames(ent, links, self_loops="keep")
+
+        whole = chain()
+        for rows in (codes, mask):
+            assert _cells(chain().column_at("name", rows, default=None)) == _cells(
+                whole.column("name", default=None)[rows])
+            assert _cells(text_labels(chain(), "name", np.flatnonzero(rows) if
+                                      rows.dtype == bool else rows)) == _cells(
+                text_labels(whole, "name")[rows])
+            assert labels_of(chain(), rows).tolist() == labels_of(whole)[rows].tolist()
+        assert _cells(chain().column_at("region", codes, default=None)) == [None] * len(codes)
+
+
 @given(st.one_of(st.text(max_size=90), st.text(alphabet=st.characters(
     min_codepoint=0x2E70, max_codepoint=0x2E90), max_size=70),
     st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**15, 10**15),

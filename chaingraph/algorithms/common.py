@@ -45,10 +45,15 @@ def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> n
     """A text column (blank cells -> None), for all enterprises or only ``codes``.
 
     The whole column is cleaned once per chain (cached, read-only; see
-    :func:`~chaingraph.model.roles.text_labels`); ``codes`` index it.
+    :func:`~chaingraph.model.roles.text_labels`) when it is asked for; the labels
+    of ``codes`` alone are built for those rows only unless it was.
     """
-    values = chain.cached(f"algorithms.text_column.{column}",
-                          lambda: read_only(text_labels(chain, column)))
+    key = f"algorithms.text_column.{column}"
+    if codes is not None and not chain.is_cached(key):
+        codes = np.asarray(codes)
+        return text_labels(chain, column,
+                           np.flatnonzero(codes) if codes.dtype == bool else codes)
+    values = chain.cached(key, lambda: read_only(text_labels(chain, column)))
     return values if codes is None else values[codes]
 
 

@@ -86,7 +86,7 @@ def _concentration(chain: Chain, *, region: Any, template: SegmentTemplate | Non
     keep = focal_mask(chain, region) & pd.notna(text_column(chain, SEGMENT))
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
-        "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
+        "name": pd.Series(chain.column_at(NAME, keep, default=None), dtype=object),
         "label": pd.Series(labels_of(chain, keep), dtype=object),
         "segment": pd.Series(segment[keep], dtype=object), "amount": amount[keep]})
     if frame.empty:

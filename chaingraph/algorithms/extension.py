@@ -176,7 +176,7 @@ def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
     output = chain.column(OUTPUT)[codes]
     out = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[codes], dtype=object),
-        "name": chain.column(NAME, default=None)[codes],
+        "name": chain.column_at(NAME, codes, default=None),
         "segment": pd.Series([wanted] * len(codes), dtype=object),
         "region": chain.column(REGION, default=None)[codes],
         "supply_to_focal": supply[codes], "n_focal_buyers": buyers[codes],

@@ -380,7 +380,7 @@ def cut_table(chain: Chain, result: FlowResult, top: int | None,
     enterprise = cut["enterprise"].to_numpy(dtype=object)
     has = pd.notna(enterprise)
     name = np.full(len(cut), None, dtype=object)
-    name[has] = chain.column(NAME, default=None)[chain.codes_of(enterprise[has])]
+    name[has] = chain.column_at(NAME, chain.codes_of(enterprise[has]), default=None)
     cut["name"] = name.tolist()  # dtype inferred as before
     cut["score"] = cut["capacity"] / total if total > 0 else 0.0
     cut = cut[["element", "supplier", "buyer", "enterprise", "name", "capacity", "score"]]

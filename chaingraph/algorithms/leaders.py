@@ -369,7 +369,7 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
     codes = frame.pop("code").to_numpy()
     out = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[codes], dtype=object),
-        "name": chain.column(NAME, default=None)[codes],
+        "name": chain.column_at(NAME, codes, default=None),
         "segment": chain.column(SEGMENT, default=None)[codes],
         "region": chain.column(REGION, default=None)[codes],
         "output": chain.column(OUTPUT)[codes]})

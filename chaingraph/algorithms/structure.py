@@ -40,6 +40,7 @@ from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     Selector,
+    arrow_text_labels,
     degrees,
     enterprise_segments,
     enterprise_stages,
@@ -62,6 +63,14 @@ def _role_array(roles: Any) -> np.ndarray:
     role[roles.sources] = "source"
     role[roles.isolated] = "isolated"
     return role
+
+
+def _names(chain: Chain) -> pd.Series:
+    """Every enterprise's name (blank: missing), in the dtype pandas gives text (as
+    the leaders' table has it): pyarrow text as stored when the chain keeps it so,
+    with no million Python strings; else inferred from the object labels."""
+    names = arrow_text_labels(chain, NAME)
+    return names if names is not None else pd.Series(text_column(chain, NAME))
 
 
 def _local_degrees(chain: Chain, focal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +150,7 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
     local_in, local_out = _local_degrees(chain, focal)
     frame = pd.DataFrame({
         "enterprise": pd.Series(chain.ids, dtype=object),
-        "name": pd.Series(text_column(chain, NAME), dtype=object),
+        "name": _names(chain),
         "segment": pd.Series(segments if segments is not None else [None] * n,
                              dtype=object),
         "stage": pd.Series(enterprise_stages(chain, template, segments), dtype=object),
@@ -160,7 +169,7 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
 
 
 def _structure_explanations(frame: pd.DataFrame) -> list[str]:
-    label = [nm if nm is not None else e for e, nm in
+    label = [e if pd.isna(nm) else nm for e, nm in
              zip(frame["enterprise"].tolist(), frame["name"].tolist(), strict=True)]
     level = frame["tier"].fillna(-1).astype(np.int64).tolist()
     out = []

@@ -293,7 +293,7 @@ def _table(chain: Chain, values: np.ndarray, exact: bool, samples: int, bound: f
         keep = keep[:top]
     table = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[keep], dtype=object),
-        "name": pd.Series(chain.column(NAME, default=None)[keep], dtype=object),
+        "name": pd.Series(chain.column_at(NAME, keep, default=None), dtype=object),
         "segment": pd.Series(chain.column(SEGMENT, default=None)[keep], dtype=object),
         "throughput": values[keep], "error_bound": bound})
     table["score"] = table["throughput"]

@@ -38,9 +38,9 @@ from chaingraph.model.fields import REGION, SEGMENT, STAGE
 from chaingraph.model.template import SegmentTemplate
 from chaingraph.model.validation import read_only
 
-__all__ = ["Roles", "Selector", "clean_labels", "degrees", "enterprise_segments",
-           "enterprise_stages", "focal_mask", "is_blank", "resolve_roles", "select",
-           "text_labels"]
+__all__ = ["Roles", "Selector", "arrow_text_labels", "clean_labels", "degrees",
+           "enterprise_segments", "enterprise_stages", "focal_mask", "is_blank",
+           "resolve_roles", "select", "text_labels"]
 
 Selector = Iterable[Any] | Mapping[str, Any] | None
 
@@ -148,8 +148,10 @@ def clean_labels(values: np.ndarray, convert: Any = None) -> np.ndarray:
     return table[codes]
 
 
-def text_labels(chain: Chain, column: str) -> np.ndarray:
-    """An enterprise column as labels: :func:`clean_labels` of ``chain.column(column)``.
+def text_labels(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """An enterprise column as labels: :func:`clean_labels` of ``chain.column(column)``
+    (of the enterprises ``codes`` only, when given: the same labels, converted for
+    those rows alone; see :meth:`Chain.column_at`).
 
     A pyarrow text column (what Parquet and large CSV files give) is cleaned in
     pyarrow, with no pass over Python strings: blank cells are found by its
@@ -162,16 +164,41 @@ def text_labels(chain: Chain, column: str) -> np.ndarray:
     >>> text_labels(cg.as_chain(G), "region").tolist()
     [None, None]
     """
-    values = chain.column(column, default=None)
+    values = chain.column(column, default=None) if codes is None else chain.column_at(
+        column, codes, default=None)
     stored = _stored_text(chain, column)
     if stored is None:
         return clean_labels(values)
+    if codes is not None:
+        stored = stored.iloc[codes]
     blank = _blank_text(stored)
     if not blank.any():
         return values
     values = values.copy()
     values[blank] = None
     return values
+
+
+def arrow_text_labels(chain: Chain, column: str) -> pd.Series | None:
+    """:func:`text_labels` of every enterprise kept as pyarrow text (blank cells
+    missing), when the column is stored as pyarrow text; else None.
+
+    A table with a row per enterprise takes its text from here: a million names
+    stay in pyarrow's buffers instead of becoming a million Python strings.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")]); G.nodes["a"]["name"] = " "; G.nodes["b"]["name"] = "电芯厂"
+    >>> labels = arrow_text_labels(cg.as_chain(G), "name")  # None without pyarrow
+    >>> labels is None or (labels.isna().tolist(), labels[1]) == ([True, False], "电芯厂")
+    True
+    """
+    stored = _stored_text(chain, column)
+    if stored is None:
+        return None
+    stored = stored.reset_index(drop=True)
+    blank = _blank_text(stored)
+    return stored.mask(blank) if blank.any() else stored
 
 
 def _stored_text(chain: Chain, column: str) -> pd.Series | None:

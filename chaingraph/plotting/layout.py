@@ -384,16 +384,20 @@ def _segment_links(chain: Chain, factorized: tuple[np.ndarray, Any],
     # sorted as a groupby would give them): one counting pass over the links into
     # a k x k table of the few segments, no sort and no 5M-row groupby.
     src, dst = chain.link_codes
-    weights = chain.link_weights("volume", missing=0.0)
     codes, uniques = factorized
-    a, b = codes[src].astype(np.int64), codes[dst].astype(np.int64)
-    keep = a != b
     k = max(len(uniques), 1)
-    key = a[keep] * k + b[keep]
+    # int32 keys while k * k fits (a few dozen segments): 5M-link arrays half as big
+    small = codes.astype(np.int32 if k * k < 2**31 else np.int64)
+    a, b = small[src], small[dst]
+    keep = a != b
+    key = a[keep] * small.dtype.type(k) + b[keep]
+    del a, b
     counts = np.bincount(key, minlength=k * k)
     pairs = np.flatnonzero(counts)  # sorted, as np.unique would give them
+    weights = chain.link_weights("volume", missing=0.0)
     volume = np.bincount(key, weights=np.asarray(weights, dtype=float)[keep],
                          minlength=k * k)  # each pair's links summed in link order
+    del weights, key
     names = np.asarray(uniques, dtype=object)
     flows = pd.DataFrame({
         "supplier": pd.Series(names[pairs // k], dtype=object),

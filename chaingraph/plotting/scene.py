@@ -316,8 +316,9 @@ title, lang :
     seg = layout.meta["segment_of"]
     leaders = list(found["leaders"])  # only they are named: no whole-chain dict
     codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
-    column = chain.column("name", default=None)
-    names = {e: column[c] for e, c in zip(leaders, codes, strict=True) if c >= 0}
+    known = codes >= 0
+    names = dict(zip(np.asarray(leaders, dtype=object)[known].tolist(),
+                     chain.column_at("name", codes[known], default=None), strict=True))
     cut_pairs = frozenset((seg.get(s), seg.get(b)) for s, b in found["cut_links"])
     return replace(scene, marks=_segment_marks(found, seg, names), cut_pairs=cut_pairs)
 
