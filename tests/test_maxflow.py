@@ -481,3 +481,31 @@ def test_numba_engine_on_a_chain_deeper_than_int16_levels():
     assert cap[leaving].sum() == value
     G.remove_edges_from(zip(tail[leaving].tolist(), head[leaving].tolist(), strict=True))
     assert not nx.has_path(G, 0, n - 1)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_solve_arcs_lets_the_arcs_go_before_the_search(method, monkeypatch):
+    """max_flow hands its arc arrays over in a list: they are freed before the
+    search (weak references dead when the search starts), the list is emptied, and
+    the result is solve()'s."""
+    import weakref
+
+    tail, head = np.array([0, 0, 1, 2]), np.array([1, 2, 3, 3])
+    capacity = np.array([2.0, 5.0, 1.5, 9.0])
+    expected = mf.solve(4, tail, head, capacity, 0, 3, engine=method)
+    refs = [weakref.ref(a) for a in (tail, head, capacity)]
+    arcs = [tail, head, capacity]
+    del tail, head, capacity
+    alive = []
+    search = "_dinic" if method == "numba" else "max_flow_scipy"
+    real = getattr(mf, search)
+
+    def spy(*args, **kwargs):
+        alive.append([r() is not None for r in refs])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mf, search, spy)
+    value, flow, side = mf.solve_arcs(4, arcs, 0, 3, engine=method)
+    assert alive == [[False, False, False]] and arcs == []
+    assert value == expected[0] == 6.5
+    assert flow.tolist() == expected[1].tolist() and side.tolist() == expected[2].tolist()

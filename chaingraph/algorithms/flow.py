@@ -143,44 +143,69 @@ def _link_capacity(chain: Chain, capacity: str | None) -> tuple[np.ndarray, str]
 
 def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
                   link_cap: np.ndarray) -> dict[str, Any]:
-    """Node-split network: arcs (tail, head, capacity, kind, ref), S and T."""
+    """Node-split network: arcs (tail, head, capacity, kind, ref), S and T.
+
+    ``kind`` and ``ref`` name each arc (a link, an enterprise's split, a source's
+    supply, a final producer's demand, and which one); :func:`_arc_arrays` gives
+    its ends and capacity from them, so those can be dropped during the search.
+    """
     n = chain.n_enterprises
-    ent_cap = chain.column(CAPACITY)
-    output = chain.column(OUTPUT)
-    split = np.isfinite(ent_cap)
-    out_id = np.arange(n, dtype=np.int64)
-    out_id[split] = n + np.arange(int(split.sum()))
+    split = np.isfinite(chain.column(CAPACITY))
     S = n + int(split.sum())
     T = S + 1
     src, dst = chain.link_codes
-    proper = src != dst
-    link_idx = np.flatnonzero(proper)
-    split_idx = np.flatnonzero(split)
     source_idx, final_idx = np.flatnonzero(sources), np.flatnonzero(final)
-    unbounded = sources & final & ~split & ~np.isfinite(output)
+    unbounded = sources & final & ~split & ~np.isfinite(chain.column(OUTPUT))
     if unbounded.any():
         who = chain.ids[unbounded][:5].tolist()
         raise ValueError(
             f"enterprise(s) {who} are both a source and a final producer with no "
             "capacity or output: the flow through them is unbounded (give a "
             "capacity, or choose sources / final producers that do not overlap)")
-    tail = np.concatenate([out_id[src[link_idx]], split_idx, np.full(len(source_idx), S),
-                           out_id[final_idx]])
-    head = np.concatenate([dst[link_idx], out_id[split_idx], source_idx,
-                           np.full(len(final_idx), T)])
-    cap = np.concatenate([link_cap[link_idx], ent_cap[split_idx],
-                          np.where(split[source_idx], ent_cap[source_idx], np.inf),
-                          np.where(np.isfinite(output[final_idx]), output[final_idx],
-                                   np.inf)])
+    link_idx, split_idx = np.flatnonzero(src != dst), np.flatnonzero(split)
     kind = np.repeat(np.array([_LINK, _ENTERPRISE, _SOURCE, _FINAL], dtype=np.int8),
                      [len(link_idx), len(split_idx), len(source_idx), len(final_idx)])
     ref = np.concatenate([link_idx, split_idx, source_idx, final_idx])
-    keep = np.flatnonzero(cap > 0)
     # int32 node and row numbers where they fit: the arcs live as long as the search
     index = np.int32 if max(T + 1, len(ref)) < 2**31 else np.int64
-    return {"n_nodes": T + 1, "S": S, "T": T, "tail": tail[keep].astype(index),
-            "head": head[keep].astype(index), "cap": cap[keep], "kind": kind[keep],
-            "ref": ref[keep].astype(index)}
+    net = {"n_nodes": T + 1, "S": S, "T": T, "kind": kind, "ref": ref.astype(index)}
+    net.update(_arc_arrays(chain, net, link_cap))
+    keep = np.flatnonzero(net["cap"] > 0)  # zero-capacity arcs are left out
+    return {k: v[keep] if isinstance(v, np.ndarray) else v for k, v in net.items()}
+
+
+def _arc_arrays(chain: Chain, net: dict[str, Any], link_cap: np.ndarray
+                ) -> dict[str, np.ndarray]:
+    """``tail``, ``head`` and ``cap`` of the arcs ``net["kind"]``, ``net["ref"]``.
+
+    A link ``u -> v`` is ``u_out -> v``; an enterprise ``v`` with a capacity is split
+    ``v -> v_out`` (its out-node numbered after the enterprises); a source ``s`` is
+    fed by ``S -> s``; a final producer ``t`` feeds ``t_out -> T``.
+    """
+    n = chain.n_enterprises
+    ent_cap, output = chain.column(CAPACITY), chain.column(OUTPUT)
+    split = np.isfinite(ent_cap)
+    kind, ref = net["kind"], net["ref"]
+    index = ref.dtype
+    out_id = np.arange(n, dtype=index)
+    out_id[split] = n + np.arange(int(split.sum()), dtype=index)
+    src, dst = chain.link_codes
+    tail, head = np.empty(len(ref), dtype=index), np.empty(len(ref), dtype=index)
+    cap = np.empty(len(ref))
+    for k in (_LINK, _ENTERPRISE, _SOURCE, _FINAL):
+        at = np.flatnonzero(kind == k)
+        r = ref[at]
+        if k == _LINK:
+            tail[at], head[at], cap[at] = out_id[src[r]], dst[r], link_cap[r]
+        elif k == _ENTERPRISE:
+            tail[at], head[at], cap[at] = r, out_id[r], ent_cap[r]
+        elif k == _SOURCE:
+            tail[at], head[at] = net["S"], r
+            cap[at] = np.where(split[r], ent_cap[r], np.inf)
+        else:
+            tail[at], head[at] = out_id[r], net["T"]
+            cap[at] = np.where(np.isfinite(output[r]), output[r], np.inf)
+    return {"tail": tail, "head": head, "cap": cap}
 
 
 def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
@@ -268,8 +293,14 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     link_cap, basis = _link_capacity(chain, capacity)
     net = _flow_network(chain, roles.sources, roles.final, link_cap)
-    value, flow, side = _mf.solve(net["n_nodes"], net["tail"], net["head"], net["cap"],
-                                  net["S"], net["T"], engine=engine)
+    # the search holds the residual network: the arcs' ends and capacities (and the
+    # link capacities) are handed over and freed, then rebuilt from kind and ref
+    del link_cap
+    arcs = [net.pop("tail"), net.pop("head"), net.pop("cap")]
+    value, flow, side = _mf.solve_arcs(net["n_nodes"], arcs, net["S"], net["T"],
+                                       engine=engine)
+    link_cap, _ = _link_capacity(chain, capacity)
+    net.update(_arc_arrays(chain, net, link_cap))
     return _flow_result(chain, net, link_cap, value, flow, side, basis, engine)
 
 
