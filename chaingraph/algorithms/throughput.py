@@ -14,7 +14,7 @@ import pandas as pd
 
 from chaingraph._checks import check_top
 from chaingraph._engines import resolve_method
-from chaingraph.algorithms.common import explain_rows, labels_of
+from chaingraph.algorithms.common import explain_rows, labels_of, proper_csr
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
 from chaingraph.model.context import resolve
@@ -212,10 +212,11 @@ def _estimate(chain: Chain, *, sources: Any, final: Any, template: Any,
                                    return_counts=True)
         chosen_weight = counts / k
         bound = math.sqrt(math.log(2 * n / delta) / (2 * k))
-    A = chain.structure
+    # self-loops lie on no shortest path: the proper arrays give the same scores
+    indptr, indices = proper_csr(chain)
     kernel = (_bc.weighted_betweenness_numba if engine == "numba"
               else _bc.weighted_betweenness_scipy)
-    values = kernel(A.indptr, A.indices, chosen, chosen_weight, b) if len(chosen) \
+    values = kernel(indptr, indices, chosen, chosen_weight, b) if len(chosen) \
         else np.zeros(n)
     return read_only(values), exact, k, bound
 
