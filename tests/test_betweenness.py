@@ -11,7 +11,7 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import chaingraph as cg
@@ -77,6 +77,20 @@ def test_exact_matches_networkx_oracle(G, method):
     for v in G:
         assert tc[v] == pytest.approx(expected[v], abs=1e-9)
         assert -1e-12 <= tc[v] <= 1 + 1e-9
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(G=supply_graphs(), loops=st.lists(st.integers(0, 11), max_size=4))
+@settings(max_examples=40)
+def test_self_loops_change_no_throughput(G, loops, method):
+    # a self-loop lies on no shortest path, and its volume is not supply to others
+    H = G.copy()
+    H.add_edges_from((f"n{i}", f"n{i}", {"volume": 1.0}) for i in loops if f"n{i}" in G)
+    note(repr(list(H.edges(data=True))))
+    with_loops = bn.throughput_centrality(H, method=method)
+    without = bn.throughput_centrality(G, method=method)
+    for v in G:
+        assert with_loops[v] == pytest.approx(without[v], abs=1e-12)
 
 
 @given(G=supply_graphs(volumes=False))
