@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from strategies import chains
 
 import chaingraph as cg
@@ -255,3 +256,27 @@ def test_find_bottlenecks_reuses_precomputed_results():
                                samples=0, error_bound=0.0, delta=0.05)
     hubs = bn.find_bottlenecks(chain, throughput=fake)
     assert hubs[hubs["kind"] == "throughput_hub"]["enterprise"].tolist() == ["m1"]
+
+
+@given(data=st.data())
+def test_combined_rows_are_the_concatenation_sorted_by_score(data):
+    """The combined table is built a column at a time: the same frame as concatenating
+    the parts and sorting by score, descending and stable (ties in order, NaN last)."""
+    scores = st.sampled_from([0.0, 0.5, 1.0, 2.0, float("nan")])
+    texts = st.sampled_from([None, "a", "电芯"])
+    parts = []
+    for k in range(data.draw(st.integers(0, 3))):
+        n = data.draw(st.integers(1, 6))
+        part = pd.DataFrame({c: data.draw(st.lists(texts, min_size=n, max_size=n))
+                             for c in bn._COMBINED if c != "score"})
+        part["kind"] = f"kind{k}"
+        part["score"] = data.draw(st.lists(scores, min_size=n, max_size=n))
+        parts.append(part)
+    got = bn._stacked_by_score(parts)
+    if not parts:
+        assert got.empty and list(got.columns) == bn._COMBINED
+        return
+    ref = pd.concat([p.astype({c: object for c in bn._COMBINED if c != "score"})
+                     for p in parts], ignore_index=True)[bn._COMBINED]
+    ref = ref.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref)

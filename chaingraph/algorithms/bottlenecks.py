@@ -185,7 +185,9 @@ def combine_bottlenecks(
     parts = []
     if flow is not None:
         cut = cut_table(chain, flow, None, explain)
-        cut = cut[cut["element"].isin(["link", "enterprise"])]
+        inside = cut["element"].isin(["link", "enterprise"]).to_numpy()
+        if not inside.all():  # no copy of a million-row cut of links only
+            cut = cut[inside]
         enterprise = cut["enterprise"].to_numpy(dtype=object)
         segment = np.full(len(cut), None, dtype=object)
         has = pd.notna(enterprise)
@@ -209,9 +211,21 @@ def combine_bottlenecks(
             "kind": "throughput_hub", "enterprise": hubs["enterprise"],
             "supplier": None, "buyer": None, "segment": hubs["segment"],
             "score": hubs["score"], "explanation": hubs["explanation"]}))
-    parts = [p.astype({c: object for c in _COMBINED if c != "score"}) for p in parts
-             if len(p)]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {c: pd.Series(dtype=float if c == "score" else object) for c in _COMBINED})
-    table = table[_COMBINED].sort_values("score", ascending=False, kind="stable")
-    return table.reset_index(drop=True)
+    return _stacked_by_score([p for p in parts if len(p)])
+
+
+def _stacked_by_score(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts' :data:`_COMBINED` columns one below the other (text columns as
+    objects), sorted by score, descending (stable: ties keep their order; NaN
+    last), as ``concat(...).sort_values("score", ascending=False, kind="stable")``
+    gives them, built a column at a time: a million-row minimum cut is not copied
+    whole twice."""
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "score" else object)
+                             for c in _COMBINED})
+    score = np.concatenate([p["score"].to_numpy() for p in parts])
+    order = np.argsort(-score, kind="stable")
+    columns = {c: score[order] if c == "score" else pd.Series(
+        np.concatenate([p[c].to_numpy(dtype=object) for p in parts])[order],
+        dtype=object, copy=False) for c in _COMBINED}
+    return pd.DataFrame(columns, copy=False)  # new arrays: not copied into one block
