@@ -30,7 +30,11 @@ from chaingraph.kernels.graph import (
     topological_order,
     transpose,
 )
-from chaingraph.kernels.passes import sink_levels, weak_component_count
+from chaingraph.kernels.passes import (
+    group_pair_totals,
+    sink_levels,
+    weak_component_count,
+)
 
 METHODS = ["numba", "scipy"] if has_numba() else ["scipy"]
 DOM_METHODS = ["numba", "networkx"] if has_numba() else ["networkx"]
@@ -403,3 +407,28 @@ def test_min_downstream_engines_agree_on_a_larger_dag():
     b = min_downstream(indptr, indices, level, values.copy(), method="numpy")
     assert np.array_equal(a, b) and not np.array_equal(a, values)
 
+
+
+@given(data=st.data())
+def test_group_pair_totals_against_a_plain_loop(data):
+    # counts exact; each pair's weights summed in link order, as the loop sums them
+    n = data.draw(st.integers(1, 8))
+    k = data.draw(st.integers(1, 4))
+    group = np.array(data.draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    m = data.draw(st.integers(0, 20))
+    src = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)),
+                   dtype=np.int64)
+    dst = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)),
+                   dtype=np.int64)
+    weights = np.array(data.draw(st.lists(st.one_of(
+        st.floats(0, 1e9), st.just(float("nan")), st.just(0.1)), min_size=m, max_size=m)))
+    counts, totals = [0] * (k * k), [0.0] * (k * k)
+    for u, v, w in zip(src.tolist(), dst.tolist(), weights.tolist(), strict=True):
+        if group[u] != group[v]:
+            counts[group[u] * k + group[v]] += 1
+            totals[group[u] * k + group[v]] += 0.0 if w != w else w
+    for method in METHODS:
+        got = group_pair_totals(src, dst, group, k, weights, method=method)
+        assert got[0].tolist() == counts and got[1].tolist() == totals
+        ones = group_pair_totals(src, dst, group, k, method=method)
+        assert ones[1].tolist() == [float(c) for c in counts]

@@ -39,13 +39,11 @@ __all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "
 def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
     """CSR arrays of the chain without self-loops (cached on the chain).
 
-    Built from :attr:`Chain.structure` when the chain holds it already, else from
-    the link codes without keeping that matrix too (at 5M links, 50 MB that no
-    analysis of :func:`chaingraph.report.diagnose` needs besides these arrays).
+    Built from the link codes like :attr:`Chain.structure`, without keeping that
+    matrix beside them (at 5M links, 50 MB that no analysis of
+    :func:`chaingraph.report.diagnose` needs besides these arrays).
     """
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        if "structure" in vars(chain):  # the cached property, computed already
-            return csr_arrays(chain.structure)
         src, dst = chain.link_codes
         n = chain.n_enterprises
         return csr_arrays(sp.csr_array((np.ones(len(src), dtype=np.int8), (src, dst)),

@@ -1,4 +1,5 @@
-"""Single-pass measures on CSR graphs: distance to a sink in a DAG, weak components.
+"""Single-pass measures on graphs: distance to a sink in a DAG, weak components, and
+the links and weight between groups of nodes.
 
 Like :mod:`chaingraph.kernels.graph`, every function takes the ``indptr`` /
 ``indices`` arrays of a square CSR adjacency (rows are suppliers) and
@@ -15,7 +16,7 @@ from scipy.sparse import csgraph
 from chaingraph._engines import jit, resolve_method
 from chaingraph.kernels.graph import longest_path_levels, topological_order, transpose
 
-__all__ = ["sink_levels", "weak_component_count"]
+__all__ = ["group_pair_totals", "sink_levels", "weak_component_count"]
 
 
 @jit
@@ -107,3 +108,62 @@ def weak_component_count(indptr: np.ndarray, indices: np.ndarray, *,
                                      np.asarray(indices, dtype=np.int64), n))
     A = sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
     return int(csgraph.connected_components(A, directed=True, connection="weak")[0])
+
+
+def group_pair_totals(src: np.ndarray, dst: np.ndarray, group: np.ndarray,
+                      n_groups: int, weights: np.ndarray | None = None, *,
+                      method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """Number and total weight of the links between each ordered pair of groups.
+
+    Links ``src[i] -> dst[i]`` whose ends are in the same group are left out.
+    ``group``: each node's group (``0 .. n_groups - 1``); ``weights``: each link's
+    (NaN counts as 0; None: every link weighs 1).
+
+    Returns
+    -------
+    counts : numpy.ndarray of int64
+    totals : numpy.ndarray of float64
+        Both of length ``n_groups ** 2``, pair ``(a, b)`` at ``a * n_groups + b``;
+        each pair's weights summed in link order (as ``numpy.bincount`` sums them).
+
+    Notes
+    -----
+    numba: one pass over the links, no temporary array. numpy: integer pair keys
+    and two ``bincount`` calls (about 25 bytes per link of temporaries).
+
+    Examples
+    --------
+    >>> src, dst = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 1])
+    >>> counts, totals = group_pair_totals(src, dst, np.array([0, 1, 1]), 2,
+    ...                                    np.array([1.0, 2.0, 4.0, np.nan]),
+    ...                                    method="scipy")
+    >>> counts.tolist(), totals.tolist()
+    ([0, 2, 0, 0], [0.0, 3.0, 0.0, 0.0])
+    """
+    k = max(int(n_groups), 1)
+    if weights is None:
+        weights = np.ones(len(src))
+    if resolve_method(method) == "numba":
+        return _group_pair_totals_numba(src, dst, group.astype(np.int64, copy=False), k,
+                                        np.asarray(weights, dtype=np.float64))
+    a, b = group[src], group[dst]
+    keep = a != b
+    key = a[keep].astype(np.int64) * k + b[keep]
+    w = np.asarray(weights, dtype=np.float64)[keep]
+    return (np.bincount(key, minlength=k * k),
+            np.bincount(key, weights=np.where(np.isnan(w), 0.0, w), minlength=k * k))
+
+
+@jit
+def _group_pair_totals_numba(src, dst, group, k, weights):  # pragma: no cover
+    counts = np.zeros(k * k, dtype=np.int64)
+    totals = np.zeros(k * k)
+    for i in range(src.shape[0]):
+        a = group[src[i]]
+        b = group[dst[i]]
+        if a != b:
+            key = a * k + b
+            counts[key] += 1
+            w = weights[i]
+            totals[key] += 0.0 if w != w else w
+    return counts, totals

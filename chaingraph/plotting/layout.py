@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.kernels.passes import group_pair_totals
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -386,18 +387,10 @@ def _segment_links(chain: Chain, factorized: tuple[np.ndarray, Any],
     src, dst = chain.link_codes
     codes, uniques = factorized
     k = max(len(uniques), 1)
-    # int32 keys while k * k fits (a few dozen segments): 5M-link arrays half as big
-    small = codes.astype(np.int32 if k * k < 2**31 else np.int64)
-    a, b = small[src], small[dst]
-    keep = a != b
-    key = a[keep] * small.dtype.type(k) + b[keep]
-    del a, b
-    counts = np.bincount(key, minlength=k * k)
+    volume = chain.column("volume", table="links") if chain.has_column(
+        "volume", table="links") else None  # NaN counts as 0, as link_weights has it
+    counts, volume = group_pair_totals(src, dst, codes, k, volume)
     pairs = np.flatnonzero(counts)  # sorted, as np.unique would give them
-    weights = chain.link_weights("volume", missing=0.0)
-    volume = np.bincount(key, weights=np.asarray(weights, dtype=float)[keep],
-                         minlength=k * k)  # each pair's links summed in link order
-    del weights, key
     names = np.asarray(uniques, dtype=object)
     flows = pd.DataFrame({
         "supplier": pd.Series(names[pairs // k], dtype=object),
