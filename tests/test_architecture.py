@@ -34,7 +34,7 @@ LAYERS: dict[str, float] = {
     "_report_findings": 5, "_report_headline": 5, "_report_excel": 5,
     "_report_tables": 5, "_report_steps": 5, "dossier": 5,
     "plotting": 6,
-    "cli": 7, "_map_process": 7, "_cli_options": 7, "_cli_risk": 7, "_cli_output": 7, "_cli_io": 7, "_cli_portfolio": 7, "_cli_regions": 7,
+    "cli": 7, "__main__": 7.5, "_map_process": 7, "_cli_options": 7, "_cli_risk": 7, "_cli_output": 7, "_cli_io": 7, "_cli_portfolio": 7, "_cli_regions": 7,
 }
 #: Parts that must not import ``chaingraph.datasets`` (or anything above them).
 NO_DATASETS = ("model", "readwrite", "kernels", "algorithms")

@@ -168,6 +168,15 @@ def test_console_script_runs(csv_chain):
     assert bad.stderr.startswith("chaingraph: error: ") and "Traceback" not in bad.stderr
 
 
+def test_python_m_chaingraph_is_the_command(csv_chain):
+    ent, lk = csv_chain
+    done = subprocess.run([sys.executable, "-m", "chaingraph", "info", str(ent), str(lk),
+                           "--columns", MAPPING], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "enterprises: 5" in done.stdout
+
+
 def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
     """The console entry (main, then os._exit) loses no buffered output into a pipe
     and exits with main's status."""
