@@ -109,7 +109,8 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
     Returns
     -------
     DataFrame
-        Columns ``enterprise``, ``name``, ``segment``, ``stage``, ``region``,
+        Columns ``enterprise``, ``name`` (pandas text, as in the leaders' table;
+        missing where blank), ``segment``, ``stage``, ``region``,
         ``in_focal``, ``role`` (source / final / intermediate / isolated), ``tier``
         (nullable Int64: <NA> when no source feeds the enterprise), ``in_cycle``,
         ``n_suppliers``, ``n_buyers``, ``n_local_suppliers``, ``n_local_buyers``
