@@ -344,6 +344,8 @@ def test_edge_sources_of_a_block_are_a_slice_of_all(graph, data):
     got = edge_sources(indptr, start, stop)
     assert got.dtype == np.int64
     assert got.tolist() == edge_sources(indptr)[start:stop].tolist()
+    with pytest.raises(ValueError, match=">= 0"):
+        edge_sources(indptr, 0, -1)
 
 
 def test_dominators_hand_checked_diamond_and_cycle():

@@ -220,3 +220,20 @@ def test_excel_cell_width_is_the_character_by_character_width(value):
     from chaingraph._report_excel import _width
 
     assert _width(value) == _reference_width(value)
+
+
+def test_labels_of_some_rows_do_not_depend_on_which_rows_came_first():
+    """Equal names of different types (1.0 and 1) are labelled as in the whole column,
+    whichever rows are asked for first (object text is cleaned whole, then indexed)."""
+    from chaingraph.algorithms.common import labels_of
+
+    ent = pd.DataFrame({"id": ["a", "b", "c"],
+                        "name": pd.Series([1.0, 1, "x"], dtype=object)})
+    links = pd.DataFrame({"supplier": ["a"], "buyer": ["c"]})
+
+    def chain():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cg.Chain.from_frames(ent, links)
+
+    assert labels_of(chain(), [1]).tolist() == labels_of(chain())[[1]].tolist()

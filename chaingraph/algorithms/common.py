@@ -28,7 +28,7 @@ from chaingraph.model import (
     Chain,
     SegmentTemplate,
 )
-from chaingraph.model.roles import text_labels
+from chaingraph.model.roles import is_pyarrow_text, text_labels
 from chaingraph.model.validation import read_only
 
 __all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "labels_of",
@@ -57,10 +57,11 @@ def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> n
 
     The whole column is cleaned once per chain (cached, read-only; see
     :func:`~chaingraph.model.roles.text_labels`) when it is asked for; the labels
-    of ``codes`` alone are built for those rows only unless it was.
+    of ``codes`` alone are built for those rows only when the column is stored as
+    pyarrow text and the whole was not cleaned yet.
     """
     key = f"algorithms.text_column.{column}"
-    if codes is not None and not chain.is_cached(key):
+    if codes is not None and not chain.is_cached(key) and is_pyarrow_text(chain, column):
         codes = np.asarray(codes)
         return text_labels(chain, column,
                            np.flatnonzero(codes) if codes.dtype == bool else codes)

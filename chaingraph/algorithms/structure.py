@@ -66,9 +66,9 @@ def _role_array(roles: Any) -> np.ndarray:
 
 
 def _names(chain: Chain) -> pd.Series:
-    """Every enterprise's name (blank: missing), in the dtype pandas gives text (as
-    the leaders' table has it): pyarrow text as stored when the chain keeps it so,
-    with no million Python strings; else inferred from the object labels."""
+    """Every enterprise's name (blank: missing) as pandas text: the chain's own
+    pyarrow text when it stores names so (no million Python strings), else the
+    dtype pandas infers from the object labels."""
     names = arrow_text_labels(chain, NAME)
     return names if names is not None else pd.Series(text_column(chain, NAME))
 
@@ -109,8 +109,9 @@ def find_structure(G: Chain | Any, /, *, template: TemplateLike = None,
     Returns
     -------
     DataFrame
-        Columns ``enterprise``, ``name`` (pandas text, as in the leaders' table;
-        missing where blank), ``segment``, ``stage``, ``region``,
+        Columns ``enterprise``, ``name`` (pandas text: the chain's own text dtype
+        when it stores names as pyarrow text; missing where blank), ``segment``,
+        ``stage``, ``region``,
         ``in_focal``, ``role`` (source / final / intermediate / isolated), ``tier``
         (nullable Int64: <NA> when no source feeds the enterprise), ``in_cycle``,
         ``n_suppliers``, ``n_buyers``, ``n_local_suppliers``, ``n_local_buyers``

@@ -65,7 +65,7 @@ def _kept_entries(indptr: np.ndarray, indices: np.ndarray, keep: np.ndarray
 def edge_sources(indptr: np.ndarray, start: int = 0, stop: int | None = None
                  ) -> np.ndarray:
     """Row (supplier) of each stored entry of a CSR matrix, or of entries
-    ``start:stop`` only (blocks of a large matrix, without the whole array).
+    ``start:stop`` only (bounds >= 0: a block of a large matrix, not the whole).
 
     Examples
     --------
@@ -73,11 +73,13 @@ def edge_sources(indptr: np.ndarray, start: int = 0, stop: int | None = None
     >>> edge_sources(indptr).tolist(), edge_sources(indptr, 1, 4).tolist()
     ([0, 0, 2, 2, 2], [0, 2, 2])
     """
+    if start < 0 or (stop is not None and stop < 0):
+        raise ValueError(f"start and stop must be >= 0, got {start}, {stop}")
     n = len(indptr) - 1
     if start == 0 and (stop is None or stop >= indptr[-1]):
         return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     stop = int(indptr[-1]) if stop is None else min(int(stop), int(indptr[-1]))
-    if stop <= start:
+    if stop <= start:  # an empty block
         return np.zeros(0, dtype=np.int64)
     # rows first..last-1 hold the entries start..stop-1
     first = int(np.searchsorted(indptr, start, side="right")) - 1

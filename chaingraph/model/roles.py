@@ -40,7 +40,7 @@ from chaingraph.model.validation import read_only
 
 __all__ = ["Roles", "Selector", "arrow_text_labels", "clean_labels", "degrees",
            "enterprise_segments", "enterprise_stages", "focal_mask", "is_blank",
-           "resolve_roles", "select", "text_labels"]
+           "is_pyarrow_text", "resolve_roles", "select", "text_labels"]
 
 Selector = Iterable[Any] | Mapping[str, Any] | None
 
@@ -164,11 +164,12 @@ def text_labels(chain: Chain, column: str, codes: np.ndarray | None = None) -> n
     >>> text_labels(cg.as_chain(G), "region").tolist()
     [None, None]
     """
+    stored = _stored_text(chain, column)
+    if stored is None:  # labels of equal values (1, 1.0) follow the whole column
+        labels = clean_labels(chain.column(column, default=None))
+        return labels if codes is None else labels[codes]
     values = chain.column(column, default=None) if codes is None else chain.column_at(
         column, codes, default=None)
-    stored = _stored_text(chain, column)
-    if stored is None:
-        return clean_labels(values)
     if codes is not None:
         stored = stored.iloc[codes]
     blank = _blank_text(stored)
@@ -199,6 +200,18 @@ def arrow_text_labels(chain: Chain, column: str) -> pd.Series | None:
     stored = stored.reset_index(drop=True)
     blank = _blank_text(stored)
     return stored.mask(blank) if blank.any() else stored
+
+
+def is_pyarrow_text(chain: Chain, column: str) -> bool:
+    """Whether the chain stores the enterprise column ``column`` as pyarrow text.
+
+    Examples
+    --------
+    >>> chain = cg.as_chain(nx.DiGraph([("a", "b")]))
+    >>> is_pyarrow_text(chain, "region")
+    False
+    """
+    return _stored_text(chain, column) is not None
 
 
 def _stored_text(chain: Chain, column: str) -> pd.Series | None:
