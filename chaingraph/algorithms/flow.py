@@ -166,7 +166,7 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
     kind = np.repeat(np.array([_LINK, _ENTERPRISE, _SOURCE, _FINAL], dtype=np.int8),
                      [len(link_idx), len(split_idx), len(source_idx), len(final_idx)])
     ref = np.concatenate([link_idx, split_idx, source_idx, final_idx])
-    # int32 node and row numbers where they fit: the arcs live as long as the search
+    # int32 node and row numbers where they fit: kind and ref live as long as the search
     index = np.int32 if max(T + 1, len(ref)) < 2**31 else np.int64
     net = {"n_nodes": T + 1, "S": S, "T": T, "kind": kind, "ref": ref.astype(index)}
     net.update(_arc_arrays(chain, net, link_cap))
