@@ -43,6 +43,7 @@ from chaingraph.model.validation import (
     clean_ids,
     coerce_amounts,
     enterprises_from_links,
+    is_arrow_text,
     lookup,
     map_segments,
     present_items,
@@ -461,7 +462,7 @@ class Chain:
         frame = self._enterprises if table == "enterprises" else self._links
         series = frame[name] if name in frame.columns else None
         if (series is None or self.is_cached(f"column:{table}:{name}")
-                or not _is_arrow_text(series.dtype)):
+                or not is_arrow_text(series)):
             return self.column(name, table=table, default=default)[codes]
         return _objects(series.iloc[codes.astype(np.intp, copy=False)])
 
@@ -577,17 +578,12 @@ def _objects(series: pd.Series) -> np.ndarray:
     which is about ten times faster and holds far less memory at a million rows.
     """
     dtype = series.dtype
-    if (_is_arrow_text(dtype) and len(series) > 10 * _FEW_DISTINCT
+    if (is_arrow_text(series) and len(series) > 10 * _FEW_DISTINCT
             and series.iloc[:10 * _FEW_DISTINCT].nunique() < _FEW_DISTINCT):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         table = np.append(np.asarray(uniques, dtype=object), dtype.na_value)
         return table[codes]  # code -1 (missing) -> the column's missing value
     return series.to_numpy(dtype=object)
-
-
-def _is_arrow_text(dtype: Any) -> bool:
-    """Whether a column's dtype is pandas text stored as pyarrow."""
-    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:

@@ -36,7 +36,7 @@ import pandas as pd
 from chaingraph.model.chain import Chain
 from chaingraph.model.fields import REGION, SEGMENT, STAGE
 from chaingraph.model.template import SegmentTemplate
-from chaingraph.model.validation import read_only
+from chaingraph.model.validation import is_arrow_text, read_only
 
 __all__ = ["Roles", "Selector", "arrow_text_labels", "clean_labels", "degrees",
            "enterprise_segments", "enterprise_stages", "focal_mask", "is_blank",
@@ -219,10 +219,7 @@ def _stored_text(chain: Chain, column: str) -> pd.Series | None:
     if not chain.has_column(column):
         return None
     series = chain.enterprises[column]  # a shallow table copy: pyarrow data is shared
-    dtype = series.dtype
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        return series
-    return None
+    return series if is_arrow_text(series) else None
 
 
 def _blank_text(series: pd.Series) -> np.ndarray:

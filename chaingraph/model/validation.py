@@ -43,6 +43,7 @@ __all__ = [
     "coerce_amounts",
     "enterprises_from_links",
     "find_link_codes",
+    "is_arrow_text",
     "location",
     "lookup",
     "lookup_all",
@@ -303,7 +304,7 @@ def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
     Text columns are matched with pyarrow's hash lookup when available, integer
     columns through an int64 index; anything else through an object index.
     """
-    if _arrow_text(ids) and _arrow_text(targets):
+    if is_arrow_text(ids) and is_arrow_text(targets):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -351,8 +352,8 @@ def lookup_all(ids: pd.Series, targets: Sequence[pd.Series]) -> list[np.ndarray]
     Large pyarrow text columns are looked up on two threads at once (pyarrow's
     hash lookup releases the GIL; each builds its own hash set of the ids).
     """
-    if (len(targets) > 1 and (os.cpu_count() or 1) > 1 and _arrow_text(ids)
-            and all(_arrow_text(t) and len(t) >= PARALLEL_LOOKUP_ROWS for t in targets)):
+    if (len(targets) > 1 and (os.cpu_count() or 1) > 1 and is_arrow_text(ids)
+            and all(is_arrow_text(t) and len(t) >= PARALLEL_LOOKUP_ROWS for t in targets)):
         with ThreadPoolExecutor(max_workers=2) as pool:
             return list(pool.map(lambda targets: lookup(ids, targets), targets))
     return [lookup(ids, t) for t in targets]
@@ -373,7 +374,7 @@ def _points_at(ids: pd.Series, targets: pd.Series, code: np.ndarray,
     """Whether ``ids[code] == targets`` wherever ``found`` (text or integer ids)."""
     if not found.any():
         return True
-    if _arrow_text(ids) and _arrow_text(targets):
+    if is_arrow_text(ids) and is_arrow_text(targets):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -392,8 +393,16 @@ def _points_at(ids: pd.Series, targets: pd.Series, code: np.ndarray,
     return False
 
 
-def _arrow_text(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
+def is_arrow_text(series: Any) -> bool:
+    """Whether a column (Series or array) is pandas text stored as pyarrow.
+
+    Examples
+    --------
+    >>> is_arrow_text(pd.Series(["a"], dtype=object))
+    False
+    """
+    dtype = getattr(series, "dtype", None)
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def _first_index(ids: pd.Series) -> pd.Index:
@@ -438,7 +447,7 @@ def map_segments(template: SegmentTemplate, column: pd.Series, out: Collector
              ) -> pd.Series:
     """Segment labels -> template ids, resolving each distinct label once."""
     # text columns are factorised in their own (pyarrow) form: no Python strings
-    cells = column if _arrow_text(column) else column.to_numpy(dtype=object)
+    cells = column if is_arrow_text(column) else column.to_numpy(dtype=object)
     codes, labels = pd.factorize(cells, use_na_sentinel=True)
     labels = np.asarray(labels, dtype=object)
     resolved = np.empty(len(labels) + 1, dtype=object)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model import SegmentTemplate
+from chaingraph.model.validation import is_arrow_text
 
 __all__ = ["check_read_arguments", "warn_lookalike_ids"]
 
@@ -90,8 +91,7 @@ def warn_lookalike_ids(ids: Any, file: str | None) -> None:
 
 def _arrow_text(ids: Any) -> Any:
     """The pyarrow array of a pyarrow-backed text Series without nulls, else None."""
-    dtype = getattr(ids, "dtype", None)
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not is_arrow_text(ids):
         return None
     import pyarrow as pa
 
