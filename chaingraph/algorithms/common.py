@@ -39,17 +39,12 @@ __all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "
 def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
     """CSR arrays of the chain without self-loops (cached on the chain).
 
-    Built from the link codes like :attr:`Chain.structure`, without keeping that
-    matrix beside them (at 5M links, 50 MB that no analysis of
-    :func:`chaingraph.report.diagnose` needs besides these arrays).
+    Built from an unweighted :meth:`Chain.adjacency`, without keeping the chain's
+    :attr:`Chain.structure` matrix beside them (at 5M links, 50 MB that no analysis
+    of :func:`chaingraph.report.diagnose` needs besides these arrays).
     """
-    def compute() -> tuple[np.ndarray, np.ndarray]:
-        src, dst = chain.link_codes
-        n = chain.n_enterprises
-        return csr_arrays(sp.csr_array((np.ones(len(src), dtype=np.int8), (src, dst)),
-                                       shape=(n, n)))
-
-    return chain.cached("algorithms.proper_csr", compute)
+    return chain.cached("algorithms.proper_csr",
+                        lambda: csr_arrays(chain.adjacency(weight=None)))
 
 
 def text_column(chain: Chain, column: str, codes: np.ndarray | None = None) -> np.ndarray:
