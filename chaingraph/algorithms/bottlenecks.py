@@ -43,6 +43,7 @@ from chaingraph.algorithms.throughput import (
 from chaingraph.model import SEGMENT, VOLUME, Chain
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
+from chaingraph.model.objects import text_objects
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -226,6 +227,6 @@ def _stacked_by_score(parts: list[pd.DataFrame]) -> pd.DataFrame:
     score = np.concatenate([p["score"].to_numpy() for p in parts])
     order = np.argsort(-score, kind="stable")
     columns = {c: score[order] if c == "score" else pd.Series(
-        np.concatenate([p[c].to_numpy(dtype=object) for p in parts])[order],
+        np.concatenate([text_objects(p[c]) for p in parts])[order],
         dtype=object, copy=False) for c in _COMBINED}
     return pd.DataFrame(columns, copy=False)  # new arrays: not copied into one block

@@ -16,6 +16,7 @@ import pandas as pd
 
 from chaingraph.amounts import format_amount
 from chaingraph.model import NAME, OUTPUT, REGION, SEGMENT, VOLUME
+from chaingraph.model.objects import filled
 from chaingraph.readwrite.portfolio import Portfolio
 
 __all__ = ["SIZE_THRESHOLDS", "find_enterprise_pool", "find_shared_enterprises",
@@ -113,7 +114,7 @@ def _designated(P: Portfolio) -> dict[str, set]:
 
 
 def _size(output: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
-    labels = np.full(len(output), "micro", dtype=object)
+    labels = filled(len(output), "micro")
     for label in ("small", "medium", "large"):
         labels[output >= thresholds[label]] = label
     labels[np.isnan(output)] = None

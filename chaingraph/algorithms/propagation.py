@@ -34,6 +34,7 @@ from chaingraph.kernels.cascade import CascadeModel, prepare_cascade, run_cascad
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain, SegmentTemplate
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike, as_template
+from chaingraph.model.objects import filled
 from chaingraph.model.roles import select
 
 __all__ = ["ShockResult", "essentiality_table", "simulate_shock"]
@@ -60,7 +61,7 @@ def _label(value: Any) -> str | None:
 def sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
     """One label per enterprise; ChainDataError naming every enterprise without one."""
     if sector is None:
-        return np.full(chain.n_enterprises, "all", dtype=object)
+        return filled(chain.n_enterprises, "all")
     if not chain.has_column(sector):
         raise ChainDataError(Problem(
             f"no {sector!r} column: the propagation model groups inputs by sector; "

@@ -38,6 +38,7 @@ from chaingraph.model import (
 )
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
+from chaingraph.model.objects import filled
 from chaingraph.model.roles import (
     Selector,
     arrow_text_labels,
@@ -58,7 +59,7 @@ _STRUCTURE_COLUMNS = [
 
 # --- one row per enterprise -----------------------------------------------------------
 def _role_array(roles: Any) -> np.ndarray:
-    role = np.full(len(roles.sources), "intermediate", dtype=object)
+    role = filled(len(roles.sources), "intermediate")
     role[roles.final] = "final"
     role[roles.sources] = "source"
     role[roles.isolated] = "isolated"

@@ -37,6 +37,7 @@ from chaingraph.model.fields import (
     SUPPLIER,
     VOLUME,
 )
+from chaingraph.model.objects import filled, text_objects
 from chaingraph.model.validation import (
     Collector,
     check_columns,
@@ -432,13 +433,13 @@ class Chain:
                 series = frame[name]
                 if pd.api.types.is_numeric_dtype(series.dtype):
                     return read_only(series.to_numpy(dtype=np.float64, na_value=np.nan))
-                return read_only(_objects(series))
+                return read_only(text_objects(series))
 
             # Converted once per chain (text columns cost ~40 ms per 100k rows each
             # time); the array is read-only, so sharing it is safe.
             return self.cached(f"column:{table}:{name}", convert)
         n = len(frame)
-        return np.full(n, default, dtype=np.float64 if isinstance(default, float) else object)
+        return np.full(n, default) if isinstance(default, float) else filled(n, default)
 
     def column_at(self, name: str, codes: Any, *, table: str = "enterprises",
                   default: Any = np.nan) -> np.ndarray:
@@ -464,7 +465,7 @@ class Chain:
         if (series is None or self.is_cached(f"column:{table}:{name}")
                 or not is_arrow_text(series)):
             return self.column(name, table=table, default=default)[codes]
-        return _objects(series.iloc[codes.astype(np.intp, copy=False)])
+        return text_objects(series.iloc[codes.astype(np.intp, copy=False)])
 
     # --- integer form for kernels ------------------------------------------------------
     @cached_property
@@ -563,27 +564,6 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
-
-
-#: A pyarrow text column whose first rows hold fewer distinct values than this is
-#: converted through its distinct values (:func:`_objects`).
-_FEW_DISTINCT = 1000
-
-
-def _objects(series: pd.Series) -> np.ndarray:
-    """A column as an object array, as ``series.to_numpy(dtype=object)`` gives it.
-
-    A pyarrow text column with few distinct values (regions, segments) is
-    converted through them: one Python string per distinct value, not per row,
-    which is about ten times faster and holds far less memory at a million rows.
-    """
-    dtype = series.dtype
-    if (is_arrow_text(series) and len(series) > 10 * _FEW_DISTINCT
-            and series.iloc[:10 * _FEW_DISTINCT].nunique() < _FEW_DISTINCT):
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        table = np.append(np.asarray(uniques, dtype=object), dtype.na_value)
-        return table[codes]  # code -1 (missing) -> the column's missing value
-    return series.to_numpy(dtype=object)
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
