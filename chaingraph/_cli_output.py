@@ -61,7 +61,9 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     while this one renders the reports, and map.png is drawn by the helper process
     when there is one: Parquet encoding and compression run without the GIL, so on
     two cores they cost no wall time. The files are the same as written one after
-    the other."""
+    the other. A helper put off until now (a large chain) is started first."""
+    if helper is not None:
+        helper.begin()  # it starts up while the tables are built and written
     tables = report.full_tables()  # key findings and the cut, computed here once
     files = table_files(tables, folder / "tables")
     stop = threading.Event()

@@ -101,6 +101,15 @@ def _map_helper(wanted: bool = True) -> contextlib.AbstractContextManager[Any]:
     return MapProcess.start()
 
 
+def _postpone_map_helper(helper: Any, chain: Any) -> None:
+    """A large chain's map process is stopped now and started again when the
+    analyses are done (:data:`chaingraph._map_process.LATE_START_ENTERPRISES`)."""
+    from chaingraph._map_process import LATE_START_ENTERPRISES
+
+    if helper is not None and chain.n_enterprises >= LATE_START_ENTERPRISES:
+        helper.postpone()
+
+
 def _print_summary(report: Any, written: list[Path], lang: str | None = None) -> None:
     from chaingraph._cli_output import print_summary
 
@@ -219,6 +228,7 @@ def _run_diagnose(args: argparse.Namespace) -> int:
 
     with _map_helper(not args.json or bool(args.out)) as helper:
         chain = _read(args, args.files)
+        _postpone_map_helper(helper, chain)
         template = args.template or chain.meta.get("template")
         region = args.region or chain.meta.get("focal_region")
         report = diagnose(chain, template=template, region=region,

@@ -239,3 +239,64 @@ def test_an_early_error_does_not_wait_for_the_helper():
     process = helper._process
     helper.close()
     assert process.returncode is not None
+
+
+def test_a_helper_started_later_draws_the_same_map(example_report, tmp_path):
+    """start(now=False) starts nothing; begin() (or submit()) starts it. A helper
+    put off by postpone() is stopped and starts again the same way."""
+    scene = cg.plotting.map_scene(example_report.chain, report=example_report)
+    here = tmp_path / "here.png"
+    draw_png(scene, here)
+    with MapProcess.start(now=False) as later:
+        assert not later.active
+        assert later.begin().active
+        assert later.submit(scene, tmp_path / "begun.png")
+        assert later.result(timeout=120)
+    with MapProcess.start() as helper:
+        first = helper._process
+        assert helper.postpone() is helper and not helper.active
+        assert first.poll() is not None  # stopped, not left running
+        assert helper.submit(scene, tmp_path / "again.png")  # starts it again
+        assert helper.active and helper._process is not first
+        assert helper.result(timeout=120)
+        helper.postpone()  # sent its map already: nothing to put off
+        assert helper._process is not None
+    for name in ("begun.png", "again.png"):
+        assert (tmp_path / name).read_bytes() == here.read_bytes()
+
+
+def test_an_unused_later_helper_never_starts(monkeypatch):
+    started = []
+    monkeypatch.setattr(_map_process.subprocess, "Popen",
+                        lambda *a, **k: started.append(a) or pytest.fail("started"))
+    with MapProcess.start(now=False) as helper:
+        assert not helper.active
+    helper.begin()  # after close(): stays stopped
+    assert started == [] and not helper.active
+    monkeypatch.setenv("CHAINGRAPH_MAP_PROCESS", "0")
+    assert not MapProcess.start(now=False).begin().active and started == []
+
+
+@pytest.mark.parametrize("limit", [1, 10**9])
+def test_the_cli_puts_a_large_chains_helper_off(tmp_path, monkeypatch, limit):
+    """From LATE_START_ENTERPRISES on, diagnose stops the helper once the chain is
+    read and starts it when the report files are written; the folder is the same."""
+    from chaingraph import cli
+
+    calls = []
+    for name in ("postpone", "begin"):
+        original = getattr(MapProcess, name)
+        monkeypatch.setattr(MapProcess, name, lambda self, _o=original, _n=name: (
+            calls.append((_n, self.active)), _o(self))[1])
+    monkeypatch.setattr(_map_process, "LATE_START_ENTERPRISES", limit)
+    chain = cg.datasets.load_example()
+    cg.write_chain(chain, tmp_path / "in", format="csv")
+    files = sorted(str(p) for p in (tmp_path / "in").glob("*.csv"))
+    assert cli.main(["diagnose", *files, "--out", str(tmp_path / "out")]) == 0
+    if limit == 1:
+        assert calls[0] == ("postpone", True)  # it was running, then stopped
+        assert ("begin", False) in calls  # started again for the report files
+    else:
+        assert [c for c in calls if c[0] == "postpone"] == []
+        assert ("begin", True) in calls  # already running: begin changes nothing
+    assert (tmp_path / "out" / "map.png").stat().st_size > 10_000
