@@ -98,10 +98,11 @@ def _tree_rss_mib(root: int) -> float | None:
     """Resident memory of ``root`` and all its descendants (Linux ``/proc``), MiB.
 
     A sum of each process's RSS: pages shared between them (libraries) count once
-    per process, so this errs high.
+    per process, so this errs high. A child started by ``vfork`` shares its
+    parent's memory until it runs its own program; it is not counted then
+    (:func:`tree_pages`).
     """
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    procs: dict[int, tuple[int, int, int]] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -114,15 +115,36 @@ def _tree_rss_mib(root: int) -> float | None:
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)  # field 4: the parent
-        rss[pid] = int(fields[21])  # field 24: resident pages
+        # fields 4, 23 and 24 of proc(5): the parent, virtual size, resident pages
+        procs[int(entry)] = (int(fields[1]), int(fields[20]), int(fields[21]))
+    return tree_pages(procs, root) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def tree_pages(procs: dict[int, tuple[int, int, int]], root: int) -> int:
+    """Resident pages of ``root`` and its descendants; ``procs``: pid -> (parent,
+    virtual size, resident pages).
+
+    A child with exactly its parent's virtual size and resident pages shares its
+    parent's address space (``subprocess`` starts a program by ``vfork``: for a
+    moment the child runs in the parent's memory) and counts once.
+
+    Examples
+    --------
+    >>> procs = {1: (0, 900, 50), 2: (1, 300, 20), 3: (1, 900, 50), 4: (3, 10, 1)}
+    >>> tree_pages(procs, 1)  # 3 is 1 before its exec; 4 is 3's own child
+    71
+    """
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _vsize, _rss) in procs.items():
+        children.setdefault(parent, []).append(pid)
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        parent, vsize, rss = procs.get(pid, (-1, -1, 0))
+        if pid == root or procs.get(parent, (0, -1, -1))[1:] != (vsize, rss):
+            total += rss
         todo += children.get(pid, [])
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return total
 
 
 def _child(args: list[str]) -> int:

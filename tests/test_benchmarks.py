@@ -326,3 +326,19 @@ def test_regenerating_the_report_keeps_the_hand_written_sections(tmp_path):
     # the docs page carries the marker before its hand-written sections
     page = (Path(bench_run.ROOT) / "docs" / "benchmarks.md").read_text(encoding="utf-8")
     assert page.index(bench_run.KEEP_MARKER) < page.index("## Input-output tables")
+
+
+def test_the_cli_benchmark_counts_a_vfork_child_once():
+    """The tree peak sums the CLI and its map process; a child that still runs in its
+    parent's memory (vfork, before exec: same size, same pages) counts once, and a
+    process outside the tree not at all."""
+    from benchmarks.cli_end_to_end import tree_pages
+
+    procs = {10: (1, 5000, 400),  # the CLI
+             11: (10, 900, 40),  # its map process
+             12: (10, 5000, 400),  # being started: still the CLI's memory
+             13: (12, 20, 3),  # a child of that one, after its exec
+             14: (1, 7000, 999)}  # not in the tree
+    assert tree_pages(procs, 10) == 443
+    assert tree_pages({**procs, 12: (10, 5000, 401)}, 10) == 844  # its own pages
+    assert tree_pages(procs, 99) == 0
