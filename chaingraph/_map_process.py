@@ -9,10 +9,11 @@ segment boxes and flows, never the chain) while the main process writes the othe
 report files.
 
 A large chain (:data:`LATE_START_ENTERPRISES`) puts the helper off once read
-(:meth:`MapProcess.postpone`): it starts again when the analyses are done. Its
+(:meth:`MapProcess.postpone`): it starts again once the leaders are found (the
+analyses' largest arrays), or at the latest when the report files are written. Its
 ~170 MiB (Python, pandas, matplotlib) are then not added to the analyses' peak
-memory, and its start-up overlaps the writing of the report files, which takes
-longer than the start-up at that size.
+memory, and its start-up overlaps the last steps and the writing of the files,
+which take longer than the start-up at that size.
 
 The helper runs the same code as :func:`~chaingraph.plotting.plot_chain_map` plus
 :func:`~chaingraph.plotting.save_figure`, so the file is the same byte for byte. It
@@ -48,12 +49,12 @@ PNG_OPTIONS: dict[str, Any] = {"dpi": 120, "bbox_inches": None,
                                "pil_kwargs": {"compress_level": 3}}
 #: Seconds to wait for the helper's map before drawing it here instead.
 WAIT = 600.0
-#: From this many enterprises on, the CLI starts the helper when the analyses are
-#: done (:meth:`MapProcess.begin`), not when the chain is read. Measured on two
-#: cores: the helper takes 1.5-2 s to start and draw; the report files of a chain
-#: take about 1 s at 100,000 enterprises and 4 s at 1,000,000, so from about
-#: 500,000 on they hide its start-up. Below, the early start saves that time and
-#: the memory does not matter (well under 1 GB).
+#: From this many enterprises on, the CLI starts the helper once the leaders are
+#: found (:meth:`MapProcess.begin`), not when the chain is read. Measured on two
+#: cores: the helper takes 1.5-2 s to start and draw; the steps after the leaders
+#: and the report files take about 1.5 s at 100,000 enterprises and 5-6 s at
+#: 1,000,000, so from about 500,000 on they hide its start-up. Below, the early
+#: start saves that time and the memory does not matter (well under 1 GB).
 LATE_START_ENTERPRISES = 500_000
 
 

@@ -18,7 +18,8 @@ from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["BACKGROUND_STEPS", "ONE_THREAD_STEPS", "analysis_steps", "run_steps"]
+__all__ = ["BACKGROUND_STEPS", "ONE_THREAD_STEPS", "analysis_steps", "announced",
+           "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -72,6 +73,21 @@ def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict
         ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
          None if has_output else "the chain has no output column"),
     ]
+
+
+def announced(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
+              on_step: Callable[[str], Any]
+              ) -> list[tuple[str, Callable[[], Any], str | None]]:
+    """The steps, each calling ``on_step(name)`` once it has returned (not when it
+    raises), in the thread that ran it."""
+    def then(name: str, run: Callable[[], Any]) -> Callable[[], Any]:
+        def wrapped() -> Any:
+            value = run()
+            on_step(name)
+            return value
+        return wrapped
+
+    return [(name, then(name, run), reason) for name, run, reason in steps]
 
 
 def _density(chain: Chain, options: dict[str, Any]) -> Any:

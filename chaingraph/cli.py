@@ -101,13 +101,19 @@ def _map_helper(wanted: bool = True) -> contextlib.AbstractContextManager[Any]:
     return MapProcess.start()
 
 
-def _postpone_map_helper(helper: Any, chain: Any) -> None:
-    """A large chain's map process is stopped now and started again when the
-    analyses are done (:data:`chaingraph._map_process.LATE_START_ENTERPRISES`)."""
+def _postpone_map_helper(helper: Any, chain: Any) -> Any:
+    """A large chain's map process is stopped now and started again once the
+    leaders are found (:data:`chaingraph._map_process.LATE_START_ENTERPRISES`);
+    returns diagnose's ``on_step`` for that (None: nothing to start later)."""
     from chaingraph._map_process import LATE_START_ENTERPRISES
 
-    if helper is not None and chain.n_enterprises >= LATE_START_ENTERPRISES:
-        helper.postpone()
+    if helper is None or chain.n_enterprises < LATE_START_ENTERPRISES:
+        return None
+    helper.postpone()
+    # the leaders' reach samples are the analyses' largest arrays: from then on the
+    # helper's start-up overlaps the last steps (in the writing of the files at the
+    # latest, where write_folder starts it)
+    return lambda step: helper.begin() if step == "leaders" else None
 
 
 def _print_summary(report: Any, written: list[Path], lang: str | None = None) -> None:
@@ -228,13 +234,13 @@ def _run_diagnose(args: argparse.Namespace) -> int:
 
     with _map_helper(not args.json or bool(args.out)) as helper:
         chain = _read(args, args.files)
-        _postpone_map_helper(helper, chain)
+        on_step = _postpone_map_helper(helper, chain)
         template = args.template or chain.meta.get("template")
         region = args.region or chain.meta.get("focal_region")
         report = diagnose(chain, template=template, region=region,
                           sources=_selector(args.sources), final=_selector(args.final),
                           targets=args.target, seed=args.seed, lang=args.lang,
-                          relatedness=_relatedness(args.relatedness))
+                          relatedness=_relatedness(args.relatedness), on_step=on_step)
         if args.json:
             text = report.to_json()
             if args.out:

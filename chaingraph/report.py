@@ -10,7 +10,7 @@ and as JSON.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from chaingraph._report_render import (
     json_text,
     markdown,
 )
-from chaingraph._report_steps import analysis_steps, run_steps
+from chaingraph._report_steps import analysis_steps, announced, run_steps
 from chaingraph._report_tables import atomic_path, write_tables
 from chaingraph._report_text import (
     BOTTLENECK_ORDER,
@@ -286,7 +286,8 @@ def _lang(lang: str | None, default: str) -> str:
 def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region: Any = None,
              sources: Any = None, final: Any = None, targets: Any = None, seed: Any = 0,
              method: str = "auto", progress: bool | None = None,
-             lang: str | None = None, relatedness: Any = None) -> ChainReport:
+             lang: str | None = None, relatedness: Any = None,
+             on_step: Callable[[str], Any] | None = None) -> ChainReport:
     """Diagnose a chain: structure, breakpoints, bottlenecks, leaders, candidates.
 
     Parameters
@@ -319,6 +320,12 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     relatedness : Series, dict or DataFrame, optional
         An external relatedness density for the candidates (segment -> value, or
         regions x segments). Default: from the chain (see Notes).
+    on_step : callable, optional
+        Called with each step's name once the step has ended without error
+        (``"summary"``, ``"structure"``, ..., ``"leaders"``; ``"flow"`` and
+        ``"throughput"`` from the background thread they run in). The command line
+        uses it to start its map process once the leaders, the largest step in
+        memory, have ended.
 
     Returns
     -------
@@ -401,6 +408,8 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}
     steps = analysis_steps(chain, template, options)
+    if on_step is not None:
+        steps = announced(steps, on_step)
     run_steps(_progress(steps, total=len(steps), desc="diagnose", show=progress,
                         unit="step"), results, skipped, seconds)
     skipped.update(notes)  # components left out of a step that ran

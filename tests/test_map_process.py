@@ -280,7 +280,7 @@ def test_an_unused_later_helper_never_starts(monkeypatch):
 @pytest.mark.parametrize("limit", [1, 10**9])
 def test_the_cli_puts_a_large_chains_helper_off(tmp_path, monkeypatch, limit):
     """From LATE_START_ENTERPRISES on, diagnose stops the helper once the chain is
-    read and starts it when the report files are written; the folder is the same."""
+    read and starts it again once the leaders are found; the folder is the same."""
     from chaingraph import cli
 
     calls = []
@@ -288,6 +288,11 @@ def test_the_cli_puts_a_large_chains_helper_off(tmp_path, monkeypatch, limit):
         original = getattr(MapProcess, name)
         monkeypatch.setattr(MapProcess, name, lambda self, _o=original, _n=name: (
             calls.append((_n, self.active)), _o(self))[1])
+    from chaingraph import _cli_output
+
+    fill = _cli_output._fill
+    monkeypatch.setattr(_cli_output, "_fill", lambda report, folder, lang, helper: (
+        calls.append(("files", helper.active)), fill(report, folder, lang, helper))[1])
     monkeypatch.setattr(_map_process, "LATE_START_ENTERPRISES", limit)
     chain = cg.datasets.load_example()
     cg.write_chain(chain, tmp_path / "in", format="csv")
@@ -295,7 +300,9 @@ def test_the_cli_puts_a_large_chains_helper_off(tmp_path, monkeypatch, limit):
     assert cli.main(["diagnose", *files, "--out", str(tmp_path / "out")]) == 0
     if limit == 1:
         assert calls[0] == ("postpone", True)  # it was running, then stopped
-        assert ("begin", False) in calls  # started again for the report files
+        assert calls[1] == ("begin", False)  # started again after the leaders,
+        assert calls[2] == ("files", True)  # before the files
+        assert set(calls[3:]) == {("begin", True)}  # their begins find it running
     else:
         assert [c for c in calls if c[0] == "postpone"] == []
         assert ("begin", True) in calls  # already running: begin changes nothing

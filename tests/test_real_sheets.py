@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from office_book import ENTERPRISES, LINKS, OUTSIDE, SEGMENT_IDS, write_office_book
 
 import chaingraph as cg
 from chaingraph.algorithms.breakpoints import find_breakpoints, find_broken_links
@@ -17,7 +18,6 @@ from chaingraph.algorithms.gaps import unjudged_links
 from chaingraph.cli import main
 from chaingraph.exceptions import ChainDataError, ChainDataWarning
 from chaingraph.readwrite import read_chain
-from office_book import ENTERPRISES, LINKS, OUTSIDE, SEGMENT_IDS, write_office_book
 
 TEMPLATE = cg.load_template("electronic_display")
 

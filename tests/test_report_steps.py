@@ -119,3 +119,31 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
     if numba:
         assert threads["inside"] == (1 if caller_busy else before)
         assert numba.get_num_threads() == before
+
+
+def test_on_step_hears_each_step_once_it_has_ended():
+    import chaingraph as cg
+
+    heard = []
+    chain = cg.datasets.load_example()
+    report = cg.diagnose(chain, template="nev", region="明湾示范区",
+                         on_step=lambda name: heard.append(name))
+    ran = list(report.summary["seconds"])
+    assert sorted(heard) == sorted(ran) and len(heard) == len(set(heard))
+    assert {"flow", "throughput", "leaders"} <= set(heard)
+    assert heard.index("structure") > heard.index("summary")  # calling thread: in order
+
+
+def test_on_step_is_not_told_of_a_step_that_failed(monkeypatch):
+    from chaingraph import _report_steps
+
+    def boom():
+        raise RuntimeError("boom")
+
+    heard = []
+    steps = _report_steps.announced([("a", lambda: 1, None), ("b", boom, None)],
+                                    heard.append)
+    assert steps[0][1]() == 1 and heard == ["a"]
+    with pytest.raises(RuntimeError, match="boom"):
+        steps[1][1]()
+    assert heard == ["a"]
