@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import sys
 from typing import Any
@@ -36,9 +35,8 @@ def _malloc_trim() -> Any:
     """glibc's ``malloc_trim``, or None where there is none."""
     if not sys.platform.startswith("linux"):
         return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+    try:  # the C library the interpreter runs on (find_library would start ldconfig)
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
