@@ -117,16 +117,40 @@ def _tree_rss_mib(root: int) -> float | None:
             continue
         # fields 4, 23 and 24 of proc(5): the parent, virtual size, resident pages
         procs[int(entry)] = (int(fields[1]), int(fields[20]), int(fields[21]))
-    return tree_pages(procs, root) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return tree_pages(procs, root, _not_yet_exec(procs, root)) * os.sysconf(
+        "SC_PAGE_SIZE") / 2**20
 
 
-def tree_pages(procs: dict[int, tuple[int, int, int]], root: int) -> int:
+def _not_yet_exec(procs: dict[int, tuple[int, int, int]], root: int) -> set[int]:
+    """Descendants of ``root`` still running their parent's program (same command
+    line): a vfork child before its exec."""
+    def cmdline(pid: int) -> bytes | None:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    out, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        kids = [c for c, (parent, _v, _r) in procs.items() if parent == pid]
+        if kids:
+            mine = cmdline(pid)
+            out.update(c for c in kids if mine is not None and cmdline(c) == mine)
+        todo += kids
+    return out
+
+
+def tree_pages(procs: dict[int, tuple[int, int, int]], root: int,
+               not_yet_exec: set[int] | frozenset[int] = frozenset()) -> int:
     """Resident pages of ``root`` and its descendants; ``procs``: pid -> (parent,
     virtual size, resident pages).
 
-    A child with exactly its parent's virtual size and resident pages shares its
-    parent's address space (``subprocess`` starts a program by ``vfork``: for a
-    moment the child runs in the parent's memory) and counts once.
+    ``subprocess`` starts a program by ``vfork``: for a moment the child runs in
+    its parent's memory. Such a child counts once: one in ``not_yet_exec`` (it
+    still has its parent's command line), or one with exactly its parent's virtual
+    size and resident pages.
 
     Examples
     --------
@@ -141,7 +165,8 @@ def tree_pages(procs: dict[int, tuple[int, int, int]], root: int) -> int:
     while todo:
         pid = todo.pop()
         parent, vsize, rss = procs.get(pid, (-1, -1, 0))
-        if pid == root or procs.get(parent, (0, -1, -1))[1:] != (vsize, rss):
+        shared = pid in not_yet_exec or procs.get(parent, (0, -1, -1))[1:] == (vsize, rss)
+        if pid == root or not shared:
             total += rss
         todo += children.get(pid, [])
     return total

@@ -79,6 +79,7 @@ class MapProcess:
     """The helper process; inactive (draws nothing) when it could not be started.
 
     Use as a context manager: the helper is stopped on exit, whatever happened.
+    Not thread-safe: call its methods from one thread (the CLI's calling thread).
     """
 
     def __init__(self, process: subprocess.Popen[bytes] | None = None, *,
@@ -105,11 +106,15 @@ class MapProcess:
         # the helper prints goes to its (discarded) standard error. Once serve has
         # returned (every reply flushed, at the end of its input), the helper exits
         # without the interpreter's teardown of matplotlib, which close() would
-        # otherwise wait for (0.15-0.2 s at the end of every command).
-        code = ("import os, sys; sys.path[:] = [p for p in sys.path if p]; "
-                "reply = os.fdopen(os.dup(1), 'wb'); os.dup2(2, 1); "
-                "from chaingraph._map_process import serve; "
-                f"serve({str(Path(__file__).resolve())!r}, reply); os._exit(0)")
+        # otherwise wait for (0.15-0.2 s at the end of every command); so does a
+        # helper stopped by SIGTERM, once serve's finally blocks have run (else
+        # postpone() waited 0.07-0.4 s for that teardown).
+        code = ("import os, sys\nsys.path[:] = [p for p in sys.path if p]\n"
+                "reply = os.fdopen(os.dup(1), 'wb'); os.dup2(2, 1)\n"
+                "status = 1\ntry:\n"
+                "    from chaingraph._map_process import serve\n"
+                f"    serve({str(Path(__file__).resolve())!r}, reply); status = 0\n"
+                "finally:\n    os._exit(status)\n")
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", code],
@@ -129,10 +134,15 @@ class MapProcess:
     def postpone(self) -> MapProcess:
         """Stop a running helper that has no map yet; :meth:`begin` or
         :meth:`submit` starts it again. Nothing for a helper that is off, dead
-        or already sent its map."""
+        or already sent its map. Does not wait: the helper is sent SIGTERM now
+        and reaped (killed after two seconds if need be) by a daemon thread."""
         if self.active and self._sender is None:
-            self.close(kill=True)
+            process, self._process = self._process, None
             self._pending = True
+            with contextlib.suppress(OSError):
+                process.terminate()
+            threading.Thread(target=_reap, args=(process,), name="chaingraph-map-reap",
+                             daemon=True).start()
         return self
 
     @property
@@ -231,6 +241,19 @@ class MapProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a helper sent SIGTERM; kill it after two seconds; close its pipes."""
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for stream in (process.stdin, process.stdout):
+        with contextlib.suppress(OSError, ValueError):
+            if stream is not None:
+                stream.close()
 
 
 #: First bytes of every message: anything else on the pipe (a ``sitecustomize``

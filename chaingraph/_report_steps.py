@@ -18,8 +18,7 @@ from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
 
-__all__ = ["BACKGROUND_STEPS", "ONE_THREAD_STEPS", "analysis_steps", "announced",
-           "run_steps"]
+__all__ = ["BACKGROUND_STEPS", "ONE_THREAD_STEPS", "analysis_steps", "run_steps"]
 
 
 def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any]
@@ -75,21 +74,6 @@ def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict
     ]
 
 
-def announced(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
-              on_step: Callable[[str], Any]
-              ) -> list[tuple[str, Callable[[], Any], str | None]]:
-    """The steps, each calling ``on_step(name)`` once it has returned (not when it
-    raises), in the thread that ran it."""
-    def then(name: str, run: Callable[[], Any]) -> Callable[[], Any]:
-        def wrapped() -> Any:
-            value = run()
-            on_step(name)
-            return value
-        return wrapped
-
-    return [(name, then(name, run), reason) for name, run, reason in steps]
-
-
 def _density(chain: Chain, options: dict[str, Any]) -> Any:
     """The density given, else the chain's own, else None and a note saying why."""
     from chaingraph.algorithms.relatedness import focal_density
@@ -120,34 +104,49 @@ BACKGROUND_STEPS = ("flow", "throughput")
 ONE_THREAD_STEPS = ("throughput",)
 
 
+#: ``on_step`` of :func:`run_steps`: called with a step's name once it has returned.
+OnStep = Callable[[str], Any] | None
+
+
 @dataclass
 class _Outcome:
-    """What a step returned or raised, and how long it took."""
+    """What a step returned or raised, how long it took, and what its ``on_step``
+    call raised (kept apart: a failing callback is not a failing step)."""
 
     value: Any = None
     error: BaseException | None = None
     seconds: float = 0.0
+    callback_error: BaseException | None = None
 
     @classmethod
-    def of(cls, run: Callable[[], Any]) -> _Outcome:
-        """Run a step; then give the memory it freed back to the system (a few ms
-        at a million enterprises): the next step's large arrays are new pages, not
-        that memory, and with two threads each keeps its own heap. This lowered
-        the peak of a million-enterprise diagnosis by 40-60 MiB."""
+    def of(cls, name: str, run: Callable[[], Any], on_step: OnStep = None) -> _Outcome:
+        """Run a step; give the memory it freed back to the system (1-5 ms a step at
+        a million enterprises): the next step's large arrays are new pages, not that
+        memory, and with two threads each keeps its own heap. This lowered the peak
+        of a million-enterprise diagnosis by 40-60 MiB. Then ``on_step(name)`` when
+        the step returned."""
         start = time.perf_counter()
         try:
             value, error = run(), None
         except Exception as caught:  # re-raised by record(): nothing is swallowed
             value, error = None, caught
-        seconds = round(time.perf_counter() - start, 4)
+        outcome = cls(value, error, round(time.perf_counter() - start, 4))
         release_free_memory()
-        return cls(value, error, seconds)
+        if error is None and on_step is not None:
+            try:
+                on_step(name)
+            except Exception as caught:  # raised by record(), after the result is kept
+                outcome.callback_error = caught
+        return outcome
 
     def record(self, name: str, results: dict[str, Any], skipped: dict[str, str]
                ) -> None:
-        """Store the result; an unbounded flow is a skipped step, anything else raises."""
+        """Store the result; an unbounded flow is a skipped step, anything else
+        raises (an error of the ``on_step`` callback too, the result kept)."""
         if self.error is None:
             results[name] = self.value
+            if self.callback_error is not None:
+                raise self.callback_error
         elif name == "flow" and isinstance(self.error, ValueError):
             skipped[name] = f"maximum flow not computed: {self.error}"
         else:
@@ -159,7 +158,8 @@ class _Background:
     without waiting for it). A step's error is recorded, and the steps after it
     still run, as they would in the calling thread until the error is raised."""
 
-    def __init__(self, runs: list[tuple[str, Callable[[], Any]]]) -> None:
+    def __init__(self, runs: list[tuple[str, Callable[[], Any]]], on_step: OnStep = None
+                 ) -> None:
         self._outcomes: dict[str, _Outcome] = {}
         #: Set once the calling thread has no step of its own left to run.
         self.caller_done = threading.Event()
@@ -167,7 +167,8 @@ class _Background:
         def work() -> None:
             for name, run in runs:
                 alone = name not in ONE_THREAD_STEPS or self.caller_done.is_set()
-                self._outcomes[name] = _Outcome.of(run if alone else _one_numba_thread(run))
+                self._outcomes[name] = _Outcome.of(
+                    name, run if alone else _one_numba_thread(run), on_step)
 
         self._thread = threading.Thread(target=work, name="chaingraph-diagnose",
                                         daemon=True)
@@ -202,26 +203,28 @@ def _one_numba_thread(run: Callable[[], Any]) -> Callable[[], Any]:
 
 def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
               results: dict[str, Any], skipped: dict[str, str],
-              seconds: dict[str, float]) -> None:
+              seconds: dict[str, float], on_step: OnStep = None) -> None:
     """Run the steps: those of :data:`BACKGROUND_STEPS` one after the other in a
     thread of their own from the start, the others in order in this one; fills
     ``results``, ``skipped`` (step -> reason) and ``seconds`` once the background
-    steps have ended.
+    steps have ended. ``on_step(name)`` is called once a step has returned, in the
+    thread that ran it.
 
     An exception of a step propagates once every step started has been waited for,
-    except an unbounded maximum flow (a ValueError), which is a skipped step.
+    except an unbounded maximum flow (a ValueError), which is a skipped step. An
+    exception of ``on_step`` propagates the same way; the step's result is kept.
     """
     steps = list(steps)
     # the background steps start first, so that they overlap every other step
     runs = sorted(((name, run) for name, run, reason in steps
                    if reason is None and name in BACKGROUND_STEPS),
                   key=lambda step: BACKGROUND_STEPS.index(step[0]))
-    background = _Background(runs) if runs else None
+    background = _Background(runs, on_step) if runs else None
     for name, run, reason in steps:
         if reason is not None:
             skipped[name] = reason
         elif name not in BACKGROUND_STEPS:
-            _run_here(name, run, background, results, skipped, seconds)
+            _run_here(name, run, background, results, skipped, seconds, on_step)
     if background is not None:
         for name, outcome in background.wait().items():
             outcome.record(name, results, skipped)
@@ -230,11 +233,12 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
 
 def _run_here(name: str, run: Callable[[], Any], background: _Background | None,
               results: dict[str, Any], skipped: dict[str, str],
-              seconds: dict[str, float]) -> None:
+              seconds: dict[str, float], on_step: OnStep = None) -> None:
     """One step in this thread; on an error, the background steps are waited for
     (nothing left running behind) before it is raised."""
-    outcome = _Outcome.of(run)
-    if outcome.error is not None and background is not None:
+    outcome = _Outcome.of(name, run, on_step)
+    failed = outcome.error is not None or outcome.callback_error is not None
+    if failed and background is not None:
         background.wait()
     outcome.record(name, results, skipped)
     seconds[name] = outcome.seconds

@@ -13,6 +13,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("CHAINGRAPH_PROGRESS", "0")
+# switches a user may have set that change what the tests check (each test that
+# needs one sets it itself): the map process and the release of freed memory
+for _switch in ("CHAINGRAPH_MAP_PROCESS", "CHAINGRAPH_RELEASE_MEMORY"):
+    os.environ.pop(_switch, None)
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None,

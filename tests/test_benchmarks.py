@@ -342,3 +342,6 @@ def test_the_cli_benchmark_counts_a_vfork_child_once():
     assert tree_pages(procs, 10) == 443
     assert tree_pages({**procs, 12: (10, 5000, 401)}, 10) == 844  # its own pages
     assert tree_pages(procs, 99) == 0
+    # read at another moment than its parent (sizes moved on): known by its command line
+    moved = {**procs, 12: (10, 5004, 402)}
+    assert tree_pages(moved, 10) == 845 and tree_pages(moved, 10, {12}) == 443

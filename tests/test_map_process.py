@@ -255,7 +255,7 @@ def test_a_helper_started_later_draws_the_same_map(example_report, tmp_path):
     with MapProcess.start() as helper:
         first = helper._process
         assert helper.postpone() is helper and not helper.active
-        assert first.poll() is not None  # stopped, not left running
+        assert first.wait(timeout=10) is not None  # stopped, not left running
         assert helper.submit(scene, tmp_path / "again.png")  # starts it again
         assert helper.active and helper._process is not first
         assert helper.result(timeout=120)

@@ -60,9 +60,10 @@ def test_filled_holds_one_object():
     assert filled(0, "a").shape == (0,)
 
 
-def test_a_million_row_tables_repeated_words_are_shared():
+def test_big_tables_share_their_repeated_words():
     """The structure table's role and the bottleneck table's kind hold one string
-    per distinct value (numpy's full and pyarrow's to_numpy made one per row)."""
+    per distinct value (numpy's full and pyarrow's to_numpy made one per row; at a
+    million rows that was ~60 bytes a row)."""
     G = nx.DiGraph()
     for i in range(ROWS):  # ROWS intermediate enterprises, each cut from the source
         G.add_edge("source", f"m{i}", volume=1.0)
@@ -73,3 +74,13 @@ def test_a_million_row_tables_repeated_words_are_shared():
     table = cg.find_bottlenecks(G)
     assert len(table) >= ROWS  # the cut: every link from the source
     assert _distinct_objects(table["kind"].to_numpy()) == table["kind"].nunique()
+
+
+def test_a_missing_columns_default_is_one_object_as_np_full_gave_it():
+    chain = cg.as_chain(nx.DiGraph([("a", "b"), ("b", "c")]))
+    for default, expected in ((None, None), ("x", "x"), (np.int32(3), 3),
+                              (np.str_("y"), "y")):
+        got = chain.column("nowhere", default=default)
+        assert got.dtype == object and got.tolist() == [expected] * 3
+        assert type(got[0]) is type(expected) and _distinct_objects(got) == 1
+    assert chain.column("nowhere").dtype == np.float64  # NaN: a float column

@@ -77,8 +77,8 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
     made = []
 
     class Recording(_report_steps._Background):
-        def __init__(self, runs):
-            super().__init__(runs)
+        def __init__(self, runs, on_step=None):
+            super().__init__(runs, on_step)
             made.append(self)
 
     monkeypatch.setattr(_report_steps, "_Background", Recording)
@@ -134,16 +134,29 @@ def test_on_step_hears_each_step_once_it_has_ended():
     assert heard.index("structure") > heard.index("summary")  # calling thread: in order
 
 
-def test_on_step_is_not_told_of_a_step_that_failed(monkeypatch):
-    from chaingraph import _report_steps
+def test_on_step_is_not_told_of_a_step_that_failed():
+    heard = []
 
     def boom():
         raise RuntimeError("boom")
 
-    heard = []
-    steps = _report_steps.announced([("a", lambda: 1, None), ("b", boom, None)],
-                                    heard.append)
-    assert steps[0][1]() == 1 and heard == ["a"]
+    results, skipped, seconds = {}, {}, {}
     with pytest.raises(RuntimeError, match="boom"):
-        steps[1][1]()
-    assert heard == ["a"]
+        run_steps([("a", lambda: 1, None), ("b", boom, None), ("flow", lambda: 3, None)],
+                  results, skipped, seconds, heard.append)
+    assert sorted(heard) == ["a", "flow"] and results == {"a": 1}  # "b" raised first
+
+
+@pytest.mark.parametrize("step", ["flow", "a"])
+def test_a_failing_on_step_is_raised_not_taken_for_the_step(step):
+    """A ValueError of the callback after the flow is not an unbounded flow (a
+    skipped step): it is raised, and the step's result is kept."""
+    def on_step(name):
+        if name == step:
+            raise ValueError("callback bug")
+
+    results, skipped, seconds = {}, {}, {}
+    with pytest.raises(ValueError, match="callback bug"):
+        run_steps([("a", lambda: 1, None), ("flow", lambda: 3, None)],
+                  results, skipped, seconds, on_step)
+    assert results[step] == (3 if step == "flow" else 1) and skipped == {}

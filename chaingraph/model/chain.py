@@ -439,7 +439,10 @@ class Chain:
             # time); the array is read-only, so sharing it is safe.
             return self.cached(f"column:{table}:{name}", convert)
         n = len(frame)
-        return np.full(n, default) if isinstance(default, float) else filled(n, default)
+        if isinstance(default, float):
+            return np.full(n, default)
+        # a numpy scalar as the Python value np.full gave: one object for all rows
+        return filled(n, default.item() if isinstance(default, np.generic) else default)
 
     def column_at(self, name: str, codes: Any, *, table: str = "enterprises",
                   default: Any = np.nan) -> np.ndarray:
