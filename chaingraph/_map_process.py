@@ -82,25 +82,18 @@ class MapProcess:
     Not thread-safe: call its methods from one thread (the CLI's calling thread).
     """
 
-    def __init__(self, process: subprocess.Popen[bytes] | None = None, *,
-                 pending: bool = False) -> None:
+    def __init__(self, process: subprocess.Popen[bytes] | None = None) -> None:
         self._process = process
-        self._pending = pending and process is None
+        self._pending = False  # put off by postpone(): begin() starts it again
         self._sender: threading.Thread | None = None
         self._sent_ok = False
         self._answered = False
 
     @classmethod
-    def start(cls, *, now: bool = True) -> MapProcess:
-        """Start the helper (it begins importing matplotlib at once).
-
-        ``now=False``: a helper that starts on :meth:`begin` (or :meth:`submit`),
-        when the caller knows whether it wants it early.
-        """
+    def start(cls) -> MapProcess:
+        """Start the helper (it begins importing matplotlib at once)."""
         if _disabled() or not sys.executable or getattr(sys, "frozen", False):
             return cls()  # a frozen application's executable is not Python
-        if not now:
-            return cls(pending=True)
         # Not the working folder's modules: this installation's chaingraph (checked
         # by serve). The replies keep the original standard output; everything else
         # the helper prints goes to its (discarded) standard error. Once serve has
@@ -124,8 +117,7 @@ class MapProcess:
         return cls(process)
 
     def begin(self) -> MapProcess:
-        """Start a helper made with ``start(now=False)`` or put off by
-        :meth:`postpone`; nothing otherwise."""
+        """Start again a helper put off by :meth:`postpone`; nothing otherwise."""
         if self._pending:
             self._pending = False
             self._process = type(self).start()._process
@@ -224,17 +216,10 @@ class MapProcess:
             with contextlib.suppress(OSError, ValueError):
                 if process.stdin is not None:
                     process.stdin.close()
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _wait_or_kill(process)
         if self._sender is not None:
             self._sender.join(2)  # its write fails once the helper is gone
-        for stream in (process.stdin, process.stdout):
-            with contextlib.suppress(OSError, ValueError):
-                if stream is not None:
-                    stream.close()
+        _close_pipes(process)
 
     def __enter__(self) -> MapProcess:
         return self
@@ -243,17 +228,26 @@ class MapProcess:
         self.close()
 
 
-def _reap(process: subprocess.Popen[bytes]) -> None:
-    """Wait for a helper sent SIGTERM; kill it after two seconds; close its pipes."""
+def _wait_or_kill(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a helper told to stop; kill it after two seconds."""
     try:
         process.wait(timeout=2)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
     for stream in (process.stdin, process.stdout):
         with contextlib.suppress(OSError, ValueError):
             if stream is not None:
                 stream.close()
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """A helper sent SIGTERM by postpone(), stopped and closed in a daemon thread."""
+    _wait_or_kill(process)
+    _close_pipes(process)
 
 
 #: First bytes of every message: anything else on the pipe (a ``sitecustomize``

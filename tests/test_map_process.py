@@ -241,40 +241,37 @@ def test_an_early_error_does_not_wait_for_the_helper():
     assert process.returncode is not None
 
 
-def test_a_helper_started_later_draws_the_same_map(example_report, tmp_path):
-    """start(now=False) starts nothing; begin() (or submit()) starts it. A helper
-    put off by postpone() is stopped and starts again the same way."""
+def test_a_helper_put_off_draws_the_same_map(example_report, tmp_path):
+    """postpone() stops a running helper; begin() (or submit()) starts it again,
+    and its map is the same bytes; once it has its map, postpone() does nothing."""
     scene = cg.plotting.map_scene(example_report.chain, report=example_report)
     here = tmp_path / "here.png"
     draw_png(scene, here)
-    with MapProcess.start(now=False) as later:
-        assert not later.active
-        assert later.begin().active
-        assert later.submit(scene, tmp_path / "begun.png")
-        assert later.result(timeout=120)
+    for restart in ("begin", "submit"):
+        with MapProcess.start() as helper:
+            first = helper._process
+            assert helper.postpone() is helper and not helper.active
+            assert first.wait(timeout=10) is not None  # stopped, not left running
+            if restart == "begin":
+                assert helper.begin().active
+            assert helper.submit(scene, tmp_path / f"{restart}.png")  # starts it
+            assert helper.active and helper._process is not first
+            assert helper.result(timeout=120)
+            helper.postpone()  # sent its map already: nothing to put off
+            assert helper._process is not None
+        assert (tmp_path / f"{restart}.png").read_bytes() == here.read_bytes()
+
+
+def test_a_helper_put_off_then_closed_never_starts_again(monkeypatch):
     with MapProcess.start() as helper:
-        first = helper._process
-        assert helper.postpone() is helper and not helper.active
-        assert first.wait(timeout=10) is not None  # stopped, not left running
-        assert helper.submit(scene, tmp_path / "again.png")  # starts it again
-        assert helper.active and helper._process is not first
-        assert helper.result(timeout=120)
-        helper.postpone()  # sent its map already: nothing to put off
-        assert helper._process is not None
-    for name in ("begun.png", "again.png"):
-        assert (tmp_path / name).read_bytes() == here.read_bytes()
-
-
-def test_an_unused_later_helper_never_starts(monkeypatch):
+        helper.postpone()
     started = []
     monkeypatch.setattr(_map_process.subprocess, "Popen",
                         lambda *a, **k: started.append(a) or pytest.fail("started"))
-    with MapProcess.start(now=False) as helper:
-        assert not helper.active
-    helper.begin()  # after close(): stays stopped
-    assert started == [] and not helper.active
+    assert not helper.begin().active and started == []  # after close(): stays stopped
     monkeypatch.setenv("CHAINGRAPH_MAP_PROCESS", "0")
-    assert not MapProcess.start(now=False).begin().active and started == []
+    off = MapProcess.start()
+    assert not off.postpone().begin().active and started == []
 
 
 @pytest.mark.parametrize("limit", [1, 10**9])
