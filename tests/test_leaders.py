@@ -186,3 +186,20 @@ def test_no_output_no_volume():
     out = find_leaders(G).set_index("enterprise")
     assert (out["output_share"] == 0).all()
     assert out.loc["b", "local_suppliers_norm"] == 1.0
+
+
+@pytest.mark.parametrize("method", ["auto", "numpy"])
+def test_estimated_reach_of_some_components_is_theirs_among_all(method):
+    """Ranks only for the wanted components and what lies downstream of them: their
+    estimates are those of drawing every component, bit for bit (cycles condensed)."""
+    G = nx.gnp_random_graph(600, 0.004, seed=11, directed=True)
+    chain = cg.as_chain(G)
+    labels, C, sizes = _condensation(chain)
+    whole = _estimated_reach(C, sizes, 24, 5, method=method)
+    rng = np.random.default_rng(0)
+    for wanted in (np.unique(labels[rng.choice(600, 40, replace=False)]),
+                   np.array([int(labels[0])]), np.arange(C.shape[0])):
+        part = _estimated_reach(C, sizes, 24, 5, method=method, comps=wanted)
+        assert np.array_equal(part[wanted], whole[wanted])
+        if len(wanted) < C.shape[0]:
+            assert np.isnan(part).any()  # the others were not drawn

@@ -24,7 +24,7 @@ from chaingraph.algorithms.common import (
     strong_components_of,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.kernels.graph import min_downstream
+from chaingraph.kernels.graph import min_downstream, reachable
 from chaingraph.kernels.pagerank import pagerank
 from chaingraph.kernels.passes import sink_levels
 from chaingraph.model import (
@@ -107,22 +107,47 @@ def _exact_reach(C: sp.csr_array, sizes: np.ndarray, comps: np.ndarray) -> np.nd
 
 
 def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
-                     seed: Any, method: str = "auto") -> np.ndarray:
-    """Cohen's min-rank estimate of the enterprises reachable from each component."""
+                     seed: Any, method: str = "auto", comps: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """Cohen's min-rank estimate of the enterprises reachable from each component.
+
+    ``comps``: the components whose reach is wanted (default: all). Only they and
+    what lies downstream of them get ranks (at 1M enterprises 40-70 % of the
+    chain: 100-150 MB of samples fewer); each keeps the draws it has when every
+    component is drawn, so their estimates are the same, bit for bit. Other
+    components' estimates are NaN.
+    """
     rng = np.random.default_rng(seed)
     n = C.shape[0]
-    level = sink_levels(C.indptr, C.indices,  # distance to a sink
+    indptr, indices = C.indptr, C.indices
+    keep = (np.ones(n, dtype=bool) if comps is None else
+            reachable(indptr.astype(np.int64, copy=False),
+                      indices.astype(np.int64, copy=False), comps,
+                      method="scipy" if method == "numpy" else method))
+    if not keep.all():  # the part downstream of comps: closed under successors
+        new = (np.cumsum(keep) - 1).astype(indices.dtype)  # the kernels' own dtypes
+        indices = new[indices[np.repeat(keep, np.diff(indptr))]]
+        indptr = np.concatenate(([0], np.cumsum(np.diff(indptr)[keep]))).astype(
+            C.indptr.dtype)
+    level = sink_levels(indptr, indices,  # distance to a sink
                         method="scipy" if method == "numpy" else method)
-    ranks = np.empty((n, samples), dtype=np.float32)
+    ranks = np.empty((len(level), samples), dtype=np.float32)
     draws = np.empty((min(_RANK_ROWS, n), samples))
+    at = 0
     for lo in range(0, n, _RANK_ROWS):  # the same draws as one call, less memory
         hi = min(lo + _RANK_ROWS, n)
         block = draws[:hi - lo]
         rng.standard_exponential(out=block)  # = rng.exponential(), into one buffer
-        np.divide(block, sizes[lo:hi, None], out=ranks[lo:hi], casting="unsafe")
+        rows = keep[lo:hi]
+        k = int(rows.sum())
+        np.divide(block if k == hi - lo else block[rows], sizes[lo:hi][rows, None],
+                  out=ranks[at:at + k], casting="unsafe")
+        at += k
     draws = block = None  # the draw buffer (and its view) freed before the search
-    min_downstream(C.indptr, C.indices, level, ranks, method=method)
-    return (samples - 1) / ranks.sum(axis=1, dtype=np.float64)
+    min_downstream(indptr, indices, level, ranks, method=method)
+    out = np.full(n, np.nan)
+    out[keep] = (samples - 1) / ranks.sum(axis=1, dtype=np.float64)
+    return out
 
 
 def _downstream_reach(chain: Chain, codes: np.ndarray, samples: int | None,
@@ -136,7 +161,9 @@ def _downstream_reach(chain: Chain, codes: np.ndarray, samples: int | None,
         comps, inverse = np.unique(labels[codes], return_inverse=True)
         reach = _exact_reach(C, sizes.astype(np.float64), comps)[inverse]
     else:
-        reach = _estimated_reach(C, sizes, samples or 64, seed)[labels[codes]]
+        wanted = labels[codes]
+        reach = _estimated_reach(C, sizes, samples or 64, seed,
+                                 comps=np.unique(wanted))[wanted]
     return np.clip((reach - 1) / (n - 1), 0.0, 1.0)
 
 
