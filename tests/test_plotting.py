@@ -518,6 +518,14 @@ def test_blank_segments_get_their_own_unlabelled_column():
     assert OTHER not in labels  # without a template every named segment is its own box
     box = dict(zip(lay.nodes["enterprise"], lay.nodes["segment"], strict=True))
     assert box["b"] == UNLABELLED and box["c"] == "不存在的环节"
+    # with a template: segments not in it are (other), blanks (unlabelled), each one
+    # string for all its rows (np.where had made one per row)
+    ent2 = pd.concat([ent, pd.DataFrame({"id": ["e", "f"], "segment": ["无此环节", ""]})])
+    lay = chain_layout(cg.Chain.from_frames(ent2, links), template="nev", view="segment")
+    seg = lay.meta["segments"]
+    assert seg.tolist() == ["lithium_salts", UNLABELLED, OTHER, "battery_cell", OTHER,
+                            UNLABELLED]
+    assert seg[2] is seg[4] and seg[1] is seg[5]
 
 
 def test_flow_arrows_draw_what_fancy_arrow_patches_draw():

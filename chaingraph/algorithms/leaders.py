@@ -120,17 +120,16 @@ def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
     rng = np.random.default_rng(seed)
     n = C.shape[0]
     indptr, indices = C.indptr, C.indices
+    graph_method = "scipy" if method == "numpy" else method  # the graph kernels' name
     keep = (np.ones(n, dtype=bool) if comps is None else
             reachable(indptr.astype(np.int64, copy=False),
-                      indices.astype(np.int64, copy=False), comps,
-                      method="scipy" if method == "numpy" else method))
+                      indices.astype(np.int64, copy=False), comps, method=graph_method))
     if not keep.all():  # the part downstream of comps: closed under successors
         new = (np.cumsum(keep) - 1).astype(indices.dtype)  # the kernels' own dtypes
         indices = new[indices[np.repeat(keep, np.diff(indptr))]]
         indptr = np.concatenate(([0], np.cumsum(np.diff(indptr)[keep]))).astype(
             C.indptr.dtype)
-    level = sink_levels(indptr, indices,  # distance to a sink
-                        method="scipy" if method == "numpy" else method)
+    level = sink_levels(indptr, indices, method=graph_method)  # distance to a sink
     ranks = np.empty((len(level), samples), dtype=np.float32)
     draws = np.empty((min(_RANK_ROWS, n), samples))
     at = 0

@@ -221,7 +221,8 @@ def chain_layout(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None =
         blank = np.zeros(len(seg), dtype=bool)
     cols, labels, stages = _segment_columns(chain, template, seg)
     known = pd.Series(seg, dtype=object).isin(list(cols)).to_numpy()
-    seg = np.where(blank, UNLABELLED, np.where(known, seg, OTHER)).astype(object)
+    seg[~known] = OTHER  # in place (seg is this function's own object array): one
+    seg[blank] = UNLABELLED  # string for all such rows (np.where made one per row)
     for key, text in ((OTHER, "其他 other"), (UNLABELLED, "未标注 unlabelled")):
         if (seg == key).any():
             cols[key] = max(cols.values(), default=-1) + 1
