@@ -10,15 +10,18 @@ the next (editable) install.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["has_numba", "import_numba", "jit", "numba_cache_dir", "resolve_method"]
+__all__ = ["has_numba", "import_numba", "jit", "numba_cache_dir", "parallel_threads",
+           "resolve_method", "thread_budget"]
 
 #: method name -> (optional module it needs, extra that installs it)
 ENGINES: dict[str, tuple[str | None, str | None]] = {
@@ -120,3 +123,55 @@ def jit(func: Callable[..., Any] | None = None, **options: Any) -> Any:
         return call
 
     return wrap(func) if func is not None else wrap
+
+
+#: The budget of :func:`thread_budget` for each thread that set one.
+_BUDGET = threading.local()
+
+
+@contextlib.contextmanager
+def thread_budget(threads: Callable[[], int | None]) -> Iterator[None]:
+    """Within the block, the parallel kernels run by this thread ask ``threads()``
+    how many numba threads they may use, before each batch of their work (None:
+    every thread numba has).
+
+    A kernel that splits its work into batches (the throughput's chunks of
+    sources) then runs on one thread while another thread of the process is busy
+    with steps of its own, and on every thread from the batch after it has ended.
+    Other threads are not affected; the results do not depend on the budget.
+
+    Examples
+    --------
+    >>> from chaingraph._engines import parallel_threads, thread_budget
+    >>> with thread_budget(lambda: 1):
+    ...     parallel_threads()
+    1
+    """
+    before = getattr(_BUDGET, "threads", None)
+    _BUDGET.threads = threads
+    try:
+        yield
+    finally:
+        _BUDGET.threads = before
+
+
+def parallel_threads() -> int:
+    """How many numba threads a parallel kernel run by this thread may use now:
+    the :func:`thread_budget` of this thread (at least 1, at most numba's
+    ``NUMBA_NUM_THREADS``), else numba's own setting for this thread (1 without
+    numba).
+
+    Examples
+    --------
+    >>> from chaingraph._engines import parallel_threads
+    >>> parallel_threads() >= 1
+    True
+    """
+    if not has_numba():
+        return 1
+    numba = import_numba()
+    budget = getattr(_BUDGET, "threads", None)
+    wanted = budget() if budget is not None else None
+    if wanted is None:
+        return numba.get_num_threads() if budget is None else numba.config.NUMBA_NUM_THREADS
+    return max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS))

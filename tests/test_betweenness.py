@@ -280,3 +280,44 @@ def test_numba_sums_do_not_depend_on_the_number_of_threads():
             numba.set_num_threads(before)
     assert all(np.array_equal(runs[0], other) for other in runs[1:])
     assert runs[0].any()
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba not installed")
+def test_numba_chunk_groups_under_a_changing_budget_give_the_same_bits():
+    """The throughput's chunks run a few at a time, as many as the thread's budget
+    allows when each group starts (diagnose raises it from one thread to all once
+    its calling thread is done): every schedule gives the bits of all the chunks
+    in one call, summed in chunk order (as before the chunks were grouped)."""
+    import numba
+
+    from chaingraph._engines import thread_budget
+
+    G = cg.datasets.generate_chain(n_enterprises=2000, seed=5)
+    A = nx.to_scipy_sparse_array(G.to_networkx(), format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    rng = np.random.default_rng(8)
+    sources = rng.integers(0, A.shape[0], 50)
+    sw, tw = rng.random(50), rng.random(A.shape[0])
+    indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int32)
+    chunks = np.arange(kb.CHUNKS, dtype=np.int64)
+    whole = kb._brandes_chunks(indptr, indices, sources.astype(np.int64), sw, tw,
+                               chunks, kb.CHUNKS).sum(axis=0)
+    assert whole.any()
+    every = numba.config.NUMBA_NUM_THREADS
+    schedules = [[1], [every], [1, 1, 3, every], [every, 1, 2], [5, 1]]
+    before = numba.get_num_threads()
+    for schedule in schedules:
+        asked = []
+
+        def budget(schedule=schedule, asked=asked):
+            asked.append(schedule[min(len(asked), len(schedule) - 1)])
+            return asked[-1]
+
+        with thread_budget(budget):
+            got = kb.weighted_betweenness_numba(indptr, indices, sources, sw, tw,
+                                                reorder=False)
+        assert np.array_equal(got, whole), schedule
+        ran = [min(t, every) for t in asked]
+        assert sum(ran) >= kb.CHUNKS > sum(ran[:-1])  # one group per answer
+        assert numba.get_num_threads() == before

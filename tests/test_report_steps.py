@@ -68,8 +68,9 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
     """As diagnose runs them: the flow, then the throughput, in one thread beside
     the other steps. The throughput's parallel kernels run on one numba thread while
     the calling thread still has steps to run, on all of them once it has none
-    left; the calling thread's own number of threads is left as it was."""
-    from chaingraph._engines import has_numba
+    left, from the kernel's next batch of work on (asked again while the step runs);
+    the calling thread's own number of threads is left as it was."""
+    from chaingraph._engines import has_numba, parallel_threads
 
     numba = pytest.importorskip("numba") if has_numba() else None
     log, results, skipped, seconds = [], {}, {}, {}
@@ -94,8 +95,10 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
 
     def throughput():
         log.append(("start", "throughput", threading.current_thread().name))
-        threads["inside"] = numba.get_num_threads() if numba else None
+        threads["inside"] = parallel_threads()
         started.set()
+        assert made[0].caller_done.wait(timeout=60)
+        threads["after"] = parallel_threads()  # the calling thread has ended
         log.append(("end", "throughput"))
         return "THROUGHPUT"
 
@@ -117,8 +120,12 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
     ends = [entry[1] for entry in log if entry[0] == "end"]
     assert ends.index("flow") < ends.index("throughput")
     if numba:
-        assert threads["inside"] == (1 if caller_busy else before)
+        every = numba.config.NUMBA_NUM_THREADS
+        assert threads["inside"] == (1 if caller_busy else every)
+        assert threads["after"] == every
         assert numba.get_num_threads() == before
+    else:
+        assert threads == {"inside": 1, "after": 1}
 
 
 def test_on_step_hears_each_step_once_it_has_ended():

@@ -14,8 +14,10 @@ search: ``delta_s(v) = sigma_sv * sum_{w: v -> w, d(w) = d(v) + 1}
 Engines
 -------
 ``"numba"``: one breadth-first search per source, in parallel over a fixed number of
-chunks of sources (:data:`CHUNKS`; the threads share them out), O(n + m) time per
-source and O(n) memory per chunk; nodes are first renumbered in breadth-first order
+chunks of sources (:data:`CHUNKS`), run as many at a time as the calling thread may
+use numba threads (:func:`~chaingraph._engines.parallel_threads`, asked again before
+each group: a budget raised while it runs is used at once), O(n + m) time per source
+and O(n) memory per chunk running; nodes are first renumbered in breadth-first order
 for memory locality. The chunks' sums are added in chunk order, so the result is
 the same, to the last bit, whatever the number of threads.
 ``"scipy"``: batches of sources searched together with sparse-times-dense products,
@@ -25,10 +27,12 @@ level-restricted to the frontier rows, O(n * batch) memory.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
-from chaingraph._engines import jit
+from chaingraph._engines import jit, parallel_threads
 from chaingraph.kernels.graph import search_order
 
 __all__ = ["CHUNKS", "weighted_betweenness_numba", "weighted_betweenness_scipy"]
@@ -36,7 +40,7 @@ __all__ = ["CHUNKS", "weighted_betweenness_numba", "weighted_betweenness_scipy"]
 #: Chunks of sources the numba engine searches in parallel (fewer when there are
 #: fewer sources). A constant, not the thread count, so that the floating-point
 #: sums, added chunk by chunk, do not depend on how many threads run them; each
-#: chunk holds one row of the output (8 MB per million enterprises).
+#: chunk running holds one row of output (8 MB per million enterprises).
 CHUNKS = 8
 
 #: Replaced by ``numba.prange`` before the kernel is first compiled (numba is only
@@ -46,21 +50,22 @@ prange = range
 
 @jit(parallel=True)
 def _brandes_chunks(indptr, indices, sources, source_weight, target_weight,
-                    n_chunks):  # pragma: no cover
-    # per-node state packed in 16 bytes (4 nodes per cache line, so that 1M nodes
+                    chunks, n_chunks):  # pragma: no cover
+    # row r of the output: the sum over the sources of chunk chunks[r] (the sources
+    # at positions chunks[r], chunks[r] + n_chunks, ...); per-node state packed in 16 bytes (4 nodes per cache line, so that 1M nodes
     # fit in a last-level cache): distance, then sigma, which the backward pass
     # replaces by the node's coefficient (b_w + delta_w) / sigma_w once its own
     # delta is known (successors are done before their predecessors), because the
     # searches are bound by random memory access
     n = indptr.shape[0] - 1
-    out = np.zeros((n_chunks, n))
+    out = np.zeros((chunks.shape[0], n))
     k = sources.shape[0]
-    for c in prange(n_chunks):
+    for c in prange(chunks.shape[0]):
         state = np.zeros((n, 2))
         for v in range(n):
             state[v, 0] = -1.0
         order = np.empty(n, dtype=np.int64)
-        for i in range(c, k, n_chunks):
+        for i in range(chunks[c], k, n_chunks):
             s = sources[i]
             ws = source_weight[i]
             state[s, 0] = 0.0
@@ -155,11 +160,39 @@ def weighted_betweenness_numba(indptr: np.ndarray, indices: np.ndarray,
         rank[order] = np.arange(n, dtype=np.int64)
         indptr, indices = _permute(indptr, indices, order, rank)
         sources, target_weight = rank[sources], target_weight[order]
-    n_chunks = max(1, min(CHUNKS, len(sources)))
-    out = _brandes_chunks(indptr, indices, sources,
-                          np.asarray(source_weight, dtype=np.float64),
-                          target_weight, n_chunks).sum(axis=0)
+    out = _chunk_sums(indptr, indices, sources,
+                      np.asarray(source_weight, dtype=np.float64), target_weight, numba)
     return out[rank] if reorder and n else out
+
+
+def _chunk_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray,
+                source_weight: np.ndarray, target_weight: np.ndarray, numba: Any
+                ) -> np.ndarray:
+    """The chunks' sums added in chunk order, the chunks run a few at a time: as
+    many at once as this thread may use numba threads
+    (:func:`~chaingraph._engines.parallel_threads`, asked again before each group),
+    so that a budget raised while the kernel runs is used from the next group on.
+    The sum is the same, bit for bit, however the chunks are grouped."""
+    n_chunks = max(1, min(CHUNKS, len(sources)))
+    before = numba.get_num_threads()
+    total = None
+    done = 0
+    try:
+        while done < n_chunks:
+            threads = parallel_threads()
+            group = np.arange(done, min(done + threads, n_chunks), dtype=np.int64)
+            numba.set_num_threads(threads)
+            rows = _brandes_chunks(indptr, indices, sources, source_weight,
+                                   target_weight, group, n_chunks)
+            for row in rows:  # as .sum(axis=0) of all the rows: one after the other
+                if total is None:
+                    total = row.copy()
+                else:
+                    total += row
+            done += len(group)
+    finally:
+        numba.set_num_threads(before)
+    return total
 
 
 def _compact_rows(A: sp.csr_array, rows: np.ndarray, columns: np.ndarray | None = None
