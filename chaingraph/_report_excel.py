@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._report_explain import display_frame
 from chaingraph._report_render import section_title, shown_sections, summary_rows
 from chaingraph._report_text import MONEY, SHARES, missing, yuan_per_unit
 from chaingraph.labels import label
@@ -81,23 +80,40 @@ def _money_header(column: str, lang: str, unit: Any) -> tuple[str, float]:
 def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
            ) -> list[list[Any]]:
     """Row values as written: numbers scaled (None when missing), text cleaned."""
-    rows = []
-    for row in frame.itertuples(index=False):
-        out = []
-        for value, div in zip(row, divisors, strict=True):
-            if isinstance(value, (bool, np.bool_)):
-                value = ("是" if value else "否") if lang == "zh" else (
-                    "yes" if value else "no")
-            if missing(value):
-                out.append(None)
-            elif isinstance(value, (int, float, np.integer, np.floating)):
-                number = float(value) / div
-                out.append(int(number) if number.is_integer() and abs(number) < 2**53
-                           else number)
-            else:
-                out.append(_text(value))
-        rows.append(out)
-    return rows
+    columns = [_column_cells(frame.iloc[:, j], div, lang)
+               for j, div in enumerate(divisors)]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else [
+        [] for _ in range(len(frame))]
+
+
+def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
+    """One column's cells: a numpy number column at once (the values of
+    :func:`_cell`), anything else value by value."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    if kind not in ("f", "i", "u"):
+        return [_cell(value, div, lang) for value in values.tolist()]
+    number = values.to_numpy(dtype=np.float64) / div  # float(value) / div, per value
+    finite = np.isfinite(number)
+    whole = finite & (np.floor(number) == number) & (np.abs(number) < 2**53)
+    cells = number.tolist()
+    for i in np.flatnonzero(~finite).tolist():
+        cells[i] = None
+    for i in np.flatnonzero(whole).tolist():
+        cells[i] = int(cells[i])
+    return cells
+
+
+def _cell(value: Any, div: float, lang: str) -> Any:
+    """A value as written: a number scaled (None when missing), text cleaned."""
+    if isinstance(value, (bool, np.bool_)):
+        value = ("是" if value else "否") if lang == "zh" else (
+            "yes" if value else "no")
+    if missing(value):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value) / div
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return _text(value)
 
 
 #: Characters drawn two columns wide (CJK and beyond, U+2E80 on).
@@ -298,7 +314,7 @@ def excel_bytes(report: Any, rows: int, lang: str, files: dict[str, str] | None 
     summary = pd.concat([summary, pd.DataFrame(notes, columns=["key", "value"])],
                         ignore_index=True)
     _write_sheet(book, label("sheets", "summary", lang), summary, lang, names.unit)
-    for section, table in shown_sections(report):
-        shown = display_frame(table, section, names, rows)
+    for section, _ in shown_sections(report):
+        shown = report.shown_table(section, lang=lang, rows=rows)
         _write_sheet(book, label("sheets", section, lang), shown, lang, names.unit)
     return book.to_bytes()

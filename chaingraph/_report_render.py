@@ -17,7 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from chaingraph._report_explain import display_frame
 from chaingraph._report_text import (
     Names,
     cell_text,
@@ -177,7 +176,7 @@ def markdown(report: Any, rows: int, lang: str, files: dict[str, str] | None = N
         if not len(table):
             lines.append(_part("no_findings", lang))
             continue
-        shown = display_frame(table, section, names, rows)
+        shown = report.shown_table(section, lang=lang, rows=rows)
         lines.append("| " + " | ".join(_md(label("columns", c, lang)) for c in
                                          shown.columns) + " |")
         lines.append("|" + "---|" * len(shown.columns))
@@ -267,7 +266,7 @@ def html_body(report: Any, rows: int, lang: str, files: dict[str, str] | None = 
         elif not len(table):
             parts.append(f"<p>{esc(_part('no_findings', lang))}</p>")
         else:
-            shown = display_frame(table, section, names, rows)
+            shown = report.shown_table(section, lang=lang, rows=rows)
             parts.append(_html_table(shown, names))
             more = _more(len(table), len(shown), section, files, lang)
             if more:

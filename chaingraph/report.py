@@ -20,6 +20,7 @@ import pandas as pd
 
 from chaingraph._progress import progress as _progress
 from chaingraph._report_excel import excel_bytes
+from chaingraph._report_explain import display_frame
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
 from chaingraph._report_render import (
     html_fragment,
@@ -27,6 +28,7 @@ from chaingraph._report_render import (
     json_chunks,
     json_text,
     markdown,
+    shown_sections,
 )
 from chaingraph._report_steps import analysis_steps, run_steps
 from chaingraph._report_tables import atomic_path, write_tables
@@ -160,6 +162,35 @@ class ChainReport:
         """How this report names enterprises, segments and codes in ``lang``."""
         lang = _lang(lang, self.lang)
         return Names(self.chain, self.template, lang, self.summary.get("unit") or "yuan")
+
+    def shown_table(self, section: str, *, lang: str | None = None,
+                    rows: int | None = _LIMIT) -> pd.DataFrame:
+        """A section's first ``rows`` rows as the report files show them.
+
+        The section's display columns, codes and ids as labels and names, the
+        explanation in ``lang`` (default: the report's); the headers are still the
+        column codes. Built once per section, language and row count, and shared by
+        the Markdown, HTML and Excel reports (do not modify it). ``section`` is a
+        table of :meth:`tables` or ``"min_cut_pairs"`` / ``"min_cut"``.
+
+        Examples
+        --------
+        >>> from chaingraph.report import diagnose
+        >>> report = diagnose(cg.datasets.load_example(), template="nev",
+        ...                   region="明湾示范区")
+        >>> shown = report.shown_table("breakpoints", lang="en", rows=3)
+        >>> len(shown), shown is report.shown_table("breakpoints", lang="en", rows=3)
+        (3, True)
+        """
+        lang = _lang(lang, self.lang)
+        tables = dict(shown_sections(self))
+        if section not in tables:
+            raise ValueError(f"section must be one of {sorted(tables)}, got {section!r}")
+        table = tables[section]
+        key = ("shown", section, lang, rows, id(table))
+        if key not in self._cache:
+            self._cache[key] = display_frame(table, section, self.names(lang), rows)
+        return self._cache[key]
 
     def min_cut_table(self) -> pd.DataFrame:
         """The minimum cut's elements with segments and share of the maximum flow."""

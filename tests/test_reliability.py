@@ -16,6 +16,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chaingraph as cg
 from chaingraph.cli import main
@@ -24,6 +26,7 @@ from chaingraph.readwrite.safety import (
     atomic_path,
     escape_text,
     json_dumps,
+    json_plain,
     json_records,
     neutralize_formula,
     unescape_text,
@@ -628,3 +631,47 @@ def test_fuzz_found_other_objects_are_written_as_text_with_a_warning(tmp_path, f
     with pytest.warns(ChainDataWarning, match="'price'.*Decimal"):
         back = write_read(chain, tmp_path, fmt)
     assert back.enterprises["price"].tolist() == ["1.10", None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**63, 2**63 - 1),
+    st.booleans(), st.one_of(st.none(), st.text(max_size=4), st.floats())),
+    max_size=12))
+def test_json_records_column_at_once_is_json_plain_of_each_value(rows):
+    """Number and bool columns are converted a column at a time: the same values,
+    of the same Python types, as json_plain of each cell (NaN and inf -> None)."""
+    frame = pd.DataFrame(rows, columns=["f", "i", "b", "o"]).astype(
+        {"f": "float64", "i": "int64", "b": "bool", "o": object})
+    with np.errstate(over="ignore"):  # too large for float32: inf
+        frame["f32"] = frame["f"].to_numpy().astype(np.float32)
+    frame["u"] = frame["i"].abs().astype("uint64") if len(frame) else frame["i"]
+    records = json_records(frame)
+    expected = [{c: json_plain(frame[c].to_numpy(dtype=object)[k]) for c in frame.columns}
+                for k in range(len(frame))]
+    assert len(records) == len(frame)
+    for got, want in zip(records, expected, strict=True):
+        assert list(got) == list(want)
+        for c in want:
+            assert type(got[c]) is type(want[c]), (c, got[c], want[c])
+            assert got[c] == want[c] or (got[c] != got[c] and want[c] != want[c])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True),
+                          st.integers(-2**62, 2**62)), max_size=12),
+       st.sampled_from([1.0, 1e4, 3.0, 0.1]), st.sampled_from(["zh", "en"]))
+def test_excel_number_columns_at_once_are_the_cells_of_each_value(rows, div, lang):
+    """The workbook writes a number column at once: the cells (scaled, whole numbers
+    as int, missing and non-finite as blank) are those of the value-by-value rule."""
+    from chaingraph import _report_excel as xl
+
+    frame = pd.DataFrame(rows, columns=["f", "i"]).astype({"f": "float64", "i": "int64"})
+    frame["t"] = [f"x{k}" for k in range(len(frame))]
+    frame["b"] = frame["i"] > 0
+    got = xl._cells(frame, [div, div, 1.0, 1.0], lang)
+    want = [[xl._cell(v, d, lang) for v, d in zip(row, [div, div, 1.0, 1.0], strict=True)]
+            for row in frame.astype(object).itertuples(index=False)]
+    assert [[type(v) for v in row] for row in got] == [[type(v) for v in row]
+                                                         for row in want]
+    assert got == want

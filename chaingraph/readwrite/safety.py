@@ -238,9 +238,23 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     [{'id': 'a', 'x': None}]
     """
     cols = [str(c) for c in frame.columns]
-    columns = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(frame.shape[1])]
-    return [dict(zip(cols, (json_plain(c[i]) for c in columns), strict=True))
-            for i in range(len(frame))]
+    columns = [_plain_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    return [dict(zip(cols, values, strict=True)) for values in zip(*columns, strict=True)
+            ] if columns else [{} for _ in range(len(frame))]
+
+
+def _plain_column(values: pd.Series) -> list[Any]:
+    """:func:`json_plain` of each value: a numpy number or bool column at once."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    if kind in ("i", "u", "b"):
+        return values.to_numpy().tolist()
+    if kind == "f":
+        array = values.to_numpy()
+        plain = array.tolist()
+        for i in np.flatnonzero(~np.isfinite(array)).tolist():
+            plain[i] = None
+        return plain
+    return [json_plain(v) for v in values.to_numpy(dtype=object)]
 
 
 def json_dumps(data: Any, *, indent: int | None = None) -> str:
