@@ -97,6 +97,8 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
         log.append(("start", "throughput", threading.current_thread().name))
         threads["inside"] = parallel_threads()
         started.set()
+        while not made:  # the thread starts before Recording.__init__ records it
+            time.sleep(0.01)
         assert made[0].caller_done.wait(timeout=60)
         threads["after"] = parallel_threads()  # the calling thread has ended
         log.append(("end", "throughput"))

@@ -43,7 +43,7 @@ from chaingraph.algorithms.throughput import (
 from chaingraph.model import SEGMENT, VOLUME, Chain
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
-from chaingraph.model.objects import text_objects
+from chaingraph.model.objects import filled, text_objects
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -193,8 +193,9 @@ def combine_bottlenecks(
         segment = np.full(len(cut), None, dtype=object)
         has = pd.notna(enterprise)
         segment[has] = chain.column(SEGMENT, default=None)[chain.codes_of(enterprise[has])]
-        parts.append(pd.DataFrame({
-            "kind": "min_cut", "enterprise": cut["enterprise"],
+        parts.append(pd.DataFrame({  # kind: one shared string, not a pyarrow column
+            "kind": pd.Series(filled(len(cut), "min_cut"), index=cut.index, dtype=object),
+            "enterprise": cut["enterprise"],
             "supplier": cut["supplier"], "buyer": cut["buyer"],
             "segment": pd.Series(segment, index=cut.index, dtype=object),
             "score": cut["score"], "explanation": cut["explanation"]}))
@@ -226,7 +227,18 @@ def _stacked_by_score(parts: list[pd.DataFrame]) -> pd.DataFrame:
                              for c in _COMBINED})
     score = np.concatenate([p["score"].to_numpy() for p in parts])
     order = np.argsort(-score, kind="stable")
-    columns = {c: score[order] if c == "score" else pd.Series(
-        np.concatenate([text_objects(p[c]) for p in parts])[order],
-        dtype=object, copy=False) for c in _COMBINED}
-    return pd.DataFrame(columns, copy=False)  # new arrays: not copied into one block
+    row = np.empty(len(order), dtype=np.intp)  # the sorted row of each stacked row
+    row[order] = np.arange(len(order))
+    columns: dict[str, Any] = {"score": score[order]}
+    for c in _COMBINED:
+        if c == "score":
+            continue
+        # each part's values put straight into their sorted rows: one pass over a
+        # million-row cut's id strings, where stacking and then sorting took three
+        out = np.empty(len(order), dtype=object)
+        start = 0
+        for p in parts:
+            out[row[start:start + len(p)]] = text_objects(p[c])
+            start += len(p)
+        columns[c] = pd.Series(out, dtype=object, copy=False)
+    return pd.DataFrame({c: columns[c] for c in _COMBINED}, copy=False)
