@@ -92,7 +92,8 @@ def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
     kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
     if kind not in ("f", "i", "u"):
         return [_cell(value, div, lang) for value in values.tolist()]
-    number = values.to_numpy(dtype=np.float64) / div  # float(value) / div, per value
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, as float(value) / div
+        number = values.to_numpy(dtype=np.float64) / div  # float(value) / div, per value
     finite = np.isfinite(number)
     whole = finite & (np.floor(number) == number) & (np.abs(number) < 2**53)
     cells = number.tolist()
