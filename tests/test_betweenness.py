@@ -256,6 +256,18 @@ def test_willems_chains_exact_against_oracle(shared_data):
     assert checked >= 8
 
 
+def _random_problem(n: int, seed: int, draw_seed: int, k: int):
+    """A generated chain's adjacency (no self-loops), ``k`` random sources with
+    weights, and random target weights."""
+    G = cg.datasets.generate_chain(n_enterprises=n, seed=seed)
+    A = nx.to_scipy_sparse_array(G.to_networkx(), format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    rng = np.random.default_rng(draw_seed)
+    sources = rng.integers(0, A.shape[0], k)
+    return A, sources, rng.random(k), rng.random(A.shape[0])
+
+
 @pytest.mark.skipif(not has_numba(), reason="numba not installed")
 def test_numba_sums_do_not_depend_on_the_number_of_threads():
     """The sources are split into a fixed number of chunks (not one per thread) and
@@ -263,13 +275,7 @@ def test_numba_sums_do_not_depend_on_the_number_of_threads():
     bits (diagnose runs the throughput on one thread beside its other steps)."""
     import numba
 
-    G = cg.datasets.generate_chain(n_enterprises=3000, seed=11)
-    A = nx.to_scipy_sparse_array(G.to_networkx(), format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
-    rng = np.random.default_rng(3)
-    sources = rng.integers(0, A.shape[0], 40)
-    sw, tw = rng.random(40), rng.random(A.shape[0])
+    A, sources, sw, tw = _random_problem(3000, 11, 3, 40)
     before = numba.get_num_threads()
     runs = []
     for threads in sorted({1, 2, before}):
@@ -292,13 +298,7 @@ def test_numba_chunk_groups_under_a_changing_budget_give_the_same_bits():
 
     from chaingraph._engines import thread_budget
 
-    G = cg.datasets.generate_chain(n_enterprises=2000, seed=5)
-    A = nx.to_scipy_sparse_array(G.to_networkx(), format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
-    rng = np.random.default_rng(8)
-    sources = rng.integers(0, A.shape[0], 50)
-    sw, tw = rng.random(50), rng.random(A.shape[0])
+    A, sources, sw, tw = _random_problem(2000, 5, 8, 50)
     indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int32)
     chunks = np.arange(kb.CHUNKS, dtype=np.int64)
     whole = kb._brandes_chunks(indptr, indices, sources.astype(np.int64), sw, tw,
