@@ -205,8 +205,9 @@ def compile_package() -> None:
     except where ``PYTHONDONTWRITEBYTECODE`` is set (this project's machines set
     it): every run would then compile ~50 modules from source, 0.2 s that no
     installed package spends."""
-    code = ("import compileall, pathlib, chaingraph; compileall.compile_dir("
-            "str(pathlib.Path(chaingraph.__file__).parent), quiet=1)")
+    code = ("import compileall, pathlib, sys, chaingraph; sys.exit(not "
+            "compileall.compile_dir(str(pathlib.Path(chaingraph.__file__).parent), "
+            "quiet=1))")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 

@@ -31,9 +31,9 @@ FILES = ("report.md", "report.html", "report.xlsx", "report.json", "map.png", "m
 
 def _start_png(report: Any, folder: Path, lang: str, helper: MapProcess | None
                ) -> tuple[Callable[[], bytes | None], dict[str, Any] | None]:
-    """Start map.png (in the helper process when there is one); returns the wait
-    for its bytes and the map options for map.html (None: maps skipped with a note
-    when plotting is unavailable)."""
+    """Start map.png in the helper process when there is one; returns the wait for
+    its bytes (which draws it here when there is none) and the map options for
+    map.html (None: maps skipped with a note when plotting is unavailable)."""
     try:
         from chaingraph.plotting import map_scene
     except ImportError as error:
@@ -45,11 +45,11 @@ def _start_png(report: Any, folder: Path, lang: str, helper: MapProcess | None
     release_free_memory()  # the scene's working arrays, before the helper draws
     png = folder / "map.png"
     sent = helper is not None and helper.submit(scene, png)
-    if not sent:
-        draw_png(scene, png)
 
     def wait() -> bytes:
-        if sent and not helper.result():  # the helper failed: draw it here
+        # drawn here when there is no helper (or it failed): after the table writer
+        # has started, beside it
+        if not sent or not helper.result():
             draw_png(scene, png)
         return png.read_bytes()
 

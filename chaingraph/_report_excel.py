@@ -89,15 +89,16 @@ def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
 def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
     """One column's cells: a numpy number column at once (the values of
     :func:`_cell`), anything else value by value."""
-    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    kind = values.dtype.kind if (isinstance(values.dtype, np.dtype)
+                                 and values.dtype.itemsize <= 8) else None
     if kind not in ("f", "i", "u"):
         return [_cell(value, div, lang) for value in values.tolist()]
-    with np.errstate(over="ignore", invalid="ignore"):  # inf, as float(value) / div
-        number = values.to_numpy(dtype=np.float64) / div  # float(value) / div, per value
-    finite = np.isfinite(number)
-    whole = finite & (np.floor(number) == number) & (np.abs(number) < 2**53)
+    raw = values.to_numpy(dtype=np.float64)  # float(value), per value
+    with np.errstate(over="ignore"):  # inf once scaled stays inf, as in _cell
+        number = raw / div
+    whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
     cells = number.tolist()
-    for i in np.flatnonzero(~finite).tolist():
+    for i in np.flatnonzero(~np.isfinite(raw)).tolist():  # missing (NaN, inf): blank
         cells[i] = None
     for i in np.flatnonzero(whole).tolist():
         cells[i] = int(cells[i])

@@ -101,8 +101,10 @@ BACKGROUND_STEPS = ("flow", "throughput")
 #: would only wait for a core), and on every thread from the kernel's next batch of
 #: work once it has none (:func:`~chaingraph._engines.thread_budget`): at 100,000
 #: enterprises the throughput's last 0.7 s came after the calling thread's steps,
-#: on one thread while the other core waited. numba's threading layer is entered
-#: from one thread at a time either way.
+#: on one thread while the other core waited. Only kernels that ask
+#: :func:`~chaingraph._engines.parallel_threads` keep to the budget: the
+#: throughput's betweenness kernel, its one parallel kernel. numba's threading layer
+#: is entered from one thread at a time either way.
 ONE_THREAD_STEPS = ("throughput",)
 
 

@@ -28,7 +28,6 @@ from chaingraph._report_render import (
     json_chunks,
     json_text,
     markdown,
-    shown_sections,
 )
 from chaingraph._report_steps import analysis_steps, run_steps
 from chaingraph._report_tables import atomic_path, write_tables
@@ -169,9 +168,11 @@ class ChainReport:
 
         The section's display columns, codes and ids as labels and names, the
         explanation in ``lang`` (default: the report's); the headers are still the
-        column codes. Built once per section, language and row count, and shared by
-        the Markdown, HTML and Excel reports (do not modify it). ``section`` is a
-        table of :meth:`tables` or ``"min_cut_pairs"`` / ``"min_cut"``.
+        column codes. Built once per section, language and row count and shared by
+        the Markdown, HTML and Excel reports (do not modify it); built again when the
+        section's table has been replaced (a table changed in place is not seen, as
+        with :attr:`key_findings`). ``section`` is a table of :meth:`tables` or
+        ``"min_cut_pairs"`` / ``"min_cut"``.
 
         Examples
         --------
@@ -183,14 +184,21 @@ class ChainReport:
         (3, True)
         """
         lang = _lang(lang, self.lang)
-        tables = dict(shown_sections(self))
-        if section not in tables:
-            raise ValueError(f"section must be one of {sorted(tables)}, got {section!r}")
-        table = tables[section]
-        key = ("shown", section, lang, rows, id(table))
-        if key not in self._cache:
-            self._cache[key] = display_frame(table, section, self.names(lang), rows)
-        return self._cache[key]
+        if section == "min_cut":
+            table = self.min_cut_table()
+        elif section == "min_cut_pairs":
+            table = self.min_cut_pairs()
+        elif section in SECTIONS:
+            table = getattr(self, section)
+        else:
+            known = [*SECTIONS, "min_cut_pairs", "min_cut"]
+            raise ValueError(f"section must be one of {known}, got {section!r}")
+        key = ("shown", section, lang, rows)
+        made = self._cache.get(key)
+        if made is None or made[0] is not table:  # the table itself is held: no id reuse
+            made = self._cache[key] = (table, display_frame(table, section,
+                                                            self.names(lang), rows))
+        return made[1]
 
     def min_cut_table(self) -> pd.DataFrame:
         """The minimum cut's elements with segments and share of the maximum flow."""

@@ -301,8 +301,8 @@ def test_numba_chunk_groups_under_a_changing_budget_give_the_same_bits():
     A, sources, sw, tw = _random_problem(2000, 5, 8, 50)
     indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int32)
     chunks = np.arange(kb.CHUNKS, dtype=np.int64)
-    whole = kb._brandes_chunks(indptr, indices, sources.astype(np.int64), sw, tw,
-                               chunks, kb.CHUNKS).sum(axis=0)
+    whole = kb.parallel_kernel()(indptr, indices, sources.astype(np.int64), sw, tw,
+                                 chunks, kb.CHUNKS).sum(axis=0)
     assert whole.any()
     every = numba.config.NUMBA_NUM_THREADS
     schedules = [[1], [every], [1, 1, 3, every], [every, 1, 2], [5, 1]]

@@ -16,7 +16,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import chaingraph as cg
@@ -661,6 +661,7 @@ def test_json_records_column_at_once_is_json_plain_of_each_value(rows):
 @given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True),
                           st.integers(-2**62, 2**62)), max_size=12),
        st.sampled_from([1.0, 1e4, 3.0, 0.1]), st.sampled_from(["zh", "en"]))
+@example([(1e308, 0), (float("inf"), 1), (float("nan"), 2), (-1e308, 3)], 0.1, "en")
 def test_excel_number_columns_at_once_are_the_cells_of_each_value(rows, div, lang):
     """The workbook writes a number column at once: the cells (scaled, whole numbers
     as int, missing and non-finite as blank) are those of the value-by-value rule."""

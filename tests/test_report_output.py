@@ -221,3 +221,22 @@ def _codes(value):
     if isinstance(value, list):
         return [_codes(v) for v in value]
     return value
+
+
+def test_shown_table_is_shared_and_follows_a_replaced_table():
+    """The shown rows are built once per section, language and row count and shared
+    by the report formats; a replaced table is shown anew, even when the new frame
+    takes the old one's memory (the cache holds the table it was built from)."""
+    report = diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+    first = report.shown_table("breakpoints", lang="en", rows=5)
+    assert first is report.shown_table("breakpoints", lang="en", rows=5)
+    assert report.shown_table("breakpoints", lang="zh", rows=5) is not first
+    original = report.breakpoints
+    for k in range(30):  # new frames, the old ones freed: ids get reused
+        report.breakpoints = original.iloc[: k % 3 + 1].copy()
+        assert len(report.shown_table("breakpoints", lang="en", rows=5)) == k % 3 + 1
+    report.breakpoints = original
+    shown = report.shown_table("breakpoints", lang="en", rows=5)
+    pd.testing.assert_frame_equal(shown, first)
+    with pytest.raises(ValueError, match="section must be one of"):
+        report.shown_table("nonsense")

@@ -35,7 +35,8 @@ import scipy.sparse as sp
 from chaingraph._engines import jit, parallel_threads
 from chaingraph.kernels.graph import search_order
 
-__all__ = ["CHUNKS", "weighted_betweenness_numba", "weighted_betweenness_scipy"]
+__all__ = ["CHUNKS", "parallel_kernel", "weighted_betweenness_numba",
+           "weighted_betweenness_scipy"]
 
 #: Chunks of sources the numba engine searches in parallel (fewer when there are
 #: fewer sources). A constant, not the thread count, so that the floating-point
@@ -43,8 +44,8 @@ __all__ = ["CHUNKS", "weighted_betweenness_numba", "weighted_betweenness_scipy"]
 #: chunk running holds one row of output (8 MB per million enterprises).
 CHUNKS = 8
 
-#: Replaced by ``numba.prange`` before the kernel is first compiled (numba is only
-#: imported when the numba engine is used).
+#: Replaced by ``numba.prange`` (:func:`parallel_kernel`) before the kernel is first
+#: compiled (numba is only imported when the numba engine is used).
 prange = range
 
 
@@ -52,8 +53,9 @@ prange = range
 def _brandes_chunks(indptr, indices, sources, source_weight, target_weight,
                     chunks, n_chunks):  # pragma: no cover
     # row r of the output: the sum over the sources of chunk chunks[r] (the sources
-    # at positions chunks[r], chunks[r] + n_chunks, ...); per-node state packed in 16 bytes (4 nodes per cache line, so that 1M nodes
-    # fit in a last-level cache): distance, then sigma, which the backward pass
+    # at positions chunks[r], chunks[r] + n_chunks, ...); per-node state packed in
+    # 16 bytes (4 nodes per cache line, so that 1M nodes fit in a last-level
+    # cache): distance, then sigma, which the backward pass
     # replaces by the node's coefficient (b_w + delta_w) / sigma_w once its own
     # delta is known (successors are done before their predecessors), because the
     # searches are bound by random memory access
@@ -107,6 +109,24 @@ def _brandes_chunks(indptr, indices, sources, source_weight, target_weight,
     return out
 
 
+def parallel_kernel() -> Any:
+    """The chunked search kernel, with ``prange`` set to numba's before its first
+    call compiles it: compiled with the plain ``range`` it would run serially, and
+    numba's cache would keep that version for later runs. Call the kernel only
+    through this (numba only).
+
+    Examples
+    --------
+    >>> from chaingraph._engines import has_numba
+    >>> parallel_kernel().__name__ if has_numba() else "_brandes_chunks"
+    '_brandes_chunks'
+    """
+    from chaingraph._engines import import_numba
+
+    globals()["prange"] = import_numba().prange
+    return _brandes_chunks
+
+
 @jit
 def _permute(indptr, indices, order, rank):  # pragma: no cover
     """CSR of the graph with node ``order[i]`` renumbered ``i``."""
@@ -148,7 +168,6 @@ def weighted_betweenness_numba(indptr: np.ndarray, indices: np.ndarray,
     from chaingraph._engines import import_numba
 
     numba = import_numba()
-    globals()["prange"] = numba.prange
     n = len(indptr) - 1
     indptr = np.asarray(indptr, dtype=np.int64)
     indices = np.asarray(indices, dtype=np.int32)
@@ -182,8 +201,8 @@ def _chunk_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray,
             threads = parallel_threads()
             group = np.arange(done, min(done + threads, n_chunks), dtype=np.int64)
             numba.set_num_threads(threads)
-            rows = _brandes_chunks(indptr, indices, sources, source_weight,
-                                   target_weight, group, n_chunks)
+            rows = parallel_kernel()(indptr, indices, sources, source_weight,
+                                     target_weight, group, n_chunks)
             for row in rows:  # as .sum(axis=0) of all the rows: one after the other
                 if total is None:
                     total = row.copy()

@@ -244,8 +244,10 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _plain_column(values: pd.Series) -> list[Any]:
-    """:func:`json_plain` of each value: a numpy number or bool column at once."""
-    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    """:func:`json_plain` of each value: a numpy number or bool column at once
+    (up to 64 bits: a long double is not a Python float)."""
+    kind = values.dtype.kind if (isinstance(values.dtype, np.dtype)
+                                 and values.dtype.itemsize <= 8) else None
     if kind in ("i", "u", "b"):
         return values.to_numpy().tolist()
     if kind == "f":
