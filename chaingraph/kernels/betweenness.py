@@ -55,10 +55,10 @@ def _brandes_chunks(indptr, indices, sources, source_weight, target_weight,
     # row r of the output: the sum over the sources of chunk chunks[r] (the sources
     # at positions chunks[r], chunks[r] + n_chunks, ...); per-node state packed in
     # 16 bytes (4 nodes per cache line, so that 1M nodes fit in a last-level
-    # cache): distance, then sigma, which the backward pass
-    # replaces by the node's coefficient (b_w + delta_w) / sigma_w once its own
-    # delta is known (successors are done before their predecessors), because the
-    # searches are bound by random memory access
+    # cache): distance, then sigma, which the backward pass replaces by the node's
+    # coefficient (b_w + delta_w) / sigma_w once its own delta is known (successors
+    # are done before their predecessors), because the searches are bound by
+    # random memory access
     n = indptr.shape[0] - 1
     out = np.zeros((chunks.shape[0], n))
     k = sources.shape[0]
@@ -193,6 +193,7 @@ def _chunk_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray,
     so that a budget raised while the kernel runs is used from the next group on.
     The sum is the same, bit for bit, however the chunks are grouped."""
     n_chunks = max(1, min(CHUNKS, len(sources)))
+    kernel = parallel_kernel()
     before = numba.get_num_threads()
     total = None
     done = 0
@@ -201,8 +202,8 @@ def _chunk_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray,
             threads = parallel_threads()
             group = np.arange(done, min(done + threads, n_chunks), dtype=np.int64)
             numba.set_num_threads(threads)
-            rows = parallel_kernel()(indptr, indices, sources, source_weight,
-                                     target_weight, group, n_chunks)
+            rows = kernel(indptr, indices, sources, source_weight, target_weight, group,
+                          n_chunks)
             for row in rows:  # as .sum(axis=0) of all the rows: one after the other
                 if total is None:
                     total = row.copy()
