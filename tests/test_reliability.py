@@ -109,7 +109,7 @@ def test_formula_injection_helpers_round_trip():
 #: Text that meets every branch of the escape rule: control characters, an ``_``
 #: that starts a marker or not, formula starts, the non-characters, Chinese.
 _NASTY_TEXT = st.lists(st.sampled_from(
-    list("_x0Af9_=+-@'\t\r\n\x00\x1f\x7f 链a") + ["\ufffe", "\uffff", "_x00", "_x0041_"]),
+    [*"_x0Af9_=+-@'\t\r\n\x00\x1f\x7f 链a", "\ufffe", "\uffff", "_x00", "_x0041_"]),
     max_size=10).map("".join)
 
 
