@@ -86,25 +86,30 @@ def _density(chain: Chain, options: dict[str, Any]) -> Any:
             f"relatedness density not in the candidate score: {error}")
 
 
-#: Steps run one after the other, in this order, in one background thread while the
-#: others run in the calling thread. The maximum flow's time is spent in compiled
-#: kernels that release the GIL (Dinic's search), so on two cores it overlaps with
-#: the Python-bound steps; the throughput follows it there on one numba thread
-#: (:data:`ONE_THREAD_STEPS`). At 1M enterprises (2 cores) the flow took 7-8 s and
-#: the throughput 2 s on both cores after every other step; now the throughput ends
-#: before the calling thread's steps do on the heavy-tailed chain. Results are the
-#: same as run one after the other (the throughput kernel's sums do not depend on
-#: the number of threads); ``summary["seconds"]`` gives each step's own wall time.
+#: Steps run in the background while the others run in the calling thread, in this
+#: order. The maximum flow's time is spent in compiled kernels that release the GIL
+#: (Dinic's search), so on two cores it overlaps with the Python-bound steps; the
+#: throughput follows it in the same thread, on one numba thread
+#: (:data:`ONE_THREAD_STEPS`), or, when the calling thread runs out of steps first,
+#: starts at once in a thread of its own beside the flow (on the package
+#: generator's chains the flow outlasts every other step: at 1M enterprises the
+#: calling thread then waited 3 s for the flow and the throughput after it). At 1M
+#: enterprises (2 cores) the flow took 7-8 s and the throughput 2 s on both cores
+#: after every other step; now the throughput ends before the calling thread's
+#: steps do on the heavy-tailed chain. Results are the same as run one after the
+#: other (the throughput kernel's sums do not depend on the number of threads);
+#: ``summary["seconds"]`` gives each step's own wall time.
 BACKGROUND_STEPS = ("flow", "throughput")
 #: Background steps whose parallel kernels (``prange``) run on one numba thread
-#: while the calling thread still has steps to run (beside them a second worker
-#: would only wait for a core), and on every thread from the kernel's next batch of
-#: work once it has none (:func:`~chaingraph._engines.thread_budget`): at 100,000
-#: enterprises the throughput's last 0.7 s came after the calling thread's steps,
-#: on one thread while the other core waited. Only kernels that ask
+#: while another thread of the process still has steps to run (the calling thread,
+#: or the flow's thread; beside them a second worker would only wait for a core),
+#: and on every thread from the kernel's next batch of work once none has
+#: (:func:`~chaingraph._engines.thread_budget`): at 100,000 enterprises the
+#: throughput's last 0.7 s came after the calling thread's steps, on one thread
+#: while the other core waited. Only kernels that ask
 #: :func:`~chaingraph._engines.parallel_threads` keep to the budget: the
-#: throughput's betweenness kernel, its one parallel kernel. numba's threading layer
-#: is entered from one thread at a time either way.
+#: throughput's betweenness kernel, its one parallel kernel (the flow's kernels are
+#: serial), so numba's threading layer is entered from one thread at a time.
 ONE_THREAD_STEPS = ("throughput",)
 
 
@@ -158,33 +163,61 @@ class _Outcome:
 
 
 class _Background:
-    """Steps run one after the other in a daemon thread (Ctrl-C ends the process
-    without waiting for it). A step's error is recorded, and the steps after it
-    still run, as they would in the calling thread until the error is raised."""
+    """Background steps in daemon threads (Ctrl-C ends the process without waiting
+    for them): the first step in one thread, the others after it in the same
+    thread, or, when the calling thread has no step left before the first has
+    ended, at once in a second thread. A step's error is recorded, and the steps
+    after it still run, as they would in the calling thread until the error is
+    raised."""
 
     def __init__(self, runs: list[tuple[str, Callable[[], Any]]], on_step: OnStep = None
                  ) -> None:
+        self._runs = runs
+        self._on_step = on_step
         self._outcomes: dict[str, _Outcome] = {}
         #: Set once the calling thread has no step of its own left to run.
         self.caller_done = threading.Event()
+        #: Set once the first background step has ended.
+        self.first_done = threading.Event()
+        self._claim = threading.Lock()
+        self._rest_claimed = False
+        self._threads: list[threading.Thread] = []
 
         def work() -> None:
-            for name, run in runs:
-                self._outcomes[name] = _Outcome.of(
-                    name, self._budgeted(run) if name in ONE_THREAD_STEPS else run,
-                    on_step)
+            self._run(runs[:1], first=True)
+            self.first_done.set()
+            if self._claim_rest():
+                self._run(runs[1:])
 
-        self._thread = threading.Thread(target=work, name="chaingraph-diagnose",
-                                        daemon=True)
-        self._thread.start()
+        self._start(work, "chaingraph-diagnose")
 
-    def _budgeted(self, run: Callable[[], Any]) -> Callable[[], Any]:
+    def _start(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _claim_rest(self) -> bool:
+        """True for the one caller that runs the steps after the first."""
+        with self._claim:
+            claimed, self._rest_claimed = self._rest_claimed, True
+            return not claimed
+
+    def _run(self, runs: list[tuple[str, Callable[[], Any]]], *, first: bool = False
+             ) -> None:
+        for name, run in runs:
+            self._outcomes[name] = _Outcome.of(
+                name, self._budgeted(run, first) if name in ONE_THREAD_STEPS else run,
+                self._on_step)
+
+    def _budgeted(self, run: Callable[[], Any], first: bool) -> Callable[[], Any]:
         """``run`` with its parallel kernels on one numba thread while the calling
-        thread has steps left, on every thread after."""
+        thread, or (for a step after the first) the first background step, is still
+        running; on every thread after."""
         from chaingraph._engines import thread_budget
 
         def one_while_busy() -> int | None:
-            return None if self.caller_done.is_set() else 1
+            idle = self.caller_done.is_set() and (first or self.first_done.is_set())
+            return None if idle else 1
 
         def budgeted() -> Any:
             with thread_budget(one_while_busy):
@@ -193,11 +226,15 @@ class _Background:
         return budgeted
 
     def wait(self) -> dict[str, _Outcome]:
-        """Each step's outcome, in the order run, once all have ended (the calling
-        thread waits: from now on the background steps have the cores)."""
+        """Each step's outcome, in the order given, once all have ended (the calling
+        thread waits: from now on the background steps have the cores; those after
+        the first start now in a thread of their own if it is still running)."""
         self.caller_done.set()
-        self._thread.join()
-        return self._outcomes
+        if self._runs[1:] and self._claim_rest():
+            self._start(lambda: self._run(self._runs[1:]), "chaingraph-diagnose-2")
+        for thread in list(self._threads):
+            thread.join()
+        return {name: self._outcomes[name] for name, _ in self._runs}
 
 
 def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],

@@ -64,12 +64,14 @@ def test_an_unbounded_flow_is_skipped_and_the_throughput_still_runs():
 
 
 @pytest.mark.parametrize("caller_busy", [True, False])
-def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, caller_busy):
-    """As diagnose runs them: the flow, then the throughput, in one thread beside
-    the other steps. The throughput's parallel kernels run on one numba thread while
-    the calling thread still has steps to run, on all of them once it has none
-    left, from the kernel's next batch of work on (asked again while the step runs);
-    the calling thread's own number of threads is left as it was."""
+def test_default_flow_and_throughput_beside_the_other_steps(monkeypatch, caller_busy):
+    """As diagnose runs them. caller_busy: the flow ends while the calling thread
+    has steps left, and the throughput follows it in the flow's thread. Else the
+    calling thread runs out of steps first, and the throughput starts at once in a
+    second thread, beside the flow. Either way its parallel kernels run on one numba
+    thread while another thread (the caller's, the flow's) is busy, on all of them
+    once none is, from the kernel's next batch of work on (asked again while the step
+    runs); the calling thread's own number of threads is left as it was."""
     from chaingraph._engines import has_numba, parallel_threads
 
     numba = pytest.importorskip("numba") if has_numba() else None
@@ -84,12 +86,16 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
 
     monkeypatch.setattr(_report_steps, "_Background", Recording)
 
+    def background():  # the thread starts before Recording.__init__ records it
+        while not made:
+            time.sleep(0.01)
+        return made[0]
+
     def flow():
         log.append(("start", "flow", threading.current_thread().name))
-        if not caller_busy:  # the calling thread is done before the throughput starts
-            while not made:
-                time.sleep(0.01)
-            assert made[0].caller_done.wait(timeout=60)
+        if not caller_busy:  # the calling thread ends, then the throughput starts
+            assert background().caller_done.wait(timeout=60)
+            assert started.wait(timeout=60)
         log.append(("end", "flow"))
         return "FLOW"
 
@@ -97,10 +103,9 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
         log.append(("start", "throughput", threading.current_thread().name))
         threads["inside"] = parallel_threads()
         started.set()
-        while not made:  # the thread starts before Recording.__init__ records it
-            time.sleep(0.01)
-        assert made[0].caller_done.wait(timeout=60)
-        threads["after"] = parallel_threads()  # the calling thread has ended
+        assert background().caller_done.wait(timeout=60)
+        assert background().first_done.wait(timeout=60)
+        threads["after"] = parallel_threads()  # the caller's steps and the flow ended
         log.append(("end", "throughput"))
         return "THROUGHPUT"
 
@@ -116,18 +121,50 @@ def test_default_flow_then_throughput_in_one_background_thread(monkeypatch, call
     before = numba.get_num_threads() if numba else None
     run_steps(steps, results, skipped, seconds)
     assert results == {"a": "A", "b": "B", "flow": "FLOW", "throughput": "THROUGHPUT"}
-    assert list(results) == ["a", "b", "flow", "throughput"]
+    assert list(results) == ["a", "b", "flow", "throughput"]  # the order given
     where = {entry[1]: entry[2] for entry in log if entry[0] == "start"}
-    assert where["flow"] == where["throughput"] != where["a"] == where["b"]
+    assert where["a"] == where["b"] not in (where["flow"], where["throughput"])
+    assert (where["flow"] == where["throughput"]) is caller_busy
     ends = [entry[1] for entry in log if entry[0] == "end"]
     assert ends.index("flow") < ends.index("throughput")
     if numba:
         every = numba.config.NUMBA_NUM_THREADS
-        assert threads["inside"] == (1 if caller_busy else every)
-        assert threads["after"] == every
+        assert threads == {"inside": 1, "after": every}
         assert numba.get_num_threads() == before
     else:
         assert threads == {"inside": 1, "after": 1}
+
+
+def test_a_throughput_alone_in_the_background_has_every_thread_once_the_caller_is_done(
+        monkeypatch):
+    from chaingraph._engines import has_numba, parallel_threads
+
+    numba = pytest.importorskip("numba") if has_numba() else None
+    monkeypatch.setattr(_report_steps, "BACKGROUND_STEPS", ("throughput",))
+    monkeypatch.setattr(_report_steps, "ONE_THREAD_STEPS", ("throughput",))
+    made, seen = [], []
+
+    class Recording(_report_steps._Background):
+        def __init__(self, runs, on_step=None):
+            super().__init__(runs, on_step)
+            made.append(self)
+
+    monkeypatch.setattr(_report_steps, "_Background", Recording)
+
+    def throughput():
+        seen.append(parallel_threads())
+        while not made:
+            time.sleep(0.01)
+        assert made[0].caller_done.wait(timeout=60)
+        seen.append(parallel_threads())
+        return "T"
+
+    results = {}
+    run_steps([("a", lambda: "A", None), ("throughput", throughput, None)],
+              results, {}, {})
+    assert results == {"a": "A", "throughput": "T"}
+    every = numba.config.NUMBA_NUM_THREADS if numba else 1
+    assert seen[-1] == every
 
 
 def test_on_step_hears_each_step_once_it_has_ended():
