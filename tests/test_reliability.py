@@ -113,6 +113,16 @@ _NASTY_TEXT = st.lists(st.sampled_from(
     max_size=10).map("".join)
 
 
+@given(st.one_of(_NASTY_TEXT, st.text(max_size=12)), st.booleans())
+@example("_x0000\r", False)  # the escaped \r's "_" closed a marker: read back "\x00x000D_"
+@example("_x0041_x", True)
+def test_escape_text_reads_back_as_written(text, formulas):
+    escaped = escape_text(text, formulas=formulas)
+    assert unescape_text(escaped, formulas=formulas) == text
+    assert not any(0xD800 <= ord(c) <= 0xDFFF or (ord(c) < 0x20 and c not in "\t\n")
+                   for c in escaped)
+
+
 @given(st.lists(st.one_of(st.none(), _NASTY_TEXT), max_size=30), st.booleans())
 @example(["_x0041_", "a_x", "\r=1", "_x12G4_", None, "\uffff"], True)
 def test_escape_frame_arrow_text_is_escaped_cell_by_cell(cells, formulas):
@@ -355,6 +365,14 @@ def test_bare_exceptions_control_characters_in_names(tmp_path):
     chain = cg.as_chain(G, self_loops="keep") if False else cg.as_chain(G)
     for fmt in FORMATS:
         assert_same_chain(write_read(chain, tmp_path, fmt), chain)
+
+
+def test_text_that_looks_like_a_marker_before_an_escaped_character_round_trips(tmp_path):
+    # "_x0000" then "\r": the \r's marker "_x000D_" closed "_x0000_" in the file
+    G = nx.DiGraph([("_x0000\r", "_x0041\x01", {"product": "=_x00Ff\x7f"})])
+    chain = cg.as_chain(G)
+    for fmt in FORMATS:
+        assert_same_chain(write_read(chain, tmp_path / fmt, fmt), chain)
 
 
 def test_bare_exceptions_unreadable_files(tmp_path):

@@ -48,8 +48,12 @@ __all__ = [
 #: First characters that make a spreadsheet cell a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters XML 1.0 and Excel cannot hold (or normalise away), and our escape marker.
+#: An ``_`` is escaped when ``x`` and four hex digits follow it, whatever comes
+#: next: the character after them may be escaped itself, and its marker's ``_``
+#: would close a marker (``"_x0000\r"`` became ``"_x0000_x000D_"``, read back as
+#: ``"\x00x000D_"``).
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+    "[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4})")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 #: What openpyxl refuses in a cell (IllegalCharacterError), plus lone surrogates.
 _ILLEGAL_IN_SHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -126,8 +130,9 @@ def _escape_char(match: re.Match[str]) -> str:
 def escape_text(value: Any, *, formulas: bool = False) -> Any:
     """Reversible safe form of a text cell (see :func:`unescape_text`).
 
-    Characters XML and Excel cannot hold become ``_xHHHH_`` (an ``_`` that would
-    start such a marker becomes ``_x005F_``); with ``formulas=True`` text starting
+    Characters XML and Excel cannot hold become ``_xHHHH_`` (an ``_`` followed by
+    ``x`` and four hex digits becomes ``_x005F_``, so that no marker is read where
+    there was none); with ``formulas=True`` text starting
     with a formula character or ``'`` also gets a leading ``'``.
 
     Examples
@@ -215,9 +220,9 @@ def _map_text(frame: pd.DataFrame, function: Any, pattern: str,
 
 
 _FORMULA_PATTERN = "^[=+\\-@\t\r']"
-#: :data:`_UNSAFE` in RE2's syntax, for Arrow text (no lookahead; an ``_`` starting
-#: a marker matches with the marker; no surrogates, which UTF-8 cannot hold).
-_UNSAFE_RE2 = r"[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]|_x[0-9A-Fa-f]{4}_"
+#: :data:`_UNSAFE` in RE2's syntax, for Arrow text (no lookahead: the ``_`` matches
+#: with what follows it; no surrogates, which UTF-8 cannot hold).
+_UNSAFE_RE2 = r"[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]|_x[0-9A-Fa-f]{4}"
 
 
 def escape_frame(frame: pd.DataFrame, *, formulas: bool = False) -> pd.DataFrame:
