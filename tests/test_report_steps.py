@@ -80,8 +80,8 @@ def test_default_flow_and_throughput_beside_the_other_steps(monkeypatch, caller_
     made = []
 
     class Recording(_report_steps._Background):
-        def __init__(self, runs, on_step=None):
-            super().__init__(runs, on_step)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             made.append(self)
 
     monkeypatch.setattr(_report_steps, "_Background", Recording)
@@ -145,8 +145,8 @@ def test_a_throughput_alone_in_the_background_has_every_thread_once_the_caller_i
     made, seen = [], []
 
     class Recording(_report_steps._Background):
-        def __init__(self, runs, on_step=None):
-            super().__init__(runs, on_step)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             made.append(self)
 
     monkeypatch.setattr(_report_steps, "_Background", Recording)
@@ -165,6 +165,104 @@ def test_a_throughput_alone_in_the_background_has_every_thread_once_the_caller_i
     assert results == {"a": "A", "throughput": "T"}
     every = numba.config.NUMBA_NUM_THREADS if numba else 1
     assert seen[-1] == every
+
+
+def _recording(monkeypatch):
+    made = []
+
+    class Recording(_report_steps._Background):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(_report_steps, "_Background", Recording)
+    return made
+
+
+@pytest.mark.parametrize("fail", [None, "c"])
+def test_a_background_thread_done_early_takes_the_last_steps(monkeypatch, fail):
+    """The flow and the throughput end while "a" still runs: the background thread
+    takes "c", then "b", from the back; results keep the order of a run without
+    that, and an error of a step taken is raised once every step has ended."""
+    _recording(monkeypatch)
+    log, taken, started = [], threading.Event(), threading.Event()
+
+    def step(name):
+        def run():
+            if name == "flow":  # the calling thread has taken its first step
+                assert started.wait(timeout=60)
+            log.append((name, threading.current_thread().name))
+            if name == "c":
+                taken.set()
+            if name == "a":
+                started.set()
+                assert taken.wait(timeout=60)
+                time.sleep(0.1)  # "b" is taken meanwhile
+            if name == fail:
+                raise RuntimeError(f"{name} failed")
+            return name.upper()
+        return run
+
+    steps = [(name, step(name), None) for name in ("a", "b", "c", "flow", "throughput")]
+    results, skipped, seconds = {}, {}, {}
+    if fail:
+        with pytest.raises(RuntimeError, match="c failed"):
+            run_steps(steps, results, skipped, seconds)
+    else:
+        run_steps(steps, results, skipped, seconds)
+    where = dict(log)
+    assert where["a"] == threading.current_thread().name
+    assert where["b"] == where["c"] == where["flow"] != where["a"]
+    assert [name for name, _ in log] == ["a", "flow", "throughput", "c", "b"]
+    want = ["a", "b"] + ([] if fail else ["c", "flow", "throughput"])
+    assert list(results) == want and set(seconds) >= set(want)
+
+
+@pytest.mark.parametrize("where", ["flow", "c"])
+def test_keyboard_interrupt_in_a_background_thread_reaches_the_caller(where):
+    # "c" is taken by the background thread once the flow and the throughput end
+    started = threading.Event()
+
+    def step(name):
+        def run():
+            if name == "a":
+                started.set()
+                time.sleep(0.3)
+            elif name == "flow":
+                assert started.wait(timeout=60)
+            if name == where:
+                raise KeyboardInterrupt
+            return name
+        return run
+
+    steps = [(name, step(name), None) for name in ("a", "b", "c", "flow", "throughput")]
+    with pytest.raises(KeyboardInterrupt):
+        run_steps(steps, {}, {}, {})
+
+
+def test_steps_left_when_a_step_fails_are_not_taken_by_the_background(monkeypatch):
+    made = _recording(monkeypatch)
+    log = []
+
+    def flow():  # ends once the calling thread has given up its steps
+        while not made:
+            time.sleep(0.01)
+        assert made[0].caller_done.wait(timeout=60)
+        return "FLOW"
+
+    def step(name):
+        def run():
+            log.append(name)
+            if name == "a":
+                raise RuntimeError("a failed")
+            return name
+        return run
+
+    steps = [("a", step("a"), None), ("b", step("b"), None), ("c", step("c"), None),
+             ("flow", flow, None)]
+    with pytest.raises(RuntimeError, match="a failed"):
+        run_steps(steps, {}, {}, {})
+    assert log == ["a"]
 
 
 def test_on_step_hears_each_step_once_it_has_ended():
