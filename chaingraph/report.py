@@ -10,6 +10,7 @@ and as JSON.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from chaingraph._progress import progress as _progress
+from chaingraph._progress import counter as _counter
 from chaingraph._report_excel import excel_bytes
 from chaingraph._report_explain import display_frame
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
@@ -450,8 +451,9 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     skipped: dict[str, str] = {}
     seconds: dict[str, float] = {}
     steps = analysis_steps(chain, template, options)
-    run_steps(_progress(steps, total=len(steps), desc="diagnose", show=progress,
-                        unit="step"), results, skipped, seconds, on_step)
+    with _counter(sum(reason is None for _, _, reason in steps), desc="diagnose",
+                  unit="step", show=progress) as bar:
+        run_steps(steps, results, skipped, seconds, _counted(bar, on_step))
     skipped.update(notes)  # components left out of a step that ran
     if template is not None:
         from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links
@@ -473,6 +475,18 @@ def _detect_lang(chain: Chain) -> str:
             texts += list(chain.column_at(column, range(min(2000, chain.n_enterprises)),
                                           default=None))
     return detect_lang(texts)
+
+
+def _counted(bar: Any, on_step: Callable[[str], Any] | None) -> Callable[[str], Any]:
+    """``on_step`` that first advances ``bar`` by one step (steps end in two threads)."""
+    lock = threading.Lock()
+
+    def heard(name: str) -> Any:
+        with lock:
+            bar.update(1)
+        return on_step(name) if on_step is not None else None
+
+    return heard
 
 
 def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str, Any],

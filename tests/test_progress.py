@@ -27,3 +27,40 @@ def test_systemic_risk_progress_counts_enterprises(capsys):
                           method="scipy")
     err = capsys.readouterr().err
     assert "/30 [" in err and "enterprise/s" in err and "batch" not in err
+
+
+def test_diagnose_counts_its_steps_as_they_end(monkeypatch, capsys):
+    """The bar advances once a step has ended (it was full before the first ran)."""
+    import contextlib
+
+    import chaingraph.report as report_module
+    from chaingraph.algorithms import leaders
+
+    totals, ended, at_leaders = [], [], []
+
+    class Bar:
+        def update(self, k=1):
+            ended.append(k)
+
+    @contextlib.contextmanager
+    def recording(total, **options):
+        totals.append((total, options["unit"]))
+        yield Bar()
+
+    real = leaders.find_leaders
+
+    def spy(*args, **kwargs):
+        at_leaders.append(len(ended))
+        return real(*args, **kwargs)
+
+    chain = cg.datasets.load_example()
+    monkeypatch.setattr(leaders, "find_leaders", spy)
+    with monkeypatch.context() as patch:
+        patch.setattr(report_module, "_counter", recording)
+        report = cg.diagnose(chain, template="nev", region="明湾示范区", progress=True)
+    steps = len(report.summary["seconds"])
+    assert totals == [(steps, "step")] and ended == [1] * steps
+    assert at_leaders[0] < steps  # the leaders had not ended: the bar was not full
+    cg.diagnose(chain, template="nev", region="明湾示范区", progress=True)
+    err = capsys.readouterr().err
+    assert f"/{steps} [" in err and "step" in err
