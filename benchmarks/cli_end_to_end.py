@@ -212,8 +212,16 @@ def compile_package() -> None:
 
 
 def run(sizes: list[int], generators: list[str], modes: list[str], work: Path,
-        timeout: float) -> list[dict]:
+        timeout: float, repeat: int = 1) -> list[dict]:
     compile_package()
+    rows = []
+    for _ in range(repeat):  # whole passes: a drift of the machine touches every cell
+        rows += _one_pass(sizes, generators, modes, work, timeout)
+    return rows
+
+
+def _one_pass(sizes: list[int], generators: list[str], modes: list[str], work: Path,
+              timeout: float) -> list[dict]:
     rows = []
     for gen in generators:
         for n in sizes:
@@ -250,25 +258,56 @@ def render(rows: list[dict], command: str) -> str:
         "written); its peak resident memory (`ru_maxrss`, the largest of the CLI process "
         "and the map process it starts) and the tree peak (the largest sum of the two, "
         "sampled every 20 ms). `json`: `--json` (report to "
-        "stdout, no files); `out`: `--out DIR` (every report file).",
+        "stdout, no files); `out`: `--out DIR` (every report file). With several "
+        "runs of a cell (`--repeat`, whole passes): the median run's wall time, every "
+        "run's, and the lowest to highest peaks.",
         "- **Shared machine**: the 1-minute load average before each run is given; "
         "with load L on 2 cores, times are inflated by up to about L/2.", "",
         "Generators:", "",
     ]
     lines += [f"- `{k}`: {v[0]}; focal region `{v[1]}`" for k, v in GENERATORS.items()]
-    lines += ["", "| generator | enterprises | mode | wall (s) | peak MiB | tree peak MiB "
-              "| load (1/5/15 min) |", "|---|---:|---|---:|---:|---:|---|"]
-    for r in rows:
-        if "error" in r:
-            cells = ["failed", "-", "-", " ".join(str(x) for x in r["load"])]
-        else:
-            tree = r.get("tree_peak_mib")
-            cells = [f"{r['seconds']:.1f}", f"{r['peak_mib']:,}",
-                     f"{tree:,}" if tree else "-",
-                     " / ".join(str(x) for x in r["load"])]
-        lines.append(f"| {r['generator']} | {r['n']:,} | {r['mode']} | " + " | ".join(cells)
-                     + " |")
+    lines += ["", "| generator | enterprises | mode | wall (s) | runs (s) | peak MiB "
+              "| tree peak MiB | load (1/5/15 min) |", "|---|---:|---|---:|---|---:|---:|---|"]
+    for (gen, n, mode), runs in cells(rows).items():
+        lines.append(f"| {gen} | {n:,} | {mode} | " + " | ".join(cell_texts(runs)) + " |")
     return "\n".join(lines) + "\n"
+
+
+def cells(rows: list[dict]) -> dict[tuple[str, int, str], list[dict]]:
+    """The rows of each (generator, enterprises, mode), in the order first met."""
+    out: dict[tuple[str, int, str], list[dict]] = {}
+    for r in rows:
+        out.setdefault((r["generator"], r["n"], r["mode"]), []).append(r)
+    return out
+
+
+def _span(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def cell_texts(runs: list[dict]) -> list[str]:
+    """Wall time (the median run), every run's time, peak and tree peak (lowest to
+    highest), and the load average before the median run, of one cell's runs.
+
+    Examples
+    --------
+    >>> runs = [{"seconds": s, "peak_mib": m, "tree_peak_mib": m + 100, "load": [1.0]}
+    ...         for s, m in ((2.5, 500), (2.61, 510), (2.4, 505))]
+    >>> cell_texts(runs)
+    ['2.5', '2.5 / 2.6 / 2.4', '500-510', '600-610', '1.0']
+    >>> cell_texts([{"error": "boom", "load": [2.0]}])
+    ['failed', 'failed', '-', '-', '2.0']
+    """
+    done = [r for r in runs if "error" not in r]
+    times = " / ".join("failed" if "error" in r else f"{r['seconds']:.1f}" for r in runs)
+    if not done:
+        return ["failed", times, "-", "-", " / ".join(str(x) for x in runs[0]["load"])]
+    median = sorted(done, key=lambda r: r["seconds"])[(len(done) - 1) // 2]
+    trees = [r["tree_peak_mib"] for r in done if r.get("tree_peak_mib")]
+    wall = f"{median['seconds']:.1f}" + ("" if len(done) == len(runs) else " (some failed)")
+    return [wall, times, _span([r["peak_mib"] for r in done]),
+            _span(trees) if trees else "-", " / ".join(str(x) for x in median["load"])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--modes", default="json,out")
     p.add_argument("--work", default="cg-bench-work", help="folder for the inputs")
     p.add_argument("--timeout", type=float, default=1800)
+    p.add_argument("--repeat", type=int, default=1,
+                   help="passes over every size (the table shows each cell's median)")
     p.add_argument("--out", default=None, help="Markdown table to write")
     p.add_argument("--raw", default=None, help="JSON rows to write (and append to)")
     p.add_argument("--render-only", action="store_true",
@@ -296,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                                                            if args.note else ""))
         return 0
     rows = run([parse_size(s) for s in args.sizes.split(",")],
-               args.generators.split(","), args.modes.split(","), work, args.timeout)
+               args.generators.split(","), args.modes.split(","), work, args.timeout,
+               args.repeat)
     if args.raw:
         raw = Path(args.raw)
         old = json.loads(raw.read_text()) if raw.exists() else []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from chaingraph._env import env_flag
@@ -42,14 +43,36 @@ def progress(iterable: Iterable[T], *, total: int | None = None, desc: str = "",
 
 
 class Counter:
-    """What :func:`counter` yields: ``update(k)`` advances the bar by ``k`` items."""
+    """What :func:`counter` yields: ``update(k)`` advances the bar by ``k`` items
+    (from any thread)."""
 
     def __init__(self, bar: Any = None) -> None:
         self._bar = bar
+        self._lock = threading.Lock()
 
     def update(self, k: int = 1) -> None:
         if self._bar is not None:
-            self._bar.update(k)
+            with self._lock:
+                self._bar.update(k)
+
+    def counting(self, then: Callable[[str], Any] | None = None) -> Callable[[str], Any]:
+        """A callback that advances the bar by one, then calls ``then`` with the same
+        name: an ``on_step`` that counts steps as they end.
+
+        Examples
+        --------
+        >>> heard = []
+        >>> with counter(2, show=False) as bar:
+        ...     step_ended = bar.counting(heard.append)
+        ...     step_ended("flow")
+        >>> heard
+        ['flow']
+        """
+        def heard(name: str) -> Any:
+            self.update(1)
+            return then(name) if then is not None else None
+
+        return heard
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ and as JSON.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -453,7 +452,7 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     steps = analysis_steps(chain, template, options)
     with _counter(sum(reason is None for _, _, reason in steps), desc="diagnose",
                   unit="step", show=progress) as bar:
-        run_steps(steps, results, skipped, seconds, _counted(bar, on_step))
+        run_steps(steps, results, skipped, seconds, bar.counting(on_step))
     skipped.update(notes)  # components left out of a step that ran
     if template is not None:
         from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links
@@ -475,18 +474,6 @@ def _detect_lang(chain: Chain) -> str:
             texts += list(chain.column_at(column, range(min(2000, chain.n_enterprises)),
                                           default=None))
     return detect_lang(texts)
-
-
-def _counted(bar: Any, on_step: Callable[[str], Any] | None) -> Callable[[str], Any]:
-    """``on_step`` that first advances ``bar`` by one step (steps end in two threads)."""
-    lock = threading.Lock()
-
-    def heard(name: str) -> Any:
-        with lock:
-            bar.update(1)
-        return on_step(name) if on_step is not None else None
-
-    return heard
 
 
 def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str, Any],

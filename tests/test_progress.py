@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import chaingraph as cg
-from chaingraph._progress import counter
+from chaingraph._progress import Counter, counter
 
 
 def test_counter_counts_items_with_rate_and_eta(capsys):
@@ -45,7 +45,7 @@ def test_diagnose_counts_its_steps_as_they_end(monkeypatch, capsys):
     @contextlib.contextmanager
     def recording(total, **options):
         totals.append((total, options["unit"]))
-        yield Bar()
+        yield Counter(Bar())
 
     real = leaders.find_leaders
 

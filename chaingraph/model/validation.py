@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._arrow_text import strip_text
 from chaingraph.amounts import parse_amounts
 from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.model.fields import (
@@ -114,7 +115,7 @@ def clean_ids(series: pd.Series, col: str, out: Collector) -> tuple[Any, bool]:
     values = series.to_numpy(dtype=object, copy=True)
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind == "string":
-        values, blank = _strip_text(pd.Series(values, dtype=object))
+        values, blank = strip_text(pd.Series(values, dtype=object))
     elif kind in _PLAIN_ID_KINDS:
         blank = pd.isna(values)
     else:
@@ -137,13 +138,6 @@ def _same_text(given: pd.Series, stripped: pd.Series) -> bool:
         return pc.sum(pc.binary_length(pa.array(series.array))).as_py() or 0
 
     return total(given) == total(stripped)
-
-
-def _strip_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Stripped strings as an object array, and the mask of blank cells."""
-    text = series.str.strip()
-    blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
-    return text.to_numpy(dtype=object, copy=True), blank
 
 
 def _check_id_cells(values: np.ndarray, col: str, out: Collector) -> np.ndarray:

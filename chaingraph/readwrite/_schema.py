@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._arrow_text import arrow_text, edge_space
 from chaingraph.readwrite._typed import (
     CELL_KINDS,
     cell_kinds,
@@ -184,8 +185,14 @@ def stamp_of(chain: Any, fmt: str = "json") -> dict[str, Any]:
             "schema": schema}
 
 
+#: What ``infer_dtype`` calls an object column holding no integer but bools.
+_NO_INTEGERS = frozenset({"string", "empty", "floating", "boolean"})
+
+
 def _as_text_if(series: pd.Series, too_big: Any) -> pd.Series:
     values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in _NO_INTEGERS:
+        return series  # nothing too_big could be asked about
     if not any(too_big(v) for v in values if isinstance(v, (int, np.integer))):
         return series
     return pd.Series([str(v) if isinstance(v, (int, np.integer))
@@ -253,8 +260,13 @@ def _spaces_marked(series: pd.Series) -> pd.Series:
         blank = ((series.str.strip() == "") & (series != "")).to_numpy(
             dtype=bool, na_value=False)
     elif series.dtype == object:
-        blank = np.array([isinstance(v, str) and v != "" and not v.strip()
-                          for v in series.to_numpy(dtype=object)], dtype=bool)
+        values = series.to_numpy(dtype=object)
+        text = arrow_text(values)  # a blank text starts with a space: only those
+        where = (np.flatnonzero(edge_space(text)) if text is not None
+                 else np.arange(len(values)))
+        blank = np.zeros(len(values), dtype=bool)
+        blank[where] = [isinstance(v, str) and v != "" and not v.strip()
+                        for v in values[where]]
     else:
         return series
     if not blank.any():

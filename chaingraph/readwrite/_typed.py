@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._arrow_text import arrow_text
 from chaingraph.exceptions import ChainDataWarning
 
 __all__ = ["CELL_KINDS", "cell_kinds", "from_typed_text", "needs_typed_text", "typed_text"]
@@ -42,6 +43,11 @@ def needs_typed_text(series: pd.Series) -> bool:
     if isinstance(series.dtype, pd.StringDtype) or series.dtype == object:
         if series.dtype != object:
             return bool((series == "").any())
+        text = arrow_text(series)  # all text or None: only an empty text needs it
+        if text is not None:
+            import pyarrow.compute as pc
+
+            return bool(pc.any(pc.equal(text, "")).as_py())
         return not all(v is None or (isinstance(v, str) and v != "")
                        for v in series.to_numpy(dtype=object))
     return False

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._arrow_text import arrow_text
+
 __all__ = [
     "FORMULA_START",
     "atomic_path",
@@ -185,12 +187,14 @@ def _arrow_text(series: pd.Series) -> Any:
 def _text_hits(series: pd.Series, pattern: str, arrow_pattern: str) -> np.ndarray | None:
     """Mask of the text cells in which ``pattern`` matches (None: no text column).
 
-    A pyarrow-backed column is searched by Arrow's RE2 with ``arrow_pattern``, which
-    must match the same cells: pandas hands a pattern RE2 cannot run (a lookahead)
-    to Python's ``re``, one cell at a time (7 of 8 s of ``write_chain`` at a
-    million enterprises). Arrow text is valid UTF-8, so it holds no lone surrogates.
+    A pyarrow-backed column, and an object column of text (or None) only, is
+    searched by Arrow's RE2 with ``arrow_pattern``, which must match the same cells:
+    pandas hands a pattern RE2 cannot run (a lookahead), and any pattern on Python
+    objects, to Python's ``re``, one cell at a time (7 of 8 s of ``write_chain`` at a
+    million enterprises). Arrow text is valid UTF-8, so it holds no lone surrogates
+    (an object column holding one keeps the cell-by-cell search).
     """
-    arrow = _arrow_text(series)
+    arrow = _arrow_text(series) if series.dtype != object else arrow_text(series)
     if arrow is not None:
         import pyarrow.compute as pc
 
