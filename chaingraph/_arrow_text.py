@@ -38,7 +38,7 @@ def arrow_text(values: Any) -> Any:
     """
     try:
         import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow comes with pandas 3
+    except ImportError:  # a plain install: pyarrow is the ``parquet`` extra
         return None
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     try:
@@ -80,13 +80,13 @@ def strip_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> out.tolist(), blank.tolist()
     (['链', '', None, 'a'], [False, True, True, False])
     """
-    import pyarrow.compute as pc
-
-    arrow = arrow_text(values)
+    arrow = arrow_text(values)  # None without pyarrow (not a dependency of pandas)
     if arrow is None:
         text = values.str.strip()
         blank = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
         return text.to_numpy(dtype=object, copy=True), blank
+    import pyarrow.compute as pc
+
     cells = values.to_numpy(dtype=object, copy=True)
     edge = np.flatnonzero(edge_space(arrow))
     cells[edge] = [v.strip() for v in cells[edge]]

@@ -73,3 +73,17 @@ def test_strip_text_as_pandas(cells):
     assert blank.tolist() == [w is None or w == "" for w in want]
     assert [v for v, b in zip(values, blank, strict=True) if not b] == [
         w for w in want if w]
+
+
+def test_without_pyarrow_the_cell_by_cell_rules_run(monkeypatch):
+    """pyarrow is an extra (``parquet``), not a dependency of pandas: a plain install
+    takes the Python path (README command 1 had failed on ``import pyarrow``)."""
+    for name in [m for m in sys.modules if m == "pyarrow" or m.startswith("pyarrow.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    series = pd.Series([" a", None, "", "  "], dtype=object)
+    assert arrow_text(series) is None
+    values, blank = strip_text(series)
+    assert values[0] == "a" and blank.tolist() == [False, True, True, True]
+    assert needs_typed_text(series) is True
+    assert _spaces_marked(series).tolist()[3] == "_x0020_ "
