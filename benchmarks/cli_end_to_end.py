@@ -259,8 +259,9 @@ def render(rows: list[dict], command: str) -> str:
         "and the map process it starts) and the tree peak (the largest sum of the two, "
         "sampled every 20 ms). `json`: `--json` (report to "
         "stdout, no files); `out`: `--out DIR` (every report file). With several "
-        "runs of a cell (`--repeat`, whole passes): the median run's wall time, every "
-        "run's, and the lowest to highest peaks.",
+        "runs of a cell (`--repeat`, whole passes): the median run's wall time (the "
+        "lower middle one of an even count), every run's, and the lowest to highest "
+        "peaks.",
         "- **Shared machine**: the 1-minute load average before each run is given; "
         "with load L on 2 cores, times are inflated by up to about L/2.", "",
         "Generators:", "",
@@ -324,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=1,
                    help="passes over every size (the table shows each cell's median)")
     p.add_argument("--out", default=None, help="Markdown table to write")
-    p.add_argument("--raw", default=None, help="JSON rows to write (and append to)")
+    p.add_argument("--raw", default=None,
+                   help="JSON rows to append to (--out shows only this run's rows, "
+                        "--render-only all the file's)")
     p.add_argument("--render-only", action="store_true",
                    help="measure nothing: write --out from the rows in --raw")
     p.add_argument("--note", default="", help="a paragraph added under the table")
@@ -339,12 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = run([parse_size(s) for s in args.sizes.split(",")],
                args.generators.split(","), args.modes.split(","), work, args.timeout,
                args.repeat)
-    if args.raw:
+    if args.raw:  # the rows of every invocation; --out shows this one's only
         raw = Path(args.raw)
         old = json.loads(raw.read_text()) if raw.exists() else []
-        rows = old + rows
         tmp = raw.with_name(raw.name + ".tmp")
-        tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+        tmp.write_text(json.dumps(old + rows, ensure_ascii=False, indent=1))
         os.replace(tmp, raw)
     if args.out:
         _write(Path(args.out), render(rows, "python -m benchmarks.cli_end_to_end "

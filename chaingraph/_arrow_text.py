@@ -15,13 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PY_WHITESPACE", "arrow_text", "edge_space", "strip_text"]
+__all__ = ["PY_WHITESPACE", "arrow_text", "edge_space", "is_text_dtype", "strip_text"]
 
 #: The characters for which Python's ``str.isspace()`` is true (what ``str.strip()``
 #: removes), Unicode 15; a test checks it against the running Python.
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
                  "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f"
                  "\u3000")
+
+
+def is_text_dtype(dtype: Any) -> bool:
+    """A pandas text dtype: ``str``/``string`` (either storage) or an Arrow string.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> [is_text_dtype(d) for d in ("str", pd.ArrowDtype(pa.large_string()), object)]
+    [True, True, False]
+    """
+    if isinstance(dtype, str):
+        dtype = pd.api.types.pandas_dtype(dtype)
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return bool(pa.types.is_string(dtype.pyarrow_dtype)
+                    or pa.types.is_large_string(dtype.pyarrow_dtype))
+    return False
 
 
 def arrow_text(values: Any) -> Any:
@@ -35,12 +56,16 @@ def arrow_text(values: Any) -> Any:
     ['链', None]
     >>> arrow_text(pd.Series(["a", float("nan")], dtype=object)) is None
     True
+    >>> arrow_text(pd.Series(["a", b"=1"], dtype=object)) is None  # bytes are not text
+    True
     """
     try:
         import pyarrow as pa
     except ImportError:  # a plain install: pyarrow is the ``parquet`` extra
         return None
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        return None  # Arrow would take bytes (and NaN with None) as text too
     try:
         return pa.array(cells, type=pa.large_string(), from_pandas=False)
     except (pa.ArrowException, TypeError, ValueError, UnicodeError, OverflowError):

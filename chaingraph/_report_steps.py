@@ -310,8 +310,12 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
     skipped.update((name, reason) for name, _, reason in steps if reason is not None)
     spare = _Steps(here)
     background = _Background(runs, on_step, spare) if runs else None
-    while (step := spare.front()) is not None:
-        _run_here(*step, background, results, skipped, seconds, on_step)
+    try:
+        while (step := spare.front()) is not None:
+            _run_here(*step, background, results, skipped, seconds, on_step)
+    except BaseException:  # Ctrl-C here: the background takes no step of this thread
+        spare.clear()
+        raise
     if background is not None:
         outcomes = background.wait()
         # in the order of a run without spare steps: this thread's, then the others

@@ -18,8 +18,8 @@ from chaingraph.readwrite._typed import needs_typed_text
 _TEXT = st.lists(st.sampled_from([" ", "\t", "\x1c", "\x85", "\u3000", "\u200b", "a",
                                   "链", "_", "\ud800"]), max_size=5).map("".join)
 _CELLS = st.lists(st.one_of(_TEXT, st.none()), max_size=25)
-_ODD = st.lists(st.one_of(_TEXT, st.none(), st.just(float("nan")), st.integers(0, 3)),
-                max_size=25)
+_ODD = st.lists(st.one_of(_TEXT, st.none(), st.just(float("nan")), st.integers(0, 3),
+                          st.binary(max_size=3)), max_size=25)
 
 
 def test_python_whitespace_is_the_running_pythons():
@@ -44,6 +44,7 @@ def test_arrow_view_and_its_edges(cells):
 
 @given(st.one_of(_CELLS, _ODD))
 @example(["", None])
+@example(["text", b'=HYPERLINK("http://x")'])  # bytes are typed text, not text
 def test_needs_typed_text_as_cell_by_cell(cells):
     series = pd.Series(cells, dtype=object)
     want = not all(v is None or (isinstance(v, str) and v != "") for v in cells)
@@ -87,3 +88,27 @@ def test_without_pyarrow_the_cell_by_cell_rules_run(monkeypatch):
     assert values[0] == "a" and blank.tolist() == [False, True, True, True]
     assert needs_typed_text(series) is True
     assert _spaces_marked(series).tolist()[3] == "_x0020_ "
+
+
+def test_arrow_text_columns_are_escaped_and_marked(tmp_path):
+    """Columns of pandas' Arrow string dtype are text like any other: escaped,
+    neutralised in CSV, space-only cells marked (they were written as they were)."""
+    import networkx as nx
+    import pyarrow as pa
+
+    import chaingraph as cg
+
+    chain = cg.as_chain(nx.DiGraph([("a", "b"), ("b", "c")]))
+    notes = ["'quoted", "_x0041_", "=1+1", "  "]
+    for dtype in (pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.large_string())):
+        ent = chain.enterprises.assign(note=pd.Series(notes[:3], dtype=dtype))
+        ent = pd.concat([ent, pd.DataFrame({"id": ["d"], "note": pd.Series(
+            notes[3:], dtype=dtype)})], ignore_index=True)
+        odd = cg.Chain.from_frames(ent, chain.links)
+        for fmt in ("csv", "excel", "parquet"):
+            path = cg.write_chain(odd, tmp_path / f"{fmt}{'.xlsx' if fmt == 'excel' else ''}",
+                                  format=fmt)
+            back = cg.read_chain(path)
+            assert back.enterprises["note"].tolist() == notes, fmt
+        text = (tmp_path / "csv" / "enterprises.csv").read_text(encoding="utf-8-sig")
+        assert "\n=1+1" not in text and ",=1+1" not in text

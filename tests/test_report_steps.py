@@ -240,6 +240,29 @@ def test_keyboard_interrupt_in_a_background_thread_reaches_the_caller(where):
         run_steps(steps, {}, {}, {})
 
 
+def test_after_ctrl_c_in_this_thread_the_background_takes_no_step():
+    started, log = threading.Event(), []
+
+    def step(name):
+        def run():
+            log.append(name)
+            if name == "a":
+                started.set()
+                time.sleep(0.05)  # the flow is still running
+                raise KeyboardInterrupt
+            if name == "flow":
+                assert started.wait(timeout=60)
+                time.sleep(0.2)
+            return name
+        return run
+
+    steps = [(name, step(name), None) for name in ("a", "b", "c", "flow")]
+    with pytest.raises(KeyboardInterrupt):
+        run_steps(steps, {}, {}, {})
+    time.sleep(0.5)  # the flow has ended: a background thread would have taken b, c
+    assert "b" not in log and "c" not in log
+
+
 def test_steps_left_when_a_step_fails_are_not_taken_by_the_background(monkeypatch):
     made = _recording(monkeypatch)
     log = []

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._arrow_text import arrow_text, edge_space
+from chaingraph._arrow_text import arrow_text, edge_space, is_text_dtype
 from chaingraph.readwrite._typed import (
     CELL_KINDS,
     cell_kinds,
@@ -256,7 +256,7 @@ def frame_for_file(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
 def _spaces_marked(series: pd.Series) -> pd.Series:
     """Text of spaces only (which spreadsheets read as blank) with its first space
     escaped (``_x0020_``), so that it reads back as itself."""
-    if isinstance(series.dtype, pd.StringDtype):
+    if is_text_dtype(series.dtype):
         blank = ((series.str.strip() == "") & (series != "")).to_numpy(
             dtype=bool, na_value=False)
     elif series.dtype == object:

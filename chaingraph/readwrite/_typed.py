@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._arrow_text import arrow_text
+from chaingraph._arrow_text import arrow_text, is_text_dtype
 from chaingraph.exceptions import ChainDataWarning
 
 __all__ = ["CELL_KINDS", "cell_kinds", "from_typed_text", "needs_typed_text", "typed_text"]
@@ -40,9 +40,9 @@ def needs_typed_text(series: pd.Series) -> bool:
     if pd.api.types.is_float_dtype(series.dtype):
         values = series.to_numpy(dtype=np.float64)
         return bool(np.isinf(values).any())
-    if isinstance(series.dtype, pd.StringDtype) or series.dtype == object:
-        if series.dtype != object:
-            return bool((series == "").any())
+    if is_text_dtype(series.dtype):
+        return bool((series == "").any())
+    if series.dtype == object:
         text = arrow_text(series)  # all text or None: only an empty text needs it
         if text is not None:
             import pyarrow.compute as pc

@@ -166,7 +166,8 @@ def unescape_text(value: Any, *, formulas: bool = False) -> Any:
 def _text_columns(frame: pd.DataFrame) -> Iterable[Any]:
     for col in frame.columns:
         dtype = frame[col].dtype
-        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype) or (
+                isinstance(dtype, pd.ArrowDtype) and dtype.kind in "OSU"):
             yield col
 
 
