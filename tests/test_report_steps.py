@@ -27,6 +27,18 @@ def _steps(log, fail=None):
             ("c", step("c"), "not this time")]
 
 
+def _recording(monkeypatch):
+    made = []
+
+    class Recording(_report_steps._Background):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(_report_steps, "_Background", Recording)
+    return made
+
+
 def test_one_background_step_beside_the_others(monkeypatch):
     monkeypatch.setattr(_report_steps, "BACKGROUND_STEPS", ("flow",))
     log, results, skipped, seconds = [], {}, {}, {}
@@ -77,14 +89,7 @@ def test_default_flow_and_throughput_beside_the_other_steps(monkeypatch, caller_
     numba = pytest.importorskip("numba") if has_numba() else None
     log, results, skipped, seconds = [], {}, {}, {}
     threads, started = {}, threading.Event()
-    made = []
-
-    class Recording(_report_steps._Background):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(_report_steps, "_Background", Recording)
+    made = _recording(monkeypatch)
 
     def background():  # the thread starts before Recording.__init__ records it
         while not made:
@@ -142,14 +147,7 @@ def test_a_throughput_alone_in_the_background_has_every_thread_once_the_caller_i
     numba = pytest.importorskip("numba") if has_numba() else None
     monkeypatch.setattr(_report_steps, "BACKGROUND_STEPS", ("throughput",))
     monkeypatch.setattr(_report_steps, "ONE_THREAD_STEPS", ("throughput",))
-    made, seen = [], []
-
-    class Recording(_report_steps._Background):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(_report_steps, "_Background", Recording)
+    seen, made = [], _recording(monkeypatch)
 
     def throughput():
         seen.append(parallel_threads())
@@ -165,18 +163,6 @@ def test_a_throughput_alone_in_the_background_has_every_thread_once_the_caller_i
     assert results == {"a": "A", "throughput": "T"}
     every = numba.config.NUMBA_NUM_THREADS if numba else 1
     assert seen[-1] == every
-
-
-def _recording(monkeypatch):
-    made = []
-
-    class Recording(_report_steps._Background):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(_report_steps, "_Background", Recording)
-    return made
 
 
 @pytest.mark.parametrize("fail", [None, "c"])
