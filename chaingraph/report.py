@@ -453,6 +453,8 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
     with _counter(sum(reason is None for _, _, reason in steps), desc="diagnose",
                   unit="step", show=progress) as bar:
         run_steps(steps, results, skipped, seconds, bar.counting(on_step))
+        if unbounded := sum(name not in results for name in seconds):
+            bar.update(unbounded)  # a step that ran and was skipped: the flow
     skipped.update(notes)  # components left out of a step that ran
     if template is not None:
         from chaingraph.algorithms.gaps import NO_LINK_DATA, unjudged_links

@@ -64,3 +64,32 @@ def test_diagnose_counts_its_steps_as_they_end(monkeypatch, capsys):
     cg.diagnose(chain, template="nev", region="明湾示范区", progress=True)
     err = capsys.readouterr().err
     assert f"/{steps} [" in err and "step" in err
+
+
+def test_diagnose_counts_an_unbounded_flow_as_a_step_ended(monkeypatch):
+    """The flow's ValueError (unbounded) makes it a skipped step: the bar still ends
+    full (it stopped one step short)."""
+    import contextlib
+
+    import chaingraph.report as report_module
+    from chaingraph.algorithms import bottlenecks
+
+    totals, ended = [], []
+
+    class Bar:
+        def update(self, k=1):
+            ended.append(k)
+
+    @contextlib.contextmanager
+    def recording(total, **options):
+        totals.append(total)
+        yield Counter(Bar())
+
+    def unbounded(*args, **kwargs):
+        raise ValueError("the flow is unbounded")
+
+    monkeypatch.setattr(bottlenecks, "max_flow", unbounded)
+    monkeypatch.setattr(report_module, "_counter", recording)
+    report = cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
+    assert "flow" in report.summary["skipped"]
+    assert sum(ended) == totals[0]
