@@ -271,9 +271,10 @@ class _Background:
 
     def wait(self) -> dict[str, _Outcome]:
         """Each step's outcome once all have ended: the calling thread's steps taken
-        here, then the background steps in the order given. The calling thread waits: from now on the background steps have the cores; those
-        after the first start now in a thread of their own if it is still running.
-        Spare steps not yet taken are not run (the calling thread had an error)."""
+        here, then the background steps in the order given. The calling thread
+        waits: from now on the background steps have the cores; those after the
+        first start now in a thread of their own if it is still running. Spare steps
+        not yet taken are not run (the calling thread had an error)."""
         if self._spare is not None:
             self._spare.clear()
         self.caller_done.set()
@@ -293,8 +294,8 @@ def run_steps(steps: Iterable[tuple[str, Callable[[], Any], str | None]],
     except the last ones a background thread takes once it has run its own; fills
     ``results`` (in the order of a run in this thread: its steps, then the
     background ones), ``skipped`` (step -> reason) and ``seconds`` once the
-    background steps have ended. ``on_step(name)`` is called once a step has returned, in the
-    thread that ran it.
+    background steps have ended. ``on_step(name)`` is called once a step has
+    returned, in the thread that ran it.
 
     An exception of a step propagates once every step started has been waited for,
     except an unbounded maximum flow (a ValueError), which is a skipped step. An

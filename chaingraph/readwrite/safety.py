@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._arrow_text import arrow_text
+from chaingraph._arrow_text import arrow_text, is_text_dtype
 
 __all__ = [
     "FORMULA_START",
@@ -166,8 +166,7 @@ def unescape_text(value: Any, *, formulas: bool = False) -> Any:
 def _text_columns(frame: pd.DataFrame) -> Iterable[Any]:
     for col in frame.columns:
         dtype = frame[col].dtype
-        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype) or (
-                isinstance(dtype, pd.ArrowDtype) and dtype.kind in "OSU"):
+        if pd.api.types.is_object_dtype(dtype) or is_text_dtype(dtype):
             yield col
 
 
