@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from chaingraph._env import env_flag
 
-T = TypeVar("T")
-
-__all__ = ["Counter", "counter", "progress", "progress_enabled"]
+__all__ = ["Counter", "counter", "progress_enabled"]
 
 
 def progress_enabled(show: bool | None = None) -> bool:
@@ -28,18 +26,6 @@ def progress_enabled(show: bool | None = None) -> bool:
     if "ipykernel" in sys.modules:
         return True
     return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-
-
-def progress(iterable: Iterable[T], *, total: int | None = None, desc: str = "",
-             show: bool | None = None, unit: str = "it", **kwargs: Any) -> Iterator[T]:
-    """Wrap ``iterable`` in a tqdm bar when progress is enabled; else return it as is."""
-    if not progress_enabled(show):
-        yield from iterable
-        return
-    from tqdm.auto import tqdm
-
-    with tqdm(iterable, total=total, desc=desc, unit=unit, leave=False, **kwargs) as bar:
-        yield from bar
 
 
 class Counter:
