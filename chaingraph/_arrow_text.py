@@ -46,12 +46,15 @@ def is_text_dtype(dtype: Any) -> bool:
 
 
 def arrow_text(values: Any) -> Any:
-    """The cells of an object column as an Arrow ``large_string`` array (None as
-    null) when every cell is a ``str`` or None; else None (another kind of value, a
-    string UTF-8 cannot hold, or no pyarrow).
+    """The cells of a text column as an Arrow array: a pyarrow-backed text column's
+    own array; an object column's cells as ``large_string`` (None as null) when
+    every cell is a ``str`` or None. Else None (another kind of value, a string
+    UTF-8 cannot hold, text held by Python, or no pyarrow).
 
     Examples
     --------
+    >>> arrow_text(pd.Series(["a", None], dtype="str")).to_pylist()
+    ['a', None]
     >>> arrow_text(pd.Series(["链", None], dtype=object)).to_pylist()
     ['链', None]
     >>> arrow_text(pd.Series(["a", float("nan")], dtype=object)) is None
@@ -63,6 +66,10 @@ def arrow_text(values: Any) -> Any:
         import pyarrow as pa
     except ImportError:  # a plain install: pyarrow is the ``parquet`` extra
         return None
+    dtype = getattr(values, "dtype", None)
+    if isinstance(values, pd.Series) and is_text_dtype(dtype):
+        python = isinstance(dtype, pd.StringDtype) and dtype.storage != "pyarrow"
+        return None if python else pa.array(values.array)  # the column's own, no copy
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         return None  # Arrow would take bytes (and NaN with None) as text too

@@ -170,20 +170,6 @@ def _text_columns(frame: pd.DataFrame) -> Iterable[Any]:
             yield col
 
 
-def _arrow_text(series: pd.Series) -> Any:
-    """The Arrow array of a pyarrow-backed text column, else None."""
-    dtype = series.dtype
-    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype) and dtype.kind in "OSU")
-    if not arrow:
-        return None
-    import pyarrow as pa
-
-    array = pa.array(series.array)
-    return array if pa.types.is_string(array.type) or pa.types.is_large_string(
-        array.type) else None
-
-
 def _text_hits(series: pd.Series, pattern: str, arrow_pattern: str) -> np.ndarray | None:
     """Mask of the text cells in which ``pattern`` matches (None: no text column).
 
@@ -194,7 +180,7 @@ def _text_hits(series: pd.Series, pattern: str, arrow_pattern: str) -> np.ndarra
     million enterprises). Arrow text is valid UTF-8, so it holds no lone surrogates
     (an object column holding one keeps the cell-by-cell search).
     """
-    arrow = _arrow_text(series) if series.dtype != object else arrow_text(series)
+    arrow = arrow_text(series)
     if arrow is not None:
         import pyarrow.compute as pc
 
