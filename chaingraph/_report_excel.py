@@ -24,6 +24,7 @@ import pandas as pd
 from chaingraph._report_render import section_title, shown_sections, summary_rows
 from chaingraph._report_text import MONEY, SHARES, missing, yuan_per_unit
 from chaingraph.labels import label
+from chaingraph.readwrite.safety import number_kind
 
 __all__ = ["EXCEL_MAX_ROWS", "excel_bytes"]
 
@@ -89,9 +90,8 @@ def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
 def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
     """One column's cells: a numpy number column at once (the values of
     :func:`_cell`), anything else value by value."""
-    kind = values.dtype.kind if (isinstance(values.dtype, np.dtype)
-                                 and values.dtype.itemsize <= 8) else None
-    if kind not in ("f", "i", "u"):
+    kind = number_kind(values)
+    if kind not in ("f", "i", "u"):  # bools are written as words
         return [_cell(value, div, lang) for value in values.tolist()]
     raw = values.to_numpy(dtype=np.float64)  # float(value), per value
     with np.errstate(over="ignore"):  # inf once scaled stays inf, as in _cell

@@ -42,6 +42,7 @@ __all__ = [
     "json_plain",
     "json_records",
     "neutralize_formula",
+    "number_kind",
     "unescape_frame",
     "unescape_text",
     "write_workbook",
@@ -275,11 +276,26 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             ] if columns else [{} for _ in range(len(frame))]
 
 
+def number_kind(values: pd.Series) -> str | None:
+    """numpy's kind letter (``"b"``, ``"i"``, ``"u"``, ``"f"``) of a column of numpy
+    bools or numbers of up to 64 bits, whose ``tolist()`` gives Python bools, ints
+    and floats; None for any other column (a long double is not a Python float), which
+    writers convert value by value.
+
+    Examples
+    --------
+    >>> number_kind(pd.Series([1.5])), number_kind(pd.Series([1], dtype="Int64"))
+    ('f', None)
+    """
+    dtype = values.dtype
+    return dtype.kind if (isinstance(dtype, np.dtype) and dtype.itemsize <= 8
+                          and dtype.kind in "biuf") else None
+
+
 def _plain_column(values: pd.Series) -> list[Any]:
     """:func:`json_plain` of each value: a numpy number or bool column at once
-    (up to 64 bits: a long double is not a Python float)."""
-    kind = values.dtype.kind if (isinstance(values.dtype, np.dtype)
-                                 and values.dtype.itemsize <= 8) else None
+    (:func:`number_kind`)."""
+    kind = number_kind(values)
     if kind in ("i", "u", "b"):
         return values.to_numpy().tolist()
     if kind == "f":
