@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -113,8 +115,11 @@ def test_fuzz_dataframes_with_id_tables(lk, ent_ids, options):
 
 
 # --- files ----------------------------------------------------------------------------------
-def _tmp() -> Path:
-    return Path(tempfile.mkdtemp(prefix="cgfuzz"))
+@contextlib.contextmanager
+def _tmp() -> Iterator[Path]:
+    """A scratch folder for one example, removed after it (thousands of examples run)."""
+    with tempfile.TemporaryDirectory(prefix="cgfuzz") as name:
+        yield Path(name)
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -137,45 +142,47 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
        encoding=st.sampled_from(["utf-8", "gb18030"]))
 def test_fuzz_csv(pair, options, sep, encoding):
     ent, lk = pair
-    folder, suffix = _tmp(), ".csv" if sep == "," else ".tsv"
-    paths = []
-    for name, frame in (("e", ent), ("l", lk)):
-        path = folder / f"{name}{suffix}"
-        try:
-            frame.to_csv(path, sep=sep, index=False, encoding=encoding)
-        except UnicodeEncodeError:
-            frame.to_csv(path, sep=sep, index=False, encoding="utf-8")
-        paths.append(path)
-    load_or_reject(lambda: read_chain(*paths, **options), options)
+    suffix = ".csv" if sep == "," else ".tsv"
+    with _tmp() as folder:
+        paths = []
+        for name, frame in (("e", ent), ("l", lk)):
+            path = folder / f"{name}{suffix}"
+            try:
+                frame.to_csv(path, sep=sep, index=False, encoding=encoding)
+            except UnicodeEncodeError:
+                frame.to_csv(path, sep=sep, index=False, encoding="utf-8")
+            paths.append(path)
+        load_or_reject(lambda: read_chain(*paths, **options), options)
 
 
 @fuzz(60)
 @given(data=st.binary(max_size=200), suffix=st.sampled_from(
     [".csv", ".tsv", ".txt", ".json", ".xlsx", ".parquet", ".graphml", ".gexf"]))
 def test_fuzz_random_bytes(data, suffix):
-    path = _tmp() / f"x{suffix}"
-    path.write_bytes(data)
-    load_or_reject(lambda: read_chain(path), {"self_loops": "error"})
-    load_or_reject(lambda: read_chain(links=path), {"self_loops": "error"})
+    with _tmp() as folder:
+        path = folder / f"x{suffix}"
+        path.write_bytes(data)
+        load_or_reject(lambda: read_chain(path), {"self_loops": "error"})
+        load_or_reject(lambda: read_chain(links=path), {"self_loops": "error"})
 
 
 @fuzz(15)
 @given(pair=PAIRS, options=OPTIONS, one_book=st.booleans())
 def test_fuzz_excel(pair, options, one_book):
     ent, lk = pair
-    folder = _tmp()
-    ent, lk = _excel_safe(ent), _excel_safe(lk)
-    if one_book:
-        path = folder / "book.xlsx"
-        with pd.ExcelWriter(path) as writer:
-            ent.to_excel(writer, sheet_name="企业", index=False)
-            lk.to_excel(writer, sheet_name="供应关系", index=False)
-        load_or_reject(lambda: read_chain(path, **options), options)
-        return
-    paths = [folder / "e.xlsx", folder / "l.xlsx"]
-    ent.to_excel(paths[0], index=False)
-    lk.to_excel(paths[1], index=False)
-    load_or_reject(lambda: read_chain(*paths, **options), options)
+    with _tmp() as folder:
+        ent, lk = _excel_safe(ent), _excel_safe(lk)
+        if one_book:
+            path = folder / "book.xlsx"
+            with pd.ExcelWriter(path) as writer:
+                ent.to_excel(writer, sheet_name="企业", index=False)
+                lk.to_excel(writer, sheet_name="供应关系", index=False)
+            load_or_reject(lambda: read_chain(path, **options), options)
+            return
+        paths = [folder / "e.xlsx", folder / "l.xlsx"]
+        ent.to_excel(paths[0], index=False)
+        lk.to_excel(paths[1], index=False)
+        load_or_reject(lambda: read_chain(*paths, **options), options)
 
 
 JSON = st.recursive(
@@ -194,14 +201,14 @@ JSON = st.recursive(
 @given(data=JSON, pair=PAIRS, options=OPTIONS, tagged=st.booleans())
 def test_fuzz_json(data, pair, options, tagged):
     ent, lk = pair
-    folder = _tmp()
-    (folder / "x.json").write_text(json.dumps(data), encoding="utf-8")
-    load_or_reject(lambda: read_chain(folder / "x.json", **options), options)
-    records = {"enterprises": ent.to_dict("records"), "links": lk.to_dict("records")}
-    if tagged:
-        records |= {"format": "chaingraph", "schema": {"links": {"volume": "integer"}}}
-    (folder / "y.json").write_text(json.dumps(records, default=str), encoding="utf-8")
-    load_or_reject(lambda: read_chain(folder / "y.json", **options), options)
+    with _tmp() as folder:
+        (folder / "x.json").write_text(json.dumps(data), encoding="utf-8")
+        load_or_reject(lambda: read_chain(folder / "x.json", **options), options)
+        records = {"enterprises": ent.to_dict("records"), "links": lk.to_dict("records")}
+        if tagged:
+            records |= {"format": "chaingraph", "schema": {"links": {"volume": "integer"}}}
+        (folder / "y.json").write_text(json.dumps(records, default=str), encoding="utf-8")
+        load_or_reject(lambda: read_chain(folder / "y.json", **options), options)
 
 
 def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -222,11 +229,11 @@ def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 @given(pair=PAIRS, options=OPTIONS)
 def test_fuzz_parquet(pair, options):
     ent, lk = pair
-    folder = _tmp()
-    paths = [folder / "e.parquet", folder / "l.parquet"]
-    _parquet_safe(ent).to_parquet(paths[0], index=False)
-    _parquet_safe(lk).to_parquet(paths[1], index=False)
-    load_or_reject(lambda: read_chain(*paths, **options), options)
+    with _tmp() as folder:
+        paths = [folder / "e.parquet", folder / "l.parquet"]
+        _parquet_safe(ent).to_parquet(paths[0], index=False)
+        _parquet_safe(lk).to_parquet(paths[1], index=False)
+        load_or_reject(lambda: read_chain(*paths, **options), options)
 
 
 ATTR = st.one_of(st.text(max_size=4).map(lambda s: _ILLEGAL.sub("", s)),
@@ -250,12 +257,13 @@ def test_fuzz_graph_files(edges, nodes, fmt, multi, options):
         G.add_node(node, **attrs)
     for u, v, attrs in edges:
         G.add_edge(u, v, **attrs)
-    path = _tmp() / f"g.{fmt}"
-    try:
-        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(G, path)
-    except (nx.NetworkXError, ValueError, TypeError, KeyError):
-        return  # networkx cannot write this graph: nothing to read
-    load_or_reject(lambda: read_chain_graph(path, **options), options)
+    with _tmp() as folder:
+        path = folder / f"g.{fmt}"
+        try:
+            (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(G, path)
+        except (nx.NetworkXError, ValueError, TypeError, KeyError):
+            return  # networkx cannot write this graph: nothing to read
+        load_or_reject(lambda: read_chain_graph(path, **options), options)
 
 
 # --- the vectorised amount parser agrees with the one-cell parser ---------------------------
@@ -293,19 +301,20 @@ _SUFFIXES = {"excel": ".xlsx", "json": ".json", "graphml": ".graphml", "gexf": "
 def assert_round_trip(chain: cg.Chain, fmt: str) -> None:
     """write_chain then read_chain gives the same tables: same columns, dtypes and
     values (missing kinds included), exactly, in every format."""
-    path = cg.write_chain(chain, _tmp() / f"c{_SUFFIXES.get(fmt, '')}", format=fmt)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ChainDataWarning)  # look-alike names
-        back = read_chain(path)
-    pairs = [(back.enterprises, chain.enterprises), (back.links, chain.links)]
-    if fmt in ("graphml", "gexf"):  # graph files list links grouped by supplier
-        pairs[1] = tuple(_by_link(t, chain) for t in pairs[1])
-    for got, want in pairs:
-        pd.testing.assert_frame_equal(got, want, check_exact=True)
-        for col in want.columns:  # None, NaN, NaT stay what they were
-            assert [_missing_kind(v) for v in got[col].tolist()] == [
-                _missing_kind(v) for v in want[col].tolist()], col
-    assert back.meta == chain.meta
+    with _tmp() as folder:
+        path = cg.write_chain(chain, folder / f"c{_SUFFIXES.get(fmt, '')}", format=fmt)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ChainDataWarning)  # look-alike names
+            back = read_chain(path)
+        pairs = [(back.enterprises, chain.enterprises), (back.links, chain.links)]
+        if fmt in ("graphml", "gexf"):  # graph files list links grouped by supplier
+            pairs[1] = tuple(_by_link(t, chain) for t in pairs[1])
+        for got, want in pairs:
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+            for col in want.columns:  # None, NaN, NaT stay what they were
+                assert [_missing_kind(v) for v in got[col].tolist()] == [
+                    _missing_kind(v) for v in want[col].tolist()], col
+        assert back.meta == chain.meta
 
 
 def _missing_kind(value) -> str:
@@ -376,28 +385,29 @@ def test_fuzz_excel_cells(pair, options, hidden, merges, formulas):
     import openpyxl
 
     ent, lk = pair
-    path = _tmp() / "book.xlsx"
-    book = openpyxl.Workbook()
-    first = book.active
-    if hidden:
-        first.title = "hidden"
-        first.append(["supplier", "buyer"])
-        first.append(["x", "y"])
-        first.sheet_state = "hidden"
-    else:
-        book.remove(first)
-    for title, frame in (("企业", ent), ("供应关系", lk)):
-        sheet = book.create_sheet(title)
-        sheet.append([_ILLEGAL.sub("?", str(c)) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell_value(v) for v in row])
-        for column, row in formulas:
-            sheet.cell(row=row, column=column).value = f"=A{row}*2"
-        for column, row, extra in merges:
-            sheet.merge_cells(start_row=row, start_column=column, end_row=row + extra,
-                              end_column=column)
-    book.save(path)
-    load_or_reject(lambda: read_chain(path, **options), options)
+    with _tmp() as folder:
+        path = folder / "book.xlsx"
+        book = openpyxl.Workbook()
+        first = book.active
+        if hidden:
+            first.title = "hidden"
+            first.append(["supplier", "buyer"])
+            first.append(["x", "y"])
+            first.sheet_state = "hidden"
+        else:
+            book.remove(first)
+        for title, frame in (("企业", ent), ("供应关系", lk)):
+            sheet = book.create_sheet(title)
+            sheet.append([_ILLEGAL.sub("?", str(c)) for c in frame.columns])
+            for row in frame.itertuples(index=False):
+                sheet.append([_cell_value(v) for v in row])
+            for column, row in formulas:
+                sheet.cell(row=row, column=column).value = f"=A{row}*2"
+            for column, row, extra in merges:
+                sheet.merge_cells(start_row=row, start_column=column, end_row=row + extra,
+                                  end_column=column)
+        book.save(path)
+        load_or_reject(lambda: read_chain(path, **options), options)
 
 
 @fuzz(40)
