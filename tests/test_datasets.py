@@ -284,10 +284,26 @@ def test_generate_sizes_and_columns():
     assert chain.links.columns.tolist() == ["supplier", "buyer", "volume"]
     assert generate_chain(500, n_links=1234, seed=3).n_links == 1234
     assert chain.ids[0] == "E0000001" and chain.ids[-1] == "E0002000"
-    assert chain.enterprises["id"].dtype == object
+    # text ids in the dtype Chain.from_frames (and every reader) gives them
+    rebuilt = cg.Chain.from_frames(chain.enterprises.astype({"id": object}),
+                                chain.links.astype({"supplier": object, "buyer": object}))
+    assert chain.enterprises["id"].dtype == rebuilt.enterprises["id"].dtype != object
+    assert (chain.links.dtypes == rebuilt.links.dtypes).all()
     meta = chain.meta
     assert meta["template"] == "nev" and meta["focal_region"] == "focal"
     assert "synthetic" in meta["source"] and meta["seed"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_generated_chain_round_trips_with_its_dtypes(tmp_path, fmt):
+    """write_chain then read_chain gives a generated chain back as it was, dtypes
+    included (its ids were object, read back as text: a dtype change)."""
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    chain = generate_chain(300, seed=4)
+    back = cg.read_chain(cg.write_chain(chain, tmp_path / "c", format=fmt))
+    pd.testing.assert_frame_equal(back.enterprises, chain.enterprises)
+    pd.testing.assert_frame_equal(back.links, chain.links)
 
 
 def test_generate_is_deterministic():

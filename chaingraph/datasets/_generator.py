@@ -338,14 +338,17 @@ def _ids(n: int, prefix: str) -> np.ndarray:
 def _to_chain(arrays: ChainArrays, ids: np.ndarray, meta: Mapping[str, Any]) -> Chain:
     segments = np.array(arrays.segments, dtype=object)
     regions = np.array(arrays.regions, dtype=object)
+    # text ids in pandas' text dtype, as Chain.from_frames and every reader give them
+    # (so that a generated chain written and read back has the same dtypes)
+    id_text = pd.array(ids, dtype="str")
     enterprises = pd.DataFrame({
-        ID: pd.Series(ids, dtype=object),
+        ID: pd.Series(id_text),
         SEGMENT: pd.Series(segments[arrays.segment], dtype=object),
         REGION: pd.Series(regions[arrays.region], dtype=object),
         OUTPUT: arrays.output, CAPACITY: arrays.capacity}, copy=False)
     links = pd.DataFrame({
-        SUPPLIER: pd.Series(ids[arrays.src], dtype=object),
-        BUYER: pd.Series(ids[arrays.dst], dtype=object),
+        SUPPLIER: pd.Series(id_text.take(arrays.src)),
+        BUYER: pd.Series(id_text.take(arrays.dst)),
         VOLUME: arrays.volume}, copy=False)
     # valid by construction: hand the integer codes over instead of re-hashing 10M ids
     return Chain(enterprises, links, meta, link_codes=(arrays.src, arrays.dst))
