@@ -26,7 +26,7 @@ def test_weight_attribute_is_the_volume():
     assert "weight" not in chain.links.columns
     assert nx.to_dict_of_dicts(G) == before  # the graph is not changed
     # volume-weighted analyses now see the weights: max flow is limited by 3
-    flow = cg.algorithms.bottlenecks.max_flow(chain, sources=["mine"], final=["plant"])
+    flow = cg.max_flow(chain, sources=["mine"], final=["plant"])
     assert flow.value == pytest.approx(3.0)
 
 
@@ -54,3 +54,52 @@ def test_unit_weights_only_with_a_one_line_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cg.Chain.from_networkx(G, weight=None)
+
+
+def _two_routes(attr="weight"):
+    """Two source-to-final routes, through a (9) and b (1)."""
+    G = nx.DiGraph()
+    for s, mid, f, w in (("s1", "a", "f1", 9.0), ("s2", "b", "f2", 1.0)):
+        G.add_edge(s, mid, **{attr: w})
+        G.add_edge(mid, f, **{attr: w})
+    return G
+
+
+@pytest.mark.parametrize("attr", ["weight", "cost"])
+def test_analyses_weight_keyword_names_the_graph_attribute(attr):
+    """weight= on a networkx graph picks the edge attribute (it had been looked up
+    as a link column after the conversion renamed it: uniform weights, silently)."""
+    G = _two_routes(attr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the attribute was chosen: no unit-weight warning
+        tc = cg.throughput_centrality(G, weight=attr)
+        table = cg.find_bottlenecks(G, weight=attr, seed=0)
+    assert tc["a"] == pytest.approx(0.81) and tc["b"] == pytest.approx(0.01)
+    hubs = table[table["kind"] == "throughput_hub"]
+    assert hubs["enterprise"].tolist() == ["a"]
+    assert hubs["score"].tolist() == pytest.approx([0.81])
+    # the same numbers as the chain with that attribute as its volume
+    chain = cg.Chain.from_networkx(G, weight=attr)
+    assert cg.throughput_centrality(chain)["a"] == pytest.approx(tc["a"])
+
+
+def test_weight_none_and_unknown_names():
+    G = _two_routes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cg.throughput_centrality(G, weight=None)["a"] == pytest.approx(0.25)
+    with pytest.raises(ChainDataError, match="tonnes"):
+        cg.throughput_centrality(G, weight="tonnes")
+    with pytest.raises(ChainDataError, match="no link column 'tonnes'"):
+        cg.find_throughput(cg.as_chain(G), weight="tonnes")  # a typo is not unit weights
+
+
+def test_unit_weight_warning_names_the_callers_line():
+    """Raised deep inside an analysis, the warning names this file, not the library."""
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    with pytest.warns(ChainDataWarning, match="no edge 'weight'") as caught:
+        cg.throughput_centrality(G)
+    assert [w.filename for w in caught] == [__file__]
+    with pytest.warns(ChainDataWarning) as caught:
+        cg.as_chain(G)
+    assert caught[0].filename == __file__

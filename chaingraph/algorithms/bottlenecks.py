@@ -41,7 +41,7 @@ from chaingraph.algorithms.throughput import (
     throughput_table,
 )
 from chaingraph.model import SEGMENT, VOLUME, Chain
-from chaingraph.model.context import resolve
+from chaingraph.model.context import resolve, weighted
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.objects import filled, text_objects
 
@@ -137,6 +137,7 @@ def find_bottlenecks(
     >>> sorted(table["kind"].unique())
     ['concentration', 'min_cut', 'outside_dependence', 'throughput_hub']
     """
+    G, weight = weighted(G, weight)
     context = resolve(G, template=template, region=region, sources=sources,
                       final=final)
     chain, template = context.chain, context.template

@@ -17,7 +17,7 @@ from chaingraph._engines import resolve_method
 from chaingraph.algorithms.common import explain_rows, labels_of, proper_csr
 from chaingraph.kernels import betweenness as _bc
 from chaingraph.model import NAME, SEGMENT, VOLUME, Chain
-from chaingraph.model.context import resolve
+from chaingraph.model.context import resolve, weighted
 from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import resolve_roles
 from chaingraph.model.validation import read_only
@@ -114,7 +114,10 @@ def throughput_centrality(
     template : SegmentTemplate, optional
         Needed for ``{"stage": ...}`` selectors.
     weight : str or None, default "volume"
-        Link column weighting the ends; None (or no such column): uniform weights.
+        Link column weighting the ends (of a networkx graph: the edge attribute, see
+        :func:`~chaingraph.model.context.weighted`); None, or the default on a chain
+        without volumes: uniform weights. Another name that is not a link column
+        raises :class:`~chaingraph.exceptions.ChainDataError`.
     samples : int, optional
         Number of sources to sample. Default: exact when there are at most
         ``exact_limit`` weighted sources, else :data:`DEFAULT_SAMPLES` up to the
@@ -179,6 +182,7 @@ def throughput_centrality(
     >>> tc.exact, tc.error_bound
     (True, 0.0)
     """
+    G, weight = weighted(G, weight)
     context = resolve(G, template=template, sources=sources, final=final)
     values, exact, k, bound = _estimate(
         context.chain, sources=sources, final=final, template=context.template,
@@ -267,6 +271,7 @@ def find_throughput(
     >>> print(table["explanation"].iat[0])
     cell lies on 50% of the volume-weighted shortest supply paths from sources to final producers
     """
+    G, weight = weighted(G, weight)
     context = resolve(G, template=template, sources=sources, final=final)
     values, exact, k, bound = _estimate(
         context.chain, sources=sources, final=final, template=context.template,

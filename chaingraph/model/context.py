@@ -27,8 +27,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph.exceptions import ChainDataError, Problem
 from chaingraph.model.chain import Chain, as_chain
-from chaingraph.model.fields import SEGMENT
+from chaingraph.model.fields import BUYER, SEGMENT, SUPPLIER, VOLUME
 from chaingraph.model.lookup import TemplateLike, as_template
 from chaingraph.model.roles import (
     Roles,
@@ -40,7 +41,7 @@ from chaingraph.model.roles import (
 )
 from chaingraph.model.template import SegmentTemplate
 
-__all__ = ["ChainContext", "on_template", "resolve"]
+__all__ = ["ChainContext", "on_template", "resolve", "weighted"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,3 +166,52 @@ def resolve(G: Chain | nx.DiGraph | ChainContext, /, *, template: TemplateLike =
     if region is not None:
         focal_mask(chain, region)  # fail early on an unknown region
     return ChainContext(chain, template, region, sources, final)
+
+
+def weighted(G: Chain | nx.DiGraph | ChainContext, weight: str | None
+             ) -> tuple[Chain | ChainContext, str | None]:
+    """What an analysis taking ``weight=`` works on, and the link column it names.
+
+    A networkx graph becomes a chain whose ``volume`` is the edge attribute that
+    ``weight`` names, as networkx reads ``weight=``: the default ``"volume"`` keeps
+    the networkx habit (a ``volume`` attribute, else ``weight``, else unit weights
+    with a one-line warning), ``None`` asks for unit weights without the warning,
+    and any other name picks that attribute (an error when no edge has it); the
+    column is then ``"volume"``. A chain (or context) is returned as it is, and a
+    ``weight`` other than ``"volume"`` or None must be one of its link columns.
+
+    Parameters
+    ----------
+    G : Chain, networkx.DiGraph or ChainContext
+        What the user passed.
+    weight : str or None
+        The analysis's ``weight`` argument.
+
+    Returns
+    -------
+    (Chain or ChainContext, str or None)
+
+    Raises
+    ------
+    ChainDataError
+        No edge attribute or link column of that name.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b", {"tonnes": 4.0})])
+    >>> chain, column = weighted(G, "tonnes")
+    >>> column, chain.links["volume"].tolist()
+    ('volume', [4.0])
+    """
+    if isinstance(G, nx.Graph):
+        if weight is None:
+            return as_chain(G, weight=None), None
+        return (as_chain(G) if weight == VOLUME else as_chain(G, weight=weight)), VOLUME
+    chain = G.chain if isinstance(G, ChainContext) else G
+    if (weight is not None and weight != VOLUME and isinstance(chain, Chain)
+            and not chain.has_column(weight, table="links")):
+        columns = [c for c in chain.links.columns if c not in (SUPPLIER, BUYER)]
+        raise ChainDataError(Problem(
+            f"no link column {weight!r} chosen as weight (link columns: {columns}; "
+            "weight=None for unit weights)", file="links", column=str(weight)))
+    return G, weight

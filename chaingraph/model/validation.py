@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._arrow_text import strip_text
+from chaingraph._warnings import outside_stacklevel
 from chaingraph.amounts import parse_amounts
 from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.model.fields import (
@@ -503,7 +504,8 @@ def weight_as_volume(links: pd.DataFrame, weight: str | None, *, explicit: bool
             file="graph edges", column=weight))
     warnings.warn(f"{UNIT_WEIGHTS_MESSAGE} 'weight' or 'volume' attribute: every link "
                   "weighs 1 (pass weight='ATTRIBUTE' to choose one, weight=None for unit "
-                  "weights without this warning)", ChainDataWarning, stacklevel=5)
+                  "weights without this warning)", ChainDataWarning,
+                  stacklevel=outside_stacklevel())
     return links
 
 
