@@ -330,8 +330,9 @@ def hostile_chains(draw: st.DrawFn, *, max_enterprises: int = 6) -> cg.Chain:
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
                           max_size=2 * n, unique=True))
     names = draw(st.lists(st.sampled_from(["value", "weight", "sector", "city", "sales",
-                                           "note", "数量", "x\x01"]), unique=True,
-                          max_size=3))
+                                           "note", "数量", "x\x01", "备注 ", " ", "上游",
+                                           "下游", "原环节名", "模板环节"]),
+                          unique=True, max_size=3))
     ent = pd.DataFrame({"id": id_column})
     links = pd.DataFrame({"supplier": id_column.iloc[[p[0] for p in pairs]].reset_index(
         drop=True), "buyer": id_column.iloc[[p[1] for p in pairs]].reset_index(drop=True)})

@@ -432,3 +432,27 @@ def test_json_integer_schema_with_infinite_value_is_rejected_clearly(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")  # writes the token Infinity
     with pytest.raises(cg.ChainDataError, match="output"):
         cg.read_chain(path)
+
+
+@pytest.mark.parametrize("fmt", ["excel", "csv"])
+@pytest.mark.parametrize("extra", [
+    {"原环节名": ["正极", "负极", "正极"], "模板环节": ["cathode", "anode", "cathode"]},
+    {"上游": ["x", "y", "z"], "下游": ["p", "q", "r"]},
+    {"备注 ": ["x", "y", "z"], " 产值": [1.0, 2.0, 3.0], "": [1, 2, 3], " ": ["a", "b", "c"]},
+])
+def test_own_files_keep_columns_that_look_like_other_sheets(tmp_path, fmt, extra):
+    """A workbook write_chain wrote is read by its sheet names (an enterprise sheet
+    with 上游/下游 or 原环节名 columns was taken for a links or a mapping sheet and
+    lost), and column names keep their edge spaces (read stripped, they came back
+    as new columns beside all-missing originals)."""
+    ent = pd.DataFrame({"id": ["a", "b", "c"], "segment": ["cathode", "anode", "cathode"],
+                        **extra})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a", "b"],
+                                                    "buyer": ["b", "c"]}))
+    path = cg.write_chain(chain, tmp_path / ("c.xlsx" if fmt == "excel" else "c"),
+                          format=fmt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no sheet left out, nothing renamed
+        back = cg.read_chain(path)
+    pd.testing.assert_frame_equal(back.enterprises, chain.enterprises)
+    pd.testing.assert_frame_equal(back.links, chain.links)

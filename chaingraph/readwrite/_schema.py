@@ -293,6 +293,19 @@ def _part(mapping: Any, key: str) -> dict[str, Any]:
     return part if isinstance(part, dict) else {}
 
 
+def _written_names(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``frame`` with the column names it was written with, when its header reads
+    as those names do (a name with edge spaces is read stripped, a blank one as
+    ``Unnamed: j``), column for column; else as it is."""
+    read = [str(c) for c in frame.columns]
+    if len(read) != len(names) or read == names:
+        return frame
+    if not all(r == n or r == (n.strip() or f"Unnamed: {j}")
+               for j, (r, n) in enumerate(zip(read, names, strict=True))):
+        return frame
+    return frame.set_axis(names, axis=1)
+
+
 def apply_stamp(table: Any, schema: dict[str, Any], role: str) -> None:
     """Restore a table of a file we wrote: unescape text, restore kinds and dtypes.
 
@@ -309,6 +322,7 @@ def apply_stamp(table: Any, schema: dict[str, Any], role: str) -> None:
     dtypes = _part(_part(schema, "dtypes"), role)
     cells = _part(_part(schema, "cells"), role)
     categories = _part(_part(schema, "categories"), role)
+    frame = _written_names(frame, list(kinds))
     absent = [c for c in kinds if c not in frame.columns]
     if absent:  # a column with no value at all (not written by graph files)
         frame = frame.assign(**{c: pd.Series([None] * len(frame), index=frame.index,

@@ -97,6 +97,15 @@ def read_workbook(path: Path, sheet: Any, *,
             table = read_excel_table(path, sheet, name, role, header_row=rows[role],
                                      known=known)
         setattr(book, role, table)
+    elif schema is not None and {"enterprises", "links"} <= set(sheets):
+        # a workbook write_chain wrote: its sheets by their names, headers on row 1,
+        # not guessed from their columns (an enterprise column named 上游/下游 or
+        # 原环节名 made the enterprise sheet a second links or a mapping sheet)
+        for role in ("enterprises", "links"):
+            table = read_excel_table(path, role, name, role, known=known,
+                                     header_row=rows[role] or 1)
+            table.sheet = role
+            setattr(book, role, table)
     else:
         _recognise(path, sheets, book, known, skip_meta=schema is not None)
         for role in ("enterprises", "links"):
