@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MAX_AMOUNT", "AmountError", "format_amount", "header_amount_unit",
-           "parse_amount", "parse_amounts"]
+           "parse_amount", "parse_amounts", "quantity_unit", "unit_factor"]
 
 #: Multipliers of the magnitude words and suffixes that may follow a number.
 #: Longest first, so that ``万亿`` wins over ``亿``.
@@ -187,12 +187,12 @@ def parse_amount(value: Any, *, scale: float = 1.0,
     text = unicodedata.normalize("NFKC", value).strip().lower()
     text = text.replace("，", ",").replace("_", "").replace(" ", "").replace("\u3000", "")
     currency = None
-    for _ in range(2):
-        text = _CURRENCY.sub("", text).strip()
+    for _ in range(2):  # a foreign mark first: 美元, 港元, 日元 end with 元
         match = _FOREIGN.search(text)
         if match:
             currency = FOREIGN_CURRENCIES[match.group(1) or match.group(2)]
             text = (text[match.end():] if match.group(1) else text[:match.start()]).strip()
+        text = _CURRENCY.sub("", text).strip()
     factor = scale
     match = _SUFFIX.match(text)
     if match and match.group(1):
@@ -248,6 +248,32 @@ def header_amount_unit(header: Any) -> tuple[float, str | None]:
         return 1.0, None
     unit = unit_factor(match.group(2) or match.group(3) or "")
     return unit if unit is not None else (1.0, None)
+
+
+#: Units of quantities that are not money, with an optional magnitude and per-year
+#: (a capacity in 万辆 or 万吨 is not one in 万元).
+_QUANTITY_UNIT = re.compile(
+    r"^(?:万|千|百|十|亿)?(?:吨|t|辆|台|套|件|个|只|片|颗|箱|株|头|人|户|条|座|张|块|支|平方米|"
+    r"立方米|m2|m3|公斤|千克|kg|千瓦时|千瓦|兆瓦|瓦|kwh|mwh|gwh|twh|kw|mw|gw|%|‰)"
+    r"(?:/年|/a|/y)?$")
+
+
+def quantity_unit(header: Any) -> str | None:
+    """The unit a header names when it is a quantity, not money; else None.
+
+    Examples
+    --------
+    >>> quantity_unit("年产能（万辆）"), quantity_unit("产能/万吨"), quantity_unit("产能（万元）")
+    ('万辆', '万吨', None)
+    >>> quantity_unit("产值（2024年）") is None  # not a unit
+    True
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    match = _HEADER_UNIT.match(text)
+    if not match or not match.group(1):
+        return None
+    unit = (match.group(2) or match.group(3) or "").replace(" ", "")
+    return unit if _QUANTITY_UNIT.match(unit) else None
 
 
 def unit_factor(unit: str) -> tuple[float, str | None] | None:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from chaingraph.readwrite._aliases import ALIASES, UNIT_FACTORS, normalize_header
+from chaingraph.amounts import unit_factor
+from chaingraph.readwrite._aliases import ALIASES, normalize_header
 
-__all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "is_header", "row_kind", "summary_rows",
-           "title_and_unit"]
+__all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "UnitRow", "is_header", "row_kind",
+           "summary_rows", "title_and_unit"]
 
 #: How many non-blank rows are searched for the header before the first non-blank
 #: row is taken as the header (a sheet whose columns have only unknown names).
@@ -38,8 +39,23 @@ _TOTAL_CELLS = frozenset(
                                      "\u3000".join(w), "  ".join(w), f" {w}", f"{w} "))
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|资料来源|来源|填报说明|填表说明|制表"
                    r"|填表人|审核人)\s*\d*\s*[:：.、]|^note\s*[:：]", re.IGNORECASE)
-_UNIT_ROW = re.compile(r"(?:单位|金额单位|货币单位|unit)\s*[:：]\s*([^\s,，;；)）]+)",
-                       re.IGNORECASE)
+_UNIT_ROW = re.compile(r"(?<!填报)(?<!报送)(?<!上报)(?<!编制)(?<!制表)(?<!主管)"
+                       r"(?:单位|金额单位|货币单位|unit)\s*[:：]\s*([^\s,，;；)）]+)",
+                       re.IGNORECASE)  # 填报单位：XX局 names who reports, not a unit
+#: What separates the units of a unit row naming several (单位：万元、人; 万元/人).
+_UNIT_SEPARATORS = re.compile(r"[、/／|]")
+
+
+class UnitRow(NamedTuple):
+    """The unit a unit row above the header names (``单位：万元``).
+
+    ``factor`` and ``currency`` are those of its first money unit (``万美元``: 1e4,
+    ``"USD"``); ``factor`` is None when it names none (``单位：人``, ``单位：万吨``).
+    """
+
+    text: str
+    factor: float | None
+    currency: str | None
 
 
 def _text(cell: Any) -> str | None:
@@ -66,24 +82,42 @@ def is_header(cells: Iterable[Any], known: frozenset[str] = frozenset()) -> bool
     return hits >= 2 or (hits >= 1 and hits == len(texts))
 
 
-def title_and_unit(rows: Iterable[Iterable[Any]]) -> tuple[str | None, float | None]:
-    """The title (first text above the header) and the unit named there, if any.
+def title_and_unit(rows: Iterable[Iterable[Any]]) -> tuple[str | None, UnitRow | None]:
+    """The title (first text above the header) and the unit row there, if any.
+
+    A unit row naming several units (``单位：万元、人``, ``单位：人/万元``) gives its
+    first money unit; one naming no money unit gives a factor of None.
 
     Examples
     --------
     >>> title_and_unit([["XX区产业链重点企业名单（2024年度）", None], [None, "单位：万元"]])
-    ('XX区产业链重点企业名单（2024年度）', 10000.0)
+    ('XX区产业链重点企业名单（2024年度）', UnitRow(text='万元', factor=10000.0, currency=None))
+    >>> title_and_unit([["单位：人、万美元"]])[1]
+    UnitRow(text='人、万美元', factor=10000.0, currency='USD')
+    >>> title_and_unit([["单位：万吨"]])[1].factor is None
+    True
+    >>> title_and_unit([["填报单位：XX区工信局"]])[1] is None  # who reports: not a unit
+    True
     """
     title, unit = None, None
     for cells in rows:
         texts = [t for t in (_text(c) for c in cells) if t is not None]
         for text in texts:
             match = _UNIT_ROW.search(text)
-            if match and unit is None:
-                unit = UNIT_FACTORS.get(match.group(1).lower())
+            if match and (unit is None or unit.factor is None):  # a money unit wins
+                found = _unit_row(match.group(1))
+                unit = found if unit is None or found.factor is not None else unit
         if title is None and texts and not _UNIT_ROW.match(texts[0]):
             title = " ".join(str(c).strip() for c in cells if _text(c) is not None)
     return title, unit
+
+
+def _unit_row(text: str) -> UnitRow:
+    for part in _UNIT_SEPARATORS.split(text):
+        found = unit_factor(part) if part else None
+        if found is not None:
+            return UnitRow(text, *found)
+    return UnitRow(text, None, None)
 
 
 def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:

@@ -22,7 +22,12 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
-from chaingraph.readwrite._headers import HEADER_SCAN, is_header, title_and_unit
+from chaingraph.readwrite._headers import (
+    HEADER_SCAN,
+    UnitRow,
+    is_header,
+    title_and_unit,
+)
 
 __all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
            "read_parquet_table", "table_from_frame"]
@@ -56,9 +61,14 @@ class RawTable:
     header_row: int | None = None  # spreadsheet row of the header (files only)
     sheet: str | None = None  # workbook sheet it came from
     title: str | None = None  # text of a title row above the header
-    unit: float | None = None  # multiplier named by a unit row (单位：万元)
+    unit_row: UnitRow | None = None  # a unit row above the header (单位：万元)
     dropped: list[tuple[Any, str, str]] = field(default_factory=list)  # row, kind, text
     own: bool = False  # written by write_chain: canonical columns, self-loops kept
+
+    @property
+    def unit(self) -> float | None:
+        """The multiplier of the unit row's money unit (None: no such row or unit)."""
+        return None if self.unit_row is None else self.unit_row.factor
 
 
 def fail(message: str, file: str | None) -> ChainDataError:
@@ -144,7 +154,7 @@ def read_csv_table(path: Path, sep: str | None, name: str, *,
         _note_duplicate_headers(path, delimiter, encoding, name, skip)
         table = _finish(frame, skip + 2, name)
         table.header_row = skip + 1
-        table.title, table.unit = title_and_unit(above)
+        table.title, table.unit_row = title_and_unit(above)
         return table
     raise fail("the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
                name)
@@ -299,7 +309,7 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
     frame = frame.map(lambda v: None if _blank(v) else v)
     table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64))
     table.header_row = first
-    table.title, table.unit = title_and_unit([c for _, c in above if c is not header])
+    table.title, table.unit_row = title_and_unit([c for _, c in above if c is not header])
     return table
 
 

@@ -26,8 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.amounts import AmountError, header_amount_unit, parse_amounts
-from chaingraph.exceptions import ChainDataError, Problem
+from chaingraph._warnings import outside_stacklevel
+from chaingraph.amounts import (
+    AmountError,
+    header_amount_unit,
+    parse_amounts,
+    quantity_unit,
+)
+from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.model import (
     BUYER,
     ENTERPRISE_AMOUNTS,
@@ -494,9 +500,12 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
     for col in _amounts(role):
         if col in frame.columns:
             header = shown.get(col, col)
+            if (quantity := quantity_unit(header)) is not None:
+                frame, shown = _not_money(frame, shown, col, quantity, table.file)
+                continue
             unit, currency = header_amount_unit(header)
             if unit == 1.0 and currency is None:  # no unit in the header: the unit row
-                unit = table.unit or 1.0
+                unit, currency = _row_unit(table, header)
             try:
                 parsed, bad = parse_amounts(frame[col], scale=scale[0] * unit,
                                             currency=currency, exchange_rates=scale[1])
@@ -511,6 +520,35 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
         keys = (ID,) if role == "enterprises" else (SUPPLIER, BUYER)
         frame = drop_sum_rows(frame, table, _amounts(role), keys)
     return frame, shown
+
+
+def _not_money(frame: pd.DataFrame, shown: dict[str, str], col: str, quantity: str,
+               file: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """An amount column whose header names a quantity (年产能（万辆）): kept under
+    its own name, as it is, and not read as money (flows and cuts compare capacities
+    with amounts in yuan)."""
+    header = str(shown.get(col, col))
+    warnings.warn(
+        f"{file}: column {header!r} is in {quantity}, not money: kept as a column of "
+        f"its own, not read as the {col} (give {col} in 元, 万元 or 亿元 to use it)",
+        ChainDataWarning, stacklevel=outside_stacklevel())
+    shown = {k: v for k, v in shown.items() if k != col}
+    return frame.rename(columns={col: header}), shown
+
+
+def _row_unit(table: RawTable, header: str) -> tuple[float, str | None]:
+    """Multiplier and currency of the unit row for an amount column without a unit."""
+    row = table.unit_row
+    if row is None:
+        return 1.0, None
+    if row.factor is None:
+        warnings.warn(
+            f"{table.file}: the unit row 单位：{row.text} names no money unit (元, 万元, "
+            f"亿元, 万美元, ...): column {header!r} is read in 元; put the unit in its "
+            "header (e.g. 产值（万元）) if it is another", ChainDataWarning,
+            stacklevel=outside_stacklevel())
+        return 1.0, None
+    return row.factor, row.currency
 
 
 def _amounts(role: str) -> tuple[str, ...]:

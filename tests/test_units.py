@@ -1,0 +1,92 @@
+"""Units of amounts: unit rows naming several units, foreign currencies, and headers
+naming quantities that are not money (an analyst's review, 2026-12-03)."""
+
+from __future__ import annotations
+
+import warnings
+
+import openpyxl
+import pytest
+
+import chaingraph as cg
+from chaingraph.amounts import quantity_unit
+from chaingraph.exceptions import ChainDataError, ChainDataWarning
+
+
+def _book(path, unit_row, extra_header=None, extra_value=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "企业名单"
+    sheet.append(["XX区企业名单"])
+    sheet.append([None, None, None, unit_row])
+    sheet.append(["企业名称", "所属环节", "年产值", "从业人数"]
+                 + ([extra_header] if extra_header else []))
+    sheet.append(["甲", "锂盐", 2, 100] + ([extra_value] if extra_header else []))
+    sheet.append(["乙", "正极材料", "3", 50] + ([None] if extra_header else []))
+    links = book.create_sheet("供应关系")
+    links.append(["供应商", "采购方", "金额"])
+    links.append(["甲", "乙", 1])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("unit_row", ["单位：万元、人", "单位：人、万元", "单位：万元/人",
+                                      "单位：万元，人", "单位：人／万元"])
+def test_a_unit_row_naming_several_units_gives_its_money_unit(tmp_path, unit_row):
+    """单位：万元、人 was read as no unit at all: amounts 10,000 times too small."""
+    chain = cg.read_chain(_book(tmp_path / "b.xlsx", unit_row))
+    assert chain.enterprises["output"].tolist() == [20_000.0, 30_000.0]
+
+
+@pytest.mark.parametrize(("unit_row", "factor"), [("单位：万美元", 1e4), ("单位：美元", 1.0)])
+def test_a_foreign_unit_row_needs_a_rate(tmp_path, unit_row, factor):
+    """Foreign amounts are never read as yuan (they were, from a unit row)."""
+    path = _book(tmp_path / "b.xlsx", unit_row)
+    with pytest.raises(ChainDataError, match="USD"):
+        cg.read_chain(path)
+    chain = cg.read_chain(path, exchange_rates={"USD": 7.1})
+    assert chain.enterprises["output"].tolist() == pytest.approx(
+        [2 * factor * 7.1, 3 * factor * 7.1])
+
+
+def test_a_unit_row_without_money_is_named_in_a_warning(tmp_path):
+    with pytest.warns(ChainDataWarning, match="单位：人 names no money unit.*年产值"):
+        chain = cg.read_chain(_book(tmp_path / "b.xlsx", "单位：人"))
+    assert chain.enterprises["output"].tolist() == [2.0, 3.0]
+
+
+@pytest.mark.parametrize("header", ["年产能（万吨）", "年产能(万辆)", "产能（GWh）", "产能（台/年）"])
+def test_a_capacity_in_a_quantity_is_not_money(tmp_path, header):
+    """年产能（万辆） was read as a capacity in yuan (and scaled by a 万元 unit row):
+    the maximum flow was 5 yuan."""
+    path = _book(tmp_path / "b.xlsx", "单位：万元", header, 3)
+    with pytest.warns(ChainDataWarning, match="not money") as caught:
+        chain = cg.read_chain(path)
+    assert "capacity" not in chain.enterprises.columns
+    assert chain.enterprises[header].tolist()[0] == 3  # kept as it is, not scaled
+    assert [w.filename for w in caught if "not money" in str(w.message)] == [__file__]
+
+
+def test_quantity_units_are_not_money_units():
+    assert quantity_unit("年产能（万辆）") == "万辆"
+    assert quantity_unit("产值（万元）") is None
+    assert quantity_unit("产值（2024年）") is None  # not a unit at all
+    assert quantity_unit("产值") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5万美元", 5e4 * 7.1), ("1.2亿美元", 1.2e8 * 7.1), ("5港元", 5 * 0.9),
+    ("5欧元", 5 * 7.8), ("3.2亿日元", 3.2e8 * 0.05), ("5万元", 5e4), ("¥5万", 5e4)])
+def test_foreign_currency_words_ending_in_yuan(text, expected):
+    """美元, 港元, 欧元, 日元 end with 元: the 元 was stripped first, then 5万美 was
+    not an amount (the docstring's own example 5万美元 failed)."""
+    rates = {"USD": 7.1, "HKD": 0.9, "EUR": 7.8, "JPY": 0.05}
+    assert cg.parse_amount(text, exchange_rates=rates) == pytest.approx(expected)
+
+
+def test_foreign_currency_words_without_a_rate_name_the_currency():
+    with pytest.raises(ValueError, match="USD"):
+        cg.parse_amount("5万美元")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cg.parse_amount("5元") == 5.0
