@@ -61,8 +61,7 @@ def _bottleneck(row: Any, n: Names) -> str:
     if kind == "outside_dependence":
         return f"{n.segment(_get(row, 'segment'))} 环节 {percent(score)} 的投入来自本区以外。"
     if kind == "throughput_hub":
-        return (f"{n.enterprise(_get(row, 'enterprise'))} 位于 {percent(score)} 的"
-                "金额加权供应路径上。")
+        return f"{n.enterprise(_get(row, 'enterprise'))} {n.paths(score)}。"
     return ""
 
 
@@ -110,8 +109,8 @@ def _candidate(row: Any, n: Names) -> str:
              "延链 downstream": "位于本区已有环节下游"}.get(row.kind, "")
     return (f"{n.kind(row.kind)}：{seg} 缺失且{where}；填补可使本地链条延长 "
             f"{int(_get(row, 'chain_length_gain', 0))} 个环节、修复 "
-            f"{int(_get(row, 'links_repaired', 0))} 条模板链接，本区企业从区外采购 "
-            f"{n.money(_get(row, 'outside_demand'))}。{attract}")
+            f"{int(_get(row, 'links_repaired', 0))} 条模板链接，"
+            f"{n.outside_purchases(_get(row, 'outside_demand'))}。{attract}")
 
 
 def _echelon(row: Any, n: Names) -> str:

@@ -181,10 +181,11 @@ def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
         pairs = min_cut_pairs(cut[cut["element"] == "link"])
     for row in pairs.head(_PER_KIND).itertuples():
         pair = f"{n.segment(row.supplier_segment)}→{n.segment(row.buyer_segment)}"
-        text = (f"最小割经过 {pair}：{row.n_elements} 条链接，合计 {n.money(row.capacity)}，"
+        amount = n.flow_amount(row.capacity, report.flow.capacity_basis)
+        text = (f"最小割经过 {pair}：{row.n_elements} 条链接，合计 {amount}，"
                 f"占全链最大流 {percent(row.share)}。" if _zh(n) else
                 f"The minimum cut runs through {pair}: {row.n_elements} link(s), "
-                f"{n.money(row.capacity)} ({percent(row.share)} of the maximum flow).")
+                f"{amount} ({percent(row.share)} of the maximum flow).")
         out.append(_item("min_cut", [], [row.supplier_segment, row.buyer_segment],
                          row.capacity, row.share, text))
     return out
@@ -255,9 +256,8 @@ def _hubs(report: Any, n: Names) -> list[dict[str, Any]]:
     out = []
     for row in hubs.itertuples():
         who = n.enterprise(row.enterprise)
-        text = (f"通量枢纽：{who} 位于 {percent(row.score)} 的金额加权供应路径上。" if _zh(n)
-                else f"Throughput hub: {who} lies on {percent(row.score)} of the "
-                "volume-weighted supply paths.")
+        text = (f"通量枢纽：{who} {n.paths(row.score)}。" if _zh(n)
+                else f"Throughput hub: {who} {n.paths(row.score)}.")
         out.append(_item("throughput_hub", [row.enterprise], [row.segment], row.score,
                          row.score, text))
     return out
@@ -283,12 +283,12 @@ def _candidates(report: Any, n: Names, strengthen: bool) -> list[dict[str, Any]]
         else:
             text = (f"{n.kind(row.kind)}：招引 {seg} 可使本地链条延长 "
                     f"{int(row.chain_length_gain)} 个环节、修复 {int(row.links_repaired)} "
-                    f"条模板链接（本区每年从区外采购 {n.money(row.outside_demand)}）"
+                    f"条模板链接（{n.outside_purchases(row.outside_demand)}）"
                     + (f"；目标企业：{targets}。" if targets else "。") if _zh(n) else
                     f"{n.kind(row.kind)}: attracting {seg} adds "
                     f"{int(row.chain_length_gain)} segment(s) to the local chain and repairs "
-                    f"{int(row.links_repaired)} template link(s) (focal enterprises buy "
-                    f"{n.money(row.outside_demand)} of it from outside)"
+                    f"{int(row.links_repaired)} template link(s) "
+                    f"({n.outside_purchases(row.outside_demand)})"
                     + (f"; targets: {targets}." if targets else "."))
         out.append(_item(row.kind, list(row.targets), [row.segment],
                          None if strengthen else row.outside_demand, row.score, text))

@@ -8,6 +8,7 @@ dependencies point one way (report -> renderers -> this module -> labels).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.labels import COLUMNS, KINDS, VALUES, label
-from chaingraph.model import ID, NAME, SEGMENT, Chain
+from chaingraph.model import ID, NAME, SEGMENT, VOLUME, Chain
 
 #: Rows of each table in the bounded report files (JSON, Excel); the full tables
 #: go to ``tables/`` beside them.
@@ -243,6 +244,42 @@ class Names:
 
     def money(self, value: Any) -> str:
         return money(value, self.unit, self.lang)
+
+    @functools.cached_property
+    def volume_weighted(self) -> bool:
+        """Whether the links have volumes (else supply paths count alike: the
+        throughput's ends weigh the same, and a link's capacity is 1)."""
+        chain = self.chain
+        if chain is None or not chain.has_column(VOLUME, table="links"):
+            return False
+        volume = chain.column(VOLUME, table="links")
+        return bool(np.nansum(volume) > 0)
+
+    def paths(self, share: Any) -> str:
+        """``share`` of the source-to-final supply paths, weighted as they were."""
+        if self.lang == "zh":
+            return (f"位于 {percent(share)} 的金额加权供应路径上" if self.volume_weighted
+                    else f"位于 {percent(share)} 的供应路径上（链接无金额，每条路径同等计）")
+        return (f"lies on {percent(share)} of the volume-weighted supply paths"
+                if self.volume_weighted else f"lies on {percent(share)} of the supply "
+                "paths (the links have no volumes: every path counts the same)")
+
+    def outside_purchases(self, value: Any) -> str:
+        """What focal enterprises buy from outside: money, or links without volumes."""
+        if self.volume_weighted:
+            return (f"本区每年从区外采购 {self.money(value)}" if self.lang == "zh" else
+                    f"focal enterprises buy {self.money(value)} of it from outside")
+        count = 0 if missing(value) else int(value)
+        return (f"本区从区外采购 {count} 条链接，链接无金额" if self.lang == "zh" else
+                f"focal enterprises buy it from outside over {count} link(s), the "
+                "links have no volumes")
+
+    def flow_amount(self, value: Any, basis: Any) -> str:
+        """An amount of the maximum flow: money, or links when capacities were 1."""
+        if basis != "unit":
+            return self.money(value)
+        return (f"{float(value):,.0f}（链接无金额，每条按 1 计）" if self.lang == "zh"
+                else f"{float(value):,.0f} (links without volumes count 1 each)")
 
 
 # --- tables ---------------------------------------------------------------------------

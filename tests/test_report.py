@@ -355,3 +355,35 @@ def test_external_relatedness_is_used_as_given():
     row = report.candidates.set_index("segment").loc["cell"]
     assert row["relatedness_density"] == 0.25
     assert "relatedness_density" not in report.summary["skipped"]
+
+
+def test_links_without_volumes_are_not_worded_as_money():
+    """Without link volumes the maximum flow counts links and the throughput counts
+    paths alike: the findings said 合计 2元 and 金额加权 (an analyst's review)."""
+    ent = pd.DataFrame({"企业名称": ["甲", "乙", "丙", "丁"],
+                        "所属环节": ["锂盐", "正极材料", "正极材料", "动力电池电芯"],
+                        "所在区域": ["示范区"] * 4, "年产值（万元）": [100, 200, 300, 400]})
+    links = pd.DataFrame({"供应商": ["甲", "甲", "乙", "丙"], "采购方": ["乙", "丙", "丁", "丁"]})
+    chain = cg.read_chain(ent, links)
+    report = cg.diagnose(chain, template="nev", region="示范区", lang="zh")
+    assert report.summary["flow_basis"] == "unit"
+    zh = "\n".join(report.key_findings_in("zh")["explanation"])
+    en = "\n".join(report.key_findings_in("en")["explanation"])
+    assert "金额加权" not in zh and "volume-weighted" not in en
+    assert "合计 2（链接无金额，每条按 1 计）" in zh
+    assert "2元" not in zh and "采购 0元" not in zh and "链接无金额" in zh
+    assert "no volumes" in en
+    hub = report.bottlenecks[report.bottlenecks["kind"] == "throughput_hub"]
+    assert "no volumes" in hub["explanation"].iat[0]
+    table = cg.find_throughput(chain)
+    assert "no volumes" in table["explanation"].iat[0]
+    assert not cg.throughput_centrality(chain).weighted
+    candidates = cg.find_extension_candidates(chain, template="nev", region="示范区")
+    assert all("no volumes" in t for t in candidates["explanation"]
+               if "from outside" in t)
+    # with volumes: money and weighted paths, as before
+    weighted = cg.read_chain(ent, links.assign(金额=[5, 1, 2, 3]))
+    report = cg.diagnose(weighted, template="nev", region="示范区", lang="zh")
+    zh = "\n".join(report.key_findings_in("zh")["explanation"])
+    assert "金额加权" in zh and "链接无金额" not in zh
+    assert cg.throughput_centrality(weighted).weighted

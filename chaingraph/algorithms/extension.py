@@ -234,8 +234,9 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     base = _longest(T, present)
     src, dst = chain.link_codes
     into = ~focal[src] & focal[dst]
-    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
-        chain.has_column(VOLUME, table="links")) else np.ones(chain.n_links)
+    # without volumes the demand is a number of links (the explanation says so)
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if _has_volumes(chain) \
+        else np.ones(chain.n_links)
     rows = []
     forward = _forward(T)
     for s in template.segment_ids:
@@ -285,8 +286,9 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     """Present segments that are thin, concentrated or dependent on outside supply."""
     output = np.nan_to_num(chain.column(OUTPUT))
     src, dst = chain.link_codes
-    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if (
-        chain.has_column(VOLUME, table="links")) else np.ones(chain.n_links)
+    # without volumes the demand is a number of links (the explanation says so)
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if _has_volumes(chain) \
+        else np.ones(chain.n_links)
     # links into focal enterprises grouped by the buyer's segment (stable: each
     # group keeps link order, so its sums are the same as over a boolean mask)
     into = np.flatnonzero(focal[dst] & (src != dst))
@@ -527,7 +529,8 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
         targets.append(found["enterprise"].tolist())
         names.append([n if isinstance(n, str) and n else str(e) for e, n in
                       zip(found["enterprise"], found["name"], strict=True)])
-        texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan")))
+        texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan"),
+                              _has_volumes(chain)))
     out["targets"], out["target_names"] = targets, names
     out["explanation"] = texts
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
@@ -561,7 +564,13 @@ def _relatedness_text(row: Any) -> str:
     return text
 
 
-def _explain(row: Any, names: list[str], unit: str) -> str:
+def _has_volumes(chain: Chain) -> bool:
+    """Whether the links have volumes (else the outside demand counts links)."""
+    return chain.has_column(VOLUME, table="links") and bool(
+        np.nansum(chain.column(VOLUME, table="links")) > 0)
+
+
+def _explain(row: Any, names: list[str], unit: str, volumes: bool = True) -> str:
     label = f"{row.name_zh} ({row.segment})" if row.name_zh != row.segment else row.segment
     attract = (f"; targets: {', '.join(names)}" if names else
                "; no enterprise of this segment outside the region is in the data")
@@ -573,9 +582,11 @@ def _explain(row: Any, names: list[str], unit: str) -> str:
     if not row.has_relatives:
         where = (f"has no present template relative, so it is classed by its stage "
                  f"({row.stage})")
-    demand = format_amount(row.outside_demand, unit)
+    bought = (f"focal enterprises buy {format_amount(row.outside_demand, unit)} of it "
+              "from outside" if volumes else f"focal enterprises buy it from outside "
+              f"over {int(row.outside_demand)} link(s) (the links have no volumes)")
     return (f"{row.kind} {label} is missing and {where}: filling it adds "
             f"{int(row.chain_length_gain)} segment(s) to the longest local chain, "
-            f"repairs {int(row.links_repaired)} template link(s), focal enterprises buy "
-            f"{demand} of it from outside, {_relatedness_text(row)} "
+            f"repairs {int(row.links_repaired)} template link(s), {bought}, "
+            f"{_relatedness_text(row)} "
             f"(score {row.score:.2f}){attract}")

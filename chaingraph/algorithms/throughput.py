@@ -54,22 +54,27 @@ class ThroughputScores(dict):
         its exact value (0 when exact).
     delta : float
         Failure probability of the bound.
+    weighted : bool
+        True when the sources and final producers were weighted by their volumes;
+        False when every one counted the same (no weight column, or no volume).
     """
 
     def __init__(self, values: dict[Any, float], *, exact: bool, samples: int,
-                 error_bound: float, delta: float, array: np.ndarray | None = None
-                 ) -> None:
+                 error_bound: float, delta: float, array: np.ndarray | None = None,
+                 weighted: bool = True) -> None:
         super().__init__(values)
         self.exact, self.samples = exact, samples
         self.error_bound, self.delta = error_bound, delta
+        self.weighted = weighted
         #: The values in the chain's enterprise order (None when built from a dict).
         self.array = array
 
 
 # --- throughput centrality ----------------------------------------------------------------
 def _end_weights(chain: Chain, mask: np.ndarray, weight: str | None, outgoing: bool
-                 ) -> np.ndarray:
-    """Weights of sources (out-volume) or final producers (in-volume), summing to 1."""
+                 ) -> tuple[np.ndarray, bool]:
+    """Weights of sources (out-volume) or final producers (in-volume), summing to 1,
+    and whether they are volumes (False: all alike)."""
     values = np.zeros(chain.n_enterprises)
     if weight is not None and chain.has_column(weight, table="links") and chain.n_links:
         src, dst = chain.link_codes
@@ -78,10 +83,11 @@ def _end_weights(chain: Chain, mask: np.ndarray, weight: str | None, outgoing: b
         values = np.bincount((src if outgoing else dst)[proper], weights=w[proper],
                              minlength=chain.n_enterprises)
     values = np.where(mask, values, 0.0)
-    if values.sum() <= 0:
+    weighted = bool(values.sum() > 0)
+    if not weighted:
         values = mask.astype(np.float64)
     total = values.sum()
-    return values / total if total > 0 else values
+    return (values / total if total > 0 else values), weighted
 
 
 def default_samples(n_enterprises: int, n_links: int) -> int:
@@ -176,7 +182,7 @@ def throughput_centrality(
     --------
     >>> G = nx.DiGraph([("ore", "cell"), ("lith", "cell"), ("cell", "car"),
     ...                 ("cell", "bus")])
-    >>> tc = cg.algorithms.bottlenecks.throughput_centrality(G)
+    >>> tc = cg.throughput_centrality(G, weight=None)  # no volumes: unit weights
     >>> {k: round(v, 2) for k, v in tc.items()}
     {'ore': 0.0, 'cell': 1.0, 'lith': 0.0, 'car': 0.0, 'bus': 0.0}
     >>> tc.exact, tc.error_bound
@@ -184,23 +190,24 @@ def throughput_centrality(
     """
     G, weight = weighted(G, weight)
     context = resolve(G, template=template, sources=sources, final=final)
-    values, exact, k, bound = _estimate(
+    values, exact, k, bound, by_volume = _estimate(
         context.chain, sources=sources, final=final, template=context.template,
         weight=weight, samples=samples, exact_limit=exact_limit, delta=delta, seed=seed,
         method=method)
     return ThroughputScores(
         dict(zip(context.chain.ids.tolist(), values.tolist(), strict=True)), exact=exact,
-        samples=k, error_bound=bound, delta=delta, array=values)
+        samples=k, error_bound=bound, delta=delta, array=values, weighted=by_volume)
 
 
 def _estimate(chain: Chain, *, sources: Any, final: Any, template: Any,
               weight: str | None, samples: int | None, exact_limit: int, delta: float,
-              seed: Any, method: str) -> tuple[np.ndarray, bool, int, float]:
-    """Throughput per enterprise (chain order, read-only), exact?, samples, bound."""
+              seed: Any, method: str) -> tuple[np.ndarray, bool, int, float, bool]:
+    """Throughput per enterprise (chain order, read-only), exact?, samples, bound,
+    weighted by volumes?"""
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
-    a = _end_weights(chain, roles.sources, weight, outgoing=True)
-    b = _end_weights(chain, roles.final, weight, outgoing=False)
+    a, weighted = _end_weights(chain, roles.sources, weight, outgoing=True)
+    b, weighted_final = _end_weights(chain, roles.final, weight, outgoing=False)
     candidates = np.flatnonzero(a > 0)
     n = chain.n_enterprises
     k = default_samples(n, chain.n_links) if samples is None else int(samples)
@@ -222,7 +229,7 @@ def _estimate(chain: Chain, *, sources: Any, final: Any, template: Any,
               else _bc.weighted_betweenness_scipy)
     values = kernel(indptr, indices, chosen, chosen_weight, b) if len(chosen) \
         else np.zeros(n)
-    return read_only(values), exact, k, bound
+    return read_only(values), exact, k, bound, weighted or weighted_final
 
 
 def find_throughput(
@@ -263,9 +270,9 @@ def find_throughput(
 
     Examples
     --------
-    >>> G = nx.DiGraph([("ore", "cell"), ("cell", "car"), ("ore", "pack"),
-    ...                 ("pack", "car")])
-    >>> table = cg.algorithms.bottlenecks.find_throughput(G)
+    >>> G = nx.DiGraph([("ore", "cell", {"volume": 3.0}), ("cell", "car", {"volume": 3.0}),
+    ...                 ("ore", "pack", {"volume": 1.0}), ("pack", "car", {"volume": 1.0})])
+    >>> table = cg.find_throughput(G)
     >>> table[["enterprise", "throughput"]].values.tolist()
     [['cell', 0.5], ['pack', 0.5]]
     >>> print(table["explanation"].iat[0])
@@ -273,12 +280,13 @@ def find_throughput(
     """
     G, weight = weighted(G, weight)
     context = resolve(G, template=template, sources=sources, final=final)
-    values, exact, k, bound = _estimate(
+    values, exact, k, bound, by_volume = _estimate(
         context.chain, sources=sources, final=final, template=context.template,
         weight=weight, samples=samples, exact_limit=exact_limit, delta=delta, seed=seed,
         method=method)
     # the table reads the array: no per-enterprise dict (1 s at 1M enterprises)
-    return _table(context.chain, values, exact, k, bound, delta, top, explain)
+    return _table(context.chain, values, exact, k, bound, delta, top, explain,
+                  by_volume)
 
 
 def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
@@ -287,11 +295,12 @@ def throughput_table(chain: Chain, tc: ThroughputScores, top: int | None,
     values = tc.array if tc.array is not None and len(tc.array) == chain.n_enterprises \
         else np.array([tc.get(v, 0.0) for v in chain.ids.tolist()], dtype=np.float64)
     return _table(chain, values, tc.exact, tc.samples, tc.error_bound, tc.delta, top,
-                  explain)
+                  explain, tc.weighted)
 
 
 def _table(chain: Chain, values: np.ndarray, exact: bool, samples: int, bound: float,
-           delta: float, top: int | None, explain: int | None) -> pd.DataFrame:
+           delta: float, top: int | None, explain: int | None, weighted: bool = True
+           ) -> pd.DataFrame:
     keep = np.flatnonzero(values > 1e-12)
     keep = keep[np.argsort(-values[keep], kind="stable")]
     top = check_top(top)
@@ -306,10 +315,16 @@ def _table(chain: Chain, values: np.ndarray, exact: bool, samples: int, bound: f
     note = "" if exact else (f" (estimated from {samples} sampled sources: within "
                              f"±{bound:.2f} with probability {1 - delta:.0%})")
 
+    paths = "volume-weighted shortest supply paths" if weighted else \
+        "shortest supply paths"
+    if not weighted:
+        note = (" (sources and final producers counted alike: the links have no "
+                "volumes)") + note
+
     def build(rows: pd.DataFrame) -> list[str]:
         label = labels_of(chain, keep[:len(rows)])
-        return [f"{who} lies on {v:.0%} of the volume-weighted shortest supply paths "
-                f"from sources to final producers{note}" for who, v in
+        return [f"{who} lies on {v:.0%} of the {paths} from sources to final "
+                f"producers{note}" for who, v in
                 zip(label.tolist(), rows["throughput"].tolist(), strict=True)]
 
     return explain_rows(table, build, explain)
