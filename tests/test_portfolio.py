@@ -427,3 +427,25 @@ def test_howto_page_runs_and_prints_what_it_says(tmp_path, monkeypatch):
                 assert _squash(printed) == _squash(expected), f"block:\n{code}"
     finally:
         plt.close("all")
+
+
+def test_one_workbook_with_a_chain_column(tmp_path):
+    """Sheets 企业 + 供应关系 with a 产业链 column: the chains of that column (it was
+    one chain named 供应, from the link sheet's name, with the enterprise sheet lost)."""
+    ent = pd.DataFrame({"企业名称": ["甲", "乙", "丙", "丁"],
+                        "产业链": ["新能源汽车", "新能源汽车", "化妆品", "化妆品"],
+                        "所属环节": ["锂盐", "正极材料", "原料", "包装"],
+                        "年产值（万元）": [100, 200, 300, 400]})
+    links = pd.DataFrame({"供应商": ["甲", "丙"], "采购方": ["乙", "丁"], "金额": [1, 2]})
+    path = tmp_path / "pf.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        ent.to_excel(writer, sheet_name="企业", index=False)
+        links.to_excel(writer, sheet_name="供应关系", index=False)
+    P = cg.read_portfolio(path)
+    assert P.chains == ["新能源汽车", "化妆品"]
+    assert P.pool.column("output").tolist() == [1e6, 2e6, 3e6, 4e6]
+    with pd.ExcelWriter(path) as writer:  # no chain column: said so
+        ent.drop(columns="产业链").to_excel(writer, sheet_name="企业", index=False)
+        links.to_excel(writer, sheet_name="供应关系", index=False)
+    with pytest.raises(cg.ChainDataError, match="no chain column"):
+        cg.read_portfolio(path)

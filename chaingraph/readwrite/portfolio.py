@@ -37,8 +37,11 @@ __all__ = ["CHAIN_COLUMNS", "META_COLUMNS", "Portfolio", "read_chain_meta", "rea
 
 #: Names of the enterprise column that lists each enterprise's chains (first found).
 CHAIN_COLUMNS = ("chain", "chains", "产业链", "所属产业链", "所属链条", "链条", "重点产业链")
-_PAIR = re.compile(r"^(?P<chain>.+?)[\s_\-]*(?P<role>enterprises|企业|links|供应关系|关系)$",
-                   re.IGNORECASE)
+_PAIR = re.compile(r"^(?P<chain>.+?)[\s_\-]*(?P<role>enterprises|企业|links|"
+                   r"(?:供应|配套|采购)?关系)$", re.IGNORECASE)
+#: What a chain's name in a pair cannot be: the sheet or file is a plain table name
+#: (供应关系 is the links of no chain named 供应).
+_NOT_CHAINS = frozenset(("供应", "配套", "采购", "重点", "全部", "所有", "名单"))
 _TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".json")
 
 
@@ -405,6 +408,11 @@ def read_portfolio(enterprises: Any, links: Any = None, *, chains: Any = None,
         parts, found_meta = _folder_parts(path)
     elif path.suffix.lower() in (".xlsx", ".xls") and path.is_file():
         parts, found_meta = _workbook_parts(path)
+        if not parts:  # no sheet pairs: one enterprise sheet with a chain column
+            return Portfolio.from_frames(path, None, chains_column=chains_column,
+                                         chains=chains if chains is not None
+                                         else found_meta, templates=templates,
+                                         region=region, meta=meta, **kwargs)
     else:
         raise ChainDataError(Problem("give an enterprise table and a link table, a "
                                      "folder or a workbook", path.name, None, None))
@@ -434,7 +442,7 @@ def _folder_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
         elif stem.lower() in ("chains", "产业链", "meta_chains") and suffix in (
                 ".yaml", ".yml", ".csv", ".json", ".xlsx"):
             found_meta = entry
-        elif suffix in _TABLE_SUFFIXES and (match := _PAIR.match(stem)):
+        elif suffix in _TABLE_SUFFIXES and (match := _pair(stem)):
             role = "links" if match["role"].lower() in ("links", "供应关系", "关系") \
                 else "enterprises"
             pairs.setdefault(match["chain"], {})[role] = entry
@@ -442,6 +450,14 @@ def _folder_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
         if "links" in files:
             parts.append((name, (files.get("enterprises"), files["links"], {})))
     return parts, found_meta
+
+
+def _pair(name: str) -> re.Match[str] | None:
+    """``<chain><role>`` (汽车企业, 汽车_links, 汽车供应关系), else None."""
+    match = _PAIR.match(name)
+    if match is None or match["chain"].strip(" _-") in _NOT_CHAINS:
+        return None
+    return match
 
 
 def _workbook_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
@@ -455,7 +471,7 @@ def _workbook_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
     for sheet in sheets:
         if sheet.strip().lower() in ("chains", "产业链", "链长制"):
             found_meta = pd.read_excel(path, sheet_name=sheet, dtype=object)
-        elif match := _PAIR.match(sheet.strip()):
+        elif match := _pair(sheet.strip()):
             role = "links" if match["role"].lower() in ("links", "供应关系", "关系") \
                 else "enterprises"
             pairs.setdefault(match["chain"], {})[role] = sheet
