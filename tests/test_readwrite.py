@@ -230,7 +230,8 @@ def test_unknown_add_self_loops_and_duplicates(tmp_path):
     ent = pd.DataFrame({"id": ["a", "b"]})
     lk = pd.DataFrame({"supplier": ["a", "a", "b", "a"], "buyer": ["b", "x", "b", "b"],
                        "volume": [1, 2, 3, 4]})
-    chain = read_chain(ent, lk, unknown="add", self_loops="drop", duplicates="sum")
+    with pytest.warns(ChainDataWarning, match="2 rows are 1 duplicate links"):
+        chain = read_chain(ent, lk, unknown="add", self_loops="drop", duplicates="sum")
     assert chain.ids.tolist() == ["a", "b", "x"]
     assert chain.enterprises["region"].tolist()[2] == "outside"
     assert sorted(chain.links[["supplier", "buyer", "volume"]].values.tolist()) == [
@@ -372,8 +373,9 @@ def test_foreign_graph_files(tmp_path):
     nx.write_graphml(M, tmp_path / "m.graphml")
     with pytest.raises(ChainDataError, match="duplicate link"):
         read_chain_graph(tmp_path / "m.graphml")
-    assert read_chain_graph(tmp_path / "m.graphml", duplicates="sum").links[
-        "volume"].tolist() == [3.0]
+    with pytest.warns(ChainDataWarning, match="row 0 \\+ row 1 \\('s' -> 't'\\)"):
+        merged = read_chain_graph(tmp_path / "m.graphml", duplicates="sum")
+    assert merged.links["volume"].tolist() == [3.0]
     nx.write_graphml(nx.Graph([(1, 2)]), tmp_path / "u.graphml")
     with pytest.raises(ChainDataError, match="undirected"):
         read_chain_graph(tmp_path / "u.graphml")

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import chaingraph as cg
+from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model.validation import Collector, clean_ids, lookup
 
 
@@ -290,3 +291,17 @@ def test_column_of_few_distinct_texts_is_the_plain_conversion(dtype):
         assert got.dtype == object and not got.flags.writeable
         assert [type(v) for v in got] == [type(v) for v in want]
         assert pd.Series(got, dtype=object).equals(pd.Series(want, dtype=object))
+
+
+def test_summed_duplicate_links_are_named():
+    """duplicates='sum' merged rows without a word, and a blank amount beside a given
+    one was summed silently (an analyst's review)."""
+    links = pd.DataFrame({"供应商": ["甲", "甲", "丙", "丙", "乙"],
+                          "采购方": ["乙", "乙", "丁", "丁", "丙"],
+                          "金额": [5, None, "1万", "2万", 3]})
+    with pytest.warns(ChainDataWarning, match=r"4 rows are 2 duplicate links") as caught:
+        chain = cg.read_chain(links=links, duplicates="sum")
+    message = str(caught[0].message)
+    assert "row 0 + row 1 ('甲' -> '乙')" in message and "row 2 + row 3" in message
+    assert "1 of them has '金额' on some rows only" in message
+    assert chain.links["volume"].tolist() == [5.0, 30_000.0, 3.0]

@@ -266,6 +266,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
     if dup.any() and duplicates == "error":
         _report_duplicate_links(links, key, dup, out)
     elif dup.any():
+        _warn_merged(links, key, dup, out)
         links = _merge_duplicates(links.assign(_key=key))
         cache = {}
     return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
@@ -407,6 +408,34 @@ def _first_index(ids: pd.Series) -> pd.Index:
     if index.is_unique:
         return index
     return pd.Index(pd.unique(values), dtype=object)
+
+
+def _warn_merged(links: pd.DataFrame, key: np.ndarray, dup: np.ndarray,
+                 out: Collector) -> None:
+    """Name the rows ``duplicates="sum"`` merges, and the links whose amount is
+    given on some of their rows only (the merged amount sums the given ones)."""
+    rows = np.flatnonzero(dup)
+    groups = pd.Series(rows).groupby(key[rows], sort=False).agg(list)
+    shown = [" + ".join(f"row {location(out.rows, i)}" for i in group) + f" "
+             f"({links[SUPPLIER].iat[group[0]]!r} -> {links[BUYER].iat[group[0]]!r})"
+             for group in groups.head(5)]
+    more = f" and {len(groups) - 5} more" if len(groups) > 5 else ""
+    partial = []
+    for col in LINK_AMOUNTS:
+        if col in links.columns:
+            blank = pd.isna(links[col].to_numpy()[rows])
+            some = pd.Series(blank).groupby(key[rows], sort=False).agg(["any", "all"])
+            count = int((some["any"] & ~some["all"]).sum())
+            if count:
+                verb = "has" if count == 1 else "have"
+                partial.append(f"{count} of them {verb} {out.columns.get(col, col)!r} on "
+                               "some rows only: blank counts as not given, the merged "
+                               "amount sums the given ones")
+    warnings.warn(
+        f"{out.file or 'links'}: {len(rows)} rows are {len(groups)} duplicate links, "
+        f"summed into one each (duplicates='sum'): {'; '.join(shown)}{more}"
+        + (f". {'; '.join(partial)}" if partial else ""), ChainDataWarning,
+        stacklevel=outside_stacklevel())
 
 
 def _merge_duplicates(links: pd.DataFrame) -> pd.DataFrame:
