@@ -157,3 +157,16 @@ def test_ranked_and_labels():
     G.nodes["b"]["name"] = "  "
     assert labels_of(cg.as_chain(G)).tolist() == ["甲公司", "b"]
     assert labels_of(cg.as_chain(G), np.array([1])).tolist() == ["b"]
+
+
+def test_selectors_that_match_nothing_are_errors():
+    """--sources segment:不存在 gave no sources and a maximum flow of 0, silently;
+    stages may be named in Chinese (上游)."""
+    chain = cg.datasets.load_example()
+    with pytest.raises(ValueError, match="segment '不存在' names no enterprise"):
+        cg.max_flow(chain, template="nev", sources={"segment": "不存在"})
+    with pytest.raises(ValueError, match=r"region '火星' names no enterprise.*明湾示范区"):
+        cg.max_flow(chain, template="nev", final={"region": "火星"})
+    by_name = cg.max_flow(chain, template="nev", sources={"stage": "上游"})
+    by_code = cg.max_flow(chain, template="nev", sources={"stage": "upstream"})
+    assert by_name.value == by_code.value > 0

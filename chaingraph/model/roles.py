@@ -34,7 +34,14 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.model.chain import Chain
-from chaingraph.model.fields import REGION, SEGMENT, STAGE
+from chaingraph.model.fields import (
+    DOWNSTREAM,
+    MIDSTREAM,
+    REGION,
+    SEGMENT,
+    STAGE,
+    UPSTREAM,
+)
 from chaingraph.model.template import SegmentTemplate
 from chaingraph.model.validation import is_arrow_text, read_only
 
@@ -66,6 +73,10 @@ def degrees(chain: Chain) -> tuple[np.ndarray, np.ndarray]:
     return chain.cached("roles.degrees", compute)
 
 
+#: Stage names a selector may use beside the stage codes.
+_STAGE_NAMES = {"上游": UPSTREAM, "中游": MIDSTREAM, "下游": DOWNSTREAM}
+
+
 def select(chain: Chain, selector: Selector, *,
            template: SegmentTemplate | None = None) -> np.ndarray:
     """Boolean mask of the enterprises a selector names.
@@ -87,7 +98,8 @@ def select(chain: Chain, selector: Selector, *,
     networkx.NodeNotFound
         An id that is not in the chain.
     ValueError
-        A mapping with another key, or a stage selector without stages.
+        A mapping with another key, a stage selector without stages, or a value
+        that names no enterprise (a misspelt segment would select none).
 
     Examples
     --------
@@ -113,7 +125,18 @@ def select(chain: Chain, selector: Selector, *,
                     f"selector key must be 'segment', 'stage' or 'region', got {key!r}")
             if key == SEGMENT and template is not None:
                 values = [template.resolve(v) or v for v in values]
-            mask |= np.isin(column.astype(object), np.array(values, dtype=object))
+            if key == STAGE:
+                values = [_STAGE_NAMES.get(v, v) if isinstance(v, str) else v
+                          for v in values]
+            column = column.astype(object)
+            for value in values:
+                found = np.isin(column, np.array([value], dtype=object))
+                if not found.any():
+                    known = sorted({str(v) for v in column if not is_blank(v)})
+                    raise ValueError(
+                        f"{key} {value!r} names no enterprise of the chain ({key}s: "
+                        f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''})")
+                mask |= found
         return mask
     mask[chain.codes_of(selector)] = True
     return mask
