@@ -458,3 +458,11 @@ def test_own_files_keep_columns_that_look_like_other_sheets(tmp_path, fmt, extra
         back = cg.read_chain(path)
     pd.testing.assert_frame_equal(back.enterprises, chain.enterprises)
     pd.testing.assert_frame_equal(back.links, chain.links)
+
+
+def test_graph_files_take_ends_written_in_another_dtype(tmp_path):
+    chain = cg.Chain.from_frames(pd.DataFrame({"id": [1, 2, 3]}),
+                                 pd.DataFrame({"supplier": [1.0, 2.0], "buyer": [2.0, 3.0]}))
+    for write in (cg.write_graphml, cg.write_gexf):
+        back = read_chain(write(chain, tmp_path / f"c.{write.__name__[6:]}"))
+        assert back.links[["supplier", "buyer"]].values.tolist() == [[1, 2], [2, 3]]

@@ -18,7 +18,8 @@ import pytest
 
 import chaingraph as cg
 from chaingraph.exceptions import ChainDataWarning
-from chaingraph.model.validation import Collector, clean_ids, lookup
+from chaingraph.model.idlookup import lookup
+from chaingraph.model.validation import Collector, clean_ids
 
 
 def _frames(kind: str, n: int = 60, m: int = 200, seed: int = 0):
@@ -166,7 +167,7 @@ def test_read_chain_parquet_matches_from_frames(tmp_path, names):
 
 @pytest.mark.parametrize("kind", ["text", "integer"])
 def test_right_hints_are_used(monkeypatch, kind):
-    import chaingraph.model.validation as validation
+    import chaingraph.model.idlookup as validation
 
     enterprises, links = _frames(kind)
     hints = _hints(enterprises, links, "right")
@@ -182,7 +183,7 @@ def test_right_hints_are_used(monkeypatch, kind):
 
 def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):
     pytest.importorskip("pyarrow")
-    import chaingraph.model.validation as validation
+    import chaingraph.model.idlookup as validation
 
     enterprises, links = _frames("text", n=100, m=400, seed=4)
     enterprises["name"] = "企业" + enterprises["id"].astype(object)
@@ -206,7 +207,7 @@ def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):
 
 
 def test_lookup_all_on_threads_matches_lookup(monkeypatch):
-    import chaingraph.model.validation as validation
+    import chaingraph.model.idlookup as validation
 
     enterprises, links = _frames("text", n=300, m=3000, seed=5)
     targets = [links["supplier"], links["buyer"], links["buyer"].iloc[::-1]]
@@ -305,3 +306,32 @@ def test_summed_duplicate_links_are_named():
     assert "row 0 + row 1 ('甲' -> '乙')" in message and "row 2 + row 3" in message
     assert "1 of them has '金额' on some rows only" in message
     assert chain.links["volume"].tolist() == [5.0, 30_000.0, 3.0]
+
+
+def test_ids_that_are_names_match_other_spellings_with_a_warning():
+    """With only 企业名称 (names as ids), a link end in another spelling became a
+    phantom outside enterprise (an analyst's review); now it is matched and named."""
+    ent = pd.DataFrame({"企业名称": ["甲科技（深圳）有限公司", "乙电池有限公司",
+                                     "丙 汽车有限公司", "ＡＢＣ公司"],
+                        "所在区域": ["示范区"] * 4})
+    links = pd.DataFrame({"供应商": ["甲科技(深圳)有限公司", "乙电池有限公司", "ABC公司"],
+                          "采购方": ["乙电池有限公司", "丙汽车有限公司", "乙电池有限公司"]})
+    with pytest.warns(ChainDataWarning, match="3 link ends name an enterprise in another "
+                      "spelling") as caught:
+        chain = cg.read_chain(ent, links, unknown="add")
+    assert chain.n_enterprises == 4  # nothing added
+    assert "row 1 采购方 '丙汽车有限公司' -> '丙 汽车有限公司'" in str(caught[0].message)
+    assert caught[0].filename == __file__
+
+
+def test_link_ends_take_the_dtype_of_the_ids_they_name():
+    """Integer ids typed as text in the links ('1001') were unknown; float ends (1.0)
+    were kept beside integer ids, and graph files then refused the chain."""
+    ent = pd.DataFrame({"企业编号": [1001, 1002, 1003], "企业名称": ["a", "b", "c"]})
+    links = pd.DataFrame({"供应商": ["1001", "1002"], "采购方": ["1002", "c"]})
+    chain = cg.read_chain(ent, links)
+    assert chain.links["supplier"].tolist() == [1001, 1002]
+    assert chain.links["buyer"].dtype == chain.enterprises["id"].dtype == np.int64
+    floats = cg.Chain.from_frames(pd.DataFrame({"id": [1, 2, 3]}),
+                                  pd.DataFrame({"supplier": [1.0, 2.0], "buyer": [2.0, 3.0]}))
+    assert floats.links["supplier"].dtype == np.int64

@@ -37,6 +37,7 @@ from chaingraph.model.fields import (
     SUPPLIER,
     VOLUME,
 )
+from chaingraph.model.idlookup import is_arrow_text, lookup
 from chaingraph.model.objects import filled, text_objects
 from chaingraph.model.validation import (
     Collector,
@@ -44,8 +45,6 @@ from chaingraph.model.validation import (
     clean_ids,
     coerce_amounts,
     enterprises_from_links,
-    is_arrow_text,
-    lookup,
     map_segments,
     present_items,
     read_only,

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.model.validation import is_arrow_text
+from chaingraph.model.idlookup import is_arrow_text
 
 __all__ = ["FEW_DISTINCT", "filled", "text_objects"]
 

@@ -42,8 +42,9 @@ from chaingraph.model.fields import (
     STAGE,
     UPSTREAM,
 )
+from chaingraph.model.idlookup import is_arrow_text
 from chaingraph.model.template import SegmentTemplate
-from chaingraph.model.validation import is_arrow_text, read_only
+from chaingraph.model.validation import read_only
 
 __all__ = ["Roles", "Selector", "arrow_text_labels", "clean_labels", "degrees",
            "enterprise_segments", "enterprise_stages", "focal_mask", "is_blank",

@@ -7,10 +7,8 @@ are public inside the package (no other module imports a private name of this on
 
 from __future__ import annotations
 
-import os
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,23 +30,19 @@ from chaingraph.model.fields import (
     SUPPLIER,
     VOLUME,
 )
+from chaingraph.model.idlookup import find_link_codes, is_arrow_text, look_again
 
 if TYPE_CHECKING:
     from chaingraph.model.template import SegmentTemplate
 
 __all__ = [
-    "PARALLEL_LOOKUP_ROWS",
     "UNIT_WEIGHTS_MESSAGE",
     "Collector",
     "check_columns",
     "clean_ids",
     "coerce_amounts",
     "enterprises_from_links",
-    "find_link_codes",
-    "is_arrow_text",
     "location",
-    "lookup",
-    "lookup_all",
     "map_segments",
     "present_items",
     "read_only",
@@ -84,9 +78,6 @@ class Collector:
         if len(positions) > limit:
             self.add(f"... and {len(positions) - limit} more rows like this", None, column)
 
-
-#: Link columns at least this long are looked up on two threads (:func:`lookup_all`).
-PARALLEL_LOOKUP_ROWS = 200_000
 
 #: ``pandas.api.types.infer_dtype`` kinds of id columns that need no per-cell check.
 _PLAIN_ID_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean",
@@ -225,7 +216,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
     for col in (SUPPLIER, BUYER):
         code = codes[col]
         if len(enterprises) > given:  # ids were added (appended) for the suppliers
-            code = _look_again(code, enterprises[ID], links[col],
+            code = look_again(code, enterprises[ID], links[col],
                                np.flatnonzero((code < 0) & ~blank))
         missing = np.flatnonzero((code < 0) & ~blank)
         if len(missing) and unknown == "add":
@@ -235,7 +226,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
             extra[REGION], extra["added"] = OUTSIDE_REGION, True
             enterprises = pd.concat([enterprises, extra], ignore_index=True)
             # ids are appended: every end found before keeps its first occurrence
-            code = _look_again(code, enterprises[ID], links[col], missing)
+            code = look_again(code, enterprises[ID], links[col], missing)
         else:
             values = links[col].to_numpy(dtype=object) if len(missing) else None
             for i in missing[:50]:
@@ -248,6 +239,8 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
     # ids added for unknown buyers are appended: supplier codes stay valid
     src, dst = codes[SUPPLIER].astype(np.int64), codes[BUYER].astype(np.int64)
     valid = (src >= 0) & (dst >= 0)
+    if valid.all():
+        links = _ends_as_ids(links, enterprises[ID], src, dst)
     loops = np.flatnonzero(valid & (src == dst))
     if len(loops) and self_loops == "error":
         out.add_many("self-loop: an enterprise cannot supply itself (pass "
@@ -272,6 +265,18 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
     return enterprises.reset_index(drop=True), links.reset_index(drop=True), cache
 
 
+def _ends_as_ids(links: pd.DataFrame, ids: pd.Series, src: np.ndarray, dst: np.ndarray
+                 ) -> pd.DataFrame:
+    """Link ends held in another dtype than the ids (``1.0`` or ``"1001"`` for the id
+    ``1001``) as the ids they name: one value per enterprise, whichever table names
+    it (a graph file names nodes by text and found two)."""
+    for col, code in ((SUPPLIER, src), (BUYER, dst)):
+        if links[col].dtype != ids.dtype:
+            links = links.assign(**{col: pd.Series(ids.array.take(code),
+                                                   index=links.index)})
+    return links
+
+
 def _ids_like(new: np.ndarray, ids: pd.Series) -> pd.Series:
     """Added ids in the dtype of the enterprise ids when they fit it (text ids stay
     in the string dtype, as in a chain built without added enterprises)."""
@@ -292,122 +297,6 @@ def _report_duplicate_links(links: pd.DataFrame, key: np.ndarray, dup: np.ndarra
                     i, BUYER)
         else:
             first[k] = i
-
-
-def lookup(ids: pd.Series, targets: pd.Series) -> np.ndarray:
-    """Position (int64) of each target among ``ids`` (first occurrence); -1 if absent.
-
-    Text columns are matched with pyarrow's hash lookup when available, integer
-    columns through an int64 index; anything else through an object index.
-    """
-    if is_arrow_text(ids) and is_arrow_text(targets):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        found = pc.index_in(pa.array(targets.array), value_set=pa.array(ids.array),
-                            skip_nulls=True)
-        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    if (pd.api.types.is_integer_dtype(ids.dtype)
-            and pd.api.types.is_integer_dtype(targets.dtype)):
-        index = pd.Index(ids.to_numpy())
-        if index.is_unique:
-            return index.get_indexer(targets.to_numpy()).astype(np.int64)
-    index = _first_index(ids)
-    values = pd.Index(targets.to_numpy(dtype=object), dtype=object)
-    return index.get_indexer(values).astype(np.int64)
-
-
-def find_link_codes(ids: pd.Series, links: pd.DataFrame,
-                    hints: Mapping[str, np.ndarray] | None, blank: np.ndarray
-                    ) -> dict[str, np.ndarray]:
-    """:func:`lookup` of the suppliers and buyers among unique ``ids``, using hints.
-
-    A hint (codes from :func:`lookup` on the same cells, e.g. while a loader
-    resolved names) is checked, not trusted: each code must point at an equal id
-    (the only one: ids are unique), and every end it did not find (except ``blank``
-    ones) is looked up again. A wrong hint costs time, never a wrong code. The
-    columns without a usable hint are looked up together (:func:`lookup_all`).
-    """
-    codes: dict[str, np.ndarray] = {}
-    for col in (SUPPLIER, BUYER):
-        hint = (hints or {}).get(col)
-        if hint is None or len(hint) != len(links):
-            continue
-        code = np.asarray(hint, dtype=np.int64)
-        found = code >= 0
-        if not (code >= len(ids)).any() and _points_at(ids, links[col], code, found):
-            codes[col] = _look_again(code, ids, links[col], np.flatnonzero(~found & ~blank))
-    todo = [col for col in (SUPPLIER, BUYER) if col not in codes]
-    codes.update(zip(todo, lookup_all(ids, [links[col] for col in todo]), strict=True))
-    return codes
-
-
-def lookup_all(ids: pd.Series, targets: Sequence[pd.Series]) -> list[np.ndarray]:
-    """:func:`lookup` of several columns among the same ids.
-
-    Large pyarrow text columns are looked up on two threads at once (pyarrow's
-    hash lookup releases the GIL; each builds its own hash set of the ids).
-    """
-    if (len(targets) > 1 and (os.cpu_count() or 1) > 1 and is_arrow_text(ids)
-            and all(is_arrow_text(t) and len(t) >= PARALLEL_LOOKUP_ROWS for t in targets)):
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            return list(pool.map(lambda targets: lookup(ids, targets), targets))
-    return [lookup(ids, t) for t in targets]
-
-
-def _look_again(code: np.ndarray, ids: pd.Series, targets: pd.Series,
-                positions: np.ndarray) -> np.ndarray:
-    """``code`` with the ends at ``positions`` looked up (again) among ``ids``."""
-    if not len(positions):
-        return code
-    code = code.copy()
-    code[positions] = lookup(ids, targets.iloc[positions])
-    return code
-
-
-def _points_at(ids: pd.Series, targets: pd.Series, code: np.ndarray,
-               found: np.ndarray) -> bool:
-    """Whether ``ids[code] == targets`` wherever ``found`` (text or integer ids)."""
-    if not found.any():
-        return True
-    if is_arrow_text(ids) and is_arrow_text(targets):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        given = pa.array(targets.array)
-        if not found.all():
-            given = pc.filter(given, pa.array(found))
-        known = pa.array(ids.array)
-        if isinstance(known, pa.ChunkedArray):  # take from one array: far faster
-            known = known.combine_chunks()
-        same = pc.equal(pc.take(known, pa.array(code[found])), given)
-        return same.null_count == 0 and pc.all(same).as_py() is True
-    if (pd.api.types.is_integer_dtype(ids.dtype)
-            and pd.api.types.is_integer_dtype(targets.dtype)):
-        return bool(np.array_equal(ids.to_numpy()[code[found]],
-                                   targets.to_numpy()[found]))
-    return False
-
-
-def is_arrow_text(series: Any) -> bool:
-    """Whether a column (Series or array) is pandas text stored as pyarrow.
-
-    Examples
-    --------
-    >>> is_arrow_text(pd.Series(["a"], dtype=object))
-    False
-    """
-    dtype = getattr(series, "dtype", None)
-    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-
-
-def _first_index(ids: pd.Series) -> pd.Index:
-    """Index of ids for lookups; with duplicate ids (already reported) the first wins."""
-    values = ids.to_numpy(dtype=object)
-    index = pd.Index(values, dtype=object)
-    if index.is_unique:
-        return index
-    return pd.Index(pd.unique(values), dtype=object)
 
 
 def _warn_merged(links: pd.DataFrame, key: np.ndarray, dup: np.ndarray,

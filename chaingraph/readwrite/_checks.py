@@ -14,7 +14,7 @@ import pandas as pd
 
 from chaingraph.exceptions import ChainDataWarning
 from chaingraph.model import SegmentTemplate
-from chaingraph.model.validation import is_arrow_text
+from chaingraph.model.idlookup import is_arrow_text
 
 __all__ = ["check_read_arguments", "warn_lookalike_ids"]
 

@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
-from chaingraph.model.validation import lookup_all
+from chaingraph.model.idlookup import lookup_all
 from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
@@ -131,15 +132,18 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     were (their ends' positions among the ids, -1 for none: a hint for
     :meth:`Chain.from_frames`, which looks them up only once).
     """
-    name_cols = [c for c in (NAME, SHORT_NAME) if c in enterprises.columns]
-    if ID not in enterprises.columns or not name_cols or len(links) == 0:
+    if ID not in enterprises.columns or len(links) == 0:
         return links, 0, {}
+    # ids that are names (企业名称 only) match spellings too: full/half width, spaces;
+    # integer ids match their digits typed as text
+    name_cols = [*(c for c in (NAME, SHORT_NAME) if c in enterprises.columns), ID]
     rows = _positions_to_rows(ent_table, len(enterprises))
     link_rows = _positions_to_rows(link_table, len(links))
     out = links.copy(deep=False)
     resolved = 0
     codes = {}
     by_name: dict[str, list[int]] | None = None  # built once, when first needed
+    variants: list[str] = []  # ends matched in another spelling, named in a warning
     present = [col for col in (SUPPLIER, BUYER) if col in links.columns]
     # hash lookups (pyarrow for text, both columns at once); ids may repeat (reported
     # elsewhere)
@@ -168,7 +172,19 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
                 continue
             new[position] = enterprises[ID].iat[hits[0]]
             resolved += 1
+            # edge spaces are stripped from every id and name anyway: not a spelling
+            spelled = {str(enterprises[c].iat[hits[0]]).strip() for c in name_cols}
+            if str(values[position]).strip() not in spelled:
+                variants.append(f"row {link_rows[position]} {shown.get(col, col)} "
+                                f"{values[position]!r} -> {new[position]!r}")
         out[col] = pd.Series(new, index=links.index, dtype=object)
+    if variants:
+        more = f" and {len(variants) - 5} more" if len(variants) > 5 else ""
+        warnings.warn(
+            f"{link_table.file}: {len(variants)} link ends name an enterprise in another "
+            f"spelling (full/half width, spaces, digits as text) and were matched to it: "
+            f"{'; '.join(variants[:5])}{more}; check them", ChainDataWarning,
+            stacklevel=outside_stacklevel())
     return out, resolved, codes
 
 
@@ -180,6 +196,9 @@ def _name_lookup(enterprises: pd.DataFrame, name_cols: list[str]) -> dict[str, l
     lookup: dict[str, list[int]] = {}
     for col in name_cols:
         for position, value in enumerate(enterprises[col].to_numpy(dtype=object)):
+            if col == ID and isinstance(value, (int, np.integer)) and not isinstance(
+                    value, (bool, np.bool_)):
+                value = str(int(value))
             if isinstance(value, str) and value.strip():
                 hits = lookup.setdefault(_key(value), [])
                 if position not in hits:
