@@ -466,3 +466,16 @@ def test_graph_files_take_ends_written_in_another_dtype(tmp_path):
     for write in (cg.write_graphml, cg.write_gexf):
         back = read_chain(write(chain, tmp_path / f"c.{write.__name__[6:]}"))
         assert back.links[["supplier", "buyer"]].values.tolist() == [[1, 2], [2, 3]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel", "json", "parquet", "graphml", "gexf"])
+def test_narrow_float_columns_round_trip(tmp_path, fmt):
+    """float32 and float16 columns came back from CSV as float64, their values the
+    nearest float64 to the shortest text (0.1, not float32's 0.10000000149...)."""
+    ent = pd.DataFrame({"id": list("abcd"),
+                        "x": pd.Series([1.5, np.nan, 0.1, 3], dtype="float32"),
+                        "h": pd.Series([1.5, np.nan, 0.1, 65504], dtype="float16")})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    name = {"csv": "c", "parquet": "p", "excel": "c.xlsx"}.get(fmt, f"c.{fmt}")
+    back = read_chain(cg.write_chain(chain, tmp_path / name, format=fmt))
+    pd.testing.assert_frame_equal(back.enterprises, chain.enterprises, check_exact=True)

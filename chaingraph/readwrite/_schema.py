@@ -67,7 +67,10 @@ def restore(series: pd.Series, kind: str, dtype: str | None = None) -> pd.Series
             cast = out.astype(dtype)
         except (TypeError, ValueError, OverflowError):
             return out
-        if kind == "datetime64" or _same(cast, out):
+        # a narrower float column (float32) was written as its shortest text, which
+        # reads back as the nearest float64: its own dtype gives back its values
+        if kind == "datetime64" or _same(cast, out) or (
+                kind == "floating" and dtype in ("float32", "float16")):
             return cast
     return out
 
