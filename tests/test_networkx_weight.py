@@ -103,3 +103,23 @@ def test_unit_weight_warning_names_the_callers_line():
     with pytest.warns(ChainDataWarning) as caught:
         cg.as_chain(G)
     assert caught[0].filename == __file__
+
+
+def test_attributes_named_like_the_ends_are_named_or_kept():
+    """A node's 'id' and an edge's 'supplier'/'buyer' attributes were dropped without
+    a word; a mapping keeps them under another name."""
+    G = nx.DiGraph()
+    G.add_node("n1", id="X-001")
+    G.add_node("n2", id="X-002")
+    G.add_edge("n1", "n2", supplier="someone", volume=3.0)
+    with pytest.warns(ChainDataWarning, match="node attribute 'id', edge attribute "
+                      "'supplier' not kept") as caught:
+        chain = cg.as_chain(G)
+    assert caught[0].filename == __file__
+    assert chain.links[["supplier", "buyer"]].values.tolist() == [["n1", "n2"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kept = cg.Chain.from_networkx(G, mapping={"id": "code", "supplier": "who"})
+    assert kept.enterprises["code"].tolist() == ["X-001", "X-002"]
+    assert kept.links[["supplier", "buyer", "who"]].values.tolist() == [
+        ["n1", "n2", "someone"]]

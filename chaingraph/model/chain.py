@@ -17,6 +17,7 @@ from networkx, and its read-only accessors; the validation it calls is in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,7 +27,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from chaingraph.exceptions import ChainDataError
+from chaingraph._warnings import outside_stacklevel
+from chaingraph.exceptions import ChainDataError, ChainDataWarning
 from chaingraph.model.fields import (
     BUYER,
     DEFAULT_META,
@@ -358,18 +360,21 @@ class Chain:
                 "not implemented for multigraph type: merge parallel edges first")
         mapping = dict(mapping or {})
         nodes = list(G.nodes)
-        node_rows = [{k: v for k, v in data.items() if k != ID} for _, data in G.nodes(data=True)]
+        _warn_shadowed(G, mapping)
+        node_rows = [{k: v for k, v in data.items() if k != ID or k in mapping}
+                     for _, data in G.nodes(data=True)]
         enterprises = pd.DataFrame(node_rows, index=range(len(nodes))).rename(columns=mapping)
         # integer node ids stay an int64 column, as read_chain keeps them
         id_dtype = np.int64 if nodes and all(
             isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
             and -2**63 <= v < 2**63 for v in nodes) else object
         enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
+        # attributes renamed as the rows are built: the ends are never renamed
         edge_rows = [{SUPPLIER: u, BUYER: v,
-                      **{k: w for k, w in d.items() if k not in (SUPPLIER, BUYER)}}
+                      **{mapping.get(k, k): w for k, w in d.items()
+                         if k not in (SUPPLIER, BUYER) or k in mapping}}
                      for u, v, d in G.edges(data=True)]
         links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
-        links = links.rename(columns=mapping)
         links = weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
@@ -566,6 +571,21 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
+
+
+def _warn_shadowed(G: nx.DiGraph, mapping: Mapping[str, str]) -> None:
+    """Name the attributes a graph's conversion cannot keep: a node's ``id`` (the
+    node is the id) and an edge's ``supplier`` / ``buyer`` (its ends are)."""
+    lost = [f"node attribute {ID!r}"] if any(
+        ID in d for _, d in G.nodes(data=True)) and ID not in mapping else []
+    lost += [f"edge attribute {k!r}" for k in (SUPPLIER, BUYER)
+             if k not in mapping and any(k in d for *_, d in G.edges(data=True))]
+    if lost:
+        warnings.warn(
+            f"networkx graph: {', '.join(lost)} not kept (nodes are the ids and edge "
+            "ends the suppliers and buyers); rename the attribute, e.g. "
+            "mapping={'id': 'code'}, to keep it", ChainDataWarning,
+            stacklevel=outside_stacklevel())
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
