@@ -63,7 +63,7 @@ def _missing(report: Any, n: Names) -> list[dict[str, Any]]:
         return []
     segs = list(rows["segment"])
     names = [n.segment(s) for s in segs]
-    text = (f"断链：本区缺少 {len(segs)} 个模板环节（{_list(names, n)}），本地链条在这些环节断开，"
+    text = (f"缺失环节：本区缺少 {len(segs)} 个模板环节（{_list(names, n)}），本地链条在这些环节断开，"
             "需补链或依靠区外供应。" if _zh(n) else
             f"{len(segs)} template segments have no enterprise in the focal region "
             f"({_list(names, n)}): the local chain breaks there.")

@@ -60,7 +60,9 @@ _SUFFIX = re.compile(
 )
 #: Column kinds (``pandas.api.types.infer_dtype``) parsed without a per-cell check.
 _HOMOGENEOUS = frozenset({"string", "floating", "integer", "mixed-integer-float", "empty"})
-_MISSING_TEXT = frozenset({"", "-", "--", "—", "n/a", "na", "null", "none", "无", "空"})
+#: Cells meaning "not given" (compared after NFKC: a full-width － is a -).
+_MISSING_TEXT = frozenset({"", "-", "--", "—", "——", "/", "n/a", "na", "null", "none", "无",
+                           "空", "暂无", "不详", "未知"})
 
 
 #: Units whose amounts are shown with 万 / 亿 (the inverse of the parsing above).
@@ -117,7 +119,9 @@ def _is_blank(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and value.strip().lower() in _MISSING_TEXT
+    return isinstance(value, str) and (
+        value.strip().lower() in _MISSING_TEXT
+        or unicodedata.normalize("NFKC", value).strip().lower() in _MISSING_TEXT)
 
 
 def parse_amount(value: Any, *, scale: float = 1.0,

@@ -3,6 +3,7 @@ naming quantities that are not money (an analyst's review, 2026-12-03)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import openpyxl
@@ -90,3 +91,11 @@ def test_foreign_currency_words_without_a_rate_name_the_currency():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cg.parse_amount("5元") == 5.0
+
+
+@pytest.mark.parametrize("cell", ["－", "／", "/", "暂无", "——", "不详", "未知", " - "])
+def test_office_blank_marks_are_not_given(cell):
+    """－ (full width), / and 暂无 were errors where - and 无 were read as blank."""
+    assert math.isnan(cg.parse_amount(cell))
+    parsed, bad = cg.parse_amounts([cell, "3"])
+    assert math.isnan(parsed[0]) and parsed[1] == 3.0 and bad == []
