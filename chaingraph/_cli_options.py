@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_exchange_rate", "add_table_options", "check_files", "exchange_rates",
+__all__ = ["add_exchange_rate", "add_table_options", "check_files", "cli_words", "exchange_rates",
            "header_row", "parse_columns", "read_input", "resolve_template",
            "segment_spellings"]
 
@@ -161,3 +162,27 @@ def check_files(files: Sequence[str]) -> None:
     for file in files:
         if not Path(file).exists():
             raise FileNotFoundError(f"{file}: no such file or directory")
+
+
+#: Python keyword hints in messages of the library, as the command line spells them.
+_CLI_WORDS = [
+    (re.compile(r"\b(unknown|duplicates)='(\w+)'"), r"--\1 \2"),
+    (re.compile(r"\bsector=None\b"), "--sector none"),
+    (re.compile(r"\bsheets?=\.\.\."), "--sheets ENTERPRISES,LINKS"),
+    (re.compile(r"\bcolumns=\.\.\."), "--columns"),
+    (re.compile(r"\bsegments=\.\.\."), "--segments FILE"),
+    (re.compile(r"\bheader_rows?=\.\.\."), "--header-row"),
+]
+
+
+def cli_words(text: str) -> str:
+    """A message with the library's keyword hints spelled as command-line options.
+
+    Examples
+    --------
+    >>> cli_words("unknown enterprise 'x' (pass unknown='add' to add it)")
+    "unknown enterprise 'x' (pass --unknown add to add it)"
+    """
+    for pattern, replacement in _CLI_WORDS:
+        text = pattern.sub(replacement, text)
+    return text

@@ -35,6 +35,7 @@ from typing import Any
 from chaingraph._cli_io import add_io as _add_io
 from chaingraph._cli_io import run_io as _run_io
 from chaingraph._cli_options import add_table_options as _add_table_options
+from chaingraph._cli_options import cli_words
 from chaingraph._cli_options import read_input as _read
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_portfolio import add_compare as _add_compare
@@ -310,7 +311,7 @@ def _parser() -> argparse.ArgumentParser:
 def _show_warning(message: Any, category: Any, filename: str, lineno: int,
                   file: Any = None, line: Any = None) -> None:
     """A warning as one line ``chaingraph: warning: ...`` (no Python source line)."""
-    text = " ".join(str(message).split())
+    text = cli_words(" ".join(str(message).split()))
     print(f"chaingraph: warning: {text}", file=sys.stderr if file is None else file)
 
 
@@ -354,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = error.one_line() if hasattr(error, "one_line") else str(error)
         if isinstance(error, OSError) and error.filename and error.strerror:
             text = f"{error.filename}: {error.strerror}"
-        print(f"chaingraph: error: {' '.join(text.split())}", file=sys.stderr)
+        print(f"chaingraph: error: {cli_words(' '.join(text.split()))}", file=sys.stderr)
         return 2
 
 

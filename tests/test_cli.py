@@ -298,3 +298,15 @@ def test_diagnose_takes_an_external_relatedness_table(tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("region,a\nx,1.5\n", encoding="utf-8")
     assert main(["diagnose", *files, "--relatedness", str(tmp_path / "bad.csv")]) == 2
     assert "bad.csv" in capsys.readouterr().err
+
+
+def test_errors_give_command_line_options_not_python_keywords(tmp_path, capsys):
+    """A CLI user was told to pass unknown='add' (a Python keyword) (an analyst's review)."""
+    (tmp_path / "e.csv").write_text("id,segment,region\na,cathode,示范区\nb,battery_cell,示范区\n",
+                                    encoding="utf-8")
+    (tmp_path / "l.csv").write_text("supplier,buyer\na,b\na,x\n", encoding="utf-8")
+    code = main(["diagnose", str(tmp_path / "e.csv"), str(tmp_path / "l.csv"),
+                 "--template", "nev", "--region", "示范区", "--json"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pass --unknown add to add it" in err and "unknown='add'" not in err
