@@ -12,6 +12,7 @@ draws them).
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import re
@@ -222,8 +223,14 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
     return written
 
 
+#: The longest folder name of a chain's dossier, in UTF-8 bytes (a longer chain name
+#: is cut there and ends with a digest of the whole name, so that names stay apart).
+_NAME_BYTES = 120
+
+
 def chain_folder(out: str | Path, name: str) -> Path:
-    """The folder of one chain's dossier: ``out/chains/<name>`` (name made path-safe).
+    """The folder of one chain's dossier: ``out/chains/<name>`` (name made path-safe,
+    a long one cut short with a digest of it).
 
     Examples
     --------
@@ -232,6 +239,10 @@ def chain_folder(out: str | Path, name: str) -> Path:
     'out/chains/汽车_零部件'
     """
     text = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", str(name)).strip(" .")
+    if len(text.encode("utf-8")) > _NAME_BYTES:  # file systems hold 255 bytes a name
+        digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
+        clipped = text.encode("utf-8")[:_NAME_BYTES - 9].decode("utf-8", "ignore")
+        text = f"{clipped}_{digest}"
     return Path(out) / "chains" / (text or "chain")
 
 

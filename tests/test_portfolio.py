@@ -449,3 +449,15 @@ def test_one_workbook_with_a_chain_column(tmp_path):
         links.to_excel(writer, sheet_name="供应关系", index=False)
     with pytest.raises(cg.ChainDataError, match="no chain column"):
         cg.read_portfolio(path)
+
+
+def test_long_chain_names_fit_a_file_name():
+    """A chain named with 240 Chinese characters stopped the portfolio command with
+    'File name too long' (an analyst's review)."""
+    from chaingraph.dossier import chain_folder
+
+    name = "很长的产业链名称" * 30
+    folder = chain_folder("out", name)
+    assert len(folder.name.encode("utf-8")) <= 120
+    assert folder != chain_folder("out", name + "甲")  # still apart
+    assert chain_folder("out", "汽车/零部件").name == "汽车_零部件"

@@ -479,3 +479,19 @@ def test_narrow_float_columns_round_trip(tmp_path, fmt):
     name = {"csv": "c", "parquet": "p", "excel": "c.xlsx"}.get(fmt, f"c.{fmt}")
     back = read_chain(cg.write_chain(chain, tmp_path / name, format=fmt))
     pd.testing.assert_frame_equal(back.enterprises, chain.enterprises, check_exact=True)
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"PK\x03\x04rest of a zip", "rename it to .xlsx"),
+    (b"<html><body><table><tr><td>id</td></tr></table></body></html>", "web page"),
+    ("\ufeff<?xml version='1.0'?><Workbook/>".encode(), "web page"),
+    ("id\tsegment\n甲\t锂盐\n".encode(), "not an Excel workbook"),
+])
+def test_xls_files_that_are_something_else_say_what_they_are(tmp_path, content, says):
+    """A system export saved as .xls (really xlsx, HTML or text) failed with xlrd's
+    'Expected BOF record' (an analyst's review)."""
+    path = tmp_path / "export.xls"
+    path.write_bytes(content)
+    with pytest.raises(ChainDataError, match=says) as err:
+        read_chain(path)
+    assert err.value.problems[0].file == "export.xls"

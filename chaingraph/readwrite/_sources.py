@@ -358,12 +358,36 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
         book.close()
 
 
+#: How a file saved with an .xls name begins, by what it really is.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a real .xls (Excel 97-2003)
+_ZIP = b"PK\x03\x04"  # an .xlsx workbook
+
+
+def _check_xls(path: Path, name: str) -> None:
+    """An .xls file that is not an Excel 97-2003 workbook: say what it is (systems
+    often export an .xlsx workbook, an HTML page or text under an .xls name)."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if head.startswith(_OLE2) or not head:
+        return
+    if head.startswith(_ZIP):
+        raise fail("this .xls file is an .xlsx workbook (Excel 2007 and later) with "
+                   "the wrong suffix: rename it to .xlsx", name)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+        raise fail("this .xls file is a web page (HTML or XML), as some systems export "
+                   "tables: open it in Excel and save it as .xlsx or CSV", name)
+    raise fail("this .xls file is not an Excel workbook (it may be text: save it as "
+               "CSV, or open it in Excel and save it as .xlsx)", name)
+
+
 def excel_sheets(path: Path, name: str, *, visible: bool = True) -> list[str]:
     """Sheet names of a workbook (ChainDataError when it is not one).
 
     ``visible=True``: hidden sheets are left out, with a note.
     """
     if path.suffix.lower() == ".xls":
+        _check_xls(path, name)
         try:
             return list(pd.ExcelFile(path, engine="xlrd").sheet_names)
         except ImportError:
