@@ -495,3 +495,18 @@ def test_xls_files_that_are_something_else_say_what_they_are(tmp_path, content, 
     with pytest.raises(ChainDataError, match=says) as err:
         read_chain(path)
     assert err.value.problems[0].file == "export.xls"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel", "json", "parquet", "graphml", "gexf"])
+def test_dtypes_no_format_holds_round_trip(tmp_path, fmt):
+    """period columns made the Excel writer raise ValueError(''), complex ones the
+    Parquet writer an Arrow error; timedelta came back as text from four formats."""
+    ent = pd.DataFrame({"id": list("abc"), "td": pd.to_timedelta([1, None, 3], unit="D"),
+                        "per": pd.period_range("2024-01", periods=3, freq="M"),
+                        "cx": np.array([1 + 2j, 3, np.nan])})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    name = {"csv": "c", "parquet": "p", "excel": "c.xlsx"}.get(fmt, f"c.{fmt}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = read_chain(cg.write_chain(chain, tmp_path / name, format=fmt))
+    pd.testing.assert_frame_equal(back.enterprises, chain.enterprises, check_exact=True)

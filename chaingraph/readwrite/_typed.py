@@ -6,7 +6,9 @@ type in CSV, Excel, Parquet, JSON, GraphML or GEXF. :func:`typed_text` writes
 such a column as text and returns one letter per cell saying what the cell was;
 the letters go into the schema beside the tables (``schema["cells"]``) and
 :func:`from_typed_text` gives back the same values. A float column holding
-``inf`` is stored the same way (JSON and Excel cannot hold ``inf``).
+``inf`` is stored the same way (JSON and Excel cannot hold ``inf``), and so are the
+dtypes no format holds (timedelta, period, interval, complex): their text reads back in
+the dtype recorded beside the tables.
 
 Letters: ``s`` text, ``i`` integer, ``f`` float, ``b`` boolean, ``t`` timestamp,
 ``D`` ``numpy.datetime64`` (``NaT[unit]`` for its ``NaT``), ``n`` ``None``, ``N`` ``NaN``, ``T`` ``NaT``,
@@ -37,6 +39,10 @@ _MISSING = {"n": None, "N": math.nan, "T": pd.NaT, "A": pd.NA}
 
 def needs_typed_text(series: pd.Series) -> bool:
     """Whether a column must be stored as typed text (see the module docstring)."""
+    dtype = series.dtype
+    if (pd.api.types.is_timedelta64_dtype(dtype) or pd.api.types.is_complex_dtype(dtype)
+            or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype))):
+        return True  # no format holds them: their text, with the writer's warning
     if pd.api.types.is_float_dtype(series.dtype):
         values = series.to_numpy(dtype=np.float64)
         return bool(np.isinf(values).any())
@@ -95,7 +101,7 @@ def typed_text(series: pd.Series, column: str = "") -> tuple[pd.Series, str]:
     """
     cells = [_cell(v) for v in series.to_numpy(dtype=object)]
     kinds = "".join(c for c, _ in cells)
-    if "x" in kinds:
+    if "x" in kinds and series.dtype == object:  # a dtype's text reads back in it
         shown = sorted({type(v).__name__ for v, c in zip(series, kinds, strict=True)
                         if c == "x"})
         warnings.warn(f"column {column!r} holds values of type {', '.join(shown)} that "
