@@ -7,8 +7,8 @@ such a column as text and returns one letter per cell saying what the cell was;
 the letters go into the schema beside the tables (``schema["cells"]``) and
 :func:`from_typed_text` gives back the same values. A float column holding
 ``inf`` is stored the same way (JSON and Excel cannot hold ``inf``), and so are the
-dtypes no format holds (timedelta, period, interval, complex): their text reads back in
-the dtype recorded beside the tables.
+dtypes no format holds: timedelta, period and complex read back in the dtype recorded
+beside the tables, intervals as text (with the warning).
 
 Letters: ``s`` text, ``i`` integer, ``f`` float, ``b`` boolean, ``t`` timestamp,
 ``D`` ``numpy.datetime64`` (``NaT[unit]`` for its ``NaT``), ``n`` ``None``, ``N`` ``NaN``, ``T`` ``NaT``,
@@ -87,6 +87,13 @@ def cell_kinds(series: pd.Series) -> str:
     return "".join(_cell(v)[0] for v in series.to_numpy(dtype=object))
 
 
+def _read_back_typed(dtype: Any) -> bool:
+    """Whether the text of a column of this dtype reads back in it (the dtype is
+    recorded beside the tables and its text parses back exactly)."""
+    return (pd.api.types.is_timedelta64_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)
+            or pd.api.types.is_complex_dtype(dtype))
+
+
 def typed_text(series: pd.Series, column: str = "") -> tuple[pd.Series, str]:
     """The column as text (``None`` where missing) and its cell letters.
 
@@ -101,7 +108,7 @@ def typed_text(series: pd.Series, column: str = "") -> tuple[pd.Series, str]:
     """
     cells = [_cell(v) for v in series.to_numpy(dtype=object)]
     kinds = "".join(c for c, _ in cells)
-    if "x" in kinds and series.dtype == object:  # a dtype's text reads back in it
+    if "x" in kinds and not _read_back_typed(series.dtype):
         shown = sorted({type(v).__name__ for v, c in zip(series, kinds, strict=True)
                         if c == "x"})
         warnings.warn(f"column {column!r} holds values of type {', '.join(shown)} that "
