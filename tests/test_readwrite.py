@@ -510,3 +510,19 @@ def test_dtypes_no_format_holds_round_trip(tmp_path, fmt):
         warnings.simplefilter("error")
         back = read_chain(cg.write_chain(chain, tmp_path / name, format=fmt))
     pd.testing.assert_frame_equal(back.enterprises, chain.enterprises, check_exact=True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel", "json", "parquet", "graphml", "gexf"])
+@pytest.mark.parametrize("values", [
+    [1, 2, 3, 1], [1, 2, None, 1], [1.5, 2.5, None, 1.5], [True, False, True, None],
+    pd.to_datetime(["2024-01-01", "2024-02-01", None, "2024-01-01"]),
+    ["b", "a", None, "b"],
+])
+def test_categorical_columns_of_any_categories_round_trip(tmp_path, fmt, values):
+    """Categories that are not text came back as text from CSV, as floats beside a
+    missing cell from Parquet and Excel, datetimes as text (a reviewer's probe)."""
+    ent = pd.DataFrame({"id": list("abcd"), "x": pd.Categorical(values)})
+    chain = cg.Chain.from_frames(ent, pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    name = {"csv": "c", "parquet": "p", "excel": "c.xlsx"}.get(fmt, f"c.{fmt}")
+    back = read_chain(cg.write_chain(chain, tmp_path / name, format=fmt))
+    pd.testing.assert_frame_equal(back.enterprises, chain.enterprises, check_exact=True)

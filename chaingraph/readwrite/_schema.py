@@ -177,7 +177,8 @@ def stamp_of(chain: Any, fmt: str = "json") -> dict[str, Any]:
     if cells:
         schema["cells"], schema["notes"] = cells, notes
     categories = {role: {str(c): {"categories": json_plain(list(frame[c].cat.categories)),
-                                  "ordered": bool(frame[c].cat.ordered)}
+                                  "ordered": bool(frame[c].cat.ordered),
+                                  "dtype": str(frame[c].cat.categories.dtype)}
                          for c in frame.columns
                          if isinstance(frame[c].dtype, pd.CategoricalDtype)}
                   for role, frame in (("enterprises", chain.enterprises),
@@ -280,16 +281,46 @@ def _spaces_marked(series: pd.Series) -> pd.Series:
 
 
 def _with_categories(series: pd.Series, spec: dict[str, Any]) -> pd.Series:
-    """A categorical column with the categories (and order) it was written with."""
-    labels = spec.get("categories")
-    if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
-        return series  # numbers as categories: what the reader inferred
-    values = series.astype(object)
-    if not set(values.dropna()) <= set(labels):
-        return series
-    dtype = pd.CategoricalDtype(labels, ordered=bool(spec.get("ordered")))
-    return values.where(values.notna(), None).astype(dtype)
+    """A categorical column with the categories (and order) it was written with.
 
+    The categories' dtype, when recorded, types both them and the cells (a file of
+    text gives ``"1"`` for the category ``1``, Parquet ``1.0`` beside a missing cell);
+    a cell that is then not one of the categories leaves the column as read.
+    """
+    labels = spec.get("categories")
+    if not isinstance(labels, list):
+        return series
+    dtype = spec.get("dtype")
+    try:
+        index = _typed_labels(labels, dtype)
+        values = series.astype(object)
+        present = values.notna().to_numpy()
+        cells = np.empty(len(values), dtype=object)
+        cells[present] = _typed_labels(list(values[present]), dtype, text_ok=True)
+    except (TypeError, ValueError, OverflowError):
+        return series  # not what was written: as read
+    if not set(cells[present].tolist()) <= set(index.tolist()):
+        return series
+    cells[~present] = None
+    return pd.Series(pd.Categorical(cells, categories=index,
+                                    ordered=bool(spec.get("ordered"))),
+                     index=series.index, name=series.name)
+
+
+def _typed_labels(values: list[Any], dtype: Any, *, text_ok: bool = False) -> pd.Index:
+    """``values`` in the categories' dtype (text cells parsed when ``text_ok``)."""
+    if not dtype or dtype in ("object", "str", "string"):
+        if all(isinstance(v, str) for v in values):  # text: in its own text dtype
+            return pd.Index(values, dtype=dtype or None)
+        raise ValueError("categories of mixed kinds")
+    if dtype == "bool":
+        words = {"true": True, "false": False}
+        out = [words.get(v.strip().lower()) if isinstance(v, str) and text_ok else v
+               for v in values]
+        if not all(isinstance(v, (bool, np.bool_)) for v in out):
+            raise ValueError("not booleans")
+        return pd.Index(out, dtype=bool)
+    return pd.Index(pd.Series(values, dtype=object).astype(dtype))
 
 def _part(mapping: Any, key: str) -> dict[str, Any]:
     part = mapping.get(key) if isinstance(mapping, dict) else None
