@@ -42,19 +42,14 @@ def add_io(sub: Any) -> None:
                         help='print {"sectors": [...]} as JSON on stdout')
 
 
-def _inert(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _write_csv(frame: Any, folder: Path) -> Path:
+    from chaingraph.readwrite.safety import neutralize_formula
+
     folder.mkdir(parents=True, exist_ok=True)
     frame = frame.copy()
     for col in ("region", "sector"):
         if col in frame.columns:
-            frame[col] = frame[col].map(_inert)
+            frame[col] = frame[col].map(neutralize_formula)
     target = folder / OUTPUT_FILE
     fd, tmp = tempfile.mkstemp(prefix=".io_sectors.", suffix=".tmp", dir=folder)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +84,11 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """``text`` as UTF-8 with a BOM (Excel then reads Chinese), atomically."""
+    from chaingraph.readwrite.safety import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8-sig")
 
 
 def run_regions(args: argparse.Namespace) -> int:
@@ -110,6 +111,7 @@ def run_regions(args: argparse.Namespace) -> int:
         for name, frame in (("regions", regions), ("flows", flows),
                             ("counterparts", counterparts)):
             _write(out / f"{name}.csv", _csv(frame))
+        matrix = matrix.rename(index=_cell, columns=_cell)  # region names from the data
         _write(out / "flow_matrix.csv", matrix.to_csv(lineterminator="\n"))
         from chaingraph.plotting import save_figure
 
@@ -135,11 +137,11 @@ def _csv(frame: Any) -> str:
 
 
 def _cell(value: Any) -> Any:
+    from chaingraph.readwrite.safety import neutralize_formula
+
     if isinstance(value, list):
         value = "; ".join(map(str, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return neutralize_formula(value)
 
 
 def _heatmap(ctx: Any) -> Any:

@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph.readwrite.safety import atomic_path
+from chaingraph.readwrite.safety import atomic_path, neutralize_formula
 
 __all__ = ["atomic_path", "table_files", "write_tables"]
 
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _has_pyarrow() -> bool:
@@ -58,13 +57,6 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values
     out.columns = [str(c) for c in out.columns]
     return out.reset_index(drop=True)
-
-
-def _csv_safe(value: Any) -> Any:
-    """OWASP CSV rule: text starting with = + - @ tab CR gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
-    return value
 
 
 def _atomic(path: Path, write: Any) -> None:
@@ -158,7 +150,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *,
             _atomic(path, lambda tmp, t=table: _write_parquet(t, tmp))
         else:
             path = folder / f"{name}.csv"
-            safe = table.map(_csv_safe) if len(table) else table
+            safe = table.map(neutralize_formula) if len(table) else table
             _atomic(path, lambda tmp, t=safe: t.to_csv(tmp, index=False,
                                                        encoding="utf-8"))
         written[name] = f"{folder.name}/{path.name}"

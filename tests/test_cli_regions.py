@@ -81,3 +81,6 @@ def test_regions_out_writes_files_and_bad_level_writes_nothing(tmp_path, capsys)
                      "flows.csv", "regions.csv"]
     regions = pd.read_csv(out / "regions.csv")
     assert regions["region"].iloc[0] == "澄岚市"
+    for name in ("regions.csv", "flows.csv", "counterparts.csv", "flow_matrix.csv"):
+        # a BOM, so that Excel reads the Chinese (without it: mojibake on Windows)
+        assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
