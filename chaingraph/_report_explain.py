@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._report_text import DISPLAY, Names, missing, percent
+from chaingraph.model import OUTSIDE_REGION
 
 __all__ = ["display_frame", "explanations"]
 
@@ -176,6 +177,8 @@ def display_frame(frame: pd.DataFrame, section: str, names: Names,
             ids = shown["enterprise"] if "enterprise" in shown.columns else values
             out[col] = [v if isinstance(v, str) and v.strip() else str(e)
                         for v, e in zip(values, ids, strict=True)]
+        elif col == "region":  # the region given to added outside enterprises, named
+            out[col] = values.map(lambda v: names.value(v) if v == OUTSIDE_REGION else v)
         elif col in ("stage", "role", "element", "level", "group", "rung", "next_rung"):
             out[col] = values.map(lambda v: None if missing(v) else names.value(v))
         elif col == "target_names":

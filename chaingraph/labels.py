@@ -179,6 +179,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "segment": ("环节", "segment"), "source_supply": ("源头供给", "source supply"),
     "final_demand": ("终端需求", "final demand"), "focal": ("本区", "focal"),
     "whole chain": ("全链", "whole chain"),
+    "outside": ("区外（名单外补录）", "outside"),  # the region of added enterprises
 }
 
 #: Summary key -> (Chinese, English) label, in display order.

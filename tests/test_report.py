@@ -387,3 +387,17 @@ def test_links_without_volumes_are_not_worded_as_money():
     zh = "\n".join(report.key_findings_in("zh")["explanation"])
     assert "金额加权" in zh and "链接无金额" not in zh
     assert cg.throughput_centrality(weighted).weighted
+
+
+def test_added_outside_enterprises_are_named_in_chinese():
+    """Enterprises added by unknown='add' showed the region code 'outside' in the
+    Chinese report (an analyst's review)."""
+    ent = pd.DataFrame({"企业名称": ["甲", "乙", "丙"],
+                        "所属环节": ["锂盐", "正极材料", "动力电池电芯"], "所在区域": ["示范区"] * 3})
+    links = pd.DataFrame({"供应商": ["甲", "乙", "境外某公司"], "采购方": ["乙", "丙", "丙"],
+                          "金额": [1, 2, 3]})
+    report = cg.diagnose(cg.read_chain(ent, links, unknown="add"), template="nev",
+                         region="示范区", lang="zh")
+    zh, en = report.to_markdown(lang="zh"), report.to_markdown(lang="en")
+    assert "| 区外（名单外补录） |" in zh and "| outside |" not in zh
+    assert "| outside |" in en
