@@ -70,9 +70,11 @@ def sector_labels(chain: Chain, sector: str | None) -> np.ndarray:
     labels = np.array([_label(v) for v in chain.column(sector, default=None)], dtype=object)
     blank = np.flatnonzero(pd.isna(labels))
     if len(blank):
+        # named by id: a position in the chain is no row of any file (added outside
+        # enterprises, merged tables)
         problems = [Problem(f"enterprise {chain.ids[i]!r} has no {sector}: every "
                             "enterprise needs one (or pass sector=None)",
-                            "enterprises", int(i), sector) for i in blank[:20]]
+                            "enterprises", None, sector) for i in blank[:20]]
         if len(blank) > 20:
             problems.append(Problem(f"... and {len(blank) - 20} more enterprises "
                                     f"without {sector}", "enterprises", None, sector))
