@@ -27,7 +27,8 @@ def add_risk(sub: Any) -> None:
                     "alone. Writes enterprise, esri, esri_downstream, esri_upstream, "
                     "iterations to --out (CSV) and prints the riskiest enterprises.")
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="ENTERPRISES LINKS (e.g. firms.csv edges.csv)")
+                        help="ENTERPRISES LINKS (e.g. firms.csv edges.csv), or one "
+                             "workbook, JSON chain or folder")
     parser.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
     parser.add_argument("--essentiality", metavar="FILE|essential|linear|template",
                         help="sector x sector table (first column supplier sector, "
@@ -68,10 +69,13 @@ def _enterprises(text: str | None) -> list[str] | None:
 def _read_chain(args: argparse.Namespace, template: Any) -> Any:
     from chaingraph._cli_options import read_input
 
-    if len(args.files) != 2:
-        raise ValueError(f"give two files (enterprises, links), got {len(args.files)}")
+    # one workbook, JSON chain or folder, or two tables, as every command reads them;
     # the loader's aliases read firm as id, sector as segment, weight as volume
-    return read_input(args, args.files, template=template, self_loops="keep")
+    chain = read_input(args, args.files, template=template, self_loops="keep")
+    if not chain.n_links:  # an enterprise list alone: no failure could spread
+        raise ValueError(f"{args.files[0]}: no supply links read; give ENTERPRISES "
+                         "LINKS, or a workbook with a links sheet")
+    return chain
 
 
 def _systemic_risk(args: argparse.Namespace, chain: Any, essentiality: Any,

@@ -290,6 +290,7 @@ def test_cli_risk_errors(ref, tmp_path, capsys):
     assert main([*base, "--enterprises", "99"]) == 2
     assert "not in the chain" in capsys.readouterr().err
     assert main(["risk", str(ref / "tiny_firms.csv"), "--out", "x.csv"]) == 2
+    assert "no supply links read" in capsys.readouterr().err
     assert main([*base, "--essentiality", "linear", "--sector", "none"]) == 0
 
 
@@ -311,3 +312,15 @@ def test_worklist_scheme_reaches_the_tight_reference(ref, name):
         systemic_risk(chain, essentiality=ess, substitution=True, scheme="worklist")
     with pytest.raises(ValueError, match="scheme"):
         systemic_risk(chain, essentiality=ess, scheme="gauss")
+
+
+def test_risk_command_reads_one_workbook(tmp_path, capsys):
+    """`chaingraph risk book.xlsx` said "give two files", although every command reads
+    one workbook (an analyst's review)."""
+    from chaingraph.cli import main
+
+    book = cg.write_chain(cg.datasets.load_example(), tmp_path / "chain.xlsx")
+    out = tmp_path / "risk.csv"
+    assert main(["risk", str(book), "--out", str(out), "--essentiality", "linear",
+                 "--enterprises", "E0406,E0079"]) == 0
+    assert pd.read_csv(out)["enterprise"].tolist() == ["E0406", "E0079"]
