@@ -7,6 +7,7 @@ import math
 import warnings
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import chaingraph as cg
@@ -99,3 +100,15 @@ def test_office_blank_marks_are_not_given(cell):
     assert math.isnan(cg.parse_amount(cell))
     parsed, bad = cg.parse_amounts([cell, "3"])
     assert math.isnan(parsed[0]) and parsed[1] == 3.0 and bad == []
+
+
+def test_an_amount_column_with_an_unknown_name_is_named():
+    """年配套金额（亿元） was kept as a text column without a word: the chain had no
+    volumes and the report counted links (an analyst's review)."""
+    links = pd.DataFrame({"上游企业": ["甲", "乙"], "下游企业": ["乙", "丙"],
+                          "年配套金额（亿元）": ["0.3亿", "1"]})
+    with pytest.warns(ChainDataWarning, match="no volume column was found.*年配套金额"):
+        chain = cg.read_chain(links=links)
+    assert "volume" not in chain.links.columns
+    mapped = cg.read_chain(links=links, columns={"年配套金额（亿元）": "volume"})
+    assert mapped.links["volume"].tolist() == [3e7, 1e8]

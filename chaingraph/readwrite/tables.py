@@ -40,6 +40,7 @@ from chaingraph.model import (
     ID,
     LINK_AMOUNTS,
     NAME,
+    OUTPUT,
     PRODUCT,
     REGION,
     SEGMENT,
@@ -487,6 +488,8 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
     if table.own and not columns:  # our own file: columns are canonical already
         columns = {str(c): str(c) for c in table.frame.columns}
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
+    if not table.schema and not table.own:
+        _warn_unread_amounts(frame, role, table.file)
     if not table.schema:
         frame = drop_summary_rows(frame, table)
     if table.schema:
@@ -520,6 +523,25 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
         keys = (ID,) if role == "enterprises" else (SUPPLIER, BUYER)
         frame = drop_sum_rows(frame, table, _amounts(role), keys)
     return frame, shown
+
+
+def _warn_unread_amounts(frame: pd.DataFrame, role: str, file: str | None) -> None:
+    """Name the columns whose header gives a money unit (年配套金额（亿元）) when the
+    table's amount (links: volume, enterprises: output) was not found: kept as text
+    columns, they would leave the chain without amounts, silently."""
+    main = VOLUME if role == "links" else OUTPUT
+    if main in frame.columns:
+        return
+    canonical = {*_amounts(role), ID, SUPPLIER, BUYER}
+    money = [str(c) for c in frame.columns if str(c) not in canonical
+             and header_amount_unit(c) != (1.0, None)]
+    if money:
+        warnings.warn(
+            f"{file}: no {main} column was found, and column(s) "
+            f"{', '.join(map(repr, money))} give a money unit: if one of them is the "
+            f"{main}, map it (columns={{{money[0]!r}: {main!r}}}, CLI --columns)",
+            ChainDataWarning,
+            stacklevel=outside_stacklevel())
 
 
 def _not_money(frame: pd.DataFrame, shown: dict[str, str], col: str, quantity: str,
