@@ -73,7 +73,11 @@ def test_analyses_weight_keyword_names_the_graph_attribute(attr):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the attribute was chosen: no unit-weight warning
         tc = cg.throughput_centrality(G, weight=attr)
+    if attr == "weight":  # the graph's volume: the flow uses it too
         table = cg.find_bottlenecks(G, weight=attr, seed=0)
+    else:  # the flow's capacities are unit weights: said once
+        with pytest.warns(ChainDataWarning, match="every link weighs 1"):
+            table = cg.find_bottlenecks(G, weight=attr, seed=0)
     assert tc["a"] == pytest.approx(0.81) and tc["b"] == pytest.approx(0.01)
     hubs = table[table["kind"] == "throughput_hub"]
     assert hubs["enterprise"].tolist() == ["a"]
@@ -90,7 +94,7 @@ def test_weight_none_and_unknown_names():
         assert cg.throughput_centrality(G, weight=None)["a"] == pytest.approx(0.25)
     with pytest.raises(ChainDataError, match="tonnes"):
         cg.throughput_centrality(G, weight="tonnes")
-    with pytest.raises(ChainDataError, match="no link column 'tonnes'"):
+    with pytest.raises(ChainDataError, match="no link column or edge attribute 'tonnes'"):
         cg.find_throughput(cg.as_chain(G), weight="tonnes")  # a typo is not unit weights
 
 
@@ -123,3 +127,24 @@ def test_attributes_named_like_the_ends_are_named_or_kept():
     assert kept.enterprises["code"].tolist() == ["X-001", "X-002"]
     assert kept.links[["supplier", "buyer", "who"]].values.tolist() == [
         ["n1", "n2", "someone"]]
+
+
+def test_weight_picks_throughput_weights_not_the_flow_capacities():
+    """weight= of find_bottlenecks weighs the throughput: the maximum flow keeps the
+    graph's volumes (weight=None had made it count links), and weight='weight' on a
+    graph with volumes too is the weight attribute (the volume had won)."""
+    G = nx.DiGraph()
+    for u, v, w in (("s", "a", 3.0), ("s", "b", 10.0), ("a", "f", 10.0), ("b", "f", 3.0)):
+        G.add_edge(u, v, weight=w)
+    table = cg.find_bottlenecks(G, weight=None, seed=0)
+    cut = table[table["kind"] == "min_cut"]
+    assert cut["score"].sum() == pytest.approx(1.0)
+    assert cg.max_flow(G).value == pytest.approx(6.0)  # the weights as capacities
+    assert "maximum flow of 6" in " ".join(cut["explanation"])
+    H = nx.DiGraph()
+    for s, mid, v, w in (("s1", "h1", 1.0, 100.0), ("s2", "h2", 100.0, 1.0)):
+        H.add_edge(s, mid, volume=v, weight=w)
+        H.add_edge(mid, "f", volume=v, weight=w)
+    by_weight = cg.throughput_centrality(H, weight="weight")
+    by_volume = cg.throughput_centrality(H)
+    assert by_weight["h1"] == pytest.approx(100 / 101) == 1 - by_volume["h1"]

@@ -137,7 +137,7 @@ def find_bottlenecks(
     >>> sorted(table["kind"].unique())
     ['concentration', 'min_cut', 'outside_dependence', 'throughput_hub']
     """
-    G, weight = weighted(G, weight)
+    G, weight = weighted(G, weight, volumes_used=True)  # the flow uses the volumes
     context = resolve(G, template=template, region=region, sources=sources,
                       final=final)
     chain, template = context.chain, context.template

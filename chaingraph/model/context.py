@@ -20,6 +20,7 @@ outside. Stage precedence is documented in :mod:`chaingraph.model.roles`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.exceptions import ChainDataError, Problem
+from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.model.chain import Chain, as_chain
 from chaingraph.model.fields import BUYER, SEGMENT, SUPPLIER, VOLUME
 from chaingraph.model.lookup import TemplateLike, as_template
@@ -40,6 +41,7 @@ from chaingraph.model.roles import (
     resolve_roles,
 )
 from chaingraph.model.template import SegmentTemplate
+from chaingraph.model.validation import UNIT_WEIGHTS_MESSAGE
 
 __all__ = ["ChainContext", "on_template", "resolve", "weighted"]
 
@@ -168,17 +170,20 @@ def resolve(G: Chain | nx.DiGraph | ChainContext, /, *, template: TemplateLike =
     return ChainContext(chain, template, region, sources, final)
 
 
-def weighted(G: Chain | nx.DiGraph | ChainContext, weight: str | None
-             ) -> tuple[Chain | ChainContext, str | None]:
+def weighted(G: Chain | nx.DiGraph | ChainContext, weight: str | None, *,
+             volumes_used: bool = False) -> tuple[Chain | ChainContext, str | None]:
     """What an analysis taking ``weight=`` works on, and the link column it names.
 
-    A networkx graph becomes a chain whose ``volume`` is the edge attribute that
-    ``weight`` names, as networkx reads ``weight=``: the default ``"volume"`` keeps
-    the networkx habit (a ``volume`` attribute, else ``weight``, else unit weights
-    with a one-line warning), ``None`` asks for unit weights without the warning,
-    and any other name picks that attribute (an error when no edge has it); the
-    column is then ``"volume"``. A chain (or context) is returned as it is, and a
-    ``weight`` other than ``"volume"`` or None must be one of its link columns.
+    A networkx graph becomes a chain as every analysis converts it (its volume: a
+    ``volume`` edge attribute, else ``weight``), and ``weight`` then names the link
+    column holding the attribute it names, as networkx reads ``weight=``: the default
+    ``"volume"`` is that volume, ``"weight"`` the ``weight`` attribute (the volume
+    when the graph has no ``volume``), another name that attribute (an error when no
+    edge has it), ``None`` unit weights. The one-line warning about a graph without
+    weights is given only when the volumes are used: ``weight="volume"``, or
+    ``volumes_used`` (an analysis whose other parts, a maximum flow, use them). A
+    chain (or context) is returned as it is, and a ``weight`` other than
+    ``"volume"`` or None must be one of its link columns.
 
     Parameters
     ----------
@@ -186,6 +191,8 @@ def weighted(G: Chain | nx.DiGraph | ChainContext, weight: str | None
         What the user passed.
     weight : str or None
         The analysis's ``weight`` argument.
+    volumes_used : bool, default False
+        Whether the analysis uses the volumes beside ``weight``.
 
     Returns
     -------
@@ -198,20 +205,24 @@ def weighted(G: Chain | nx.DiGraph | ChainContext, weight: str | None
 
     Examples
     --------
-    >>> G = nx.DiGraph([("a", "b", {"tonnes": 4.0})])
+    >>> G = nx.DiGraph([("a", "b", {"tonnes": 4.0, "volume": 9.0})])
     >>> chain, column = weighted(G, "tonnes")
-    >>> column, chain.links["volume"].tolist()
-    ('volume', [4.0])
+    >>> column, chain.links["tonnes"].tolist(), chain.links["volume"].tolist()
+    ('tonnes', [4.0], [9.0])
     """
     if isinstance(G, nx.Graph):
-        if weight is None:
-            return as_chain(G, weight=None), None
-        return (as_chain(G) if weight == VOLUME else as_chain(G, weight=weight)), VOLUME
+        with warnings.catch_warnings():
+            if weight != VOLUME and not volumes_used:  # unit volumes are not used
+                warnings.filterwarnings("ignore", UNIT_WEIGHTS_MESSAGE, ChainDataWarning)
+            G = as_chain(G)
+        if weight == "weight" and not G.has_column("weight", table="links"):
+            weight = VOLUME  # the graph's weight attribute became its volume
     chain = G.chain if isinstance(G, ChainContext) else G
     if (weight is not None and weight != VOLUME and isinstance(chain, Chain)
             and not chain.has_column(weight, table="links")):
         columns = [c for c in chain.links.columns if c not in (SUPPLIER, BUYER)]
         raise ChainDataError(Problem(
-            f"no link column {weight!r} chosen as weight (link columns: {columns}; "
-            "weight=None for unit weights)", file="links", column=str(weight)))
+            f"no link column or edge attribute {weight!r} chosen as weight (link "
+            f"columns: {columns}; weight=None for unit weights)", file="links",
+            column=str(weight)))
     return G, weight
