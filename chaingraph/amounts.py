@@ -40,7 +40,7 @@ MULTIPLIERS: dict[str, float] = {
     "m": 1e6,
     "k": 1e3,
 }
-_CURRENCY = re.compile(r"^(?:¥|￥|rmb|cny)|(?:元|人民币|rmb|cny|yuan)$")
+_CURRENCY = re.compile(r"^(?:¥|￥|rmb|cny|人民币)|(?:元|人民币|rmb|cny|yuan)$")
 #: Foreign currency marks -> ISO code; amounts in them need an exchange rate.
 FOREIGN_CURRENCIES: dict[str, str] = {
     "us$": "USD", "usd": "USD", "$": "USD", "美元": "USD", "dollars": "USD",
@@ -258,8 +258,8 @@ def header_amount_unit(header: Any) -> tuple[float, str | None]:
 #: (a capacity in 万辆 or 万吨 is not one in 万元).
 _QUANTITY_UNIT = re.compile(
     r"^(?:万|千|百|十|亿)?(?:吨|t|辆|台|套|件|个|只|片|颗|箱|株|头|人|户|条|座|张|块|支|平方米|"
-    r"立方米|m2|m3|公斤|千克|kg|千瓦时|千瓦|兆瓦|瓦|kwh|mwh|gwh|twh|kw|mw|gw|%|‰)"
-    r"(?:/年|/a|/y)?$")
+    r"立方米|m2|m3|公斤|千克|kg|kt|mt|千瓦时|千瓦|兆瓦|瓦|kwh|mwh|gwh|twh|kw|mw|gw|%|‰)"
+    r"(?:/(?:年|月|日|天|小时|a|y|m|d|h))?$")
 
 
 def quantity_unit(header: Any) -> str | None:
@@ -291,7 +291,9 @@ def unit_factor(unit: str) -> tuple[float, str | None] | None:
         currency = FOREIGN_CURRENCIES[match.group(1) or match.group(2)]
         text = text[match.end():] if match.group(1) else text[:match.start()]
     else:
-        stripped = _CURRENCY.sub("", text)
+        stripped = text
+        while (shorter := _CURRENCY.sub("", stripped)) != stripped:  # 万元人民币
+            stripped = shorter
         if stripped == text and text not in _HEADER_MAGNITUDES:
             return None  # no currency and not a bare magnitude: 吨, 件, %, ...
         text = stripped

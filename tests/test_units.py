@@ -13,6 +13,7 @@ import pytest
 import chaingraph as cg
 from chaingraph.amounts import quantity_unit
 from chaingraph.exceptions import ChainDataError, ChainDataWarning
+from chaingraph.readwrite._headers import title_and_unit
 
 
 def _book(path, unit_row, extra_header=None, extra_value=None):
@@ -112,3 +113,24 @@ def test_an_amount_column_with_an_unknown_name_is_named():
     assert "volume" not in chain.links.columns
     mapped = cg.read_chain(links=links, columns={"年配套金额（亿元）": "volume"})
     assert mapped.links["volume"].tolist() == [3e7, 1e8]
+
+
+@pytest.mark.parametrize(("row", "factor"), [
+    ("数量单位：吨  金额单位：万元", 1e4), ("单位：人民币万元", 1e4), ("单位：万元人民币", 1e4),
+    ("单位：万元（人民币）", 1e4), ("计量单位：吨", None)])
+def test_unit_rows_of_offices(row, factor):
+    """A cell naming a quantity unit, then the money unit; 人民币 before or after
+    (a reviewer's probe: these gave no money unit, amounts 10,000 times too small)."""
+    unit = title_and_unit([[row]])[1]
+    assert unit is not None and unit.factor == factor
+
+
+@pytest.mark.parametrize("row", ["填报单位：XX区工业和信息化局", "填表单位：XX区工信局",
+                                 "申报单位：某某公司", "统计单位：XX", "报告单位：XX局"])
+def test_rows_naming_who_reports_are_not_unit_rows(row):
+    assert title_and_unit([[row]])[1] is None
+
+
+def test_quantities_per_month_and_kilotonnes_are_not_money():
+    assert quantity_unit("产能（万片/月）") == "万片/月"
+    assert quantity_unit("产能(kt)") == "kt"

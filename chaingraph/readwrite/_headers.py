@@ -39,9 +39,11 @@ _TOTAL_CELLS = frozenset(
                                      "\u3000".join(w), "  ".join(w), f" {w}", f"{w} "))
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|资料来源|来源|填报说明|填表说明|制表"
                    r"|填表人|审核人)\s*\d*\s*[:：.、]|^note\s*[:：]", re.IGNORECASE)
-_UNIT_ROW = re.compile(r"(?<!填报)(?<!报送)(?<!上报)(?<!编制)(?<!制表)(?<!主管)"
-                       r"(?:单位|金额单位|货币单位|unit)\s*[:：]\s*([^\s,，;；)）]+)",
-                       re.IGNORECASE)  # 填报单位：XX局 names who reports, not a unit
+_UNIT_ROW = re.compile(r"(?<![报制送表管计告])"  # 填报/申报/统计单位：XX局: who reports
+                       r"(?:单位|unit)\s*[:：]\s*([^\s,，;；()（）]+)", re.IGNORECASE)
+#: The longest text a unit row names that is taken as units (单位：万吨、台/年);
+#: longer, it names something else (填表单位：XX区工业和信息化局).
+_UNIT_TEXT = 8
 #: What separates the units of a unit row naming several (单位：万元、人; 万元/人).
 _UNIT_SEPARATORS = re.compile(r"[、/／|]")
 
@@ -103,20 +105,26 @@ def title_and_unit(rows: Iterable[Iterable[Any]]) -> tuple[str | None, UnitRow |
     for cells in rows:
         texts = [t for t in (_text(c) for c in cells) if t is not None]
         for text in texts:
-            match = _UNIT_ROW.search(text)
-            if match and (unit is None or unit.factor is None):  # a money unit wins
+            for match in _UNIT_ROW.finditer(text):  # 数量单位：吨 金额单位：万元
+                if unit is not None and unit.factor is not None:
+                    break  # the first money unit wins
                 found = _unit_row(match.group(1))
-                unit = found if unit is None or found.factor is not None else unit
+                if found is not None and (unit is None or found.factor is not None):
+                    unit = found
         if title is None and texts and not _UNIT_ROW.match(texts[0]):
             title = " ".join(str(c).strip() for c in cells if _text(c) is not None)
     return title, unit
 
 
-def _unit_row(text: str) -> UnitRow:
+def _unit_row(text: str) -> UnitRow | None:
+    """The units a unit row names; None when it names no unit at all (a long text
+    such as an organisation's name: ``填表单位：XX区工业和信息化局``)."""
     for part in _UNIT_SEPARATORS.split(text):
         found = unit_factor(part) if part else None
         if found is not None:
             return UnitRow(text, *found)
+    if len(text) > _UNIT_TEXT:
+        return None
     return UnitRow(text, None, None)
 
 
