@@ -172,6 +172,9 @@ _CLI_WORDS = [
     (re.compile(r"\bcolumns=\.\.\."), "--columns"),
     (re.compile(r"\bsegments=\.\.\."), "--segments FILE"),
     (re.compile(r"\bheader_rows?=\.\.\."), "--header-row"),
+    (re.compile(r"\bchains_column="), "--chains-column "),
+    (re.compile(r"\(pass self_loops='keep' or 'drop' if this is intended\)"),
+     "(remove the row: the command line reads no self-loops)"),
 ]
 
 
@@ -185,4 +188,4 @@ def cli_words(text: str) -> str:
     """
     for pattern, replacement in _CLI_WORDS:
         text = pattern.sub(replacement, text)
-    return text
+    return text.strip()

@@ -170,3 +170,9 @@ def test_selectors_that_match_nothing_are_errors():
     by_name = cg.max_flow(chain, template="nev", sources={"stage": "上游"})
     by_code = cg.max_flow(chain, template="nev", sources={"stage": "upstream"})
     assert by_name.value == by_code.value > 0
+
+
+def test_a_selector_on_a_missing_column_says_so():
+    chain = cg.as_chain(nx.DiGraph([("a", "b", {"volume": 1.0})]))
+    with pytest.raises(ValueError, match="needs a 'segment' column"):
+        cg.max_flow(chain, sources={"segment": "x"})

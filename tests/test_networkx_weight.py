@@ -148,3 +148,11 @@ def test_weight_picks_throughput_weights_not_the_flow_capacities():
     by_weight = cg.throughput_centrality(H, weight="weight")
     by_volume = cg.throughput_centrality(H)
     assert by_weight["h1"] == pytest.approx(100 / 101) == 1 - by_volume["h1"]
+
+
+def test_a_mapping_onto_a_link_end_is_an_error():
+    """mapping={'from': 'supplier'} silently rewired links (a reviewer's probe)."""
+    G = nx.DiGraph([("a", "b", {"from": "c", "volume": 1.0})])
+    G.add_node("c")
+    with pytest.raises(ValueError, match="link end"):
+        cg.Chain.from_networkx(G, mapping={"from": "supplier"})

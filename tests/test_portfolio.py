@@ -461,3 +461,16 @@ def test_long_chain_names_fit_a_file_name():
     assert len(folder.name.encode("utf-8")) <= 120
     assert folder != chain_folder("out", name + "甲")  # still apart
     assert chain_folder("out", "汽车/零部件").name == "汽车_零部件"
+
+
+def test_sheet_pairs_named_配套关系_and_采购关系(tmp_path):
+    """汽车配套关系 was taken for an enterprise sheet (a reviewer's probe)."""
+    for word in ("配套关系", "采购关系"):
+        path = tmp_path / f"{word}.xlsx"
+        with pd.ExcelWriter(path) as writer:
+            pd.DataFrame({"id": ["a", "b"], "企业名称": ["甲", "乙"]}).to_excel(
+                writer, sheet_name="汽车企业", index=False)
+            pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}).to_excel(
+                writer, sheet_name=f"汽车{word}", index=False)
+        P = cg.read_portfolio(path)
+        assert P.chains == ["汽车"] and P.pool.n_links == 1

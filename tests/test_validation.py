@@ -335,3 +335,18 @@ def test_link_ends_take_the_dtype_of_the_ids_they_name():
     floats = cg.Chain.from_frames(pd.DataFrame({"id": [1, 2, 3]}),
                                   pd.DataFrame({"supplier": [1.0, 2.0], "buyer": [2.0, 3.0]}))
     assert floats.links["supplier"].dtype == np.int64
+
+
+def test_duplicate_rows_are_named_as_in_the_file_after_self_loops_are_dropped(tmp_path):
+    """Rows were off by the number of self-loops dropped before them (a reviewer's
+    probe)."""
+    (tmp_path / "e.csv").write_text("id\na\nb\nc\n", encoding="utf-8")
+    (tmp_path / "l.csv").write_text(
+        "supplier,buyer,volume\nc,c,1\nb,b,2\na,b,5\nb,c,1\na,b,\n", encoding="utf-8")
+    with pytest.warns(ChainDataWarning, match=r"row 4 \+ row 6 \('a' -> 'b'\)"):
+        cg.read_chain(tmp_path / "e.csv", tmp_path / "l.csv", self_loops="drop",
+                      duplicates="sum")
+    with pytest.raises(cg.ChainDataError) as err:
+        cg.read_chain(tmp_path / "e.csv", tmp_path / "l.csv", self_loops="drop")
+    assert [(p.row, p.column) for p in err.value.problems] == [(6, "buyer")]
+    assert "first in row 4" in err.value.problems[0].message

@@ -359,6 +359,11 @@ class Chain:
             raise nx.NetworkXNotImplemented(
                 "not implemented for multigraph type: merge parallel edges first")
         mapping = dict(mapping or {})
+        onto_ends = sorted(k for k, v in mapping.items() if v in (ID, SUPPLIER, BUYER))
+        if onto_ends:
+            raise ValueError(f"mapping renames {onto_ends} to an id or a link end: the "
+                             "nodes are the ids and the edges' ends the suppliers and "
+                             "buyers")
         nodes = list(G.nodes)
         _warn_shadowed(G, mapping)
         node_rows = [{k: v for k, v in data.items() if k != ID or k in mapping}

@@ -116,6 +116,9 @@ def select(chain: Chain, selector: Selector, *,
             values = [wanted] if isinstance(wanted, str) or not isinstance(
                 wanted, Iterable) else list(wanted)
             if key in (SEGMENT, REGION):
+                if not chain.has_column(key):
+                    raise ValueError(f"a {key} selector needs a {key!r} column, which "
+                                     "the chain does not have")
                 column = chain.column(key, default=None)
             elif key == STAGE:
                 if template is None and not chain.has_column(STAGE):

@@ -65,6 +65,13 @@ class Collector:
         self.file, self.rows, self.columns = file, rows, columns
         self.problems: list[Problem] = []
 
+    def kept(self, keep: np.ndarray) -> Collector:
+        """A collector for the rows ``keep`` selects, adding to the same problems."""
+        rows = np.arange(len(keep)) if self.rows is None else np.asarray(self.rows)
+        view = Collector(self.file, rows[keep], self.columns)
+        view.problems = self.problems
+        return view
+
     def add(self, message: str, position: int | None = None, column: str | None = None):
         row = None if position is None else location(self.rows, position)
         shown = None if column is None else self.columns.get(column, column)
@@ -249,6 +256,7 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
         keep = np.ones(len(links), dtype=bool)
         keep[loops] = False
         links, src, dst, valid = links[keep], src[keep], dst[keep], valid[keep]
+        out = out.kept(keep)  # rows of the links left are named as in the table
     key = src * (len(enterprises) + 1) + dst
     ordered = np.sort(key[valid])  # sorting is far faster than hashing 5M keys
     if len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any():

@@ -443,13 +443,18 @@ def _folder_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
                 ".yaml", ".yml", ".csv", ".json", ".xlsx"):
             found_meta = entry
         elif suffix in _TABLE_SUFFIXES and (match := _pair(stem)):
-            role = "links" if match["role"].lower() in ("links", "供应关系", "关系") \
+            role = "links" if _is_links(match["role"]) \
                 else "enterprises"
             pairs.setdefault(match["chain"], {})[role] = entry
     for name, files in pairs.items():
         if "links" in files:
             parts.append((name, (files.get("enterprises"), files["links"], {})))
     return parts, found_meta
+
+
+def _is_links(role: str) -> bool:
+    """Whether a pair's role word names the links (links, 关系, 供应/配套/采购关系)."""
+    return role.lower() == "links" or role.endswith("关系")
 
 
 def _pair(name: str) -> re.Match[str] | None:
@@ -472,7 +477,7 @@ def _workbook_parts(path: Path) -> tuple[list[tuple[str, tuple]], Any]:
         if sheet.strip().lower() in ("chains", "产业链", "链长制"):
             found_meta = pd.read_excel(path, sheet_name=sheet, dtype=object)
         elif match := _pair(sheet.strip()):
-            role = "links" if match["role"].lower() in ("links", "供应关系", "关系") \
+            role = "links" if _is_links(match["role"]) \
                 else "enterprises"
             pairs.setdefault(match["chain"], {})[role] = sheet
     return [(name, (path, None, {"sheet": (roles.get("enterprises"), roles["links"])}))
