@@ -206,11 +206,11 @@ def _outside(report: Any, n: Names) -> list[dict[str, Any]]:
             buyers = [n.segment(s) for s in group["segment"]]
             volume = float(group["abroad_volume"].sum())
             share = volume / float(group["input_volume"].sum())
-            text = (f"境外依赖：{_list(buyers, n)} 的投入主要来自境外（合计 {n.money(volume)}，"
+            text = (f"境外依赖：{_list(buyers, n)} 的投入主要来自境外（合计 {n.volume(volume)}，"
                     f"占其投入 {percent(share)}），最大来源环节为 {n.segment(source)}。"
                     if _zh(n) else
                     f"Foreign dependence: {_list(buyers, n)} buy mostly from abroad "
-                    f"({n.money(volume)}, {percent(share)} of their inputs), above all "
+                    f"({n.volume(volume)}, {percent(share)} of their inputs), above all "
                     f"{n.segment(source)}.")
             out.append(_item("outside_dependence", [], [source, *group["segment"]],
                              volume, share, text))
@@ -218,9 +218,9 @@ def _outside(report: Any, n: Names) -> list[dict[str, Any]]:
                                                           kind="stable")
     for row in rest.itertuples():
         text = (f"外部依赖：{n.segment(row.segment)} 投入的 {percent(row.outside_share)} "
-                f"来自本区以外（{n.money(row.input_volume)}）。" if _zh(n) else
+                f"来自本区以外（投入 {n.volume(row.input_volume)}）。" if _zh(n) else
                 f"Outside dependence: {n.segment(row.segment)} buys "
-                f"{percent(row.outside_share)} of its inputs ({n.money(row.input_volume)}) "
+                f"{percent(row.outside_share)} of its inputs ({n.volume(row.input_volume)}) "
                 "from outside the focal region.")
         out.append(_item("outside_dependence", [], [row.segment], row.outside_share,
                          row.score, text))

@@ -264,6 +264,14 @@ class Names:
                 if self.volume_weighted else f"lies on {percent(share)} of the supply "
                 "paths (the links have no volumes: every path counts the same)")
 
+    def volume(self, value: Any) -> str:
+        """A sum of link volumes: money, or a number of links when they have none."""
+        if self.volume_weighted:
+            return self.money(value)
+        count = 0 if missing(value) else int(value)
+        return (f"{count} 条链接（链接无金额）" if self.lang == "zh" else
+                f"{count} link(s), the links have no volumes")
+
     def outside_purchases(self, value: Any) -> str:
         """What focal enterprises buy from outside: money, or links without volumes."""
         if self.volume_weighted:

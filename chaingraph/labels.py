@@ -41,8 +41,9 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     "outside_dependence": ("Outside dependence", "外部依赖", "Share of each segment's "
                            "input volume bought from outside the focal region and "
                            "from abroad."),
-    "throughput": ("Throughput", "通量", "Share of the volume-weighted source-to-final "
-                   "shortest supply paths through each enterprise."),
+    "throughput": ("Throughput", "通量", "Share of the source-to-final shortest supply "
+                   "paths (weighted by volume when the links have volumes) through each "
+                   "enterprise."),
     "leaders": ("Chain leaders (链主)", "链主", "Focal enterprises scored by output "
                 "share, local suppliers, downstream reach and demand pull."),
     "candidates": ("Extension candidates (补链/延链/强链)", "补链延链", "Missing "
@@ -62,7 +63,7 @@ SECTION_ZH: dict[str, tuple[str, str]] = {
                     "和通量枢纽。"),
     "concentration": ("集中度", "各环节本区企业产值的赫芬达尔-赫希曼指数（HHI）。"),
     "outside_dependence": ("外部依赖", "各环节投入中从本区以外和境外采购的比例。"),
-    "throughput": ("通量", "按金额加权的源头到终端最短供应路径经过每家企业的比例。"),
+    "throughput": ("通量", "源头到终端最短供应路径（有金额时按金额加权）经过每家企业的比例。"),
     "leaders": ("链主", "按产值占比、本地供应商、下游覆盖和需求拉动为本区企业打分。"),
     "candidates": ("补链/延链/强链", "应招引的缺失环节（按链长增量、修复链接、外部采购和"
                    "关联度打分），以及需要加强的薄弱环节。"),

@@ -486,6 +486,7 @@ def test_narrow_float_columns_round_trip(tmp_path, fmt):
     (b"<html><body><table><tr><td>id</td></tr></table></body></html>", "web page"),
     ("\ufeff<?xml version='1.0'?><Workbook/>".encode(), "web page"),
     ("id\tsegment\n甲\t锂盐\n".encode(), "not an Excel workbook"),
+    (b"", "the file is empty"),
 ])
 def test_xls_files_that_are_something_else_say_what_they_are(tmp_path, content, says):
     """A system export saved as .xls (really xlsx, HTML or text) failed with xlrd's

@@ -373,10 +373,12 @@ def test_links_without_volumes_are_not_worded_as_money():
     assert "合计 2（链接无金额，每条按 1 计）" in zh
     assert "2元" not in zh and "采购 0元" not in zh and "链接无金额" in zh
     assert "no volumes" in en
+    # foreign and outside dependence count links too (it said 合计 60元)
+    assert "元" not in "".join(t for t in zh.splitlines() if "依赖" in t)
     hub = report.bottlenecks[report.bottlenecks["kind"] == "throughput_hub"]
-    assert "no volumes" in hub["explanation"].iat[0]
+    assert "counted alike" in hub["explanation"].iat[0]
     table = cg.find_throughput(chain)
-    assert "no volumes" in table["explanation"].iat[0]
+    assert "counted alike" in table["explanation"].iat[0]
     assert not cg.throughput_centrality(chain).weighted
     candidates = cg.find_extension_candidates(chain, template="nev", region="示范区")
     assert all("no volumes" in t for t in candidates["explanation"]

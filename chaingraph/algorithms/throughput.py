@@ -317,9 +317,8 @@ def _table(chain: Chain, values: np.ndarray, exact: bool, samples: int, bound: f
 
     paths = "volume-weighted shortest supply paths" if weighted else \
         "shortest supply paths"
-    if not weighted:
-        note = (" (sources and final producers counted alike: the links have no "
-                "volumes)") + note
+    if not weighted:  # no weight asked for, or none on the ends' links
+        note = " (sources and final producers counted alike)" + note
 
     def build(rows: pd.DataFrame) -> list[str]:
         label = labels_of(chain, keep[:len(rows)])

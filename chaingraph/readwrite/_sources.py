@@ -368,7 +368,9 @@ def _check_xls(path: Path, name: str) -> None:
     often export an .xlsx workbook, an HTML page or text under an .xls name)."""
     with path.open("rb") as handle:
         head = handle.read(512)
-    if head.startswith(_OLE2) or not head:
+    if not head:
+        raise fail("the file is empty (expected an Excel workbook)", name)
+    if head.startswith(_OLE2):
         return
     if head.startswith(_ZIP):
         raise fail("this .xls file is an .xlsx workbook (Excel 2007 and later) with "
