@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph.algorithms.common import has_volumes
 from chaingraph.labels import COLUMNS, KINDS, VALUES, label
-from chaingraph.model import ID, NAME, SEGMENT, VOLUME, Chain
+from chaingraph.model import ID, NAME, SEGMENT, Chain
 
 #: Rows of each table in the bounded report files (JSON, Excel); the full tables
 #: go to ``tables/`` beside them.
@@ -249,11 +250,7 @@ class Names:
     def volume_weighted(self) -> bool:
         """Whether the links have volumes (else supply paths count alike: the
         throughput's ends weigh the same, and a link's capacity is 1)."""
-        chain = self.chain
-        if chain is None or not chain.has_column(VOLUME, table="links"):
-            return False
-        volume = chain.column(VOLUME, table="links")
-        return bool(np.nansum(volume) > 0)
+        return self.chain is not None and has_volumes(self.chain)
 
     def paths(self, share: Any) -> str:
         """``share`` of the source-to-final supply paths, weighted as they were."""

@@ -25,15 +25,30 @@ from chaingraph.kernels.graph import (
 from chaingraph.model import (
     NAME,
     STAGES,
+    VOLUME,
     Chain,
     SegmentTemplate,
 )
 from chaingraph.model.roles import is_pyarrow_text, text_labels
 from chaingraph.model.validation import read_only
 
-__all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "labels_of",
+__all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "has_volumes",
+           "labels_of",
            "longest_condensed_path", "proper_csr", "ranked", "segment_label",
            "strong_components_of", "template_order", "text_column"]
+
+
+def has_volumes(chain: Chain) -> bool:
+    """Whether the links have volumes (some positive): else analyses count links, and
+    their texts say so instead of naming money.
+
+    Examples
+    --------
+    >>> has_volumes(cg.as_chain(nx.DiGraph([("a", "b", {"volume": 2.0})])))
+    True
+    """
+    return chain.has_column(VOLUME, table="links") and bool(
+        np.nansum(chain.column(VOLUME, table="links")) > 0)
 
 
 def proper_csr(chain: Chain) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import first_rows, has_volumes
 from chaingraph.amounts import format_amount
 from chaingraph.model import (
     NAME,
@@ -235,7 +235,7 @@ def _missing_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     src, dst = chain.link_codes
     into = ~focal[src] & focal[dst]
     # without volumes the demand is a number of links (the explanation says so)
-    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if _has_volumes(chain) \
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if has_volumes(chain) \
         else np.ones(chain.n_links)
     rows = []
     forward = _forward(T)
@@ -287,7 +287,7 @@ def _strengthen_rows(chain: Chain, template: SegmentTemplate, focal: np.ndarray,
     output = np.nan_to_num(chain.column(OUTPUT))
     src, dst = chain.link_codes
     # without volumes the demand is a number of links (the explanation says so)
-    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if _has_volumes(chain) \
+    weight = np.nan_to_num(chain.column(VOLUME, table="links")) if has_volumes(chain) \
         else np.ones(chain.n_links)
     # links into focal enterprises grouped by the buyer's segment (stable: each
     # group keeps link order, so its sums are the same as over a boolean mask)
@@ -530,7 +530,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
         names.append([n if isinstance(n, str) and n else str(e) for e, n in
                       zip(found["enterprise"], found["name"], strict=True)])
         texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan"),
-                              _has_volumes(chain)))
+                              has_volumes(chain)))
     out["targets"], out["target_names"] = targets, names
     out["explanation"] = texts
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
@@ -562,12 +562,6 @@ def _relatedness_text(row: Any) -> str:
         text += (f", relatedness density {density:.2f} (the region has {density:.0%} "
                  f"of the segments related to it)")
     return text
-
-
-def _has_volumes(chain: Chain) -> bool:
-    """Whether the links have volumes (else the outside demand counts links)."""
-    return chain.has_column(VOLUME, table="links") and bool(
-        np.nansum(chain.column(VOLUME, table="links")) > 0)
 
 
 def _explain(row: Any, names: list[str], unit: str, volumes: bool = True) -> str:
