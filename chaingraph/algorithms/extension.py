@@ -521,6 +521,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
         if col not in out:
             out[col] = None
     targets, names, texts = [], [], []
+    volumes = has_volumes(chain)  # once: a pass over every link
     focal = focal_mask(chain, region)
     seg = _segments(chain, template)
     supply = _supply_into_focal(chain, focal)
@@ -529,8 +530,7 @@ def _finish(out: pd.DataFrame, chain: Chain, template: SegmentTemplate, region: 
         targets.append(found["enterprise"].tolist())
         names.append([n if isinstance(n, str) and n else str(e) for e, n in
                       zip(found["enterprise"], found["name"], strict=True)])
-        texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan"),
-                              has_volumes(chain)))
+        texts.append(_explain(row, names[-1], chain.meta.get("unit", "yuan"), volumes))
     out["targets"], out["target_names"] = targets, names
     out["explanation"] = texts
     out = out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
