@@ -289,8 +289,9 @@ def test_cli_risk_errors(ref, tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     assert main([*base, "--enterprises", "99"]) == 2
     assert "not in the chain" in capsys.readouterr().err
-    assert main(["risk", str(ref / "tiny_firms.csv"), "--out", "x.csv"]) == 2
-    assert "no supply links read" in capsys.readouterr().err
+    alone = tmp_path / "alone.csv"  # never the working folder: a run may write there
+    assert main(["risk", str(ref / "tiny_firms.csv"), "--out", str(alone)]) == 2
+    assert "no supply links read" in capsys.readouterr().err and not alone.exists()
     assert main([*base, "--essentiality", "linear", "--sector", "none"]) == 0
 
 
