@@ -152,39 +152,41 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
                      strict=True))
     unknown_of = {col: np.flatnonzero((found[col] < 0) & links[col].notna().to_numpy())
                   for col in present}
+    # the unknown ends only (a few among millions), as Python values
+    ends_of = {col: links[col].iloc[unknown_of[col]].to_numpy(dtype=object)
+               for col in present}
     for col in present:
-        code = found[col]
-        unknown = unknown_of[col]
+        code, unknown, ends = found[col], unknown_of[col], ends_of[col]
         if not len(unknown):
             codes[col] = code
             continue
-        values = links[col].to_numpy(dtype=object)
         if by_name is None:  # the keys of every unknown end, of both columns
-            wanted = {_key(v) for c in present
-                      for v in links[c].to_numpy(dtype=object)[unknown_of[c]]}
+            wanted = {_key(v) for c in present for v in ends_of[c]}
             by_name = _name_lookup(enterprises, name_cols, wanted)
-        new, before = values.copy(), resolved
-        for position in unknown:
-            hits = by_name.get(_key(values[position]))
+        matched: dict[int, Any] = {}  # position -> the id it names
+        for position, value in zip(unknown, ends, strict=True):
+            hits = by_name.get(_key(value))
             if not hits:
                 continue
             if len(hits) > 1:
                 where = " and ".join(f"row {rows[h]}" for h in hits[:2])
                 problems.append(Problem(
-                    f"{values[position]!r} names several enterprises ({where} of "
+                    f"{value!r} names several enterprises ({where} of "
                     f"{ent_table.file}); use the id (e.g. 统一社会信用代码) instead",
                     link_table.file, link_rows[position], shown.get(col, col)))
                 continue
-            new[position] = enterprises[ID].iat[hits[0]]
-            resolved += 1
+            matched[position] = enterprises[ID].iat[hits[0]]
             # edge spaces are stripped from every id and name anyway: not a spelling
             spelled = {str(enterprises[c].iat[hits[0]]).strip() for c in name_cols}
-            if str(values[position]).strip() not in spelled:
+            if str(value).strip() not in spelled:
                 variants.append(f"row {link_rows[position]} {shown.get(col, col)} "
-                                f"{values[position]!r} -> {new[position]!r}")
-        if resolved == before:  # nothing matched: the column and its codes stand
+                                f"{value!r} -> {matched[position]!r}")
+        if not matched:  # nothing matched: the column and its codes stand
             codes[col] = code
             continue
+        resolved += len(matched)
+        new = links[col].to_numpy(dtype=object).copy()
+        new[list(matched)] = list(matched.values())
         out[col] = pd.Series(new, index=links.index, dtype=object)
     if variants:
         more = f" and {len(variants) - 5} more" if len(variants) > 5 else ""
