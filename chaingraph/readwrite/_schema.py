@@ -291,17 +291,18 @@ def _with_categories(series: pd.Series, spec: dict[str, Any]) -> pd.Series:
     if not isinstance(labels, list):
         return series
     dtype = spec.get("dtype")
+    values = series.astype(object)
+    present = values.notna().to_numpy()
+    seen = pd.unique(values[present])  # each distinct cell typed once
     try:
         index = _typed_labels(labels, dtype)
-        values = series.astype(object)
-        present = values.notna().to_numpy()
-        cells = np.empty(len(values), dtype=object)
-        cells[present] = _typed_labels(list(values[present]), dtype, text_ok=True)
+        typed = _typed_labels(list(seen), dtype, text_ok=True)
     except (TypeError, ValueError, OverflowError):
         return series  # not what was written: as read
-    if not set(cells[present].tolist()) <= set(index.tolist()):
+    if not set(typed.tolist()) <= set(index.tolist()):
         return series
-    cells[~present] = None
+    cells = np.empty(len(values), dtype=object)
+    cells[present] = values[present].map(dict(zip(seen, typed, strict=True))).to_numpy()
     return pd.Series(pd.Categorical(cells, categories=index,
                                     ordered=bool(spec.get("ordered"))),
                      index=series.index, name=series.name)
