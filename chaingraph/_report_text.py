@@ -271,13 +271,11 @@ class Names:
 
     def outside_purchases(self, value: Any) -> str:
         """What focal enterprises buy from outside: money, or links without volumes."""
-        if self.volume_weighted:
-            return (f"本区每年从区外采购 {self.money(value)}" if self.lang == "zh" else
-                    f"focal enterprises buy {self.money(value)} of it from outside")
-        count = 0 if missing(value) else int(value)
-        return (f"本区从区外采购 {count} 条链接，链接无金额" if self.lang == "zh" else
-                f"focal enterprises buy it from outside over {count} link(s), the "
-                "links have no volumes")
+        amount = self.volume(value)
+        if self.lang == "zh":
+            return f"本区{'每年' if self.volume_weighted else ''}从区外采购 {amount}"
+        return (f"focal enterprises buy {amount} of it from outside" if self.volume_weighted
+                else f"focal enterprises buy it from outside over {amount}")
 
     def flow_amount(self, value: Any, basis: Any) -> str:
         """An amount of the maximum flow: money, or links when capacities were 1."""
