@@ -365,21 +365,36 @@ class Chain:
                              "nodes are the ids and the edges' ends the suppliers and "
                              "buyers")
         nodes = list(G.nodes)
-        _warn_shadowed(G, mapping)
-        node_rows = [{k: v for k, v in data.items() if k != ID or k in mapping}
-                     for _, data in G.nodes(data=True)]
-        enterprises = pd.DataFrame(node_rows, index=range(len(nodes))).rename(columns=mapping)
+        # the graph's own attribute dicts (not copied: DataFrame does not change them)
+        enterprises = pd.DataFrame([data for _, data in G.nodes(data=True)],
+                                   index=range(len(nodes)))
+        # attributes renamed as the rows are built; the ends under keys no attribute
+        # has, so that attributes named supplier/buyer show as columns of their own
+        ends = {SUPPLIER: "\0supplier", BUYER: "\0buyer"}
+        edge_rows = [{ends[SUPPLIER]: u, ends[BUYER]: v,
+                      **{mapping.get(k, k): w for k, w in d.items()}}
+                     for u, v, d in G.edges(data=True)]
+        links = pd.DataFrame(edge_rows, columns=None if edge_rows else list(ends.values()))
+        # what the graph itself gives (the node is the id, the edge's ends the supplier
+        # and buyer) is not kept from attributes of that name unless a mapping renames it
+        lost = [(what, name) for what, frame, names in (
+            ("node", enterprises, (ID,)), ("edge", links, (SUPPLIER, BUYER)))
+            for name in names if name in frame.columns and name not in mapping]
+        if lost:
+            warnings.warn(
+                f"networkx graph: {', '.join(f'{w} attribute {n!r}' for w, n in lost)} "
+                "not kept (nodes are the ids and edge ends the suppliers and buyers); "
+                "rename the attribute, e.g. mapping={'id': 'code'}, to keep it",
+                ChainDataWarning, stacklevel=outside_stacklevel())
+            enterprises = enterprises.drop(columns=[ID], errors="ignore")
+            links = links.drop(columns=[n for w, n in lost if w == "edge"])
+        enterprises = enterprises.rename(columns=mapping)
+        links = links.rename(columns={v: k for k, v in ends.items()})
         # integer node ids stay an int64 column, as read_chain keeps them
         id_dtype = np.int64 if nodes and all(
             isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
             and -2**63 <= v < 2**63 for v in nodes) else object
         enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
-        # attributes renamed as the rows are built: the ends are never renamed
-        edge_rows = [{SUPPLIER: u, BUYER: v,
-                      **{mapping.get(k, k): w for k, w in d.items()
-                         if k not in (SUPPLIER, BUYER) or k in mapping}}
-                     for u, v, d in G.edges(data=True)]
-        links = pd.DataFrame(edge_rows, columns=None if edge_rows else [SUPPLIER, BUYER])
         links = weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
@@ -576,21 +591,6 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
-
-
-def _warn_shadowed(G: nx.DiGraph, mapping: Mapping[str, str]) -> None:
-    """Name the attributes a graph's conversion cannot keep: a node's ``id`` (the
-    node is the id) and an edge's ``supplier`` / ``buyer`` (its ends are)."""
-    lost = [f"node attribute {ID!r}"] if any(
-        ID in d for _, d in G.nodes(data=True)) and ID not in mapping else []
-    lost += [f"edge attribute {k!r}" for k in (SUPPLIER, BUYER)
-             if k not in mapping and any(k in d for *_, d in G.edges(data=True))]
-    if lost:
-        warnings.warn(
-            f"networkx graph: {', '.join(lost)} not kept (nodes are the ids and edge "
-            "ends the suppliers and buyers); rename the attribute, e.g. "
-            "mapping={'id': 'code'}, to keep it", ChainDataWarning,
-            stacklevel=outside_stacklevel())
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
