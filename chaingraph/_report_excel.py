@@ -58,7 +58,7 @@ EXCEL_MAX_ROWS = 1_048_575
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INTEGER = frozenset({"rank", "tier", "n_enterprises", "n_elements", "n_final_cut",
                       "local_suppliers", "segment_rank", "n_focal", "n_links",
-                      "chain_length_gain", "links_repaired"})
+                      "chain_length_gain", "links_repaired", "input_links"})
 
 
 #: Cell styles (indices into styles.xml's cellXfs, see :data:`_STYLES`).

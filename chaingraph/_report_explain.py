@@ -186,4 +186,28 @@ def display_frame(frame: pd.DataFrame, section: str, names: Names,
                                   if isinstance(v, (list, tuple, np.ndarray)) else v)
         else:
             out[col] = values
-    return out.reset_index(drop=True)
+    return _counted(out, shown, section, names).reset_index(drop=True)
+
+
+def _counted(out: pd.DataFrame, shown: pd.DataFrame, section: str, names: Names
+             ) -> pd.DataFrame:
+    """Sums of link volumes that are counts of links, not money, shown as such.
+
+    Without link volumes, a segment's inputs are its links (``input_links``, not
+    ``input_volume`` in yuan); a maximum flow with capacity 1 per link (basis
+    ``"unit"``) gives its cut's links no amount: their rows' capacity is left blank
+    (the links are counted in ``n_elements``, their part of the flow in ``share``),
+    and the column is dropped when every row is a link. An enterprise's own
+    capacity in the cut stays an amount.
+    """
+    if (section == "outside_dependence" and "input_volume" in out.columns
+            and not names.volume_weighted):
+        out = out.rename(columns={"input_volume": "input_links"})
+    if (section in ("min_cut", "min_cut_pairs") and names.flow_basis == "unit"
+            and "capacity" in out.columns and "element" in shown.columns):
+        link = (shown["element"] == "link").to_numpy()
+        if link.all():
+            out = out.drop(columns="capacity")
+        elif link.any():
+            out = out.assign(capacity=out["capacity"].where(~link))
+    return out

@@ -110,8 +110,8 @@ def money(value: Any, unit: Any = "yuan", lang: str = "zh") -> str:
     Examples
     --------
     >>> from chaingraph._report_text import money
-    >>> money(3.27e10), money(1.2345e7, "yuan", "en"), money(12.5, "万元")
-    ('327.0亿元', '1,234.5万元', '12.5万元')
+    >>> money(3.27e10), money(1.2345e7, "yuan", "en"), money(12.5, "万元"), money(0.5)
+    ('327.0亿元', '1,234.5万元', '12.5万元', '0.5元')
     """
     if missing(value):
         return "未填报" if lang == "zh" else "not given"
@@ -122,7 +122,8 @@ def money(value: Any, unit: Any = "yuan", lang: str = "zh") -> str:
     for size, word in ((1e8, "亿元"), (1e4, "万元")):
         if abs(yuan) >= size:
             return f"{yuan / size:,.1f}{word}"
-    return f"{yuan:,.0f}元"
+    # under one yuan: not "0元"
+    return f"{yuan:,.0f}元" if abs(yuan) >= 1 or yuan == 0 else f"{yuan:.2g}元"
 
 
 def percent(value: Any) -> str:
@@ -210,9 +211,11 @@ class Names:
     """How the report names things in one language: enterprises, segments, codes."""
 
     def __init__(self, chain: Chain | None, template: Any, lang: str,
-                 unit: Any = "yuan") -> None:
+                 unit: Any = "yuan", flow_basis: str | None = None) -> None:
         self.lang = lang
         self.unit = unit
+        #: What the maximum flow's link capacities were (``"unit"``: 1 per link).
+        self.flow_basis = flow_basis
         self.chain = chain
         self._enterprises: dict[Any, str] = {}  # the ids named so far
         self._names: np.ndarray | None = None

@@ -131,6 +131,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "saturation": ("饱和度", "Saturation"), "n_enterprises": ("企业数", "Enterprises"),
     "present": ("已有", "Present"), "n_links": ("链接数", "Links"),
     "input_volume": ("投入金额", "Input volume"),
+    "input_links": ("投入链接数（链接无金额）", "Input links (links without volumes)"),
     "top1_name": ("最大企业", "Largest enterprise"),
     "top1_share": ("最大企业占比", "Largest share"),
     "supplier_segment": ("供应环节", "Supplier segment"),

@@ -160,7 +160,8 @@ class ChainReport:
     def names(self, lang: str | None = None) -> Names:
         """How this report names enterprises, segments and codes in ``lang``."""
         lang = _lang(lang, self.lang)
-        return Names(self.chain, self.template, lang, self.summary.get("unit") or "yuan")
+        return Names(self.chain, self.template, lang, self.summary.get("unit") or "yuan",
+                     flow_basis=self.summary.get("flow_basis"))
 
     def shown_table(self, section: str, *, lang: str | None = None,
                     rows: int | None = _LIMIT) -> pd.DataFrame:

@@ -391,6 +391,44 @@ def test_links_without_volumes_are_not_worded_as_money():
     assert cg.throughput_centrality(weighted).weighted
 
 
+def test_tables_of_links_without_volumes_count_links():
+    """The tables (not only the findings) of a chain without link volumes: the
+    outside-dependence inputs are links (they showed 15元), the cut's links have no
+    amount (each showed 1元); an enterprise's own capacity in the cut stays money."""
+    ent = pd.DataFrame({"企业名称": ["甲", "乙", "丙", "丁"],
+                        "所属环节": ["锂盐", "正极材料", "正极材料", "动力电池电芯"],
+                        "所在区域": ["示范区", "示范区", "外省", "示范区"],
+                        "年产值（万元）": [100, 200, 300, 400]})
+    links = pd.DataFrame({"供应商": ["甲", "甲", "乙", "丙"], "采购方": ["乙", "丙", "丁", "丁"]})
+    report = cg.diagnose(cg.read_chain(ent, links), template="nev", region="示范区")
+    assert report.summary["flow_basis"] == "unit"
+    for lang in ("zh", "en"):
+        shown = report.shown_table("outside_dependence", lang=lang)
+        assert "input_links" in shown and "input_volume" not in shown
+        assert report.shown_table("min_cut", lang=lang).columns.tolist() == [
+            "element", "supplier", "buyer", "enterprise", "share"]
+        assert "capacity" not in report.shown_table("min_cut_pairs", lang=lang)
+    zh, en = report.to_markdown(lang="zh"), report.to_markdown(lang="en")
+    assert "| 投入链接数（链接无金额） |" in zh and "| Input links" in en
+    assert "1元" not in zh and "1 yuan" not in en
+    # the full tables keep their columns and numbers
+    assert "input_volume" in report.outside_dependence
+    assert (report.min_cut_table()["capacity"] == 1).all()
+    # an enterprise with a capacity in the cut keeps its amount beside blank links
+    with pytest.warns(cg.ChainDataWarning, match="3 of 4 enterprises have no 'capacity'"):
+        capped = cg.read_chain(ent.assign(**{"产能（元）": [None, 0.5, None, None]}), links)
+    report = cg.diagnose(capped, template="nev", region="示范区")
+    shown = report.shown_table("min_cut", lang="zh")
+    assert report.min_cut_table()["element"].tolist() == ["link", "enterprise"]
+    assert shown["capacity"].tolist()[1] == 0.5 and pd.isna(shown["capacity"].iat[0])
+    assert "| 0.5元 |" in report.to_markdown(lang="zh")
+    # with volumes: amounts, as before
+    weighted = cg.diagnose(cg.read_chain(ent, links.assign(金额=[5, 1, 2, 3])),
+                           template="nev", region="示范区")
+    assert "input_volume" in weighted.shown_table("outside_dependence")
+    assert "capacity" in weighted.shown_table("min_cut")
+
+
 def test_added_outside_enterprises_are_named_in_chinese():
     """Enterprises added by unknown='add' showed the region code 'outside' in the
     Chinese report (an analyst's review)."""
