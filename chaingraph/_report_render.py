@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from chaingraph._report_explain import explanations
 from chaingraph._report_text import (
     Names,
     cell_text,
@@ -340,7 +341,11 @@ def _min_cut_items(cut: pd.DataFrame) -> list[Any]:
         cut["element"], cut["supplier"], cut["buyer"], cut["enterprise"], strict=True)]
 
 
-def _head(frame: pd.DataFrame | None, rows: int | None, lang: str) -> pd.DataFrame | None:
+def _head(frame: pd.DataFrame | None, rows: int | None, lang: str,
+          section: str | None = None, names: Any = None) -> pd.DataFrame | None:
+    """The rows of a JSON table: ``kind_label`` beside ``kind``, and the explanation
+    in the report's language for a ``section`` that writes one (as in the Markdown,
+    HTML and Excel reports; the full tables keep the finders' English)."""
     if frame is None:
         return None
     out = frame if rows is None else frame.head(rows)
@@ -348,6 +353,9 @@ def _head(frame: pd.DataFrame | None, rows: int | None, lang: str) -> pd.DataFra
         at = list(out.columns).index("kind") + 1
         out = out.copy()
         out.insert(at, "kind_label", kind_labels(out["kind"], lang))
+    if section is not None and names is not None and "explanation" in out.columns \
+            and len(out):
+        out = out.assign(explanation=explanations(out, section, names))
     return out
 
 
@@ -356,14 +364,17 @@ def json_document(report: Any, *, raw: bool = False, rows: int | None = None,
     """The JSON layout: ``key_findings`` first, then the seven historical keys
     (``summary``, ``structure``, ``breakpoints``, ``bottlenecks``, ``leaders``,
     ``candidates``, ``echelon``) and ``labels``. Keys and codes never change with the
-    language; ``kind_label`` sits beside each ``kind``. Tables hold their first
+    language; ``kind_label`` sits beside each ``kind``, and the explanations of the
+    sections that write one are in ``lang``. Tables hold their first
     ``rows`` rows (all when None); ``summary["table_rows"]`` gives each total.
 
     With ``raw=True`` the tables are left as encoded text (:class:`_Raw`) for
     :func:`json_text` to splice in, instead of being decoded into Python objects.
     """
-    def records(frame: pd.DataFrame | None) -> Any:
-        frame = _head(frame, rows, lang)
+    names = report.names(lang)
+
+    def records(frame: pd.DataFrame | None, section: str | None = None) -> Any:
+        frame = _head(frame, rows, lang, section, names)
         return _raw_records(frame) if raw else _records(frame)
 
     flow = report.flow
@@ -382,21 +393,21 @@ def json_document(report: Any, *, raw: bool = False, rows: int | None = None,
     return {
         "key_findings": clean(findings.to_dict("records")),
         "summary": summary,
-        "structure": {"enterprises": records(report.structure),
-                      "coverage": records(report.coverage)},
-        "breakpoints": records(report.breakpoints),
+        "structure": {"enterprises": records(report.structure, "structure"),
+                      "coverage": records(report.coverage, "coverage")},
+        "breakpoints": records(report.breakpoints, "breakpoints"),
         "bottlenecks": {
             "max_flow": None if flow is None else clean(float(flow.value)),
             "min_cut": min_cut,
             "min_cut_elements": [] if flow is None else records(cut),
             "min_cut_pairs": records(report.min_cut_pairs()),
-            "findings": records(report.bottlenecks),
+            "findings": records(report.bottlenecks, "bottlenecks"),
             "concentration": records(report.concentration),
             "outside_dependence": records(report.outside_dependence),
             "throughput": records(report.throughput)},
-        "leaders": records(report.leaders),
-        "candidates": records(report.candidates),
-        "echelon": records(report.echelon),
+        "leaders": records(report.leaders, "leaders"),
+        "candidates": records(report.candidates, "candidates"),
+        "echelon": records(report.echelon, "echelon"),
         "labels": {"lang": lang,
                    "sections": {s: section_title(s, lang)[0] for s in SECTIONS},
                    "columns": {c: label("columns", c, lang) for c in COLUMNS},

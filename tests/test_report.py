@@ -124,6 +124,28 @@ def test_json_keeps_ids_and_has_no_nan():
     assert "NaN" not in text and "Infinity" not in text
 
 
+def test_json_explanations_are_in_the_report_language(report):
+    """report.json's table explanations were the finders' English under --lang zh
+    (the Markdown, HTML and Excel rows were Chinese); codes and keys stay as they are."""
+    zh, en = json.loads(report.to_json(lang="zh")), json.loads(report.to_json(lang="en"))
+    for doc, lang in ((zh, "zh"), (en, "en")):
+        tables = {"breakpoints": doc["breakpoints"], "leaders": doc["leaders"],
+                  "candidates": doc["candidates"], "echelon": doc["echelon"],
+                  "bottlenecks": doc["bottlenecks"]["findings"],
+                  "coverage": doc["structure"]["coverage"]}
+        for section, rows in tables.items():
+            assert rows, section
+            shown = report.shown_table(section, lang=lang, rows=len(rows))
+            assert [row["explanation"] for row in rows] == shown["explanation"].tolist()
+    assert all(_has_han(row["explanation"]) for row in zh["breakpoints"])
+    assert zh["breakpoints"][0]["kind"] == en["breakpoints"][0]["kind"]
+    assert en["breakpoints"][0]["explanation"] == report.breakpoints["explanation"].iat[0]
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def test_compact_json_is_the_same_document(report, tmp_path):
     """The streamed compact JSON (pandas text spliced in) decodes to the same
     document as the pretty-printed one, and write_json writes exactly to_json."""
