@@ -161,39 +161,68 @@ def _add_info(sub: Any) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="enterprises and links files, or one workbook / JSON chain")
     _add_input_options(parser)
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language (default: Chinese when enterprise or segment "
+                             "names are Chinese, else English)")
 
 
 def _run_info(args: argparse.Namespace) -> int:
+    from chaingraph._report_text import segment_names
     from chaingraph.algorithms.structure import find_structure, structure_summary
+    from chaingraph.labels import detect_lang
+    from chaingraph.model import NAME, SEGMENT
 
     chain = _read(args, args.files)
     template = _template(args.template)
     s = structure_summary(chain, template=template)
     table = find_structure(chain, template=template)
+    lang = args.lang or detect_lang([chain.meta.get("name"), *chain.ids[:2000], *(
+        value for column in (NAME, SEGMENT) if chain.has_column(column)
+        for value in chain.column_at(column, range(min(2000, chain.n_enterprises)),
+                                     default=None))])
+    zh = lang == "zh"
+    if template is None and isinstance(chain.meta.get("template"), str):
+        try:  # segments are named as in the chain's own template
+            template = _template(chain.meta["template"])
+        except (ValueError, OSError):
+            template = None
+    named = segment_names(template, lang)
+    sep = "、" if zh else ", "
     print(f"{chain.meta.get('name') or ', '.join(args.files)}")
-    print(f"  enterprises: {chain.n_enterprises}")
-    print(f"  links: {chain.n_links}")
-    for column in ("segment", "region"):
+    print(f"  企业：{chain.n_enterprises:,} 家" if zh else
+          f"  enterprises: {chain.n_enterprises}")
+    print(f"  供应关系：{chain.n_links:,} 条" if zh else f"  links: {chain.n_links}")
+    for column, title in (("segment", "环节"), ("region", "地区")):
         values = table[column].dropna()
         if len(values):
             counts = values.value_counts()
-            shown = ", ".join(f"{k} {v}" for k, v in counts.head(8).items())
-            more = f", ... ({len(counts)} in all)" if len(counts) > 8 else ""
-            print(f"  {column}s: {len(counts)} ({shown}{more})")
+            show = named.get if column == "segment" else (lambda v, _: v)
+            shown = sep.join(f"{show(k, k)} {v}" for k, v in counts.head(8).items())
+            if zh:
+                more = f"{sep}……（共 {len(counts)} 个）" if len(counts) > 8 else ""
+                print(f"  {title}：{len(counts)} 个（{shown}{more}）")
+            else:
+                more = f", ... ({len(counts)} in all)" if len(counts) > 8 else ""
+                print(f"  {column}s: {len(counts)} ({shown}{more})")
     tiers = table["tier"].dropna()
     if len(tiers):
         counts = tiers.astype(int).value_counts().sort_index()
-        print(f"  tiers: 0-{int(tiers.max())} ("
-              + ", ".join(f"tier {k}: {v}" for k, v in counts.items()) + ")")
-    print(f"  sources: {s['n_sources']}")
-    print(f"  final producers: {s['n_final']}")
-    print(f"  isolated: {s['n_isolated']}")
+        print(f"  层级：0-{int(tiers.max())}（" + sep.join(
+            f"第 {k} 层 {v}" for k, v in counts.items()) + "）" if zh else
+            f"  tiers: 0-{int(tiers.max())} ("
+            + ", ".join(f"tier {k}: {v}" for k, v in counts.items()) + ")")
+    for key, title, word in (("n_sources", "源头企业", "sources"),
+                             ("n_final", "终端企业", "final producers"),
+                             ("n_isolated", "孤立企业", "isolated")):
+        print(f"  {title}：{s[key]:,} 家" if zh else f"  {word}: {s[key]}")
     if s.get("has_cycles"):
-        print(f"  cycles: {s['n_cycles']} ({s['n_in_cycles']} enterprises in cycles)")
+        print(f"  循环供应：{s['n_cycles']} 个（{s['n_in_cycles']} 家企业在循环中）" if zh
+              else f"  cycles: {s['n_cycles']} ({s['n_in_cycles']} enterprises in cycles)")
     if chain.meta.get("load_log"):
         from chaingraph.readwrite import load_summary
 
-        print(f"  loading: {load_summary(chain.meta['load_log'])}")
+        print(f"  读取情况：{load_summary(chain.meta['load_log'], 'zh')}" if zh else
+              f"  loading: {load_summary(chain.meta['load_log'])}")
     return 0
 
 

@@ -53,7 +53,7 @@ def test_demo_writes_every_file(tmp_path, capsys):
 
 def test_info(csv_chain, capsys):
     ent, lk = csv_chain
-    assert main(["info", str(ent), str(lk), "--columns", MAPPING]) == 0
+    assert main(["info", str(ent), str(lk), "--columns", MAPPING, "--lang", "en"]) == 0
     out = capsys.readouterr().out
     for line in ("enterprises: 5", "links: 4", "sources: 2", "final producers: 1",
                  "isolated: 0", "segments: 3", "regions: 2", "tiers: 0-3"):
@@ -64,9 +64,26 @@ def test_info_single_workbook(tmp_path, capsys):
     chain = cg.datasets.load_example()
     path = tmp_path / "example.xlsx"
     cg.readwrite.write_chain(chain, path)
-    assert main(["info", str(path)]) == 0
+    assert main(["info", str(path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "enterprises: 406" in out and "cycles: 1" in out
+
+
+def test_info_in_chinese(tmp_path, capsys):
+    """`info` printed English only; a Chinese chain is described in Chinese, segments
+    by their template names, and --lang chooses."""
+    chain = cg.datasets.load_example()
+    path = tmp_path / "example.xlsx"
+    cg.readwrite.write_chain(chain, path)
+    assert main(["info", str(path)]) == 0
+    zh = capsys.readouterr().out
+    for line in ("企业：406 家", "供应关系：1,090 条", "环节：29 个（销售与售后服务 81",
+                 "源头企业：", "循环供应：1 个", "层级：0-"):
+        assert line in zh, line
+    assert "enterprises" not in zh
+    assert main(["info", str(path), "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "enterprises: 406" in en and "Sales and after-sales service 81" in en
 
 
 def test_diagnose_files_and_json(csv_chain, tmp_path, capsys):
@@ -155,8 +172,8 @@ def test_console_script_runs(csv_chain):
     done = subprocess.run([*command, "info", str(ent), str(lk), "--columns", MAPPING],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert "enterprises: 5" in done.stdout
-    alone = subprocess.run([*command, "info", str(ent), "--columns", MAPPING],
+    assert "企业：5 家" in done.stdout  # Chinese names: a Chinese description
+    alone = subprocess.run([*command, "info", str(ent), "--columns", MAPPING, "--lang", "en"],
                            capture_output=True, text=True, timeout=120, check=False)
     assert alone.returncode == 0, alone.stderr  # an enterprise list alone: no links yet
     assert "links: 0" in alone.stdout and "loading: rows read: 5" in alone.stdout
@@ -170,7 +187,8 @@ def test_console_script_runs(csv_chain):
 
 def test_python_m_chaingraph_is_the_command(csv_chain):
     ent, lk = csv_chain
-    done = subprocess.run([sys.executable, "-m", "chaingraph", "info", str(ent), str(lk),
+    done = subprocess.run([sys.executable, "-m", "chaingraph", "info", "--lang", "en",
+                           str(ent), str(lk),
                            "--columns", MAPPING], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -182,7 +200,8 @@ def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
     and exits with main's status."""
     ent, lk = csv_chain
     code = "import sys; from chaingraph.cli import console; sys.argv[0] = 'chaingraph'; console()"
-    done = subprocess.run([sys.executable, "-c", code, "info", str(ent), str(lk),
+    done = subprocess.run([sys.executable, "-c", code, "info", "--lang", "en", str(ent),
+                           str(lk),
                            "--columns", MAPPING], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr

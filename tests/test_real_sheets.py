@@ -199,6 +199,10 @@ def test_cli_diagnose_writes_every_output_and_prints_one_line_warnings(tmp_path,
     assert all(line.startswith("chaingraph: warning: ") for line in warned)
     assert any("row 12: 1 total/subtotal row dropped" in line for line in warned)
     assert main(["info", str(path), "--unknown", "add"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]  # a Chinese sheet: Chinese
+    assert last.startswith("  读取情况：读取 15 行（企业表 9、供应关系表 6）；删除合计/备注行 2 行")
+    assert "补录区外企业 1 家" in last and "环节 1（未标注）" in last
+    assert main(["info", str(path), "--unknown", "add", "--lang", "en"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("  loading: rows read: 15 (enterprises 9, links 6); dropped: 2")
     assert "added: 1 outside enterprises" in last and "segment 1 (未标注)" in last
@@ -212,7 +216,7 @@ def test_cli_segments_file_and_enterprise_list_alone(tmp_path, capsys):
     assert main(["info", str(path), "--template", "electronic_display",
                  "--segments", str(mapping), "--name", "试点"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("试点\n") and "links: 0" in out and "oled_panel 1" in out
+    assert out.startswith("试点\n") and "供应关系：0 条" in out and "OLED面板 1" in out
     report = tmp_path / "r"
     assert main(["diagnose", str(path), "--template", "electronic_display",
                  "--out", str(report)]) == 0

@@ -35,6 +35,7 @@ import pandas as pd
 from chaingraph._arrow_text import PY_WHITESPACE, arrow_text
 from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataWarning, Problem
+from chaingraph.labels import label
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
 from chaingraph.model.idlookup import lookup_all
 from chaingraph.readwrite._headers import summary_rows
@@ -312,7 +313,7 @@ def load_messages(log: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def load_summary(log: Mapping[str, Any]) -> str:
+def load_summary(log: Mapping[str, Any], lang: str = "en") -> str:
     """One line counting what loading read, dropped, added and left blank.
 
     ``chaingraph info`` prints it last.
@@ -323,6 +324,8 @@ def load_summary(log: Mapping[str, Any]) -> str:
         ``chain.meta["load_log"]`` of a chain read by
         :func:`~chaingraph.readwrite.read_chain` (layout in the Returns section
         there).
+    lang : {"en", "zh"}
+        The line's language.
 
     Returns
     -------
@@ -330,20 +333,31 @@ def load_summary(log: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> load_summary({"tables": [{"role": "enterprises", "data_rows": 9, "loaded": 7,
-    ...                           "dropped": 2}], "added": ["x"], "ignored_sheets": [],
-    ...               "blank": {"segment": 1, "region": 0, "output": 2}})
+    >>> log = {"tables": [{"role": "enterprises", "data_rows": 9, "loaded": 7,
+    ...                    "dropped": 2}], "added": ["x"], "ignored_sheets": [],
+    ...        "blank": {"segment": 1, "region": 0, "output": 2}}
+    >>> load_summary(log)
     'rows read: 9 (enterprises 9); dropped: 2 total/note rows; added: 1 outside enterprises; sheets not read: 0; blank: segment 1 (未标注), region 0 (未标注), output 2 (未填报)'
+    >>> load_summary(log, "zh")
+    '读取 9 行（企业表 9）；删除合计/备注行 2 行；补录区外企业 1 家；未读取工作表 0 个；空白：环节 1（未标注）、地区 0（未标注）、产值 2（未填报）'
     """
     tables = log.get("tables", [])
     read = sum(t["data_rows"] for t in tables)
-    parts = ", ".join(f"{t['role']} {t['data_rows']}" for t in tables)
     dropped = sum(t["dropped"] for t in tables)
+    added, ignored = len(log.get("added", [])), len(log.get("ignored_sheets", []))
+    if lang == "zh":
+        roles = {"enterprises": "企业表", "links": "供应关系表"}
+        parts = "、".join(f"{roles.get(t['role'], t['role'])} {t['data_rows']}"
+                         for t in tables)
+        blank = "、".join(f"{label('columns', k, 'zh')} {v}（{BLANK_LABELS.get(k, '')}）"
+                         for k, v in (log.get("blank") or {}).items())
+        return (f"读取 {read} 行（{parts}）；删除合计/备注行 {dropped} 行；补录区外企业 "
+                f"{added} 家；未读取工作表 {ignored} 个；空白：{blank or '无'}")
+    parts = ", ".join(f"{t['role']} {t['data_rows']}" for t in tables)
     blank = ", ".join(f"{k} {v} ({BLANK_LABELS.get(k, '')})"
                       for k, v in (log.get("blank") or {}).items())
     return (f"rows read: {read} ({parts}); dropped: {dropped} total/note rows; added: "
-            f"{len(log.get('added', []))} outside enterprises; sheets not read: "
-            f"{len(log.get('ignored_sheets', []))}; blank: {blank}")
+            f"{added} outside enterprises; sheets not read: {ignored}; blank: {blank}")
 
 
 def header_rows(header_row: Any) -> tuple[int | None, int | None]:
