@@ -139,6 +139,31 @@ def test_header_row_sheets_and_name_override(tmp_path):
         _read(path, header_row=2, sheets="重点企业名单,")
 
 
+def test_section_heading_rows_are_dropped_with_a_warning_naming_them(tmp_path):
+    """Offices group their lists under headings (一、上游 / （二）正极材料): each was a
+    'blank id' error (the heading sits in the 序号 column); now the rows are dropped
+    and named, like total and note rows. A one-cell row that is not a heading (an
+    enterprise with only its name) is still read."""
+    rows = [["示范区新能源汽车产业链重点企业名单", None, None, None], ["序号", "企业名称", "所属环节", "年产值（万元）"],
+            ["一、上游", None, None, None], [1, "甲锂业", "锂盐", 100],
+            [None, "（二）正极材料", None, None], [2, "乙材料", "正极材料", 200],
+            ["第三部分", None, None, None], [3, "丙电池", "动力电池电芯", 300],
+            ["下游环节：", None, None, None], [None, "丁汽车", None, None],
+            ["2、整车", None, None, None], [4, "戊汽车", "整车制造", 400]]
+    path = tmp_path / "名单.csv"
+    pd.DataFrame(rows).to_csv(path, header=False, index=False, encoding="utf-8-sig")
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料", "丙电池", "丁汽车", "戊汽车"]
+    assert chain.column("output").tolist()[:3] == [1e6, 2e6, 3e6]
+    lines = [str(w.message) for w in caught if "section heading" in str(w.message)]
+    assert lines == ["名单.csv, rows 3, 5, 7, 9, 11: 5 section heading rows dropped, not "
+                     "read as enterprises or links (一、上游; （二）正极材料; 第三部分)"]
+    log = chain.meta["load_log"]
+    assert [d["row"] for d in log["dropped"]] == [3, 5, 7, 9, 11]
+    assert log["tables"][0]["data_rows"] == log["tables"][0]["loaded"] + 5
+
+
 def test_csv_with_title_and_unit_rows_and_an_unlabelled_sum_row(tmp_path):
     path = tmp_path / "企业.csv"
     path.write_text("某区产业链企业名单\n单位：亿元\n企业名称,所属环节,产值\n甲,正极,1\n乙,电芯,2\n"
@@ -200,7 +225,7 @@ def test_cli_diagnose_writes_every_output_and_prints_one_line_warnings(tmp_path,
     assert any("row 12: 1 total/subtotal row dropped" in line for line in warned)
     assert main(["info", str(path), "--unknown", "add"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]  # a Chinese sheet: Chinese
-    assert last.startswith("  读取情况：读取 15 行（企业表 9、供应关系表 6）；删除合计/备注行 2 行")
+    assert last.startswith("  读取情况：读取 15 行（企业表 9、供应关系表 6）；删除合计/备注/标题行 2 行")
     assert "补录区外企业 1 家" in last and "环节 1（未标注）" in last
     assert main(["info", str(path), "--unknown", "add", "--lang", "en"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]

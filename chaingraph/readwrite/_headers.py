@@ -39,6 +39,13 @@ _TOTAL_CELLS = frozenset(
                                      "\u3000".join(w), "  ".join(w), f" {w}", f"{w} "))
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|资料来源|来源|填报说明|填表说明|制表"
                    r"|填表人|审核人)\s*\d*\s*[:：.、]|^note\s*[:：]", re.IGNORECASE)
+#: A section heading among the data rows (``一、上游``, ``（二）正极材料``, ``第三部分``,
+#: ``1、中游``, ``下游环节：``), the row's only cell (matched after NFKC: ``（`` is ``(``).
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]"
+                      r"|\(\s*[一二三四五六七八九十\d]{1,3}\s*\)"
+                      r"|第\s*[一二三四五六七八九十\d]{1,3}\s*(?:部分|类|章|节|篇|环节|层级)"
+                      r"|\d{1,2}\s*、\s*\D"
+                      r"|(?:上游|中游|下游)(?:环节|企业|部分|产业|领域)?\s*:?$)")
 _UNIT_ROW = re.compile(r"(?<![报制送表管计告])"  # 填报/申报/统计单位：XX局: who reports
                        r"(?:单位|unit)\s*[:：]\s*([^\s,，;；()（）]+)", re.IGNORECASE)
 #: The longest text a unit row names that is taken as units (单位：万吨、台/年);
@@ -129,10 +136,13 @@ def _unit_row(text: str) -> UnitRow | None:
 
 
 def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
-    """``("total", text)`` for a total/subtotal row, ``("note", text)`` for a note row.
+    """``("total", text)`` for a total/subtotal row, ``("note", text)`` for a note row,
+    ``("section", text)`` for a section heading row.
 
     A total row has a cell that is only ``合计``/``总计``/``小计`` (spaces ignored); a
-    note row starts with ``注：``/``备注：``/``数据来源：`` and has at most two cells.
+    note row starts with ``注：``/``备注：``/``数据来源：`` and has at most two cells; a
+    section heading row has one cell, a numbered heading (``一、上游``, ``（二）正极材料``,
+    ``第三部分``, ``1、中游``) or a stage (``下游环节：``).
 
     Examples
     --------
@@ -140,6 +150,8 @@ def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
     ('total', '合 计')
     >>> row_kind(["注：产值为2024年数据", None])
     ('note', '注：产值为2024年数据')
+    >>> row_kind(["一、上游", None, None])
+    ('section', '一、上游')
     >>> row_kind(["1", "京东方", "模组"]) is None
     True
     """
@@ -152,11 +164,15 @@ def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
             return "total", shown
     if len(texts) <= 2 and _NOTE.match(texts[0]):
         return "note", raw[0]
+    if len(texts) == 1 and _SECTION.match(texts[0]):
+        return "section", raw[0]
     return None
 
 
 def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
-    """Positions of total and note rows in a table: ``(position, kind, text)``.
+    """Positions of total, note and section heading rows in a table:
+    ``(position, kind, text)`` (see :func:`row_kind`; a table of one column has no
+    heading rows: each of its rows has one cell).
 
     Vectorised screening (exact cell matches, rows of at most two cells) first, so
     a million-row table costs a few hash lookups per column.
@@ -176,8 +192,11 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     sparse = np.flatnonzero((filled <= 2) & (filled < frame.shape[1] / 2))
     if len(sparse):
         cells = frame.iloc[sparse][text_cols].bfill(axis=1).iloc[:, 0]
-        note = cells.map(lambda v: isinstance(v, str) and bool(_NOTE.match(v.strip())))
-        candidate[sparse[note.to_numpy(dtype=bool)]] = True
+        single = filled[sparse] == 1
+        note = [isinstance(v, str) and (bool(_NOTE.match(v.strip())) or (
+            one and frame.shape[1] > 1 and _SECTION.match(_text(v) or "") is not None))
+            for v, one in zip(cells, single, strict=True)]
+        candidate[sparse[np.asarray(note, dtype=bool)]] = True
     found = []
     for position in np.flatnonzero(candidate):
         kind = row_kind(frame.iloc[position].tolist())

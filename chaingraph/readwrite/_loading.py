@@ -61,7 +61,8 @@ __all__ = [
 #: How blank cells are reported: segment and region 未标注, output 未填报.
 BLANK_LABELS = {SEGMENT: "未标注", REGION: "未标注", OUTPUT: "未填报"}
 SHORT_NAME = "short_name"
-_KINDS = {"total": "total/subtotal", "note": "note", "sum": "sum-of-rows-above"}
+_KINDS = {"total": "total/subtotal", "note": "note", "sum": "sum-of-rows-above",
+          "section": "section heading"}
 
 
 def _positions_to_rows(table: RawTable, n: int) -> np.ndarray:
@@ -337,9 +338,9 @@ def load_summary(log: Mapping[str, Any], lang: str = "en") -> str:
     ...                    "dropped": 2}], "added": ["x"], "ignored_sheets": [],
     ...        "blank": {"segment": 1, "region": 0, "output": 2}}
     >>> load_summary(log)
-    'rows read: 9 (enterprises 9); dropped: 2 total/note rows; added: 1 outside enterprises; sheets not read: 0; blank: segment 1 (未标注), region 0 (未标注), output 2 (未填报)'
+    'rows read: 9 (enterprises 9); dropped: 2 total/note/heading rows; added: 1 outside enterprises; sheets not read: 0; blank: segment 1 (未标注), region 0 (未标注), output 2 (未填报)'
     >>> load_summary(log, "zh")
-    '读取 9 行（企业表 9）；删除合计/备注行 2 行；补录区外企业 1 家；未读取工作表 0 个；空白：环节 1（未标注）、地区 0（未标注）、产值 2（未填报）'
+    '读取 9 行（企业表 9）；删除合计/备注/标题行 2 行；补录区外企业 1 家；未读取工作表 0 个；空白：环节 1（未标注）、地区 0（未标注）、产值 2（未填报）'
     """
     tables = log.get("tables", [])
     read = sum(t["data_rows"] for t in tables)
@@ -351,12 +352,12 @@ def load_summary(log: Mapping[str, Any], lang: str = "en") -> str:
                          for t in tables)
         blank = "、".join(f"{label('columns', k, 'zh')} {v}（{BLANK_LABELS.get(k, '')}）"
                          for k, v in (log.get("blank") or {}).items())
-        return (f"读取 {read} 行（{parts}）；删除合计/备注行 {dropped} 行；补录区外企业 "
+        return (f"读取 {read} 行（{parts}）；删除合计/备注/标题行 {dropped} 行；补录区外企业 "
                 f"{added} 家；未读取工作表 {ignored} 个；空白：{blank or '无'}")
     parts = ", ".join(f"{t['role']} {t['data_rows']}" for t in tables)
     blank = ", ".join(f"{k} {v} ({BLANK_LABELS.get(k, '')})"
                       for k, v in (log.get("blank") or {}).items())
-    return (f"rows read: {read} ({parts}); dropped: {dropped} total/note rows; added: "
+    return (f"rows read: {read} ({parts}); dropped: {dropped} total/note/heading rows; added: "
             f"{added} outside enterprises; sheets not read: {ignored}; blank: {blank}")
 
 
