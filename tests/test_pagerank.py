@@ -29,18 +29,20 @@ def weighted_digraphs(draw):
     return G
 
 
-@given(weighted_digraphs(), st.floats(0.5, 0.95))
-def test_matches_networkx(G, alpha):
+@pytest.mark.parametrize("method", ["numba", "scipy"])
+@given(G=weighted_digraphs(), alpha=st.floats(0.5, 0.95))
+def test_matches_networkx(G, alpha, method):
     nodes = list(G)
-    x, iterations = pagerank(_matrix(G, nodes), alpha=alpha, tol=1e-12)
+    x, iterations = pagerank(_matrix(G, nodes), alpha=alpha, tol=1e-12, method=method)
     expected = nx.pagerank(G, alpha=alpha, tol=1e-13, max_iter=10_000, weight="weight")
     np.testing.assert_allclose(x, [expected[v] for v in nodes], atol=1e-9)
     assert iterations >= 1
     assert x.sum() == pytest.approx(1.0)
 
 
-@given(weighted_digraphs(), st.data())
-def test_personalization_and_dangling_match_networkx(G, data):
+@pytest.mark.parametrize("method", ["numba", "scipy"])
+@given(G=weighted_digraphs(), data=st.data())
+def test_personalization_and_dangling_match_networkx(G, data, method):
     nodes = list(G)
     n = len(nodes)
     pers = data.draw(st.lists(st.floats(0.0, 5.0), min_size=n, max_size=n)
@@ -48,7 +50,7 @@ def test_personalization_and_dangling_match_networkx(G, data):
     dang = data.draw(st.lists(st.floats(0.0, 5.0), min_size=n, max_size=n)
                      .filter(lambda v: sum(v) > 0.1))
     x, _ = pagerank(_matrix(G, nodes), personalization=np.array(pers),
-                    dangling=np.array(dang), tol=1e-12)
+                    dangling=np.array(dang), tol=1e-12, method=method)
     expected = nx.pagerank(G, personalization=dict(zip(nodes, pers, strict=True)),
                            dangling=dict(zip(nodes, dang, strict=True)),
                            tol=1e-13, max_iter=10_000)
@@ -101,10 +103,26 @@ def test_absolute_tolerance_gives_exact_vector():
     assert np.abs(np.array([loose[i] for i in range(n)]) - x).sum() > 1e-6
 
 
-def test_convergence_error_and_bad_input():
+def test_engines_agree_to_rounding_on_a_large_graph():
+    """The compiled iteration is the scipy one (same scatter order); only the
+    dangling mass and the change are summed in another order."""
+    rng = np.random.default_rng(5)
+    n, m = 20_000, 100_000
+    A = sp.csr_array((rng.random(m), (rng.integers(0, n, m), rng.integers(0, n, m))),
+                     shape=(n, n))
+    x, i = pagerank(A, method="numba")
+    y, j = pagerank(A, method="scipy")
+    assert abs(i - j) <= 1
+    np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-18)
+
+
+@pytest.mark.parametrize("method", ["numba", "scipy"])
+def test_convergence_error_and_bad_input(method):
     A = sp.csr_array(np.array([[0, 1], [1, 0]], dtype=float))
     with pytest.raises(ConvergenceError, match="did not converge"):
-        pagerank(A, x0=np.array([1.0, 0.0]), alpha=1.0, max_iter=5)
+        pagerank(A, x0=np.array([1.0, 0.0]), alpha=1.0, max_iter=5, method=method)
+    with pytest.raises(ConvergenceError, match="in 0 iterations"):
+        pagerank(A, max_iter=0, method=method)
     with pytest.raises(ValueError, match="square"):
         pagerank(sp.csr_array(np.ones((2, 3))))
     with pytest.raises(ValueError, match="personalization"):
