@@ -206,6 +206,9 @@ def add_compare(sub: Any) -> None:
     parser.add_argument("--out", metavar="FILE.csv", help="write every change here")
     parser.add_argument("--top", type=int, default=20, metavar="N",
                         help="changes printed (default 20)")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the printed changes (default: zh for Chinese "
+                             "chain names); --json and --out keep codes and English")
     _input_options(parser)
 
 
@@ -234,6 +237,24 @@ def run_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return 0
     s = summarize_changes(changes)
+    from chaingraph._report_text import chain_lang
+
+    lang = args.lang or chain_lang(after)
+    if lang == "zh":
+        from chaingraph._report_explain import change_explanation
+        from chaingraph._report_text import Names
+        from chaingraph.model.lookup import as_template
+
+        names = Names(after, as_template(template) if template else None, "zh",
+                      after.meta.get("unit") or "yuan")
+        rung = " → ".join(str(names.value(r)) if r else "未入梯队"
+                          for r in (s["rung_before"], s["rung_after"]))
+        print(f"共 {len(changes)} 项变化：新加入企业 {len(s['enterprises_added'])} 家，退出 "
+              f"{len(s['enterprises_removed'])} 家；消除断点 {len(s['breakpoints_closed'])} "
+              f"个，新增断点 {len(s['breakpoints_opened'])} 个；梯队 {rung}")
+        for row in changes.head(args.top).itertuples(index=False):
+            print(f"  {change_explanation(row, names)}")
+        return 0
     print(f"{len(changes)} changes: {len(s['enterprises_added'])} enterprises added, "
           f"{len(s['enterprises_removed'])} gone; {len(s['breakpoints_closed'])} "
           f"breakpoints closed, {len(s['breakpoints_opened'])} opened; rung "

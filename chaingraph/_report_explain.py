@@ -17,7 +17,7 @@ import pandas as pd
 from chaingraph._report_text import DISPLAY, Names, missing, percent
 from chaingraph.model import OUTSIDE_REGION
 
-__all__ = ["display_frame", "explanations"]
+__all__ = ["change_explanation", "display_frame", "explanations"]
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
@@ -125,6 +125,47 @@ def _echelon(row: Any, n: Names) -> str:
     if _get(row, "target") is not None:
         text += f"，完成目标 {percent(_get(row, 'progress'))}"
     return text + "。"
+
+
+_CHANGE_VERBS = {"breakpoint_closed": "断点已消除", "breakpoint_opened": "新增断点",
+                 "bottleneck_relieved": "堵点已缓解", "bottleneck_new": "新增堵点"}
+
+
+def change_explanation(row: Any, n: Names) -> str:
+    """One row of :func:`~chaingraph.algorithms.compare.find_changes` in Chinese, from
+    its columns (``kind``, ``enterprise``, ``segment``, ``item``, ``before``,
+    ``after``, ``change``); the English is the row's own ``explanation``."""
+    kind = _get(row, "kind")
+    seg = _get(row, "segment")
+    if kind in ("enterprise_added", "enterprise_removed"):
+        amount = _get(row, "after") if kind == "enterprise_added" else _get(row, "before")
+        verb = "新加入产业链" if kind == "enterprise_added" else "退出产业链"
+        return (f"{_get(row, 'item') or n.enterprise(_get(row, 'enterprise'))}"
+                f"（{n.segment(seg)}）{verb}，产值 {n.money(amount)}。")
+    if kind == "segment_gained":
+        return f"本区新增 {n.segment(seg)} 环节的企业。"
+    if kind == "segment_lost":
+        return f"本区不再有 {n.segment(seg)} 环节的企业。"
+    if kind in _CHANGE_VERBS:
+        what = [n.kind(_get(row, "item"))]
+        if _get(row, "enterprise") is not None:
+            what.append(f"企业 {n.enterprise(row.enterprise)}")
+        if seg is not None:
+            what.append(f"{n.segment(seg)} 环节")
+        return f"{_CHANGE_VERBS[kind]}：{'，'.join(what)}。"
+    if kind == "leader_moved":
+        ranks = [("未进入前列" if _get(row, k) is None else f"第 {int(_get(row, k))} 名")
+                 for k in ("before", "after")]
+        return f"{_get(row, 'item')} 链主排名由{ranks[0]}变为{ranks[1]}。"
+    if kind == "rung_changed":
+        before, after = (n.value(_get(row, k)) if _get(row, k) else "未入梯队"
+                         for k in ("before", "after"))
+        return f"梯队由{before}变为{after}。"
+    if kind == "output_growth":
+        before, after = _get(row, "before"), _get(row, "after")
+        growth = f"（{after / before - 1:+.1%}）" if before else ""
+        return f"产值由 {n.money(before)} 变为 {n.money(after)}{growth}。"
+    return str(_get(row, "explanation", ""))
 
 
 _ZH: dict[str, Callable[[Any, Names], str]] = {

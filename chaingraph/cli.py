@@ -167,19 +167,14 @@ def _add_info(sub: Any) -> None:
 
 
 def _run_info(args: argparse.Namespace) -> int:
-    from chaingraph._report_text import segment_names
+    from chaingraph._report_text import chain_lang, segment_names
     from chaingraph.algorithms.structure import find_structure, structure_summary
-    from chaingraph.labels import detect_lang
-    from chaingraph.model import NAME, SEGMENT
 
     chain = _read(args, args.files)
     template = _template(args.template)
     s = structure_summary(chain, template=template)
     table = find_structure(chain, template=template)
-    lang = args.lang or detect_lang([chain.meta.get("name"), *chain.ids[:2000], *(
-        value for column in (NAME, SEGMENT) if chain.has_column(column)
-        for value in chain.column_at(column, range(min(2000, chain.n_enterprises)),
-                                     default=None))])
+    lang = args.lang or chain_lang(chain)
     zh = lang == "zh"
     if template is None and isinstance(chain.meta.get("template"), str):
         try:  # segments are named as in the chain's own template

@@ -36,13 +36,14 @@ from chaingraph._report_text import (
     DISPLAY_ROWS,
     ROW_LIMIT,
     Names,
+    chain_lang,
     min_cut_pairs,
     min_cut_table,
     order_breakpoints,
     order_kinds,
 )
-from chaingraph.labels import COLUMNS, LANGS, SECTIONS, detect_lang
-from chaingraph.model import NAME, SEGMENT, Chain, SegmentTemplate
+from chaingraph.labels import COLUMNS, LANGS, SECTIONS
+from chaingraph.model import Chain, SegmentTemplate
 from chaingraph.model.lookup import TemplateLike
 
 __all__ = ["DISPLAY_ROWS", "KEY_FINDINGS", "ROW_LIMIT", "SECTIONS", "ChainReport",
@@ -465,18 +466,11 @@ def diagnose(G: Chain | nx.DiGraph, /, *, template: TemplateLike = None, region:
             skipped["broken_link"] = (f"{NO_LINK_DATA}: {len(unjudged)} template "
                                       "links not judged")
     if lang is None:
-        lang = _detect_lang(chain)
+        lang = chain_lang(chain)
     return _assemble(chain, template, results, skipped, seconds, options,
                      _lang(lang, "en"))
 
 
-def _detect_lang(chain: Chain) -> str:
-    texts = [chain.meta.get("name"), *chain.ids[:2000]]
-    for column in (NAME, SEGMENT):
-        if column in chain.enterprises.columns:
-            texts += list(chain.column_at(column, range(min(2000, chain.n_enterprises)),
-                                          default=None))
-    return detect_lang(texts)
 
 
 def _assemble(chain: Chain, template: SegmentTemplate | None, results: dict[str, Any],

@@ -171,3 +171,29 @@ def test_cli_compare_json_contract(tmp_path, capsys):
     assert "automotive_chips" in data["segments_gained"]
     assert {"kind", "segment", "enterprise"} <= set(data["breakpoints_closed"][0])
     assert data["rung_before"] == data["rung_after"] == "千亿级"
+
+
+def test_cli_compare_prints_chinese_for_chinese_chains(tmp_path, capsys):
+    """compare printed English only; the annual review of a Chinese chain reads in
+    Chinese (every kind of change), --lang en keeps the English."""
+    from chaingraph.cli import main
+
+    files = [str(DATA.joinpath(name)) for name in (
+        "portfolio_enterprises_2024.csv", "portfolio_links_2024.csv",
+        "portfolio_enterprises_2025.csv", "portfolio_links_2025.csv")]
+    assert main(["compare", *files, "--template", "nev", "--region", "明湾示范区",
+                 "--top", "200"]) == 0
+    zh = capsys.readouterr().out.splitlines()
+    assert zh[0] == ("共 81 项变化：新加入企业 2 家，退出 4 家；消除断点 1 个，新增断点 0 个；"
+                     "梯队 千亿级 → 千亿级")
+    assert "  本区新增 车规级芯片 环节的企业。" in zh
+    assert "  断点已消除：缺失环节，车规级芯片 环节。" in zh
+    assert any("新加入产业链，产值" in line for line in zh)
+    assert any("退出产业链，产值" in line for line in zh)
+    assert any("链主排名由第 9 名变为第 8 名" in line for line in zh)
+    assert any(line.startswith("  产值由 ") for line in zh)
+    assert len(zh) == 82 and not any(w in "".join(zh) for w in ("closed:", "relieved:"))
+    assert main(["compare", *files, "--template", "nev", "--region", "明湾示范区",
+                 "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert en.startswith("81 changes: 2 enterprises added") and "closed: " in en
