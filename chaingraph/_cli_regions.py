@@ -29,6 +29,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="home province: enterprises elsewhere are the 省外 bucket")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object on stdout")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the printed lines (default: zh for Chinese "
+                             "chain names); --json and the CSV files keep codes and "
+                             "English")
     add_table_options(parser)
 
 
@@ -120,12 +124,31 @@ def run_regions(args: argparse.Namespace) -> int:
         print(json.dumps({"regions": _records(regions), "flows": _records(flows),
                           "counterparts": _records(counterparts)}, ensure_ascii=False))
         return 0
-    for row in regions.itertuples(index=False):
-        print(row.explanation)
+    names = _names(args, chain, template)
+    if names is None:
+        for row in regions.itertuples(index=False):
+            print(row.explanation)
+    else:
+        from chaingraph._report_explain import region_explanation
+
+        n_segments = len(ctx.segments) if ctx.template is not None else None
+        for row in regions.itertuples(index=False):
+            print(region_explanation(row, names, n_segments))
     if args.out:
-        print(f"wrote regions.csv, flows.csv, flow_matrix.csv, counterparts.csv, "
+        print(f"已写入 {args.out}：regions.csv、flows.csv、flow_matrix.csv、"
+              "counterparts.csv、distribution.png" if names is not None else
+              f"wrote regions.csv, flows.csv, flow_matrix.csv, counterparts.csv, "
               f"distribution.png to {args.out}")
     return 0
+
+
+def _names(args: argparse.Namespace, chain: Any, template: Any) -> Any:
+    """How the printed lines name things in Chinese; None for English."""
+    from chaingraph._report_text import Names, chain_lang
+
+    if (args.lang or chain_lang(chain)) != "zh":
+        return None
+    return Names(chain, template, "zh", chain.meta.get("unit") or "yuan")
 
 
 def _csv(frame: Any) -> str:
@@ -179,11 +202,14 @@ def run_transfer(args: argparse.Namespace) -> int:
                           "regions": _records(result.regions),
                           "benefits": _records(result.benefits)}, ensure_ascii=False))
         return 0
+    names = _names(args, chain, template)
+    if names is not None:
+        from chaingraph._report_explain import benefit_explanation, transfer_explanation
     for row in result.regions.itertuples(index=False):
         if row.changed:
-            print(row.explanation)
-    for text in result.benefits["explanation"]:
-        print(text)
+            print(row.explanation if names is None else transfer_explanation(row, names))
+    for row in result.benefits.itertuples(index=False):
+        print(row.explanation if names is None else benefit_explanation(row, names))
     return 0
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 from chaingraph._report_text import DISPLAY, Names, missing, percent
 from chaingraph.model import OUTSIDE_REGION
 
-__all__ = ["change_explanation", "display_frame", "explanations"]
+__all__ = ["benefit_explanation", "change_explanation", "display_frame", "explanations",
+           "region_explanation", "transfer_explanation"]
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
@@ -166,6 +167,71 @@ def change_explanation(row: Any, n: Names) -> str:
         growth = f"（{after / before - 1:+.1%}）" if before else ""
         return f"产值由 {n.money(before)} 变为 {n.money(after)}{growth}。"
     return str(_get(row, "explanation", ""))
+
+
+_BUCKETS = {"abroad": "境外", "outside": "省外", "unknown": "地区不详"}
+
+
+def _segment_list(segments: Any, n: Names, most: int = 5) -> str:
+    names = [n.segment(s) for s in (segments if segments is not None else [])]
+    return "、".join(names[:most]) + ("等" if len(names) > most else "")
+
+
+def region_explanation(row: Any, n: Names, n_segments: int | None = None) -> str:
+    """One row of :func:`~chaingraph.algorithms.regions.find_regions` in Chinese;
+    ``n_segments``: the template's segments (None without a template)."""
+    head = (f"{row.region}：{int(_get(row, 'n_enterprises', 0)):,} 家企业，产值 "
+            f"{n.money(_get(row, 'output'))}")
+    if _get(row, "kind") != "region":
+        bucket = _BUCKETS.get(_get(row, "kind"), str(_get(row, "kind")))
+        what = "汇总，不参与排名" if bucket in str(row.region) else f"{bucket}，汇总，不参与排名"
+        return f"{row.region}（{what}）：{head.split('：', 1)[1]}。"
+    parts = [head]
+    present = int(_get(row, "n_segments_present", 0))
+    if n_segments:
+        missing = _get(row, "missing_segments")
+        parts.append(f"覆盖模板 {present}/{n_segments} 个环节（{percent(_get(row, 'coverage'))}）"
+                     + (f"，缺少 {_segment_list(missing, n)}" if missing is not None
+                        and len(missing) else ""))
+    else:
+        parts.append(f"有 {present} 个环节")
+    if (_get(row, "input_volume") or 0) > 0:
+        parts.append(f"本地采购占投入 {percent(_get(row, 'local_supply_share'))}")
+    parts.append(f"本地链条单点失效 {int(_get(row, 'n_single_points', 0))} 个")
+    if _get(row, "rung"):
+        parts.append(f"处于{n.value(row.rung)}")
+    return "；".join(parts) + "。"
+
+
+def transfer_explanation(row: Any, n: Names) -> str:
+    """One region row of :func:`~chaingraph.algorithms.transfer.simulate_transfer`
+    in Chinese."""
+    if not _get(row, "changed", False):
+        return f"{row.region}：无变化。"
+    parts = [f"{row.region}：产值由 {n.money(_get(row, 'output_before'))} 变为 "
+             f"{n.money(_get(row, 'output_after'))}"]
+    for key, verb in (("segments_gained", "新增环节"), ("segments_lost", "失去环节")):
+        if _get(row, key) is not None and len(row_value := getattr(row, key)):
+            parts.append(f"{verb} {_segment_list(row_value, n, 8)}")
+    parts.append(f"消除断点 {int(_get(row, 'breakpoints_closed', 0))} 个，新增 "
+                 f"{int(_get(row, 'breakpoints_opened', 0))} 个")
+    before, after = _get(row, "rung_before"), _get(row, "rung_after")
+    if before != after:
+        parts.append(f"梯队由{n.value(before) if before else '未入梯队'}变为"
+                     f"{n.value(after) if after else '未入梯队'}")
+    return "；".join(parts) + "。"
+
+
+def benefit_explanation(row: Any, n: Names) -> str:
+    """One row of the transfer's benefit sharing (``benefits``) in Chinese."""
+    share = float(_get(row, "origin_share", 0.5))
+    tax = _get(row, "tax")
+    amounts = f"产值 {n.money(_get(row, 'output'))}" + (
+        f"、税收 {n.money(tax)}" if tax is not None else "")
+    return (f"{n.enterprise(row.enterprise)} 由 {row.origin} 迁往 {row.destination}："
+            f"{int(_get(row, 'years', 0))} 年内其{amounts}按 {percent(share)} 计入"
+            f" {row.origin}、{percent(1 - share)} 计入 {row.destination}，期满后全部计入"
+            f" {row.destination}。")
 
 
 _ZH: dict[str, Callable[[Any, Names], str]] = {

@@ -84,3 +84,26 @@ def test_regions_out_writes_files_and_bad_level_writes_nothing(tmp_path, capsys)
     for name in ("regions.csv", "flows.csv", "counterparts.csv", "flow_matrix.csv"):
         # a BOM, so that Excel reads the Chinese (without it: mojibake on Windows)
         assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
+
+
+def test_printed_lines_are_chinese_for_a_chinese_chain(capsys):
+    """regions and transfer printed English only; a Chinese chain reads in Chinese
+    (segments by name, buckets named once), --lang en keeps the English."""
+    assert main(["regions", *FILES, "--template", "nev", "--level", "city"]) == 0
+    zh = capsys.readouterr().out.splitlines()
+    table = cg.find_regions(cg.datasets.load_example_regions(), template="nev",
+                            level="city")
+    assert len(zh) == len(table)
+    first = table.iloc[0]
+    assert zh[0].startswith(f"{first['region']}：{first['n_enterprises']:,} 家企业，产值 ")
+    assert "覆盖模板" in zh[0] and "本地链条单点失效" in zh[0]
+    assert "境外（汇总，不参与排名）：43 家企业" in "\n".join(zh)
+    argv = ["transfer", *FILES, "--template", "nev", "--level", "city", "--move",
+            "E0001", "--to", "韶峰市"]
+    assert main(argv) == 0
+    zh = capsys.readouterr().out
+    assert "韶峰市：产值由 110.3亿元 变为 115.6亿元；新增环节 石墨；消除断点 1 个" in zh
+    assert "由 澄岚市 迁往 韶峰市：3 年内其产值 5.3亿元按 50.0% 计入 澄岚市" in zh
+    assert main([*argv, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "gains segments graphite" in en and "E0001 moves from 澄岚市 to 韶峰市" in en
