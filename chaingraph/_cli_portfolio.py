@@ -130,7 +130,7 @@ def run_portfolio(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
         return 0
-    _print(report, written)
+    _print(report, written, args.lang)
     return 0
 
 
@@ -169,10 +169,14 @@ def _write(report: Any, out: Path, lang: str | None) -> list[Path]:
     return written
 
 
-def _print(report: Any, written: list[Path]) -> None:
+def _print(report: Any, written: list[Path], lang: str | None = None) -> None:
     from chaingraph.amounts import format_amount
+    from chaingraph.labels import detect_lang
 
     P = report.portfolio
+    if (lang or detect_lang(list(P))) == "zh":
+        _print_zh(report, written)
+        return
     print(f"{P.region or 'portfolio'} {P.year or ''}: {len(P)} chains, "
           f"{P.pool.n_enterprises} enterprises, {P.pool.n_links} links")
     for row in report.tables["chains"].to_dict("records"):
@@ -186,6 +190,25 @@ def _print(report: Any, written: list[Path]) -> None:
           f"({int((shared['kind'] == 'shared member').sum())} in several chains)")
     if written:
         print(f"wrote {len(written)} files under {written[0].parent}")
+
+
+def _print_zh(report: Any, written: list[Path]) -> None:
+    from chaingraph._report_explain import PORTFOLIO_ZH
+    from chaingraph._report_text import Names
+
+    P = report.portfolio
+    names = Names(P.pool, None, "zh")
+    print(f"{P.region or '本区'}{f' {P.year} 年' if P.year else ''}：{len(P)} 条产业链，"
+          f"企业 {P.pool.n_enterprises:,} 家，供应关系 {P.pool.n_links:,} 条")
+    for row in report.tables["chains"].itertuples(index=False):
+        print(f"  {PORTFOLIO_ZH['chains'](row, names)}")
+    for row in report.tables["targets"].itertuples(index=False):
+        print(f"  梯队目标：{PORTFOLIO_ZH['targets'](row, names)}")
+    shared = report.tables["shared_enterprises"]
+    print(f"  跨链企业 {len(shared)} 家（其中 "
+          f"{int((shared['kind'] == 'shared member').sum())} 家同属多条产业链）")
+    if written:
+        print(f"已写入 {len(written)} 个文件：{written[0].parent}")
 
 
 # --- compare ---------------------------------------------------------------------------

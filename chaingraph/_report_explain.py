@@ -17,8 +17,8 @@ import pandas as pd
 from chaingraph._report_text import DISPLAY, Names, missing, percent
 from chaingraph.model import OUTSIDE_REGION
 
-__all__ = ["benefit_explanation", "change_explanation", "display_frame", "explanations",
-           "region_explanation", "transfer_explanation"]
+__all__ = ["PORTFOLIO_ZH", "benefit_explanation", "change_explanation", "display_frame",
+           "explanations", "region_explanation", "transfer_explanation"]
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
@@ -232,6 +232,72 @@ def benefit_explanation(row: Any, n: Names) -> str:
             f"{int(_get(row, 'years', 0))} 年内其{amounts}按 {percent(share)} 计入"
             f" {row.origin}、{percent(1 - share)} 计入 {row.destination}，期满后全部计入"
             f" {row.destination}。")
+
+
+def _chains(names: Any) -> str:
+    return "、".join(map(str, names if names is not None else []))
+
+
+def _portfolio_chain(row: Any, n: Names) -> str:
+    """A row of :func:`~chaingraph.algorithms.portfolio.find_portfolio` in Chinese."""
+    text = (f"{row.chain}：质效指数 {_get(row, 'qe_index', 0.0):.2f}，本区 "
+            f"{int(_get(row, 'n_focal', 0))} 家企业产值 {n.money(_get(row, 'output'))}")
+    text += f"，处于{n.value(row.rung)}" if _get(row, "rung") else "，未入梯队"
+    if _get(row, "coverage") is not None:
+        text += f"；模板环节覆盖 {percent(row.coverage)}"
+    text += f"；断点 {int(_get(row, 'n_breakpoints', 0))} 个"
+    if _get(row, "top_candidate"):
+        text += f"；首要补链环节 {row.top_candidate}"
+    if _get(row, "growth") is not None:
+        text += f"；产值增长 {row.growth:+.0%}"
+    return text + "。"
+
+
+def _plan(row: Any, n: Names) -> str:
+    """A row of :func:`~chaingraph.algorithms.portfolio.find_echelon_plan` in Chinese."""
+    reached = _get(row, "chains")
+    text = (f"{row.label}级目标 {int(row.target)} 条，已有 {int(row.achieved)} 条达到"
+            + (f"（{_chains(reached)}）" if reached is not None and len(reached) else ""))
+    if _get(row, "met", False):
+        return text + "，目标已完成。"
+    text += f"，还差 {int(_get(row, 'gap', 0))} 条"
+    closest, short = _get(row, "closest"), _get(row, "shortfalls")
+    if closest is not None and len(closest):
+        text += "；最接近的：" + "、".join(
+            f"{c}（还差 {n.money(v)}）" for c, v in zip(closest, short, strict=True))
+    return text + "。"
+
+
+def _progress(row: Any, n: Names) -> str:
+    """A row of :func:`~chaingraph.algorithms.portfolio.find_plan_progress` in Chinese."""
+    text = (f"{row.chain} {row.year} 年：产值 {n.money(row.output)}，完成目标 "
+            f"{n.money(row.target)} 的 {percent(row.progress)}")
+    text += "（已完成）" if _get(row, "met", False) else f"（还差 {n.money(row.gap)}）"
+    growth = _get(row, "growth_needed")
+    if growth is not None and np.isfinite(growth):
+        text += (f"；{row.final_year} 年达到 {n.money(row.final_target)} 需年均增长 "
+                 f"{growth:+.0%}")
+    return text + "。"
+
+
+def _shared(row: Any, n: Names) -> str:
+    """A row of :func:`~chaingraph.algorithms.pool.find_shared_enterprises` in Chinese."""
+    who = row.name if isinstance(_get(row, "name"), str) else str(row.enterprise)
+    chains = _get(row, "chains")
+    text = f"{who} 同属 {len(chains)} 条产业链：{_chains(chains)}" if chains is not None \
+        and len(chains) > 1 else f"{who} 属于 {_chains(chains)}"
+    linked = _get(row, "linked_chains")
+    if linked is not None and len(linked):
+        text += (f"；与 {_chains(linked)} 的企业有供应往来（{int(_get(row, 'cross_links', 0))}"
+                 f" 条链接，{n.volume(_get(row, 'cross_volume'))}）")
+    return text + "。"
+
+
+#: Chinese sentences of the portfolio's tables (the dossier's overview), by table.
+PORTFOLIO_ZH: dict[str, Callable[[Any, Names], str]] = {
+    "chains": _portfolio_chain, "targets": _plan, "plan_progress": _progress,
+    "shared_enterprises": _shared,
+}
 
 
 _ZH: dict[str, Callable[[Any, Names], str]] = {

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._report_explain import PORTFOLIO_ZH, change_explanation
+from chaingraph._report_text import Names, cell_text
 from chaingraph.algorithms.compare import compare_portfolios
 from chaingraph.algorithms.pool import (
     find_enterprise_pool,
@@ -36,6 +38,7 @@ from chaingraph.algorithms.portfolio import (
     find_portfolio,
 )
 from chaingraph.amounts import format_amount
+from chaingraph.labels import KINDS, label
 from chaingraph.readwrite.portfolio import Portfolio
 from chaingraph.report import ChainReport, atomic_path, diagnose
 
@@ -259,16 +262,40 @@ def _cell(value: Any) -> str:
     return re.sub(r"([|*_`<>\[\]#\\])", r"\\\1", text.replace("\n", " "))
 
 
-def _table(frame: pd.DataFrame, columns: list[str], rows: int = 20) -> str:
+def _table(frame: pd.DataFrame, columns: list[str], rows: int = 20, lang: str = "en",
+           counts: frozenset[str] = frozenset()) -> str:
+    """A Markdown table of the first ``rows`` rows: headers and codes as labels in
+    ``lang``, amounts in 亿/万, shares in percent, ``counts`` as plain numbers (no
+    markup from the data)."""
     columns = [c for c in columns if c in frame.columns]
+    zh = lang == "zh"
     if not len(frame) or not columns:
-        return "(none)\n"
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        return "（无）\n" if zh else "(none)\n"
+    lines = ["| " + " | ".join(_cell(label("columns", c, lang)) for c in columns) + " |",
+             "|" + "---|" * len(columns)]
     for record in frame.head(rows).to_dict("records"):
-        lines.append("| " + " | ".join(_cell(record[c]) for c in columns) + " |")
-    more = f"\n... {len(frame) - rows} more rows in portfolio.xlsx\n" if len(frame) > rows \
-        else ""
+        lines.append("| " + " | ".join(_shown(c, record[c], lang, counts)
+                                       for c in columns) + " |")
+    more = "" if len(frame) <= rows else (
+        f"\n……另有 {len(frame) - rows} 行，见 portfolio.xlsx\n" if zh else
+        f"\n... {len(frame) - rows} more rows in portfolio.xlsx\n")
     return "\n".join(lines) + "\n" + more
+
+
+#: Shares among the overview's columns (the report's own are known to cell_text).
+_SHARES = frozenset(("local_supply_share", "large_output_share"))
+
+
+def _shown(column: str, value: Any, lang: str, counts: frozenset[str] = frozenset()
+           ) -> str:
+    """One cell of the overview: a code as its label, a number as people read it."""
+    if column in ("kind", "rung", "item") and isinstance(value, str):
+        value = label("kinds" if value in KINDS else "values", value, lang)
+    if column in ("explanation", "chain", "name", "enterprise", "label", "item"):
+        return _cell(value)
+    if column in counts:
+        return _cell(cell_text("count", value, "yuan", lang))
+    return _cell(cell_text("share" if column in _SHARES else column, value, "yuan", lang))
 
 
 _SHOWN = {
@@ -285,6 +312,7 @@ _SHOWN = {
 
 def _overview(report: PortfolioReport, zh: bool) -> str:
     P = report.portfolio
+    lang = "zh" if zh else "en"
     head = f"{P.region or ''} {P.year or ''}".strip()
     title = f"# {head} 重点产业链总览" if zh else f"# Portfolio of chains {head}"
     parts = [title, ""]
@@ -296,16 +324,49 @@ def _overview(report: PortfolioReport, zh: bool) -> str:
         if key == "changes" and len(table):  # bottleneck rows are many: counted only
             moved = table["kind"].astype(str).str.startswith("bottleneck")
             table = table[~moved]
-            note = (f"{int(moved.sum())} bottleneck changes (relieved or new) are listed "
-                    "in portfolio.xlsx.\n")
-        parts += [f"## {_TITLES[key][1 if zh else 0]}", "", _table(table, columns, 40),
-                  note]
+            note = (f"另有 {int(moved.sum())} 项堵点变化（缓解或新增）列于 portfolio.xlsx。\n"
+                    if zh else f"{int(moved.sum())} bottleneck changes (relieved or new) "
+                    "are listed in portfolio.xlsx.\n")
+        if zh:
+            table = _in_chinese(key, table.head(_OVERVIEW_ROWS), report)
+        counts = frozenset(("target",)) if key == "targets" else frozenset()
+        parts += [f"## {_TITLES[key][1 if zh else 0]}", "",
+                  _table(table, columns, _OVERVIEW_ROWS, lang, counts), note]
     pool = report.tables["pool"]
-    label = "企业库" if zh else "Enterprise pool"
-    parts += [f"## {label}", "", f"{len(pool)} enterprises; "
-              f"{int((pool['n_chains'] >= 2).sum())} in two or more chains "
+    shared = int((pool["n_chains"] >= 2).sum())
+    parts += [f"## {_TITLES['pool'][1 if zh else 0]}", "",
+              f"企业库共 {len(pool):,} 家企业，其中 {shared} 家属于两条及以上产业链"
+              "（完整名单见 portfolio.xlsx）。" if zh else
+              f"{len(pool)} enterprises; {shared} in two or more chains "
               "(full list in portfolio.xlsx).", ""]
     return "\n".join(parts)
+
+
+#: Rows of each table in portfolio.md (the rest in portfolio.xlsx).
+_OVERVIEW_ROWS = 40
+
+
+def _in_chinese(key: str, table: pd.DataFrame, report: PortfolioReport) -> pd.DataFrame:
+    """The shown rows with their explanation in Chinese (the tables keep English)."""
+    if not len(table) or "explanation" not in table.columns:
+        return table
+    if key == "changes":  # each chain's own segment names
+        texts = [change_explanation(row, _names(report, getattr(row, "chain", None)))
+                 for row in table.itertuples(index=False)]
+    elif key in PORTFOLIO_ZH:
+        names = _names(report, None)
+        texts = [PORTFOLIO_ZH[key](row, names) for row in table.itertuples(index=False)]
+    else:
+        return table
+    return table.assign(explanation=texts)
+
+
+def _names(report: PortfolioReport, chain: Any) -> Names:
+    """Chinese names: of one chain's report (its segments), else of the pool."""
+    chain_report = report.reports.get(chain) if chain is not None else None
+    if chain_report is not None:
+        return chain_report.names("zh")
+    return Names(report.portfolio.pool, None, "zh")
 
 
 def _excel(report: PortfolioReport, path: Path, zh: bool) -> Path:
@@ -346,10 +407,16 @@ def _dossier(name: str, chain_report: ChainReport, meta: pd.Series,
         lines.append(("- 年度目标: " if zh else "- yearly targets: ") + "; ".join(
             f"{y}: {format_amount(v)}" for y, v in sorted(targets.items())))
     lines += ["", "## 重点问题" if zh else "## Key findings", ""]
-    lines.append(f"- {_cell(row['explanation'])}")
-    for table in (chain_report.breakpoints, chain_report.bottlenecks,
-                  chain_report.candidates):
-        if len(table) and "explanation" in table:
-            lines.append(f"- {_cell(table['explanation'].iloc[0])}")
+    if zh:  # the chain's own ranked findings, in Chinese
+        summary = report.tables["chains"].set_index("chain").loc[[name]].reset_index()
+        lines.append(f"- {_cell(_in_chinese('chains', summary, report)['explanation'].iat[0])}")
+        findings = chain_report.key_findings_in("zh")
+        lines += [f"- {_cell(text)}" for text in findings["explanation"].head(5)]
+    else:
+        lines.append(f"- {_cell(row['explanation'])}")
+        for table in (chain_report.breakpoints, chain_report.bottlenecks,
+                      chain_report.candidates):
+            if len(table) and "explanation" in table:
+                lines.append(f"- {_cell(table['explanation'].iloc[0])}")
     lines.append("")
     return "\n".join(lines)

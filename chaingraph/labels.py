@@ -143,6 +143,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "number": ("数值", "Number"), "supplier_name": ("供应方名称", "Supplier name"),
     "buyer_name": ("采购方名称", "Buyer name"), "error_bound": ("误差界", "Error bound"),
     "n_focal": ("本区企业数", "Focal enterprises"),
+    # the portfolio overview (one row per chain, per echelon threshold, per enterprise)
+    "chain": ("产业链", "Chain"), "coverage": ("环节覆盖率", "Coverage"),
+    "n_breakpoints": ("断点数", "Breakpoints"), "n_bottlenecks": ("堵点数", "Bottlenecks"),
+    "top_candidate": ("首要补链环节", "Top candidate"),
+    "local_supply_share": ("本地配套率", "Local supply share"),
+    "qe_index": ("质效指数", "Quality-and-efficiency index"),
+    "label": ("梯队门槛", "Threshold"), "achieved": ("已达到", "Achieved"),
+    "chains": ("所在产业链", "Chains"), "linked_chains": ("关联产业链", "Linked chains"),
+    "n_large": ("大型企业", "Large"), "n_medium": ("中型企业", "Medium"),
+    "n_small": ("小型企业", "Small"), "n_micro": ("微型企业", "Micro"),
+    "large_output_share": ("大型企业产值占比", "Large enterprises' output share"),
+    "item": ("事项", "Item"),
 }
 
 #: Finding-kind code -> (Chinese, English) label.
@@ -178,6 +190,19 @@ VALUES: dict[str, tuple[str, str]] = {
     "upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"),
     "downstream": ("下游", "downstream"), "link": ("链接", "link"),
     "segment_link": ("环节链接", "segment link"), "enterprise": ("企业", "enterprise"),
+    "shared member": ("多链共有企业", "shared member"),
+    # year-on-year change kinds (chaingraph.algorithms.compare.CHANGE_KINDS)
+    "enterprise_added": ("新加入企业", "enterprise added"),
+    "enterprise_removed": ("退出企业", "enterprise removed"),
+    "segment_gained": ("新增环节", "segment gained"),
+    "segment_lost": ("失去环节", "segment lost"),
+    "breakpoint_closed": ("断点消除", "breakpoint closed"),
+    "breakpoint_opened": ("新增断点", "breakpoint opened"),
+    "bottleneck_relieved": ("堵点缓解", "bottleneck relieved"),
+    "bottleneck_new": ("新增堵点", "new bottleneck"),
+    "leader_moved": ("链主排名变化", "leader moved"), "rung_changed": ("梯队变化", "rung changed"),
+    "output_growth": ("产值变化", "output growth"),
+    "cross-chain link": ("跨链供应企业", "cross-chain link"),
     "segment": ("环节", "segment"), "source_supply": ("源头供给", "source supply"),
     "final_demand": ("终端需求", "final demand"), "focal": ("本区", "focal"),
     "whole chain": ("全链", "whole chain"),

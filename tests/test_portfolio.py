@@ -474,3 +474,38 @@ def test_sheet_pairs_named_配套关系_and_采购关系(tmp_path):
                 writer, sheet_name=f"汽车{word}", index=False)
         P = cg.read_portfolio(path)
         assert P.chains == ["汽车"] and P.pool.n_links == 1
+
+
+def test_chinese_dossier_reads_in_chinese(tmp_path, capsys):
+    """portfolio.md and dossier.md under zh had English sentences, column codes and
+    shares as fractions; the printed summary was English."""
+    from chaingraph.cli import main
+    from chaingraph.dossier import diagnose_portfolio, write_portfolio_report
+
+    P24, P25 = (cg.datasets.load_example_portfolio(y) for y in (2024, 2025))
+    report = diagnose_portfolio(P25, previous=P24)
+    write_portfolio_report(report, tmp_path / "zh", lang="zh")
+    md = (tmp_path / "zh" / "portfolio.md").read_text(encoding="utf-8")
+    assert "| 产业链 | 本区企业数 | 产值 | 梯队 |" in md
+    assert "| 梯队门槛 | 目标 | 已达到 | 所在产业链 | 说明 |" in md
+    assert "级目标 1 条，已有 1 条达到" in md and "target met" not in md
+    assert "| 多链共有企业 |" in md and "shared member" not in md
+    assert "| 断点消除 |" in md and "closed:" not in md
+    assert "企业库共 " in md and "enterprises;" not in md
+    plan = report.tables["targets"]
+    assert f"| {plan['target'].iat[0]} |" in md  # a count of chains, not money
+    assert "元 | 1 |" not in md
+    dossier = (tmp_path / "zh" / "chains" / "新能源汽车" / "dossier.md").read_text(
+        encoding="utf-8")
+    findings = report.reports["新能源汽车"].key_findings_in("zh")["explanation"]
+    assert findings.iat[0].split("：")[0] in dossier and "quality-and-efficiency" not in dossier
+    write_portfolio_report(report, tmp_path / "en", lang="en")
+    en = (tmp_path / "en" / "portfolio.md").read_text(encoding="utf-8")
+    assert "| Chain | Focal enterprises |" in en and "target met" in en
+    small = _small()
+    small.pool.enterprises.to_csv(tmp_path / "e.csv", index=False)
+    small.pool.links.to_csv(tmp_path / "l.csv", index=False)
+    assert main(["portfolio", str(tmp_path / "e.csv"), str(tmp_path / "l.csv"),
+                 "--region", "本区"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("本区：2 条产业链，企业 4 家") and "梯队目标：" in printed
