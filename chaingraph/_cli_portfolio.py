@@ -135,6 +135,15 @@ def run_portfolio(args: argparse.Namespace) -> int:
 
 
 def _write(report: Any, out: Path, lang: str | None) -> list[Path]:
+    """The dossiers and their maps, all or none: staged inside ``out``, then moved."""
+    from chaingraph.readwrite.safety import staged_folder
+
+    with staged_folder(out) as stage:
+        written = _write_staged(report, stage, lang)
+    return [out / path.relative_to(stage) for path in written]
+
+
+def _write_staged(report: Any, out: Path, lang: str | None) -> list[Path]:
     from chaingraph.dossier import chain_folder, write_portfolio_report
 
     written = write_portfolio_report(report, out, lang=lang)

@@ -110,16 +110,16 @@ def run_regions(args: argparse.Namespace) -> int:
     if args.out:
         matrix = region_flow_matrix(ctx)
         figure = _heatmap(ctx)
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in (("regions", regions), ("flows", flows),
-                            ("counterparts", counterparts)):
-            _write(out / f"{name}.csv", _csv(frame))
-        matrix = matrix.rename(index=_cell, columns=_cell)  # region names from the data
-        _write(out / "flow_matrix.csv", matrix.to_csv(lineterminator="\n"))
         from chaingraph.plotting import save_figure
+        from chaingraph.readwrite.safety import staged_folder
 
-        save_figure(figure, out / "distribution.png")
+        with staged_folder(Path(args.out)) as out:  # all files or none
+            for name, frame in (("regions", regions), ("flows", flows),
+                                ("counterparts", counterparts)):
+                _write(out / f"{name}.csv", _csv(frame))
+            matrix = matrix.rename(index=_cell, columns=_cell)  # names from the data
+            _write(out / "flow_matrix.csv", matrix.to_csv(lineterminator="\n"))
+            save_figure(figure, out / "distribution.png")
     if args.json:
         print(json.dumps({"regions": _records(regions), "flows": _records(flows),
                           "counterparts": _records(counterparts)}, ensure_ascii=False))

@@ -40,6 +40,7 @@ from chaingraph.algorithms.portfolio import (
 from chaingraph.amounts import format_amount
 from chaingraph.labels import KINDS, label
 from chaingraph.readwrite.portfolio import Portfolio
+from chaingraph.readwrite.safety import staged_folder
 from chaingraph.report import ChainReport, atomic_path, diagnose
 
 __all__ = ["PortfolioReport", "chain_folder", "diagnose_portfolio",
@@ -180,7 +181,9 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
         Output folder (created). Files: ``portfolio.md``, ``portfolio.json``,
         ``portfolio.xlsx`` and ``chains/<chain>/`` with ``report.md``,
         ``report.json``, ``report.xlsx`` and ``dossier.md`` (governance, targets,
-        key findings). Each file is written whole (temporary name, then renamed).
+        key findings). The files are written in a staging folder inside ``out``
+        and moved into place once all are written: an error or Ctrl-C leaves
+        ``out`` as it was (other files in it stay).
     lang : {"zh", "en"}, optional
         Language of headings; default Chinese when the chain names are Chinese.
 
@@ -200,6 +203,12 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
     """
     out = Path(out)
     zh = (lang or ("zh" if _is_chinese(report.portfolio) else "en")) == "zh"
+    with staged_folder(out) as stage:
+        written = _write_files(report, stage, zh)
+    return [out / path.relative_to(stage) for path in written]
+
+
+def _write_files(report: PortfolioReport, out: Path, zh: bool) -> list[Path]:
     written = []
     with atomic_path(out / "portfolio.md") as tmp:
         tmp.write_text(_overview(report, zh), encoding="utf-8")

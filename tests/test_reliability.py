@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 import networkx as nx
@@ -181,6 +182,48 @@ def test_partial_files_risk_out_is_atomic(tmp_path, monkeypatch):
     assert main(["risk", str(ent), str(lk), "--out", str(out)]) == 130
     assert out.read_text(encoding="utf-8") == "previous good file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.csv", "l.csv", "risk.csv"]
+
+
+def test_partial_files_portfolio_and_regions_out_are_all_or_none(tmp_path, monkeypatch):
+    """The portfolio's dossiers (and the regions tables) were written file by file:
+    Ctrl-C halfway left new overview files beside old chain dossiers. Now they are
+    staged and moved once all are written; files the run does not write stay."""
+    from chaingraph.dossier import diagnose_portfolio, write_portfolio_report
+    from chaingraph.readwrite.safety import staged_folder
+
+    out = tmp_path / "out"
+    report = diagnose_portfolio(cg.datasets.load_example_portfolio())
+    first = write_portfolio_report(report, out, lang="zh")
+    assert first and all(p.is_file() and out in p.parents for p in first)
+    (out / "mine.txt").write_text("the user's own file", encoding="utf-8")
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # the third chain's dossier: the overview is already written
+            raise KeyboardInterrupt
+        return "changed"
+
+    monkeypatch.setattr(cg.report.ChainReport, "to_markdown", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_portfolio_report(report, out, lang="zh")
+    after = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before  # nothing new, nothing half-written, no staging folder
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="x"), staged_folder(tmp_path / "r") as stage:
+        (stage / "regions.csv").write_text("new", encoding="utf-8")
+        raise ValueError("x")
+    assert list((tmp_path / "r").iterdir()) == []
+    data = resources.files("chaingraph.datasets").joinpath("data")
+    files = [str(data / "example_regions_enterprises.csv"),
+             str(data / "example_regions_links.csv")]
+    assert main(["regions", *files, "--template", "nev", "--out", str(tmp_path / "r"),
+                 "--lang", "en"]) == 0
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "counterparts.csv", "distribution.png", "flow_matrix.csv", "flows.csv",
+        "regions.csv"]
 
 
 # --- Ctrl-C ------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ __all__ = [
     "json_records",
     "neutralize_formula",
     "number_kind",
+    "staged_folder",
     "unescape_frame",
     "unescape_text",
     "write_workbook",
@@ -107,6 +108,57 @@ class atomic_path:
         except BaseException:
             self.tmp.unlink(missing_ok=True)
             raise
+
+
+class staged_folder:
+    """Yield a hidden staging folder inside ``folder``; move what was written there
+    into ``folder`` on success, file by file (each an atomic rename).
+
+    For outputs of many files written into a folder that may hold other files (the
+    portfolio's dossiers, the regions tables): on any exception, including
+    ``KeyboardInterrupt``, the staging folder is removed and ``folder`` is left as
+    it was, not half old and half new. Files already in ``folder`` that the run
+    does not write stay.
+
+    Parameters
+    ----------
+    folder : path
+        The destination folder (created if needed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> with staged_folder(out) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("a", encoding="utf-8")
+    ...     (tmp / "sub").mkdir()
+    ...     _ = (tmp / "sub" / "b.txt").write_text("b", encoding="utf-8")
+    >>> sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    ['a.txt', 'sub', 'sub/b.txt']
+    """
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+
+    def __enter__(self) -> Path:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise NotADirectoryError(f"{self.folder}: exists and is not a folder")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=".chaingraph-staging-", dir=self.folder))
+        return self.tmp
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        import shutil
+
+        try:
+            if kind is None:
+                for path in sorted(self.tmp.rglob("*")):
+                    if path.is_file():
+                        target = self.folder / path.relative_to(self.tmp)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(path, target)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def neutralize_formula(value: Any) -> Any:
