@@ -164,6 +164,55 @@ def test_section_heading_rows_are_dropped_with_a_warning_naming_them(tmp_path):
     assert log["tables"][0]["data_rows"] == log["tables"][0]["loaded"] + 5
 
 
+@pytest.mark.parametrize("merged", [True, False])
+def test_two_row_header_reads_the_latest_year_and_keeps_the_others(tmp_path, merged):
+    """产值（万元） merged over 2023年 / 2024年: the sub-header row was read as data
+    ('2023年' is not an amount; '所属环节' is not a template segment)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "重点企业名单"
+    sheet.append(["示范区重点企业名单"])
+    sheet.append(["序号", "企业名称", "所属环节", "所在区域", "产值（万元）", None, "备注"])
+    sheet.append([None, None, None, None, "2023年", "2024年", None])
+    if merged:
+        sheet.merge_cells("E2:F2")
+        for column in "ABCDG":
+            sheet.merge_cells(f"{column}2:{column}3")
+    sheet.append([1, "甲锂业", "锂盐", "示范区", 90, 100, None])
+    sheet.append([2, "乙材料", "正极材料", "示范区", 180, 200, "新引进"])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料"]
+    assert chain.column("output").tolist() == [1e6, 2e6]  # 2024年, in 万元
+    assert chain.enterprises["2023年产值（万元）"].tolist() == [90, 180]
+    assert any("two header rows; 产值（万元） over 2023年、2024年: the 2024年 column is "
+               "read as 产值（万元）, the others are kept as 2023年产值（万元）" in str(w.message)
+               for w in caught)
+    sheet.cell(row=5, column=6, value="两百")  # a bad amount is named by its own row
+    book.save(path)
+    with pytest.raises(ChainDataError, match=r"two.xlsx, row 5, column '产值（万元）'"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read_chain(path, template="nev")
+
+
+def test_a_data_row_of_text_is_not_a_second_header(tmp_path):
+    """Text under ordinary columns (an enterprise list without amounts) stays data."""
+    frame = pd.DataFrame([["企业名称", "所属环节", "所在区域", "备注", None],
+                          ["甲锂业", "锂盐", "示范区", "新引进", "二期"],
+                          ["乙材料", "正极材料", "示范区", None, None]])
+    path = tmp_path / "list.xlsx"
+    frame.to_excel(path, header=False, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料"]
+
+
 def test_csv_with_title_and_unit_rows_and_an_unlabelled_sum_row(tmp_path):
     path = tmp_path / "企业.csv"
     path.write_text("某区产业链企业名单\n单位：亿元\n企业名称,所属环节,产值\n甲,正极,1\n乙,电芯,2\n"
