@@ -116,6 +116,16 @@ class MapProcess:
             return cls()
         return cls(process)
 
+    @classmethod
+    def later(cls) -> MapProcess:
+        """A helper not started yet: :meth:`begin` or :meth:`submit` starts it (for
+        a chain known to be large before it is read, see
+        :data:`LATE_START_ENTERPRISES`)."""
+        helper = cls()
+        helper._pending = not (_disabled() or not sys.executable
+                               or getattr(sys, "frozen", False))
+        return helper
+
     def begin(self) -> MapProcess:
         """Start again a helper put off by :meth:`postpone`; nothing otherwise."""
         if self._pending:

@@ -304,3 +304,37 @@ def test_the_cli_puts_a_large_chains_helper_off(tmp_path, monkeypatch, limit):
         assert [c for c in calls if c[0] == "postpone"] == []
         assert ("begin", True) in calls  # already running: begin changes nothing
     assert (tmp_path / "out" / "map.png").stat().st_size > 10_000
+
+
+def test_large_parquet_input_starts_the_helper_only_after_the_leaders(tmp_path,
+                                                                      monkeypatch):
+    """Parquet metadata tells a large chain before it is read: its helper is not
+    started and killed beside the reading, it starts after the leaders; CSV input
+    and small chains start it at once. The folder is the same."""
+    from chaingraph import cli
+
+    chain = cg.datasets.load_example()
+    cg.write_chain(chain, tmp_path / "pq", format="parquet")
+    cg.write_chain(chain, tmp_path / "csv", format="csv")
+    parquet = sorted(str(p) for p in (tmp_path / "pq").glob("*.parquet"))
+    csv = sorted(str(p) for p in (tmp_path / "csv").glob("*.csv"))
+    assert not cli._large_input(parquet)  # 406 enterprises
+    monkeypatch.setattr(_map_process, "LATE_START_ENTERPRISES", 400)
+    assert cli._large_input(parquet) and cli._large_input([str(tmp_path / "pq")])
+    assert not cli._large_input(csv) and not cli._large_input([str(tmp_path / "nope")])
+    monkeypatch.setattr(_map_process, "LATE_START_ENTERPRISES", 407)  # the links: 1,090
+    assert not cli._large_input(parquet)
+    monkeypatch.setattr(_map_process, "LATE_START_ENTERPRISES", 1)
+    started = []
+    start = MapProcess.start.__func__
+    monkeypatch.setattr(MapProcess, "start", classmethod(
+        lambda cls: (started.append("start"), start(cls))[1]))
+    postponed = []
+    monkeypatch.setattr(MapProcess, "postpone", lambda self: (
+        postponed.append(self.active), self)[1])
+    assert cli.main(["diagnose", *parquet, "--out", str(tmp_path / "out")]) == 0
+    assert postponed == [False] and started == ["start"]  # started once: after the read
+    assert (tmp_path / "out" / "map.png").stat().st_size > 10_000
+    helper = MapProcess.later()
+    assert not helper.active and helper.begin().active
+    helper.close()
