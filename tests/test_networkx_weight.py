@@ -156,3 +156,28 @@ def test_a_mapping_onto_a_link_end_is_an_error():
     G.add_node("c")
     with pytest.raises(ValueError, match="link end"):
         cg.Chain.from_networkx(G, mapping={"from": "supplier"})
+
+
+def test_a_chains_own_weight_column_keeps_its_meaning_through_networkx():
+    """A chain with a free-form link column `weight` (tonnes, say) and no volume:
+    to_networkx -> from_networkx read it as the volume (money) by the networkx habit.
+    The graph now says it is the chain's own column; other graphs are unchanged."""
+    import pandas as pd
+
+    chain = cg.Chain.from_frames(pd.DataFrame({"id": ["a", "b", "c"]}), pd.DataFrame(
+        {"supplier": ["a", "b"], "buyer": ["b", "c"], "weight": [3.0, 4.0]}))
+    G = chain.to_networkx()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no unit-weight warning
+        back = cg.Chain.from_networkx(G)
+    assert back.links.columns.tolist() == ["supplier", "buyer", "weight"]
+    assert back.links["weight"].tolist() == [3.0, 4.0]
+    assert back.meta == chain.meta and "chaingraph_weight_is_volume" not in back.meta
+    assert "chaingraph_weight_is_volume" in G.graph
+    # a chain with a volume: no mark; the weight column stays beside the volume
+    both = chain.with_tables(links=chain.links.assign(volume=[1.0, 2.0]))
+    H = both.to_networkx()
+    assert "chaingraph_weight_is_volume" not in H.graph
+    assert cg.Chain.from_networkx(H).links["volume"].tolist() == [1.0, 2.0]
+    # any other graph: weight is the volume, as before
+    assert cg.as_chain(_graph()).links["volume"].tolist() == [5.0, 3.0]

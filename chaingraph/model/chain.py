@@ -62,6 +62,9 @@ if TYPE_CHECKING:
 __all__ = ["Chain", "as_chain"]
 
 _T = TypeVar("_T")
+#: Graph attribute by which :meth:`Chain.to_networkx` says that the edges' ``weight``
+#: is a link column of its own, not the volume (read by :meth:`Chain.from_networkx`).
+WEIGHT_IS_VOLUME = "chaingraph_weight_is_volume"
 
 
 class Chain:
@@ -330,7 +333,9 @@ class Chain:
             ``volume`` attribute, else ``weight``. Another name picks that attribute
             (it must exist on some edge). When no edge has one, every link weighs 1
             and a one-line :class:`~chaingraph.exceptions.ChainDataWarning` says so;
-            ``weight=None`` asks for unit weights without the warning.
+            ``weight=None`` asks for unit weights without the warning. A graph
+            made by :meth:`to_networkx` from a chain with a ``weight`` link column
+            and no volume keeps ``weight`` as that column (the graph says so).
         **kwargs
             Passed to :meth:`from_frames` (``template``, ``self_loops``, ...).
             Self-loops present in ``G`` are kept unless ``self_loops`` says otherwise.
@@ -395,12 +400,15 @@ class Chain:
             isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
             and -2**63 <= v < 2**63 for v in nodes) else object
         enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
+        if G.graph.get(WEIGHT_IS_VOLUME) is False and weight == "weight":
+            weight = None  # a chain's own weight column (to_networkx): not the volume
         links = weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
         kwargs.setdefault("self_loops", "keep")
         kwargs.setdefault("files", ("graph nodes", "graph edges"))
-        meta = {**G.graph, **kwargs.pop("meta", {})}
+        meta = {k: v for k, v in G.graph.items() if k != WEIGHT_IS_VOLUME}
+        meta.update(kwargs.pop("meta", {}))
         return cls.from_frames(enterprises, links, meta=meta, **kwargs)
 
     # --- the two tables and metadata ---------------------------------------------------
@@ -560,6 +568,12 @@ class Chain:
     def to_networkx(self) -> nx.DiGraph:
         """Return a new ``DiGraph`` with every attribute (NaN attributes are omitted).
 
+        The metadata becomes ``G.graph``. A chain whose links have a ``weight``
+        column but no ``volume`` marks the graph
+        (``G.graph["chaingraph_weight_is_volume"] = False``) so that
+        :meth:`from_networkx` keeps ``weight`` as that column instead of reading it
+        as the volume, the networkx habit for other graphs.
+
         Examples
         --------
         >>> G = nx.DiGraph([("a", "b", {"volume": 2.0})])
@@ -568,6 +582,8 @@ class Chain:
         [('a', 'b', {'volume': 2.0})]
         """
         G = nx.DiGraph(**self._meta)
+        if "weight" in self._links.columns and VOLUME not in self._links.columns:
+            G.graph[WEIGHT_IS_VOLUME] = False
         attrs = [c for c in self._enterprises.columns if c != ID]
         for row in self._enterprises.itertuples(index=False, name=None):
             G.add_node(row[0], **present_items(zip(attrs, row[1:], strict=True)))
