@@ -181,3 +181,24 @@ def test_a_chains_own_weight_column_keeps_its_meaning_through_networkx():
     assert cg.Chain.from_networkx(H).links["volume"].tolist() == [1.0, 2.0]
     # any other graph: weight is the volume, as before
     assert cg.as_chain(_graph()).links["volume"].tolist() == [5.0, 3.0]
+
+
+def test_a_mapping_onto_an_attribute_the_edge_has_is_an_error():
+    """mapping={"amount": "volume"} on edges that also have a volume kept, per edge,
+    whichever came later in its attribute dict, without a word."""
+    G = nx.DiGraph([("a", "b", {"amount": 2.0, "volume": 5.0}), ("b", "c", {"amount": 1.0})])
+    with pytest.raises(ValueError, match=r"renames the edge attribute 'amount' to "
+                       r"'volume', which that edge already has \(e.g. \('a', 'b'\)\)"):
+        cg.Chain.from_networkx(G, mapping={"amount": "volume"})
+    both = cg.Chain.from_networkx(G, mapping={"amount": "volume", "volume": "listed"})
+    assert both.links["volume"].tolist() == [2.0, 1.0]
+    assert both.links["listed"].tolist()[0] == 5.0
+    H = nx.DiGraph()
+    H.add_node("a", size=1, scale=2)
+    H.add_edge("a", "b")
+    with pytest.raises(ValueError, match="node attribute 'size' to 'scale'"):
+        cg.Chain.from_networkx(H, mapping={"size": "scale"}, weight=None)
+    # no collision: as before
+    G.remove_edge("a", "b")
+    assert cg.Chain.from_networkx(G, mapping={"amount": "volume"}).links[
+        "volume"].tolist() == [1.0]

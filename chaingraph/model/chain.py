@@ -369,6 +369,7 @@ class Chain:
             raise ValueError(f"mapping renames {onto_ends} to an id or a link end: the "
                              "nodes are the ids and the edges' ends the suppliers and "
                              "buyers")
+        _check_mapping_onto_attributes(G, mapping)
         nodes = list(G.nodes)
         # the graph's own attribute dicts (not copied: DataFrame does not change them)
         enterprises = pd.DataFrame([data for _, data in G.nodes(data=True)],
@@ -607,6 +608,25 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
+
+
+def _check_mapping_onto_attributes(G: nx.DiGraph, mapping: Mapping[Any, Any]) -> None:
+    """A mapping onto a name some node or edge also has as an attribute of its own
+    (``{"amount": "volume"}`` beside a ``volume``) is an error naming both: one of
+    the two values would be lost on every such node or edge. One pass over the
+    attributes, only when a mapping is given."""
+    onto = {k: v for k, v in mapping.items() if v not in mapping and k != v}
+    if not onto:
+        return
+    for what, items in (("node", G.nodes(data=True)), ("edge", G.edges(data=True))):
+        for item in items:
+            data = item[-1]
+            for key, target in onto.items():
+                if key in data and target in data:
+                    raise ValueError(
+                        f"mapping renames the {what} attribute {key!r} to {target!r}, "
+                        f"which that {what} already has (e.g. {item[:-1]!r}): rename "
+                        f"{target!r} too, or drop one of them")
 
 
 def as_chain(data: Chain | nx.DiGraph, /, **kwargs: Any) -> Chain:
