@@ -17,6 +17,12 @@ def _counts(table: pd.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in table[column].value_counts(sort=False).items()}
 
 
+def _throughput_basis(weighted: bool | None) -> str | None:
+    """``"volume"`` or ``"paths"`` as the throughput step weighted its paths (None
+    when it did not run)."""
+    return None if weighted is None else ("volume" if weighted else "paths")
+
+
 def headline(chain: Chain, template: SegmentTemplate | None,
              tables: dict[str, pd.DataFrame], flow: Any, options: dict[str, Any]
              ) -> dict[str, Any]:
@@ -30,6 +36,8 @@ def headline(chain: Chain, template: SegmentTemplate | None,
         "breakpoints_by_kind": _counts(tables["breakpoints"], "kind"),
         "max_flow": None if flow is None else float(flow.value),
         "flow_basis": None if flow is None else flow.capacity_basis,
+        # the throughput's paths: weighted by the ends' volumes, or counted alike
+        "throughput_basis": _throughput_basis(options.get("throughput_weighted")),
         "n_min_cut": None if flow is None else len(flow.min_cut),
         "n_bottlenecks": len(tables["bottlenecks"]),
         "bottlenecks_by_kind": _counts(tables["bottlenecks"], "kind"),

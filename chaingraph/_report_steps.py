@@ -62,9 +62,7 @@ def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict
             chain, region=region, template=template), no_segments),
         ("outside_dependence", lambda: bn.find_outside_dependence(
             chain, region=region, template=template), no_segments),
-        ("throughput", lambda: bn.find_throughput(
-            chain, template=template, seed=seed, method=method, explain=explain,
-            **roles), None),
+        ("throughput", lambda: _throughput(chain, template, options, explain), None),
         ("leaders", lambda: find_leaders(chain, region=region, template=template,
                                          seed=seed, explain=explain), None),
         ("candidates", lambda: find_extension_candidates(
@@ -73,6 +71,20 @@ def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict
         ("echelon", lambda: find_echelon(chain, region=region, targets=options["targets"]),
          None if has_output else "the chain has no output column"),
     ]
+
+
+def _throughput(chain: Chain, template: SegmentTemplate | None, options: dict[str, Any],
+                explain: int) -> Any:
+    """:func:`~chaingraph.algorithms.bottlenecks.find_throughput`'s table, keeping
+    in ``options["throughput_weighted"]`` whether its paths were weighted by the
+    ends' volumes (the report words them so)."""
+    from chaingraph.algorithms.throughput import throughput_centrality, throughput_table
+
+    scores = throughput_centrality(chain, template=template, seed=options["seed"],
+                                   method=options["method"], sources=options["sources"],
+                                   final=options["final"])
+    options["throughput_weighted"] = scores.weighted
+    return throughput_table(chain, scores, None, explain)
 
 
 def _density(chain: Chain, options: dict[str, Any]) -> Any:

@@ -230,11 +230,15 @@ class Names:
     """How the report names things in one language: enterprises, segments, codes."""
 
     def __init__(self, chain: Chain | None, template: Any, lang: str,
-                 unit: Any = "yuan", flow_basis: str | None = None) -> None:
+                 unit: Any = "yuan", flow_basis: str | None = None,
+                 throughput_basis: str | None = None) -> None:
         self.lang = lang
         self.unit = unit
         #: What the maximum flow's link capacities were (``"unit"``: 1 per link).
         self.flow_basis = flow_basis
+        #: How the throughput weighted its paths (``"volume"``, ``"paths"``; None:
+        #: as the links' volumes say).
+        self.throughput_basis = throughput_basis
         self.chain = chain
         self._enterprises: dict[Any, str] = {}  # the ids named so far
         self._names: np.ndarray | None = None
@@ -275,13 +279,20 @@ class Names:
         return self.chain is not None and has_volumes(self.chain)
 
     def paths(self, share: Any) -> str:
-        """``share`` of the source-to-final supply paths, weighted as they were."""
+        """``share`` of the source-to-final supply paths, weighted as they were (the
+        throughput's own basis when known: volumes on some links but none on the
+        sources' and final producers' links count every path alike)."""
+        weighted = (self.volume_weighted if self.throughput_basis is None
+                    else self.throughput_basis == "volume")
+        why = ("链接无金额" if not self.volume_weighted else "源头和终端的链接无金额")
+        reason = ("the links have no volumes" if not self.volume_weighted else
+                  "the sources' and final producers' links have no volumes")
         if self.lang == "zh":
-            return (f"位于 {percent(share)} 的金额加权供应路径上" if self.volume_weighted
-                    else f"位于 {percent(share)} 的供应路径上（链接无金额，每条路径同等计）")
+            return (f"位于 {percent(share)} 的金额加权供应路径上" if weighted
+                    else f"位于 {percent(share)} 的供应路径上（{why}，每条路径同等计）")
         return (f"lies on {percent(share)} of the volume-weighted supply paths"
-                if self.volume_weighted else f"lies on {percent(share)} of the supply "
-                "paths (the links have no volumes: every path counts the same)")
+                if weighted else f"lies on {percent(share)} of the supply "
+                f"paths ({reason}: every path counts the same)")
 
     def volume(self, value: Any) -> str:
         """A sum of link volumes: money, or a number of links when they have none."""

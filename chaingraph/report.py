@@ -162,7 +162,8 @@ class ChainReport:
         """How this report names enterprises, segments and codes in ``lang``."""
         lang = _lang(lang, self.lang)
         return Names(self.chain, self.template, lang, self.summary.get("unit") or "yuan",
-                     flow_basis=self.summary.get("flow_basis"))
+                     flow_basis=self.summary.get("flow_basis"),
+                     throughput_basis=self.summary.get("throughput_basis"))
 
     def shown_table(self, section: str, *, lang: str | None = None,
                     rows: int | None = _LIMIT) -> pd.DataFrame:

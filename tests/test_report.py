@@ -451,6 +451,30 @@ def test_tables_of_links_without_volumes_count_links():
     assert "capacity" in weighted.shown_table("min_cut")
 
 
+def test_throughput_wording_follows_how_the_paths_were_counted():
+    """Volumes on inner links but none on the sources' and final producers' links:
+    the throughput counts paths alike, and the report said 金额加权 (it asked whether
+    any link has a volume)."""
+    ent = pd.DataFrame({"id": list("abcde"), "region": ["r"] * 5, "segment": [
+        "lithium_salts", "cathode", "battery_cell", "battery_pack", "vehicle_assembly"]})
+    links = pd.DataFrame({"supplier": list("abcd"), "buyer": list("bcde"),
+                          "volume": [None, 5.0, 5.0, None]})
+    with pytest.warns(cg.ChainDataWarning, match="2 of 4 links have no 'volume'"):
+        chain = cg.Chain.from_frames(ent, links)
+    report = cg.diagnose(chain, template="nev", region="r", lang="zh")
+    assert report.summary["throughput_basis"] == "paths"
+    assert report.summary["flow_basis"] == "volume"
+    zh = [t for t in report.key_findings_in("zh")["explanation"] if "通量" in t]
+    en = [t for t in report.key_findings_in("en")["explanation"] if "hroughput" in t]
+    assert zh and all("金额加权" not in t and "源头和终端的链接无金额" in t for t in zh)
+    assert en and all("volume-weighted" not in t for t in en)
+    weighted = cg.diagnose(chain.with_tables(links=links.fillna(1.0)), template="nev",
+                           region="r")
+    assert weighted.summary["throughput_basis"] == "volume"
+    assert not cg.throughput_centrality(chain).weighted
+    assert cg.throughput_centrality(chain.with_tables(links=links.fillna(1.0))).weighted
+
+
 def test_added_outside_enterprises_are_named_in_chinese():
     """Enterprises added by unknown='add' showed the region code 'outside' in the
     Chinese report (an analyst's review)."""
