@@ -31,6 +31,7 @@ from chaingraph.kernels.graph import (
     transpose,
 )
 from chaingraph.kernels.passes import (
+    divide_rows,
     group_pair_totals,
     sink_levels,
     weak_component_count,
@@ -434,3 +435,18 @@ def test_group_pair_totals_against_a_plain_loop(data):
         assert got[0].tolist() == counts and got[1].tolist() == totals
         ones = group_pair_totals(src, dst, group, k, method=method)
         assert ones[1].tolist() == [float(c) for c in counts]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(st.integers(0, 40), st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_divide_rows_is_numpys_divide_of_the_kept_rows(method, m, k, seed):
+    """The fused kernel gives the bits of the numpy expression it replaced."""
+    rng = np.random.default_rng(seed)
+    block, divisor = rng.standard_exponential((m, k)), rng.integers(1, 1000, m)
+    keep = rng.random(m) < 0.6
+    out = np.full((m + 1, k), -1.0, dtype=np.float32)
+    assert divide_rows(block, divisor, keep, out, method=method) == keep.sum()
+    expected = np.empty((int(keep.sum()), k), dtype=np.float32)
+    np.divide(block[keep], divisor[keep, None], out=expected, casting="unsafe")
+    assert np.array_equal(out[:len(expected)], expected)
+    assert (out[len(expected):] == -1.0).all()  # nothing written past the kept rows

@@ -26,7 +26,7 @@ from chaingraph.algorithms.common import (
 from chaingraph.amounts import format_amount
 from chaingraph.kernels.graph import min_downstream, reachable
 from chaingraph.kernels.pagerank import pagerank
-from chaingraph.kernels.passes import sink_levels
+from chaingraph.kernels.passes import divide_rows, sink_levels
 from chaingraph.model import (
     NAME,
     OUTPUT,
@@ -137,11 +137,8 @@ def _estimated_reach(C: sp.csr_array, sizes: np.ndarray, samples: int,
         hi = min(lo + _RANK_ROWS, n)
         block = draws[:hi - lo]
         rng.standard_exponential(out=block)  # = rng.exponential(), into one buffer
-        rows = keep[lo:hi]
-        k = int(rows.sum())
-        np.divide(block if k == hi - lo else block[rows], sizes[lo:hi][rows, None],
-                  out=ranks[at:at + k], casting="unsafe")
-        at += k
+        at += divide_rows(block, sizes[lo:hi], keep[lo:hi], ranks[at:],
+                          method=graph_method)
     draws = block = None  # the draw buffer (and its view) freed before the search
     min_downstream(indptr, indices, level, ranks, method=method)
     out = np.full(n, np.nan)
