@@ -509,3 +509,27 @@ def test_solve_arcs_lets_the_arcs_go_before_the_search(method, monkeypatch):
     assert alive == [[False, False, False]] and arcs == []
     assert value == expected[0] == 6.5
     assert flow.tolist() == expected[1].tolist() and side.tolist() == expected[2].tolist()
+
+
+@pytest.mark.skipif(not has_numba(), reason="numba")
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(0, 60))
+def test_fill_arcs_compiled_pass_gives_the_numpy_arrays(seed, n, m):
+    """The flow network's arcs built in one compiled pass equal the gathers per kind."""
+    from chaingraph.kernels.maxflow import fill_arcs
+
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    ent_cap = np.where(rng.random(n) < 0.4, rng.random(n) * 10, np.nan)
+    output = np.where(rng.random(n) < 0.5, rng.random(n) * 10, np.nan)
+    split = np.isfinite(ent_cap)
+    out_id = np.arange(n, dtype=np.int32)
+    out_id[split] = n + np.arange(int(split.sum()), dtype=np.int32)
+    kind = np.repeat(np.array([0, 1, 2, 3], dtype=np.int8),
+                     [m, int(split.sum()), min(n, 5), min(n, 7)])
+    ref = np.concatenate([np.arange(m), np.flatnonzero(split), np.arange(min(n, 5)),
+                          np.arange(min(n, 7))]).astype(np.int32)
+    S = n + int(split.sum())
+    args = (kind, ref, src, dst, rng.random(m), ent_cap, output, split, out_id, S, S + 1)
+    compiled, numpy = fill_arcs(*args, method="numba"), fill_arcs(*args, method="scipy")
+    for a, b in zip(compiled, numpy, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -32,7 +32,8 @@ from chaingraph.model.roles import resolve_roles
 
 __all__ = ["FlowResult", "cut_table", "find_min_cut", "max_flow"]
 
-_LINK, _ENTERPRISE, _SOURCE, _FINAL = 0, 1, 2, 3
+_LINK, _ENTERPRISE, _SOURCE, _FINAL = (_mf.ARC_LINK, _mf.ARC_SPLIT, _mf.ARC_SOURCE,
+                                       _mf.ARC_FINAL)
 _ELEMENTS = np.array(["link", "enterprise", "source_supply", "final_demand"], dtype=object)
 
 
@@ -142,7 +143,7 @@ def _link_capacity(chain: Chain, capacity: str | None) -> tuple[np.ndarray, str]
 
 
 def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
-                  link_cap: np.ndarray) -> dict[str, Any]:
+                  link_cap: np.ndarray, method: str = "auto") -> dict[str, Any]:
     """Node-split network: arcs (tail, head, capacity, kind, ref), S and T.
 
     ``kind`` and ``ref`` name each arc (a link, an enterprise's split, a source's
@@ -169,42 +170,30 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
     # int32 node and row numbers where they fit: kind and ref live as long as the search
     index = np.int32 if max(T + 1, len(ref)) < 2**31 else np.int64
     net = {"n_nodes": T + 1, "S": S, "T": T, "kind": kind, "ref": ref.astype(index)}
-    net.update(_arc_arrays(chain, net, link_cap))
+    net.update(_arc_arrays(chain, net, link_cap, method))
     keep = np.flatnonzero(net["cap"] > 0)  # zero-capacity arcs are left out
     return {k: v[keep] if isinstance(v, np.ndarray) else v for k, v in net.items()}
 
 
-def _arc_arrays(chain: Chain, net: dict[str, Any], link_cap: np.ndarray
-                ) -> dict[str, np.ndarray]:
+def _arc_arrays(chain: Chain, net: dict[str, Any], link_cap: np.ndarray,
+                method: str = "auto") -> dict[str, np.ndarray]:
     """``tail``, ``head`` and ``cap`` of the arcs ``net["kind"]``, ``net["ref"]``.
 
     A link ``u -> v`` is ``u_out -> v``; an enterprise ``v`` with a capacity is split
     ``v -> v_out`` (its out-node numbered after the enterprises); a source ``s`` is
-    fed by ``S -> s``; a final producer ``t`` feeds ``t_out -> T``.
+    fed by ``S -> s``; a final producer ``t`` feeds ``t_out -> T``
+    (:func:`chaingraph.kernels.maxflow.fill_arcs`).
     """
     n = chain.n_enterprises
     ent_cap, output = chain.column(CAPACITY), chain.column(OUTPUT)
     split = np.isfinite(ent_cap)
-    kind, ref = net["kind"], net["ref"]
-    index = ref.dtype
+    index = net["ref"].dtype
     out_id = np.arange(n, dtype=index)
     out_id[split] = n + np.arange(int(split.sum()), dtype=index)
     src, dst = chain.link_codes
-    tail, head = np.empty(len(ref), dtype=index), np.empty(len(ref), dtype=index)
-    cap = np.empty(len(ref))
-    for k in (_LINK, _ENTERPRISE, _SOURCE, _FINAL):
-        at = np.flatnonzero(kind == k)
-        r = ref[at]
-        if k == _LINK:
-            tail[at], head[at], cap[at] = out_id[src[r]], dst[r], link_cap[r]
-        elif k == _ENTERPRISE:
-            tail[at], head[at], cap[at] = r, out_id[r], ent_cap[r]
-        elif k == _SOURCE:
-            tail[at], head[at] = net["S"], r
-            cap[at] = np.where(split[r], ent_cap[r], np.inf)
-        else:
-            tail[at], head[at] = out_id[r], net["T"]
-            cap[at] = np.where(np.isfinite(output[r]), output[r], np.inf)
+    tail, head, cap = _mf.fill_arcs(net["kind"], net["ref"], src, dst, link_cap, ent_cap,
+                                    output, split, out_id, net["S"], net["T"],
+                                    method=method)
     return {"tail": tail, "head": head, "cap": cap}
 
 
@@ -292,7 +281,7 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     engine = resolve_method(method)
     roles = resolve_roles(chain, sources=sources, final=final, template=template)
     link_cap, basis = _link_capacity(chain, capacity)
-    net = _flow_network(chain, roles.sources, roles.final, link_cap)
+    net = _flow_network(chain, roles.sources, roles.final, link_cap, engine)
     # the search holds the residual network: the arcs' ends and capacities (and the
     # link capacities) are handed over and freed, then rebuilt from kind and ref
     del link_cap
@@ -300,7 +289,7 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     value, flow, side = _mf.solve_arcs(net["n_nodes"], arcs, net["S"], net["T"],
                                        engine=engine)
     link_cap, _ = _link_capacity(chain, capacity)
-    net.update(_arc_arrays(chain, net, link_cap))
+    net.update(_arc_arrays(chain, net, link_cap, engine))
     return _flow_result(chain, net, link_cap, value, flow, side, basis, engine)
 
 
