@@ -177,12 +177,15 @@ def chain_lang(chain: Chain) -> str:
     >>> import chaingraph as cg
     >>> chain_lang(cg.datasets.load_example())
     'zh'
+    >>> chain_lang(cg.Chain.from_frames(pd.DataFrame({"id": [], "name": []}),
+    ...                                 pd.DataFrame({"supplier": [], "buyer": []})))
+    'en'
     """
     texts = [chain.meta.get("name"), *chain.ids[:2000]]
+    first = np.arange(min(2000, chain.n_enterprises), dtype=np.int64)
     for column in (NAME, SEGMENT):
-        if chain.has_column(column):
-            texts += list(chain.column_at(column, range(min(2000, chain.n_enterprises)),
-                                          default=None))
+        if chain.has_column(column) and len(first):
+            texts += list(chain.column_at(column, first, default=None))
     return detect_lang(texts)
 
 

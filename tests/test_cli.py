@@ -329,3 +329,11 @@ def test_errors_give_command_line_options_not_python_keywords(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "pass --unknown add to add it" in err and "unknown='add'" not in err
+
+
+def test_info_of_a_sheet_with_only_its_header(tmp_path, capsys):
+    """A header without rows crashed the language guess (an IndexError traceback)."""
+    path = tmp_path / "e.csv"
+    path.write_text("企业名称,所属环节,产值\n", encoding="utf-8")
+    assert main(["info", str(path)]) == 0
+    assert "enterprises: 0" in capsys.readouterr().out

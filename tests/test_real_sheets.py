@@ -200,6 +200,53 @@ def test_two_row_header_reads_the_latest_year_and_keeps_the_others(tmp_path, mer
         read_chain(path, template="nev")
 
 
+def test_layout_merges_over_two_columns_are_not_a_second_header(tmp_path):
+    """Each column merged over two physical columns (a layout habit): the first
+    data row was read as sub-headers (a reviewer's probe); a group needs at least
+    two sub-columns."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["企业名称", None, "所属环节", None, "所在区域", None])
+    for row in (["甲锂业", None, "锂盐", None, "示范区", None],
+                ["乙材料", None, "正极材料", None, "示范区", None],
+                ["丙电池", None, "动力电池电芯", None, "示范区", None]):
+        sheet.append(row)
+    for r in range(1, 5):
+        for a, b in (("A", "B"), ("C", "D"), ("E", "F")):
+            sheet.merge_cells(f"{a}{r}:{b}{r}")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料", "丙电池"]
+
+
+@pytest.mark.parametrize("years", [[2023, 2024], ["2023", "2024"], [2023.0, "2024年度"]])
+def test_two_row_header_with_years_typed_as_numbers(tmp_path, years):
+    """Excel types 2023 / 2024 as numbers: the sub-header row was loaded as an
+    enterprise named 企业名称 with the older year as its output."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["企业名称", "所属环节", "产值（万元）", None, None])
+    sheet.append([None, None, *years, "同比增长"])
+    sheet.merge_cells("C1:E1")
+    sheet.append(["甲锂业", "锂盐", 90, 100, "11%"])
+    sheet.append(["乙材料", "正极材料", 180, 200, "11%"])
+    path = tmp_path / "years.xlsx"
+    book.save(path)
+    with pytest.warns(ChainDataWarning, match="two header rows"):
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料"]
+    assert chain.column("output").tolist() == [1e6, 2e6]
+    assert chain.enterprises["2023年产值（万元）"].tolist() == [90, 180]
+    assert chain.enterprises["产值（万元）同比增长"].tolist() == ["11%", "11%"]
+
+
 def test_a_data_row_of_text_is_not_a_second_header(tmp_path):
     """Text under ordinary columns (an enterprise list without amounts) stays data."""
     frame = pd.DataFrame([["企业名称", "所属环节", "所在区域", "备注", None],

@@ -20,7 +20,7 @@ from chaingraph.amounts import unit_factor
 from chaingraph.readwrite._aliases import ALIASES, normalize_header
 
 __all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "UnitRow", "is_header", "row_kind",
-           "summary_rows", "title_and_unit"]
+           "summary_rows", "title_and_unit", "two_row_header"]
 
 #: How many non-blank rows are searched for the header before the first non-blank
 #: row is taken as the header (a sheet whose columns have only unknown names).
@@ -203,3 +203,85 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
         if kind is not None:
             found.append((int(position), *kind))
     return found
+
+
+_YEAR_TEXT = re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?$")
+_NUMBER = re.compile(r"^[-+]?[\d,.\s]+$")
+
+
+def _year(value: Any) -> int | None:
+    """The year a sub-header cell names (``2024``, ``2024.0``, ``"2024年"``), else None."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, (bool, np.bool_)):
+        number = float(value)
+        return int(number) if number.is_integer() and 1900 <= number < 2100 else None
+    match = _YEAR_TEXT.match(_text(value) or "")
+    return int(match.group(1)) if match else None
+
+
+def two_row_header(header: Iterable[Any], cells: Iterable[Any]
+                   ) -> tuple[tuple[Any, ...], list[str]] | None:
+    """The header of a two-row header, and what was read; None when ``cells`` is data.
+
+    A group cell spans the blank header cells after it (``产值（万元）`` merged over
+    two columns). ``cells`` is a second header row when each cell is blank, repeats
+    the header cell above it (a cell merged down both rows), or names a sub-column
+    of a group (text, or a year such as ``2024``), and every group named has at
+    least two sub-columns. Over years, the latest year takes the group's name (read
+    as the amount: ``产值（万元）``), the other years ``2023年产值（万元）``, other
+    sub-columns ``产值（万元）同比增长``.
+
+    Examples
+    --------
+    >>> two_row_header(["企业名称", "产值（万元）", None], [None, 2023, "2024年"])[0]
+    ('企业名称', '2023年产值（万元）', '产值（万元）')
+    >>> two_row_header(["企业名称", None, "所属环节", None], ["甲", None, "锂盐", None]) is None
+    True
+    """
+    head = [None if _text(h) is None else str(h).strip() for h in header]
+    width = len(head)
+    cells = list(cells)
+    sub = [None if j >= len(cells) or _text(cells[j]) is None else cells[j]
+           for j in range(width)]
+    group: list[str | None] = [None] * width  # the group header over each column
+    for j in range(width - 1):
+        if head[j] is not None and head[j + 1] is None:
+            k = j
+            while k < width and (k == j or head[k] is None):
+                group[k] = head[j]
+                k += 1
+    subs = []
+    for j in range(width):
+        value = sub[j]
+        if value is None or (group[j] is None and str(value).strip() == head[j]):
+            continue
+        if group[j] is None:
+            return None  # data under an ordinary column
+        if _year(value) is None and (not isinstance(value, str)
+                                     or _NUMBER.match(value.strip())):
+            return None  # a number: a data row
+        subs.append(j)
+    titles = list(dict.fromkeys(group[j] for j in subs))
+    if not subs or any(sum(group[j] == t for j in subs) < 2 for t in titles):
+        return None  # a group with one sub-column is a layout merge over data
+    out = list(head)
+    described = []
+    for title in titles:
+        columns = [j for j in subs if group[j] == title]
+        years = {j: _year(sub[j]) for j in columns if _year(sub[j]) is not None}
+        latest = max(years, key=years.get) if years else None
+        for j in columns:
+            if j == latest:
+                out[j] = title
+            elif j in years:
+                out[j] = f"{years[j]}年{title}"
+            else:
+                out[j] = f"{title}{str(sub[j]).strip()}"
+        texts = "、".join(f"{years[j]}年" if j in years else str(sub[j]).strip()
+                         for j in columns)
+        others = "、".join(out[j] for j in columns if j != latest)
+        described.append(
+            f"{title} over {texts}: the {years[latest]}年 column is read as {title}, "
+            f"the others are kept as {others}" if latest is not None else
+            f"{title} over {texts}: read as columns {others}")
+    return tuple(out), described

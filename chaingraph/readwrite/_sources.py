@@ -27,6 +27,7 @@ from chaingraph.readwrite._headers import (
     UnitRow,
     is_header,
     title_and_unit,
+    two_row_header,
 )
 
 __all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
@@ -292,8 +293,11 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
         where = f" (no row {header_row})" if header_row is not None else ""
         raise fail(f"the sheet is empty{where} (expected a header row with column "
                    "names)", name)
-    if data and (two := _two_row_header(header, data[0], name)) is not None:
-        header, numbers, data = two, numbers[1:], data[1:]
+    if data and (two := two_row_header(header, data[0])) is not None:
+        header, described = two
+        numbers, data = numbers[1:], data[1:]
+        warnings.warn(f"{name}: two header rows; {'; '.join(described)} (choose another "
+                      "column with columns=/--columns)", ChainDataWarning, stacklevel=4)
     names, seen = [], {}
     for j, cell in enumerate(header):
         label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
@@ -313,66 +317,6 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
     table.header_row = first
     table.title, table.unit_row = title_and_unit([c for _, c in above if c is not header])
     return table
-
-
-_YEAR = re.compile(r"^(?:19|20)\d{2}\s*年?度?$")
-_NUMBER = re.compile(r"^[-+]?[\d,.\s]+$")
-
-
-def _two_row_header(header: Any, cells: Any, name: str) -> tuple[Any, ...] | None:
-    """The header of a two-row header (a group cell merged across its sub-columns,
-    ``产值（万元）`` over ``2023年`` and ``2024年``), or None when ``cells`` is data.
-
-    ``cells`` is a second header row when each of its cells is blank, repeats the
-    header cell above (a cell merged down both rows), or is text under a group:
-    under a header cell followed by blank ones, or under one of those blank ones;
-    and at least two are such texts. A group over years gives its latest year the
-    group's name (``产值（万元）``, read as the amount) and the other years
-    ``2023年产值（万元）``; other groups give ``产值（万元）金额``. A warning names them.
-    """
-    width = len(header)
-    head = [None if _blank(h) else str(h).strip() for h in header]
-    sub = [None if j >= len(cells) or _blank(cells[j]) else cells[j] for j in range(width)]
-    group: list[str | None] = [None] * width  # the group header over each column
-    for j in range(width):
-        if head[j] is not None and j + 1 < width and head[j + 1] is None:
-            k = j
-            while k < width and (k == j or head[k] is None):
-                group[k] = head[j]
-                k += 1
-    subs = []
-    for j in range(width):
-        value = sub[j]
-        if value is None or (head[j] is not None and str(value).strip() == head[j]
-                             and group[j] is None):
-            continue
-        text = str(value).strip()
-        if group[j] is None or not isinstance(value, str) or _NUMBER.match(text):
-            return None  # data under an ordinary column, or a number: a data row
-        subs.append(j)
-    if len(subs) < 2:
-        return None
-    out = list(head)
-    described = []
-    for title in dict.fromkeys(group[j] for j in subs):
-        columns = [j for j in subs if group[j] == title]
-        texts = [str(sub[j]).strip() for j in columns]
-        if len(columns) > 1 and all(_YEAR.match(t) for t in texts):
-            latest = max(columns, key=lambda j: int(re.sub(r"\D", "", str(sub[j]))))
-            for j in columns:
-                out[j] = title if j == latest else f"{str(sub[j]).strip()}{title}"
-            others = "、".join(out[j] for j in columns if j != latest)
-            described.append(f"{title} over {'、'.join(texts)}: the "
-                             f"{str(sub[latest]).strip()} column is read as {title}, "
-                             f"the others are kept as {others}")
-        else:
-            for j in columns:
-                out[j] = f"{title}{str(sub[j]).strip()}"
-            described.append(f"{title} over {'、'.join(texts)}: read as columns "
-                             f"{'、'.join(out[j] for j in columns)}")
-    warnings.warn(f"{name}: two header rows; {'; '.join(described)} (choose another "
-                  "column with columns=/--columns)", ChainDataWarning, stacklevel=5)
-    return tuple(out)
 
 
 def _blank(value: Any) -> bool:
