@@ -212,6 +212,35 @@ def test_partial_files_portfolio_and_regions_out_are_all_or_none(tmp_path, monke
     assert after == before  # nothing new, nothing half-written, no staging folder
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     monkeypatch.undo()
+    # a file that cannot be replaced at the end (a folder in its way; on Windows a
+    # workbook open in Excel): the files replaced before it are put back
+    (out / "portfolio.xlsx").unlink()
+    (out / "portfolio.xlsx").mkdir()
+    (out / "portfolio.xlsx" / "keep.txt").write_text("inside", encoding="utf-8")
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    with pytest.raises(IsADirectoryError, match=r"portfolio\.xlsx"):
+        write_portfolio_report(report, out, lang="en")
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    real = os.replace
+    moved = []
+
+    def locked(src, dst):  # the third file moved into place is locked
+        if ".chaingraph-staging-" not in str(dst):  # a move into the folder itself
+            moved.append(dst)
+            if len(moved) == 3:
+                raise PermissionError(13, "locked", str(dst))
+        return real(src, dst)
+
+    (out / "portfolio.xlsx" / "keep.txt").unlink()
+    (out / "portfolio.xlsx").rmdir()
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(PermissionError):
+        write_portfolio_report(report, out, lang="en")
+    monkeypatch.undo()
+    assert moved[3:] == moved[2::-1]  # the files replaced were put back, last first
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
     with pytest.raises(ValueError, match="x"), staged_folder(tmp_path / "r") as stage:
         (stage / "regions.csv").write_text("new", encoding="utf-8")
         raise ValueError("x")

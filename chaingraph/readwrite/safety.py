@@ -117,8 +117,10 @@ class staged_folder:
     For outputs of many files written into a folder that may hold other files (the
     portfolio's dossiers, the regions tables): on any exception, including
     ``KeyboardInterrupt``, the staging folder is removed and ``folder`` is left as
-    it was, not half old and half new. Files already in ``folder`` that the run
-    does not write stay.
+    it was, not half old and half new. A file that cannot be replaced at the end (a
+    folder of its name; on Windows, a file open in Excel) puts back the files
+    already replaced before the error is raised. Files already in ``folder`` that
+    the run does not write stay.
 
     Parameters
     ----------
@@ -152,13 +154,43 @@ class staged_folder:
 
         try:
             if kind is None:
-                for path in sorted(self.tmp.rglob("*")):
-                    if path.is_file():
-                        target = self.folder / path.relative_to(self.tmp)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(path, target)
+                self._move_in()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _move_in(self) -> None:
+        """Move every staged file into place; if one cannot be (a folder of its name,
+        a file open in Excel on Windows), put back the files already replaced and
+        remove the new ones, then raise."""
+        backup = self.tmp / ".previous"
+        done: list[tuple[Path, Path | None]] = []  # (target, its previous file)
+        files = sorted(p for p in self.tmp.rglob("*")
+                       if p.is_file() and backup not in p.parents)
+        for path in files:  # a folder in the way is never moved aside (nor lost)
+            target = self.folder / path.relative_to(self.tmp)
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(f"{target}: a folder is in the way of the file")
+        try:
+            for path in files:
+                target = self.folder / path.relative_to(self.tmp)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                previous = None
+                if target.exists() or target.is_symlink():
+                    previous = backup / path.relative_to(self.tmp)
+                    previous.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(target, previous)  # fails first for an open file
+                done.append((target, previous))
+                os.replace(path, target)
+        except BaseException:
+            for target, previous in reversed(done):
+                try:
+                    if previous is not None and (previous.exists() or previous.is_symlink()):
+                        os.replace(previous, target)
+                    elif previous is None:
+                        target.unlink(missing_ok=True)
+                except OSError:  # pragma: no cover - the disk itself failed
+                    pass
+            raise
 
 
 def neutralize_formula(value: Any) -> Any:
