@@ -56,7 +56,7 @@ def headline(chain: Chain, template: SegmentTemplate | None,
         from chaingraph.algorithms.leaders import designated_hits
 
         hits = designated_hits(leaders)
-        if hits is not None:
+        if hits is not None and hits[1]:  # none designated: nothing to say ("0 of 0")
             out["designated_leaders_in_top"] = f"{hits[0]} of {hits[1]}"
     echelon = tables["echelon"]
     if len(echelon):

@@ -203,3 +203,26 @@ def test_estimated_reach_of_some_components_is_theirs_among_all(method):
         assert np.array_equal(part[wanted], whole[wanted])
         if len(wanted) < C.shape[0]:
             assert np.isnan(part).any()  # the others were not drawn
+
+
+def test_designation_read_from_a_text_column():
+    """A CSV's is_leader column holds the text "False"/"True" (or 是/否): every
+    enterprise had counted as a designated leader ("False" is a non-empty string),
+    and a chain with none designated said 认定链主进入前列：0/0."""
+    import pandas as pd
+
+    chain = cg.datasets.load_example()
+    flags = chain.enterprises["is_leader"]
+    assert flags.dtype == bool and 0 < flags.sum() < len(flags)
+    for spelled in (flags.map({True: "True", False: "False"}),
+                    flags.map({True: "是", False: "否"})):
+        text = chain.with_tables(enterprises=chain.enterprises.assign(is_leader=spelled))
+        table = cg.find_leaders(text, region="明湾示范区", seed=0)
+        expected = cg.find_leaders(chain, region="明湾示范区", seed=0)
+        assert table["designated"].tolist() == expected["designated"].tolist()
+        assert table["designated"].sum() == flags.sum()
+    none = chain.with_tables(enterprises=chain.enterprises.assign(is_leader="False"))
+    report = cg.diagnose(none, template="nev", region="明湾示范区", lang="zh")
+    assert "designated_leaders_in_top" not in report.summary
+    assert "0/0" not in "".join(report.key_findings_in("zh")["explanation"])
+    assert pd.Series(cg.find_leaders(none, region="明湾示范区", seed=0)["designated"]).sum() == 0

@@ -32,10 +32,45 @@ from chaingraph.model import (
 from chaingraph.model.roles import is_pyarrow_text, text_labels
 from chaingraph.model.validation import read_only
 
-__all__ = ["component_sizes", "condensation_of", "explain_rows", "first_rows", "has_volumes",
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "component_sizes", "condensation_of", "explain_rows",
+           "first_rows", "flags", "has_volumes",
            "labels_of",
            "longest_condensed_path", "proper_csr", "ranked", "segment_label",
            "strong_components_of", "template_order", "text_column"]
+
+
+#: Cell texts read as yes and as no in flag columns (是/否, √, 1/0, true/false),
+#: compared stripped and lower-cased.
+TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "x"})
+FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "", "nan", "none", "—", "-"})
+
+
+def flags(values: Any, *, other: bool = True) -> np.ndarray:
+    """A flag column as booleans: bool as given, numbers non-zero, text by
+    :data:`TRUE_WORDS` / :data:`FALSE_WORDS` (a CSV's ``"False"`` is no, not a
+    non-empty string), blank no, other text ``other`` (``"市级链主"`` in a
+    designation column: yes).
+
+    Examples
+    --------
+    >>> flags(pd.Series(["False", "是", "否", None, "市级链主", 1, 0])).tolist()
+    [False, True, False, False, True, True, False]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.fillna(False).to_numpy(dtype=bool)
+
+    def one(v: Any) -> bool:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            return False
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return v != 0
+        text = str(v).strip().lower()
+        return True if text in TRUE_WORDS else False if text in FALSE_WORDS else other
+
+    return np.fromiter((one(v) for v in series.tolist()), dtype=bool, count=len(series))
 
 
 def has_volumes(chain: Chain) -> bool:

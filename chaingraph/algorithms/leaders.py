@@ -21,6 +21,7 @@ from chaingraph.algorithms.common import (
     condensation_of,
     explain_rows,
     first_rows,
+    flags,
     strong_components_of,
 )
 from chaingraph.amounts import format_amount
@@ -403,8 +404,9 @@ def find_leaders(G: Chain | nx.DiGraph, /, *, region: Any = None,
         ascending=False, method="min").astype(np.int64)
     designated = chain.has_column("is_leader")
     if designated:
-        out["designated"] = pd.Series(chain.column("is_leader", default=False)[codes],
-                                      dtype=object).fillna(False).astype(bool)
+        # a CSV's "False" is no, not a non-empty string (every enterprise had been
+        # a designated leader); 是/否, 1/0, √ as everywhere
+        out["designated"] = flags(chain.column("is_leader", default=False)[codes])
     ranked_of = len(out)  # "ranks r of N": N counts every focal enterprise
     out = first_rows(out.sort_values(["score", "enterprise"], ascending=[False, True],
                                      key=_sort_key, kind="stable").reset_index(drop=True),

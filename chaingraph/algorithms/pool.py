@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph.algorithms.common import TRUE_WORDS
 from chaingraph.amounts import format_amount
 from chaingraph.model import NAME, OUTPUT, REGION, SEGMENT, VOLUME
 from chaingraph.model.objects import filled
@@ -26,7 +27,7 @@ __all__ = ["SIZE_THRESHOLDS", "find_enterprise_pool", "find_shared_enterprises",
 #: (2017) for industry (工业): large >= 4亿, medium >= 2000万, small >= 300万, micro
 #: below (employee counts, which the rule also uses, are ignored).
 SIZE_THRESHOLDS = {"large": 4e8, "medium": 2e7, "small": 3e6}
-_TAG_TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "x"})
+_TAG_TRUE = TRUE_WORDS
 _TAG_FALSE = frozenset({"否", "n", "no", "false", "0", ""})
 
 
