@@ -148,12 +148,18 @@ def change_explanation(row: Any, n: Names) -> str:
     if kind == "segment_lost":
         return f"本区不再有 {n.segment(seg)} 环节的企业。"
     if kind in _CHANGE_VERBS:
-        what = [n.kind(_get(row, "item"))]
+        item = _get(row, "item")
+        where = []
+        if _get(row, "supplier") is not None or _get(row, "buyer") is not None:
+            where.append(f"链接 {n.enterprise(_get(row, 'supplier'))}→"
+                         f"{n.enterprise(_get(row, 'buyer'))}")
         if _get(row, "enterprise") is not None:
-            what.append(f"企业 {n.enterprise(row.enterprise)}")
+            where.append(f"企业 {n.enterprise(row.enterprise)}")
         if seg is not None:
-            what.append(f"{n.segment(seg)} 环节")
-        return f"{_CHANGE_VERBS[kind]}：{'，'.join(what)}。"
+            where.append(n.segment(seg) if item == "missing_segment" else
+                         f"{n.segment(seg)} 环节")
+        return (f"{_CHANGE_VERBS[kind]}：{n.kind(item)}"
+                + (f"（{'，'.join(where)}）" if where else "") + "。")
     if kind == "leader_moved":
         ranks = [("未进入前列" if _get(row, k) is None else f"第 {int(_get(row, k))} 名")
                  for k in ("before", "after")]
@@ -197,7 +203,7 @@ def region_explanation(row: Any, n: Names, n_segments: int | None = None) -> str
         parts.append(f"有 {present} 个环节")
     if (_get(row, "input_volume") or 0) > 0:
         parts.append(f"本地采购占投入 {percent(_get(row, 'local_supply_share'))}")
-    parts.append(f"本地链条单点失效 {int(_get(row, 'n_single_points', 0))} 个")
+    parts.append(f"本地链条单点失效企业 {int(_get(row, 'n_single_points', 0))} 家")
     if _get(row, "rung"):
         parts.append(f"处于{n.value(row.rung)}")
     return "；".join(parts) + "。"
@@ -228,7 +234,10 @@ def benefit_explanation(row: Any, n: Names) -> str:
     tax = _get(row, "tax")
     amounts = f"产值 {n.money(_get(row, 'output'))}" + (
         f"、税收 {n.money(tax)}" if tax is not None else "")
-    return (f"{n.enterprise(row.enterprise)} 由 {row.origin} 迁往 {row.destination}："
+    source = _get(row, "source_enterprise")
+    who = (n.enterprise(row.enterprise) if source is None or source == row.enterprise
+           else f"{n.enterprise(source)} 迁出的部分（{row.enterprise}）")
+    return (f"{who} 由 {row.origin} 迁往 {row.destination}："
             f"{int(_get(row, 'years', 0))} 年内其{amounts}按 {percent(share)} 计入"
             f" {row.origin}、{percent(1 - share)} 计入 {row.destination}，期满后全部计入"
             f" {row.destination}。")
@@ -247,7 +256,7 @@ def _portfolio_chain(row: Any, n: Names) -> str:
         text += f"；模板环节覆盖 {percent(row.coverage)}"
     text += f"；断点 {int(_get(row, 'n_breakpoints', 0))} 个"
     if _get(row, "top_candidate"):
-        text += f"；首要补链环节 {row.top_candidate}"
+        text += f"；首要招引方向：{n.kind(row.top_candidate)}"
     if _get(row, "growth") is not None:
         text += f"；产值增长 {row.growth:+.0%}"
     return text + "。"
@@ -256,7 +265,8 @@ def _portfolio_chain(row: Any, n: Names) -> str:
 def _plan(row: Any, n: Names) -> str:
     """A row of :func:`~chaingraph.algorithms.portfolio.find_echelon_plan` in Chinese."""
     reached = _get(row, "chains")
-    text = (f"{row.label}级目标 {int(row.target)} 条，已有 {int(row.achieved)} 条达到"
+    text = (f"产值 {row.label}元以上的产业链目标 {int(row.target)} 条，已有 "
+            f"{int(row.achieved)} 条达到"
             + (f"（{_chains(reached)}）" if reached is not None and len(reached) else ""))
     if _get(row, "met", False):
         return text + "，目标已完成。"
@@ -276,7 +286,8 @@ def _progress(row: Any, n: Names) -> str:
     growth = _get(row, "growth_needed")
     if growth is not None and np.isfinite(growth):
         text += (f"；{row.final_year} 年达到 {n.money(row.final_target)} 需年均增长 "
-                 f"{growth:+.0%}")
+                 f"{growth:.0%}" if growth > 0 else
+                 f"；现有产值已达到 {row.final_year} 年目标 {n.money(row.final_target)}")
     return text + "。"
 
 

@@ -272,7 +272,7 @@ def _cell(value: Any) -> str:
 
 
 def _table(frame: pd.DataFrame, columns: list[str], rows: int = 20, lang: str = "en",
-           counts: frozenset[str] = frozenset()) -> str:
+           counts: frozenset[str] = frozenset(), total: int | None = None) -> str:
     """A Markdown table of the first ``rows`` rows: headers and codes as labels in
     ``lang``, amounts in 亿/万, shares in percent, ``counts`` as plain numbers (no
     markup from the data)."""
@@ -285,9 +285,10 @@ def _table(frame: pd.DataFrame, columns: list[str], rows: int = 20, lang: str = 
     for record in frame.head(rows).to_dict("records"):
         lines.append("| " + " | ".join(_shown(c, record[c], lang, counts)
                                        for c in columns) + " |")
-    more = "" if len(frame) <= rows else (
-        f"\n……另有 {len(frame) - rows} 行，见 portfolio.xlsx\n" if zh else
-        f"\n... {len(frame) - rows} more rows in portfolio.xlsx\n")
+    total = len(frame) if total is None else total  # the shown rows may be a head
+    more = "" if total <= rows else (
+        f"\n……另有 {total - rows} 行，见 portfolio.xlsx\n" if zh else
+        f"\n... {total - rows} more rows in portfolio.xlsx\n")
     return "\n".join(lines) + "\n" + more
 
 
@@ -298,8 +299,9 @@ _SHARES = frozenset(("local_supply_share", "large_output_share"))
 def _shown(column: str, value: Any, lang: str, counts: frozenset[str] = frozenset()
            ) -> str:
     """One cell of the overview: a code as its label, a number as people read it."""
-    if column in ("kind", "rung", "item") and isinstance(value, str):
-        value = label("kinds" if value in KINDS else "values", value, lang)
+    if column in ("kind", "rung", "item", "top_candidate") and isinstance(value, str):
+        value = label("kinds" if value in KINDS or column == "top_candidate" else "values",
+                      value, lang)
     if column in ("explanation", "chain", "name", "enterprise", "label", "item"):
         return _cell(value)
     if column in counts:
@@ -336,11 +338,12 @@ def _overview(report: PortfolioReport, zh: bool) -> str:
             note = (f"另有 {int(moved.sum())} 项堵点变化（缓解或新增）列于 portfolio.xlsx。\n"
                     if zh else f"{int(moved.sum())} bottleneck changes (relieved or new) "
                     "are listed in portfolio.xlsx.\n")
+        total = len(table)
         if zh:
             table = _in_chinese(key, table.head(_OVERVIEW_ROWS), report)
         counts = frozenset(("target",)) if key == "targets" else frozenset()
         parts += [f"## {_TITLES[key][1 if zh else 0]}", "",
-                  _table(table, columns, _OVERVIEW_ROWS, lang, counts), note]
+                  _table(table, columns, _OVERVIEW_ROWS, lang, counts, total), note]
     pool = report.tables["pool"]
     shared = int((pool["n_chains"] >= 2).sum())
     parts += [f"## {_TITLES['pool'][1 if zh else 0]}", "",
@@ -360,14 +363,29 @@ def _in_chinese(key: str, table: pd.DataFrame, report: PortfolioReport) -> pd.Da
     if not len(table) or "explanation" not in table.columns:
         return table
     if key == "changes":  # each chain's own segment names
-        texts = [change_explanation(row, _names(report, getattr(row, "chain", None)))
-                 for row in table.itertuples(index=False)]
+        rows = list(table.itertuples(index=False))
+        names = [_names(report, getattr(row, "chain", None)) for row in rows]
+        texts = [change_explanation(row, n) for row, n in zip(rows, names, strict=True)]
+        return table.assign(explanation=texts, item=[
+            _change_item(row, n) for row, n in zip(rows, names, strict=True)])
     elif key in PORTFOLIO_ZH:
         names = _names(report, None)
         texts = [PORTFOLIO_ZH[key](row, names) for row in table.itertuples(index=False)]
     else:
         return table
     return table.assign(explanation=texts)
+
+
+def _change_item(row: Any, names: Names) -> Any:
+    """What a year-on-year change is about, named: a segment, 产值, a rung."""
+    kind, item = getattr(row, "kind", None), getattr(row, "item", None)
+    if kind in ("segment_gained", "segment_lost"):
+        return names.segment(item)
+    if kind == "output_growth":
+        return label("columns", "output", "zh")
+    if kind == "rung_changed":
+        return names.value(item)
+    return names.kind(item) if isinstance(item, str) and item in KINDS else item
 
 
 def _names(report: PortfolioReport, chain: Any) -> Names:

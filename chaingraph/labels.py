@@ -146,7 +146,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # the portfolio overview (one row per chain, per echelon threshold, per enterprise)
     "chain": ("产业链", "Chain"), "coverage": ("环节覆盖率", "Coverage"),
     "n_breakpoints": ("断点数", "Breakpoints"), "n_bottlenecks": ("堵点数", "Bottlenecks"),
-    "top_candidate": ("首要补链环节", "Top candidate"),
+    "top_candidate": ("首要招引方向", "Top candidate"),
     "local_supply_share": ("本地配套率", "Local supply share"),
     "qe_index": ("质效指数", "Quality-and-efficiency index"),
     "label": ("梯队门槛", "Threshold"), "achieved": ("已达到", "Achieved"),
@@ -273,8 +273,17 @@ def label(table: str, code: Any, lang: str) -> str:
     >>> from chaingraph.labels import label
     >>> label("kinds", "single_point_of_failure", "zh"), label("columns", "xyz", "zh")
     ('单点失效', 'xyz')
+    >>> label("values", "below 十亿级", "zh"), label("kinds", "补链 internal gap 芯片", "zh")
+    ('十亿级以下', '补链 芯片')
     """
     pair = _TABLES[table].get(code) if isinstance(code, str) else None
+    if pair is None and isinstance(code, str):
+        if table == "values" and code.startswith("below "):  # an echelon's lowest rung
+            return f"{code[6:]}以下" if lang == "zh" else code
+        if table == "kinds":  # a candidate kind followed by its segment (top_candidate)
+            for kind, (zh, en) in KINDS.items():
+                if code.startswith(kind + " "):
+                    return f"{zh if lang == 'zh' else en} {code[len(kind) + 1:]}"
     if pair is None:
         return "" if code is None else str(code)
     return pair[0] if lang == "zh" else pair[1]

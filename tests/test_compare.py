@@ -187,7 +187,9 @@ def test_cli_compare_prints_chinese_for_chinese_chains(tmp_path, capsys):
     assert zh[0] == ("共 81 项变化：新加入企业 2 家，退出 4 家；消除断点 1 个，新增断点 0 个；"
                      "梯队 千亿级 → 千亿级")
     assert "  本区新增 车规级芯片 环节的企业。" in zh
-    assert "  断点已消除：缺失环节，车规级芯片 环节。" in zh
+    assert "  断点已消除：缺失环节（车规级芯片）。" in zh
+    cut = [line for line in zh if "最小割" in line]
+    assert cut and all("（链接 " in line and "→" in line for line in cut)  # which link
     assert any("新加入产业链，产值" in line for line in zh)
     assert any("退出产业链，产值" in line for line in zh)
     assert any("链主排名由第 9 名变为第 8 名" in line for line in zh)

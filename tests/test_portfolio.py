@@ -476,7 +476,7 @@ def test_sheet_pairs_named_配套关系_and_采购关系(tmp_path):
         assert P.chains == ["汽车"] and P.pool.n_links == 1
 
 
-def test_chinese_dossier_reads_in_chinese(tmp_path, capsys):
+def test_chinese_dossier_reads_in_chinese(tmp_path, capsys, monkeypatch):
     """portfolio.md and dossier.md under zh had English sentences, column codes and
     shares as fractions; the printed summary was English."""
     from chaingraph.cli import main
@@ -488,7 +488,7 @@ def test_chinese_dossier_reads_in_chinese(tmp_path, capsys):
     md = (tmp_path / "zh" / "portfolio.md").read_text(encoding="utf-8")
     assert "| 产业链 | 本区企业数 | 产值 | 梯队 |" in md
     assert "| 梯队门槛 | 目标 | 已达到 | 所在产业链 | 说明 |" in md
-    assert "级目标 1 条，已有 1 条达到" in md and "target met" not in md
+    assert "元以上的产业链目标 1 条，已有 1 条达到" in md and "target met" not in md
     assert "| 多链共有企业 |" in md and "shared member" not in md
     assert "| 断点消除 |" in md and "closed:" not in md
     assert "企业库共 " in md and "enterprises;" not in md
@@ -499,6 +499,14 @@ def test_chinese_dossier_reads_in_chinese(tmp_path, capsys):
         encoding="utf-8")
     findings = report.reports["新能源汽车"].key_findings_in("zh")["explanation"]
     assert findings.iat[0].split("：")[0] in dossier and "quality-and-efficiency" not in dossier
+    import chaingraph.dossier as dossier
+
+    monkeypatch.setattr(dossier, "_OVERVIEW_ROWS", 2)  # the rest are in portfolio.xlsx
+    write_portfolio_report(report, tmp_path / "few", lang="zh")
+    few = (tmp_path / "few" / "portfolio.md").read_text(encoding="utf-8")
+    shared = len(report.tables["shared_enterprises"])
+    assert f"……另有 {shared - 2} 行，见 portfolio.xlsx" in few
+    monkeypatch.undo()
     write_portfolio_report(report, tmp_path / "en", lang="en")
     en = (tmp_path / "en" / "portfolio.md").read_text(encoding="utf-8")
     assert "| Chain | Focal enterprises |" in en and "target met" in en

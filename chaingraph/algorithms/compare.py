@@ -50,8 +50,8 @@ CHANGE_KINDS = ("enterprise_added", "enterprise_removed", "segment_gained",
                 "output_growth")
 _BREAK_KEY = ("kind", "segment", "enterprise", "supplier", "buyer", "supplier_segment",
               "buyer_segment")
-_COLUMNS = ["kind", "enterprise", "segment", "item", "before", "after", "change",
-            "score", "explanation"]
+_COLUMNS = ["kind", "enterprise", "segment", "supplier", "buyer", "item", "before", "after",
+            "change", "score", "explanation"]
 
 
 @dataclass
@@ -211,7 +211,8 @@ def compare_reports(before: Any, after: Any, /, *, top: int | None = None
     -------
     DataFrame
         One row per change: ``kind`` (:data:`CHANGE_KINDS`), ``enterprise`` (id in
-        ``after``; in ``before`` for removals), ``segment``, ``item`` (what
+        ``after``; in ``before`` for removals), ``segment``, ``supplier`` and
+        ``buyer`` (a link's ends, for a breakpoint or bottleneck on a link), ``item`` (what
         changed: a breakpoint or bottleneck kind, a leader's name, the rung),
         ``before``, ``after``, ``change``, ``score`` (comparable within one kind:
         output share for enterprises, 1 for segments, the finding's own score for
@@ -318,7 +319,9 @@ def _finding_rows(before: pd.DataFrame, after: pd.DataFrame, back: Mapping,
                                   enterprise)
             score = row.get("score", 1.0)
             rows.append({"kind": kind, "enterprise": _norm(enterprise),
-                         "segment": _norm(row.get("segment")), "item": row.get("kind"),
+                         "segment": _norm(row.get("segment")),
+                         "supplier": _norm(row.get("supplier")),
+                         "buyer": _norm(row.get("buyer")), "item": row.get("kind"),
                          "before": 1 if verb == gone_verb else 0,
                          "after": 0 if verb == gone_verb else 1,
                          "change": -1 if verb == gone_verb else 1,
