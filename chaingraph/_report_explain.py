@@ -311,9 +311,50 @@ PORTFOLIO_ZH: dict[str, Callable[[Any, Names], str]] = {
 }
 
 
+def _structure(row: Any, n: Names) -> str:
+    who = n.enterprise(row.enterprise)
+    role = n.value(_get(row, "role"))
+    tier = _get(row, "tier")
+    text = f"{who}（{n.segment(_get(row, 'segment'))}）为{role}企业"
+    text += f"，位于第 {int(tier)} 层" if tier is not None else "，不在任何源头的下游"
+    if _get(row, "in_cycle", False):
+        text += "，处于循环供应中"
+    return (text + f"，供应商 {int(_get(row, 'n_suppliers', 0))} 家、客户 "
+            f"{int(_get(row, 'n_buyers', 0))} 家。")
+
+
+def _concentration(row: Any, n: Names) -> str:
+    seg = n.segment(row.segment)
+    count = int(_get(row, "n_enterprises", 0))
+    top = n.enterprise(_get(row, "top1_enterprise")) if _get(row, "top1_enterprise") \
+        is not None else _get(row, "top1_name", "")
+    if count <= 1:
+        return f"{seg} 环节只有一家企业（{top}），失去它该环节即告空缺。"
+    return (f"{seg} 环节 HHI {_get(row, 'hhi_points', 0.0):,.0f}，{top} 占该环节产值 "
+            f"{percent(_get(row, 'top1_share'))}（共 {count} 家企业）。")
+
+
+def _outside(row: Any, n: Names) -> str:
+    seg = n.segment(row.segment)
+    text = (f"{seg} 环节 {percent(_get(row, 'outside_share', 0.0))} 的投入来自本区以外，"
+            f"{percent(_get(row, 'abroad_share', 0.0))} 来自境外"
+            f"（投入 {n.volume(_get(row, 'input_volume'))}）")
+    region, source = _get(row, "top_outside_region"), _get(row, "top_outside_segment")
+    if region is not None or source is not None:
+        text += (f"；区外供给主要来自 {region or '未标注地区'} 的 "
+                 f"{n.segment(source)} 环节")
+    return text + "。"
+
+
+def _throughput(row: Any, n: Names) -> str:
+    return f"{n.enterprise(row.enterprise)} {n.paths(_get(row, 'throughput', 0.0))}。"
+
+
 _ZH: dict[str, Callable[[Any, Names], str]] = {
     "breakpoints": _breakpoint, "bottlenecks": _bottleneck, "coverage": _coverage,
     "leaders": _leader, "candidates": _candidate, "echelon": _echelon,
+    "structure": _structure, "concentration": _concentration,
+    "outside_dependence": _outside, "throughput": _throughput,
 }
 
 

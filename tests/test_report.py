@@ -138,6 +138,12 @@ def test_json_explanations_are_in_the_report_language(report):
             shown = report.shown_table(section, lang=lang, rows=len(rows))
             assert [row["explanation"] for row in rows] == shown["explanation"].tolist()
     assert all(_has_han(row["explanation"]) for row in zh["breakpoints"])
+    # the tables without a shown explanation are in Chinese too (they were English)
+    for rows in (zh["structure"]["enterprises"], zh["bottlenecks"]["concentration"],
+                 zh["bottlenecks"]["outside_dependence"], zh["bottlenecks"]["throughput"]):
+        texts = [row["explanation"] for row in rows if row["explanation"]]
+        assert texts and not [t for t in texts if " is " in t or " buys " in t
+                              or " lies on " in t or "segment " in t]
     assert zh["breakpoints"][0]["kind"] == en["breakpoints"][0]["kind"]
     assert en["breakpoints"][0]["explanation"] == report.breakpoints["explanation"].iat[0]
 
