@@ -372,3 +372,20 @@ def test_title_rows_totals_and_sheet_names_vary(tmp_path_factory, title_rows, un
     assert ent["header_row"] == expected["header_row"]
     assert ent["data_rows"] == 7 + len(expected["dropped"]) == ent["loaded"] + ent["dropped"]
     assert len(lines) == len(expected["dropped"]) + len(expected["ignored"])
+
+
+def test_section_headings_in_a_two_column_list_and_names_that_look_numbered(tmp_path):
+    """A list of two columns (企业名称, 所属环节) loaded its headings as enterprises; a
+    name-only row whose name starts like a heading (第一类科技, 十.五实业) was dropped
+    (a reviewer's probes)."""
+    rows = [["企业名称", "所属环节"], ["一、上游", None], ["甲锂业", "锂盐"],
+            ["1. 中游", None], ["乙材料", "正极材料"], ["第一环节材料有限公司", None],
+            ["第一类科技", None], ["十.五实业", None]]
+    path = tmp_path / "two.csv"
+    pd.DataFrame(rows).to_csv(path, header=False, index=False, encoding="utf-8-sig")
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path)
+    assert chain.ids.tolist() == ["甲锂业", "乙材料", "第一环节材料有限公司", "第一类科技",
+                                  "十.五实业"]
+    assert any("rows 2, 4: 2 section heading rows dropped" in str(w.message)
+               for w in caught)

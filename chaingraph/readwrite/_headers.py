@@ -41,11 +41,16 @@ _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|资料来源|来源
                    r"|填表人|审核人)\s*\d*\s*[:：.、]|^note\s*[:：]", re.IGNORECASE)
 #: A section heading among the data rows (``一、上游``, ``（二）正极材料``, ``第三部分``,
 #: ``1、中游``, ``下游环节：``), the row's only cell (matched after NFKC: ``（`` is ``(``).
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]"
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]\s*(?![一二三四五六七八九十\d])"
                       r"|\(\s*[一二三四五六七八九十\d]{1,3}\s*\)"
                       r"|第\s*[一二三四五六七八九十\d]{1,3}\s*(?:部分|类|章|节|篇|环节|层级)"
-                      r"|\d{1,2}\s*、\s*\D"
+                      r"(?:\s*[:：、.．]|\s|$)"
+                      r"|\d{1,2}\s*[、.．]\s*(?=[^\d\s.])"
                       r"|(?:上游|中游|下游)(?:环节|企业|部分|产业|领域)?\s*:?$)")
+#: How an enterprise's name ends: such a row is an enterprise with only its name,
+#: never a heading (``第一环节材料有限公司``, ``十.五实业``).
+_NAME_END = re.compile(r"(?:公司|厂|集团|中心|研究院|研究所|合作社|商行|店|学院|大学|医院|银行|"
+                       r"事务所|实业|科技|股份)\s*$")
 _UNIT_ROW = re.compile(r"(?<![报制送表管计告])"  # 填报/申报/统计单位：XX局: who reports
                        r"(?:单位|unit)\s*[:：]\s*([^\s,，;；()（）]+)", re.IGNORECASE)
 #: The longest text a unit row names that is taken as units (单位：万吨、台/年);
@@ -135,6 +140,11 @@ def _unit_row(text: str) -> UnitRow | None:
     return UnitRow(text, None, None)
 
 
+def _is_section(text: str) -> bool:
+    """Whether one cell's (NFKC) text is a section heading, not a name."""
+    return _SECTION.match(text) is not None and _NAME_END.search(text) is None
+
+
 def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
     """``("total", text)`` for a total/subtotal row, ``("note", text)`` for a note row,
     ``("section", text)`` for a section heading row.
@@ -164,7 +174,7 @@ def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
             return "total", shown
     if len(texts) <= 2 and _NOTE.match(texts[0]):
         return "note", raw[0]
-    if len(texts) == 1 and _SECTION.match(texts[0]):
+    if len(texts) == 1 and _is_section(texts[0]):
         return "section", raw[0]
     return None
 
@@ -189,13 +199,17 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     filled = np.zeros(len(frame), dtype=np.int64)  # column by column: no row-wise reduce
     for col in range(frame.shape[1]):
         filled += frame.iloc[:, col].notna().to_numpy()
-    sparse = np.flatnonzero((filled <= 2) & (filled < frame.shape[1] / 2))
+    # notes: rows of at most two cells in a table twice as wide; headings: rows of one
+    # cell in a table of two columns or more
+    sparse = np.flatnonzero(((filled <= 2) & (filled < frame.shape[1] / 2))
+                            | ((filled == 1) & (frame.shape[1] > 1)))
     if len(sparse):
         cells = frame.iloc[sparse][text_cols].bfill(axis=1).iloc[:, 0]
         single = filled[sparse] == 1
-        note = [isinstance(v, str) and (bool(_NOTE.match(v.strip())) or (
-            one and frame.shape[1] > 1 and _SECTION.match(_text(v) or "") is not None))
-            for v, one in zip(cells, single, strict=True)]
+        wide = filled[sparse] < frame.shape[1] / 2
+        note = [isinstance(v, str) and ((w and bool(_NOTE.match(v.strip()))) or (
+            one and frame.shape[1] > 1 and _is_section(_text(v) or "")))
+            for v, one, w in zip(cells, single, wide, strict=True)]
         candidate[sparse[np.asarray(note, dtype=bool)]] = True
     found = []
     for position in np.flatnonzero(candidate):
