@@ -112,6 +112,8 @@ def money(value: Any, unit: Any = "yuan", lang: str = "zh") -> str:
     >>> from chaingraph._report_text import money
     >>> money(3.27e10), money(1.2345e7, "yuan", "en"), money(12.5, "万元"), money(0.5)
     ('327.0亿元', '1,234.5万元', '12.5万元', '0.5元')
+    >>> money(0.999), money(1e-5)
+    ('0.999元', '<0.001元')
     """
     if missing(value):
         return "未填报" if lang == "zh" else "not given"
@@ -122,8 +124,10 @@ def money(value: Any, unit: Any = "yuan", lang: str = "zh") -> str:
     for size, word in ((1e8, "亿元"), (1e4, "万元")):
         if abs(yuan) >= size:
             return f"{yuan / size:,.1f}{word}"
-    # under one yuan: not "0元"
-    return f"{yuan:,.0f}元" if abs(yuan) >= 1 or yuan == 0 else f"{yuan:.2g}元"
+    if abs(yuan) >= 1 or yuan == 0:
+        return f"{yuan:,.0f}元"
+    # under one yuan: not "0元", nor 1e-05元
+    return f"{yuan:.3g}元" if abs(yuan) >= 0.001 else ("<0.001元" if yuan > 0 else "-<0.001元")
 
 
 def percent(value: Any) -> str:
