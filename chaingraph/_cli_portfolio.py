@@ -269,7 +269,7 @@ def run_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return 0
     s = summarize_changes(changes)
-    from chaingraph._report_text import chain_lang
+    from chaingraph._report_explain import chain_lang
 
     lang = args.lang or chain_lang(after)
     if lang == "zh":

@@ -144,7 +144,8 @@ def run_regions(args: argparse.Namespace) -> int:
 
 def _names(args: argparse.Namespace, chain: Any, template: Any) -> Any:
     """How the printed lines name things in Chinese; None for English."""
-    from chaingraph._report_text import Names, chain_lang
+    from chaingraph._report_explain import chain_lang
+    from chaingraph._report_text import Names
 
     if (args.lang or chain_lang(chain)) != "zh":
         return None

@@ -15,10 +15,34 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._report_text import DISPLAY, Names, missing, percent
-from chaingraph.model import OUTSIDE_REGION
+from chaingraph.labels import detect_lang
+from chaingraph.model import NAME, OUTSIDE_REGION, SEGMENT, Chain
 
-__all__ = ["PORTFOLIO_ZH", "benefit_explanation", "change_explanation", "display_frame",
+__all__ = ["PORTFOLIO_ZH", "benefit_explanation", "chain_lang", "change_explanation",
+           "display_frame",
            "explanations", "region_explanation", "transfer_explanation"]
+
+
+def chain_lang(chain: Chain) -> str:
+    """The language a chain's reports default to: ``"zh"`` when its title, ids, names
+    or segments (the first 2,000 of each) are mostly Chinese, else ``"en"``.
+
+    Examples
+    --------
+    >>> import chaingraph as cg
+    >>> chain_lang(cg.datasets.load_example())
+    'zh'
+    >>> chain_lang(cg.Chain.from_frames(pd.DataFrame({"id": [], "name": []}),
+    ...                                 pd.DataFrame({"supplier": [], "buyer": []})))
+    'en'
+    """
+    texts = [chain.meta.get("name"), *chain.ids[:2000]]
+    first = np.arange(min(2000, chain.n_enterprises), dtype=np.int64)
+    for column in (NAME, SEGMENT):
+        if chain.has_column(column) and len(first):
+            texts += list(chain.column_at(column, first, default=None))
+    return detect_lang(texts)
+
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:

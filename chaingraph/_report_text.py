@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.common import has_volumes
-from chaingraph.labels import COLUMNS, KINDS, VALUES, detect_lang, label
+from chaingraph.labels import COLUMNS, KINDS, VALUES, label
 from chaingraph.model import ID, NAME, SEGMENT, Chain
 
 #: Rows of each table in the bounded report files (JSON, Excel); the full tables
@@ -172,28 +172,6 @@ def cell_text(column: str, value: Any, unit: Any, lang: str) -> str:
 
 
 # --- names ----------------------------------------------------------------------------
-def chain_lang(chain: Chain) -> str:
-    """The language a chain's reports default to: ``"zh"`` when its title, ids, names
-    or segments (the first 2,000 of each) are mostly Chinese, else ``"en"``.
-
-    Examples
-    --------
-    >>> import chaingraph as cg
-    >>> chain_lang(cg.datasets.load_example())
-    'zh'
-    >>> chain_lang(cg.Chain.from_frames(pd.DataFrame({"id": [], "name": []}),
-    ...                                 pd.DataFrame({"supplier": [], "buyer": []})))
-    'en'
-    """
-    texts = [chain.meta.get("name"), *chain.ids[:2000]]
-    first = np.arange(min(2000, chain.n_enterprises), dtype=np.int64)
-    for column in (NAME, SEGMENT):
-        if chain.has_column(column) and len(first):
-            texts += list(chain.column_at(column, first, default=None))
-    return detect_lang(texts)
-
-
-
 def enterprise_name(chain: Chain | None, value: Any,
                     names: np.ndarray | None = None) -> str:
     """An enterprise's display name: its name when given, else the id.

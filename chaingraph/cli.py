@@ -195,7 +195,8 @@ def _add_info(sub: Any) -> None:
 
 
 def _run_info(args: argparse.Namespace) -> int:
-    from chaingraph._report_text import chain_lang, segment_names
+    from chaingraph._report_explain import chain_lang
+    from chaingraph._report_text import segment_names
     from chaingraph.algorithms.structure import find_structure, structure_summary
 
     chain = _read(args, args.files)

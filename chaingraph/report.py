@@ -20,7 +20,7 @@ import pandas as pd
 
 from chaingraph._progress import counter as _counter
 from chaingraph._report_excel import excel_bytes
-from chaingraph._report_explain import display_frame
+from chaingraph._report_explain import chain_lang, display_frame
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
 from chaingraph._report_render import (
     html_fragment,
@@ -36,7 +36,6 @@ from chaingraph._report_text import (
     DISPLAY_ROWS,
     ROW_LIMIT,
     Names,
-    chain_lang,
     min_cut_pairs,
     min_cut_table,
     order_breakpoints,
