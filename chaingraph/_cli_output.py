@@ -146,7 +146,8 @@ def print_summary(report: Any, written: list[Path], lang: str | None = None) -> 
     n_focal = f"{s['n_focal']:,}" if isinstance(s.get("n_focal"), int) else s.get("n_focal")
     focal = (f"，本区（{s['region']}）{n_focal} 家" if zh else
              f"; {n_focal} in {s['region']}") if s.get("region") else ""
-    print(f"{s.get('chain_name') or ('产业链' if zh else 'chain')}: "
+    colon = "：" if zh else ": "
+    print(f"{s.get('chain_name') or ('产业链' if zh else 'chain')}{colon}"
           + (f"{s.get('n_enterprises'):,} 家企业，{s.get('n_links'):,} 条供应关系{focal}"
              if zh else f"{s.get('n_enterprises'):,} enterprises, "
              f"{s.get('n_links'):,} links{focal}"))
@@ -157,9 +158,9 @@ def print_summary(report: Any, written: list[Path], lang: str | None = None) -> 
     for key, title in (("breakpoints_by_kind", "断点" if zh else "breakpoints (断点)"),
                        ("bottlenecks_by_kind", "堵点" if zh else "bottlenecks (堵点)")):
         kinds = sep.join(f"{names.kind(k)} {v:,}" for k, v in s.get(key, {}).items())
-        print(f"  {title}: {kinds or ('无' if zh else 'none')}")
+        print(f"  {title}{colon}{kinds or ('无' if zh else 'none')}")
     if s.get("focal_rung"):
-        print(f"  {'梯队' if zh else 'echelon (梯队)'}: {s['focal_rung']}")
+        print(f"  {'梯队' if zh else 'echelon (梯队)'}{colon}{s['focal_rung']}")
     for step, reason in s.get("skipped", {}).items():
         name, why = skip_text(step, reason, lang)
         print(f"  {'未运行' if zh else 'skipped'} {name}: {why}")

@@ -45,7 +45,8 @@ def test_demo_writes_every_file(tmp_path, capsys):
     assert not [n for n in names if n.startswith(".")]  # no temporary leftovers
     printed = capsys.readouterr().out
     assert "明湾示范区" in printed and "缺少 4 个模板环节" in printed
-    assert printed.index("重点问题") < printed.index("断点:")
+    assert printed.index("重点问题") < printed.index("断点：")
+    assert "（合成示例）：406 家企业" in printed  # Chinese colons in a Chinese summary
     assert "已写入" in printed and "report.json" in printed
     doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert doc["summary"]["region"] == "明湾示范区"
