@@ -48,8 +48,12 @@ def _start_png(report: Any, folder: Path, lang: str, helper: MapProcess | None
 
     def wait() -> bytes:
         # drawn here when there is no helper (or it failed): after the table writer
-        # has started, beside it
+        # has started, beside it. A helper that gave no answer is stopped first: a
+        # late one would write map.png (or its temporary file) into the folder
+        # while it is listed and renamed
         if not sent or not helper.result():
+            if sent:
+                helper.close(kill=True)
             draw_png(scene, png)
         return png.read_bytes()
 
@@ -117,7 +121,8 @@ def write_folder(report: Any, out: Path, lang: str | None = None,
         os.umask(mask)
         os.chmod(tmp, 0o777 & ~mask)
         _fill(report, tmp, lang or report.lang, helper)
-        names = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        names = sorted(p.relative_to(tmp) for p in tmp.rglob("*")
+                       if p.is_file() and not p.name.startswith("."))  # no temporaries
         if out.exists():
             old = parent / f".{out.name}-old-{uuid.uuid4().hex[:8]}"
             os.rename(out, old)

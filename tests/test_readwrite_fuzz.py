@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from strategies import corrupted_frames, hostile_chains, messy_frames
@@ -422,3 +423,18 @@ def test_fuzz_datetime_ids_with_nat(stamps, options, as_ids):
         drop=True)})
     ent = pd.DataFrame({"id": column}) if as_ids else None
     load_or_reject(lambda: read_chain(ent, lk, **options), options)
+
+
+@pytest.mark.parametrize("fmt", WRITE_FORMATS)
+@pytest.mark.parametrize("name", ["一、上游", "0.:", "（二）正极材料", "合计", "注：数据"])
+def test_ids_that_look_like_office_rows_round_trip(name, fmt):
+    """An id that reads like a heading, total or note row (一、上游, 0.:) was dropped
+    from a CSV chain chaingraph wrote itself (found by this file's fuzzing): office
+    rows are looked for only in others' tables."""
+    lone = cg.Chain.from_frames(pd.DataFrame({"id": [name], "segment": [None]}),
+                                pd.DataFrame({"supplier": [], "buyer": []}))
+    linked = cg.Chain.from_frames(pd.DataFrame({"id": [name], "region": [None]}),
+                                  pd.DataFrame({"supplier": [name], "buyer": [name]}),
+                                  self_loops="keep")
+    for chain in (lone, linked):
+        assert_round_trip(chain, fmt)

@@ -140,9 +140,14 @@ def _unit_row(text: str) -> UnitRow | None:
     return UnitRow(text, None, None)
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def _is_section(text: str) -> bool:
-    """Whether one cell's (NFKC) text is a section heading, not a name."""
-    return _SECTION.match(text) is not None and _NAME_END.search(text) is None
+    """Whether one cell's (NFKC) text is a section heading (Chinese words after the
+    number), not a name or a code such as ``0.:``."""
+    return (_SECTION.match(text) is not None and _NAME_END.search(text) is None
+            and _HAN.search(text) is not None)
 
 
 def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:

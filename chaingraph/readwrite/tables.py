@@ -490,7 +490,7 @@ def _prepare(table: RawTable | None, role: str, columns: Any, scale: float,
     frame, shown = map_columns(table.frame, role, columns, table.file, problems)
     if not table.schema and not table.own:
         _warn_unread_amounts(frame, role, table.file)
-    if not table.schema:
+    if not table.schema and not table.own:  # a chain we wrote has no office rows
         frame = drop_summary_rows(frame, table)
     if table.schema:
         for col, kind in table.schema.items():
