@@ -210,7 +210,7 @@ def _run_info(args: argparse.Namespace) -> int:
             template = _template(chain.meta["template"])
         except (ValueError, OSError):
             template = None
-    named = segment_names(template, lang)
+    named = segment_names(template or _naming_template(table["segment"]), lang)
     sep = "、" if zh else ", "
     print(f"{chain.meta.get('name') or ', '.join(args.files)}")
     print(f"  企业：{chain.n_enterprises:,} 家" if zh else
@@ -248,6 +248,19 @@ def _run_info(args: argparse.Namespace) -> int:
         print(f"  读取情况：{load_summary(chain.meta['load_log'], 'zh')}" if zh else
               f"  loading: {load_summary(chain.meta['load_log'])}")
     return 0
+
+
+def _naming_template(segments: Any) -> Any:
+    """The one built-in template whose segment ids are every segment given (to name
+    them in ``info``; the analyses use only the template asked for), else None."""
+    from chaingraph.model.lookup import builtin_templates, load_template
+
+    given = {s for s in segments.dropna().unique().tolist() if isinstance(s, str)}
+    if not given:
+        return None
+    fits = [t for t in (load_template(name) for name in sorted(builtin_templates()))
+            if given <= set(t.segments["id"])]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _add_diagnose(sub: Any) -> None:

@@ -338,3 +338,19 @@ def test_info_of_a_sheet_with_only_its_header(tmp_path, capsys):
     path.write_text("企业名称,所属环节,产值\n", encoding="utf-8")
     assert main(["info", str(path)]) == 0
     assert "enterprises: 0" in capsys.readouterr().out
+
+
+def test_info_names_segments_by_the_one_template_they_fit(tmp_path, capsys):
+    """A CSV pair without --template listed segment codes (after_sales 81) on the
+    Chinese path; the one built-in template holding every segment id names them."""
+    chain = cg.datasets.load_example()
+    chain.enterprises.to_csv(tmp_path / "e.csv", index=False)
+    chain.links.to_csv(tmp_path / "l.csv", index=False)
+    assert main(["info", str(tmp_path / "e.csv"), str(tmp_path / "l.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "环节：29 个（销售与售后服务 81" in out and "after_sales" not in out
+    odd = chain.enterprises.assign(segment=chain.enterprises["segment"].where(
+        chain.enterprises["segment"] != "after_sales", "售后（自定义）"))
+    odd.to_csv(tmp_path / "e.csv", index=False)
+    assert main(["info", str(tmp_path / "e.csv"), str(tmp_path / "l.csv")]) == 0
+    assert "售后（自定义） 81" in capsys.readouterr().out  # no template fits: as given
