@@ -389,3 +389,18 @@ def test_section_headings_in_a_two_column_list_and_names_that_look_numbered(tmp_
                                   "十.五实业"]
     assert any("rows 2, 4: 2 section heading rows dropped" in str(w.message)
                for w in caught)
+
+
+def test_a_heading_split_over_the_number_and_the_name_column(tmp_path):
+    """（二） in 序号 beside 正极材料 in 企业名称: the heading was read as an enterprise
+    named 正极材料 (a reviewer's probe); a numbered enterprise row stays."""
+    rows = [["序号", "企业名称", "所属环节", "年产值（万元）"], ["一", "上游环节", None, None],
+            [1, "甲锂业", "锂盐", 100], ["（二）", "正极材料", None, None],
+            [2, "乙材料", "正极材料", 200], [3, "二氧化锰科技有限公司", None, None]]
+    path = tmp_path / "split.csv"
+    pd.DataFrame(rows).to_csv(path, header=False, index=False, encoding="utf-8-sig")
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料", "二氧化锰科技有限公司"]
+    assert any("rows 2, 4: 2 section heading rows dropped" in str(w.message)
+               for w in caught)

@@ -47,6 +47,13 @@ _SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]\s*
                       r"(?:\s*[:：、.．]|\s|$)"
                       r"|\d{1,2}\s*[、.．]\s*(?=[^\d\s.])"
                       r"|(?:上游|中游|下游)(?:环节|企业|部分|产业|领域)?\s*:?$)")
+_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+             "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十")
+#: A Chinese ordinal alone in a cell (序号 of a heading row: 一, （二）, 三、), after NFKC.
+_ORDINALS = frozenset(form for n in _NUMERALS for form in (
+    n, f"({n})", f"（{n}）", f"{n}、", f"{n}.", f"{n}．"))
+#: Cells that alone mark a row to look at: total words and ordinals (one hash lookup).
+_EXACT_CELLS = _TOTAL_CELLS | _ORDINALS
 #: How an enterprise's name ends: such a row is an enterprise with only its name,
 #: never a heading (``第一环节材料有限公司``, ``十.五实业``).
 _NAME_END = re.compile(r"(?:公司|厂|集团|中心|研究院|研究所|合作社|商行|店|学院|大学|医院|银行|"
@@ -152,7 +159,8 @@ def _is_section(text: str) -> bool:
 
 def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
     """``("total", text)`` for a total/subtotal row, ``("note", text)`` for a note row,
-    ``("section", text)`` for a section heading row.
+    ``("section", text)`` for a section heading row (its one cell a heading, or a
+    Chinese ordinal beside a Chinese title: ``（二）`` | ``正极材料``).
 
     A total row has a cell that is only ``合计``/``总计``/``小计`` (spaces ignored); a
     note row starts with ``注：``/``备注：``/``数据来源：`` and has at most two cells; a
@@ -167,6 +175,8 @@ def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
     ('note', '注：产值为2024年数据')
     >>> row_kind(["一、上游", None, None])
     ('section', '一、上游')
+    >>> row_kind(["（二）", "正极材料", None, None])
+    ('section', '（二） 正极材料')
     >>> row_kind(["1", "京东方", "模组"]) is None
     True
     """
@@ -181,6 +191,9 @@ def row_kind(cells: Iterable[Any]) -> tuple[str, str] | None:
         return "note", raw[0]
     if len(texts) == 1 and _is_section(texts[0]):
         return "section", raw[0]
+    if (len(texts) == 2 and texts[0] in _ORDINALS and _HAN.search(texts[1])
+            and _NAME_END.search(texts[1]) is None):  # (二) | 正极材料
+        return "section", f"{raw[0]} {raw[1]}"
     return None
 
 
@@ -199,8 +212,8 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     if not text_cols:
         return []
     candidate = np.zeros(len(frame), dtype=bool)
-    for col in text_cols:
-        candidate |= frame[col].isin(_TOTAL_CELLS).to_numpy()
+    for col in text_cols:  # a total word, or an ordinal such as （二） (a heading's 序号)
+        candidate |= frame[col].isin(_EXACT_CELLS).to_numpy()
     filled = np.zeros(len(frame), dtype=np.int64)  # column by column: no row-wise reduce
     for col in range(frame.shape[1]):
         filled += frame.iloc[:, col].notna().to_numpy()
