@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from chaingraph.amounts import unit_factor
+from chaingraph.amounts import AmountError, parse_amount, unit_factor
 from chaingraph.readwrite._aliases import ALIASES, normalize_header
 
 __all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "UnitRow", "is_header", "row_kind",
@@ -238,7 +238,6 @@ def summary_rows(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
 
 
 _YEAR_TEXT = re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?$")
-_NUMBER = re.compile(r"^[-+]?[\d,.\s]+$")
 
 
 def _year(value: Any) -> int | None:
@@ -249,6 +248,15 @@ def _year(value: Any) -> int | None:
         return int(number) if number.is_integer() and 1900 <= number < 2100 else None
     match = _YEAR_TEXT.match(_text(value) or "")
     return int(match.group(1)) if match else None
+
+
+def _is_amount(text: str) -> bool:
+    """Whether a cell's text reads as an amount (``1,234``, ``12万``)."""
+    try:
+        parse_amount(text)
+    except AmountError:
+        return False
+    return True
 
 
 def two_row_header(header: Iterable[Any], cells: Iterable[Any]
@@ -289,9 +297,8 @@ def two_row_header(header: Iterable[Any], cells: Iterable[Any]
             continue
         if group[j] is None:
             return None  # data under an ordinary column
-        if _year(value) is None and (not isinstance(value, str)
-                                     or _NUMBER.match(value.strip())):
-            return None  # a number: a data row
+        if _year(value) is None and (not isinstance(value, str) or _is_amount(value)):
+            return None  # a number or an amount (12万): a data row
         subs.append(j)
     titles = list(dict.fromkeys(group[j] for j in subs))
     if not subs or any(sum(group[j] == t for j in subs) < 2 for t in titles):
