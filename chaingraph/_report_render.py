@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chaingraph._report_explain import explanations
@@ -355,7 +356,12 @@ def _head(frame: pd.DataFrame | None, rows: int | None, lang: str,
         out.insert(at, "kind_label", kind_labels(out["kind"], lang))
     if section is not None and names is not None and "explanation" in out.columns \
             and len(out):
-        out = out.assign(explanation=explanations(out, section, names))
+        # the rows the finder explained (explain=: the report's first rows), no more:
+        # rows=None on a million-row table writes no million sentences
+        given = out["explanation"].notna().to_numpy()
+        texts = np.array(out["explanation"].to_numpy(dtype=object), dtype=object)
+        texts[given] = explanations(out[given], section, names)
+        out = out.assign(explanation=texts)
     return out
 
 
