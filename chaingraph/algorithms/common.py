@@ -56,6 +56,8 @@ def flags(values: Any, *, other: bool = True) -> np.ndarray:
     >>> flags(pd.Series(["False", "是", "否", None, "市级链主", 1, 0])).tolist()
     [False, True, False, False, True, True, False]
     """
+    if isinstance(values, np.ndarray) and values.dtype == np.bool_:
+        return values.copy()  # a column of booleans: no loop
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.fillna(False).to_numpy(dtype=bool)
