@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._report_text import DISPLAY, Names, missing, percent
-from chaingraph.labels import detect_lang
+from chaingraph.labels import KINDS, detect_lang, label
 from chaingraph.model import NAME, OUTSIDE_REGION, SEGMENT, Chain
 
-__all__ = ["PORTFOLIO_ZH", "benefit_explanation", "chain_lang", "change_explanation",
-           "display_frame",
+__all__ = ["PORTFOLIO_ZH", "benefit_explanation", "candidate_label", "chain_lang",
+           "change_explanation", "display_frame",
            "explanations", "region_explanation", "transfer_explanation"]
 
 
@@ -280,10 +280,26 @@ def _portfolio_chain(row: Any, n: Names) -> str:
         text += f"；模板环节覆盖 {percent(row.coverage)}"
     text += f"；断点 {int(_get(row, 'n_breakpoints', 0))} 个"
     if _get(row, "top_candidate"):
-        text += f"；首要招引方向：{n.kind(row.top_candidate)}"
+        text += f"；首要招引方向：{candidate_label(row.top_candidate, n.lang)}"
     if _get(row, "growth") is not None:
         text += f"；产值增长 {row.growth:+.0%}"
     return text + "。"
+
+
+def candidate_label(text: Any, lang: str) -> str:
+    """A portfolio's ``top_candidate`` (a candidate kind and what it names, as
+    :func:`chaingraph.algorithms.portfolio.find_portfolio` writes it) with the kind
+    in ``lang``.
+
+    Examples
+    --------
+    >>> candidate_label("补链 internal gap 芯片", "zh"), candidate_label("强链 strengthen", "zh")
+    ('补链 芯片', '强链')
+    """
+    for kind in KINDS:
+        if text == kind or str(text).startswith(kind + " "):
+            return f"{label('kinds', kind, lang)}{str(text)[len(kind):]}"
+    return "" if text is None else str(text)
 
 
 def _plan(row: Any, n: Names) -> str:

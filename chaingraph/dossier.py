@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._report_explain import PORTFOLIO_ZH, change_explanation
+from chaingraph._report_explain import PORTFOLIO_ZH, candidate_label, change_explanation
 from chaingraph._report_text import Names, cell_text
 from chaingraph.algorithms.compare import compare_portfolios
 from chaingraph.algorithms.pool import (
@@ -299,9 +299,10 @@ _SHARES = frozenset(("local_supply_share", "large_output_share"))
 def _shown(column: str, value: Any, lang: str, counts: frozenset[str] = frozenset()
            ) -> str:
     """One cell of the overview: a code as its label, a number as people read it."""
-    if column in ("kind", "rung", "item", "top_candidate") and isinstance(value, str):
-        value = label("kinds" if value in KINDS or column == "top_candidate" else "values",
-                      value, lang)
+    if column == "top_candidate" and isinstance(value, str):
+        value = candidate_label(value, lang)
+    elif column in ("kind", "rung", "item") and isinstance(value, str):
+        value = label("kinds" if value in KINDS else "values", value, lang)
     if column in ("explanation", "chain", "name", "enterprise", "label", "item"):
         return _cell(value)
     if column in counts:

@@ -273,17 +273,13 @@ def label(table: str, code: Any, lang: str) -> str:
     >>> from chaingraph.labels import label
     >>> label("kinds", "single_point_of_failure", "zh"), label("columns", "xyz", "zh")
     ('单点失效', 'xyz')
-    >>> label("values", "below 十亿级", "zh"), label("kinds", "补链 internal gap 芯片", "zh")
-    ('十亿级以下', '补链 芯片')
+    >>> label("values", "below 十亿级", "zh")
+    '十亿级以下'
     """
     pair = _TABLES[table].get(code) if isinstance(code, str) else None
-    if pair is None and isinstance(code, str):
-        if table == "values" and code.startswith("below "):  # an echelon's lowest rung
-            return f"{code[6:]}以下" if lang == "zh" else code
-        if table == "kinds":  # a candidate kind followed by its segment (top_candidate)
-            for kind, (zh, en) in KINDS.items():
-                if code.startswith(kind + " "):
-                    return f"{zh if lang == 'zh' else en} {code[len(kind) + 1:]}"
+    if pair is None and table == "values" and isinstance(code, str) \
+            and code.startswith("below "):  # an echelon's rung below its lowest
+        return f"{code[6:]}以下" if lang == "zh" else code
     if pair is None:
         return "" if code is None else str(code)
     return pair[0] if lang == "zh" else pair[1]
