@@ -183,7 +183,7 @@ def _print(report: Any, written: list[Path], lang: str | None = None) -> None:
     from chaingraph.labels import detect_lang
 
     P = report.portfolio
-    if (lang or detect_lang(list(P))) == "zh":
+    if (lang or detect_lang(P)) == "zh":  # as the dossier's files
         _print_zh(report, written)
         return
     print(f"{P.region or 'portfolio'} {P.year or ''}: {len(P)} chains, "

@@ -38,7 +38,7 @@ from chaingraph.algorithms.portfolio import (
     find_portfolio,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.labels import KINDS, label
+from chaingraph.labels import KINDS, detect_lang, label
 from chaingraph.readwrite.portfolio import Portfolio
 from chaingraph.readwrite.safety import staged_folder
 from chaingraph.report import ChainReport, atomic_path, diagnose
@@ -46,7 +46,6 @@ from chaingraph.report import ChainReport, atomic_path, diagnose
 __all__ = ["PortfolioReport", "chain_folder", "diagnose_portfolio",
            "write_portfolio_report"]
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _TITLES = {  # section -> (English, Chinese)
     "chains": ("Chains", "产业链总览"), "targets": ("Echelon plan", "梯队目标"),
     "plan_progress": ("Plan progress", "年度目标进度"),
@@ -158,10 +157,6 @@ def diagnose_portfolio(P: Portfolio, /, *, targets: Any = DEFAULT_PLAN,
     return PortfolioReport(P, reports, tables)
 
 
-def _is_chinese(P: Portfolio) -> bool:
-    return any(_CJK.search(str(name)) for name in P)
-
-
 def _call(method: Any, *args: Any, lang: str, **kwargs: Any) -> Any:
     """Call a report writer with ``lang=`` when it takes one (newer report writers)."""
     if "lang" in inspect.signature(method).parameters:
@@ -202,7 +197,7 @@ def write_portfolio_report(report: PortfolioReport, out: str | Path, /, *,
     ['portfolio.json', 'portfolio.md', 'portfolio.xlsx']
     """
     out = Path(out)
-    zh = (lang or ("zh" if _is_chinese(report.portfolio) else "en")) == "zh"
+    zh = (lang or detect_lang(report.portfolio)) == "zh"  # as the printed summary
     with staged_folder(out) as stage:
         written = _write_files(report, stage, zh)
     return [out / path.relative_to(stage) for path in written]
