@@ -200,6 +200,34 @@ def test_two_row_header_reads_the_latest_year_and_keeps_the_others(tmp_path, mer
         read_chain(path, template="nev")
 
 
+@pytest.mark.parametrize("title", [True, False])
+def test_two_row_header_in_csv(tmp_path, title):
+    """A workbook with a two-row header saved as CSV (merged cells become blank
+    cells): the sub-header row was read as data ('2023年' is not an amount, and a
+    blank id); rows are still named as in the file."""
+    rows = [["序号", "企业名称", "所属环节", "所在区域", "产值（万元）", None, "备注"],
+            [None, None, None, None, "2023年", "2024年", None],
+            [1, "甲锂业", "锂盐", "示范区", 90, 100, None],
+            [2, "乙材料", "正极材料", "示范区", 180, 200, "新引进"]]
+    if title:
+        rows.insert(0, ["示范区重点企业名单"] + [None] * 6)
+    path = tmp_path / "名单.csv"
+    pd.DataFrame(rows).to_csv(path, header=False, index=False, encoding="utf-8-sig")
+    with pytest.warns(ChainDataWarning, match="名单.csv: two header rows; 产值（万元） over "
+                      "2023年、2024年: the 2024年 column is read as 产值（万元）"):
+        chain = read_chain(path, template="nev")
+    assert chain.ids.tolist() == ["甲锂业", "乙材料"]
+    assert chain.column("output").tolist() == [1e6, 2e6]
+    assert chain.enterprises["2023年产值（万元）"].tolist() == ["90", "180"]
+    text = path.read_text(encoding="utf-8-sig").replace(",200,", ",两百,")
+    path.write_text(text, encoding="utf-8-sig")
+    row = 5 if title else 4
+    with pytest.raises(ChainDataError, match=rf"名单.csv, row {row}, column '产值（万元）'"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read_chain(path, template="nev")
+
+
 def test_layout_merges_over_two_columns_are_not_a_second_header(tmp_path):
     """Each column merged over two physical columns (a layout habit): the first
     data row was read as sub-headers (a reviewer's probe); a group needs at least

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.readwrite._headers import (
     HEADER_SCAN,
@@ -139,12 +140,15 @@ def read_csv_table(path: Path, sep: str | None, name: str, *,
         try:
             delimiter = sep if sep is not None else _sniff(path, encoding)
             skip, above = _csv_header(path, delimiter, encoding, header_row, known)
-            fast = None if skip else _read_csv_fast(path, delimiter, encoding, name)
+            two = _csv_two_rows(path, delimiter, encoding, skip)
+            fast = None if skip or two else _read_csv_fast(path, delimiter, encoding, name)
             if fast is not None:
                 return fast
+            # a second header row is skipped; the names come from both rows
             frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False,
-                                encoding=encoding, skiprows=skip)
+                                encoding=encoding,
+                                skiprows=[*range(skip), skip + 1] if two else skip)
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
@@ -152,8 +156,13 @@ def read_csv_table(path: Path, sep: str | None, name: str, *,
                        name) from None
         except (pd.errors.ParserError, ValueError, csv.Error, OSError) as err:
             raise _text_error(err, name) from None
-        _note_duplicate_headers(path, delimiter, encoding, name, skip)
-        table = _finish(frame, skip + 2, name)
+        if two:
+            header, described = two
+            _warn_two_rows(name, described)
+            frame.columns = _column_names(header, name)
+        else:
+            _note_duplicate_headers(path, delimiter, encoding, name, skip)
+        table = _finish(frame, skip + 2 + bool(two), name)
         table.header_row = skip + 1
         table.title, table.unit_row = title_and_unit(above)
         return table
@@ -242,6 +251,37 @@ def _csv_header(path: Path, sep: str, encoding: str, header_row: int | None,
     return skip, [c for c in above if any(x.strip() for x in c)]
 
 
+def _csv_two_rows(path: Path, sep: str, encoding: str, skip: int
+                  ) -> tuple[tuple[Any, ...], list[str]] | None:
+    """:func:`~chaingraph.readwrite._headers.two_row_header` of the header line
+    (after ``skip`` lines) and the line below it; None when that line is data."""
+    with path.open(encoding=encoding, newline="") as handle:
+        lines = [cells for _, cells in zip(range(skip + 2), csv.reader(
+            handle, delimiter=sep), strict=False)][skip:]
+    return two_row_header(lines[0], lines[1]) if len(lines) == 2 else None
+
+
+def _warn_two_rows(name: str, described: list[str]) -> None:
+    warnings.warn(f"{name}: two header rows; {'; '.join(described)} (choose another "
+                  "column with columns=/--columns)", ChainDataWarning, stacklevel=outside_stacklevel())
+
+
+def _column_names(header: Any, name: str) -> list[str]:
+    """Column names of a header row, as pandas names them: ``Unnamed: j`` for a blank
+    cell, ``name.1`` for a second column of one name (with a warning naming it)."""
+    names, seen = [], {}
+    for j, cell in enumerate(header):
+        label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
+        count = seen.get(label, 0)
+        if count and not _blank(cell):
+            warnings.warn(f"{name}: two columns are both named {label!r} (column "
+                          f"{j + 1} is read as {label + '.' + str(count)!r}); rename or "
+                          "drop one of them", ChainDataWarning, stacklevel=outside_stacklevel())
+        seen[label] = count + 1
+        names.append(label if count == 0 else f"{label}.{count}")
+    return names
+
+
 def _sniff(path: Path, encoding: str) -> str:
     with path.open(encoding=encoding) as handle:
         sample = handle.read(65536)
@@ -296,18 +336,8 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
     if data and (two := two_row_header(header, data[0])) is not None:
         header, described = two
         numbers, data = numbers[1:], data[1:]
-        warnings.warn(f"{name}: two header rows; {'; '.join(described)} (choose another "
-                      "column with columns=/--columns)", ChainDataWarning, stacklevel=4)
-    names, seen = [], {}
-    for j, cell in enumerate(header):
-        label = f"Unnamed: {j}" if _blank(cell) else str(cell).strip()
-        count = seen.get(label, 0)
-        if count and not _blank(cell):
-            warnings.warn(f"{name}: two columns are both named {label!r} (column "
-                          f"{j + 1} is read as {label + '.' + str(count)!r}); rename or "
-                          "drop one of them", ChainDataWarning, stacklevel=4)
-        seen[label] = count + 1
-        names.append(label if count == 0 else f"{label}.{count}")
+        _warn_two_rows(name, described)
+    names = _column_names(header, name)
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in data]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
