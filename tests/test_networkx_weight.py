@@ -202,3 +202,29 @@ def test_a_mapping_onto_an_attribute_the_edge_has_is_an_error():
     G.remove_edge("a", "b")
     assert cg.Chain.from_networkx(G, mapping={"amount": "volume"}).links[
         "volume"].tolist() == [1.0]
+
+
+def test_a_graph_changed_after_to_networkx_says_so():
+    """The mark that a graph's weight is the chain's own column survives G.copy()
+    and subgraphs: a user who then set real weights got them as a column, silently."""
+    import pandas as pd
+
+    chain = cg.Chain.from_frames(pd.DataFrame({"id": ["a", "b", "c"]}), pd.DataFrame(
+        {"supplier": ["a", "b"], "buyer": ["b", "c"], "weight": [3.0, 4.0]}))
+    G = chain.to_networkx()
+    assert G.graph["chaingraph_weight_check"] == [2, 2, 7.0]
+    H = G.copy()  # a copy left as it was: still a round trip, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cg.Chain.from_networkx(H).links["weight"].tolist() == [3.0, 4.0]
+    for u, v in H.edges:
+        H.edges[u, v]["weight"] = 10.0
+    with pytest.warns(ChainDataWarning, match=r"the edges changed since \(2 edges, 2 with "
+                      r"a weight summing to 7 then; 2 edges, 2 summing to 20 now\)"):
+        back = cg.Chain.from_networkx(H)
+    assert "volume" not in back.links.columns and "chaingraph_weight_check" not in back.meta
+    sub = G.edge_subgraph([("a", "b")])
+    with pytest.warns(ChainDataWarning, match="1 edges, 1 summing to 3 now"):
+        cg.Chain.from_networkx(sub)
+    del H.graph["chaingraph_weight_is_volume"]  # as the warning says: read as the volume
+    assert cg.Chain.from_networkx(H).links["volume"].tolist() == [10.0, 10.0]

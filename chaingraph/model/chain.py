@@ -17,6 +17,7 @@ from networkx, and its read-only accessors; the validation it calls is in
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cached_property
@@ -65,6 +66,20 @@ _T = TypeVar("_T")
 #: Graph attribute by which :meth:`Chain.to_networkx` says that the edges' ``weight``
 #: is a link column of its own, not the volume (read by :meth:`Chain.from_networkx`).
 WEIGHT_IS_VOLUME = "chaingraph_weight_is_volume"
+#: Graph attribute beside :data:`WEIGHT_IS_VOLUME`: the edges it was written for
+#: (:func:`_weight_check`), so that a graph changed since is noticed.
+WEIGHT_CHECK = "chaingraph_weight_check"
+
+
+def _weight_check(weights: pd.Series | None, n_edges: int) -> list[float]:
+    """[edges, edges with a weight, exact sum of the numeric weights]: the same for
+    a chain's link column and the edges :meth:`Chain.to_networkx` made of it (in any
+    order), and changed by an edge added or removed or a weight edited."""
+    if weights is None:
+        return [n_edges, 0, 0.0]
+    values = pd.to_numeric(weights, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return [n_edges, int(weights.notna().sum()),
+            math.fsum(values[np.isfinite(values)].tolist())]
 
 
 class Chain:
@@ -403,12 +418,13 @@ class Chain:
         enterprises.insert(0, ID, pd.Series(nodes, dtype=id_dtype))
         if G.graph.get(WEIGHT_IS_VOLUME) is False and weight == "weight":
             weight = None  # a chain's own weight column (to_networkx): not the volume
+            _check_weight_mark(G.graph.get(WEIGHT_CHECK), links)
         links = weight_as_volume(links, weight, explicit=VOLUME in mapping.values())
         for col in (SUPPLIER, BUYER):
             links[col] = links[col].astype(id_dtype)
         kwargs.setdefault("self_loops", "keep")
         kwargs.setdefault("files", ("graph nodes", "graph edges"))
-        meta = {k: v for k, v in G.graph.items() if k != WEIGHT_IS_VOLUME}
+        meta = {k: v for k, v in G.graph.items() if k not in (WEIGHT_IS_VOLUME, WEIGHT_CHECK)}
         meta.update(kwargs.pop("meta", {}))
         return cls.from_frames(enterprises, links, meta=meta, **kwargs)
 
@@ -571,9 +587,12 @@ class Chain:
 
         The metadata becomes ``G.graph``. A chain whose links have a ``weight``
         column but no ``volume`` marks the graph
-        (``G.graph["chaingraph_weight_is_volume"] = False``) so that
-        :meth:`from_networkx` keeps ``weight`` as that column instead of reading it
-        as the volume, the networkx habit for other graphs.
+        (``G.graph["chaingraph_weight_is_volume"] = False``, with
+        ``G.graph["chaingraph_weight_check"]``: the number of edges, of weights and
+        their sum) so that :meth:`from_networkx` keeps ``weight`` as that column
+        instead of reading it as the volume, the networkx habit for other graphs. If
+        the edges change before, it says so in a warning (delete the mark to read
+        ``weight`` as the volume).
 
         Examples
         --------
@@ -585,6 +604,7 @@ class Chain:
         G = nx.DiGraph(**self._meta)
         if "weight" in self._links.columns and VOLUME not in self._links.columns:
             G.graph[WEIGHT_IS_VOLUME] = False
+            G.graph[WEIGHT_CHECK] = _weight_check(self._links["weight"], self.n_links)
         attrs = [c for c in self._enterprises.columns if c != ID]
         for row in self._enterprises.itertuples(index=False, name=None):
             G.add_node(row[0], **present_items(zip(attrs, row[1:], strict=True)))
@@ -608,6 +628,28 @@ class Chain:
         keep[self.codes_of(ids)] = True
         src, dst = self.link_codes
         return Chain(self._enterprises[keep], self._links[keep[src] & keep[dst]], self._meta)
+
+
+def _check_weight_mark(check: Any, links: pd.DataFrame) -> None:
+    """Warn when a graph's edges changed since :meth:`Chain.to_networkx` marked its
+    ``weight`` as the chain's own column (the mark is still followed)."""
+    if check is None:
+        return
+    now = _weight_check(links["weight"] if "weight" in links.columns else None,
+                        len(links))
+    if list(check) == now:
+        return
+    def shown(value: Any) -> str:
+        return f"{value:g}" if isinstance(value, (int, float)) else repr(value)
+
+    edges, weights, total = (shown(v) for v in (list(check) + [None] * 3)[:3])
+    warnings.warn(
+        f"networkx graph: G.graph[{WEIGHT_IS_VOLUME!r}] (set by Chain.to_networkx) says "
+        "the edges' weight is the chain's own link column, not the volume, but the "
+        f"edges changed since ({edges} edges, {weights} with a weight summing to "
+        f"{total} then; {now[0]} edges, {now[1]} summing to {shown(now[2])} now): weight "
+        "is kept as that column; delete the graph attribute to read it as the volume",
+        ChainDataWarning, stacklevel=outside_stacklevel())
 
 
 def _check_mapping_onto_attributes(G: nx.DiGraph, mapping: Mapping[Any, Any]) -> None:
