@@ -200,6 +200,39 @@ def test_two_row_header_reads_the_latest_year_and_keeps_the_others(tmp_path, mer
         read_chain(path, template="nev")
 
 
+def test_merged_cells_are_named_only_where_they_reach_the_data(tmp_path):
+    """Header cells merged down over a two-row header change no data: they were named
+    in a warning all the same (noise). A segment merged down over enterprise rows is
+    still named (each row is read as the merged value)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["示范区重点企业名单"])
+    sheet.append(["企业名称", "所属环节", "产值（万元）", None])
+    sheet.append([None, None, "2023年", "2024年"])
+    sheet.append(["甲锂业", "锂盐", 90, 100])
+    sheet.append(["乙锂业", None, 180, 200])
+    sheet.merge_cells("A1:D1")
+    sheet.merge_cells("C2:D2")
+    for column in "AB":
+        sheet.merge_cells(f"{column}2:{column}3")
+    path = tmp_path / "header.xlsx"
+    book.save(path)
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path, template="nev")
+    assert not [w for w in caught if "merged cells" in str(w.message)]
+    assert chain.column("segment").tolist() == ["lithium_salts", None]
+    sheet.merge_cells("B4:B5")
+    book.save(path)
+    with pytest.warns(ChainDataWarning) as caught:
+        chain = read_chain(path, template="nev")
+    assert [str(w.message) for w in caught if "merged cells" in str(w.message)] == [
+        "header.xlsx: merged cells B4:B5 are read as the value of their first cell in "
+        "every row they cover"]
+    assert chain.column("segment").tolist() == ["lithium_salts"] * 2
+
+
 @pytest.mark.parametrize("title", [True, False])
 def test_two_row_header_in_csv(tmp_path, title):
     """A workbook with a two-row header saved as CSV (merged cells become blank

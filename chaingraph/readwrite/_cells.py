@@ -23,9 +23,10 @@ from typing import Any
 from openpyxl.utils.cell import column_index_from_string as column_index
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 
+from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataWarning
 
-__all__ = ["sheet_rows", "visible_sheets"]
+__all__ = ["note_merges", "sheet_rows", "visible_sheets"]
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -73,9 +74,13 @@ def _ranges(merges: list[tuple[bytes, bytes]]) -> list[tuple[int, int, int]]:
     return out
 
 
-def sheet_rows(path: Path, book: Any, label: str, shown: str
+def sheet_rows(path: Path, book: Any, label: str, shown: str,
+               merged: list[tuple[int, int, int]]
                ) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, cell values) of one sheet, merged cells filled down, formulas noted."""
+    """(row number, cell values) of one sheet, merged cells filled down, formulas noted.
+
+    The ranges merged down a column are added to ``merged`` (column, first row, last
+    row); :func:`note_merges` tells the user of those that reach the data."""
     sheet = book[label]
     member = getattr(sheet, "_worksheet_path", None)
     merges, formulas = _scan(path, member.lstrip("/")) if member else ([], False)
@@ -86,7 +91,7 @@ def sheet_rows(path: Path, book: Any, label: str, shown: str
     if not fill:
         yield from enumerate(rows, start=1)
         return
-    _note_merges(fill, shown)
+    merged.extend(fill)
     starts: dict[int, list[tuple[int, int, int]]] = {}
     for column, first, last in fill:
         starts.setdefault(first, []).append((column, first, last))
@@ -105,12 +110,21 @@ def sheet_rows(path: Path, book: Any, label: str, shown: str
         yield number, cells
 
 
-def _note_merges(fill: list[tuple[int, int, int]], shown: str) -> None:
-    ranges = [f"{get_column_letter(c)}{a}:{get_column_letter(c)}{b}" for c, a, b in fill]
+def note_merges(merged: list[tuple[int, int, int]], shown: str, first_data: int | None
+                ) -> None:
+    """Warn of the cells merged down into data rows (row ``first_data`` on; None: no
+    data rows): each is read as the value of its first cell. Merges within the
+    header rows (a two-row header, a title) change no data and are not named."""
+    if first_data is None:
+        return
+    ranges = [f"{get_column_letter(c)}{a}:{get_column_letter(c)}{b}" for c, a, b in merged
+              if b >= first_data]
+    if not ranges:
+        return
     more = f" and {len(ranges) - 5} more" if len(ranges) > 5 else ""
     warnings.warn(f"{shown}: merged cells {', '.join(ranges[:5])}{more} are read as the "
                   "value of their first cell in every row they cover",
-                  ChainDataWarning, stacklevel=4)
+                  ChainDataWarning, stacklevel=outside_stacklevel())
 
 
 def _with_formulas(path: Path, label: str, rows: Iterator[tuple[Any, ...]], shown: str

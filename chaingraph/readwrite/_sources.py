@@ -376,14 +376,17 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
         return _read_xls(path, label, shown, header_row, known)
     import openpyxl
 
-    from chaingraph.readwrite._cells import sheet_rows
+    from chaingraph.readwrite._cells import note_merges, sheet_rows
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    merged: list[tuple[int, int, int]] = []
     try:
-        return _rows_to_table(sheet_rows(path, book, label, shown), shown, header_row,
-                              known)
+        table = _rows_to_table(sheet_rows(path, book, label, shown, merged), shown,
+                               header_row, known)
+        note_merges(merged, shown, int(table.rows[0]) if len(table.rows) else None)
+        return table
     except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile,
             ET.ParseError) as err:
         if isinstance(err, ChainDataError):
