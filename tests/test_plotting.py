@@ -358,6 +358,47 @@ def test_save_figure(tmp_path, toy, suffix):
     assert path.stat().st_size > 1000
 
 
+@pytest.mark.parametrize("bbox", [None, "tight"])
+def test_save_figure_with_indexed_colours_matches_the_full_colour_png(tmp_path, toy, bbox):
+    """colors=256 (the CLI's map.png): the same pixels within a few levels of 255,
+    white kept white, the same size, in a fraction of the bytes."""
+    from PIL import Image
+
+    paths = {}
+    for colors in (None, 256):
+        ax = cg.plotting.plot_chain_map(toy[0], template=toy[1])
+        ax.figure.patch.set_facecolor("white")
+        paths[colors] = cg.plotting.save_figure(ax.figure, tmp_path / f"map{colors}.png",
+                                                dpi=80, bbox_inches=bbox, colors=colors)
+        plt.close(ax.figure)
+    full, indexed = (Image.open(paths[c]) for c in (None, 256))
+    assert indexed.mode == "P" and indexed.size == full.size
+    a = np.asarray(full.convert("RGB"), dtype=int)
+    b = np.asarray(indexed.convert("RGB"), dtype=int)
+    assert np.abs(a - b).max() <= 16
+    assert (b[a.sum(axis=2) == 3 * 255] == 255).all()  # white stays white
+    assert paths[256].stat().st_size < paths[None].stat().st_size / 2
+
+
+def test_save_figure_with_indexed_colours_keeps_transparency(tmp_path, toy):
+    from PIL import Image
+
+    ax = cg.plotting.plot_chain_map(toy[0], template=toy[1])
+    path = cg.plotting.save_figure(ax.figure, tmp_path / "map.png", dpi=60,
+                                   transparent=True, colors=64)
+    image = Image.open(path)
+    assert image.mode == "P" and len(image.getcolors(256)) <= 64
+    assert np.asarray(image.convert("RGBA"))[..., 3].min() == 0
+
+
+@pytest.mark.parametrize("name,colors", [("map.svg", 256), ("map.png", 1), ("map.png", 257)])
+def test_save_figure_rejects_impossible_colour_counts(tmp_path, toy, name, colors):
+    ax = cg.plotting.plot_chain_map(toy[0])
+    with pytest.raises(ValueError, match="2 to 256"):
+        cg.plotting.save_figure(ax.figure, tmp_path / name, colors=colors)
+    assert not (tmp_path / name).exists()
+
+
 def test_save_figure_rejects_other_formats(tmp_path, toy):
     ax = cg.plotting.plot_chain_map(toy[0])
     with pytest.raises(ValueError, match="png"):
