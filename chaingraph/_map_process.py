@@ -95,19 +95,25 @@ class MapProcess:
         """Start the helper (it begins importing matplotlib at once)."""
         if _disabled() or not sys.executable or getattr(sys, "frozen", False):
             return cls()  # a frozen application's executable is not Python
-        # Not the working folder's modules: this installation's chaingraph (checked
-        # by serve). The replies keep the original standard output; everything else
-        # the helper prints goes to its (discarded) standard error. Once serve has
+        # Not the working folder's modules: this process's chaingraph, from the
+        # folder it was imported from, put first on the path (checked by serve:
+        # before, a chaingraph run from a source folder or a PYTHONPATH beside an
+        # installed one had a helper that found the installed one, served nothing,
+        # and the map was drawn here, 0.5 s later). The replies keep the original
+        # standard output; everything else the helper prints goes to its
+        # (discarded) standard error. Once serve has
         # returned (every reply flushed, at the end of its input), the helper exits
         # without the interpreter's teardown of matplotlib, which close() would
         # otherwise wait for (0.15-0.2 s at the end of every command); so does a
         # helper stopped by SIGTERM, once serve's finally blocks have run (else
         # postpone() waited 0.07-0.4 s for that teardown).
+        here = Path(__file__).resolve()
         code = ("import os, sys\nsys.path[:] = [p for p in sys.path if p]\n"
+                f"sys.path.insert(0, {str(here.parents[1])!r})\n"
                 "reply = os.fdopen(os.dup(1), 'wb'); os.dup2(2, 1)\n"
                 "status = 1\ntry:\n"
                 "    from chaingraph._map_process import serve\n"
-                f"    serve({str(Path(__file__).resolve())!r}, reply); status = 0\n"
+                f"    serve({str(here)!r}, reply); status = 0\n"
                 "finally:\n    os._exit(status)\n")
         try:
             process = subprocess.Popen(

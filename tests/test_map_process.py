@@ -338,3 +338,22 @@ def test_large_parquet_input_starts_the_helper_only_after_the_leaders(tmp_path,
     helper = MapProcess.later()
     assert not helper.active and helper.begin().active
     helper.close()
+
+
+def test_the_helper_serves_this_chaingraph_whatever_comes_first_on_its_path(
+        example_report, tmp_path, monkeypatch):
+    """Another chaingraph first on the helper's path (an installed one, while this one
+    runs from a source folder or a PYTHONPATH) made the helper serve nothing: the map
+    was drawn in the main process, silently 0.5 s later."""
+    other = tmp_path / "other"
+    (other / "chaingraph").mkdir(parents=True)
+    (other / "chaingraph" / "__init__.py").write_text("raise ImportError('not this one')\n")
+    monkeypatch.setenv("PYTHONPATH", str(other))
+    scene = cg.plotting.map_scene(example_report.chain, report=example_report)
+    there = tmp_path / "there.png"
+    with MapProcess.start() as own:
+        assert own.submit(scene, there)
+        assert own.result(timeout=120)
+    here = tmp_path / "here.png"
+    draw_png(scene, here)
+    assert there.read_bytes() == here.read_bytes()
