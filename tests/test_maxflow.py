@@ -533,3 +533,47 @@ def test_fill_arcs_compiled_pass_gives_the_numpy_arrays(seed, n, m):
     compiled, numpy = fill_arcs(*args, method="numba"), fill_arcs(*args, method="scipy")
     for a, b in zip(compiled, numpy, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("narrow_end", ["sink", "source"])
+def test_search_from_either_end_on_funnels(narrow_end):
+    """The numba search takes its levels from whichever end its breadth-first search
+    covers in fewer arcs (from the sink on a chain whose cut lies near its final
+    producers): layered funnels narrowing toward either end, with antiparallel and
+    skipping arcs, give networkx's value, a feasible conserved flow and a cut of
+    that capacity."""
+    rng = np.random.default_rng(7 if narrow_end == "sink" else 8)
+    widths = [400, 200, 80, 20, 4]
+    if narrow_end == "source":
+        widths = widths[::-1]
+    layers, start = [], 1
+    for w in widths:
+        layers.append(np.arange(start, start + w))
+        start += w
+    n = start + 1
+    s, t = 0, n - 1
+    arcs = {(s, int(v)): float(rng.uniform(1, 50)) for v in layers[0]}
+    arcs |= {(int(v), t): float(rng.uniform(1, 50)) for v in layers[-1]}
+    for i in range(len(layers) - 1):
+        for u in layers[i]:
+            for hop in (1, 2) if i + 2 < len(layers) else (1,):
+                for v in rng.choice(layers[i + hop], size=3, replace=False):
+                    arcs[(int(u), int(v))] = float(rng.uniform(1, 20))
+            back = int(rng.choice(layers[i + 1]))
+            arcs.setdefault((back, int(u)), float(rng.uniform(1, 5)))  # some cycles
+    tail = np.array([a for a, _ in arcs], dtype=np.int64)
+    head = np.array([b for _, b in arcs], dtype=np.int64)
+    cap = np.array(list(arcs.values()))
+    G = nx.DiGraph()
+    G.add_weighted_edges_from(zip(tail.tolist(), head.tolist(), cap.tolist(), strict=True),
+                              weight="capacity")
+    expected = nx.maximum_flow_value(G, s, t)
+    for engine in ["scipy", *(["numba"] if has_numba() else [])]:
+        value, flow, side = mf.solve(n, tail, head, cap, s, t, engine=engine)
+        assert value == pytest.approx(expected, rel=1e-12)
+        assert (flow >= -1e-9).all() and (flow <= cap * (1 + 1e-12)).all()
+        balance = np.bincount(head, flow, n) - np.bincount(tail, flow, n)
+        assert np.abs(balance[1:-1]).max() < 1e-9 * value
+        assert balance[t] == pytest.approx(value, rel=1e-12)
+        assert side[s] and not side[t]
+        assert cap[side[tail] & ~side[head]].sum() == pytest.approx(value, rel=1e-12)

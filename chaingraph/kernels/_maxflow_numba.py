@@ -94,36 +94,69 @@ def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cove
     # level, current, stack: work arrays of n nodes, of the caller's integer types
     # (int16 levels and int32 arc positions keep more of them in cache); returns the
     # flow added to re's and a status (DONE, UNBOUNDED, or TOO_DEEP when a level
-    # would overflow level's type: the caller goes on with a wider one)
+    # would overflow level's type: the caller goes on with a wider one).
+    #
+    # Each phase's levels are the distances from s (forward) or to t (backward),
+    # whichever side of the network its search covers in fewer arcs: the flow's
+    # blocking paths are shortest s-t paths either way. Late phases add little flow
+    # while a forward search still covers the whole source side (all but a few
+    # percent of a chain whose cut lies near its final producers); backward, they
+    # cover only the nodes that can still reach t. The side is chosen from the
+    # last search of each: the cheaper one runs, within the other's last cost, and
+    # the other runs if it passes that (a phase costs at most both searches).
     n = first.shape[0] - 1
-    deepest = np.iinfo(level.dtype).max
     queue = np.empty(n, dtype=np.int32)
     total = 0.0
+    big = np.iinfo(np.int64).max
+    # arcs of the last search forward, backward: zero at first, so that the first
+    # phase stops its forward search at once and searches backward, and the second
+    # searches forward within that cost: each side is measured once
+    cost = np.zeros(2, dtype=np.int64)
+    deepest = np.iinfo(level.dtype).max
     while True:
-        # breadth-first levels over residual arcs above eps, up to the sink's level:
-        # a node at or past it cannot be on a shortest augmenting path
-        level[:] = -1
-        level[s] = 0
-        queue[0] = s
-        lo, hi = 0, 1
-        sink_level = n + 1
-        while lo < hi:
-            x = queue[lo]
-            lo += 1
-            lx = level[x] + 1
-            if lx >= sink_level:
+        backward = cost[1] < cost[0]
+        budget = cost[0] if backward else cost[1]
+        depth = -1
+        for _ in range(2):
+            # breadth-first levels from the root over residual arcs above their
+            # tolerance (backward: the reverse arcs, distances to t), up to the
+            # other end's level (depth): a node at or past it is on no shortest
+            # path between the two. depth -1: not reached; -2: the scan passed
+            # the budget (then the other side is searched, without one)
+            root, other = (t, s) if backward else (s, t)
+            level[:] = -1
+            level[root] = 0
+            queue[0] = root
+            lo, hi = 0, 1
+            found = n + 1
+            scanned = 0
+            while lo < hi:
+                x = queue[lo]
+                lo += 1
+                lx = level[x] + 1
+                if lx >= found:
+                    break
+                if lx >= deepest:
+                    return total, TOO_DEEP
+                scanned += first[x + 1] - first[x]
+                if scanned > budget:
+                    found = -2
+                    break
+                for a in range(first[x], first[x + 1]):
+                    y = head[a]
+                    b = rev[a] if backward else a
+                    if level[y] < 0 and re[b, 0] > re[b, 1]:
+                        level[y] = lx
+                        queue[hi] = y
+                        hi += 1
+                        if y == other:
+                            found = lx
+            cost[1 if backward else 0] = scanned
+            depth = found if found <= n else -1
+            if depth != -2:
                 break
-            if lx >= deepest:
-                return total, TOO_DEEP
-            for a in range(first[x], first[x + 1]):
-                y = head[a]
-                if level[y] < 0 and re[a, 0] > re[a, 1]:
-                    level[y] = lx
-                    queue[hi] = y
-                    hi += 1
-                    if y == t:
-                        sink_level = lx
-        if level[t] < 0:
+            backward, budget = not backward, big
+        if depth < 0:
             break
         current[:] = first[:-1]
         top = 0
@@ -148,13 +181,14 @@ def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cove
                 u = head[rev[stack[cut]]]
                 continue
             advanced = False
-            next_level = level[u] + 1
+            # forward: one level further from s, and nodes on t's level other than t
+            # are dead ends; backward: one step closer to t (unreached nodes are -1)
+            next_level = level[u] - 1 if backward else level[u] + 1
             while current[u] < first[u + 1]:
                 a = current[u]
                 v = head[a]
-                # nodes on the sink's level other than the sink are dead ends
                 if re[a, 0] > re[a, 1] and level[v] == next_level and (
-                        v == t or next_level < sink_level):
+                        backward or v == t or next_level < depth):
                     stack[top] = a
                     top += 1
                     u = v
