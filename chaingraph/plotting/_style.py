@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from chaingraph.plotting._fonts import cjk_font
 
@@ -136,34 +139,54 @@ def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
 def _indexed_png(fig: Any, path: Path, dpi: float, colors: int,
                  kwargs: dict[str, Any]) -> None:
     """``savefig`` to an indexed-colour PNG: the figure is rendered once to RGBA
-    pixels (raw, without a PNG encoding in between when its size is known: no
-    tight bounding box), quantized, and encoded by Pillow."""
-    import io
-
-    import numpy as np
+    pixels, quantized, and encoded by Pillow. The pixels are the Agg renderer's own
+    buffer, not a copy (:class:`_Pixels`), so that this takes no more memory than
+    ``savefig`` to PNG."""
     from PIL import Image
 
-    buffer = io.BytesIO()
+    pixels = _Pixels()
     options = {k: v for k, v in kwargs.items() if k not in ("metadata", "pil_kwargs")}
-    fig.savefig(buffer, dpi=dpi, format="rgba", **options)
+    fig.savefig(pixels, dpi=dpi, format="rgba", **options)
     # the pixels' shape is the Agg renderer's that drew them, checked by their size
     renderer = getattr(fig.canvas, "renderer", None)
+    data = pixels.data()
     shape = np.shape(renderer.buffer_rgba()) if hasattr(renderer, "buffer_rgba") else ()
-    if len(shape) == 3 and shape[0] * shape[1] * 4 == buffer.getbuffer().nbytes:
-        image = Image.frombuffer("RGBA", (shape[1], shape[0]), buffer.getbuffer(), "raw",
-                                 "RGBA", 0, 1)
+    if len(shape) == 3 and shape[0] * shape[1] * 4 == len(data):
+        image = Image.frombuffer("RGBA", (shape[1], shape[0]), data, "raw", "RGBA", 0, 1)
     else:  # another canvas: the pixels of a PNG stored without compression
         buffer = io.BytesIO()
         fig.savefig(buffer, dpi=dpi, format="png", pil_kwargs={"compress_level": 0},
                     **options)
         image = Image.open(buffer)
         image.load()
-    if bool((np.asarray(image.getchannel("A")) == 255).all()):
-        image = image.convert("RGB")  # opaque: a palette without transparency
+    del data, pixels
+    if image.getextrema()[3][0] == 255:  # opaque: a palette without transparency
+        image = image.convert("RGB")
         method = Image.Quantize.MAXCOVERAGE  # white stays white (the octree averages)
     else:
         method = Image.Quantize.FASTOCTREE  # the one of Pillow's that keeps alpha
     image.quantize(colors, method=method).save(path, format="png", compress_level=3)
+
+
+class _Pixels(io.RawIOBase):
+    """A write-only file that keeps what is written without copying it (``savefig``
+    to ``format="rgba"`` writes the renderer's buffer in one call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[Any] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        self._parts.append(view)
+        return len(view)
+
+    def data(self) -> Any:
+        """The bytes written: the one buffer as it was written, else joined."""
+        return self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
 
 
 @contextlib.contextmanager
