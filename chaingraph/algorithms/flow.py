@@ -253,7 +253,8 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     demand, not an internal bottleneck.
 
     Method and complexity: Dinic's algorithm, O(V^2 E) worst case, near-linear per
-    phase on layered supply chains; numba engine in float64 with a relative
+    phase on layered supply chains (each phase searches from the source or from the
+    sink, whichever side takes fewer arcs); numba engine in float64 with a relative
     tolerance of 1e-12; scipy engine exact to the same tolerance after iterative
     refinement of scaled integer flows.
 

@@ -10,8 +10,11 @@ Engines
 -------
 ``"numba"``
     Dinic's algorithm on float64 residual capacities (breadth-first level graph,
-    searched only up to the sink's level, since nodes at or past it cannot lie on
-    a shortest augmenting path; iterative depth-first blocking flow with
+    searched only up to the other end's level, since nodes at or past it cannot lie
+    on a shortest augmenting path; each phase's levels are the distances from the
+    source or to the sink, whichever search covers fewer arcs: on a chain whose cut
+    lies near its final producers, the late phases search only the few nodes that
+    can still reach the sink; iterative depth-first blocking flow with
     current-arc pointers, retreat to the first saturated arc after each
     augmentation). The network is built, renumbered and searched for the cut in
     compiled passes that give the same arrays as the scipy path. A residual capacity at or below
