@@ -7,12 +7,12 @@ import matplotlib
 matplotlib.use("Agg")
 os.environ.setdefault("CHAINGRAPH_PROGRESS", "0")
 
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
 
-import chaingraph as cg  # noqa: E402
+import chaingraph as cg
 
 
 @pytest.fixture(autouse=True)
