@@ -269,16 +269,13 @@ def run_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return 0
     s = summarize_changes(changes)
-    from chaingraph._report_explain import chain_lang
+    from chaingraph._report_explain import printed_names
+    from chaingraph.model.lookup import as_template
 
-    lang = args.lang or chain_lang(after)
-    if lang == "zh":
+    names = printed_names(after, as_template(template) if template else None, args.lang)
+    if names is not None:
         from chaingraph._report_explain import change_explanation
-        from chaingraph._report_text import Names
-        from chaingraph.model.lookup import as_template
 
-        names = Names(after, as_template(template) if template else None, "zh",
-                      after.meta.get("unit") or "yuan")
         rung = " → ".join(str(names.value(r)) if r else "未入梯队"
                           for r in (s["rung_before"], s["rung_after"]))
         print(f"共 {len(changes)} 项变化：新加入企业 {len(s['enterprises_added'])} 家，退出 "

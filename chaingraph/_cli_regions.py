@@ -144,12 +144,9 @@ def run_regions(args: argparse.Namespace) -> int:
 
 def _names(args: argparse.Namespace, chain: Any, template: Any) -> Any:
     """How the printed lines name things in Chinese; None for English."""
-    from chaingraph._report_explain import chain_lang
-    from chaingraph._report_text import Names
+    from chaingraph._report_explain import printed_names
 
-    if (args.lang or chain_lang(chain)) != "zh":
-        return None
-    return Names(chain, template, "zh", chain.meta.get("unit") or "yuan")
+    return printed_names(chain, template, args.lang)
 
 
 def _csv(frame: Any) -> str:

@@ -20,7 +20,8 @@ from chaingraph.model import NAME, OUTSIDE_REGION, SEGMENT, Chain
 
 __all__ = ["PORTFOLIO_ZH", "benefit_explanation", "candidate_label", "chain_lang",
            "change_explanation", "display_frame",
-           "explanations", "region_explanation", "transfer_explanation"]
+           "explanations", "printed_names", "region_explanation",
+           "transfer_explanation"]
 
 
 def chain_lang(chain: Chain) -> str:
@@ -43,6 +44,22 @@ def chain_lang(chain: Chain) -> str:
             texts += list(chain.column_at(column, first, default=None))
     return detect_lang(texts)
 
+
+def printed_names(chain: Chain, template: Any, lang: str | None = None) -> Names | None:
+    """How a command's printed lines name the chain's things in Chinese, when ``lang``
+    (default: :func:`chain_lang`) is ``"zh"``; None for English.
+
+    Examples
+    --------
+    >>> import chaingraph as cg
+    >>> printed_names(cg.datasets.load_example(), None).lang
+    'zh'
+    >>> printed_names(cg.datasets.load_example(), None, "en") is None
+    True
+    """
+    if (lang or chain_lang(chain)) != "zh":
+        return None
+    return Names(chain, template, "zh", chain.meta.get("unit") or "yuan")
 
 
 def _get(row: Any, name: str, default: Any = None) -> Any:
