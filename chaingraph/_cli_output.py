@@ -165,7 +165,7 @@ def print_summary(report: Any, written: list[Path], lang: str | None = None) -> 
         kinds = sep.join(f"{names.kind(k)} {v:,}" for k, v in s.get(key, {}).items())
         print(f"  {title}{colon}{kinds or ('无' if zh else 'none')}")
     if s.get("focal_rung"):
-        print(f"  {'梯队' if zh else 'echelon (梯队)'}{colon}{s['focal_rung']}")
+        print(f"  {'梯队' if zh else 'echelon (梯队)'}{colon}{names.value(s['focal_rung'])}")
     for step, reason in s.get("skipped", {}).items():
         name, why = skip_text(step, reason, lang)
         print(f"  {'未运行' if zh else 'skipped'} {name}: {why}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,7 +28,15 @@ from chaingraph._report_text import (
     min_cut_pairs,
     min_cut_table,
 )
-from chaingraph.labels import COLUMNS, PARTS, SECTION_ZH, SECTIONS, SUMMARY, label
+from chaingraph.labels import (
+    COLUMNS,
+    KINDS,
+    PARTS,
+    SECTION_ZH,
+    SECTIONS,
+    SUMMARY,
+    label,
+)
 from chaingraph.readwrite.safety import json_dumps, json_records
 
 __all__ = ["html_fragment", "html_page", "json_chunks", "json_document", "json_text",
@@ -54,6 +63,17 @@ _REASONS_ZH = {"no template given": "未提供模板",
                "maximum flow not computed": "未计算最大流",
                "relatedness density not in the candidate score":
                    "关联密度未计入补链/延链得分"}
+#: The details of those reasons that come from a finder's error, in Chinese.
+_DETAILS_ZH = (
+    (re.compile(r"relatedness density needs at least one region besides the focal "
+                r"(.+) \(found only (\d+) region\(s\)\)"),
+     r"需要本区（\1）以外至少一个地区的企业才能计算（只有 \2 个地区）"),
+    (re.compile(r"relatedness density: no enterprise with a segment is in focal "
+                r"region\(s\) (.+)"),
+     r"本区 \1 没有标明所属环节的企业"),
+    (re.compile(r"^无供应关系数据 \(no supply-link data\): (\d+) template links not judged$"),
+     r"无供应关系数据：\1 条模板链接未判断"),
+)
 
 
 def skip_text(step: str, reason: Any, lang: str) -> tuple[str, str]:
@@ -61,10 +81,17 @@ def skip_text(step: str, reason: Any, lang: str) -> tuple[str, str]:
     name = (section_title(step, lang)[0] if step in SECTIONS else
             label("summary", "max_flow", lang) if step == "flow" else step)
     reason = str(reason)
+    if lang == "zh" and name == step:  # not a section: a finding kind or a column
+        if step in KINDS:  # broken_link: 断链
+            name = label("kinds", step, lang)
+        elif step in COLUMNS:  # relatedness_density: 关联密度
+            name = label("columns", step, lang)
     if lang == "zh":
         for english, chinese in _REASONS_ZH.items():
             if reason.startswith(english):
                 reason = chinese + reason[len(english):]
+        for pattern, chinese in _DETAILS_ZH:
+            reason = pattern.sub(chinese, reason)
     return name, reason
 
 
@@ -95,6 +122,8 @@ def _summary_value(report: Any, key: str, names: Names) -> str:
                         if more > 0 else "")
     if key == "region" and not isinstance(value, str):
         return "、".join(map(str, value))
+    if key == "focal_rung":
+        return names.value(value)  # below 十亿级 -> 十亿级以下
     return cell_text(key, value, names.unit, lang)
 
 

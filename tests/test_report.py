@@ -493,3 +493,49 @@ def test_added_outside_enterprises_are_named_in_chinese():
     zh, en = report.to_markdown(lang="zh"), report.to_markdown(lang="en")
     assert "| 区外（名单外补录） |" in zh and "| outside |" not in zh
     assert "| outside |" in en
+
+
+def test_a_rung_below_the_lowest_reads_in_chinese(tmp_path, capsys):
+    """A chain below the lowest rung: the Chinese summary (report.md, report.html,
+    the Excel summary sheet and the printed one) said 'below 十亿级'; the table beside
+    it already said 十亿级以下. The JSON keeps the code."""
+    import pandas as pd
+
+    from chaingraph.cli import main
+
+    ent = pd.DataFrame({"id": ["甲锂业", "乙材料"], "segment": ["锂盐", "正极材料"],
+                        "region": ["示范区"] * 2, "output": [1e6, 2e6]})
+    lk = pd.DataFrame({"supplier": ["甲锂业"], "buyer": ["乙材料"], "volume": [5e5]})
+    small = cg.Chain.from_frames(ent, lk)
+    rep = diagnose(small, template="nev", region="示范区")
+    assert rep.summary["focal_rung"] == "below 十亿级"
+    zh = rep.to_markdown(lang="zh")
+    assert "- **梯队**: 十亿级以下" in zh and "below" not in zh
+    assert "below" not in rep.to_html(lang="zh")
+    assert "- **Echelon rung**: below 十亿级" in rep.to_markdown(lang="en")
+    assert json.loads(rep.to_json(lang="zh"))["summary"]["focal_rung"] == "below 十亿级"
+    cg.write_chain(small, tmp_path / "small.csv")
+    assert main(["diagnose", str(tmp_path / "small.csv"), "--template", "nev",
+                 "--region", "示范区", "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "梯队：十亿级以下" in printed and "below 十亿级" not in printed
+
+
+def test_skipped_steps_read_in_chinese():
+    """A Chinese report named its skipped steps by their codes (broken_link,
+    relatedness_density) with English details beside the Chinese prefix; English
+    keeps them as they were."""
+    from chaingraph._report_render import skip_text
+
+    density = ("relatedness density not in the candidate score: relatedness density "
+               "needs at least one region besides the focal 示范区 (found only 1 region(s))")
+    assert skip_text("relatedness_density", density, "zh") == (
+        "关联密度", "关联密度未计入补链/延链得分: 需要本区（示范区）以外至少一个地区的企业才能"
+        "计算（只有 1 个地区）")
+    assert skip_text("relatedness_density", density, "en") == ("relatedness_density",
+                                                                density)
+    links = "无供应关系数据 (no supply-link data): 12 template links not judged"
+    assert skip_text("broken_link", links, "zh") == (
+        "断链", "无供应关系数据：12 条模板链接未判断")
+    assert skip_text("broken_link", links, "en") == ("broken_link", links)
+    assert skip_text("flow", "maximum flow not computed: x", "zh")[1] == "未计算最大流: x"
