@@ -539,3 +539,15 @@ def test_skipped_steps_read_in_chinese():
         "断链", "无供应关系数据：12 条模板链接未判断")
     assert skip_text("broken_link", links, "en") == ("broken_link", links)
     assert skip_text("flow", "maximum flow not computed: x", "zh")[1] == "未计算最大流: x"
+    # the finder's own message (not a copy of it) is the one translated
+    from chaingraph.algorithms.relatedness import focal_density
+
+    one_region = cg.Chain.from_frames(
+        pd.DataFrame({"id": ["a", "b"], "segment": ["锂盐", "正极材料"],
+                      "region": ["示范区"] * 2}),
+        pd.DataFrame({"supplier": ["a"], "buyer": ["b"]}))
+    with pytest.raises(cg.ChainDataError) as caught:
+        focal_density(one_region, region="示范区")
+    reason = "relatedness density not in the candidate score: " + str(caught.value)
+    assert "需要本区（示范区）以外至少一个地区" in skip_text("relatedness_density", reason,
+                                                        "zh")[1]
