@@ -15,6 +15,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from chaingraph._lazy import lazy_attributes as _lazy_attributes
 from chaingraph.exceptions import (
     ChainDataError,
     ChainDataWarning,
@@ -268,24 +269,6 @@ _SUBMODULES = ("algorithms", "amounts", "datasets", "distributed", "exceptions",
                "iotable", "kernels", "labels", "model", "plotting", "readwrite", "report")
 _UNLISTED = {"distributed", "plotting"}
 _HIDDEN = {"TYPE_CHECKING", "_HIDDEN", "_LAZY", "_LAZY_MODULES", "_SUBMODULES",
-           "_UNLISTED", "__dir__"}
-
-
-def __getattr__(name: str):  # PEP 562: called only for names not yet in globals()
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # later look-ups are plain attribute reads
-        return value
-    if name in _SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f"chaingraph.{name}")
-    raise AttributeError(f"module 'chaingraph' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    """The public names and subpackages, whether or not they are loaded yet."""
-    listed = set(_LAZY) | set(_SUBMODULES) - _UNLISTED
-    return sorted((set(globals()) - _HIDDEN) | listed)
+           "_UNLISTED", "__dir__", "_lazy_attributes"}
+__getattr__, __dir__ = _lazy_attributes(__name__, _LAZY_MODULES, submodules=_SUBMODULES,
+                                        unlisted=_UNLISTED, hidden=_HIDDEN)
