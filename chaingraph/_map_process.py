@@ -300,13 +300,16 @@ def _exactly(stream: Any, n: int) -> bytes:
 
 # --- the helper's side ----------------------------------------------------------------
 def _warm_up() -> None:
-    """Import the drawing code and load the fonts before the map arrives."""
+    """Import the drawing code and load the fonts before the map arrives: matplotlib,
+    pandas (the scene's tables) and the drawing modules, not the analyses (see
+    :mod:`chaingraph.plotting._scene_data`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas  # noqa: F401
 
-    from chaingraph.plotting import draw_map_scene, plot_context  # noqa: F401
+    from chaingraph.plotting import MapScene, draw_map_scene, plot_context  # noqa: F401
 
     with plot_context():
         fig = plt.figure(figsize=(1, 1))

@@ -60,6 +60,31 @@ def test_the_scene_holds_no_chain(example_report):
     assert b"chaingraph.model.chain" not in text and len(text) < 200_000
 
 
+def test_the_helper_draws_without_the_analyses(example_report, tmp_path):
+    """A helper imports matplotlib and pandas, not networkx, scipy, numba or the
+    chain model (each 10-70 MB and 0.05-0.3 s of its start): the warm-up, a
+    scene unpickled and map.png saved, in a fresh interpreter as the CLI starts it."""
+    scene = cg.plotting.map_scene(example_report.chain, report=example_report,
+                                  view="enterprise", max_enterprises=1000)
+    (tmp_path / "scene.pickle").write_bytes(pickle.dumps(scene))
+    code = (
+        "import json, pickle, sys\n"
+        "from pathlib import Path\n"
+        "from chaingraph._map_process import _warm_up, draw_png\n"
+        "_warm_up()\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "draw_png(pickle.loads((folder / 'scene.pickle').read_bytes()), folder / 'map.png')\n"
+        "heavy = ('networkx', 'scipy', 'numba', 'yaml', 'chaingraph.model',\n"
+        "         'chaingraph.readwrite', 'chaingraph.kernels', 'chaingraph.algorithms')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+    here = tmp_path / "here.png"
+    draw_png(scene, here)
+    assert (tmp_path / "map.png").read_bytes() == here.read_bytes()
+
+
 @pytest.mark.parametrize("how", ["off", "dead"])
 def test_no_helper_changes_nothing_but_the_time(example_report, tmp_path, monkeypatch,
                                                 how):

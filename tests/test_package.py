@@ -84,3 +84,52 @@ def test_import_and_cli_parser_stay_light():
         "import json, sys, chaingraph.cli as c; c._parser(); "
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
     assert loaded == []
+
+
+# --- chaingraph.plotting: the same facade -----------------------------------------------
+PLOTTING_INIT = INIT.parent / "plotting" / "__init__.py"
+
+
+def _type_checking_imports(path: Path) -> set[tuple[str, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and getattr(node.test, "id", None) == "TYPE_CHECKING")
+    return {(node.module, alias.name) for node in block.body
+            if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def test_plotting_names_match_their_type_checking_imports():
+    plotting = importlib.import_module("chaingraph.plotting")
+    lazy = {(module, name) for module, names in plotting._LAZY_MODULES.items()
+            for name in names}
+    assert _type_checking_imports(PLOTTING_INIT) == lazy
+    assert {name for _, name in lazy} == set(plotting.__all__)
+
+
+@pytest.mark.parametrize("name", importlib.import_module("chaingraph.plotting").__all__)
+def test_every_plotting_name_resolves_to_its_modules_object(name):
+    plotting = importlib.import_module("chaingraph.plotting")
+    module = next(m for m, names in plotting._LAZY_MODULES.items() if name in names)
+    assert getattr(plotting, name) is getattr(importlib.import_module(module), name)
+
+
+def test_plotting_loads_only_what_is_asked_for():
+    """Drawing a scene (the CLI's map process) needs neither networkx nor the
+    chain model; dir() lists every name before any is loaded; * binds them all."""
+    found = _fresh(
+        "import json, sys\n"
+        "from chaingraph.plotting import draw_map_scene, MapScene\n"
+        "import chaingraph.plotting as p\n"
+        "heavy = [m for m in ('networkx', 'scipy', 'chaingraph.model') if m in sys.modules]\n"
+        "listed = dir(p)\n"
+        "namespace = {}\n"
+        "exec('from chaingraph.plotting import *', namespace)\n"
+        "print(json.dumps([heavy, listed, sorted(set(p.__all__) - set(namespace))]))")
+    heavy, listed, unbound = found
+    plotting = importlib.import_module("chaingraph.plotting")
+    assert heavy == []
+    assert set(plotting.__all__) <= set(listed) and listed == sorted(listed)
+    assert "_LAZY_MODULES" not in listed and "TYPE_CHECKING" not in listed
+    assert unbound == []
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        plotting.nonexistent  # noqa: B018

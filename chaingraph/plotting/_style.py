@@ -128,7 +128,7 @@ def save_figure(fig: Any, path: str | os.PathLike, /, *, dpi: int = 200,
         kwargs.setdefault("metadata", {"CreationDate": None})
     once = path.suffix.lower() == ".png" and kwargs["bbox_inches"] is None
     with plot_context(), (_laid_out(fig, dpi) if once else contextlib.nullcontext()):
-        from chaingraph.readwrite.safety import atomic_path
+        from chaingraph._atomic import atomic_path
 
         with atomic_path(path) as tmp:
             if colors is None:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 
 from chaingraph.labels import map_text
-from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.plotting._scene_data import ChainLayout, MapScene
 from chaingraph.plotting._style import (
     COLORS,
     STAGE_LABELS,
     cjk_ticks,
     plot_context,
 )
-from chaingraph.plotting.layout import ChainLayout
-from chaingraph.plotting.scene import MapScene, map_scene
+
+if TYPE_CHECKING:  # the drawing of a scene needs neither (see plotting._scene_data)
+    import networkx as nx
+    import pandas as pd
+
+    from chaingraph.model import Chain, SegmentTemplate
 
 __all__ = ["draw_map_scene", "plot_chain_map"]
 
@@ -286,6 +288,8 @@ def plot_chain_map(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None
     >>> ax.get_title(loc="left")[:6]
     '明湾示范区新'
     """
+    from chaingraph.plotting.scene import map_scene
+
     scene = map_scene(G, template=template, report=report, region=region, view=view,
                       max_enterprises=max_enterprises, color_by=color_by,
                       highlight=highlight, label=label, title=title, lang=lang)

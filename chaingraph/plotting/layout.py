@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -30,6 +29,7 @@ from chaingraph.model.context import resolve
 from chaingraph.model.lookup import as_template
 from chaingraph.model.roles import focal_mask
 from chaingraph.model.template import condensed_levels
+from chaingraph.plotting._scene_data import ChainLayout
 
 __all__ = ["ChainLayout", "chain_layout"]
 
@@ -39,48 +39,6 @@ UNLABELLED = "(unlabelled)"
 _NODE_COLUMNS = ("enterprise", "name", "segment", "region", "focal", "output", "tier",
                  "x", "y")
 _COL_W, _BOX_W, _ROW_H, _HEAD_H, _GAP = 1.0, 0.78, 0.13, 0.22, 0.2
-
-
-@dataclass
-class ChainLayout:
-    """Positions of segment boxes, enterprises and links (data units).
-
-    Attributes
-    ----------
-    view : {"enterprise", "segment"}
-    segments : DataFrame
-        segment, label, stage, column, x0, y0, width, height, n_focal, n_total,
-        output, focal_output, present (has a focal enterprise), in_template.
-    nodes : DataFrame
-        enterprise, name, segment, region, focal, output, tier, x, y (enterprise view;
-        empty in the segment view).
-    links : DataFrame
-        supplier, buyer, volume, x0, y0, x1, y1 (between enterprises, or between
-        segments in the segment view).
-    columns : DataFrame
-        column, x, stage (majority stage of the column's segments).
-    meta : dict
-        n_enterprises, n_links, region, name, segment_of (enterprise -> segment
-        drawn, a read-only mapping), segments (the segment drawn per enterprise
-        code, an array).
-
-    See Also
-    --------
-    chain_layout : builds one.
-
-    Examples
-    --------
-    >>> lay = cg.plotting.chain_layout(nx.DiGraph([("a", "b")]))
-    >>> lay.view, lay.nodes["x"].tolist()
-    ('enterprise', [0.5, 1.5])
-    """
-
-    view: str
-    segments: pd.DataFrame
-    nodes: pd.DataFrame
-    links: pd.DataFrame
-    columns: pd.DataFrame
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _segment_columns(chain: Chain, template: SegmentTemplate | None,

@@ -9,7 +9,7 @@ process, or in the CLI's map process).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -18,8 +18,9 @@ import pandas as pd
 
 from chaingraph.labels import map_text
 from chaingraph.model import Chain, SegmentTemplate
+from chaingraph.plotting._scene_data import ChainLayout, MapScene
 from chaingraph.plotting._style import COLORS, PALETTE, STAGE_LABELS
-from chaingraph.plotting.layout import ChainLayout, map_inputs
+from chaingraph.plotting.layout import map_inputs
 
 __all__ = ["MapScene", "map_findings", "map_scene", "node_colors", "shared_findings"]
 
@@ -212,59 +213,6 @@ def _segment_marks(found: dict[str, Any], seg_of: Any, names: dict[Any, Any]
         n, leaders = marks.setdefault(seg_of.get(enterprise), (0, []))
         leaders.append(name if isinstance(name, str) and name.strip() else str(enterprise))
     return marks
-
-
-@dataclass(frozen=True)
-class MapScene:
-    """What the static chain map draws, without the chain: small and picklable.
-
-    Built by :func:`map_scene` from a chain and its report; drawn by
-    :func:`draw_map_scene`, in this process or another one (the CLI draws its map
-    in a helper process while it writes the other report files).
-
-    Attributes
-    ----------
-    layout : ChainLayout
-        The positions (its ``meta`` without the per-enterprise segment lookup).
-    found : dict
-        :func:`map_findings` without the tooltip notes.
-    region, lang, title :
-        The focal region, the language of the marks and the title drawn.
-    colors : list of str
-        Enterprise view: one colour per node of ``layout.nodes``.
-    legend : dict
-        Legend entries of those colours (name -> colour).
-    labels : list
-        Enterprise view: the enterprises labelled, in drawing order.
-    highlight : frozenset
-        Enterprises ringed.
-    marks : dict
-        Segment view: segment -> (number of single points of failure, leader names).
-    cut_pairs : frozenset
-        Segment view: segment pairs holding a highlighted minimum-cut link.
-    has_template : bool
-        Segments without a focal enterprise are drawn as ghosts.
-
-    Examples
-    --------
-    >>> import pickle
-    >>> scene = cg.plotting.map_scene(cg.datasets.load_example(), view="segment")
-    >>> pickle.loads(pickle.dumps(scene)).title == scene.title
-    True
-    """
-
-    layout: ChainLayout
-    found: dict[str, Any]
-    region: Any
-    lang: str | None
-    title: str
-    colors: list[str] = field(default_factory=list)
-    legend: dict[str, str] = field(default_factory=dict)
-    labels: list[Any] = field(default_factory=list)
-    highlight: frozenset[Any] = frozenset()
-    marks: dict[Any, tuple[int, list[str]]] = field(default_factory=dict)
-    cut_pairs: frozenset[tuple[Any, Any]] = frozenset()
-    has_template: bool = False
 
 
 def map_scene(G: Chain | nx.DiGraph, /, *, template: SegmentTemplate | None = None,
