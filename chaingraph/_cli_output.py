@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chaingraph._map_process import MapProcess, draw_png
-from chaingraph._memory import release_free_memory
+from chaingraph._memory import LARGE_PROCESS_BYTES, release_free_memory
 from chaingraph._report_render import skip_text
 from chaingraph._report_tables import table_files, write_tables
 
@@ -42,7 +42,8 @@ def _start_png(report: Any, folder: Path, lang: str, helper: MapProcess | None
     options = {"template": report.template, "report": report,
                "region": report.summary.get("region"), "lang": lang}
     scene = map_scene(report.chain, **options)
-    release_free_memory()  # the scene's working arrays, before the helper draws
+    # the scene's working arrays, before the helper draws (a large process only)
+    release_free_memory(above=LARGE_PROCESS_BYTES)
     png = folder / "map.png"
     sent = helper is not None and helper.submit(scene, png)
 
@@ -72,15 +73,16 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
 
     Memory the analyses and the full tables freed is given back to the system
     before the helper starts and before the files are written
-    (:func:`~chaingraph._memory.release_free_memory`): on a million-enterprise chain
+    (:func:`~chaingraph._memory.release_free_memory`) by a process that holds
+    :data:`~chaingraph._memory.LARGE_PROCESS_BYTES`: on a million-enterprise chain
     it is 200-250 MB, which the helper and the writers would otherwise sit on top of.
     """
-    release_free_memory()
+    release_free_memory(above=LARGE_PROCESS_BYTES)
     if helper is not None:
         helper.begin()  # it starts up while the scene and the tables are built
     png, map_options = _start_png(report, folder, lang, helper)
     tables = report.full_tables()  # key findings and the cut, computed here once
-    release_free_memory()
+    release_free_memory(above=LARGE_PROCESS_BYTES)
     files = table_files(tables, folder / "tables")
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaingraph-tables") as pool:

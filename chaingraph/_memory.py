@@ -29,7 +29,7 @@ from typing import Any
 
 from chaingraph._env import env_flag
 
-__all__ = ["STEP_RELEASE_BYTES", "release_free_memory", "resident_bytes"]
+__all__ = ["LARGE_PROCESS_BYTES", "release_free_memory", "resident_bytes"]
 
 
 @functools.cache
@@ -45,14 +45,14 @@ def _malloc_trim() -> Any:
     return trim
 
 
-#: Resident memory from which the steps of a diagnosis give back what they freed
-#: (``release_free_memory(above=STEP_RELEASE_BYTES)``). A million-enterprise chain
-#: holds 1.3-1.8 GiB during its analyses: returning after each step keeps its peak
-#: (with the map process) about 100 MiB lower, under 2 GB. At 500,000 enterprises
-#: (0.9-1.2 GiB) it cost more than it saved: the next steps fault the pages in
-#: again, and the command took 0.3-0.8 s longer (measured on two cores), for no
-#: memory limit in reach.
-STEP_RELEASE_BYTES = 1280 * 2**20
+#: Resident memory from which a diagnosis gives back what it freed, after each
+#: step and before the report files (``release_free_memory(above=...)``). A
+#: million-enterprise chain holds 1.3-1.8 GiB during its analyses: returning keeps
+#: its peak (with the map process) about 100 MiB lower, under 2 GB. At 500,000
+#: enterprises (0.9-1.2 GiB) it cost more than it saved: the next steps fault the
+#: pages in again (and glibc splits the huge pages numpy's arrays are on), and the
+#: command took 0.3-0.8 s longer on two cores, for no memory limit in reach.
+LARGE_PROCESS_BYTES = 1280 * 2**20
 
 
 def resident_bytes() -> int | None:

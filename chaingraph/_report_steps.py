@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chaingraph._memory import STEP_RELEASE_BYTES, release_free_memory
+from chaingraph._memory import LARGE_PROCESS_BYTES, release_free_memory
 from chaingraph._report_text import ROW_LIMIT
 from chaingraph.exceptions import ChainDataError
 from chaingraph.model import OUTPUT, SEGMENT, Chain, SegmentTemplate
@@ -148,7 +148,7 @@ class _Outcome:
     def of(cls, name: str, run: Callable[[], Any], on_step: OnStep = None, *,
            background: bool = False) -> _Outcome:
         """Run a step; give the memory it freed back to the system once the process
-        holds :data:`~chaingraph._memory.STEP_RELEASE_BYTES` (a chain of about a
+        holds :data:`~chaingraph._memory.LARGE_PROCESS_BYTES` (a chain of about a
         million enterprises; 1-5 ms a step): the next step's large arrays are new
         pages, not that memory, and with two threads each keeps its own heap. This
         lowered the peak of a million-enterprise diagnosis by 40-60 MiB. Then
@@ -164,7 +164,7 @@ class _Outcome:
         except kept as caught:  # re-raised by record(): nothing is swallowed
             value, error = None, caught
         outcome = cls(value, error, round(time.perf_counter() - start, 4))
-        release_free_memory(above=STEP_RELEASE_BYTES)
+        release_free_memory(above=LARGE_PROCESS_BYTES)
         if error is None and on_step is not None:
             try:
                 on_step(name)

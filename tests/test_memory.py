@@ -62,16 +62,16 @@ def test_switched_off_or_without_glibc_it_does_nothing(monkeypatch):
 
 def test_above_returns_memory_only_from_a_process_that_large(monkeypatch):
     """The diagnosis's steps give memory back only once the process holds
-    STEP_RELEASE_BYTES; a size that cannot be read does not stop it."""
+    LARGE_PROCESS_BYTES; a size that cannot be read does not stop it."""
     monkeypatch.delenv("CHAINGRAPH_RELEASE_MEMORY", raising=False)
     called = []
     monkeypatch.setattr(_memory, "_malloc_trim", lambda: lambda pad: called.append(pad) or 1)
     monkeypatch.setattr(_memory, "resident_bytes", lambda: 900 * 2**20)
-    assert release_free_memory(above=_memory.STEP_RELEASE_BYTES) is False and called == []
+    assert release_free_memory(above=_memory.LARGE_PROCESS_BYTES) is False and called == []
     assert release_free_memory(above=800 * 2**20) is True and called == [0]
     assert release_free_memory() is True and called == [0, 0]
     monkeypatch.setattr(_memory, "resident_bytes", lambda: None)
-    assert release_free_memory(above=_memory.STEP_RELEASE_BYTES) is True
+    assert release_free_memory(above=_memory.LARGE_PROCESS_BYTES) is True
 
 
 def test_resident_bytes_reads_this_process():
