@@ -11,7 +11,7 @@ report files.
 A large chain (:data:`LATE_START_ENTERPRISES`) puts the helper off once read
 (:meth:`MapProcess.postpone`): it starts again once the leaders are found (the
 analyses' largest arrays), or at the latest when the report files are written. Its
-~170 MiB (Python, pandas, matplotlib) are then not added to the analyses' peak
+~140 MiB (Python, pandas, matplotlib) are then not added to the analyses' peak
 memory, and its start-up overlaps the last steps and the writing of the files,
 which take longer than the start-up at that size.
 
