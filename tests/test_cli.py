@@ -212,6 +212,40 @@ def test_console_exits_hard_with_mains_status_and_every_line_flushed(csv_chain):
     assert bad.returncode == 2 and bad.stderr.startswith("chaingraph: error: ")
 
 
+def test_the_command_runs_numpy_without_huge_page_advice(monkeypatch):
+    """The console script sets NUMPY_MADVISE_HUGEPAGE=0 before numpy loads (a user's
+    own setting wins); main() alone, for use from Python, changes nothing."""
+    from chaingraph import cli
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(cli, "main", lambda: 0)
+    monkeypatch.setattr(cli.os, "_exit", exit_)
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    with pytest.raises(Exited):
+        cli.console()
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    with pytest.raises(Exited):
+        cli.console()
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1"
+    # numpy reads it when imported: a fresh interpreter as the command starts one
+    code = ("from chaingraph import cli; cli._runtime_settings(); import numpy\n"
+            "try:\n"
+            "    from numpy._core.multiarray import _get_madvise_hugepage\n"
+            "except ImportError:  # numpy 1.x\n"
+            "    from numpy.core.multiarray import _get_madvise_hugepage\n"
+            "print(_get_madvise_hugepage())")
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True, env=env)
+    assert done.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize("command", [["demo"], ["info"]])
 def test_console_output_into_a_closed_pipe_ends_quietly(csv_chain, command):
     """``chaingraph demo | head -1``: when the reader stops reading, the command stops
