@@ -457,9 +457,10 @@ def _runtime_settings() -> None:
     (``madvise(MADV_HUGEPAGE)``). Where the kernel then compacts memory to find them
     (THP "madvise" with defrag "madvise", the default of many distributions), a
     diagnosis of 500,000 enterprises spent 1.3-2.4 s of system time instead of
-    0.7-0.95 s and took 0.3-1.0 s longer on two cores; at 100,000 and 1,000,000
-    enterprises it is no slower without them, and the peak memory is the same. The
-    command asks numpy not to (``NUMPY_MADVISE_HUGEPAGE=0``, which the map process
+    0.7-0.95 s and took 0.3-1.0 s longer on two cores. At 100,000 it is the same;
+    at 1,000,000 one generator's chain took 0.8-1.3 s less without them, another's
+    0.6 s more (its searches read the largest arrays at random, which huge pages
+    help), with the same peak memory. The command asks numpy not to (``NUMPY_MADVISE_HUGEPAGE=0``, which the map process
     inherits), unless the user set that variable; ``import chaingraph`` changes
     nothing.
     """
