@@ -8,8 +8,6 @@ table; these files hold every row, with the finders' own column names and codes
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -57,21 +55,6 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values
     out.columns = [str(c) for c in out.columns]
     return out.reset_index(drop=True)
-
-
-def _atomic(path: Path, write: Any) -> None:
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix,
-                                    dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 #: Rows converted to Arrow and written at a time (a row group each), so that a
@@ -145,13 +128,12 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *,
         if cancelled is not None and cancelled():
             break
         table = _portable(frame)
-        if parquet:
-            path = folder / f"{name}.parquet"
-            _atomic(path, lambda tmp, t=table: _write_parquet(t, tmp))
-        else:
-            path = folder / f"{name}.csv"
-            safe = table.map(neutralize_formula) if len(table) else table
-            _atomic(path, lambda tmp, t=safe: t.to_csv(tmp, index=False,
-                                                       encoding="utf-8"))
+        path = folder / f"{name}.{'parquet' if parquet else 'csv'}"
+        with atomic_path(path) as tmp:
+            if parquet:
+                _write_parquet(table, tmp)
+            else:
+                safe = table.map(neutralize_formula) if len(table) else table
+                safe.to_csv(tmp, index=False, encoding="utf-8")
         written[name] = f"{folder.name}/{path.name}"
     return written
