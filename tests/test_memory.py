@@ -16,13 +16,8 @@ from chaingraph._memory import release_free_memory
 # block allocated after each is kept: the free memory lies in holes, which glibc
 # does not give back by itself.
 _CHILD = """
-import os
 import numpy as np
-from chaingraph._memory import release_free_memory
-
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+from chaingraph._memory import release_free_memory, resident_bytes as rss
 
 blocks, keep = [], []
 for _ in range(2000):  # 64 KiB each, 125 MiB, each followed by a small kept block
