@@ -262,13 +262,12 @@ _LAZY_MODULES = {
     "chaingraph.readwrite.portfolio": ("Portfolio", "read_portfolio"),
     "chaingraph.report": ("ChainReport", "diagnose"),
 }
-_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 #: subpackages and modules reachable as attributes (``cg.datasets``, ``cg.plotting``);
 #: dir() lists plotting and distributed (matplotlib, Dask) only once imported
 _SUBMODULES = ("algorithms", "amounts", "datasets", "distributed", "exceptions",
                "iotable", "kernels", "labels", "model", "plotting", "readwrite", "report")
 _UNLISTED = {"distributed", "plotting"}
-_HIDDEN = {"TYPE_CHECKING", "_HIDDEN", "_LAZY", "_LAZY_MODULES", "_SUBMODULES",
+_HIDDEN = {"TYPE_CHECKING", "_HIDDEN", "_LAZY_MODULES", "_SUBMODULES",
            "_UNLISTED", "__dir__", "_lazy_attributes"}
 __getattr__, __dir__ = _lazy_attributes(__name__, _LAZY_MODULES, submodules=_SUBMODULES,
                                         unlisted=_UNLISTED, hidden=_HIDDEN)
