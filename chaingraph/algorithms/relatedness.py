@@ -74,19 +74,35 @@ def region_segment_table(G: Chain | nx.DiGraph, /, *, value: str = "count") -> p
     chain = as_chain(G)
     ent = chain.enterprises
     blank = pd.Series([None] * len(ent), index=ent.index, dtype=object)
-    frame = pd.DataFrame({"r": ent[REGION] if REGION in ent.columns else blank,
-                          "s": ent[SEGMENT] if SEGMENT in ent.columns else blank})
-    frame["v"] = (pd.to_numeric(ent[OUTPUT], errors="coerce").fillna(0.0)
-                  if value == "output" and OUTPUT in ent.columns else 1.0)
-    frame = frame[frame["r"].notna() & frame["s"].notna()]
-    frame = frame.astype({"r": str, "s": str})
-    if frame.empty:
+    r = ent[REGION] if REGION in ent.columns else blank
+    s = ent[SEGMENT] if SEGMENT in ent.columns else blank
+    keep = (r.notna() & s.notna()).to_numpy()
+    if not keep.any():
         return pd.DataFrame(index=pd.Index([], name=REGION, dtype=object),
                             columns=pd.Index([], name=SEGMENT, dtype=object), dtype=float)
-    out = frame.pivot_table(index="r", columns="s", values="v", aggfunc="sum",
-                            fill_value=0.0).astype(float)
-    out.index.name, out.columns.name = REGION, SEGMENT
-    return out
+    v = (pd.to_numeric(ent[OUTPUT], errors="coerce").fillna(0.0).to_numpy(dtype=float)[keep]
+         if value == "output" and OUTPUT in ent.columns else None)
+    rows, regions = _sorted_codes(r[keep])
+    cols, segments = _sorted_codes(s[keep])
+    # each (region, segment) summed in row order, as a pivot table's groups would be
+    cells = np.bincount(rows * len(segments) + cols, weights=v,
+                        minlength=len(regions) * len(segments))
+    return pd.DataFrame(cells.astype(float).reshape(len(regions), len(segments)),
+                        index=pd.Index(regions, name=REGION).astype(str),
+                        columns=pd.Index(segments, name=SEGMENT).astype(str))
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the labels ``str(value)`` and those labels, sorted.
+
+    The column is factorised as it is (a pyarrow text column without a Python
+    string per row), then its distinct values are turned into text and merged
+    where two give the same text (``3`` and ``"3"``).
+    """
+    codes, uniques = pd.factorize(values)
+    labels, merged = np.unique(np.array([str(u) for u in uniques], dtype=object),
+                               return_inverse=True)
+    return merged[codes], labels
 
 
 def _values(data: pd.DataFrame) -> np.ndarray:
