@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import check_top
 from chaingraph.algorithms.common import first_rows, has_volumes
 from chaingraph.amounts import format_amount
 from chaingraph.model import (
@@ -174,17 +175,24 @@ def _targets(chain: Chain, focal: np.ndarray, seg: Segments,
     codes = np.flatnonzero(_is(seg, wanted) & ~focal)
     total = supply[codes].sum()
     output = chain.column(OUTPUT)[codes]
+    score = supply[codes] / total if total > 0 else np.zeros(len(codes))
+    # score, then output (missing last), both descending; ties in chain order
+    # (np.lexsort is stable); the table is built for the rows kept only, its text
+    # columns taking the dtype they have over all rows (as the top rows of one)
+    order = np.lexsort((-np.nan_to_num(output, nan=-1.0), -score))
+    top = check_top(top)
+    order = order[:top] if top is not None else order
+    text = {"name": chain.column_at(NAME, codes, default=None),
+            "region": chain.column(REGION, default=None)[codes]}
+    text = {k: pd.Series(v).iloc[order].reset_index(drop=True) for k, v in text.items()}
+    codes = codes[order]
     out = pd.DataFrame({
         "enterprise": pd.Series(chain.ids[codes], dtype=object),
-        "name": chain.column_at(NAME, codes, default=None),
+        "name": text["name"],
         "segment": pd.Series([wanted] * len(codes), dtype=object),
-        "region": chain.column(REGION, default=None)[codes],
+        "region": text["region"],
         "supply_to_focal": supply[codes], "n_focal_buyers": buyers[codes],
-        "output": output,
-        "score": supply[codes] / total if total > 0 else np.zeros(len(codes))})
-    out = out.assign(_o=np.nan_to_num(output, nan=-1.0)).sort_values(
-        ["score", "_o"], ascending=False, kind="stable").drop(columns="_o")
-    out = first_rows(out.reset_index(drop=True), top)
+        "output": output[order], "score": score[order]})
     unit = chain.meta.get("unit", "yuan")
     volumes = chain.has_column(VOLUME, table="links")
     out["explanation"] = pd.Series([_target_text(row, wanted, unit, volumes)
