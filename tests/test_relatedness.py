@@ -85,6 +85,24 @@ def test_region_segment_table_from_chain():
     assert out.to_numpy().sum() == pytest.approx(ent["output"].fillna(0).sum())
 
 
+def test_region_segment_table_labels_are_text_sorted_and_merged():
+    # 3 and "3" are one region (as text); labels sorted as text ("10" < "3");
+    # enterprises without a region are left out; output sums per cell
+    G = nx.DiGraph()
+    for v, region, segment, output in ((1, 3, "b", 2.0), (2, "3", "a", 1.5),
+                                       (3, None, "a", 9.0), (4, 10, "a", 1.0),
+                                       (5, "3", "b", 0.25)):
+        G.add_node(v, region=region, segment=segment, output=output)
+    G.add_edge(1, 2)
+    chain = cg.as_chain(G, weight=None)
+    count = cg.region_segment_table(chain)
+    assert count.index.tolist() == ["10", "3"] and count.columns.tolist() == ["a", "b"]
+    assert count.to_numpy().tolist() == [[1.0, 0.0], [1.0, 2.0]]
+    output = cg.region_segment_table(chain, value="output")
+    assert output.to_numpy().tolist() == [[1.0, 0.0], [1.5, 2.25]]
+    assert (count.index.name, count.columns.name) == ("region", "segment")
+
+
 def test_find_related_segments_chain_equals_table():
     chain = cg.load_example()
     region = chain.meta["focal_region"]
