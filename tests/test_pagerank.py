@@ -145,8 +145,8 @@ def test_convergence_error_and_bad_input(method):
 
 @st.composite
 def mostly_acyclic_digraphs(draw):
-    """Layered DAGs with a few back links: the component solve's case (fewer than
-    half of the nodes on cycles), with self-loops now and then."""
+    """Layered DAGs with a few back links, with self-loops now and then: mostly the
+    component solve's case (at most a third of the links leave nodes on cycles)."""
     n = draw(st.integers(2, 30))
     forward = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
                             .filter(lambda p: p[0] < p[1]), max_size=3 * n, unique=True))
@@ -218,8 +218,15 @@ def test_component_solve_on_a_mostly_acyclic_chain_agrees_with_the_power_iterati
 
 
 def test_component_solve_raises_when_a_cycle_does_not_converge():
-    # 0 -> 1 <-> 2 -> 3 -> 4: two of five nodes on a cycle (the component solve)
-    A = sp.csr_array((np.ones(5), ([0, 1, 2, 2, 3], [1, 2, 1, 3, 4])), shape=(5, 5))
+    # 0 -> 1 <-> 2 -> 3 -> ... -> 9, 0 -> 3, 0 -> 5: three of twelve links leave
+    # nodes on a cycle (at most a third: the component solve)
+    src = [0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 0, 0]
+    dst = [1, 2, 1, 3, 4, 5, 6, 7, 8, 9, 3, 5]
+    A = sp.csr_array((np.ones(12), (src, dst)), shape=(10, 10))
+    from chaingraph.kernels.pagerank import _arcs_on_cycles, _components_numba
+
+    order, bounds = _components_numba(A.indptr.astype(np.int64), A.indices.astype(np.int64))
+    assert _arcs_on_cycles(order, bounds, A.indptr) == 3
     with pytest.raises(ConvergenceError, match="in 1 iterations"):
         pagerank(A, max_iter=1, method="numba")
     x, _ = pagerank(A, method="numba")

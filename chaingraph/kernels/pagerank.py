@@ -222,8 +222,8 @@ def pagerank(
     x0 : array, optional
         Starting vector (scaled to sum 1). Default: the personalization vector.
     method : {"auto", "numba", "scipy"}
-        numba: compiled, without holding the GIL. When at most half of the nodes
-        lie on cycles, a Gauss-Seidel solve of the linear system per strongly
+        numba: compiled, without holding the GIL. When at most a third of the
+        links leave nodes on cycles, a Gauss-Seidel solve of the linear system per strongly
         connected component, in topological order (see Notes); otherwise the power
         iteration in one compiled pass per step. scipy: the power iteration, one
         sparse product and a few vector operations per step. All three meet the
@@ -329,15 +329,19 @@ def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
     ``a = d R``, ``b = p R``, ``R = (I - alpha P)^-1`` and ``c = x . dangling =
     (b . dangling) / sum(a)`` (sum the fixed-point equation over its entries); with
     ``d = p``, ``a = b`` and ``x`` is ``b`` scaled to sum 1. For ``alpha = 1`` the
-    power iteration runs (``R`` may not exist), and also when more than half of the
-    nodes lie on cycles: sweeping a large strongly connected component converges
-    at the rate of ``alpha`` times its largest eigenvalue (near 1 when little rank
-    leaves it), the power iteration at that of the second eigenvalue.
+    power iteration runs (``R`` may not exist), and also when more than a third of
+    the links leave nodes on cycles: sweeping a large strongly connected component
+    converges at the rate of ``alpha`` times its largest eigenvalue (near 1 when
+    little rank leaves it), the power iteration at that of the second eigenvalue.
+    On random graphs whose giant component holds 30-45 % of 400,000 nodes (two
+    thirds of the links and more), the solve took about twice the power
+    iteration's time; on the generators' chains (a quarter of the links or fewer)
+    it took half.
     """
     indptr = P.indptr.astype(np.int64, copy=False)
     indices = P.indices.astype(np.int64, copy=False)
     order, bounds = _components_numba(indptr, indices) if alpha < 1 else (None, None)
-    if alpha >= 1 or 2 * _nodes_on_cycles(bounds) > len(p):
+    if alpha >= 1 or 3 * _arcs_on_cycles(order, bounds, indptr) > len(indices):
         x, iterations, change = _iterate_numba(
             indptr, indices, P.data, np.flatnonzero(is_dangling), d, p, x.copy(),
             float(alpha), float(tol), int(max_iter))
@@ -361,10 +365,11 @@ def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
     return b / b.sum(), int(most)
 
 
-def _nodes_on_cycles(bounds: np.ndarray) -> int:
-    """Nodes in strongly connected components of more than one node."""
+def _arcs_on_cycles(order: np.ndarray, bounds: np.ndarray, indptr: np.ndarray) -> int:
+    """Links out of the nodes in strongly connected components of more than one node."""
     sizes = np.diff(bounds)
-    return int(sizes[sizes > 1].sum())
+    on_cycle = order[np.repeat(sizes > 1, sizes)]
+    return int((indptr[on_cycle + 1] - indptr[on_cycle]).sum())
 
 
 def _not_converged(tol: float, max_iter: int, change: float) -> tuple[np.ndarray, int]:
