@@ -79,12 +79,14 @@ def _money_header(column: str, lang: str, unit: Any) -> tuple[str, float]:
 
 
 def _cells(frame: pd.DataFrame, divisors: list[float], lang: str
-           ) -> list[list[Any]]:
-    """Row values as written: numbers scaled (None when missing), text cleaned."""
+           ) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Row values as written (numbers scaled, None when missing; text cleaned),
+    and the same values by column."""
     columns = [_column_cells(frame.iloc[:, j], div, lang)
                for j, div in enumerate(divisors)]
-    return [list(row) for row in zip(*columns, strict=True)] if columns else [
+    rows = [list(row) for row in zip(*columns, strict=True)] if columns else [
         [] for _ in range(len(frame))]
+    return rows, columns
 
 
 def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
@@ -129,6 +131,34 @@ def _width(value: Any) -> int:
         return len(text) + 2 if text.isascii() else len(text) + len(
             _WIDE.findall(text)) + 2
     return len(f"{value:,.1f}") + 2 if isinstance(value, (int, float)) else 0
+
+
+def _column_width(header: str, cells: list[Any]) -> int:
+    """``min(60, max(6, _width(header), _width(cell) for every cell))``.
+
+    Each distinct text is measured once, and the scan stops once a cell reaches
+    60. Of the numbers only the largest and the smallest are formatted: the width
+    of ``f"{v:,.1f}"`` grows with ``v`` from 0 up and with ``-v`` below it.
+    """
+    best = max(6, _width(header))
+    seen: set[str] = set()
+    high = low = None
+    for value in cells:
+        if best >= 60:
+            return 60
+        if isinstance(value, str):
+            if value not in seen:
+                seen.add(value)
+                best = max(best, _width(value))
+        elif isinstance(value, (int, float)):
+            if high is None or value > high:
+                high = value
+            if low is None or value < low:
+                low = value
+    for value in (high, low):
+        if value is not None:
+            best = max(best, _width(value))
+    return min(60, best)
 
 
 def _column_letter(j: int) -> str:
@@ -286,9 +316,8 @@ def _write_sheet(book: _Book, name: str, frame: pd.DataFrame, lang: str, unit: A
         divisors.append(div)
         styles.append(_MONEY if column in MONEY else _SHARE if column in SHARES else
                       _COUNT if column in _INTEGER else _DECIMAL)
-    rows = _cells(frame, divisors, lang)
-    widths = [min(60, max([6, _width(h), *(_width(r[j]) for r in rows)]))
-              for j, h in enumerate(headers)]
+    rows, columns = _cells(frame, divisors, lang)
+    widths = [_column_width(h, column) for h, column in zip(headers, columns, strict=True)]
     book.add_sheet(name[:31], headers, rows, styles, widths, note and _text(note))
 
 

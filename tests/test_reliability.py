@@ -785,7 +785,8 @@ def test_excel_number_columns_at_once_are_the_cells_of_each_value(rows, div, lan
     frame = pd.DataFrame(rows, columns=["f", "i"]).astype({"f": "float64", "i": "int64"})
     frame["t"] = [f"x{k}" for k in range(len(frame))]
     frame["b"] = frame["i"] > 0
-    got = xl._cells(frame, [div, div, 1.0, 1.0], lang)
+    got, columns = xl._cells(frame, [div, div, 1.0, 1.0], lang)
+    assert [list(c) for c in zip(*columns, strict=True)] == got
     want = [[xl._cell(v, d, lang) for v, d in zip(row, [div, div, 1.0, 1.0], strict=True)]
             for row in frame.astype(object).itertuples(index=False)]
     assert [[type(v) for v in row] for row in got] == [[type(v) for v in row]

@@ -222,6 +222,23 @@ def test_excel_cell_width_is_the_character_by_character_width(value):
     assert _width(value) == _reference_width(value)
 
 
+_EXCEL_CELLS = st.one_of(
+    st.text(max_size=90), st.text(alphabet=st.characters(min_codepoint=0x2E70,
+                                                         max_codepoint=0x2E90), max_size=40),
+    st.sampled_from(["铝", "电芯", "x" * 70]), st.floats(allow_nan=False),
+    st.integers(-10**15, 10**15), st.none())
+
+
+@given(st.text(max_size=70), st.lists(_EXCEL_CELLS, max_size=30))
+def test_excel_column_width_is_the_widest_cell(header, cells):
+    """The column width measures each text once and only the extreme numbers:
+    the same as measuring every cell."""
+    from chaingraph._report_excel import _column_width, _width
+
+    expected = min(60, max([6, _width(header), *(_width(v) for v in cells)]))
+    assert _column_width(header, cells) == expected
+
+
 def test_labels_of_some_rows_do_not_depend_on_which_rows_came_first():
     """Equal names of different types (1.0 and 1) are labelled as in the whole column,
     whichever rows are asked for first (object text is cleaned whole, then indexed)."""
