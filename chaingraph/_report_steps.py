@@ -55,7 +55,8 @@ def analysis_steps(chain: Chain, template: SegmentTemplate | None, options: dict
         ("coverage", lambda: st.find_segment_coverage(chain, template=template, region=region),
          no_template),
         ("breakpoints", lambda: bp.find_breakpoints(
-            chain, template=template, region=region, method=method, **roles), None),
+            chain, template=template, region=region, method=method, explain=explain,
+            **roles), None),
         ("flow", lambda: bn.max_flow(chain, template=template, method=method, **roles),
          None),
         ("concentration", lambda: bn.find_concentration(

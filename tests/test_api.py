@@ -235,6 +235,31 @@ def test_finder_top(name, dataset, request):
         pd.testing.assert_frame_equal(head, full.head(k), check_index_type=False)
 
 
+EXPLAINING = [name for name in FINDERS if name != "find_systemic_risk"  # its own rule
+              and "explain" in inspect.signature(getattr(cg, name)).parameters]
+
+
+def test_explaining_finders_are_the_documented_ones():
+    assert set(EXPLAINING) >= {"find_structure", "find_leaders", "find_throughput",
+                               "find_min_cut", "find_bottlenecks", "find_breakpoints",
+                               "find_single_sources", "find_single_points_of_failure"}
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("name", EXPLAINING)
+def test_finder_explain(name, dataset):
+    """explain=k: the full result, with the explanation of the first k rows and None
+    after them (docs/api.md, "Explanations on demand")."""
+    chain, _ = _inputs(dataset)
+    full = _result(name, dataset, "chain")
+    for k in sorted({0, 1, 3, max(len(full) - 1, 0), len(full) + 5}):
+        some = _call(name, chain, dataset, explain=k)
+        pd.testing.assert_frame_equal(some.drop(columns="explanation"),
+                                      full.drop(columns="explanation"))
+        assert some["explanation"].iloc[:k].tolist() == full["explanation"].iloc[:k].tolist()
+        assert some["explanation"].iloc[k:].isna().all()
+
+
 @pytest.mark.parametrize("name", FINDERS)
 def test_finder_lists_its_columns(name):
     """The columns named in the docstring's Returns section exist in the frame."""

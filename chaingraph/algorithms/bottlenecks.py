@@ -102,9 +102,10 @@ def find_bottlenecks(
     top : int, optional
         Keep the first ``top`` rows.
     explain : int, optional
-        Write the ``explanation`` of the minimum-cut rows for the first ``explain``
-        of them only (None for the rest; the other kinds have a row per segment or
-        per hub and are always explained); default every row.
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row. Only the minimum cut's first ``explain`` rows are
+        explained to begin with: a cut row among the first ``explain`` rows of the
+        table is among them.
 
     Returns
     -------
@@ -160,6 +161,8 @@ def find_bottlenecks(
         chain, flow=flow, concentration=conc, outside_dependence=dep,
         throughput=throughput_table(chain, throughput, None),
         hub_threshold=hub_threshold, explain=needed)
+    if explain is not None:  # as explain_rows(): None after the first explain rows
+        table.loc[explain:, "explanation"] = None
     return first_rows(table, top)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._checks import check_top
 from chaingraph.algorithms.common import (
     ranked,
 )
@@ -54,7 +55,7 @@ _BREAKPOINT_COLUMNS = ["kind", "element", "enterprise", "supplier", "buyer", "se
 def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
                      region: Any = None, sources: Selector = None,
                      final: Selector = None, method: str = "auto",
-                     top: int | None = None) -> pd.DataFrame:
+                     top: int | None = None, explain: int | None = None) -> pd.DataFrame:
     """All breakpoints of a chain in one table.
 
     Parameters
@@ -71,6 +72,11 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         Engine for the dominator computation.
     top : int, optional
         Keep only the ``top`` highest-scoring rows.
+    explain : int, optional
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row. The single points of failure and single sources
+        are explained for their own first ``explain`` rows only: the rows of each
+        kind keep their order in the combined table, so those cover it.
 
     Returns
     -------
@@ -120,12 +126,13 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         broken = find_broken_links(chain, template=template, region=region)
         parts.append(broken.assign(kind="broken_link", element="segment_link"))
     spof = find_single_points_of_failure(chain, sources=sources, final=final,
-                                         region=region, template=template, method=method)
+                                         region=region, template=template, method=method,
+                                         explain=explain)
     codes = chain.index.get_indexer(pd.Index(spof["enterprise"], dtype=object))
     seg_of = (segments[codes] if segments is not None else np.full(len(codes), None))
     parts.append(spof.assign(kind="single_point_of_failure", segment=pd.Series(
         np.where(codes >= 0, seg_of, None), dtype=object)))
-    single = find_single_sources(chain, template=template, region=region)
+    single = find_single_sources(chain, template=template, region=region, explain=explain)
     parts.append(single.assign(kind="single_source", element="link",
                                in_focal=True))
     frames = [p.reindex(columns=_BREAKPOINT_COLUMNS) for p in parts if len(p)]
@@ -133,6 +140,8 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         out = ranked(pd.DataFrame(), _BREAKPOINT_COLUMNS)
     else:
         out = ranked(pd.concat(frames, ignore_index=True), _BREAKPOINT_COLUMNS, top)
+        if check_top(explain, "explain") is not None:  # as explain_rows(): None after
+            out.loc[explain:, "explanation"] = None
         for col in ("enterprise", "supplier", "buyer", "segment", "supplier_segment",
                     "buyer_segment"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from chaingraph.algorithms.common import (
-    first_rows,
     labels_of,
     proper_csr,
     ranked,
@@ -102,8 +101,8 @@ def _final_weights(chain: Chain, considered: np.ndarray) -> tuple[np.ndarray, st
 def find_single_points_of_failure(
         G: Chain | Any, /, *, sources: Selector = None, final: Selector = None,
         region: Any = None, links: bool = True, template: TemplateLike = None,
-        method: str = "auto", max_listed: int = MAX_LISTED, top: int | None = None
-) -> pd.DataFrame:
+        method: str = "auto", max_listed: int = MAX_LISTED, top: int | None = None,
+        explain: int | None = None) -> pd.DataFrame:
     """Enterprises and links whose loss cuts a final producer off from every source.
 
     Parameters
@@ -125,6 +124,9 @@ def find_single_points_of_failure(
         At most this many cut final producers are listed per row.
     top : int, optional
         Keep only the ``top`` highest-scoring rows.
+    explain : int, optional
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row.
 
     Returns
     -------
@@ -194,8 +196,7 @@ def find_single_points_of_failure(
     if links:
         parts.append(_link_rows(info, n, total))
     frame = _spof_frame(chain, parts, info, focal, basis, int(considered.sum()),
-                        max_listed)
-    frame = first_rows(frame, top)
+                        max_listed, top, explain)
     unsupplied = int((considered & ~info["supplied"]).sum())
     if unsupplied:
         logger.info("%d final producers have no supply path from any source at all "
@@ -217,8 +218,8 @@ def _link_rows(info: dict[str, Any], n: int, total: float) -> dict[str, Any]:
 
 
 def _spof_frame(chain: Chain, parts: list[dict[str, Any]], info: dict[str, Any],
-                focal: np.ndarray, basis: str, n_considered: int, max_listed: int
-                ) -> pd.DataFrame:
+                focal: np.ndarray, basis: str, n_considered: int, max_listed: int,
+                top: int | None, explain: int | None) -> pd.DataFrame:
     ids, tree = chain.ids, info["tree"]
     finals = np.flatnonzero(info["supplied"])
     frames, examples = [], []
@@ -251,15 +252,19 @@ def _spof_frame(chain: Chain, parts: list[dict[str, Any]], info: dict[str, Any],
     frame = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else (
         pd.DataFrame(columns=[*_SPOF_COLUMNS, "_what"]))
     frame["score"] = frame["share_cut"].astype(np.float64)
-    flat = np.concatenate([*examples, np.empty(0, dtype=np.int64)])
-    flat_labels = iter(labels_of(chain, flat).tolist())
-    frame["explanation"] = [
-        _spof_text(what, cut, n_considered, share, basis,
-                   [next(flat_labels) for _ in range(len(ex))])
-        for what, cut, share, ex in zip(
-            frame["_what"], frame["n_final_cut"], frame["share_cut"], examples,
-            strict=True)]
-    return ranked(frame, _SPOF_COLUMNS)
+    frame["_examples"] = pd.Series(examples, dtype=object)
+
+    def build(rows: pd.DataFrame) -> list[str]:
+        shown = rows["_examples"].tolist()
+        flat = np.concatenate([*shown, np.empty(0, dtype=np.int64)])
+        flat_labels = iter(labels_of(chain, flat).tolist())
+        return [_spof_text(what, cut, n_considered, share, basis,
+                           [next(flat_labels) for _ in range(len(ex))])
+                for what, cut, share, ex in zip(
+                    rows["_what"], rows["n_final_cut"], rows["share_cut"], shown,
+                    strict=True)]
+
+    return ranked(frame, _SPOF_COLUMNS, top, build=build, explain=explain)
 
 
 def _spof_text(what: str, cut: int, n_considered: int, share: float, basis: str,
@@ -279,7 +284,8 @@ def _percent(share: float) -> str:
 
 # --- single sources -------------------------------------------------------------------
 def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
-                        region: Any = None, top: int | None = None) -> pd.DataFrame:
+                        region: Any = None, top: int | None = None,
+                        explain: int | None = None) -> pd.DataFrame:
     """Local buyers that get a needed input segment from exactly one supplier.
 
     Parameters
@@ -293,6 +299,9 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
         The focal region: only its buyers are considered (suppliers may be anywhere).
     top : int, optional
         Keep only the ``top`` highest-scoring rows.
+    explain : int, optional
+        Write the ``explanation`` for the first ``explain`` rows only (None for the
+        rest); default every row.
 
     Returns
     -------
@@ -350,13 +359,16 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
         "buyer_segment": pd.Series(segments[dst], dtype=object),
         "supplier_region": pd.Series(regions[src], dtype=object),
         "supplier_in_focal": focal[src], "volume": volume,
-        "score": np.where(focal[src], 0.5, 1.0)})
-    frame["explanation"] = [
-        _single_text(template, b, s, seg, reg, inside)
-        for b, s, seg, reg, inside in zip(labels_of(chain, dst), labels_of(chain, src),
-                                          segments[src], regions[src], focal[src],
-                                          strict=True)]
-    return ranked(frame, _SINGLE_COLUMNS, top)
+        "score": np.where(focal[src], 0.5, 1.0), "_src": src, "_dst": dst})
+
+    def build(rows: pd.DataFrame) -> list[str]:
+        src, dst = rows["_src"].to_numpy(), rows["_dst"].to_numpy()
+        return [_single_text(template, b, s, seg, reg, inside)
+                for b, s, seg, reg, inside in zip(
+                    labels_of(chain, dst), labels_of(chain, src), segments[src],
+                    regions[src], focal[src], strict=True)]
+
+    return ranked(frame, _SINGLE_COLUMNS, top, build=build, explain=explain)
 
 
 def _needed(template: SegmentTemplate, segments: np.ndarray, src: np.ndarray,
