@@ -21,6 +21,7 @@ from chaingraph.model.lookup import TemplateLike
 from chaingraph.model.roles import (
     enterprise_segments,
     focal_mask,
+    label_codes,
 )
 from chaingraph.model.validation import read_only
 
@@ -44,8 +45,7 @@ def local_segment_links(chain: Chain, focal: np.ndarray, segments: np.ndarray
     keeps) and focal mask: coverage, gaps and structure each ask for it.
     """
     def compute() -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
-        codes, uniques = pd.factorize(pd.Series(segments, dtype=object),
-                                      use_na_sentinel=True)
+        codes, uniques = label_codes(chain, segments)
         labels = list(uniques)
         src, dst = chain.link_codes
         local = focal[src] & focal[dst] & (src != dst)

@@ -34,9 +34,8 @@ from chaingraph.model import (
 )
 from chaingraph.model.context import resolve
 from chaingraph.model.lookup import TemplateLike
-from chaingraph.model.roles import enterprise_segments, focal_mask
+from chaingraph.model.roles import enterprise_segments, focal_mask, label_codes
 from chaingraph.model.template import condensed_levels
-from chaingraph.model.validation import read_only
 
 __all__ = [
     "DEFAULT_EXTENSION_WEIGHTS",
@@ -78,10 +77,8 @@ def _segments(chain: Chain, template: SegmentTemplate | None) -> Segments:
         values = enterprise_segments(chain, template)  # blank cells are None
         if values is None:
             values = np.full(chain.n_enterprises, None, dtype=object)
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object),
-                                      use_na_sentinel=True)
-        return (read_only(codes.astype(np.int64)),
-                {label: i for i, label in enumerate(uniques)})
+        codes, uniques = label_codes(chain, values)
+        return codes, {label: i for i, label in enumerate(uniques)}
 
     return chain.cached("extension.segments", compute, owner=template)
 

@@ -42,6 +42,7 @@ from chaingraph.model.roles import (
     Selector,
     enterprise_segments,
     focal_mask,
+    label_codes,
     resolve_roles,
 )
 
@@ -343,7 +344,7 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
     keep = (src != dst) & focal[dst]
     src, dst = src[keep], dst[keep]
     volume = chain.column(VOLUME, table="links").astype(np.float64)[keep]
-    seg_code = pd.factorize(pd.Series(segments, dtype=object), use_na_sentinel=True)[0]
+    seg_code = label_codes(chain, segments)[0]
     key = dst.astype(np.int64) * (int(seg_code.max(initial=0)) + 2) + (seg_code[src] + 1)
     counts = pd.Series(key).map(pd.Series(key).value_counts()).to_numpy()
     single = counts == 1

@@ -48,7 +48,7 @@ from chaingraph.model.validation import read_only
 
 __all__ = ["Roles", "Selector", "arrow_text_labels", "clean_labels", "degrees",
            "enterprise_segments", "enterprise_stages", "focal_mask", "is_blank",
-           "is_pyarrow_text", "resolve_roles", "select", "text_labels"]
+           "is_pyarrow_text", "label_codes", "resolve_roles", "select", "text_labels"]
 
 Selector = Iterable[Any] | Mapping[str, Any] | None
 
@@ -281,6 +281,28 @@ def enterprise_segments(chain: Chain, template: SegmentTemplate | None
         return read_only(clean_labels(raw, lambda s: template.resolve(str(s)) or s))
 
     return chain.cached("roles.segments", compute, owner=template)
+
+
+def label_codes(chain: Chain, labels: np.ndarray) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Integer codes of a label per enterprise (-1: None) and the distinct labels.
+
+    ``pd.factorize`` of ``labels`` (first-seen order), kept on the chain per labels
+    array: coverage, single sources and extension candidates code the one array
+    :func:`enterprise_segments` keeps (0.04-0.07 s each at 500,000 enterprises).
+
+    Examples
+    --------
+    >>> chain = cg.as_chain(nx.DiGraph([("a", "b"), ("b", "c")]))
+    >>> codes, uniques = label_codes(chain, np.array(["y", None, "y"], dtype=object))
+    >>> codes.tolist(), uniques
+    ([0, -1, 0], ('y',))
+    """
+    def compute() -> tuple[np.ndarray, tuple[Any, ...]]:
+        codes, uniques = pd.factorize(pd.Series(labels, dtype=object),
+                                      use_na_sentinel=True)
+        return read_only(codes.astype(np.int64)), tuple(uniques)
+
+    return chain.cached("roles.label_codes", compute, owner=labels)
 
 
 def enterprise_stages(chain: Chain, template: SegmentTemplate | None,
