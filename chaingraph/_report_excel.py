@@ -14,6 +14,7 @@ cost about 100 microseconds a cell, which made a 14-sheet report take seconds.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from typing import Any
@@ -150,7 +151,8 @@ def _column_width(header: str, cells: list[Any]) -> int:
             if value not in seen:
                 seen.add(value)
                 best = max(best, _width(value))
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, (int, float)) and math.isfinite(value):
+            # inf, -inf and nan print as at most 6 columns: never wider than the least
             if high is None or value > high:
                 high = value
             if low is None or value < low:

@@ -245,19 +245,60 @@ def test_explaining_finders_are_the_documented_ones():
                                "find_single_sources", "find_single_points_of_failure"}
 
 
+#: Tables of several kinds of finding: explain=k explains each kind's first k rows.
+PER_KIND = ("find_breakpoints", "find_bottlenecks")
+
+
 @pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("name", EXPLAINING)
 def test_finder_explain(name, dataset):
-    """explain=k: the full result, with the explanation of the first k rows and None
-    after them (docs/api.md, "Explanations on demand")."""
+    """explain=k: the full result, with the explanation of the first k rows (of each
+    kind, in the tables that combine kinds) and None after them (docs/api.md,
+    "Explanations on demand")."""
     chain, _ = _inputs(dataset)
     full = _result(name, dataset, "chain")
     for k in sorted({0, 1, 3, max(len(full) - 1, 0), len(full) + 5}):
         some = _call(name, chain, dataset, explain=k)
         pd.testing.assert_frame_equal(some.drop(columns="explanation"),
                                       full.drop(columns="explanation"))
-        assert some["explanation"].iloc[:k].tolist() == full["explanation"].iloc[:k].tolist()
-        assert some["explanation"].iloc[k:].isna().all()
+        rank = (full.groupby("kind", sort=False).cumcount().to_numpy() if name in PER_KIND
+                else np.arange(len(full)))
+        kept = rank < k
+        assert some["explanation"][kept].tolist() == full["explanation"][kept].tolist()
+        assert some["explanation"][~kept].isna().all()
+        assert some["explanation"].iloc[:k].notna().all() or full["explanation"].iloc[
+            :k].isna().any()
+
+
+def test_report_explains_every_breakpoint_it_shows():
+    """The report groups breakpoints by kind: the rows it shows have their sentence
+    even when another kind's rows outrank them by score (single sources score 0.5
+    or 1, single points of failure their share of final output)."""
+    import chaingraph._report_steps as steps
+
+    G = nx.DiGraph()
+    for i in range(12):  # 12 buyers in the region, each with one outside supplier
+        G.add_node(f"o{i}", region="out", segment="raw")
+        G.add_node(f"b{i}", region="in", segment="mid")
+        G.add_edge(f"o{i}", f"b{i}")
+        G.add_edge(f"b{i}", f"f{i % 3}")
+    for j in range(3):
+        G.add_node(f"f{j}", region="in", segment="final")
+    G.add_node("lone", region="in", segment="final")  # x is its single point of failure
+    G.add_node("x", region="out", segment="raw")
+    G.add_edge("x", "lone")
+    chain = cg.as_chain(G, weight=None)
+    limit = steps.ROW_LIMIT
+    steps.ROW_LIMIT = 10
+    try:
+        report = cg.diagnose(chain, region="in", lang="en")
+    finally:
+        steps.ROW_LIMIT = limit
+    from chaingraph._report_text import order_breakpoints
+
+    shown = order_breakpoints(report.breakpoints).head(10)
+    assert set(shown["kind"]) >= {"single_point_of_failure", "single_source"}
+    assert shown["explanation"].notna().all()
 
 
 @pytest.mark.parametrize("name", FINDERS)

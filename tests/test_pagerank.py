@@ -139,6 +139,9 @@ def test_convergence_error_and_bad_input(method):
         pagerank(A, personalization=np.array([1.0]))
     with pytest.raises(ValueError, match="non-negative"):
         pagerank(sp.csr_array(np.array([[0, -1.0], [1, 0]])))
+    with pytest.raises(ValueError, match="finite"):  # not NaN ranks
+        pagerank(sp.csr_array(np.array([[0, np.inf, 0], [0, 0, 1.0], [0, 0, 0]])),
+                 method=method)
     x, iterations = pagerank(sp.csr_array((0, 0)))
     assert x.shape == (0,) and iterations == 0
 

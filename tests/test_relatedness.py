@@ -101,6 +101,12 @@ def test_region_segment_table_labels_are_text_sorted_and_merged():
     output = cg.region_segment_table(chain, value="output")
     assert output.to_numpy().tolist() == [[1.0, 0.0], [1.5, 2.25]]
     assert (count.index.name, count.columns.name) == ("region", "segment")
+    # labels are the values' text: 1 and 1.0 are two regions, True and 1 too
+    for v, region in enumerate((1, 1.0, 2, "1", True)):
+        G.nodes[v + 1]["region"] = region
+    mixed = cg.region_segment_table(cg.as_chain(G, weight=None))
+    assert mixed.index.tolist() == ["1", "1.0", "2", "True"]
+    assert mixed.to_numpy().sum() == 5
 
 
 def test_find_related_segments_chain_equals_table():

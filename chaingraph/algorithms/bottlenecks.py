@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from chaingraph._checks import check_top
-from chaingraph.algorithms.common import first_rows
+from chaingraph.algorithms.common import explain_per_kind, first_rows
 from chaingraph.algorithms.concentration import (
     find_concentration,
     find_outside_dependence,
@@ -102,10 +102,9 @@ def find_bottlenecks(
     top : int, optional
         Keep the first ``top`` rows.
     explain : int, optional
-        Write the ``explanation`` for the first ``explain`` rows only (None for the
-        rest); default every row. Only the minimum cut's first ``explain`` rows are
-        explained to begin with: a cut row among the first ``explain`` rows of the
-        table is among them.
+        Write the ``explanation`` for the first ``explain`` rows of each kind only
+        (None for the rest): they include the table's first ``explain`` rows, and
+        those a report grouped by kind shows. Default every row.
 
     Returns
     -------
@@ -161,9 +160,7 @@ def find_bottlenecks(
         chain, flow=flow, concentration=conc, outside_dependence=dep,
         throughput=throughput_table(chain, throughput, None),
         hub_threshold=hub_threshold, explain=needed)
-    if explain is not None:  # as explain_rows(): None after the first explain rows
-        table.loc[explain:, "explanation"] = None
-    return first_rows(table, top)
+    return first_rows(explain_per_kind(table, explain), top)
 
 
 def combine_bottlenecks(
@@ -189,7 +186,7 @@ def combine_bottlenecks(
     """
     parts = []
     if flow is not None:
-        cut = cut_table(chain, flow, None, explain)
+        cut = cut_table(chain, flow, None, _cut_rows_to_explain(flow, explain))
         inside = cut["element"].isin(["link", "enterprise"]).to_numpy()
         if not inside.all():  # no copy of a million-row cut of links only
             cut = cut[inside]
@@ -218,6 +215,17 @@ def combine_bottlenecks(
             "supplier": None, "buyer": None, "segment": hubs["segment"],
             "score": hubs["score"], "explanation": hubs["explanation"]}))
     return _stacked_by_score([p for p in parts if len(p)])
+
+
+def _cut_rows_to_explain(flow: FlowResult, explain: int | None) -> int | None:
+    """How many of the cut's rows to explain so that its first ``explain`` links and
+    enterprises are: the table leaves out its source-supply and final-demand rows,
+    and keeps the others in the cut's order (by capacity)."""
+    explain = check_top(explain, "explain")
+    if not explain:
+        return explain
+    inside = np.flatnonzero(flow.min_cut["element"].isin(["link", "enterprise"]).to_numpy())
+    return int(inside[explain - 1]) + 1 if explain <= len(inside) else None
 
 
 def _stacked_by_score(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._checks import check_top
 from chaingraph.algorithms.common import (
+    explain_per_kind,
     ranked,
 )
 from chaingraph.algorithms.fragility import (
@@ -73,10 +73,9 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
     top : int, optional
         Keep only the ``top`` highest-scoring rows.
     explain : int, optional
-        Write the ``explanation`` for the first ``explain`` rows only (None for the
-        rest); default every row. The single points of failure and single sources
-        are explained for their own first ``explain`` rows only: the rows of each
-        kind keep their order in the combined table, so those cover it.
+        Write the ``explanation`` for the first ``explain`` rows of each kind only
+        (None for the rest): they include the table's first ``explain`` rows, and
+        those a report grouped by kind shows. Default every row.
 
     Returns
     -------
@@ -140,8 +139,7 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
         out = ranked(pd.DataFrame(), _BREAKPOINT_COLUMNS)
     else:
         out = ranked(pd.concat(frames, ignore_index=True), _BREAKPOINT_COLUMNS, top)
-        if check_top(explain, "explain") is not None:  # as explain_rows(): None after
-            out.loc[explain:, "explanation"] = None
+        explain_per_kind(out, explain)
         for col in ("enterprise", "supplier", "buyer", "segment", "supplier_segment",
                     "buyer_segment"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)

@@ -32,7 +32,8 @@ from chaingraph.model import (
 from chaingraph.model.roles import is_pyarrow_text, text_labels
 from chaingraph.model.validation import read_only
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "component_sizes", "condensation_of", "explain_rows",
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "component_sizes", "condensation_of", "explain_per_kind",
+           "explain_rows",
            "first_rows", "flags", "has_volumes",
            "labels_of",
            "longest_condensed_path", "proper_csr", "ranked", "segment_label",
@@ -169,6 +170,22 @@ def explain_rows(frame: pd.DataFrame, build: Callable[[pd.DataFrame], Sequence[s
     if k:
         texts[:k] = list(build(frame.iloc[:k]))
     return frame.assign(explanation=pd.Series(texts, index=frame.index, dtype=object))
+
+
+def explain_per_kind(frame: pd.DataFrame, explain: int | None) -> pd.DataFrame:
+    """``frame`` with the explanation of each kind's rows after its first ``explain``
+    (in the frame's order) set to None: the rule of the tables that combine several
+    kinds of finding (:func:`~chaingraph.algorithms.breakpoints.find_breakpoints`,
+    :func:`~chaingraph.algorithms.bottlenecks.find_bottlenecks`). It covers the first
+    ``explain`` rows of the table, and those of each kind, which a report grouped by
+    kind shows. Changes ``frame`` (one the caller made) and returns it.
+    """
+    explain = check_top(explain, "explain")
+    if explain is not None and len(frame):
+        later = frame.groupby("kind", sort=False, dropna=False).cumcount().to_numpy() >= explain
+        if later.any():
+            frame.loc[later, "explanation"] = None
+    return frame
 
 
 def first_rows(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:

@@ -338,13 +338,15 @@ def find_single_sources(G: Chain | Any, /, *, template: TemplateLike = None,
     chain, template = context.chain, context.template
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
-    if segments is None:
+    if segments is None:  # one group of suppliers per buyer
         segments = np.full(chain.n_enterprises, None, dtype=object)
+        seg_code = np.full(chain.n_enterprises, -1, dtype=np.int64)
+    else:
+        seg_code = label_codes(chain, segments)[0]
     src, dst = chain.link_codes
     keep = (src != dst) & focal[dst]
     src, dst = src[keep], dst[keep]
     volume = chain.column(VOLUME, table="links").astype(np.float64)[keep]
-    seg_code = label_codes(chain, segments)[0]
     key = dst.astype(np.int64) * (int(seg_code.max(initial=0)) + 2) + (seg_code[src] + 1)
     counts = pd.Series(key).map(pd.Series(key).value_counts()).to_numpy()
     single = counts == 1

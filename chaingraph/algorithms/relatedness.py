@@ -84,7 +84,9 @@ def region_segment_table(G: Chain | nx.DiGraph, /, *, value: str = "count") -> p
          if value == "output" and OUTPUT in ent.columns else None)
     rows, regions = _sorted_codes(r[keep])
     cols, segments = _sorted_codes(s[keep])
-    # each (region, segment) summed in row order, as a pivot table's groups would be
+    # each (region, segment) summed in row order (plain sums: pandas' grouped sums
+    # are compensated, so an output table may differ from a pivot table's in the
+    # last bits)
     cells = np.bincount(rows * len(segments) + cols, weights=v,
                         minlength=len(regions) * len(segments))
     return pd.DataFrame(cells.astype(float).reshape(len(regions), len(segments)),
@@ -95,14 +97,15 @@ def region_segment_table(G: Chain | nx.DiGraph, /, *, value: str = "count") -> p
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the labels ``str(value)`` and those labels, sorted.
 
-    The column is factorised as it is (a pyarrow text column without a Python
-    string per row), then its distinct values are turned into text and merged
-    where two give the same text (``3`` and ``"3"``).
+    A text column (pyarrow text, most of all) is factorised as it is, without a
+    Python string per row; any other is turned into text first (``1`` and ``1.0``
+    are two labels, as their text is).
     """
-    codes, uniques = pd.factorize(values)
-    labels, merged = np.unique(np.array([str(u) for u in uniques], dtype=object),
-                               return_inverse=True)
-    return merged[codes], labels
+    if not isinstance(values.dtype, pd.StringDtype) and not (
+            values.dtype == object and pd.api.types.infer_dtype(values) == "string"):
+        values = values.astype(str)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _values(data: pd.DataFrame) -> np.ndarray:

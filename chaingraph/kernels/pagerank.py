@@ -43,7 +43,7 @@ def _distribution(values: np.ndarray | None, n: int, what: str) -> np.ndarray | 
 def _iterate_numba(indptr, indices, data, dangling, d, p, x, alpha, tol,
                    max_iter):  # pragma: no cover - compiled
     """The power iteration of :func:`pagerank` in one compiled call (no GIL held),
-    used for ``alpha = 1``: each step scatters every row's rank over its out-links
+    used for ``alpha = 1`` and when many links leave nodes on cycles: each step scatters every row's rank over its out-links
     (as scipy's product of the transposed matrix does, in the same order), adds the
     dangling mass and the teleport, and sums the L1 change. Returns (x, iterations,
     last change); the iterations are ``max_iter + 1`` when the rule was not met."""
@@ -226,8 +226,11 @@ def pagerank(
         links leave nodes on cycles, a Gauss-Seidel solve of the linear system per strongly
         connected component, in topological order (see Notes); otherwise the power
         iteration in one compiled pass per step. scipy: the power iteration, one
-        sparse product and a few vector operations per step. All three meet the
-        same stopping rule, so they agree to about ``tol`` in L1 (the compiled
+        sparse product and a few vector operations per step. The power
+        iteration stops when the L1 change of an iterate is below ``tol``; the
+        solve stops each component on cycles when its L1 change between sweeps is
+        at most ``tol`` times its sum, and computes the others exactly (an acyclic
+        graph takes one sweep). They agree to about ``tol`` in L1 (the compiled
         power iteration sums in the scipy order: to rounding, about 1e-16 per
         entry).
 
@@ -290,8 +293,8 @@ def pagerank(
     if n == 0:
         return np.zeros(0), 0
     A = sp.csr_array(A, dtype=np.float64)
-    if A.nnz and (A.data < 0).any():
-        raise ValueError("A must have non-negative weights")
+    if A.nnz and not ((A.data >= 0) & np.isfinite(A.data)).all():
+        raise ValueError("A must have finite, non-negative weights")
     out = np.asarray(A.sum(axis=1)).ravel()
     row_total = np.repeat(out, np.diff(A.indptr))
     data = np.zeros(A.nnz)
@@ -354,7 +357,8 @@ def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
                                              vector, float(alpha), float(tol),
                                              int(max_iter))
         if iterations > max_iter:
-            return _not_converged(tol, max_iter, change)
+            return _not_converged(tol, max_iter, change,
+                                  what="a relative L1 change (per component on cycles)")
         solves.append((y, iterations))
     b, most = solves[0]
     if len(solves) == 2:
@@ -372,7 +376,8 @@ def _arcs_on_cycles(order: np.ndarray, bounds: np.ndarray, indptr: np.ndarray) -
     return int((indptr[on_cycle + 1] - indptr[on_cycle]).sum())
 
 
-def _not_converged(tol: float, max_iter: int, change: float) -> tuple[np.ndarray, int]:
+def _not_converged(tol: float, max_iter: int, change: float, *,
+                   what: str = "an L1 change") -> tuple[np.ndarray, int]:
     raise ConvergenceError(
-        f"PageRank did not converge to an L1 change below {tol:g} in {max_iter} "
+        f"PageRank did not converge to {what} below {tol:g} in {max_iter} "
         f"iterations (last change {change:.3g}); raise max_iter or lower alpha")
