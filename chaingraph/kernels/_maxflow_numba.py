@@ -14,7 +14,7 @@ from chaingraph._engines import jit
 
 __all__ = ["DONE", "TOO_DEEP", "UNBOUNDED", "counting_order", "dinic", "fill_forward_star",
            "fill_tolerance", "forward_star", "residual_network", "residual_reach",
-           "residual_table"]
+           "residual_table", "rows_by_head"]
 
 
 def forward_star(tail, head, capacity, n):
@@ -81,6 +81,34 @@ def counting_order(keys, n_keys):  # pragma: no cover - compiled
         order[start[k]] = i
         start[k] += 1
     return order
+
+
+@jit
+def rows_by_head(tail, head, n):  # pragma: no cover - compiled
+    # CSR arrays (first, heads) of the arcs grouped by tail, each row's heads in
+    # increasing order, ties in input order: a stable counting sort by head, then
+    # one by tail, as counting_order(tail[by_head]) over counting_order(head) gives,
+    # without the three gathers of arc-sized arrays between them
+    m = tail.shape[0]
+    start = np.zeros(n + 1, dtype=np.int64)
+    first = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        start[head[i] + 1] += 1
+        first[tail[i] + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+        first[v + 1] += first[v]
+    by_head = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        by_head[start[head[i]]] = i
+        start[head[i]] += 1
+    heads = np.empty(m, dtype=np.int64)
+    fill = first[:-1].copy()
+    for k in range(m):
+        i = by_head[k]
+        heads[fill[tail[i]]] = head[i]
+        fill[tail[i]] += 1
+    return first, heads
 
 
 #: :func:`dinic`'s status: the maximum flow was found; it is unbounded; a level

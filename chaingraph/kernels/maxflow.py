@@ -336,13 +336,9 @@ def locality_rank(n_nodes: int, tail: np.ndarray, head: np.ndarray, root: int, *
     breadth-first order or a compiled one over the arcs in the same order: the same
     numbering).
     """
-    if engine == "numba":
-        tail, head = np.asarray(tail, dtype=np.int64), np.asarray(head, dtype=np.int64)
-        by_head = counting_order(head, n_nodes, engine="numba")  # each row sorted,
-        by_tail = by_head[counting_order(tail[by_head], n_nodes, engine="numba")]  # as scipy's
-        first = np.zeros(n_nodes + 1, dtype=np.int64)
-        np.cumsum(np.bincount(tail, minlength=n_nodes), out=first[1:])
-        order = search_order(first, head[by_tail], np.array([root], dtype=np.int64))
+    if engine == "numba":  # each row sorted by head, as scipy's
+        first, heads = nb.rows_by_head(np.asarray(tail), np.asarray(head), int(n_nodes))
+        order = search_order(first, heads, np.array([root], dtype=np.int64))
     else:
         A = sp.csr_array((np.ones(len(tail), dtype=np.int8), (tail, head)),
                          shape=(n_nodes, n_nodes))
