@@ -235,3 +235,44 @@ def test_component_solve_raises_when_a_cycle_does_not_converge():
     x, _ = pagerank(A, method="numba")
     y, _ = pagerank(A, method="scipy")
     np.testing.assert_allclose(x, y, atol=1e-12)
+
+
+def _known(A: sp.csr_array) -> tuple[tuple[int, np.ndarray], object]:
+    """scipy's strongly connected components of A's graph and a callable giving
+    their condensation (as a chain's cached ones)."""
+    from chaingraph.kernels.graph import condensation, csr_arrays, strong_components
+
+    indptr, indices = csr_arrays(A)
+    count, labels = strong_components(indptr, indices)
+    return (count, labels), lambda: condensation(indptr, indices, labels, count)
+
+
+@given(G=mostly_acyclic_digraphs(), alpha=st.floats(0.5, 0.95))
+def test_known_components_give_the_same_rank(G, alpha):
+    """Components already known (any numbering) order the solve instead of its own
+    search: the same vector, to the tolerance."""
+    nodes = list(G)
+    A = _matrix(G, nodes)
+    components, condensed = _known(A)
+    x, _ = pagerank(A, alpha=alpha, tol=1e-13, method="numba", components=components,
+                    condensed=condensed)
+    expected = nx.pagerank(G, alpha=alpha, tol=1e-14, max_iter=100_000, weight="weight")
+    np.testing.assert_allclose(x, [expected[v] for v in nodes], atol=1e-9)
+
+
+def test_known_components_are_checked_and_leave_the_power_iteration_as_it_was():
+    rng = np.random.default_rng(5)
+    n, m = 2_000, 10_000  # one giant component: the power iteration
+    A = sp.csr_array((rng.random(m), (rng.integers(0, n, m), rng.integers(0, n, m))),
+                     shape=(n, n))
+    components, condensed = _known(A)
+    x, i = pagerank(A, method="numba")
+    y, j = pagerank(A, method="numba", components=components, condensed=condensed)
+    assert i == j
+    np.testing.assert_array_equal(x, y)
+    count, labels = components
+    with pytest.raises(ValueError, match="components must label"):
+        pagerank(A, method="numba", components=(count, labels[:-1]), condensed=condensed)
+    with pytest.raises(ValueError, match="acyclic condensation"):
+        pagerank(A, method="numba", components=(n, np.arange(n)),
+                 condensed=lambda: (np.r_[0, np.ones(n, dtype=np.int64)], np.array([0])))

@@ -218,7 +218,9 @@ def _demand_pull(chain: Chain, codes: np.ndarray) -> np.ndarray:
         return np.zeros(0)
     src, dst = chain.link_codes
     A = sp.csr_array((_sales_weights(chain), (src, dst)), shape=(n, n))
-    return pagerank(A)[0][codes]
+    # the chain's cached components and condensation (the tiers' and the reach's)
+    return pagerank(A, components=strong_components_of(chain),
+                    condensed=lambda: condensation_of(chain))[0][codes]
 
 
 def _norm(values: np.ndarray) -> np.ndarray:

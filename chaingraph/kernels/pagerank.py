@@ -15,11 +15,15 @@ power iteration's 0.53 s).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 
 from chaingraph._engines import jit, resolve_method
 from chaingraph.exceptions import ConvergenceError
+from chaingraph.kernels.graph import topological_order
+from chaingraph.kernels.maxflow import counting_order
 
 __all__ = ["pagerank"]
 
@@ -199,6 +203,8 @@ def pagerank(
     max_iter: int = 1000,
     x0: np.ndarray | None = None,
     method: str = "auto",
+    components: tuple[int, np.ndarray] | None = None,
+    condensed: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, int]:
     """PageRank of a weighted directed graph given as a sparse matrix.
 
@@ -221,6 +227,14 @@ def pagerank(
         Most iterations allowed.
     x0 : array, optional
         Starting vector (scaled to sum 1). Default: the personalization vector.
+    components : (count, labels), optional
+        The strongly connected components of the graph of ``A``, when already known
+        (self-loops and weights do not change them), with ``condensed``: the
+        compiled path then orders them from the condensation instead of running its
+        own search (a chain's cached ones, say).
+    condensed : callable, optional
+        Returns the CSR arrays ``(indptr, indices)`` of the condensation DAG by
+        ``components`` (called on the compiled path only).
     method : {"auto", "numba", "scipy"}
         numba: compiled, without holding the GIL. When at most a third of the
         links leave nodes on cycles, a Gauss-Seidel solve of the linear system per strongly
@@ -309,7 +323,8 @@ def pagerank(
     x = _distribution(x0, n, "x0")
     x = p.copy() if x is None else x
     if resolve_method(method) == "numba":
-        return _pagerank_numba(P, is_dangling, d, p, x, alpha, tol, max_iter)
+        return _pagerank_numba(P, is_dangling, d, p, x, alpha, tol, max_iter,
+                               components, condensed)
     # P.T is a CSC view of P's arrays: its product sums each node's in-links in the
     # same order as a CSR copy would (bit-identical), without the conversion
     PT = P.T
@@ -323,9 +338,47 @@ def pagerank(
     return _not_converged(tol, max_iter, change)
 
 
+def _solve_order(indptr: np.ndarray, indices: np.ndarray, alpha: float,
+                 components: tuple[int, np.ndarray] | None,
+                 condensed: Callable[[], tuple[np.ndarray, np.ndarray]] | None
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The solve's ``(order, bounds)`` (the nodes grouped by strongly connected
+    component, components in topological order: see :func:`_components_numba`), or
+    None for the power iteration: ``alpha = 1``, or more than a third of the links
+    leave nodes on cycles. Components already known are ordered from their
+    condensation (Kahn; each one's nodes in index order), after the choice is made
+    from them; otherwise Tarjan's search finds them."""
+    if alpha >= 1:
+        return None
+    n, m = len(indptr) - 1, len(indices)
+    if components is None or condensed is None:
+        order, bounds = _components_numba(indptr, indices)
+        return None if 3 * _arcs_on_cycles(order, bounds, indptr) > m else (order, bounds)
+    count, labels = components
+    labels = np.asarray(labels, dtype=np.int64)
+    if labels.shape != (n,) or (n and not 0 <= labels.min() <= labels.max() < count):
+        raise ValueError(f"components must label each of the {n} nodes with a "
+                         f"component in [0, {count})")
+    sizes = np.bincount(labels, minlength=count)
+    if 3 * int(np.diff(indptr)[sizes[labels] > 1].sum()) > m:
+        return None
+    cindptr, cindices = condensed()
+    topo = topological_order(cindptr, cindices)
+    if len(topo) != count:
+        raise ValueError("condensed must be the acyclic condensation by components")
+    rank = np.empty(count, dtype=np.int64)
+    rank[topo] = np.arange(count, dtype=np.int64)
+    key = rank[labels]
+    bounds = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(sizes[topo], out=bounds[1:])
+    return counting_order(key, count, engine="numba"), bounds
+
+
 def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
                     p: np.ndarray, x: np.ndarray, alpha: float, tol: float,
-                    max_iter: int) -> tuple[np.ndarray, int]:
+                    max_iter: int, components: tuple[int, np.ndarray] | None = None,
+                    condensed: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+                    ) -> tuple[np.ndarray, int]:
     """The compiled path: a linear solve per strongly connected component.
 
     For ``alpha < 1`` the rank is ``x = alpha c a + (1 - alpha) b`` with
@@ -343,8 +396,8 @@ def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
     """
     indptr = P.indptr.astype(np.int64, copy=False)
     indices = P.indices.astype(np.int64, copy=False)
-    order, bounds = _components_numba(indptr, indices) if alpha < 1 else (None, None)
-    if alpha >= 1 or 3 * _arcs_on_cycles(order, bounds, indptr) > len(indices):
+    ordered = _solve_order(indptr, indices, alpha, components, condensed)
+    if ordered is None:
         x, iterations, change = _iterate_numba(
             indptr, indices, P.data, np.flatnonzero(is_dangling), d, p, x.copy(),
             float(alpha), float(tol), int(max_iter))
@@ -353,7 +406,7 @@ def _pagerank_numba(P: sp.csr_array, is_dangling: np.ndarray, d: np.ndarray,
         return _not_converged(tol, max_iter, change)
     solves = []
     for vector in ((p,) if d is p else (p, d)):
-        y, iterations, change = _solve_numba(indptr, indices, P.data, order, bounds,
+        y, iterations, change = _solve_numba(indptr, indices, P.data, *ordered,
                                              vector, float(alpha), float(tol),
                                              int(max_iter))
         if iterations > max_iter:
