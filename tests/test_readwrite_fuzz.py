@@ -336,6 +336,19 @@ def _by_link(links: pd.DataFrame, chain: cg.Chain) -> pd.DataFrame:
     return links.iloc[position].reset_index(drop=True)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "excel"])
+def test_a_written_folder_has_one_header_row(fmt):
+    """Found by the fuzz test below: a column named " " over text cells looked like a
+    header spanning two columns with a second header row below it (the reader's
+    rule for messy workbooks); a folder write_chain wrote has one header row."""
+    ent = pd.DataFrame({"id": pd.Series(['=HYPERLINK("http://evil.example","点击")', "+1"],
+                                        dtype="str"), " ": [False, False]})
+    links = pd.DataFrame({"supplier": pd.Series([], dtype="str"),
+                          "buyer": pd.Series([], dtype="str"),
+                          " ": pd.Series([], dtype=object)})
+    assert_round_trip(cg.Chain.from_frames(ent, links), fmt)
+
+
 @fuzz(30)
 @given(chain=hostile_chains(), fmt=st.sampled_from(WRITE_FORMATS))
 def test_fuzz_write_read_identity(chain, fmt):

@@ -125,22 +125,26 @@ def _finish(frame: pd.DataFrame, first_row: int, name: str,
 
 
 def read_csv_table(path: Path, sep: str | None, name: str, *,
-                   header_row: int | None = None, known: frozenset[str] = frozenset()
-                   ) -> RawTable:
+                   header_row: int | None = None, known: frozenset[str] = frozenset(),
+                   written: bool = False) -> RawTable:
     """Read a delimited text file as strings: UTF-8 (with or without BOM), then GB18030.
 
     Large files are parsed with pyarrow (several times faster) unless
     :data:`EXACT_ROWS` is set; pyarrow skips blank lines, so its row numbers are
     approximate and :func:`~chaingraph.readwrite.read_chain` re-reads the files
-    exactly before reporting any problem.
+    exactly before reporting any problem. ``written``: a file of a folder
+    :func:`~chaingraph.readwrite.write_chain` wrote, whose first line is its only
+    header row (no title, unit or second header row is looked for: a column named
+    ``" "`` over text cells is not a header spanning two columns).
     """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
     for encoding in ENCODINGS:
         try:
             delimiter = sep if sep is not None else _sniff(path, encoding)
-            skip, above = _csv_header(path, delimiter, encoding, header_row, known)
-            two = _csv_two_rows(path, delimiter, encoding, skip)
+            skip, above = (0, []) if written else _csv_header(
+                path, delimiter, encoding, header_row, known)
+            two = None if written else _csv_two_rows(path, delimiter, encoding, skip)
             fast = None if skip or two else _read_csv_fast(path, delimiter, encoding, name)
             if fast is not None:
                 return fast

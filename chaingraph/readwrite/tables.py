@@ -427,7 +427,8 @@ def _read_one(source: Any, sheet: Any, format: str | None, role: str,
     header = {"header_row": {"enterprises": rows[0], "links": rows[1]}.get(role),
               "known": (options or {}).get("known", frozenset())}
     if fmt in ("csv", "tsv", "text"):
-        return read_csv_table(path, {"csv": ",", "tsv": "\t"}.get(fmt), name, **header)
+        return read_csv_table(path, {"csv": ",", "tsv": "\t"}.get(fmt), name, **header,
+                              written=bool((options or {}).get("written")))
     if fmt == "excel":
         return read_excel_table(path, sheet, name, role, **header)
     if fmt == "parquet":
@@ -454,7 +455,8 @@ def _read_directory(path: Path) -> tuple[RawTable | None, RawTable, dict[str, An
     meta, schema = _read_meta_json(path / "meta.json")
     tables = {}
     for role, file in found.items():
-        table = _read_one(file, None, None, role)
+        # a folder write_chain wrote (its schema says so): one header row each
+        table = _read_one(file, None, None, role, {"written": True} if schema else None)
         if schema:
             apply_stamp(table, schema, role)
         table.file = f"{path.name}/{file.name}"
