@@ -112,9 +112,13 @@ def read_input(args: argparse.Namespace, files: Sequence[str], *,
     One or two files (a workbook, JSON chain or directory; or enterprises and links),
     each checked to exist; ``--template`` unless ``template`` is given; the optional
     ``--header-row``, ``--sheets``, ``--segments``, ``--name`` where the command has
-    them; ``options`` go to :func:`chaingraph.read_chain` as they are.
+    them; ``options`` go to :func:`chaingraph.read_chain` as they are. numba's
+    set-up starts beside the reading (:func:`~chaingraph._engines.warm_up`).
     """
+    from chaingraph._engines import warm_up
     from chaingraph.readwrite import read_chain
+
+    warm_up()
 
     if not 1 <= len(files) <= 2:
         raise ValueError(f"give one file (a workbook, JSON chain or directory) or two "

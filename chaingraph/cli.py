@@ -169,9 +169,11 @@ def _add_demo(sub: Any) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    from chaingraph._engines import warm_up
     from chaingraph.datasets import load_example
     from chaingraph.report import diagnose
 
+    warm_up()  # beside the example's loading
     with _map_helper() as helper:
         chain = load_example()
         report = diagnose(chain, template=chain.meta.get("template"),

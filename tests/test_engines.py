@@ -50,3 +50,28 @@ def test_compiled_kernels_write_no_file_into_the_package(tmp_path):
     after = {p for p in package.rglob("*") if p.suffix in (".nbi", ".nbc")}
     assert after == before
     assert list((tmp_path / "chaingraph" / "numba").rglob("*.nbi"))
+
+
+def test_warm_up_imports_numba_in_a_thread_of_its_own_once(tmp_path):
+    if not _engines.has_numba():
+        assert _engines.warm_up() is None
+        return
+    code = ("import sys; from chaingraph._engines import warm_up; "
+            "assert 'numba' not in sys.modules; thread = warm_up(); "
+            "assert thread.daemon and thread is warm_up(); thread.join(); "
+            "assert 'numba' in sys.modules; print(thread.name)")
+    env = {"XDG_CACHE_HOME": str(tmp_path), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], check=True, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.stdout.strip() == "chaingraph-numba" and done.stderr == ""
+
+
+def test_a_failing_warm_up_is_left_for_the_kernels_to_report(monkeypatch):
+    if not _engines.has_numba():
+        pytest.skip("numba not importable")
+    seen = []
+    monkeypatch.setattr(_engines, "_WARMING", [])
+    monkeypatch.setattr(_engines, "_ready", lambda x: seen.append(x) or 1 / 0)
+    monkeypatch.setattr("threading.excepthook", lambda args: seen.append(args.exc_type))
+    _engines.warm_up().join()
+    assert seen == [1]
