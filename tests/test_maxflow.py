@@ -21,6 +21,7 @@ from willems import load_willems, willems_numbers
 import chaingraph as cg
 from chaingraph._engines import has_numba
 from chaingraph.algorithms import bottlenecks as bn
+from chaingraph.algorithms import flow as bn_flow
 from chaingraph.kernels import _maxflow_numba
 from chaingraph.kernels import maxflow as mf
 
@@ -157,6 +158,73 @@ def capacitated(draw, max_nodes=9):
 @given(G=capacitated())
 def test_random_chains_match_networkx(G, method):
     check_against_oracle(G, method)
+
+
+@st.composite
+def whole_amounts(draw, max_nodes=8):
+    """Chains of whole amounts (exact in floats): enterprise capacities that bind,
+    that cannot (above what their links bring in or take out) and that tie."""
+    n = draw(st.integers(2, max_nodes))
+    G = nx.DiGraph()
+    for v in range(n):
+        attrs = {}
+        if draw(st.integers(0, 4)):
+            attrs["capacity"] = float(draw(st.sampled_from([0, 1, 2, 3, 4, 6, 9, 50])))
+        if draw(st.booleans()):
+            attrs["output"] = float(draw(st.integers(1, 9)))
+        G.add_node(f"企业{v}", **attrs)
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(
+        lambda p: p[0] != p[1]), max_size=3 * n, unique=True))
+    for u, v in pairs:
+        G.add_edge(f"企业{u}", f"企业{v}", volume=float(draw(st.integers(1, 6))))
+    for v, attrs in G.nodes(data=True):  # ties: a capacity equal to what links bring or take
+        tie = draw(st.sampled_from([None, "in", "out"])) if "capacity" in attrs else None
+        edges = G.in_edges(v, data="volume") if tie == "in" else G.out_edges(
+            v, data="volume") if tie == "out" else []
+        if sum(d for *_, d in edges) > 0:
+            attrs["capacity"] = float(sum(d for *_, d in edges))
+    return G
+
+
+def minimal_cut(H: nx.DiGraph) -> set:
+    """The arcs leaving the nodes reachable from S in the residual network of a
+    maximum flow (networkx's Edmonds-Karp): one cut whatever maximum flow is found."""
+    R = nx.algorithms.flow.edmonds_karp(H, "S", "T")
+    seen, stack = {"S"}, ["S"]
+    while stack:
+        u = stack.pop()
+        for v, d in R[u].items():
+            if v not in seen and d["capacity"] - d["flow"] > 0:
+                seen.add(v)
+                stack.append(v)
+    return {(u, v) for u, v in H.edges if u in seen and v not in seen}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(G=whole_amounts())
+@settings(max_examples=150)
+def test_the_cut_is_that_of_the_network_with_every_capacity_split(G, method):
+    """An enterprise whose capacity cannot bind is not split in two: the minimum cut
+    is still the one read from the network where every capacity is an arc."""
+    result = bn.max_flow(to_chain(G), method=method)
+    H = oracle_network(G, *default_roles(G))
+    expected = nx.maximum_flow_value(H, "S", "T")
+    assert result.value == pytest.approx(expected, rel=1e-12)
+    assert {cut_arc(row, G) for row in result.min_cut.itertuples(index=False)} == (
+        minimal_cut(H))
+
+
+def test_a_capacity_that_cannot_bind_is_no_split():
+    G = nx.DiGraph([("ore", "mill", {"volume": 4.0}), ("mill", "car", {"volume": 3.0})])
+    G.nodes["mill"]["capacity"] = 3.5  # above the 3 its links take out
+    G.nodes["ore"]["capacity"] = 4.0  # binds with its link: a tie
+    net = bn_flow._flow_network(to_chain(G), np.array([True, False, False]),
+                                np.array([False, False, True]), np.array([4.0, 3.0]))
+    assert net["split"].tolist() == [True, False, False]
+    assert net["n_nodes"] == 3 + 1 + 2
+    G.nodes["mill"]["capacity"] = 3.0  # now it can bind (a tie with its link)
+    result = bn.max_flow(to_chain(G))
+    assert result.min_cut["element"].tolist() == ["enterprise"]
 
 
 @given(G=capacitated(), data=st.data())
@@ -521,7 +589,7 @@ def test_fill_arcs_compiled_pass_gives_the_numpy_arrays(seed, n, m):
     src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
     ent_cap = np.where(rng.random(n) < 0.4, rng.random(n) * 10, np.nan)
     output = np.where(rng.random(n) < 0.5, rng.random(n) * 10, np.nan)
-    split = np.isfinite(ent_cap)
+    split = np.isfinite(ent_cap) & (rng.random(n) < 0.7)  # a capacity that cannot bind
     out_id = np.arange(n, dtype=np.int32)
     out_id[split] = n + np.arange(int(split.sum()), dtype=np.int32)
     kind = np.repeat(np.array([0, 1, 2, 3], dtype=np.int8),
@@ -529,7 +597,7 @@ def test_fill_arcs_compiled_pass_gives_the_numpy_arrays(seed, n, m):
     ref = np.concatenate([np.arange(m), np.flatnonzero(split), np.arange(min(n, 5)),
                           np.arange(min(n, 7))]).astype(np.int32)
     S = n + int(split.sum())
-    args = (kind, ref, src, dst, rng.random(m), ent_cap, output, split, out_id, S, S + 1)
+    args = (kind, ref, src, dst, rng.random(m), ent_cap, output, out_id, S, S + 1)
     compiled, numpy = fill_arcs(*args, method="numba"), fill_arcs(*args, method="scipy")
     for a, b in zip(compiled, numpy, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -149,14 +149,16 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
     ``kind`` and ``ref`` name each arc (a link, an enterprise's split, a source's
     supply, a final producer's demand, and which one); :func:`_arc_arrays` gives
     its ends and capacity from them, so those can be dropped during the search.
+    ``split`` marks the enterprises split in two (:func:`_split_enterprises`).
     """
     n = chain.n_enterprises
-    split = np.isfinite(chain.column(CAPACITY))
+    bounded = np.isfinite(chain.column(CAPACITY))
+    split = _split_enterprises(chain, sources, final, link_cap)
     S = n + int(split.sum())
     T = S + 1
     src, dst = chain.link_codes
     source_idx, final_idx = np.flatnonzero(sources), np.flatnonzero(final)
-    unbounded = sources & final & ~split & ~np.isfinite(chain.column(OUTPUT))
+    unbounded = sources & final & ~bounded & ~np.isfinite(chain.column(OUTPUT))
     if unbounded.any():
         who = chain.ids[unbounded][:5].tolist()
         raise ValueError(
@@ -169,34 +171,71 @@ def _flow_network(chain: Chain, sources: np.ndarray, final: np.ndarray,
     ref = np.concatenate([link_idx, split_idx, source_idx, final_idx])
     # int32 node and row numbers where they fit: kind and ref live as long as the search
     index = np.int32 if max(T + 1, len(ref)) < 2**31 else np.int64
-    net = {"n_nodes": T + 1, "S": S, "T": T, "kind": kind, "ref": ref.astype(index)}
+    net = {"n_nodes": T + 1, "S": S, "T": T, "split": split, "kind": kind,
+           "ref": ref.astype(index)}
     net.update(_arc_arrays(chain, net, link_cap, method))
     positive = net["cap"] > 0
     if positive.all():  # the usual case: no copy of the arc arrays (5 x 3M at 500k)
         return net
     keep = np.flatnonzero(positive)  # zero-capacity arcs are left out
-    return {k: v[keep] if isinstance(v, np.ndarray) else v for k, v in net.items()}
+    return {k: v[keep] if k in _ARC_KEYS else v for k, v in net.items()}
+
+
+#: The arrays of :func:`_flow_network` with one entry per arc.
+_ARC_KEYS = ("kind", "ref", "tail", "head", "cap")
+
+
+def _split_enterprises(chain: Chain, sources: np.ndarray, final: np.ndarray,
+                       link_cap: np.ndarray) -> np.ndarray:
+    """The enterprises split into ``v_in -> v_out``: those with a capacity that can
+    bind.
+
+    An enterprise whose capacity exceeds, by more than a relative 1e-9, what its
+    arcs can bring in (its links' capacities, and its supply as a source) or take
+    out (its links' and its demand as a final producer) carries less than its
+    capacity in every flow: its split arc never saturates. It is left whole, which
+    changes neither the maximum flow's value nor the minimum cut read from the
+    residual network (in the split network both its halves are reached from the
+    sources or neither is: the split arc always has residual capacity, and once
+    flow leaves ``v_out`` its reverse arc has too). The flow on each link is that
+    of another maximum flow when there are several. On chains whose capacities
+    leave room (those of :func:`chaingraph.datasets.generate_chain` do) this halves
+    the nodes searched: 500,000 enterprises' flow took 1.4-1.5 s instead of 2.0-2.3 s.
+    """
+    capacity = chain.column(CAPACITY)
+    bounded = np.isfinite(capacity)
+    if not bounded.any():
+        return bounded
+    n = chain.n_enterprises
+    src, dst = chain.link_codes
+    link = src != dst  # self-loops are no arcs
+    # float64 also without links (bincount of nothing gives integers)
+    into = np.bincount(dst[link], weights=link_cap[link], minlength=n).astype(np.float64)
+    into += np.where(sources, np.where(bounded, capacity, np.inf), 0.0)
+    output = chain.column(OUTPUT)
+    out = np.bincount(src[link], weights=link_cap[link], minlength=n).astype(np.float64)
+    out += np.where(final, np.where(np.isfinite(output), output, np.inf), 0.0)
+    return bounded & ~(capacity > np.minimum(into, out) * (1 + 1e-9))
 
 
 def _arc_arrays(chain: Chain, net: dict[str, Any], link_cap: np.ndarray,
                 method: str = "auto") -> dict[str, np.ndarray]:
     """``tail``, ``head`` and ``cap`` of the arcs ``net["kind"]``, ``net["ref"]``.
 
-    A link ``u -> v`` is ``u_out -> v``; an enterprise ``v`` with a capacity is split
-    ``v -> v_out`` (its out-node numbered after the enterprises); a source ``s`` is
-    fed by ``S -> s``; a final producer ``t`` feeds ``t_out -> T``
-    (:func:`chaingraph.kernels.maxflow.fill_arcs`).
+    A link ``u -> v`` is ``u_out -> v``; an enterprise ``v`` split in two
+    (``net["split"]``) is ``v -> v_out`` (its out-node numbered after the
+    enterprises); a source ``s`` is fed by ``S -> s``; a final producer ``t`` feeds
+    ``t_out -> T`` (:func:`chaingraph.kernels.maxflow.fill_arcs`).
     """
     n = chain.n_enterprises
     ent_cap, output = chain.column(CAPACITY), chain.column(OUTPUT)
-    split = np.isfinite(ent_cap)
+    split = net["split"]
     index = net["ref"].dtype
     out_id = np.arange(n, dtype=index)
     out_id[split] = n + np.arange(int(split.sum()), dtype=index)
     src, dst = chain.link_codes
     tail, head, cap = _mf.fill_arcs(net["kind"], net["ref"], src, dst, link_cap, ent_cap,
-                                    output, split, out_id, net["S"], net["T"],
-                                    method=method)
+                                    output, out_id, net["S"], net["T"], method=method)
     return {"tail": tail, "head": head, "cap": cap}
 
 
@@ -239,7 +278,9 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     Definition. A super-source ``S`` feeds every source ``s`` (arc capacity: the
     source's ``capacity`` if given, else unbounded). Every enterprise ``v`` with a
     ``capacity`` is split into ``v_in -> v_out`` with that capacity (node
-    splitting); enterprises without one are not split (unbounded). Each link
+    splitting); enterprises without one are not split (unbounded), nor are those
+    whose capacity exceeds what their arcs can bring in or take out (it cannot
+    bind: the value and the cut are the same). Each link
     ``u -> v`` is an arc ``u_out -> v_in`` whose capacity is the link's ``capacity``
     column (or the column named by ``capacity=``) when given, else its ``volume``;
     when the chain has no volumes at all every such link has capacity 1 (the flow

@@ -427,7 +427,7 @@ def solve_arcs(n_nodes: int, arcs: list[np.ndarray], s: int, t: int, *,
 
 
 @jit
-def _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, split, out_id,
+def _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, out_id,
                      S, T, tail, head, cap):  # pragma: no cover - compiled
     for a in range(ref.shape[0]):
         r = ref[a]
@@ -438,7 +438,7 @@ def _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, split, out_
             tail[a], head[a], cap[a] = r, out_id[r], ent_cap[r]
         elif k == 2:  # a source fed by S
             tail[a], head[a] = S, r
-            cap[a] = ent_cap[r] if split[r] else np.inf
+            cap[a] = ent_cap[r] if np.isfinite(ent_cap[r]) else np.inf
         else:  # a final producer feeding T
             tail[a], head[a] = out_id[r], T
             cap[a] = output[r] if np.isfinite(output[r]) else np.inf
@@ -446,14 +446,14 @@ def _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, split, out_
 
 def fill_arcs(kind: np.ndarray, ref: np.ndarray, src: np.ndarray, dst: np.ndarray,
               link_cap: np.ndarray, ent_cap: np.ndarray, output: np.ndarray,
-              split: np.ndarray, out_id: np.ndarray, S: int, T: int, *,
+              out_id: np.ndarray, S: int, T: int, *,
               method: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``tail``, ``head`` and ``capacity`` of the arcs of a node-split supply network.
 
     Arc ``a`` is of kind ``kind[a]`` (:data:`ARC_LINK`: link ``ref[a]``, from
     ``out_id[src]`` to ``dst``, capacity ``link_cap``; :data:`ARC_SPLIT`: enterprise
     ``ref[a]`` to its out-node ``out_id``, its ``ent_cap``; :data:`ARC_SOURCE`: ``S``
-    to source ``ref[a]``, its ``ent_cap`` when ``split`` else ``inf``;
+    to source ``ref[a]``, its ``ent_cap`` when finite else ``inf``;
     :data:`ARC_FINAL`: final producer ``ref[a]``'s out-node to ``T``, its ``output``
     when finite else ``inf``). The numba path is one pass (at 5M links about 30 ms
     where the numpy path's gathers per kind took 0.3 s); the arrays are the same.
@@ -463,8 +463,7 @@ def fill_arcs(kind: np.ndarray, ref: np.ndarray, src: np.ndarray, dst: np.ndarra
     >>> kind, ref = np.array([0, 2, 3], dtype=np.int8), np.array([0, 0, 1])
     >>> tail, head, cap = fill_arcs(kind, ref, np.array([0]), np.array([1]),
     ...                             np.array([5.0]), np.array([np.nan, np.nan]),
-    ...                             np.array([np.nan, 7.0]), np.array([False, False]),
-    ...                             np.array([0, 1]), 2, 3)
+    ...                             np.array([np.nan, 7.0]), np.array([0, 1]), 2, 3)
     >>> tail.tolist(), head.tolist(), cap.tolist()
     ([0, 2, 1], [1, 0, 3], [5.0, inf, 7.0])
     """
@@ -472,7 +471,7 @@ def fill_arcs(kind: np.ndarray, ref: np.ndarray, src: np.ndarray, dst: np.ndarra
     tail, head = np.empty(len(ref), dtype=index), np.empty(len(ref), dtype=index)
     cap = np.empty(len(ref))
     if resolve_method(method) == "numba":
-        _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, split, out_id,
+        _fill_arcs_numba(kind, ref, src, dst, link_cap, ent_cap, output, out_id,
                          S, T, tail, head, cap)
         return tail, head, cap
     for k in (ARC_LINK, ARC_SPLIT, ARC_SOURCE, ARC_FINAL):
@@ -484,7 +483,7 @@ def fill_arcs(kind: np.ndarray, ref: np.ndarray, src: np.ndarray, dst: np.ndarra
             tail[at], head[at], cap[at] = r, out_id[r], ent_cap[r]
         elif k == ARC_SOURCE:
             tail[at], head[at] = S, r
-            cap[at] = np.where(split[r], ent_cap[r], np.inf)
+            cap[at] = np.where(np.isfinite(ent_cap[r]), ent_cap[r], np.inf)
         else:
             tail[at], head[at] = out_id[r], T
             cap[at] = np.where(np.isfinite(output[r]), output[r], np.inf)
