@@ -14,7 +14,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +68,14 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     100,000 enterprises or fewer its drawing is the last file to be ready); the
     full tables are written by a second thread while this one renders the
     reports: Parquet encoding and compression run without the GIL, so on two cores
-    they cost no wall time. The files are the same as written one after the other.
-    A helper put off until now (a large chain) is started first.
+    they cost little wall time. The writer starts at once with the analyses' own
+    tables, then writes the key findings and the minimum cut's two tables once this
+    thread has built them (:func:`_write_all`): at 500,000 enterprises it had
+    started 0.4 s later and ended 0.3 s after the reports. The files are the same
+    as written one after the other. A helper put off until now (a large chain) is
+    started first.
 
-    Memory the analyses and the full tables freed is given back to the system
-    before the helper starts and before the files are written
+    Memory the analyses freed is given back to the system before the helper starts
     (:func:`~chaingraph._memory.release_free_memory`) by a process that holds
     :data:`~chaingraph._memory.LARGE_PROCESS_BYTES`: on a million-enterprise chain
     it is 200-250 MB, which the helper and the writers would otherwise sit on top of.
@@ -80,15 +83,17 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     release_free_memory(above=LARGE_PROCESS_BYTES)
     if helper is not None:
         helper.begin()  # it starts up while the scene and the tables are built
-    png, map_options = _start_png(report, folder, lang, helper)
-    tables = report.full_tables()  # key findings and the cut, computed here once
-    release_free_memory(above=LARGE_PROCESS_BYTES)
-    files = table_files(tables, folder / "tables")
-    stop = threading.Event()
+    own = report.tables()
+    files = table_files(["key_findings", *own, "min_cut_pairs", "min_cut"],
+                        folder / "tables")
+    stop, derived = threading.Event(), Future()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaingraph-tables") as pool:
-        written = pool.submit(write_tables, tables, folder / "tables",
-                              cancelled=stop.is_set)
+        written = pool.submit(_write_all, own, derived, folder / "tables", stop)
         try:
+            png, map_options = _start_png(report, folder, lang, helper)
+            tables = report.full_tables()  # key findings and the cut, computed here once
+            derived.set_result({name: tables[name] for name in files if name not in own})
+            release_free_memory(above=LARGE_PROCESS_BYTES)  # the cut's working arrays
             if map_options is not None:
                 from chaingraph.plotting import write_html_map
 
@@ -101,9 +106,24 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
                 report.to_html(lang=lang, files=files, map_png=png()), encoding="utf-8")
         except BaseException:
             stop.set()  # the writer stops after its current table; waited for below
+            derived.cancel()
             raise
         if written.result() != files:  # raises what the writer raised
             raise RuntimeError(f"tables written {written.result()} != {files}")
+
+
+def _write_all(own: dict[str, Any], derived: Future, folder: Path,
+               stop: threading.Event) -> dict[str, str]:
+    """The writer's thread: the analyses' tables, then those ``derived`` gives (none
+    when it is cancelled: the caller failed), stopping early once ``stop`` is set."""
+    written = write_tables(own, folder, cancelled=stop.is_set)
+    try:
+        more = derived.result()
+    except CancelledError:
+        return written
+    written.update(write_tables(more, folder, cancelled=stop.is_set))
+    return {name: written[name] for name in ["key_findings", *own, *more]
+            if name in written}
 
 
 def write_folder(report: Any, out: Path, lang: str | None = None,

@@ -145,6 +145,33 @@ def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monke
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_report_failing_before_the_derived_tables_stops_the_writer(
+        example_report, tmp_path, monkeypatch):
+    """The writer starts with the analyses' tables and waits for the key findings
+    and the cut: a failure before they are built stops it (no hang, no folder)."""
+    import threading
+
+    from chaingraph._cli_output import write_folder
+
+    def boom(self):
+        raise OSError("no key findings")
+
+    monkeypatch.setattr(type(example_report), "full_tables", boom)
+    raised = []
+
+    def write():
+        try:
+            write_folder(example_report, tmp_path / "out")
+        except OSError as error:
+            raised.append(str(error))
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and raised == ["no key findings"]
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["example", "capacities, blank segments"])
 def test_min_cut_table_trusts_kept_codes_only_for_their_own_cut(name):
     """The flow keeps its cut's enterprise codes; a cut whose rows no longer match
