@@ -138,6 +138,7 @@ def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cove
     # the other runs if it passes that (a phase costs at most both searches).
     n = first.shape[0] - 1
     queue = np.empty(n, dtype=np.int32)
+    mark = np.empty(n, dtype=np.uint8)
     open_ = np.empty(head.shape[0], dtype=np.uint8)
     for a in range(head.shape[0]):
         b = rev[a]
@@ -196,6 +197,31 @@ def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cove
             backward, budget = not backward, big
         if depth < 0:
             break
+        if not backward:
+            # a forward phase's depth-first search would enter every node of the
+            # level graph, most of which lead nowhere once little flow is left
+            # (all the source side of a chain whose cut lies near its sources):
+            # keep the levels of the nodes on a shortest s-t path only, found
+            # backward from t over the residual arcs into each node (bit 2 of its
+            # own arcs) that come from the level before
+            mark[:] = 0
+            mark[t] = 1
+            queue[0] = t
+            lo, hi = 0, 1
+            while lo < hi:
+                x = queue[lo]
+                lo += 1
+                lx = level[x] - 1
+                for a in range(first[x], first[x + 1]):
+                    if open_[a] & 2:
+                        y = head[a]
+                        if level[y] == lx and not mark[y]:
+                            mark[y] = 1
+                            queue[hi] = y
+                            hi += 1
+            for x in range(n):
+                if not mark[x]:
+                    level[x] = -1
         current[:] = first[:-1]
         top = 0
         u = s
