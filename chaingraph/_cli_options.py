@@ -118,12 +118,11 @@ def read_input(args: argparse.Namespace, files: Sequence[str], *,
     from chaingraph._engines import warm_up
     from chaingraph.readwrite import read_chain
 
-    warm_up()
-
     if not 1 <= len(files) <= 2:
         raise ValueError(f"give one file (a workbook, JSON chain or directory) or two "
                          f"(enterprises, links), got {len(files)}")
     check_files(files)
+    warm_up()
     if template is None:
         template = resolve_template(getattr(args, "template", None))
     return read_chain(files[0], files[1] if len(files) == 2 else None,

@@ -94,10 +94,12 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
         def start() -> Any:
             return pool.submit(_write_all, own, derived, folder / "tables", stop)
 
-        # a large process starts it once the scene and the cut are built, as their
-        # working memory is given back: the writer's buffers would come on top
-        written = start() if size is None or size < LARGE_PROCESS_BYTES else None
+        written = None
         try:
+            # a large process starts it once the scene and the cut are built, as their
+            # working memory is given back: the writer's buffers would come on top
+            if size is None or size < LARGE_PROCESS_BYTES:
+                written = start()
             png, map_options = _start_png(report, folder, lang, helper)
             tables = report.full_tables()  # key findings and the cut, computed here once
             derived.set_result({name: tables[name] for name in files if name not in own})

@@ -186,9 +186,10 @@ def whole_amounts(draw, max_nodes=8):
     return G
 
 
-def minimal_cut(H: nx.DiGraph) -> set:
-    """The arcs leaving the nodes reachable from S in the residual network of a
-    maximum flow (networkx's Edmonds-Karp): one cut whatever maximum flow is found."""
+def minimal_cut(H: nx.DiGraph) -> tuple[set, set]:
+    """The nodes reachable from S in the residual network of a maximum flow
+    (networkx's Edmonds-Karp) and the arcs leaving them: one cut whatever maximum
+    flow is found."""
     R = nx.algorithms.flow.edmonds_karp(H, "S", "T")
     seen, stack = {"S"}, ["S"]
     while stack:
@@ -197,7 +198,7 @@ def minimal_cut(H: nx.DiGraph) -> set:
             if v not in seen and d["capacity"] - d["flow"] > 0:
                 seen.add(v)
                 stack.append(v)
-    return {(u, v) for u, v in H.edges if u in seen and v not in seen}
+    return seen, {(u, v) for u, v in H.edges if u in seen and v not in seen}
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -210,8 +211,23 @@ def test_the_cut_is_that_of_the_network_with_every_capacity_split(G, method):
     H = oracle_network(G, *default_roles(G))
     expected = nx.maximum_flow_value(H, "S", "T")
     assert result.value == pytest.approx(expected, rel=1e-12)
-    assert {cut_arc(row, G) for row in result.min_cut.itertuples(index=False)} == (
-        minimal_cut(H))
+    seen, cut = minimal_cut(H)
+    assert {cut_arc(row, G) for row in result.min_cut.itertuples(index=False)} == cut
+    assert result.source_side == {v for v in G if ("in", v) in seen}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_links_of_no_capacity_do_not_loosen_an_enterprise(method):
+    """A capacity column may hold values at or below 0 (its links are no arcs): they
+    bring nothing in, so the enterprise's capacity still binds."""
+    G = nx.DiGraph()
+    G.add_edge("a", "v", cap2=10.0)
+    G.add_edge("b", "v", cap2=-8.0)
+    G.add_edge("v", "t", cap2=10.0)
+    G.nodes["v"]["capacity"] = 5.0
+    result = bn.max_flow(to_chain(G), capacity="cap2", method=method)
+    assert result.value == pytest.approx(5.0)
+    assert result.min_cut["element"].tolist() == ["enterprise"]
 
 
 def test_a_capacity_that_cannot_bind_is_no_split():

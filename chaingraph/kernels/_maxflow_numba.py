@@ -212,6 +212,8 @@ def dinic(first, head, rev, re, s, t, level, current, stack):  # pragma: no cove
                 x = queue[lo]
                 lo += 1
                 lx = level[x] - 1
+                if lx < 0:  # x is s
+                    continue
                 for a in range(first[x], first[x + 1]):
                     if open_[a] & 2:
                         y = head[a]
