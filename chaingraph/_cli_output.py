@@ -73,9 +73,9 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     thread has built them (:func:`_write_all`): at 500,000 enterprises it had
     started 0.4 s later and ended 0.3 s after the reports. In a process of
     :data:`~chaingraph._memory.LARGE_PROCESS_BYTES` or more it starts once those
-    are built (at a million enterprises the early start raised the peak by 20-50 MB). The files are the same
-    as written one after the other. A helper put off until now (a large chain) is
-    started first.
+    are built (at a million enterprises the early start raised the peak by 20-50
+    MB). The files are the same as written one after the other. A helper put off
+    until now (a large chain) is started first.
 
     Memory the analyses freed is given back to the system before the helper starts
     (:func:`~chaingraph._memory.release_free_memory`) by a process that holds

@@ -201,9 +201,9 @@ def _split_enterprises(chain: Chain, sources: np.ndarray, final: np.ndarray,
     less than 1e-12 of its capacity flowing through it, the split network's cut may
     hold arcs into ``v_in`` that are none, and the whole node's is the exact one).
     The flows on links and through enterprises are those of another maximum flow
-    when there are several. On chains whose capacities
-    leave room (those of :func:`chaingraph.datasets.generate_chain` do) this halves
-    the nodes searched: 500,000 enterprises' flow took 1.4-1.5 s instead of 2.0-2.3 s.
+    when there are several. On chains whose capacities leave room (those of
+    :func:`chaingraph.datasets.generate_chain` do) this halves the nodes searched:
+    500,000 enterprises' flow took 1.4-1.5 s instead of 2.0-2.3 s.
     """
     capacity = chain.column(CAPACITY)
     bounded = np.isfinite(capacity)
@@ -287,12 +287,12 @@ def max_flow(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None
     ``capacity`` is split into ``v_in -> v_out`` with that capacity (node
     splitting); enterprises without one are not split (unbounded), nor are those
     whose capacity exceeds what their arcs can bring in or take out (it cannot
-    bind: the value and the cut are the same). Each link
-    ``u -> v`` is an arc ``u_out -> v_in`` whose capacity is the link's ``capacity``
-    column (or the column named by ``capacity=``) when given, else its ``volume``;
-    when the chain has no volumes at all every such link has capacity 1 (the flow
-    then counts link-disjoint paths), and when it has volumes a link with neither
-    capacity nor volume has capacity 0. Every final producer ``t`` feeds a
+    bind: the value and the cut are the same). Each link ``u -> v`` is an arc
+    ``u_out -> v_in`` whose capacity is the link's ``capacity`` column (or the
+    column named by ``capacity=``) when given, else its ``volume``; when the chain
+    has no volumes at all every such link has capacity 1 (the flow then counts
+    link-disjoint paths), and when it has volumes a link with neither capacity nor
+    volume has capacity 0. Every final producer ``t`` feeds a
     super-sink ``T`` through ``t_out -> T`` with capacity = its ``output`` when
     given (its intake is bounded by what it sells), else unbounded. Self-loops and
     zero-capacity arcs are left out.
