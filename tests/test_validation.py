@@ -107,9 +107,13 @@ def test_link_code_hints_with_unknown_ends_report_the_same_problems():
     assert "unknown enterprise 'E3'" in messages[0]
 
 
-def test_link_code_hints_are_ignored_when_cleaning_changes_ids():
+@pytest.mark.parametrize("own", [False, True])
+def test_link_code_hints_are_ignored_when_cleaning_changes_ids(own):
+    from chaingraph.model.idlookup import OwnCodes
+
     enterprises, links = _frames("text")
     hints = _hints(enterprises, links, "right")
+    hints = OwnCodes(hints) if own else hints
     spaced = links.assign(buyer=" " + links["buyer"].astype(object))
     spaced["buyer"] = spaced["buyer"].astype("str")
     # the hint says the spaced buyers are unknown: cleaning strips them, so it is
@@ -179,6 +183,40 @@ def test_right_hints_are_used(monkeypatch, kind):
     assert calls == []  # checked, not looked up again
     cg.Chain.from_frames(enterprises, links)
     assert calls == [len(links), len(links)]
+
+
+@pytest.mark.parametrize("kind", ["text", "integer", "object"])
+def test_a_loaders_own_codes_are_taken_unchecked(monkeypatch, kind):
+    """OwnCodes (a loader's lookup on the cells it passes on) skip the check a
+    caller's hints get, and give the chain built without them."""
+    import chaingraph.model.idlookup as idlookup
+
+    enterprises, links = _frames(kind)
+    checked = []
+    real = idlookup.points_at
+    monkeypatch.setattr(idlookup, "points_at",
+                        lambda *args: checked.append(1) or real(*args))
+    plain = cg.Chain.from_frames(enterprises, links)
+    own = idlookup.OwnCodes(_hints(enterprises, links, "right"))
+    _same(plain, cg.Chain.from_frames(enterprises, links, link_codes=own))
+    assert checked == []
+    _same(plain, cg.Chain.from_frames(enterprises, links,
+                                      link_codes=_hints(enterprises, links, "right")))
+    # object ids are never "as given" (clean_ids): no hint is used for them at all
+    assert checked == ([] if kind == "object" else [1, 1])
+    assert set(own) == {"supplier", "buyer"}  # the caller's mapping is left as it was
+
+
+def test_a_callers_hint_arrays_are_copied_not_kept():
+    enterprises, links = _frames("integer")
+    hints = _hints(enterprises, links, "right")
+    given = {c: v.copy() for c, v in hints.items()}
+    chain = cg.Chain.from_frames(enterprises, links, link_codes=hints)
+    for c in ("supplier", "buyer"):
+        assert hints[c].flags.writeable
+        hints[c][:] = -7  # the chain's codes do not change with the caller's array
+    for got, col in zip(chain.link_codes, ("supplier", "buyer"), strict=True):
+        np.testing.assert_array_equal(got, given[col])
 
 
 def test_read_chain_looks_each_link_column_up_once(monkeypatch, tmp_path):

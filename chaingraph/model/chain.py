@@ -40,7 +40,7 @@ from chaingraph.model.fields import (
     SUPPLIER,
     VOLUME,
 )
-from chaingraph.model.idlookup import is_arrow_text, lookup
+from chaingraph.model.idlookup import OwnCodes, is_arrow_text, lookup
 from chaingraph.model.objects import filled, text_objects
 from chaingraph.model.validation import (
     Collector,
@@ -266,7 +266,9 @@ class Chain:
             among the enterprise ids as given (-1: not found), when a loader has
             already looked them up. A hint only: used where cleaning changes no id,
             and each code is checked against the ids, so a wrong one costs time,
-            never a wrong chain.
+            never a wrong chain. (A loader's
+            :class:`~chaingraph.model.idlookup.OwnCodes`, looked up on these very
+            cells, is taken unchecked.)
 
         Returns
         -------
@@ -300,7 +302,9 @@ class Chain:
         link_out = Collector(files[1], rows[1], columns[1])
         links = links.copy(deep=False)
         has_links = check_columns(links, (SUPPLIER, BUYER), link_out)
-        hints = dict(link_codes or {})
+        # a loader's own codes stay OwnCodes (taken unchecked); others are checked
+        hints = (OwnCodes(link_codes) if isinstance(link_codes, OwnCodes)
+                 else dict(link_codes or {}))
         if has_links:
             for col in (SUPPLIER, BUYER):
                 links[col], same = clean_ids(links[col], col, link_out)
@@ -313,7 +317,7 @@ class Chain:
         if has_ids:
             enterprises[ID], same = clean_ids(enterprises[ID], ID, ent_out)
             if not report_duplicate_ids(enterprises[ID], ent_out) or not same:
-                hints = {}
+                hints.clear()
         coerce_amounts(enterprises, ENTERPRISE_AMOUNTS, ent_out, scale)
         if template is not None and SEGMENT in enterprises.columns:
             enterprises[SEGMENT] = map_segments(template, enterprises[SEGMENT], ent_out)

@@ -244,7 +244,9 @@ def resolve_links(enterprises: pd.DataFrame, links: pd.DataFrame, out: Collector
                         None, col)
         codes[col] = code
     # ids added for unknown buyers are appended: supplier codes stay valid
-    src, dst = codes[SUPPLIER].astype(np.int64), codes[BUYER].astype(np.int64)
+    # find_link_codes gives arrays of its own: no copy
+    src = codes[SUPPLIER].astype(np.int64, copy=False)
+    dst = codes[BUYER].astype(np.int64, copy=False)
     valid = (src >= 0) & (dst >= 0)
     if valid.all():
         links = _ends_as_ids(links, enterprises[ID], src, dst)

@@ -37,7 +37,7 @@ from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataWarning, Problem
 from chaingraph.labels import label
 from chaingraph.model import BUYER, ID, NAME, OUTPUT, REGION, SEGMENT, SUPPLIER
-from chaingraph.model.idlookup import lookup_all
+from chaingraph.model.idlookup import OwnCodes, lookup_all
 from chaingraph.readwrite._headers import summary_rows
 from chaingraph.readwrite._sheets import Book
 from chaingraph.readwrite._sources import RawTable
@@ -144,7 +144,7 @@ def resolve_names(enterprises: pd.DataFrame, links: pd.DataFrame,
     link_rows = _positions_to_rows(link_table, len(links))
     out = links.copy(deep=False)
     resolved = 0
-    codes = {}
+    codes = OwnCodes()  # looked up on the cells passed on: from_frames takes them as they are
     by_name: dict[str, list[int]] | None = None  # built once, when first needed
     variants: list[str] = []  # ends matched in another spelling, named in a warning
     present = [col for col in (SUPPLIER, BUYER) if col in links.columns]
