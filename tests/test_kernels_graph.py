@@ -114,8 +114,9 @@ def test_reachable_accepts_masks_and_empty(method):
 
 
 # --- SCC and condensation -------------------------------------------------------------
+@pytest.mark.parametrize("method", METHODS)
 @given(graphs())
-def test_strong_components_and_condensation_match_networkx(graph):
+def test_strong_components_and_condensation_match_networkx(method, graph):
     n, edges = graph
     indptr, indices = arrays(n, edges)
     count, labels = strong_components(indptr, indices)
@@ -124,13 +125,32 @@ def test_strong_components_and_condensation_match_networkx(graph):
     assert count == len(components)
     for comp in components:
         assert len({labels[v] for v in comp}) == 1
-    cindptr, cindices = condensation(indptr, indices, labels, count)
+    cindptr, cindices = condensation(indptr, indices, labels, count, method=method)
     C = to_nx(count, list(zip(edge_sources(cindptr).tolist(), cindices.tolist(),
                               strict=True)))
     assert nx.is_directed_acyclic_graph(C)
     expected = {(labels[u], labels[v]) for u, v in G.edges if labels[u] != labels[v]}
     assert set(C.edges) == expected
     assert len(cindices) == len(expected)  # no duplicate condensed edges
+
+
+@given(graphs(max_nodes=16), st.data())
+def test_condensation_engines_give_the_same_arrays(graph, data):
+    """Any grouping of the nodes (not only components: the tiers condense a part of
+    the graph by the whole graph's components), rows sorted, repeats dropped."""
+    n, edges = graph
+    indptr, indices = arrays(n, edges)
+    count = data.draw(st.integers(1, n))
+    labels = np.array(data.draw(st.lists(st.integers(0, count - 1), min_size=n,
+                                         max_size=n)), dtype=np.int64)
+    expected = sorted({(int(labels[u]), int(labels[v])) for u, v in edges
+                       if u != v and labels[u] != labels[v]})
+    for method in METHODS:
+        cindptr, cindices = condensation(indptr, indices, labels, count, method=method)
+        assert cindptr.dtype == cindices.dtype == np.int64
+        assert len(cindptr) == count + 1
+        got = list(zip(edge_sources(cindptr).tolist(), cindices.tolist(), strict=True))
+        assert got == expected  # grouped by tail, heads ascending, no repeats
 
 
 # --- longest paths and tiers ----------------------------------------------------------

@@ -220,7 +220,7 @@ def longest_condensed_path(n: int, src: np.ndarray, dst: np.ndarray, method: str
                      shape=(n, n))
     indptr, indices = csr_arrays(A)
     count, labels = strong_components(indptr, indices)
-    cindptr, cindices = condensation(indptr, indices, labels, count)
+    cindptr, cindices = condensation(indptr, indices, labels, count, method=method)
     size = np.bincount(labels, minlength=count)
     level = longest_path_levels(cindptr, cindices, weights=size, method=method)
     tindptr, tindices = transpose(cindptr, cindices)

@@ -240,15 +240,40 @@ def strong_components(indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.
 
 
 def condensation(indptr: np.ndarray, indices: np.ndarray, labels: np.ndarray,
-                 count: int) -> tuple[np.ndarray, np.ndarray]:
+                 count: int, *, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
     """CSR arrays of the condensation DAG (one node per component, no duplicates).
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray of int64
+        CSR arrays of the graph.
+    labels : numpy.ndarray of int
+        Component of each node (:func:`strong_components`); ``count`` components.
+    method : {"auto", "numba", "scipy"}
+        One compiled bucket pass (the arcs between components grouped by tail,
+        repeats dropped with a mark per head, each row sorted), or a scipy sparse
+        matrix summed and sorted. The same arrays either way.
+
+    Returns
+    -------
+    (indptr, indices) : tuple of numpy.ndarray of int64
+        Each row's heads sorted ascending.
 
     Examples
     --------
     >>> indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 0])
     >>> [a.tolist() for a in condensation(indptr, indices, np.array([0, 0, 1]), 2)]
     [[0, 0, 0], []]
+    >>> indptr, indices = np.array([0, 2, 3, 3]), np.array([1, 2, 2])
+    >>> [a.tolist() for a in condensation(indptr, indices, np.array([1, 1, 0]), 2,
+    ...                                   method="scipy")]
+    [[0, 0, 1], [0]]
     """
+    labels = np.asarray(labels, dtype=np.int64)
+    if resolve_method(method) == "numba":
+        return _condensation_numba(np.asarray(indptr, dtype=np.int64),
+                                   np.asarray(indices, dtype=np.int64), labels,
+                                   int(count))
     src = labels[edge_sources(indptr)]
     dst = labels[indices]
     keep = src != dst
@@ -257,6 +282,48 @@ def condensation(indptr: np.ndarray, indices: np.ndarray, labels: np.ndarray,
     C.sum_duplicates()
     C.sort_indices()
     return C.indptr.astype(np.int64), C.indices.astype(np.int64)
+
+
+@jit
+def _condensation_numba(indptr, indices, labels, count):  # pragma: no cover - compiled
+    n = len(indptr) - 1
+    start = np.zeros(count + 1, dtype=np.int64)  # room for each tail's arcs
+    for v in range(n):
+        start[labels[v] + 1] += indptr[v + 1] - indptr[v]
+    for c in range(count):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    heads = np.empty(start[count], dtype=np.int64)
+    for v in range(n):
+        cv = labels[v]
+        for a in range(indptr[v], indptr[v + 1]):
+            cw = labels[indices[a]]
+            if cw != cv:
+                heads[fill[cv]] = cw
+                fill[cv] += 1
+    mark = np.full(count, -1, dtype=np.int64)  # the last tail each head was kept for
+    out_ptr = np.zeros(count + 1, dtype=np.int64)
+    at = 0
+    for c in range(count):
+        row = at
+        for a in range(start[c], fill[c]):  # the arcs leaving component c
+            w = heads[a]
+            if mark[w] != c:
+                mark[w] = c
+                heads[at] = w  # at <= a: compacting in place
+                at += 1
+        if at - row > 16:
+            heads[row:at].sort()
+        else:  # insertion sort: most rows are short
+            for i in range(row + 1, at):
+                w = heads[i]
+                j = i - 1
+                while j >= row and heads[j] > w:
+                    heads[j + 1] = heads[j]
+                    j -= 1
+                heads[j + 1] = w
+        out_ptr[c + 1] = at
+    return out_ptr, heads[:at].copy()
 
 
 # --- longest paths on DAGs ------------------------------------------------------------
@@ -431,7 +498,8 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
         sub_indptr, sub_indices = _kept_entries(indptr, indices, reach[edge_sources(indptr)])
         count, labels = (strong_components(sub_indptr, sub_indices) if components is None
                          else components)
-        cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count)
+        cindptr, cindices = condensation(sub_indptr, sub_indices, labels, count,
+                                         method=method)
     levels = longest_path_levels(cindptr, cindices, method=method)
     return np.where(reach, levels[labels] - 1, -1)
 
