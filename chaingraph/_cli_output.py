@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chaingraph._map_process import MapProcess, draw_png
-from chaingraph._memory import LARGE_PROCESS_BYTES, release_free_memory, resident_bytes
+from chaingraph._memory import LARGE_PROCESS_BYTES, release_free_memory
 from chaingraph._report_render import skip_text
 from chaingraph._report_tables import table_files, write_tables
 
@@ -71,11 +71,10 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     they cost little wall time. The writer starts at once with the analyses' own
     tables, then writes the key findings and the minimum cut's two tables once this
     thread has built them (:func:`_write_all`): at 500,000 enterprises it had
-    started 0.4 s later and ended 0.3 s after the reports. In a process of
-    :data:`~chaingraph._memory.LARGE_PROCESS_BYTES` or more it starts once those
-    are built (at a million enterprises the early start raised the peak by 20-50
-    MB). The files are the same as written one after the other. A helper put off
-    until now (a large chain) is started first.
+    started 0.4 s later and ended 0.3 s after the reports; at a million, where it
+    had started once those were built, it ended 0.7-2 s after them (for 30-60 MB
+    more at the peak). The files are the same as written one after the other. A
+    helper put off until now (a large chain) is started first.
 
     Memory the analyses freed is given back to the system before the helper starts
     (:func:`~chaingraph._memory.release_free_memory`) by a process that holds
@@ -89,23 +88,13 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     files = table_files(["key_findings", *own, "min_cut_pairs", "min_cut"],
                         folder / "tables")
     stop, derived = threading.Event(), Future()
-    size = resident_bytes()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaingraph-tables") as pool:
-        def start() -> Any:
-            return pool.submit(_write_all, own, derived, folder / "tables", stop)
-
-        written = None
         try:
-            # a large process starts it once the scene and the cut are built, as their
-            # working memory is given back: the writer's buffers would come on top
-            if size is None or size < LARGE_PROCESS_BYTES:
-                written = start()
+            written = pool.submit(_write_all, own, derived, folder / "tables", stop)
             png, map_options = _start_png(report, folder, lang, helper)
             tables = report.full_tables()  # key findings and the cut, computed here once
             derived.set_result({name: tables[name] for name in files if name not in own})
             release_free_memory(above=LARGE_PROCESS_BYTES)  # the cut's working arrays
-            if written is None:
-                written = start()
             if map_options is not None:
                 from chaingraph.plotting import write_html_map
 

@@ -94,17 +94,11 @@ def example_report():
     return cg.diagnose(cg.datasets.load_example(), template="nev", region="明湾示范区")
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_folder_tables_written_beside_the_maps_are_the_tables(example_report, tmp_path,
-                                                              monkeypatch, large):
-    """The CLI folder writes the full tables in a second thread (started at once, or
-    in a large process once the cut is built): the same files as
-    ChainReport.write_tables writes alone."""
-    from chaingraph import _cli_output
+def test_folder_tables_written_beside_the_maps_are_the_tables(example_report, tmp_path):
+    """The CLI folder writes the full tables in a second thread, started at once:
+    the same files as ChainReport.write_tables writes alone."""
     from chaingraph._cli_output import write_folder
 
-    if large:
-        monkeypatch.setattr(_cli_output, "resident_bytes", lambda: 2**50)
     written = write_folder(example_report, tmp_path / "out")
     alone = example_report.write_tables(tmp_path / "alone")
     tables = sorted(p for p in written if p.parent.name == "tables")
@@ -151,19 +145,14 @@ def test_a_failing_table_writer_leaves_no_folder(example_report, tmp_path, monke
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("large", [False, True])
 def test_a_report_failing_before_the_derived_tables_stops_the_writer(
-        example_report, tmp_path, monkeypatch, large):
+        example_report, tmp_path, monkeypatch):
     """The writer starts with the analyses' tables and waits for the key findings
-    and the cut: a failure before they are built stops it (no hang, no folder; in
-    a large process it has not started yet)."""
+    and the cut: a failure before they are built stops it (no hang, no folder)."""
     import threading
 
-    from chaingraph import _cli_output
     from chaingraph._cli_output import write_folder
 
-    if large:
-        monkeypatch.setattr(_cli_output, "resident_bytes", lambda: 2**50)
     def boom(self):
         raise OSError("no key findings")
 
