@@ -23,7 +23,6 @@ from chaingraph.kernels.graph import (
     csr_arrays,
     edge_sources,
     longest_path_levels,
-    min_downstream,
     reachable,
     strong_components,
     tier_levels,
@@ -33,6 +32,7 @@ from chaingraph.kernels.graph import (
 from chaingraph.kernels.passes import (
     divide_rows,
     group_pair_totals,
+    min_downstream,
     sink_levels,
     weak_component_count,
 )

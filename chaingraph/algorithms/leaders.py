@@ -25,9 +25,9 @@ from chaingraph.algorithms.common import (
     strong_components_of,
 )
 from chaingraph.amounts import format_amount
-from chaingraph.kernels.graph import min_downstream, reachable
+from chaingraph.kernels.graph import reachable
 from chaingraph.kernels.pagerank import pagerank
-from chaingraph.kernels.passes import divide_rows, sink_levels
+from chaingraph.kernels.passes import divide_rows, min_downstream, sink_levels
 from chaingraph.model import (
     NAME,
     OUTPUT,

@@ -22,7 +22,6 @@ __all__ = [
     "csr_arrays",
     "edge_sources",
     "longest_path_levels",
-    "min_downstream",
     "reachable",
     "search_order",
     "strong_components",
@@ -502,68 +501,4 @@ def tier_levels(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, *,
                                          method=method)
     levels = longest_path_levels(cindptr, cindices, method=method)
     return np.where(reach, levels[labels] - 1, -1)
-
-
-@jit
-def _min_downstream_numba(indptr, indices, order, values):  # pragma: no cover - compiled
-    k = values.shape[1]
-    for v in order:
-        for a in range(indptr[v], indptr[v + 1]):
-            w = indices[a]
-            for j in range(k):
-                if values[w, j] < values[v, j]:
-                    values[v, j] = values[w, j]
-
-
-def _min_downstream_numpy(indptr: np.ndarray, indices: np.ndarray, level: np.ndarray,
-                          values: np.ndarray) -> None:
-    n = len(indptr) - 1
-    A = _csr(indptr, indices, n)
-    for d in range(1, int(level.max(initial=0)) + 1):
-        nodes = np.flatnonzero(level == d)
-        rows = A[nodes]
-        mins = np.minimum.reduceat(values[rows.indices], rows.indptr[:-1], axis=0)
-        values[nodes] = np.minimum(values[nodes], mins)
-
-
-def min_downstream(indptr: np.ndarray, indices: np.ndarray, level: np.ndarray,
-                   values: np.ndarray, *, method: str = "auto") -> np.ndarray:
-    """Row-wise minimum of ``values`` over each node and everything downstream of it.
-
-    Parameters
-    ----------
-    indptr, indices : int arrays
-        CSR successor lists of a DAG (no self-loops).
-    level : int array
-        Longest distance of each node from a node without successors (0 for
-        those): every successor of a node has a smaller level.
-    values : float array (n, k)
-        Updated in place and returned: row ``v`` becomes the element-wise minimum of
-        the rows of ``v`` and of all nodes reachable from it.
-    method : {"auto", "numba", "numpy"}
-        numba: one pass over the nodes by increasing level, O((n + m) k); numpy:
-        one vectorised ``minimum.reduceat`` per level (same result: minima are exact).
-
-    Returns
-    -------
-    ndarray
-        ``values``.
-
-    Examples
-    --------
-    >>> from chaingraph.kernels.graph import min_downstream
-    >>> indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 2])  # 0 -> 1 -> 2
-    >>> values = np.array([[3.0, 1.0], [2.0, 5.0], [4.0, 0.5]])
-    >>> min_downstream(indptr, indices, np.array([2, 1, 0]), values,
-    ...                method="numpy").tolist()
-    [[2.0, 0.5], [2.0, 0.5], [4.0, 0.5]]
-    """
-    engine = resolve_method(method, choices=("numba", "numpy"))
-    if engine == "numba":
-        order = np.argsort(level, kind="stable")
-        _min_downstream_numba(np.asarray(indptr, dtype=np.int64),
-                              np.asarray(indices, dtype=np.int64), order, values)
-    else:
-        _min_downstream_numpy(indptr, indices, level, values)
-    return values
 
