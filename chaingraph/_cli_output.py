@@ -72,9 +72,9 @@ def _fill(report: Any, folder: Path, lang: str, helper: MapProcess | None = None
     tables, then writes the key findings and the minimum cut's two tables once this
     thread has built them (:func:`_write_all`): at 500,000 enterprises it had
     started 0.4 s later and ended 0.3 s after the reports; at a million, where it
-    had started once those were built, it ended 0.7-2 s after them (for 30-60 MB
-    more at the peak). The files are the same as written one after the other. A
-    helper put off until now (a large chain) is started first.
+    had started once those were built, it ended 0.7-2 s after them (the early start
+    costs about 30 MiB at the peak). The files are the same as written one after
+    the other. A helper put off until now (a large chain) is started first.
 
     Memory the analyses freed is given back to the system before the helper starts
     (:func:`~chaingraph._memory.release_free_memory`) by a process that holds
