@@ -22,6 +22,7 @@ __all__ = [
     "csr_arrays",
     "edge_sources",
     "longest_path_levels",
+    "pattern_matrix",
     "reachable",
     "search_order",
     "strong_components",
@@ -95,14 +96,22 @@ def transpose(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.n
     >>> [a.tolist() for a in transpose(np.array([0, 2, 2, 2]), np.array([1, 2]))]
     [[0, 0, 1, 2], [0, 0]]
     """
-    n = len(indptr) - 1
-    T = _csr(indptr, indices, n).tocsc()  # CSC of A = CSR of A.T, rows sorted
+    T = pattern_matrix(indptr, indices).tocsc()  # CSC of A = CSR of A.T, rows sorted
     return T.indptr.astype(np.int64), T.indices.astype(np.int64)
 
 
-def _csr(indptr: np.ndarray, indices: np.ndarray, n: int) -> sp.csr_array:
-    data = np.ones(len(indices), dtype=np.int8)
-    return sp.csr_array((data, indices, indptr), shape=(n, n))
+def pattern_matrix(indptr: np.ndarray, indices: np.ndarray) -> sp.csr_array:
+    """The square scipy matrix of CSR arrays (int8 ones: the pattern, for scipy's
+    graph routines).
+
+    Examples
+    --------
+    >>> pattern_matrix(np.array([0, 1, 1]), np.array([1])).toarray().tolist()
+    [[0, 1], [0, 0]]
+    """
+    n = len(indptr) - 1
+    return sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr),
+                        shape=(n, n))
 
 
 def _gather(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray
@@ -126,7 +135,7 @@ def _bfs_scipy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, n: in
     aug_indptr = np.concatenate((indptr, [indptr[-1] + len(seeds)]))
     aug_indices = np.concatenate((indices, seeds))
     order = csgraph.breadth_first_order(
-        _csr(aug_indptr, aug_indices, n + 1), n, directed=True,
+        pattern_matrix(aug_indptr, aug_indices), n, directed=True,
         return_predecessors=False)
     seen = np.zeros(n, dtype=bool)
     seen[order[order < n]] = True
@@ -234,7 +243,7 @@ def strong_components(indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.
     if n == 0:
         return 0, np.empty(0, dtype=np.int64)
     count, labels = csgraph.connected_components(
-        _csr(indptr, indices, n), directed=True, connection="strong")
+        pattern_matrix(indptr, indices), directed=True, connection="strong")
     return int(count), labels.astype(np.int64)
 
 

@@ -10,11 +10,15 @@ scipy path scipy's C routines.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from chaingraph._engines import jit, resolve_method
-from chaingraph.kernels.graph import longest_path_levels, topological_order, transpose
+from chaingraph.kernels.graph import (
+    longest_path_levels,
+    pattern_matrix,
+    topological_order,
+    transpose,
+)
 
 __all__ = ["divide_rows", "group_pair_totals", "min_downstream", "sink_levels",
            "weak_component_count"]
@@ -107,7 +111,7 @@ def weak_component_count(indptr: np.ndarray, indices: np.ndarray, *,
     if resolve_method(method) == "numba":
         return int(_weak_count_numba(np.asarray(indptr, dtype=np.int64),
                                      np.asarray(indices, dtype=np.int64), n))
-    A = sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
+    A = pattern_matrix(indptr, indices)
     return int(csgraph.connected_components(A, directed=True, connection="weak")[0])
 
 
@@ -233,8 +237,7 @@ def _min_downstream_numba(indptr, indices, order, values):  # pragma: no cover -
 
 def _min_downstream_numpy(indptr: np.ndarray, indices: np.ndarray, level: np.ndarray,
                           values: np.ndarray) -> None:
-    n = len(indptr) - 1
-    A = sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
+    A = pattern_matrix(indptr, indices)
     for d in range(1, int(level.max(initial=0)) + 1):
         nodes = np.flatnonzero(level == d)
         rows = A[nodes]
