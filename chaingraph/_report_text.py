@@ -381,7 +381,8 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     cut = flow.min_cut
     total = float(flow.value) if flow.value else float("nan")
-    out = _min_cut_by_code(chain, cut, getattr(flow, "arrays", {}).get("cut_codes"))
+    arrays = getattr(flow, "arrays", {})
+    out = _min_cut_by_code(chain, cut, arrays.get("cut_codes"), arrays.get("cut_columns"))
     if out is None:
         supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
                                        for c in ("supplier", "buyer", "enterprise"))
@@ -414,14 +415,40 @@ def _codes_match(chain: Chain, code: np.ndarray, values: np.ndarray) -> bool:
         return False
 
 
+def _copy_on_write() -> bool:
+    """Whether pandas copies a column's buffer before changing it while another
+    object refers to it (always from pandas 3; an option in pandas 2)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.options.mode.copy_on_write is True
+
+
+def _unchanged(kept: pd.Series | None, column: pd.Series) -> bool:
+    """Whether ``column`` still holds the very buffer of ``kept`` (an object column
+    taken from the same frame when it was built). With copy-on-write, a column
+    changed in place, by any column of its block, gets a new buffer first, since
+    ``kept`` refers to the old one; the old one stays alive, so its address
+    cannot be reused. The same buffer thus means the same values."""
+    if kept is None or not _copy_on_write():
+        return False
+    old, new = kept.to_numpy(), column.to_numpy()  # object columns: views, no copy
+    if old.dtype != object or new.dtype != object:
+        return False
+    return (old.__array_interface__["data"][0] == new.__array_interface__["data"][0]
+            and old.shape == new.shape and old.strides == new.strides)
+
+
 def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,
-                     known: dict[str, np.ndarray] | None = None) -> pd.DataFrame | None:
+                     known: dict[str, np.ndarray] | None = None,
+                     kept: dict[str, pd.Series] | None = None) -> pd.DataFrame | None:
     """:func:`min_cut_table`'s columns built from enterprise codes (text ids only).
 
-    The codes the maximum flow kept for its cut (``known``, used when they match the
-    cut's ids) or one hash lookup per id column, then integer takes from the chain's
-    own columns: no million-row conversion of Python strings. None when the chain's
-    ids are not text (the general path then runs).
+    The codes the maximum flow kept for its cut (``known``) are used when the cut's
+    id columns are still the ones it built (``kept``, see :func:`_unchanged`) or
+    when they match the cut's ids element by element; otherwise one hash lookup
+    per id column. Then integer takes from the chain's own columns: no
+    million-row conversion of Python strings. None when the chain's ids are not
+    text (the general path then runs).
     """
     ids = chain.enterprises[ID]
     if ids.dtype != pd.Series(np.array(["text"], dtype=object)).dtype:
@@ -431,7 +458,8 @@ def _min_cut_by_code(chain: Chain, cut: pd.DataFrame,
     codes = {}
     for name in ("supplier", "buyer", "enterprise"):
         values = cut[name].to_numpy(dtype=object)
-        if known is not None and _codes_match(chain, known[name], values):
+        if known is not None and ((kept is not None and _unchanged(kept[name], cut[name]))
+                                  or _codes_match(chain, known[name], values)):
             code = known[name]
         elif name == "enterprise":  # mostly None (set for non-link elements only)
             present = ~pd.isna(values)
