@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._report_text import Names, min_cut_table, missing, percent
+from chaingraph._report_cut import min_cut_pairs, min_cut_table
+from chaingraph._report_text import Names, missing, percent
 from chaingraph.labels import label
 from chaingraph.model import CAPACITY, OUTPUT, REGION
 
@@ -137,7 +138,7 @@ def _capped(report: Any, cut: pd.DataFrame, n: Names) -> list[dict[str, Any]]:
     if not len(firms) or CAPACITY not in chain.enterprises.columns or \
             OUTPUT not in chain.enterprises.columns:
         return []
-    codes = chain.index.get_indexer(pd.Index(firms["enterprise"], dtype=object))
+    codes = chain.lookup_codes(firms["enterprise"].to_numpy(dtype=object))
     output = chain.column(OUTPUT)[codes]
     capacity = chain.column(CAPACITY)[codes]
     full = np.isfinite(output) & np.isfinite(capacity) & (capacity > 0) & (
@@ -167,8 +168,6 @@ def _focal(report: Any, codes: np.ndarray) -> np.ndarray:
 
 
 def _min_cut(report: Any, n: Names) -> list[dict[str, Any]]:
-    from chaingraph._report_text import min_cut_pairs
-
     if report.flow is None or report.chain is None:
         return []
     cut = (report.min_cut_table() if hasattr(report, "min_cut_table") else

@@ -19,15 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chaingraph._report_cut import min_cut_pairs, min_cut_table
 from chaingraph._report_explain import explanations
-from chaingraph._report_text import (
-    Names,
-    cell_text,
-    clean,
-    kind_labels,
-    min_cut_pairs,
-    min_cut_table,
-)
+from chaingraph._report_text import Names, cell_text, clean, kind_labels
 from chaingraph.labels import (
     COLUMNS,
     KINDS,

@@ -19,6 +19,7 @@ import networkx as nx
 import pandas as pd
 
 from chaingraph._progress import counter as _counter
+from chaingraph._report_cut import min_cut_pairs, min_cut_table
 from chaingraph._report_excel import excel_bytes
 from chaingraph._report_explain import chain_lang, display_frame
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
@@ -36,8 +37,6 @@ from chaingraph._report_text import (
     DISPLAY_ROWS,
     ROW_LIMIT,
     Names,
-    min_cut_pairs,
-    min_cut_table,
     order_breakpoints,
     order_kinds,
 )

@@ -31,7 +31,8 @@ LAYERS: dict[str, float] = {
     "algorithms": 4,
     "distributed": 5,
     "labels": 0,  # translation tables only
-    "report": 5, "_report_render": 5, "_report_text": 5, "_report_explain": 5,
+    "report": 5, "_report_render": 5, "_report_text": 5, "_report_cut": 5,
+    "_report_explain": 5,
     "_report_findings": 5, "_report_headline": 5, "_report_excel": 5,
     "_report_tables": 5, "_report_steps": 5, "dossier": 5,
     "plotting": 6,

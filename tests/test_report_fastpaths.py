@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import chaingraph as cg
-from chaingraph._report_text import min_cut_pairs, min_cut_table
+from chaingraph._report_cut import min_cut_pairs, min_cut_table
 from chaingraph.model import SEGMENT
 
 
@@ -224,7 +224,7 @@ def test_min_cut_table_sees_a_cut_changed_in_place(change):
 def test_min_cut_table_takes_an_untouched_cut_without_comparing_ids(monkeypatch):
     """The cut as the flow built it is known by its buffers (copy-on-write): its
     kept codes are used without comparing every id (pandas 3 and later)."""
-    import chaingraph._report_text as text
+    import chaingraph._report_cut as text
 
     if not text._copy_on_write():
         pytest.skip("pandas without copy-on-write compares the ids")

@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import chaingraph as cg
 from chaingraph.exceptions import ChainDataWarning
@@ -255,6 +257,59 @@ def test_lookup_all_on_threads_matches_lookup(monkeypatch):
     for a, b, t in zip(serial, threaded, targets, strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, lookup(enterprises["id"], t))
+
+
+_IDS = st.lists(st.sampled_from(["a", "b", "链", " a", "a ", "", "\u3000", "e1", "e10",
+                                  "\x00", "ab"]), max_size=4).map("".join)
+
+
+@given(ids=st.lists(_IDS, min_size=1, max_size=30, unique=True),
+       targets=st.lists(st.one_of(_IDS, st.none()), max_size=12))
+def test_scan_positions_matches_the_hash_table(ids, targets):
+    """The scan of pyarrow text ids gives pd.Index.get_indexer's positions: absent
+    text, None, repeated targets, blank, space-only and NUL-bearing text."""
+    from chaingraph.model.idlookup import scan_positions
+
+    column = pd.Series(ids, dtype=pd.StringDtype("pyarrow"))
+    expected = pd.Index(ids, dtype=object).get_indexer(pd.Index(targets, dtype=object))
+    got = scan_positions(column, targets)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_lookup_codes_scans_a_few_times_then_uses_the_hash_table(monkeypatch):
+    """Chain.lookup_codes: few text ids (forced here on the example) are found by a
+    scan, SCAN_CALLS times, then by the hash table; the codes are those of
+    pd.Index.get_indexer either way (absent, None, repeated, not UTF-8)."""
+    import chaingraph.model.chain as chain_module
+
+    chain = cg.datasets.load_example()
+    ids = chain.enterprises["id"].tolist()
+    monkeypatch.setattr(chain_module, "SCAN_MIN_ENTERPRISES", 1)
+    monkeypatch.setattr(chain_module, "SCAN_SHARE", 1)
+    scans = []
+    real = chain_module.scan_positions
+    monkeypatch.setattr(chain_module, "scan_positions",
+                        lambda column, targets: scans.append(1) or real(column, targets))
+    asks = [[ids[3], "nobody", None, ids[3], ids[-1]], ids[::7],
+            np.asarray([None, ids[5]], dtype=object), [], [ids[2]]]
+    odd = ["\ud800", ids[0]]  # not UTF-8: the scan gives up, the hash table answers
+
+    def check(chain, targets):
+        got = chain.lookup_codes(targets)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(
+            got, chain.index.get_indexer(pd.Index(targets, dtype=object)))
+
+    for k in range(2 * chain_module.SCAN_CALLS):
+        check(chain, asks[k % len(asks)])
+        assert len(scans) == min(k + 1, chain_module.SCAN_CALLS)
+    check(chain, odd)
+    assert len(scans) == chain_module.SCAN_CALLS
+    fresh = cg.datasets.load_example()
+    check(fresh, odd)
+    check(fresh, asks[0])
+    assert len(scans) == chain_module.SCAN_CALLS + 1  # tried once; hashed from then on
 
 
 def _text_chain(cells: list) -> cg.Chain:

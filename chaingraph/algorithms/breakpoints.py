@@ -127,7 +127,7 @@ def find_breakpoints(G: Chain | Any, /, *, template: TemplateLike = None,
     spof = find_single_points_of_failure(chain, sources=sources, final=final,
                                          region=region, template=template, method=method,
                                          explain=explain)
-    codes = chain.index.get_indexer(pd.Index(spof["enterprise"], dtype=object))
+    codes = chain.lookup_codes(spof["enterprise"].to_numpy(dtype=object))
     seg_of = (segments[codes] if segments is not None else np.full(len(codes), None))
     parts.append(spof.assign(kind="single_point_of_failure", segment=pd.Series(
         np.where(codes >= 0, seg_of, None), dtype=object)))

@@ -381,7 +381,7 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
                             "enterprise": pd.Series(enterprise, dtype=object),
                             "capacity": cap[in_cut]})
     # the cut's id columns as built: while the frame's columns are still these
-    # buffers, the codes above give its ids (see _report_text.min_cut_table)
+    # buffers, the codes above give its ids (see chaingraph._report_cut)
     arrays["cut_columns"] = {name: min_cut[name] for name in codes}
     cut_capacity = float(cap[np.sort(in_cut)].sum())  # summed in arc order
     if not math.isclose(cut_capacity, value, rel_tol=1e-6, abs_tol=1e-9):

@@ -143,7 +143,7 @@ def move_enterprises(G: Chain | Any, ids: Iterable[Any], to: str, /, *,
 
 def _codes(chain: Chain, ids: Iterable[Any]) -> np.ndarray:
     ids = list(ids)
-    codes = chain.index.get_indexer(pd.Index(ids, dtype=object))
+    codes = chain.lookup_codes(ids)
     missing = [i for i, c in zip(ids, codes, strict=True) if c < 0]
     if missing:
         raise ValueError(f"enterprise {missing[0]!r} is not in the chain"

@@ -37,7 +37,7 @@ PLAN_COLUMNS = [
 
 def _candidates(chain: Chain, candidates: Iterable[Any]) -> np.ndarray:
     ids = list(candidates)
-    codes = chain.index.get_indexer(pd.Index(ids, dtype=object))
+    codes = chain.lookup_codes(ids)
     for i, c in zip(ids, codes, strict=True):
         if c < 0:
             raise ValueError(f"candidate {i!r} is not in the chain")

@@ -40,7 +40,7 @@ from chaingraph.model.fields import (
     SUPPLIER,
     VOLUME,
 )
-from chaingraph.model.idlookup import OwnCodes, is_arrow_text, lookup
+from chaingraph.model.idlookup import OwnCodes, is_arrow_text, lookup, scan_positions
 from chaingraph.model.objects import filled, text_objects
 from chaingraph.model.validation import (
     Collector,
@@ -69,6 +69,13 @@ WEIGHT_IS_VOLUME = "chaingraph_weight_is_volume"
 #: Graph attribute beside :data:`WEIGHT_IS_VOLUME`: the edges it was written for
 #: (:func:`_weight_check`), so that a graph changed since is noticed.
 WEIGHT_CHECK = "chaingraph_weight_check"
+#: :meth:`Chain.lookup_codes` scans the ids (instead of hashing them all) for at
+#: most one id in this many enterprises,
+SCAN_SHARE = 16
+#: on chains of at least this many enterprises (below, the hash table is cheap),
+SCAN_MIN_ENTERPRISES = 50_000
+#: the first this many times per chain (many small lookups: the hash table pays).
+SCAN_CALLS = 8
 
 
 def _weight_check(weights: pd.Series | None, n_edges: int) -> list[float]:
@@ -543,10 +550,39 @@ class Chain:
             codes = lookup(ids, self._links[SUPPLIER]), lookup(ids, self._links[BUYER])
         return read_only(codes[0]), read_only(codes[1])
 
+    def lookup_codes(self, ids: Iterable[Any]) -> np.ndarray:
+        """Integer code (int64) of each id; -1 where it is no enterprise's id (None).
+
+        A few text ids among many (at most one in :data:`SCAN_SHARE` of a chain of
+        at least :data:`SCAN_MIN_ENTERPRISES`, the first :data:`SCAN_CALLS` times)
+        are found by one scan of the ids; otherwise, and from then on, through
+        :attr:`index` (whose hash table, built on its first lookup, costs 0.2-0.3 s
+        at a million enterprises). The codes are the same either way.
+
+        Examples
+        --------
+        >>> chain = cg.as_chain(nx.DiGraph([("a", "b")]))
+        >>> chain.lookup_codes(["b", "z"]).tolist()
+        [1, -1]
+        """
+        ids = ids if isinstance(ids, (list, np.ndarray)) else list(ids)
+        column = self._enterprises[ID]
+        scans = self.cached("chain.id_scans", lambda: [0])
+        if (len(column) >= SCAN_MIN_ENTERPRISES and len(ids) * SCAN_SHARE <= len(column)
+                and scans[0] < SCAN_CALLS and is_arrow_text(column)
+                and all(type(i) is str or i is None for i in ids)):
+            scans[0] += 1
+            try:
+                return scan_positions(column, list(ids))
+            except (UnicodeEncodeError, ValueError):  # not UTF-8 (a lone surrogate)
+                pass  # no id is such text: the hash table says -1 the usual way
+        scans[0] = SCAN_CALLS  # the hash table is built now: use it from now on
+        return self.index.get_indexer(pd.Index(ids, dtype=object)).astype(np.int64)
+
     def codes_of(self, ids: Iterable[Any]) -> np.ndarray:
         """Integer codes of enterprise ids; raises ``NodeNotFound`` for unknown ids."""
         ids = list(ids)
-        codes = self.index.get_indexer(pd.Index(ids, dtype=object))
+        codes = self.lookup_codes(ids)
         if (codes < 0).any():
             missing = [i for i, c in zip(ids, codes, strict=True) if c < 0][:5]
             raise nx.NodeNotFound(f"enterprise(s) not in the chain: {missing}")

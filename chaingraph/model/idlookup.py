@@ -17,8 +17,8 @@ import pandas as pd
 from chaingraph.model.fields import BUYER, SUPPLIER
 
 __all__ = ["PARALLEL_LOOKUP_ROWS", "OwnCodes", "find_link_codes", "first_index",
-           "is_arrow_text",
-           "look_again", "lookup", "lookup_all", "points_at"]
+           "is_arrow_text", "look_again", "lookup", "lookup_all", "points_at",
+           "scan_positions"]
 
 #: Link columns at least this long are looked up on two threads (:func:`lookup_all`).
 PARALLEL_LOOKUP_ROWS = 200_000
@@ -133,6 +133,32 @@ def points_at(ids: pd.Series, targets: pd.Series, code: np.ndarray,
         return bool(np.array_equal(ids.to_numpy()[code[found]],
                                    targets.to_numpy()[found]))
     return False
+
+
+def scan_positions(ids: pd.Series, targets: Sequence[str]) -> np.ndarray:
+    """Position (int64) of each text target among unique pyarrow text ``ids``; -1 if
+    absent. One pass over the ids against a hash set of the targets: for a few
+    targets among a million ids it takes about 20 ms, where a hash table of the ids
+    (what ``pd.Index.get_indexer`` builds on its first call) takes 0.2-0.3 s.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["a", "b", "c"], dtype=pd.StringDtype("pyarrow"))
+    >>> scan_positions(ids, ["c", "x", "a", "c"]).tolist()
+    [2, -1, 0, 2]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    known = pa.array(ids.array)
+    if isinstance(known, pa.ChunkedArray):
+        known = known.combine_chunks()
+    wanted = pa.array(list(targets), type=known.type)
+    where = pc.is_in(known, value_set=wanted, skip_nulls=True)
+    positions = np.flatnonzero(where.to_numpy(zero_copy_only=False))
+    found = pc.index_in(wanted, value_set=pc.take(known, pa.array(positions)))
+    at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(at >= 0, np.append(positions, -1)[at], -1).astype(np.int64)
 
 
 def is_arrow_text(series: Any) -> bool:

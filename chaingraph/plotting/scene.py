@@ -263,7 +263,7 @@ title, lang :
                        labels=_labels_for(layout, found, label, set(highlight)))
     seg = layout.meta["segment_of"]
     leaders = list(found["leaders"])  # only they are named: no whole-chain dict
-    codes = chain.index.get_indexer(pd.Index(leaders, dtype=object))
+    codes = chain.lookup_codes(leaders)
     known = codes >= 0
     names = dict(zip(np.asarray(leaders, dtype=object)[known].tolist(),
                      chain.column_at("name", codes[known], default=None), strict=True))
