@@ -372,9 +372,7 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
              "buyer": np.where(is_l, dst[link], -1) if len(dst) else np.full(len(cr), -1),
              "enterprise": np.where(is_l, -1, cr)}
     arrays["cut_codes"] = codes
-    supplier, buyer, enterprise = (
-        np.where(code >= 0, ids[np.maximum(code, 0)], None) if n else
-        np.full(len(code), None, dtype=object) for code in codes.values())
+    supplier, buyer, enterprise = (_ids_at(ids, code) for code in codes.values())
     min_cut = pd.DataFrame({"element": _ELEMENTS[ck],
                             "supplier": pd.Series(supplier, dtype=object),
                             "buyer": pd.Series(buyer, dtype=object),
@@ -392,6 +390,17 @@ def _flow_result(chain: Chain, net: dict[str, Any], link_cap: np.ndarray, value:
     return FlowResult(value=value, min_cut=min_cut,
                       cut_capacity=cut_capacity, capacity_basis=basis, method=engine,
                       arrays=arrays)
+
+
+def _ids_at(ids: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """The id at each code (object), None where the code is -1: one take of the
+    codes present (all of a link column's, few of an enterprise column's)."""
+    present = code >= 0
+    if present.all():
+        return ids.take(code)
+    out = np.full(len(code), None, dtype=object)
+    out[present] = ids.take(code[present])
+    return out
 
 
 def find_min_cut(G: Chain | nx.DiGraph, /, *, sources: Any = None, final: Any = None,
