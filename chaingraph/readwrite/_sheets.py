@@ -100,10 +100,12 @@ def read_workbook(path: Path, sheet: Any, *,
     elif schema is not None and {"enterprises", "links"} <= set(sheets):
         # a workbook write_chain wrote: its sheets by their names, headers on row 1,
         # not guessed from their columns (an enterprise column named 上游/下游 or
-        # 原环节名 made the enterprise sheet a second links or a mapping sheet)
+        # 原环节名 made the enterprise sheet a second links or a mapping sheet), names
+        # as written (a name "x " before a name " " is no group header over it)
         for role in ("enterprises", "links"):
             table = read_excel_table(path, role, name, role, known=known,
-                                     header_row=rows[role] or 1)
+                                     header_row=rows[role] or 1,
+                                     written=rows[role] is None)
             table.sheet = role
             setattr(book, role, table)
     else:

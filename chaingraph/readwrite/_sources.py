@@ -108,11 +108,12 @@ def table_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
 
 
 def _finish(frame: pd.DataFrame, first_row: int, name: str,
-            numbers: np.ndarray | None = None) -> RawTable:
-    """Drop blank rows and unnamed blank columns; label rows as in a spreadsheet."""
+            numbers: np.ndarray | None = None, *, written: bool = False) -> RawTable:
+    """Drop blank rows and unnamed blank columns (none in a sheet we wrote: its
+    columns are as written); label rows as in a spreadsheet."""
     if frame.shape[1] == 0:
         raise fail("the table is empty (expected a header row with column names)", name)
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ") and not written]
     empty = [c for c in unnamed if frame[c].isna().all()]
     if empty:
         frame = frame.drop(columns=empty)
@@ -296,12 +297,14 @@ def _sniff(path: Path, encoding: str) -> str:
 
 
 def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
-                   known: frozenset[str] = frozenset()) -> RawTable:
+                   known: frozenset[str] = frozenset(), written: bool = False) -> RawTable:
     """Build a table from (row number, cells) pairs.
 
     The header is row ``header_row`` when given, else the first row whose cells are
     known headers (see :func:`~chaingraph.readwrite._headers.find_header`), else the
     first non-blank row. Rows above it give the title and a unit (单位：万元).
+    ``written``: a sheet write_chain wrote, its names as written (``"x "``, ``" "``:
+    not stripped, not a group header spanning a blank one) and no second header row.
     """
     above: list[tuple[int, Any]] = []  # rows above the header (title, unit)
     pending: list[tuple[int, Any]] = []  # rows while no header is found yet
@@ -337,17 +340,19 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
         where = f" (no row {header_row})" if header_row is not None else ""
         raise fail(f"the sheet is empty{where} (expected a header row with column "
                    "names)", name)
-    if data and (two := two_row_header(header, data[0])) is not None:
+    if data and not written and (two := two_row_header(header, data[0])) is not None:
         header, described = two
         numbers, data = numbers[1:], data[1:]
         _warn_two_rows(name, described)
-    names = _column_names(header, name)
+    names = (["" if c is None else str(c) for c in header] if written
+             else _column_names(header, name))
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in data]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names})
     frame = frame.map(lambda v: None if _blank(v) else v)
-    table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64))
+    table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64),
+                    written=written)
     table.header_row = first
     table.title, table.unit_row = title_and_unit([c for _, c in above if c is not header])
     return table
@@ -363,12 +368,13 @@ def _blank(value: Any) -> bool:
 
 def read_excel_table(path: Path, sheet: str | int | None, name: str,
                      role: str | None = None, *, header_row: int | None = None,
-                     known: frozenset[str] = frozenset(), shown: str | None = None
-                     ) -> RawTable:
+                     known: frozenset[str] = frozenset(), shown: str | None = None,
+                     written: bool = False) -> RawTable:
     """Read one sheet (by name, position, or ``None``: the first) of a workbook.
 
     ``header_row`` (a spreadsheet row number) skips header detection; ``known``
-    adds column names (the user's mapping) that mark a header row.
+    adds column names (the user's mapping) that mark a header row; ``written``: a
+    sheet of a workbook write_chain wrote (see :func:`_rows_to_table`).
     """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
@@ -388,7 +394,7 @@ def read_excel_table(path: Path, sheet: str | int | None, name: str,
     merged: list[tuple[int, int, int]] = []
     try:
         table = _rows_to_table(sheet_rows(path, book, label, shown, merged), shown,
-                               header_row, known)
+                               header_row, known, written)
         note_merges(merged, shown, int(table.rows[0]) if len(table.rows) else None)
         return table
     except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile,
