@@ -75,7 +75,9 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     cut = flow.min_cut
     total = float(flow.value) if flow.value else float("nan")
     arrays = getattr(flow, "arrays", {})
-    out = _min_cut_by_code(chain, cut, arrays.get("cut_codes"), arrays.get("cut_columns"))
+    # the buffers vouch for the cut, not for the chain: only that of the flow
+    kept = arrays.get("cut_columns") if arrays.get("ids") is chain.ids else None
+    out = _min_cut_by_code(chain, cut, arrays.get("cut_codes"), kept)
     if out is None:
         supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
                                        for c in ("supplier", "buyer", "enterprise"))
@@ -109,11 +111,10 @@ def _codes_match(chain: Chain, code: np.ndarray, values: np.ndarray) -> bool:
 
 
 def _copy_on_write() -> bool:
-    """Whether pandas copies a column's buffer before changing it while another
-    object refers to it (always from pandas 3; an option in pandas 2)."""
-    if int(pd.__version__.split(".")[0]) >= 3:
-        return True
-    return pd.options.mode.copy_on_write is True
+    """Whether pandas always copies a column's buffer before changing it while
+    another object refers to it: pandas 3 and later. (In pandas 2 it is an option,
+    which may have been off, for a change in place, between the flow and now.)"""
+    return int(pd.__version__.split(".")[0]) >= 3
 
 
 def _unchanged(kept: pd.Series | None, column: pd.Series) -> bool:
@@ -121,7 +122,9 @@ def _unchanged(kept: pd.Series | None, column: pd.Series) -> bool:
     taken from the same frame when it was built). With copy-on-write, a column
     changed in place, by any column of its block, gets a new buffer first, since
     ``kept`` refers to the old one; the old one stays alive, so its address
-    cannot be reused. The same buffer thus means the same values."""
+    cannot be reused. The same buffer thus means the same values, except after a
+    write that goes around copy-on-write (``Series.array[i] = v``, which pandas
+    means to forbid, pandas-dev/pandas#58007, or a NumPy view made writeable)."""
     if kept is None or not _copy_on_write():
         return False
     old, new = kept.to_numpy(), column.to_numpy()  # object columns: views, no copy

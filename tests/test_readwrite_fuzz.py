@@ -364,6 +364,47 @@ def test_a_written_workbook_keeps_its_column_names(fmt, value):
     assert_round_trip(cg.Chain.from_frames(ent, links), fmt)
 
 
+@pytest.mark.parametrize("edit", ["formatted cell", "two unnamed notes", "a second segment",
+                                  "a cleared name"])
+def test_an_edited_written_workbook_is_read_as_any_other(tmp_path, edit):
+    """A workbook write_chain wrote and a person edited since (a header cell
+    formatted, notes typed in two columns without a name, a column named twice, a
+    name cleared) is read as an office workbook is: no error, the notes, the
+    second column and the cells under the cleared name kept, a formatted blank
+    cell no column."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    chain = cg.datasets.load_example()
+    path = cg.write_chain(chain, tmp_path / "c.xlsx", format="excel")
+    book = openpyxl.load_workbook(path)
+    sheet, width = book["enterprises"], len(chain.enterprises.columns)
+    if edit == "formatted cell":
+        sheet.cell(1, width + 2).fill = PatternFill("solid", fgColor="FFFF00")
+    elif edit == "two unnamed notes":
+        sheet.cell(2, width + 1).value, sheet.cell(2, width + 2).value = "注1", "注2"
+    elif edit == "a second segment":
+        sheet.cell(1, width + 1).value, sheet.cell(2, width + 1).value = "segment", "x"
+    else:
+        sheet.cell(1, width).value = None
+    book.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChainDataWarning)
+        back = read_chain(path)
+    columns = back.enterprises.columns.tolist()
+    assert len(back.enterprises) == len(chain.enterprises)
+    if edit == "formatted cell":
+        assert columns == chain.enterprises.columns.tolist()
+    elif edit == "two unnamed notes":
+        assert len(columns) == width + 2
+        assert back.enterprises.iloc[0, -2:].tolist() == ["注1", "注2"]
+    elif edit == "a second segment":
+        assert "segment.1" in columns and back.enterprises["segment.1"].iat[0] == "x"
+    else:  # its cells are kept, under a column of their own, as in any workbook
+        unnamed = [c for c in columns if c.startswith("Unnamed: ")]
+        assert len(unnamed) == 1 and back.enterprises[unnamed[0]].notna().any()
+
+
 @fuzz(30)
 @given(chain=hostile_chains(), fmt=st.sampled_from(WRITE_FORMATS))
 def test_fuzz_write_read_identity(chain, fmt):

@@ -235,6 +235,18 @@ def test_min_cut_table_takes_an_untouched_cut_without_comparing_ids(monkeypatch)
                                   reference_table(chain, flow), check_exact=True)
 
 
+def test_min_cut_table_trusts_kept_codes_only_for_the_flows_own_chain():
+    """The cut's buffers vouch for the cut, not for the chain: with another chain
+    (the same enterprises in reverse order) the ids are compared and looked up."""
+    chain = cg.datasets.load_example()
+    flow = cg.max_flow(chain)
+    ent = chain.enterprises.iloc[::-1].reset_index(drop=True)
+    other = cg.Chain.from_frames(ent, chain.links, meta=chain.meta)
+    assert not np.array_equal(other.ids, chain.ids)
+    pd.testing.assert_frame_equal(min_cut_table(other, flow),
+                                  reference_table(other, flow), check_exact=True)
+
+
 def _reference_width(value):
     """The workbook's column width of a cell, character by character."""
     if isinstance(value, str):

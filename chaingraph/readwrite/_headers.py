@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,7 +20,7 @@ from chaingraph.amounts import AmountError, parse_amount, unit_factor
 from chaingraph.readwrite._aliases import ALIASES, normalize_header
 
 __all__ = ["HEADER_SCAN", "KNOWN_HEADERS", "UnitRow", "is_header", "row_kind",
-           "summary_rows", "title_and_unit", "two_row_header"]
+           "summary_rows", "title_and_unit", "two_row_header", "written_header"]
 
 #: How many non-blank rows are searched for the header before the first non-blank
 #: row is taken as the header (a sheet whose columns have only unknown names).
@@ -324,3 +324,30 @@ def two_row_header(header: Iterable[Any], cells: Iterable[Any]
             f"the others are kept as {others}" if latest is not None else
             f"{title} over {texts}: read as columns {others}")
     return tuple(out), described
+
+
+def written_header(header: Iterable[Any], written: Sequence[str] | None
+                   ) -> list[str] | None:
+    """The names of a header row of a sheet write_chain wrote with the columns
+    ``written``, as written (``"x "`` and ``" "`` not stripped, no group header
+    spanning a blank cell, no second header row), then ``Unnamed: j`` for blank
+    cells after them. None when the header does not read as ``written`` (cell for
+    cell, edge spaces aside), names a column twice or has more named cells: a
+    sheet edited since (or a name escaped), read as any other.
+
+    Examples
+    --------
+    >>> written_header(["id", "x ", " ", None], ["id", "x ", " "])
+    ['id', 'x ', ' ', 'Unnamed: 3']
+    >>> written_header(["id", "x", None], ["id", "x", "y"]) is None  # a name cleared
+    True
+    """
+    if written is None:
+        return None
+    cells, count = list(header), len(written)
+    names = ["" if c is None else str(c) for c in cells[:count]]
+    if (len(cells) < count or len(set(names)) < count
+            or any(_text(c) != _text(w) for c, w in zip(cells, written, strict=False))
+            or any(_text(c) is not None for c in cells[count:])):
+        return None
+    return names + [f"Unnamed: {j}" for j in range(count, len(cells))]

@@ -103,9 +103,11 @@ def read_workbook(path: Path, sheet: Any, *,
         # 原环节名 made the enterprise sheet a second links or a mapping sheet), names
         # as written (a name "x " before a name " " is no group header over it)
         for role in ("enterprises", "links"):
-            table = read_excel_table(path, role, name, role, known=known,
-                                     header_row=rows[role] or 1,
-                                     written=rows[role] is None)
+            columns = schema.get(role)
+            table = read_excel_table(
+                path, role, name, role, known=known, header_row=rows[role] or 1,
+                written=list(columns) if isinstance(columns, dict) and rows[role] is None
+                else None)
             table.sheet = role
             setattr(book, role, table)
     else:

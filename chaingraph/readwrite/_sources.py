@@ -14,6 +14,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from chaingraph.readwrite._headers import (
     is_header,
     title_and_unit,
     two_row_header,
+    written_header,
 )
 
 __all__ = ["FORMATS", "RawTable", "detect_format", "read_csv_table", "read_excel_table",
@@ -108,12 +110,13 @@ def table_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
 
 
 def _finish(frame: pd.DataFrame, first_row: int, name: str,
-            numbers: np.ndarray | None = None, *, written: bool = False) -> RawTable:
-    """Drop blank rows and unnamed blank columns (none in a sheet we wrote: its
-    columns are as written); label rows as in a spreadsheet."""
+            numbers: np.ndarray | None = None, *, keep: int = 0) -> RawTable:
+    """Drop blank rows and unnamed blank columns (not the first ``keep`` columns: a
+    sheet we wrote names them as written); label rows as in a spreadsheet."""
     if frame.shape[1] == 0:
         raise fail("the table is empty (expected a header row with column names)", name)
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ") and not written]
+    unnamed = [c for j, c in enumerate(frame.columns)
+               if j >= keep and str(c).startswith("Unnamed: ")]
     empty = [c for c in unnamed if frame[c].isna().all()]
     if empty:
         frame = frame.drop(columns=empty)
@@ -297,14 +300,16 @@ def _sniff(path: Path, encoding: str) -> str:
 
 
 def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
-                   known: frozenset[str] = frozenset(), written: bool = False) -> RawTable:
+                   known: frozenset[str] = frozenset(),
+                   written: Sequence[str] | None = None) -> RawTable:
     """Build a table from (row number, cells) pairs.
 
     The header is row ``header_row`` when given, else the first row whose cells are
     known headers (see :func:`~chaingraph.readwrite._headers.find_header`), else the
     first non-blank row. Rows above it give the title and a unit (单位：万元).
-    ``written``: a sheet write_chain wrote, its names as written (``"x "``, ``" "``:
-    not stripped, not a group header spanning a blank one) and no second header row.
+    ``written``: the columns of a sheet write_chain wrote; a header that reads as
+    them is read as written (see
+    :func:`~chaingraph.readwrite._headers.written_header`), one edited since is read as any other.
     """
     above: list[tuple[int, Any]] = []  # rows above the header (title, unit)
     pending: list[tuple[int, Any]] = []  # rows while no header is found yet
@@ -340,19 +345,21 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
         where = f" (no row {header_row})" if header_row is not None else ""
         raise fail(f"the sheet is empty{where} (expected a header row with column "
                    "names)", name)
-    if data and not written and (two := two_row_header(header, data[0])) is not None:
+    names = written_header(header, written)
+    if (names is None and data
+            and (two := two_row_header(header, data[0])) is not None):
         header, described = two
         numbers, data = numbers[1:], data[1:]
         _warn_two_rows(name, described)
-    names = (["" if c is None else str(c) for c in header] if written
-             else _column_names(header, name))
+    if names is None:
+        names = _column_names(header, name)
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in data]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names})
     frame = frame.map(lambda v: None if _blank(v) else v)
     table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64),
-                    written=written)
+                    keep=len(written) if names is not None and written else 0)
     table.header_row = first
     table.title, table.unit_row = title_and_unit([c for _, c in above if c is not header])
     return table
@@ -369,12 +376,12 @@ def _blank(value: Any) -> bool:
 def read_excel_table(path: Path, sheet: str | int | None, name: str,
                      role: str | None = None, *, header_row: int | None = None,
                      known: frozenset[str] = frozenset(), shown: str | None = None,
-                     written: bool = False) -> RawTable:
+                     written: Sequence[str] | None = None) -> RawTable:
     """Read one sheet (by name, position, or ``None``: the first) of a workbook.
 
     ``header_row`` (a spreadsheet row number) skips header detection; ``known``
-    adds column names (the user's mapping) that mark a header row; ``written``: a
-    sheet of a workbook write_chain wrote (see :func:`_rows_to_table`).
+    adds column names (the user's mapping) that mark a header row; ``written``: the
+    columns of a sheet write_chain wrote (see :func:`_rows_to_table`).
     """
     if not path.is_file():
         raise fail(f"file not found: {path}", name)
