@@ -365,7 +365,7 @@ def test_a_written_workbook_keeps_its_column_names(fmt, value):
 
 
 @pytest.mark.parametrize("edit", ["formatted cell", "two unnamed notes", "a second segment",
-                                  "a cleared name"])
+                                  "a cleared name", "a blank column's name cleared"])
 def test_an_edited_written_workbook_is_read_as_any_other(tmp_path, edit):
     """A workbook write_chain wrote and a person edited since (a header cell
     formatted, notes typed in two columns without a name, a column named twice, a
@@ -376,6 +376,9 @@ def test_an_edited_written_workbook_is_read_as_any_other(tmp_path, edit):
     from openpyxl.styles import PatternFill
 
     chain = cg.datasets.load_example()
+    if edit == "a blank column's name cleared":  # a column without a value, last
+        chain = cg.Chain.from_frames(chain.enterprises.assign(备注=None), chain.links,
+                                     meta=chain.meta)
     path = cg.write_chain(chain, tmp_path / "c.xlsx", format="excel")
     book = openpyxl.load_workbook(path)
     sheet, width = book["enterprises"], len(chain.enterprises.columns)
@@ -385,7 +388,7 @@ def test_an_edited_written_workbook_is_read_as_any_other(tmp_path, edit):
         sheet.cell(2, width + 1).value, sheet.cell(2, width + 2).value = "注1", "注2"
     elif edit == "a second segment":
         sheet.cell(1, width + 1).value, sheet.cell(2, width + 1).value = "segment", "x"
-    else:
+    else:  # a name cleared
         sheet.cell(1, width).value = None
     book.save(path)
     with warnings.catch_warnings():
@@ -393,14 +396,15 @@ def test_an_edited_written_workbook_is_read_as_any_other(tmp_path, edit):
         back = read_chain(path)
     columns = back.enterprises.columns.tolist()
     assert len(back.enterprises) == len(chain.enterprises)
-    if edit == "formatted cell":
+    if edit in ("formatted cell", "a blank column's name cleared"):
+        # a blank unnamed column is no column: the written one comes back empty
         assert columns == chain.enterprises.columns.tolist()
     elif edit == "two unnamed notes":
         assert len(columns) == width + 2
         assert back.enterprises.iloc[0, -2:].tolist() == ["注1", "注2"]
     elif edit == "a second segment":
         assert "segment.1" in columns and back.enterprises["segment.1"].iat[0] == "x"
-    else:  # its cells are kept, under a column of their own, as in any workbook
+    else:  # a name cleared: its cells are kept, under a column of their own
         unnamed = [c for c in columns if c.startswith("Unnamed: ")]
         assert len(unnamed) == 1 and back.enterprises[unnamed[0]].notna().any()
 

@@ -345,21 +345,20 @@ def _rows_to_table(rows: Any, name: str, header_row: int | None = None,
         where = f" (no row {header_row})" if header_row is not None else ""
         raise fail(f"the sheet is empty{where} (expected a header row with column "
                    "names)", name)
-    names = written_header(header, written)
-    if (names is None and data
+    as_written = written_header(header, written)
+    if (as_written is None and data
             and (two := two_row_header(header, data[0])) is not None):
         header, described = two
         numbers, data = numbers[1:], data[1:]
         _warn_two_rows(name, described)
-    if names is None:
-        names = _column_names(header, name)
+    names = as_written if as_written is not None else _column_names(header, name)
     width = len(names)
     body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in data]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names})
     frame = frame.map(lambda v: None if _blank(v) else v)
     table = _finish(frame, first + 1, name, np.asarray(numbers, dtype=np.int64),
-                    keep=len(written) if names is not None and written else 0)
+                    keep=0 if as_written is None else len(written or ()))
     table.header_row = first
     table.title, table.unit_row = title_and_unit([c for _, c in above if c is not header])
     return table
