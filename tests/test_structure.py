@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import chains
 from toy import toy_chain, toy_template
@@ -174,6 +174,53 @@ def test_find_segment_coverage_hand_checked():
     assert row.loc["car", "n_template_suppliers"] == 2
     assert row.index[0] == "motor"
     assert "no enterprise in the focal region" in row.loc["motor", "explanation"]
+
+
+def _coverage_by_selection(chain, template, region):
+    """The coverage counts as first written: pandas selections per template segment
+    (an independent reference for the counting on codes and plain lists)."""
+    from chaingraph.algorithms.coverage import template_realisation
+    from chaingraph.model.roles import enterprise_segments, focal_mask
+
+    focal = focal_mask(chain, region)
+    segments = enterprise_segments(chain, template)
+    present, edges = template_realisation(chain, template, focal, segments)
+    seg = pd.Series(segments if segments is not None
+                    else np.full(chain.n_enterprises, None, dtype=object), dtype=object)
+    output = pd.Series(chain.column("output").astype(np.float64))
+    local_output = output[focal].groupby(seg[focal].to_numpy()).sum(min_count=1)
+    rows = {}
+    for sid in template.segment_ids:
+        ins, outs = edges[edges["buyer"] == sid], edges[edges["supplier"] == sid]
+        touching = pd.concat([ins, outs])
+        rows[sid] = {
+            "present": sid in present,
+            "n_enterprises": int((seg[focal] == sid).sum()),
+            "n_elsewhere": int((seg[~focal] == sid).sum()),
+            "output": float(local_output.get(sid, np.nan)),
+            "n_template_suppliers": len(ins),
+            "n_suppliers_present": int(ins["supplier"].isin(present).sum()),
+            "n_template_buyers": len(outs),
+            "n_buyers_present": int(outs["buyer"].isin(present).sum()),
+            "n_links_possible": int(touching["possible"].sum()),
+            "n_links_realised": int((touching["possible"] & touching["realised"]).sum())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+@pytest.mark.filterwarnings("ignore::chaingraph.ChainDataWarning")  # unknown outputs
+@given(chains(max_enterprises=14, segments=("ore", "salt", "cell", "car", "motor",
+                                            "其他", " cell "), partial_amounts=True),
+       st.sampled_from(["本区", "外省", None]))
+def test_find_segment_coverage_matches_per_segment_selections(chain, region):
+    """Counts on segment codes (blank, unknown and padded segment names, outputs
+    partly unknown) are those of a selection per segment."""
+    assume(region is None or region in set(chain.column("region", default=None)))
+    template = toy_template()
+    frame = find_segment_coverage(chain, template=template, region=region)
+    expected = _coverage_by_selection(chain, template, region)
+    got = frame.set_index("segment").loc[expected.index, expected.columns]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_names=False)
+    assert got["output"].isna().tolist() == expected["output"].isna().tolist()
 
 
 def test_structure_summary_hand_checked():

@@ -136,41 +136,64 @@ def find_segment_coverage(G: Chain | Any, /, *, template: TemplateLike,
     focal = focal_mask(chain, region)
     segments = enterprise_segments(chain, template)
     present, edges = template_realisation(chain, template, focal, segments)
-    seg_values = segments if segments is not None else np.full(
-        chain.n_enterprises, None, dtype=object)
-    seg_series = pd.Series(seg_values, dtype=object)
-    n_local = seg_series[focal].value_counts()
-    n_else = seg_series[~focal].value_counts()
-    output = chain.column(OUTPUT).astype(np.float64)
-    local_output = pd.Series(output[focal]).groupby(
-        seg_series[focal].to_numpy()).sum(min_count=1)
+    n_local, n_else, local_output = _segment_counts(chain, focal, segments)
+    # the template's edges per segment, in plain Python (a template has tens of
+    # segments: a pandas selection per segment cost more than the whole rest)
+    ins: dict[Any, list[tuple[Any, bool, bool]]] = {}
+    outs: dict[Any, list[tuple[Any, bool, bool]]] = {}
+    for sup, buy, can, done in zip(edges["supplier"].tolist(), edges["buyer"].tolist(),
+                                   edges["possible"].tolist(), edges["realised"].tolist(),
+                                   strict=True):
+        ins.setdefault(buy, []).append((sup, bool(can), bool(done)))
+        outs.setdefault(sup, []).append((buy, bool(can), bool(done)))
     rows = []
     depth = template.depth
     for seg in template.segments.itertuples(index=False):
         sid = seg.id
-        ins = edges[edges["buyer"] == sid]
-        outs = edges[edges["supplier"] == sid]
-        touching = pd.concat([ins, outs])
-        possible = int(touching["possible"].sum())
-        realised = int((touching["possible"] & touching["realised"]).sum())
+        into, out_of = ins.get(sid, []), outs.get(sid, [])
+        touching = into + out_of  # a loop on the segment counts on both sides
+        possible = sum(can for _, can, _ in touching)
+        realised = sum(can and done for _, can, done in touching)
         is_present = sid in present
         score = 1.0 if not is_present else (
             0.5 * (possible - realised) / possible if possible else 0.0)
         rows.append({
             "segment": sid, "name_zh": seg.name_zh, "name_en": seg.name_en,
             "stage": seg.stage, "depth": depth[sid], "present": is_present,
-            "n_enterprises": int(n_local.get(sid, 0)),
-            "n_elsewhere": int(n_else.get(sid, 0)),
-            "output": float(local_output.get(sid, np.nan)),
-            "n_template_suppliers": len(ins),
-            "n_suppliers_present": int(ins["supplier"].isin(present).sum()),
-            "n_template_buyers": len(outs),
-            "n_buyers_present": int(outs["buyer"].isin(present).sum()),
+            "n_enterprises": n_local.get(sid, 0),
+            "n_elsewhere": n_else.get(sid, 0),
+            "output": local_output.get(sid, np.nan),
+            "n_template_suppliers": len(into),
+            "n_suppliers_present": sum(other in present for other, _, _ in into),
+            "n_template_buyers": len(out_of),
+            "n_buyers_present": sum(other in present for other, _, _ in out_of),
             "n_links_possible": possible, "n_links_realised": realised,
             "score": float(score)})
     frame = pd.DataFrame(rows, columns=_COVERAGE_COLUMNS[:-1])
     frame["explanation"] = [_coverage_text(r) for r in frame.itertuples(index=False)]
     return ranked(frame, _COVERAGE_COLUMNS, top)
+
+
+def _segment_counts(chain: Chain, focal: np.ndarray, segments: np.ndarray | None
+                    ) -> tuple[dict[Any, int], dict[Any, int], dict[Any, float]]:
+    """Per segment: enterprises in the focal region, enterprises elsewhere, and the
+    focal enterprises' output (a segment whose outputs are all unknown has none),
+    counted on the segments' integer codes."""
+    if segments is None:
+        return {}, {}, {}
+    codes, labels = label_codes(chain, segments)
+    k = len(labels)
+    has = codes >= 0
+    local = np.bincount(codes[has & focal], minlength=k).tolist()
+    other = np.bincount(codes[has & ~focal], minlength=k).tolist()
+    output = chain.column(OUTPUT).astype(np.float64)
+    # pandas' grouped sum (compensated, NaN skipped) on the codes: the same sums as
+    # grouped by the labels themselves
+    sums = pd.Series(output[has & focal]).groupby(codes[has & focal]).sum(min_count=1)
+    totals = {labels[c]: float(v) for c, v in zip(sums.index.tolist(), sums.tolist(),
+                                                  strict=True)}
+    return dict(zip(labels, local, strict=True)), dict(zip(labels, other, strict=True)), \
+        totals
 
 
 def _coverage_text(row: Any) -> str:
