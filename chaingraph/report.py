@@ -269,7 +269,7 @@ class ChainReport:
                    rows: int | None = ROW_LIMIT) -> Path:
         """Write :meth:`to_json`'s document to ``path`` (UTF-8); returns the path.
 
-        Compact output is streamed table by table. Written to a temporary name and
+        The text is streamed table by table. Written to a temporary name and
         renamed, like :meth:`to_excel`.
         """
         path = Path(path)
@@ -278,11 +278,8 @@ class ChainReport:
             small = self.chain is None or self.chain.n_enterprises <= 10_000
             indent = 2 if small else None
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-            if indent is None:
-                for chunk in json_chunks(self, rows=rows, lang=lang):
-                    handle.write(chunk)
-            else:
-                handle.write(self.to_json(indent=indent, lang=lang, rows=rows))
+            for chunk in json_chunks(self, rows=rows, lang=lang, indent=indent):
+                handle.write(chunk)
         return path
 
     def to_excel(self, path: str | os.PathLike, *, chinese: bool | None = None,

@@ -9,6 +9,8 @@ import networkx as nx
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from willems import load_willems, willems_numbers
 
 import chaingraph as cg
@@ -167,6 +169,52 @@ def test_compact_json_is_the_same_document(report, tmp_path):
     assert json.loads(report.write_json(tmp_path / "p.json").read_text(
         encoding="utf-8")) == doc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "r.json"]
+
+
+@pytest.mark.parametrize("indent", [2, 0, 4, "\t", "--"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_indented_json_is_the_json_modules_text(report, tmp_path, indent, lang):
+    """The pretty-printed report, encoded table by table, is byte for byte what the
+    json module's indented encoder writes for the whole document (the reference)."""
+    from chaingraph._report_render import json_document
+
+    reference = json.dumps(json_document(report, lang=lang, rows=cg.report.ROW_LIMIT),
+                           ensure_ascii=False, indent=indent, allow_nan=False)
+    assert report.to_json(indent=indent, lang=lang) == reference
+    path = report.write_json(tmp_path / "r.json", indent=indent, lang=lang)
+    assert path.read_text(encoding="utf-8") == reference
+
+
+#: cells that meet every branch of the table encoder: quotes, backslashes, newlines
+#: and control characters, Chinese, NaN and infinities, big integers, bools, None,
+#: and lists or dicts inside cells (the json module's own encoder then)
+_JSON_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(),
+    st.text(st.sampled_from(list('a"\\\n\t\x00\x1f链 ,:{}[]')), max_size=6),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.dictionaries(st.sampled_from(["k", "链"]), st.integers(0, 3), max_size=1))
+
+
+@given(st.lists(st.lists(_JSON_CELLS, min_size=3, max_size=3), max_size=4),
+       st.sampled_from([["a", "b", "c"], ["名称", "x\ny", "a"], ["a", "a", "b"]]),
+       st.sampled_from([("", "  "), ("    ", "  "), ("\t\t", "\t"), ("", "")]))
+def test_indented_table_text_is_the_json_modules(rows, columns, indentation):
+    from chaingraph._report_render import _Raw
+    from chaingraph.readwrite.safety import json_records
+
+    prefix, unit = indentation
+    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else \
+        pd.DataFrame(columns=columns)
+    level = len(prefix) // len(unit) if unit else 0
+    # the table as the value of a key at ``level``: json.dumps's text for it
+    nested: object = json_records(frame)
+    for _ in range(level):
+        nested = {"k": nested}
+    text = json.dumps(nested, ensure_ascii=False, indent=unit, allow_nan=False)
+    head = "".join("{\n" + unit * (i + 1) + '"k": ' for i in range(level))
+    tail = "".join("\n" + unit * (level - 1 - i) + "}" for i in range(level))
+    assert text.startswith(head) and text.endswith(tail)
+    assert _Raw(frame).indented(prefix, unit) == text[len(head):len(text) - len(tail)]
 
 
 def test_excel_sheets(report, tmp_path):

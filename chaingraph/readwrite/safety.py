@@ -39,6 +39,7 @@ __all__ = [
     "atomic_path",
     "escape_frame",
     "escape_text",
+    "json_columns",
     "json_dumps",
     "json_plain",
     "json_records",
@@ -308,10 +309,22 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     >>> json_records(pd.DataFrame({"id": ["a"], "x": [np.nan]}))
     [{'id': 'a', 'x': None}]
     """
-    cols = [str(c) for c in frame.columns]
-    columns = [_plain_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    cols, columns = json_columns(frame)
     return [dict(zip(cols, values, strict=True)) for values in zip(*columns, strict=True)
             ] if columns else [{} for _ in range(len(frame))]
+
+
+def json_columns(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """The column names as text and each column's :func:`json_plain` values: what
+    :func:`json_records` puts in its records, column by column.
+
+    Examples
+    --------
+    >>> json_columns(pd.DataFrame({"id": ["a"], 2: [np.nan]}))
+    (['id', '2'], [['a'], [None]])
+    """
+    return ([str(c) for c in frame.columns],
+            [_plain_column(frame.iloc[:, j]) for j in range(frame.shape[1])])
 
 
 def number_kind(values: pd.Series) -> str | None:
