@@ -1,9 +1,10 @@
 """Text helpers of the report renderers: readable numbers, names, the tables as shown.
 
 Private to the report: :mod:`chaingraph.report` and its renderers
-(:mod:`chaingraph._report_render`, :mod:`chaingraph._report_excel`,
-:mod:`chaingraph._report_findings`) use these; nothing here imports the report, so the
-dependencies point one way (report -> renderers -> this module -> labels).
+(:mod:`chaingraph._report_render`, :mod:`chaingraph._report_json`,
+:mod:`chaingraph._report_excel`, :mod:`chaingraph._report_findings`) use these;
+nothing here imports the report, so the dependencies point one way (report ->
+renderers -> this module -> labels).
 """
 
 from __future__ import annotations

@@ -23,13 +23,8 @@ from chaingraph._report_cut import min_cut_pairs, min_cut_table
 from chaingraph._report_excel import excel_bytes
 from chaingraph._report_explain import chain_lang, display_frame
 from chaingraph._report_findings import KEY_FINDINGS, key_findings
-from chaingraph._report_render import (
-    html_fragment,
-    html_page,
-    json_chunks,
-    json_text,
-    markdown,
-)
+from chaingraph._report_json import json_chunks, json_text
+from chaingraph._report_render import html_fragment, html_page, markdown
 from chaingraph._report_steps import analysis_steps, run_steps
 from chaingraph._report_tables import atomic_path, write_tables
 from chaingraph._report_text import (

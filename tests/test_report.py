@@ -157,7 +157,7 @@ def _has_han(text: str) -> bool:
 def test_compact_json_is_the_same_document(report, tmp_path):
     """The streamed compact JSON (pandas text spliced in) decodes to the same
     document as the pretty-printed one, and write_json writes exactly to_json."""
-    from chaingraph._report_render import json_document
+    from chaingraph._report_json import json_document
 
     compact = report.to_json(indent=None)
     doc = json.loads(compact, parse_constant=lambda c: pytest.fail(f"invalid JSON {c}"))
@@ -176,7 +176,7 @@ def test_compact_json_is_the_same_document(report, tmp_path):
 def test_indented_json_is_the_json_modules_text(report, tmp_path, indent, lang):
     """The pretty-printed report, encoded table by table, is byte for byte what the
     json module's indented encoder writes for the whole document (the reference)."""
-    from chaingraph._report_render import json_document
+    from chaingraph._report_json import json_document
 
     reference = json.dumps(json_document(report, lang=lang, rows=cg.report.ROW_LIMIT),
                            ensure_ascii=False, indent=indent, allow_nan=False)
@@ -199,7 +199,7 @@ _JSON_CELLS = st.one_of(
        st.sampled_from([["a", "b", "c"], ["名称", "x\ny", "a"], ["a", "a", "b"]]),
        st.sampled_from([("", "  "), ("    ", "  "), ("\t\t", "\t"), ("", "")]))
 def test_indented_table_text_is_the_json_modules(rows, columns, indentation):
-    from chaingraph._report_render import _Raw
+    from chaingraph._report_json import _Raw
     from chaingraph.readwrite.safety import json_records
 
     prefix, unit = indentation

@@ -505,7 +505,3 @@ def _cut_explanations(chain: Chain, cut: pd.DataFrame, amount: str) -> list[str]
         texts[i] = words.get(element[i], words["final_demand"]).format(
             w, format_amount(c), share[i])
     return texts.tolist()
-
-
-#: Former name, used by ``chaingraph._report_render`` (kept for compatibility).
-_cut_table = cut_table
