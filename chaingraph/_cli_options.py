@@ -7,15 +7,14 @@ Public helpers inside the package, so that command modules need not import
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["add_exchange_rate", "add_table_options", "check_files", "cli_words", "exchange_rates",
-           "header_row", "parse_columns", "read_ahead", "read_input", "resolve_template",
+           "header_row", "parse_columns", "read_input", "resolve_template",
            "segment_spellings"]
 
 
@@ -104,27 +103,6 @@ def exchange_rates(items: Sequence[str] | None) -> dict[str, float]:
             raise ValueError(f"--exchange-rate: expected CUR=RATE such as USD=7.1, got "
                              f"{item!r}")
     return rates
-
-
-@contextlib.contextmanager
-def read_ahead(files: Sequence[str]) -> Iterator[None]:
-    """The Parquet tables among ``files`` (a chain folder's too) read in a thread
-    while the analyses are imported (:mod:`chaingraph._prefetch`); what was not
-    taken is forgotten at the end."""
-    import pandas  # noqa: F401  (first: the reading thread then imports none of it)
-
-    from chaingraph._prefetch import discard_prefetched, prefetch_parquet
-
-    paths: list[Path] = []
-    for name in files:
-        path = Path(name)
-        paths.extend([path / "enterprises.parquet", path / "links.parquet"]
-                     if path.is_dir() else [path])
-    prefetch_parquet(paths)
-    try:
-        yield
-    finally:
-        discard_prefetched()
 
 
 def read_input(args: argparse.Namespace, files: Sequence[str], *,

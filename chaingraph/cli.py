@@ -35,7 +35,7 @@ from typing import Any
 from chaingraph._cli_io import add_io as _add_io
 from chaingraph._cli_io import run_io as _run_io
 from chaingraph._cli_options import add_table_options as _add_table_options
-from chaingraph._cli_options import cli_words, read_ahead
+from chaingraph._cli_options import cli_words
 from chaingraph._cli_options import read_input as _read
 from chaingraph._cli_options import resolve_template as _template
 from chaingraph._cli_portfolio import add_compare as _add_compare
@@ -299,10 +299,9 @@ def _add_diagnose(sub: Any) -> None:
 
 
 def _run_diagnose(args: argparse.Namespace) -> int:
-    with _map_helper(not args.json or bool(args.out), args.files) as helper, \
-            read_ahead(args.files):
-        from chaingraph.report import diagnose
+    from chaingraph.report import diagnose
 
+    with _map_helper(not args.json or bool(args.out), args.files) as helper:
         chain = _read(args, args.files)
         on_step = _postpone_map_helper(helper, chain)
         template = args.template or chain.meta.get("template")

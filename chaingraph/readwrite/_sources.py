@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chaingraph._prefetch import read_parquet
 from chaingraph._warnings import outside_stacklevel
 from chaingraph.exceptions import ChainDataError, ChainDataWarning, Problem
 from chaingraph.readwrite._headers import (
@@ -499,7 +498,7 @@ def read_parquet_table(path: Path, name: str) -> RawTable:
     if not path.exists():
         raise fail(f"file not found: {path}", name)
     try:
-        frame = read_parquet(path)  # the frame read ahead by the command line, if any
+        frame = pd.read_parquet(path)
     except ImportError:
         raise fail("reading Parquet needs pyarrow (pip install chaingraph[parquet])",
                    name) from None
