@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chaingraph"
 #: and lower ones. Ranks with a fraction are "beside" the layer below them.
 LAYERS: dict[str, float] = {
     "exceptions": 0, "amounts": 0, "_checks": 1.5, "_engines": 0, "_progress": 0, "_env": 0,
-    "_memory": 0, "_prefetch": 0, "_arrow_text": 0, "_warnings": 0, "_lazy": 0, "_atomic": 0,
+    "_memory": 0, "_arrow_text": 0, "_warnings": 0, "_lazy": 0, "_atomic": 0,
     "kernels": 0.5,  # generic maths on arrays: they import only the layer-0 helpers
     "model": 1, "iotable": 1,  # the data model: chains, templates, input-output tables
     "readwrite": 2,
