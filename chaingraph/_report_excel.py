@@ -95,7 +95,14 @@ def _column_cells(values: pd.Series, div: float, lang: str) -> list[Any]:
     :func:`_cell`), anything else value by value."""
     kind = number_kind(values)
     if kind not in ("f", "i", "u"):  # bools are written as words
-        return [_cell(value, div, lang) for value in values.tolist()]
+        cells = values.tolist()
+        if all(type(v) is str or v is None or (type(v) is float and v != v)
+               for v in cells) and not _ILLEGAL.search(
+                   "".join([v for v in cells if type(v) is str])):
+            # text and missing cells only, no character to replace: _cell's values
+            # without a call per cell
+            return [v if type(v) is str else None for v in cells]
+        return [_cell(value, div, lang) for value in cells]
     raw = values.to_numpy(dtype=np.float64)  # float(value), per value
     with np.errstate(over="ignore"):  # inf once scaled stays inf, as in _cell
         number = raw / div

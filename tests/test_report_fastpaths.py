@@ -322,6 +322,24 @@ def test_excel_column_width_is_the_widest_cell(header, cells):
     assert _column_width(header, cells) == expected
 
 
+@given(st.lists(st.one_of(st.none(), st.just(float("nan")), st.sampled_from(
+    ["", "电芯厂", "a\x01b", "\ufffe", "x\ny"]), st.text(max_size=5), st.booleans(),
+    st.integers(-5, 5), st.floats(allow_nan=False)), max_size=12),
+       st.sampled_from(["object", "str"]), st.sampled_from(["zh", "en"]))
+def test_excel_text_column_cells_are_those_of_each_cell(cells, dtype, lang):
+    """A column of text and missing cells is written without a call per cell: the
+    same values as :func:`_cell` of each (characters a sheet cannot hold replaced,
+    missing as None), and any other column is written cell by cell."""
+    from chaingraph._report_excel import _cell, _column_cells
+
+    if dtype == "str" and not all(v is None or isinstance(v, str)
+                                  or (isinstance(v, float) and v != v) for v in cells):
+        dtype = "object"
+    values = pd.Series(cells, dtype=dtype)
+    assert _column_cells(values, 1.0, lang) == [_cell(v, 1.0, lang)
+                                                for v in values.tolist()]
+
+
 def test_labels_of_some_rows_do_not_depend_on_which_rows_came_first():
     """Equal names of different types (1.0 and 1) are labelled as in the whole column,
     whichever rows are asked for first (object text is cleaned whole, then indexed)."""
