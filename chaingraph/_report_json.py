@@ -24,7 +24,7 @@ from chaingraph.readwrite.safety import json_columns, json_dumps, json_records
 __all__ = ["json_chunks", "json_document", "json_text"]
 
 
-def _frame_json(frame: pd.DataFrame | None) -> str | None:
+def _frame_json(frame: pd.DataFrame | None) -> str:
     """Records JSON text of ``frame``: NaN/inf as null, numpy scalars as numbers.
 
     Built with the json module (:func:`chaingraph.readwrite.safety.json_records`), not
@@ -37,10 +37,7 @@ def _frame_json(frame: pd.DataFrame | None) -> str | None:
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    text = _frame_json(frame)
-    if text is not None:
-        return json.loads(text)
-    return [clean(r) for r in frame.to_dict("records")]  # type: ignore[union-attr]
+    return json.loads(_frame_json(frame))
 
 
 class _Raw:
@@ -53,10 +50,7 @@ class _Raw:
 
     def encode(self) -> str:
         """Compact records text."""
-        text = _frame_json(self.frame)
-        if text is None:
-            return json.dumps(_records(self.frame), ensure_ascii=False, allow_nan=False)
-        return text
+        return _frame_json(self.frame)
 
     def indented(self, prefix: str, unit: str) -> str:
         """The records as ``json.dumps(records, indent=unit)`` writes them where the
@@ -87,10 +81,6 @@ class _Raw:
 
 def _scalars(values: list[Any]) -> bool:
     return all(v is None or isinstance(v, (str, int, float)) for v in values)
-
-
-def _raw_records(frame: pd.DataFrame | None) -> _Raw:
-    return _Raw(frame)
 
 
 def _min_cut_items(cut: pd.DataFrame) -> list[Any]:
@@ -138,7 +128,7 @@ def json_document(report: Any, *, raw: bool = False, rows: int | None = None,
 
     def records(frame: pd.DataFrame | None, section: str | None = None) -> Any:
         frame = _head(frame, rows, lang, section, names)
-        return _raw_records(frame) if raw else _records(frame)
+        return _Raw(frame) if raw else _records(frame)
 
     flow = report.flow
     cut = flow.min_cut if flow is not None else None
