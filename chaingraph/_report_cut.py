@@ -75,9 +75,11 @@ def min_cut_table(chain: Chain | None, flow: Any) -> pd.DataFrame:
     cut = flow.min_cut
     total = float(flow.value) if flow.value else float("nan")
     arrays = getattr(flow, "arrays", {})
-    # the buffers vouch for the cut, not for the chain: only that of the flow
-    kept = arrays.get("cut_columns") if arrays.get("ids") is chain.ids else None
-    out = _min_cut_by_code(chain, cut, arrays.get("cut_codes"), kept)
+    # the kept codes and buffers vouch for the cut on the flow's own chain only
+    # (another chain's codes differ, and may run past its end)
+    own = arrays.get("ids") is chain.ids
+    out = _min_cut_by_code(chain, cut, arrays.get("cut_codes") if own else None,
+                           arrays.get("cut_columns") if own else None)
     if out is None:
         supplier, buyer, enterprise = (cut[c].to_numpy(dtype=object)
                                        for c in ("supplier", "buyer", "enterprise"))

@@ -247,6 +247,24 @@ def test_min_cut_table_trusts_kept_codes_only_for_the_flows_own_chain():
                                   reference_table(other, flow), check_exact=True)
 
 
+
+def test_min_cut_table_of_a_smaller_chain_holding_the_cut_looks_the_ids_up():
+    """Another chain that holds every enterprise of the cut but fewer enterprises
+    than the flow's: the flow's codes (which index its own chain) are not used
+    there, not even to compare ids (they ran past the end: an IndexError)."""
+    chain = cg.datasets.load_example()
+    flow = cg.max_flow(chain)
+    cut = flow.min_cut
+    held = pd.unique(pd.concat([cut[c] for c in ("supplier", "buyer", "enterprise")])
+                     .dropna().to_numpy(dtype=object))
+    ent = chain.enterprises[chain.enterprises["id"].isin(held)].reset_index(drop=True)
+    links = chain.links[chain.links["supplier"].isin(held) & chain.links["buyer"].isin(held)]
+    other = cg.Chain.from_frames(ent, links.reset_index(drop=True), meta=chain.meta)
+    codes = flow.arrays["cut_codes"]
+    assert max(int(c.max()) for c in codes.values()) >= other.n_enterprises
+    pd.testing.assert_frame_equal(min_cut_table(other, flow),
+                                  reference_table(other, flow), check_exact=True)
+
 def _reference_width(value):
     """The workbook's column width of a cell, character by character."""
     if isinstance(value, str):
